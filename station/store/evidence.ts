@@ -1,0 +1,145 @@
+// Evidence images (the inspected frame and its heatmap overlay) on disk under <dataDir>/evidence.
+//
+// Layout: <dataDir>/evidence/YYYY-MM-DD/<inspectedAt>-<kind>-<random>.jpg, the day in UTC (no DST
+// ambiguity). Paths stored in inspection rows are relative to the evidence folder, POSIX style,
+// e.g. "2024-05-01/1714560000123-frame-3f9a1c.jpg", so they map directly onto an /evidence/ URL.
+//
+// Writes go to a hidden temp name in the same folder, are fsynced, renamed into place, and the
+// folder is fsynced: a crash leaves either the whole file or no file under its real name.
+//
+// Retention (pruneEvidence) deletes files whose inspectedAt (from the name) is older than keepDays.
+// The rows stay; Store.applyRetention also sets their frame_path/heatmap_path to NULL and
+// evidence_pruned_at to the time, so "no image" and "image deleted by retention" can be told apart.
+import { randomBytes } from 'node:crypto';
+import { existsSync, realpathSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+export type EvidenceKind = 'frame' | 'heatmap';
+export const DAY_MS = 86_400_000;
+/** Temp files older than this (real time) are leftovers of a crash mid-write. */
+const STALE_TEMP_MS = 3_600_000;
+const DAY_DIR = /^\d{4}-\d{2}-\d{2}$/;
+const EVIDENCE_NAME = /^(\d+)-(frame|heatmap)-[0-9a-f]+\.jpg$/;
+const TEMP_NAME = /^\..*\.tmp-\d+$/;
+
+export const evidenceRoot = (dataDir: string): string => path.resolve(dataDir, 'evidence');
+
+const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Write one evidence JPEG atomically and durably; returns its path relative to the evidence folder. */
+export async function writeEvidence(
+  dataDir: string,
+  item: { inspectedAt: number; kind: EvidenceKind; jpeg: Buffer },
+): Promise<string> {
+  const { inspectedAt, kind, jpeg } = item;
+  if (!Number.isInteger(inspectedAt) || inspectedAt < 0) {
+    throw new Error(`evidence inspectedAt must be a millisecond epoch integer (got ${inspectedAt})`);
+  }
+  if (kind !== 'frame' && kind !== 'heatmap') throw new Error(`evidence kind must be 'frame' or 'heatmap' (got ${kind})`);
+  if (!Buffer.isBuffer(jpeg) || jpeg.length < 3 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8 || jpeg[2] !== 0xff) {
+    throw new Error(`evidence ${kind} is not JPEG data (expected bytes FF D8 FF); encode it as JPEG before storing`);
+  }
+  const day = utcDay(inspectedAt);
+  const dir = path.join(evidenceRoot(dataDir), day);
+  const name = `${inspectedAt}-${kind}-${randomBytes(4).toString('hex')}.jpg`;
+  const temp = path.join(dir, `.${name}.tmp-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(jpeg);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path.join(dir, name));
+    await fsyncDir(dir);
+  } catch (err) {
+    await rm(temp, { force: true }).catch(() => {});
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(`cannot write evidence ${kind} under ${dir} (${e.code ?? e.message}); check the data folder's free space and permissions`);
+  }
+  return `${day}/${name}`;
+}
+
+/**
+ * Absolute path of a stored evidence file, refusing anything that would leave the evidence folder
+ * (.. segments, absolute paths, backslashes, NUL bytes, symlinks pointing outside).
+ */
+export function resolveEvidence(dataDir: string, relPath: string): string {
+  const refuse = (why: string) => new Error(`evidence path ${JSON.stringify(relPath)} refused: ${why}`);
+  if (typeof relPath !== 'string' || relPath === '') throw refuse('it is empty');
+  if (relPath.includes('\0')) throw refuse('it contains a NUL byte');
+  if (relPath.includes('\\')) throw refuse('use forward slashes only');
+  if (path.posix.isAbsolute(relPath) || /^[a-zA-Z]:/.test(relPath)) throw refuse('it must be relative to the evidence folder');
+  if (relPath.split('/').some((seg) => seg === '..')) throw refuse('it climbs out of the evidence folder (..)');
+  const root = evidenceRoot(dataDir);
+  const abs = path.resolve(root, relPath);
+  if (!abs.startsWith(root + path.sep)) throw refuse('it is outside the evidence folder');
+  if (existsSync(abs)) {
+    const realRoot = existsSync(root) ? realpathSync(root) : root;
+    if (!realpathSync(abs).startsWith(realRoot + path.sep)) throw refuse('it links outside the evidence folder');
+  }
+  return abs;
+}
+
+export interface PruneResult {
+  /** Files older than this (ms epoch) were deleted. */
+  cutoff: number;
+  removedFiles: string[];
+  removedTempFiles: string[];
+  /** Files in the evidence folder the station did not write; left alone and reported. */
+  unknownFiles: string[];
+}
+
+export function retentionCutoff(keepDays: number, now: number): number {
+  if (typeof keepDays !== 'number' || !Number.isFinite(keepDays) || keepDays < 0) {
+    throw new Error(`evidence retention keepDays must be a number >= 0 (got ${keepDays})`);
+  }
+  return now - Math.round(keepDays * DAY_MS);
+}
+
+/** Delete evidence files whose inspection time is older than keepDays before now; empty day folders go too. */
+export async function pruneEvidence(dataDir: string, keepDays: number, now: number): Promise<PruneResult> {
+  const cutoff = retentionCutoff(keepDays, now);
+  const result: PruneResult = { cutoff, removedFiles: [], removedTempFiles: [], unknownFiles: [] };
+  const root = evidenceRoot(dataDir);
+  if (!existsSync(root)) return result;
+  for (const day of (await readdir(root)).sort()) {
+    const dir = path.join(root, day);
+    if (!DAY_DIR.test(day) || !(await stat(dir)).isDirectory()) {
+      result.unknownFiles.push(day);
+      continue;
+    }
+    let left = 0;
+    for (const name of await readdir(dir)) {
+      const file = path.join(dir, name);
+      const rel = `${day}/${name}`;
+      const match = EVIDENCE_NAME.exec(name);
+      if (match) {
+        if (Number(match[1]) < cutoff) {
+          await unlink(file);
+          result.removedFiles.push(rel);
+        } else left++;
+      } else if (TEMP_NAME.test(name) && Date.now() - (await stat(file)).mtimeMs > STALE_TEMP_MS) {
+        await unlink(file);
+        result.removedTempFiles.push(rel);
+      } else {
+        left++;
+        if (!TEMP_NAME.test(name)) result.unknownFiles.push(rel);
+      }
+    }
+    if (left === 0) await rmdir(dir).catch(() => {}); // a writer may have just added a file: keep it
+  }
+  return result;
+}

@@ -1,0 +1,101 @@
+// Calibration images: provenance of the good images a product's reference sets are built from,
+// in particular those a lead accepted from the review queue.
+import { requireOneOf, requireText, type Db } from './common.ts';
+
+export const calibrationSources = ['folder', 'review'] as const;
+export type CalibrationSource = (typeof calibrationSources)[number];
+
+export interface CalibrationImage {
+  id: number;
+  productId: string;
+  filePath: string;
+  sha256: string;
+  source: CalibrationSource;
+  inspectionId: number | null;
+  createdAt: number;
+}
+
+export interface CalibrationImageInput {
+  productId: string;
+  filePath: string;
+  sha256: string;
+  source: CalibrationSource;
+  /** Required when source is 'review': the inspection the image came from. */
+  inspectionId?: number | null;
+}
+
+interface Row {
+  id: number;
+  product_id: string;
+  file_path: string;
+  sha256: string;
+  source: CalibrationSource;
+  inspection_id: number | null;
+  created_at: number;
+}
+
+const fromRow = (r: Row): CalibrationImage => ({
+  id: r.id,
+  productId: r.product_id,
+  filePath: r.file_path,
+  sha256: r.sha256,
+  source: r.source,
+  inspectionId: r.inspection_id,
+  createdAt: r.created_at,
+});
+
+export function calibrationImagesRepo(db: Db) {
+  const productExists = db.prepare('SELECT 1 FROM products WHERE id = ?');
+  const inspectionOf = db.prepare('SELECT product_id AS productId FROM inspections WHERE id = ?');
+  const bySha = db.prepare('SELECT * FROM calibration_images WHERE product_id = ? AND sha256 = ?');
+  const insert = db.prepare(`
+    INSERT INTO calibration_images (product_id, file_path, sha256, source, inspection_id, created_at)
+    VALUES (@productId, @filePath, @sha256, @source, @inspectionId, @now) RETURNING *`);
+  const listStmt = db.prepare('SELECT * FROM calibration_images WHERE product_id = ? ORDER BY created_at, id');
+
+  return {
+    /** Call inside a caller's transaction or alone; refuses duplicates by content hash per product. */
+    add(input: CalibrationImageInput, now = Date.now()): CalibrationImage {
+      const productId = requireText(input.productId, 'calibration image productId');
+      if (!productExists.get(productId)) throw new Error(`product '${productId}' is not in the store`);
+      const source = requireOneOf(input.source, calibrationSources, 'calibration image source');
+      const sha256 = requireText(input.sha256, 'calibration image sha256');
+      const inspectionId = input.inspectionId ?? null;
+      if (source === 'review' && inspectionId === null) {
+        throw new Error('a calibration image accepted from review must name its inspectionId');
+      }
+      if (inspectionId !== null) {
+        const owner = inspectionOf.get(inspectionId) as { productId: string } | undefined;
+        if (!owner) throw new Error(`inspection ${inspectionId} does not exist`);
+        if (owner.productId !== productId) {
+          throw new Error(`inspection ${inspectionId} is of product '${owner.productId}', not '${productId}'`);
+        }
+      }
+      const existing = bySha.get(productId, sha256) as Row | undefined;
+      if (existing) {
+        throw new Error(
+          `this image (sha256 ${sha256.slice(0, 12)}…) is already a calibration image of '${productId}' ` +
+            `as ${existing.file_path}`,
+        );
+      }
+      const row = insert.get({
+        productId,
+        filePath: requireText(input.filePath, 'calibration image filePath'),
+        sha256,
+        source,
+        inspectionId,
+        now,
+      }) as Row;
+      return fromRow(row);
+    },
+    bySha(productId: string, sha256: string): CalibrationImage | undefined {
+      const row = bySha.get(productId, sha256) as Row | undefined;
+      return row && fromRow(row);
+    },
+    list(productId: string): CalibrationImage[] {
+      return (listStmt.all(productId) as Row[]).map(fromRow);
+    },
+  };
+}
+
+export type CalibrationImagesRepo = ReturnType<typeof calibrationImagesRepo>;

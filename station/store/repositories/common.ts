@@ -1,0 +1,46 @@
+// Small helpers shared by the repositories: JSON columns and input checks with clear messages.
+export type Db = import('better-sqlite3').Database;
+
+/** Parse a *_json column; a corrupt value names the table, row and column instead of a bare SyntaxError. */
+export function parseJsonColumn<T>(text: string, where: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`${where} holds invalid JSON; the row was edited outside the station or is damaged`);
+  }
+}
+
+export function toJson(value: unknown, field: string): string {
+  const text = JSON.stringify(value ?? null);
+  if (text === undefined) throw new Error(`${field} cannot be stored as JSON`);
+  return text;
+}
+
+export function requireText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new Error(`${field} must be a non-empty string (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+export function requireTime(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new Error(`${field} must be a millisecond epoch integer (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+export function requireOneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
+  if (!allowed.includes(value as T)) {
+    throw new Error(`${field} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+  }
+  return value as T;
+}
+
+export function optionalNumber(value: unknown, field: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new Error(`${field} must be a finite number or null (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}

@@ -1,0 +1,159 @@
+// Reference sets: versioned banks of good items per product. Versions are kept forever;
+// exactly zero or one is active per product (a partial unique index guards it too).
+import { optionalNumber, parseJsonColumn, requireText, toJson, type Db } from './common.ts';
+
+/** Score boundaries of the tolerance band: score >= review → review, score >= fail → fail. */
+export interface ReferenceSetThresholds {
+  review: number;
+  fail: number;
+  /** Uncertainty of each boundary (e.g. a bootstrap interval), [low, high]. */
+  reviewInterval?: [number, number];
+  failInterval?: [number, number];
+  [extra: string]: unknown;
+}
+
+export interface ReferenceSet {
+  id: number;
+  productId: string;
+  version: number;
+  filePath: string;
+  modelSha256: string;
+  imageCount: number;
+  thresholds: ReferenceSetThresholds;
+  report: Record<string, unknown>;
+  isActive: boolean;
+  createdAt: number;
+}
+
+export interface AddVersionInput {
+  productId: string;
+  /** Defaults to the next free version number for the product. */
+  version?: number;
+  filePath: string;
+  modelSha256: string;
+  imageCount: number;
+  thresholds: ReferenceSetThresholds;
+  report?: Record<string, unknown>;
+}
+
+interface ReferenceSetRow {
+  id: number;
+  product_id: string;
+  version: number;
+  file_path: string;
+  model_sha256: string;
+  image_count: number;
+  thresholds_json: string;
+  report_json: string;
+  is_active: number;
+  created_at: number;
+}
+
+function fromRow(r: ReferenceSetRow): ReferenceSet {
+  const where = `reference set ${r.product_id} v${r.version}`;
+  return {
+    id: r.id,
+    productId: r.product_id,
+    version: r.version,
+    filePath: r.file_path,
+    modelSha256: r.model_sha256,
+    imageCount: r.image_count,
+    thresholds: parseJsonColumn(r.thresholds_json, `reference_sets.thresholds_json of ${where}`),
+    report: parseJsonColumn(r.report_json, `reference_sets.report_json of ${where}`),
+    isActive: r.is_active === 1,
+    createdAt: r.created_at,
+  };
+}
+
+function checkThresholds(t: ReferenceSetThresholds, where: string): void {
+  if (!t || typeof t !== 'object') throw new Error(`thresholds of ${where} must be an object {review, fail}`);
+  const review = optionalNumber(t.review, `thresholds.review of ${where}`);
+  const fail = optionalNumber(t.fail, `thresholds.fail of ${where}`);
+  if (review === null || fail === null) throw new Error(`thresholds of ${where} need both review and fail numbers`);
+  if (review > fail) throw new Error(`thresholds of ${where}: review (${review}) must not exceed fail (${fail})`);
+}
+
+export function referenceSetsRepo(db: Db) {
+  const productExists = db.prepare('SELECT 1 FROM products WHERE id = ?');
+  const maxVersion = db.prepare('SELECT MAX(version) AS v FROM reference_sets WHERE product_id = ?');
+  const insert = db.prepare(`
+    INSERT INTO reference_sets
+      (product_id, version, file_path, model_sha256, image_count, thresholds_json, report_json, is_active, created_at)
+    VALUES (@productId, @version, @filePath, @modelSha256, @imageCount, @thresholds, @report, 0, @now)
+    RETURNING *`);
+  const byVersion = db.prepare('SELECT * FROM reference_sets WHERE product_id = ? AND version = ?');
+  const byId = db.prepare('SELECT * FROM reference_sets WHERE id = ?');
+  const activeStmt = db.prepare('SELECT * FROM reference_sets WHERE product_id = ? AND is_active = 1');
+  const listStmt = db.prepare('SELECT * FROM reference_sets WHERE product_id = ? ORDER BY version');
+  const deactivateAll = db.prepare('UPDATE reference_sets SET is_active = 0 WHERE product_id = ? AND is_active = 1');
+  const activateOne = db.prepare('UPDATE reference_sets SET is_active = 1 WHERE id = ?');
+
+  const nextVersion = (productId: string): number =>
+    ((maxVersion.get(productId) as { v: number | null }).v ?? 0) + 1;
+
+  const addVersion = db.transaction((input: AddVersionInput, now: number): ReferenceSet => {
+    const productId = requireText(input.productId, 'reference set productId');
+    if (!productExists.get(productId)) {
+      throw new Error(`product '${productId}' is not in the store; add the product before its reference sets`);
+    }
+    const version = input.version ?? nextVersion(productId);
+    const where = `reference set ${productId} v${version}`;
+    if (!Number.isInteger(version) || version < 1) throw new Error(`version of ${where} must be an integer >= 1`);
+    if (byVersion.get(productId, version)) {
+      throw new Error(`${where} already exists; versions are never overwritten, use version ${nextVersion(productId)}`);
+    }
+    if (!Number.isInteger(input.imageCount) || input.imageCount < 0) {
+      throw new Error(`imageCount of ${where} must be a non-negative integer (got ${input.imageCount})`);
+    }
+    checkThresholds(input.thresholds, where);
+    const row = insert.get({
+      productId,
+      version,
+      filePath: requireText(input.filePath, `filePath of ${where}`),
+      modelSha256: requireText(input.modelSha256, `modelSha256 of ${where}`),
+      imageCount: input.imageCount,
+      thresholds: toJson(input.thresholds, `thresholds of ${where}`),
+      report: toJson(input.report ?? {}, `report of ${where}`),
+      now,
+    }) as ReferenceSetRow;
+    return fromRow(row);
+  });
+
+  // Both updates commit together or not at all, so a crash never leaves a product with none or two active.
+  const activate = db.transaction((productId: string, version: number): ReferenceSet => {
+    const row = byVersion.get(productId, version) as ReferenceSetRow | undefined;
+    if (!row) {
+      const have = (listStmt.all(productId) as ReferenceSetRow[]).map((r) => r.version);
+      throw new Error(
+        `reference set ${productId} v${version} does not exist` +
+          (have.length ? ` (versions: ${have.join(', ')})` : ` (product '${productId}' has no reference sets yet)`),
+      );
+    }
+    deactivateAll.run(productId);
+    activateOne.run(row.id);
+    return fromRow({ ...row, is_active: 1 });
+  });
+
+  return {
+    nextVersion,
+    addVersion: (input: AddVersionInput, now = Date.now()): ReferenceSet => addVersion.immediate(input, now),
+    activate: (productId: string, version: number): ReferenceSet => activate.immediate(productId, version),
+    active(productId: string): ReferenceSet | undefined {
+      const row = activeStmt.get(productId) as ReferenceSetRow | undefined;
+      return row && fromRow(row);
+    },
+    get(id: number): ReferenceSet | undefined {
+      const row = byId.get(id) as ReferenceSetRow | undefined;
+      return row && fromRow(row);
+    },
+    getVersion(productId: string, version: number): ReferenceSet | undefined {
+      const row = byVersion.get(productId, version) as ReferenceSetRow | undefined;
+      return row && fromRow(row);
+    },
+    list(productId: string): ReferenceSet[] {
+      return (listStmt.all(productId) as ReferenceSetRow[]).map(fromRow);
+    },
+  };
+}
+
+export type ReferenceSetsRepo = ReturnType<typeof referenceSetsRepo>;

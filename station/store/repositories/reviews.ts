@@ -1,0 +1,102 @@
+// Reviews: what a lead decided about an inspection, by whom and when. Adding one also moves the
+// inspection's review_status in the same transaction, so the queue and the history never disagree.
+import { calibrationImagesRepo, type CalibrationImage } from './calibrationImages.ts';
+import { inspectionsRepo, type Inspection, type ReviewStatus } from './inspections.ts';
+import { requireOneOf, requireText, type Db } from './common.ts';
+
+export const reviewActions = ['confirm_defect', 'accept_good', 'note'] as const;
+export type ReviewAction = (typeof reviewActions)[number];
+
+export interface Review {
+  id: number;
+  inspectionId: number;
+  action: ReviewAction;
+  note: string | null;
+  userName: string;
+  createdAt: number;
+}
+
+export interface AddReviewInput {
+  inspectionId: number;
+  action: ReviewAction;
+  note?: string | null;
+  userName: string;
+  /** For 'accept_good': the image already copied into calibration/<product>/good/. */
+  calibrationImage?: { filePath: string; sha256: string };
+}
+
+export interface AddReviewResult {
+  review: Review;
+  inspection: Inspection;
+  calibrationImage: CalibrationImage | null;
+}
+
+interface Row {
+  id: number;
+  inspection_id: number;
+  action: ReviewAction;
+  note: string | null;
+  user_name: string;
+  created_at: number;
+}
+
+const fromRow = (r: Row): Review => ({
+  id: r.id,
+  inspectionId: r.inspection_id,
+  action: r.action,
+  note: r.note,
+  userName: r.user_name,
+  createdAt: r.created_at,
+});
+
+const statusAfter: Record<ReviewAction, ReviewStatus | null> = {
+  confirm_defect: 'confirmed_defect',
+  accept_good: 'accepted_good',
+  note: null, // a note leaves the status as it was
+};
+
+export function reviewsRepo(db: Db) {
+  const inspections = inspectionsRepo(db);
+  const calibrationImages = calibrationImagesRepo(db);
+  const insert = db.prepare(`
+    INSERT INTO reviews (inspection_id, action, note, user_name, created_at)
+    VALUES (@inspectionId, @action, @note, @userName, @now) RETURNING *`);
+  const forInspection = db.prepare('SELECT * FROM reviews WHERE inspection_id = ? ORDER BY created_at, id');
+  const recent = db.prepare('SELECT * FROM reviews ORDER BY created_at DESC, id DESC LIMIT ?');
+
+  const add = db.transaction((input: AddReviewInput, now: number): AddReviewResult => {
+    const action = requireOneOf(input.action, reviewActions, 'review action');
+    const userName = requireText(input.userName, 'review userName');
+    const target = inspections.get(input.inspectionId);
+    if (!target) throw new Error(`inspection ${input.inspectionId} does not exist; nothing to review`);
+    const note = input.note?.trim() ? input.note.trim() : null;
+    if (action === 'note' && note === null) throw new Error(`a 'note' review needs non-empty note text`);
+    if (input.calibrationImage && action !== 'accept_good') {
+      throw new Error(`only 'accept_good' can add a calibration image (action was '${action}')`);
+    }
+    const review = fromRow(
+      insert.get({ inspectionId: target.id, action, note, userName, now }) as Row,
+    );
+    const status = statusAfter[action];
+    if (status) inspections.setReviewStatus(target.id, status);
+    const calibrationImage = input.calibrationImage
+      ? calibrationImages.add(
+          { productId: target.productId, ...input.calibrationImage, source: 'review', inspectionId: target.id },
+          now,
+        )
+      : null;
+    return { review, inspection: inspections.get(target.id) as Inspection, calibrationImage };
+  });
+
+  return {
+    add: (input: AddReviewInput, now = Date.now()): AddReviewResult => add.immediate(input, now),
+    forInspection(inspectionId: number): Review[] {
+      return (forInspection.all(inspectionId) as Row[]).map(fromRow);
+    },
+    recent(limit = 50): Review[] {
+      return (recent.all(limit) as Row[]).map(fromRow);
+    },
+  };
+}
+
+export type ReviewsRepo = ReturnType<typeof reviewsRepo>;
