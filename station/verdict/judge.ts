@@ -1,0 +1,46 @@
+/** From a score and a band to a verdict, and the counting that reports are made of. */
+import type { ToleranceBand } from './bands.ts';
+
+export type Verdict = 'pass' | 'review' | 'fail';
+export type Judgement = Verdict | 'unjudged';
+
+/** A missing score or band is never a pass: it is 'unjudged' and a person must look. */
+export function judge(score: number | null | undefined, band: Pick<ToleranceBand, 'reviewAt' | 'failAt'> | null | undefined): Judgement {
+  if (band == null || !Number.isFinite(band.reviewAt) || !Number.isFinite(band.failAt)) return 'unjudged';
+  if (score == null || !Number.isFinite(score)) return 'unjudged';
+  if (score > band.failAt) return 'fail';
+  if (score > band.reviewAt) return 'review';
+  return 'pass';
+}
+
+export interface VerdictCounts { pass: number; review: number; fail: number }
+
+export function countVerdicts(scores: ArrayLike<number>, band: Pick<ToleranceBand, 'reviewAt' | 'failAt'>): VerdictCounts {
+  const c: VerdictCounts = { pass: 0, review: 0, fail: 0 };
+  for (let i = 0; i < scores.length; i++) {
+    const v = judge(scores[i], band);
+    if (v === 'unjudged') throw new Error(`score #${i} (${scores[i]}) cannot be judged: not a finite number`);
+    c[v]++;
+  }
+  return c;
+}
+
+export interface RateSummary extends VerdictCounts {
+  n: number;
+  /** Shares of n in each verdict. */
+  shares: VerdictCounts;
+  /** Share in review or fail: for rejects the catch rate, for good items the false-alarm rate. */
+  flagged: number;
+}
+
+function summarise(scores: ArrayLike<number>, band: Pick<ToleranceBand, 'reviewAt' | 'failAt'>): RateSummary {
+  const c = countVerdicts(scores, band);
+  const n = scores.length;
+  const share = (k: number) => (n === 0 ? 0 : k / n);
+  return { ...c, n, shares: { pass: share(c.pass), review: share(c.review), fail: share(c.fail) }, flagged: share(c.review + c.fail) };
+}
+
+/** Where known-defective items land. flagged = caught (review or fail). */
+export const rejectRates = summarise;
+/** Where good items land. flagged = false alarms (review or fail), shares.fail = good items failed. */
+export const goodRates = summarise;

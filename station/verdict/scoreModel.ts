@@ -1,0 +1,48 @@
+/**
+ * Which number a band judges. 'raw' is the engine's image score. 'region' recomputes the score
+ * from the patch-score grid with per-location normalisation and/or product region masks.
+ * The model is stored (as JSON) with the band of a reference-set version.
+ */
+import { mapScore, normaliseMap, regionTolerance, type Region, type RegionStats } from './regionNorm.ts';
+
+export type ScoreModel =
+  | { kind: 'raw' }
+  | {
+      kind: 'region';
+      gridW: number;
+      gridH: number;
+      /** Per-location mean/spread of good patch scores; absent = masks only. */
+      stats?: { mean: number[]; std: number[]; n: number };
+      regions?: Region[];
+    };
+
+export interface ScoredItem { score: number; patchScores?: Float32Array }
+
+export function statsFromModel(model: ScoreModel): RegionStats | undefined {
+  if (model.kind !== 'region' || !model.stats) return undefined;
+  return { gridW: model.gridW, gridH: model.gridH, n: model.stats.n,
+    mean: Float32Array.from(model.stats.mean), std: Float32Array.from(model.stats.std) };
+}
+
+/** A scorer bound to one model (the rasterised masks and stats are prepared once). */
+export function productScorer(model: ScoreModel): (item: ScoredItem) => number {
+  if (model.kind === 'raw') return (item) => item.score;
+  const stats = statsFromModel(model);
+  const tol = regionTolerance(model.regions, model.gridW, model.gridH);
+  const size = model.gridW * model.gridH;
+  return (item) => {
+    if (!item.patchScores) throw new Error('this product judges per-region scores, but the inspection has no patch scores');
+    if (item.patchScores.length !== size)
+      throw new Error(`patch grid has ${item.patchScores.length} cells, the product's tolerance model expects ${size}: recalibrate`);
+    return mapScore(normaliseMap(item.patchScores, stats, tol));
+  };
+}
+
+export function modelToJson(stats: RegionStats | undefined, regions: Region[] | undefined, gridW: number, gridH: number): ScoreModel {
+  if (!stats && !(regions && regions.length)) return { kind: 'raw' };
+  return {
+    kind: 'region', gridW, gridH,
+    stats: stats ? { mean: Array.from(stats.mean), std: Array.from(stats.std), n: stats.n } : undefined,
+    regions: regions && regions.length ? regions : undefined,
+  };
+}
