@@ -1,0 +1,139 @@
+/**
+ * Greedy k-center coreset (farthest-point sampling) for the memory bank, as in PatchCore: repeatedly take the
+ * patch farthest from everything taken so far, so rare good variation is kept while near-duplicates are dropped.
+ *
+ * Selection runs on a seeded random projection of the features (a few dozen dimensions keep the geometry well
+ * enough to choose points). The fast version is exact greedy, sped up with the triangle inequality: every point
+ * belongs to its nearest chosen centre; when a new centre c arrives, a whole cluster with centre a and radius r
+ * can be skipped if d(a, c) ≥ 2r, because then no member can be closer to c than to a. Late in the run clusters
+ * are small and almost all are skipped. Ties go to the smallest point index, in both versions.
+ */
+import { createRng, randomProjection } from './rng.ts';
+
+export interface CoresetOptions {
+  /** Number of patches to keep. */
+  size: number;
+  seed: number;
+  /** Dimension used for selection; features with fewer dimensions are used as they are. */
+  selectionDim?: number;
+}
+
+/** Project [n, dim] rows to [n, outDim] with a seeded Gaussian matrix (or return them if already small). */
+export function projectRows(x: Float32Array, n: number, dim: number, outDim: number, seed: number): { data: Float32Array; dim: number } {
+  if (outDim >= dim) return { data: x.subarray(0, n * dim), dim };
+  const p = randomProjection(dim, outDim, seed);
+  const out = new Float32Array(n * outDim);
+  const acc = new Float64Array(outDim);
+  for (let i = 0; i < n; i++) {
+    acc.fill(0);
+    const o = i * dim;
+    for (let k = 0; k < dim; k++) {
+      const v = x[o + k];
+      if (v === 0) continue;
+      const po = k * outDim;
+      for (let j = 0; j < outDim; j++) acc[j] += v * p[po + j];
+    }
+    for (let j = 0; j < outDim; j++) out[i * outDim + j] = acc[j];
+  }
+  return { data: out, dim: outDim };
+}
+
+function dist(x: Float32Array, a: number, b: number, d: number): number {
+  let s = 0;
+  const oa = a * d, ob = b * d;
+  for (let k = 0; k < d; k++) {
+    const t = x[oa + k] - x[ob + k];
+    s += t * t;
+  }
+  return Math.sqrt(s);
+}
+
+function prepare(features: Float32Array, n: number, dim: number, opts: CoresetOptions) {
+  if (!Number.isInteger(opts.size) || opts.size < 1) throw new Error(`coreset: size must be a positive integer, got ${opts.size}`);
+  if (n < 1) throw new Error('coreset: no patches to choose from; give at least one good image');
+  const { data, dim: d } = projectRows(features, n, dim, opts.selectionDim ?? 32, opts.seed ^ 0x5eed);
+  const first = Math.floor(createRng(opts.seed)() * n);
+  return { x: data, d, first };
+}
+
+/** Plain O(n·k) greedy k-center: the yardstick for tests. */
+export function greedyCoresetReference(features: Float32Array, n: number, dim: number, opts: CoresetOptions): Int32Array {
+  const k = Math.min(opts.size, n);
+  const { x, d, first } = prepare(features, n, dim, opts);
+  const minD = new Float64Array(n).fill(Infinity);
+  const out = new Int32Array(k);
+  let c = first;
+  for (let t = 0; t < k; t++) {
+    out[t] = c;
+    let best = -1, bestD = -1;
+    for (let i = 0; i < n; i++) {
+      const dd = dist(x, i, c, d);
+      if (dd < minD[i]) minD[i] = dd;
+      if (minD[i] > bestD) { bestD = minD[i]; best = i; }
+    }
+    c = best;
+  }
+  return out;
+}
+
+/** Exact greedy k-center with triangle-inequality pruning. Returns chosen row indices in selection order. */
+export function greedyCoreset(features: Float32Array, n: number, dim: number, opts: CoresetOptions): Int32Array {
+  const k = Math.min(opts.size, n);
+  const { x, d, first } = prepare(features, n, dim, opts);
+  const out = new Int32Array(k);
+  const minD = new Float64Array(n);
+  const members: Int32Array[] = [];
+  const radius: number[] = [];
+  const farthest: number[] = [];
+
+  // First centre owns everything.
+  out[0] = first;
+  let far = -1, r = -1;
+  for (let i = 0; i < n; i++) {
+    minD[i] = dist(x, i, first, d);
+    if (minD[i] > r) { r = minD[i]; far = i; }
+  }
+  members.push(Int32Array.from({ length: n }, (_, i) => i));
+  radius.push(r);
+  farthest.push(far);
+
+  const moved: number[] = [];
+  for (let t = 1; t < k; t++) {
+    // Next centre: the globally farthest point (ties → smallest index).
+    let a0 = 0;
+    for (let a = 1; a < t; a++) {
+      if (radius[a] > radius[a0] || (radius[a] === radius[a0] && farthest[a] < farthest[a0])) a0 = a;
+    }
+    const c = farthest[a0];
+    out[t] = c;
+    moved.length = 0;
+    for (let a = 0; a < t; a++) {
+      if (radius[a] <= 0 && members[a].length > 0 && a !== a0) continue;
+      if (dist(x, out[a], c, d) >= 2 * radius[a] && a !== a0) continue;
+      const list = members[a];
+      const stay = new Int32Array(list.length);
+      let ns = 0, nr = -1, nf = -1;
+      for (let m = 0; m < list.length; m++) {
+        const p = list[m];
+        const dd = p === c ? 0 : dist(x, p, c, d);
+        if (dd < minD[p]) {
+          minD[p] = dd;
+          moved.push(p);
+        } else {
+          stay[ns++] = p;
+          if (minD[p] > nr || (minD[p] === nr && p < nf)) { nr = minD[p]; nf = p; }
+        }
+      }
+      members[a] = stay.slice(0, ns);
+      radius[a] = ns > 0 ? nr : -1;
+      farthest[a] = nf;
+    }
+    moved.sort((p, q) => p - q);
+    let nr = -1, nf = -1;
+    for (const p of moved) if (minD[p] > nr) { nr = minD[p]; nf = p; }
+    members.push(Int32Array.from(moved));
+    radius.push(moved.length > 0 ? nr : -1);
+    farthest.push(nf);
+  }
+  return out;
+}

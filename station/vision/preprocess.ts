@@ -1,0 +1,114 @@
+/**
+ * Decoding and fitting images to the model input. Pure: takes Buffers, returns typed arrays (sharp for the pixels).
+ * Every failure names the file and says what to do.
+ */
+import sharp from 'sharp';
+import type { ModelManifest } from '../../models/manifest.ts';
+import { decodeBmp, isBmp } from './bmp.ts';
+import type { DecodedImage, InputGeometry, InputTensor, Rect, ResizeMode } from './types.ts';
+
+/** 40 megapixels: above any bench camera, well below what would exhaust memory. */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
+const READABLE = 'PNG, JPEG, BMP, WebP or TIFF';
+
+function explain(name: string, err: unknown): Error {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/unsupported image format/i.test(msg)) {
+    return new Error(`${name}: not a readable image (expected ${READABLE}); check the file is really an image`);
+  }
+  if (/pixel limit/i.test(msg)) {
+    return new Error(`${name}: image is larger than ${MAX_IMAGE_PIXELS} pixels; resize it before inspection`);
+  }
+  if (/truncated|premature|read error|corrupt|invalid|bad|end of/i.test(msg)) {
+    return new Error(`${name}: the image data is damaged or truncated (${msg}); copy or capture the file again`);
+  }
+  return new Error(`${name}: cannot decode image (${msg})`);
+}
+
+/** Decode PNG/JPEG/BMP/WebP/TIFF (8 or 16 bit, grey, RGB, RGBA) to 8-bit RGB with EXIF orientation applied. */
+export async function decodeImage(buf: Uint8Array, name: string): Promise<DecodedImage> {
+  if (buf.length === 0) throw new Error(`${name}: the file is empty (0 bytes); capture or copy it again`);
+  if (isBmp(buf)) return { name, ...decodeBmp(buf, name, MAX_IMAGE_PIXELS) };
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(buf, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw explain(name, err);
+  }
+  const w = meta.width ?? 0, h = meta.height ?? 0;
+  if (w <= 0 || h <= 0) throw new Error(`${name}: the image header gives no size; re-save the file`);
+  if (w * h > MAX_IMAGE_PIXELS) {
+    throw new Error(`${name}: image is ${w}×${h} pixels, above the limit of ${MAX_IMAGE_PIXELS}; resize it before inspection`);
+  }
+  try {
+    const { data, info } = await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
+      .rotate() // EXIF orientation
+      .flatten({ background: { r: 0, g: 0, b: 0 } }) // alpha: composite over black
+      .toColourspace('srgb') // grey → 3 channels, 16 bit → 8 bit
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels after conversion`);
+    return { name, width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (err) {
+    throw explain(name, err);
+  }
+}
+
+export interface FitOptions {
+  /** Side of the square model input, a multiple of the backbone's largest stride. */
+  size: number;
+  resize: ResizeMode;
+}
+
+/** Where the image goes in the square input for each resize mode. */
+export function fitGeometry(width: number, height: number, { size, resize }: FitOptions): InputGeometry {
+  const whole: Rect = { x: 0, y: 0, width, height };
+  const full: Rect = { x: 0, y: 0, width: size, height: size };
+  if (resize === 'stretch') return { sourceWidth: width, sourceHeight: height, inputWidth: size, inputHeight: size, content: full, region: whole };
+  if (resize === 'crop') {
+    const side = Math.min(width, height);
+    const region = { x: Math.floor((width - side) / 2), y: Math.floor((height - side) / 2), width: side, height: side };
+    return { sourceWidth: width, sourceHeight: height, inputWidth: size, inputHeight: size, content: full, region };
+  }
+  if (resize !== 'pad') throw new Error(`resize mode "${String(resize)}" is unknown; use 'pad', 'crop' or 'stretch'`);
+  const scale = size / Math.max(width, height);
+  const cw = Math.max(1, Math.min(size, Math.round(width * scale)));
+  const ch = Math.max(1, Math.min(size, Math.round(height * scale)));
+  const content = { x: Math.floor((size - cw) / 2), y: Math.floor((size - ch) / 2), width: cw, height: ch };
+  return { sourceWidth: width, sourceHeight: height, inputWidth: size, inputHeight: size, content, region: whole };
+}
+
+/** Resize into the model input and normalise per the manifest: NCHW float32, batch 1. */
+export async function toInputTensor(img: DecodedImage, manifest: ModelManifest, opts: FitOptions): Promise<InputTensor> {
+  const { input } = manifest;
+  if (input.dtype !== 'float32') throw new Error(`model ${manifest.id}: input dtype ${input.dtype} is not supported; convert the model to float32 input`);
+  const g = fitGeometry(img.width, img.height, opts);
+  const { content: c, region: r } = g;
+  let pipe = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
+  if (r.x !== 0 || r.y !== 0 || r.width !== img.width || r.height !== img.height) {
+    pipe = pipe.extract({ left: r.x, top: r.y, width: r.width, height: r.height });
+  }
+  pipe = pipe.resize(c.width, c.height, { fit: 'fill', kernel: 'linear' });
+  if (c.width !== g.inputWidth || c.height !== g.inputHeight) {
+    // Mirror padding continues the item's own texture, so the border between image and padding is not an edge.
+    pipe = pipe.extend({
+      left: c.x, top: c.y,
+      right: g.inputWidth - c.x - c.width, bottom: g.inputHeight - c.y - c.height,
+      extendWith: 'mirror',
+    });
+  }
+  const raw = await pipe.raw().toBuffer();
+  const plane = g.inputWidth * g.inputHeight;
+  if (raw.length !== plane * 3) throw new Error(`${img.name}: resize produced ${raw.length} bytes, expected ${plane * 3}`);
+  const out = new Float32Array(plane * 3);
+  const order = input.colour === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  for (let ch = 0; ch < 3; ch++) {
+    const src = order[ch];
+    const mul = input.scale / input.std[ch];
+    const add = -input.mean[ch] / input.std[ch];
+    const base = ch * plane;
+    for (let i = 0; i < plane; i++) out[base + i] = raw[i * 3 + src] * mul + add;
+  }
+  return { name: img.name, data: out, width: g.inputWidth, height: g.inputHeight, geometry: g };
+}

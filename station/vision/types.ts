@@ -1,0 +1,81 @@
+/** Shared types of the inspection engine (pure data; no I/O). */
+
+/** A decoded image: 8-bit RGB, interleaved, top row first, EXIF orientation already applied. */
+export interface DecodedImage {
+  name: string;
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** How an image is fitted into the square model input. */
+export type ResizeMode = 'pad' | 'crop' | 'stretch';
+
+/**
+ * Where the image sits in the model input, so an anomaly map can be laid back over the original:
+ * `content` is the rectangle of the input (in input pixels) that holds image pixels; `region` is the rectangle
+ * of the original image (in original pixels) that those input pixels show.
+ */
+export interface InputGeometry {
+  sourceWidth: number;
+  sourceHeight: number;
+  inputWidth: number;
+  inputHeight: number;
+  content: Rect;
+  region: Rect;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A preprocessed model input: NCHW float32, batch 1. */
+export interface InputTensor {
+  name: string;
+  data: Float32Array;
+  width: number;
+  height: number;
+  geometry: InputGeometry;
+}
+
+/** Patch features of one image on the finest tap's grid. */
+export interface PatchEmbedding {
+  gridW: number;
+  gridH: number;
+  dim: number;
+  /** Row-major [gridH * gridW, dim]. */
+  patches: Float32Array;
+  /** Mean of the patch features over the image content: used to find the nearest good references. */
+  imageEmbedding: Float32Array;
+  /** Cells of the grid that hold image content (1) rather than padding (0). */
+  contentMask: Uint8Array;
+  geometry: InputGeometry;
+}
+
+/** A float map, row-major. */
+export interface AnomalyMap {
+  width: number;
+  height: number;
+  data: Float32Array;
+  /** The part of the original image this map covers (the whole image unless `resize` is 'crop'). */
+  region: Rect;
+}
+
+export interface ScoreResult {
+  /** Image-level anomaly score: the maximum of the smoothed anomaly map over the image content. */
+  score: number;
+  /** Nearest-neighbour distance of each patch, row-major [gridH, gridW]. */
+  patchScores: Float32Array;
+  anomalyMap: AnomalyMap;
+}
+
+export interface InspectionTimings {
+  decodeMs: number;
+  preprocessMs: number;
+  backboneMs: number;
+  scoringMs: number;
+  heatmapMs: number;
+}
