@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pruneEvidence, retentionCutoff, type PruneResult } from './evidence.ts';
-import { migrate } from './migrations.ts';
+import { assertNotNewer, migrate } from './migrations.ts';
 import { calibrationImagesRepo } from './repositories/calibrationImages.ts';
 import { inspectionsRepo } from './repositories/inspections.ts';
 import { makersRepo } from './repositories/makers.ts';
@@ -100,11 +100,12 @@ export function openStore(dataDir: string): Store {
     throw new Error(`cannot open ${file}: ${(err as Error).message}`);
   }
   try {
+    db.pragma('busy_timeout = 5000');
+    assertNotNewer(db, file); // before any pragma that writes to the file
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new Error(`${file} could not switch to WAL journaling (got '${mode}'); is the disk a network share?`);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     migrate(db, file);
   } catch (err) {
     db.close();

@@ -124,6 +124,12 @@ function refuseNewer(file: string, found: number): Error {
   );
 }
 
+/** Throw, touching nothing, when the file was written by newer software. */
+export function assertNotNewer(db: Database.Database, file: string, latest = latestSchemaVersion): void {
+  const found = currentSchemaVersion(db);
+  if (found > latest) throw refuseNewer(file, found);
+}
+
 /**
  * Bring the database up to `latestSchemaVersion`. Returns the versions applied (empty when
  * already current). Throws, touching nothing, when the file is newer than this code.
