@@ -6,6 +6,9 @@ export interface FeatureTap {
   /** Input pixels per feature-map cell (8 → a 224 input gives a 28×28 map). */
   stride: number;
   channels: number;
+  /** Feature-map [H, W] at `input.size` (optional; valid-padded nets such as InceptionV3 lose a border,
+   *  so H can be less than size / stride). */
+  mapSize?: [number, number];
 }
 
 export interface ModelManifest {
@@ -32,4 +35,8 @@ export interface ModelManifest {
   taps: FeatureTap[];
   /** ISO time the file was produced. */
   created: string;
+  /** What produced the file (converter and its version, or `model:add`), so stale outputs are rebuilt. */
+  producedBy?: string;
+  /** Free-form remarks shown to users (e.g. how strides relate to map sizes). */
+  notes?: string;
 }

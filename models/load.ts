@@ -1,0 +1,59 @@
+/** Load a backbone for the station: manifest first, checksum verified, then an ONNX Runtime session. */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { ModelManifest } from './manifest.ts';
+import { readManifest, sha256File } from './manifest-file.ts';
+
+export interface LoadOptions {
+  /** ORT intra-op threads; 2 by default (the bench machines have 2 cores). */
+  intraOpNumThreads?: number;
+}
+
+export interface Backbone {
+  session: ort.InferenceSession;
+  manifest: ModelManifest;
+  /** Absolute path of the verified ONNX file. */
+  file: string;
+}
+
+/** Check the ONNX file named by a manifest against its sha256; returns the manifest and the file path. */
+export function verifyModel(manifestPath: string): { manifest: ModelManifest; file: string } {
+  const manifest = readManifest(manifestPath);
+  const file = resolve(dirname(manifestPath), manifest.file);
+  if (!existsSync(file)) {
+    throw new Error(`model file ${file} named by manifest ${manifestPath} is missing; run \`npm run models\` to regenerate it`);
+  }
+  const actual = sha256File(file);
+  if (actual !== manifest.sha256) {
+    throw new Error(
+      `model file ${file} does not match its manifest (sha256 ${actual}, manifest says ${manifest.sha256}); ` +
+        'run `npm run models` to regenerate it',
+    );
+  }
+  return { manifest, file };
+}
+
+export async function loadBackbone(manifestPath: string, opts: LoadOptions = {}): Promise<Backbone> {
+  const { manifest, file } = verifyModel(manifestPath);
+  const session = await ort.InferenceSession.create(file, {
+    intraOpNumThreads: opts.intraOpNumThreads ?? 2,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+  const missing = manifest.taps.map((t) => t.name).filter((n) => !session.outputNames.includes(n));
+  if (missing.length) {
+    await session.release();
+    throw new Error(`model ${file} lacks the outputs ${missing.join(', ')} listed in ${manifestPath}; run \`npm run models\` to regenerate it`);
+  }
+  if (!session.inputNames.includes(manifest.input.name)) {
+    await session.release();
+    throw new Error(`model ${file} has no input named ${manifest.input.name} (manifest ${manifestPath})`);
+  }
+  return { session, manifest, file };
+}
+
+/** Default manifest path for a generated model id. */
+export function generatedManifestPath(id: string, root = join(dirname(new URL(import.meta.url).pathname), 'generated')): string {
+  return join(root, `${id}.json`);
+}

@@ -1,0 +1,149 @@
+/**
+ * Converts a Keras functional model read from tfjs (see read.ts) into an ONNX graph: NCHW float32 input,
+ * outputs named after the requested Keras layers, the graph truncated to what those outputs need.
+ */
+import { GraphBuilder, type Dim } from '../onnx/graph.ts';
+import { batchNorm, conv, dense } from './layers-conv.ts';
+import { activation, concatenate, flatten, globalPool, merge, pool, reluLayer, zeroPad } from './layers-simple.ts';
+import type { KerasLayer, TfjsLayersModel } from './read.ts';
+import { fail, type ConvRecord, type LayerContext, type Value } from './values.ts';
+
+export interface ConvertOptions {
+  /** Keras layer names to expose as outputs; default: the model's own outputs. */
+  outputs?: string[];
+  /** [H, W] for the nominal input; default: the InputLayer's batch_input_shape. */
+  inputSize?: [number, number];
+  /** Symbolic H/W in the ONNX input (not possible once a Flatten/Dense is in the graph). */
+  dynamicSize?: boolean;
+  inputName?: string;
+  docString?: string;
+}
+
+export interface ConvertResult {
+  bytes: Uint8Array;
+  inputName: string;
+  inputShape: number[];
+  /** Output names with their static shapes at the nominal input size. */
+  outputs: { name: string; shape: number[] }[];
+  /** Keras layer classes met while converting. */
+  layerClasses: string[];
+}
+
+type Handler = (ctx: LayerContext, inputs: Value[]) => Value;
+
+const HANDLERS: Record<string, Handler> = {
+  Conv2D: (c, x) => conv(c, x, false),
+  DepthwiseConv2D: (c, x) => conv(c, x, true),
+  BatchNormalization: batchNorm,
+  Dense: dense,
+  ReLU: reluLayer,
+  Activation: (c, [x]) => activation(c, x, c.layer.config.activation),
+  Add: (c, xs) => merge(c, xs, 'Add'),
+  Multiply: (c, xs) => merge(c, xs, 'Mul'),
+  Maximum: (c, xs) => merge(c, xs, 'Max'),
+  Average: (c, xs) => merge(c, xs, 'Mean'),
+  Concatenate: concatenate,
+  MaxPooling2D: (c, x) => pool(c, x, 'MaxPool'),
+  AveragePooling2D: (c, x) => pool(c, x, 'AveragePool'),
+  GlobalAveragePooling2D: (c, x) => globalPool(c, x, 'GlobalAveragePool'),
+  GlobalMaxPooling2D: (c, x) => globalPool(c, x, 'GlobalMaxPool'),
+  ZeroPadding2D: zeroPad,
+  Flatten: flatten,
+  // Inference: dropout is the identity.
+  Dropout: (_c, [x]) => x,
+};
+
+export const SUPPORTED_LAYERS = ['InputLayer', ...Object.keys(HANDLERS)];
+
+function inboundNames(layer: KerasLayer): string[] {
+  if (layer.inbound_nodes.length > 1) fail(layer, 'shared layers (called more than once) are not supported');
+  return (layer.inbound_nodes[0] ?? []).map((n) => n[0]);
+}
+
+export function convertKerasToOnnx(src: TfjsLayersModel, opts: ConvertOptions = {}): ConvertResult {
+  const { model } = src;
+  const byName = new Map(model.layers.map((l) => [l.name, l]));
+  const wanted = opts.outputs ?? model.outputs;
+  for (const w of wanted) if (!byName.has(w)) throw new Error(`model ${model.name} has no layer named ${w}`);
+  if (model.inputs.length !== 1) throw new Error(`model ${model.name}: only single-input models are supported`);
+
+  // Keep only layers the wanted outputs depend on; count consumers to know where BatchNorm may fold.
+  const needed = new Set<string>();
+  const stack = [...wanted];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (needed.has(n)) continue;
+    needed.add(n);
+    stack.push(...inboundNames(byName.get(n)!));
+  }
+  const consumers = new Map<string, number>();
+  for (const n of needed) for (const i of inboundNames(byName.get(n)!)) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+
+  const g = new GraphBuilder();
+  const convs: ConvRecord[] = [];
+  const values = new Map<string, Value>();
+  const inputName = g.reserve(opts.inputName ?? 'input');
+  const seen = new Set<string>();
+  let inputShape: number[] = [];
+
+  const materialize = (v: Value): Value => {
+    if (!v.pad) return v;
+    const [t, b, l, r] = v.pad;
+    const name = g.unique(`${v.name}/pad`);
+    g.node('Pad', [v.name, g.int64Init(`${name}/pads`, [0, 0, t, l, 0, 0, b, r])], [name]);
+    const [n, c, h, w] = v.shape;
+    return { name, shape: [n, c, h + t + b, w + l + r] };
+  };
+
+  for (const layer of model.layers) {
+    if (!needed.has(layer.name)) continue;
+    seen.add(layer.class_name);
+    if (layer.class_name === 'InputLayer') {
+      const [, h0, w0, ch] = layer.config.batch_input_shape as (number | null)[];
+      const [h, w] = opts.inputSize ?? [h0, w0];
+      if (!h || !w || !ch) fail(layer, 'input size unknown; pass inputSize');
+      inputShape = [1, ch, h, w];
+      const dims: Dim[] = opts.dynamicSize ? ['batch', ch, 'height', 'width'] : ['batch', ch, h, w];
+      g.input(inputName, dims);
+      values.set(layer.name, { name: inputName, shape: inputShape });
+      continue;
+    }
+    const handler = HANDLERS[layer.class_name];
+    if (!handler) fail(layer, `layer type not supported (supported: ${SUPPORTED_LAYERS.join(', ')})`);
+    const inputs = inboundNames(layer).map((n) => values.get(n) ?? fail(layer, `input ${n} is not converted yet (unsorted topology)`));
+    const isOutput = wanted.includes(layer.name);
+    const ctx: LayerContext = {
+      g,
+      layer,
+      outName: g.reserve(layer.name),
+      foldable: !isOutput && consumers.get(layer.name) === 1,
+      convs,
+      materialize,
+      optionalWeight: (s) => src.weights.get(`${layer.name}/${s}`),
+      weight: (s) => src.weights.get(`${layer.name}/${s}`) ?? fail(layer, `weight ${layer.name}/${s} is missing from the weights manifest`),
+    };
+    values.set(layer.name, handler(ctx, inputs));
+  }
+
+  // Conv weights are serialised last because BatchNorm folding may have rescaled them.
+  for (const rec of convs) {
+    rec.node.input![1] = g.floatInit(`${rec.layer}/kernel`, rec.weightDims, rec.weight);
+    rec.node.input![2] = g.floatInit(`${rec.layer}/bias`, [rec.weightDims[0]], rec.bias);
+  }
+
+  const outputs = wanted.map((name) => {
+    let v = materialize(values.get(name)!);
+    if (v.name !== name) {
+      g.node('Identity', [v.name], [name], [], `${name}/identity`);
+      v = { name, shape: v.shape };
+    }
+    const dims: Dim[] = v.shape.length === 4 && opts.dynamicSize ? ['batch', v.shape[1], null, null] : ['batch', ...v.shape.slice(1)];
+    g.output(name, dims);
+    return { name, shape: v.shape };
+  });
+  if (opts.dynamicSize && seen.has('Flatten')) {
+    throw new Error(`model ${model.name}: dynamic input size is impossible with Flatten in the graph; truncate before it`);
+  }
+  const bytes = g.toBytes({ graphName: model.name, docString: opts.docString, opset: 13 });
+  return { bytes, inputName, inputShape, outputs, layerClasses: [...seen] };
+}
