@@ -30,7 +30,12 @@ export interface FolderSourceOptions extends ReadLoopOptions {
   /** Start again after the last item (default false: emit 'end'). */
   loop?: boolean;
   /** For tests: after this many frames, drop out (broken read) and refuse to reopen for forMs. */
-  failure?: { afterFrames: number; forMs: number };
+  failure?: ScriptedFailure | ScriptedFailure[];
+}
+
+export interface ScriptedFailure {
+  afterFrames: number;
+  forMs: number;
 }
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff']);
@@ -53,7 +58,7 @@ export class FolderSource extends ReadLoopSource {
   private itemIndex = 0;
   private current: Buffer | undefined;
   private served = 0;
-  private failureFired = false;
+  private readonly failures: ScriptedFailure[];
   private outageUntil = 0;
 
   constructor(opts: FolderSourceOptions) {
@@ -88,6 +93,7 @@ export class FolderSource extends ReadLoopSource {
     if (this.files.length === 0) {
       throw new Error(`replay folder ${folder} has no images (${[...IMAGE_EXT].join(', ')})`);
     }
+    this.failures = [opts.failure ?? []].flat().sort((a, b) => a.afterFrames - b.afterFrames);
     const frames = (ms: number) => Math.round((ms * this.o.fps) / 1000);
     this.holdFrames = Math.max(1, frames(holdMs));
     this.gapFrames = frames(gapMs);
@@ -114,9 +120,9 @@ export class FolderSource extends ReadLoopSource {
   }
 
   protected async read(): Promise<ReadResult> {
-    const f = this.o.failure;
-    if (f && !this.failureFired && this.served >= f.afterFrames) {
-      this.failureFired = true;
+    const f = this.failures[0];
+    if (f && this.served >= f.afterFrames) {
+      this.failures.shift();
       this.outageUntil = Date.now() + f.forMs;
       return { kind: 'broken', error: new Error(`${this.describe()} dropped out (scripted failure after ${this.served} frames)`) };
     }
