@@ -1,0 +1,143 @@
+// Logins, sessions, roles and CSRF for the HTTP API.
+//
+// - Every visitor gets a server-side session on GET /api/session (anonymous until login), so even
+//   the login POST carries a CSRF token. Login rotates the session token (no fixation).
+// - Cookie: HttpOnly, SameSite=Strict, Secure when the request came over https (or always/never).
+// - Every POST needs the session's token in X-CSRF-Token, compared in constant time.
+import { timingSafeEqual } from 'node:crypto';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { HttpError } from '../http-error.ts';
+import type { ServerStore } from '../types.ts';
+import { parseCookies, serializeSessionCookie } from './cookies.ts';
+import { dummyPasswordHash, verifyPassword } from './passwords.ts';
+import { LoginRateLimiter } from './rate-limit.ts';
+import { SessionStore, type Role, type Session } from './sessions.ts';
+
+export const SESSION_COOKIE = 'qa_session';
+export const CSRF_HEADER = 'x-csrf-token';
+export const LEAD_ROLES: readonly Role[] = ['lead', 'admin'];
+
+export interface AuthOptions {
+  /** true: always Secure; false: never; 'auto': when the request arrived over https (req.secure). */
+  cookieSecure?: boolean | 'auto';
+  sessionIdleMs?: number;
+  loginMaxFailures?: number;
+  loginWindowMs?: number;
+}
+
+export interface Auth {
+  sessions: SessionStore;
+  /** Reads the cookie; puts the session (if any) on res.locals. */
+  attach: RequestHandler;
+  /** Refuses state-changing requests without the session's CSRF token (403). */
+  csrf: RequestHandler;
+  /** 401 without a login, 403 when the role is not allowed. */
+  requireRole(roles?: readonly Role[]): RequestHandler;
+  routes: Router;
+}
+
+export function sessionOf(res: Response): Session | undefined {
+  return res.locals.session as Session | undefined;
+}
+
+export function userOf(res: Response): { name: string; role: Role } {
+  const user = sessionOf(res)?.user;
+  if (!user) throw new HttpError(401, 'log in first');
+  return user;
+}
+
+/** Whether the session may see a page/route for these roles: 'ok', 'login' (401) or 'forbidden' (403). */
+export function access(session: Session | undefined, roles?: readonly Role[]): 'ok' | 'login' | 'forbidden' {
+  if (!session?.user) return 'login';
+  if (roles && !roles.includes(session.user.role)) return 'forbidden';
+  return 'ok';
+}
+
+const sameToken = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
+  const sessions = new SessionStore({ idleMs: opts.sessionIdleMs });
+  const limiter = new LoginRateLimiter({ maxFailures: opts.loginMaxFailures, windowMs: opts.loginWindowMs });
+  const secureFor = (req: Request) => (opts.cookieSecure === 'auto' || opts.cookieSecure === undefined ? req.secure : opts.cookieSecure);
+
+  const setCookie = (req: Request, res: Response, token: string) =>
+    res.setHeader('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, token, { secure: secureFor(req) }));
+
+  const attach: RequestHandler = (req, res, next) => {
+    const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+    const session = sessions.get(token);
+    if (session) {
+      res.locals.session = session;
+      res.locals.sessionToken = token;
+    }
+    next();
+  };
+
+  const csrf: RequestHandler = (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    const session = sessionOf(res);
+    const sent = req.get(CSRF_HEADER);
+    if (!session) return next(new HttpError(403, 'no session: load the page again (GET /api/session) before sending changes'));
+    if (!sent || !sameToken(sent, session.csrfToken)) {
+      return next(new HttpError(403, `missing or wrong CSRF token: send the session's token in the X-CSRF-Token header`));
+    }
+    next();
+  };
+
+  const requireRole = (roles?: readonly Role[]): RequestHandler => (_req, res, next) => {
+    const verdict = access(sessionOf(res), roles);
+    if (verdict === 'login') return next(new HttpError(401, 'log in first'));
+    if (verdict === 'forbidden') return next(new HttpError(403, `this needs a ${roles?.join(' or ')} login`));
+    next();
+  };
+
+  const routes = Router();
+
+  // Creates an anonymous session when there is none, so the login form has a CSRF token.
+  routes.get('/api/session', (req, res) => {
+    let session = sessionOf(res);
+    if (!session) {
+      const created = sessions.create(null);
+      session = created.session;
+      setCookie(req, res, created.token);
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ user: session.user, csrfToken: session.csrfToken });
+  });
+
+  routes.post('/api/login', async (req, res) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    const name = typeof body?.name === 'string' ? body.name.trim() : '';
+    const password = typeof body?.password === 'string' ? body.password : '';
+    if (!name || !password) throw new HttpError(400, "send {name, password} as JSON");
+    const keys = [`ip:${req.ip}`, `user:${name.toLowerCase()}`];
+    const wait = limiter.retryAfterSeconds(keys);
+    if (wait > 0) {
+      throw new HttpError(429, `too many failed logins; try again in ${wait} s`, { 'Retry-After': String(wait) });
+    }
+    const user = store.users.get(name);
+    // Verify against a dummy hash for unknown names so the answer time does not reveal them.
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+    if (!user || !ok) {
+      limiter.recordFailure(keys);
+      throw new HttpError(401, 'wrong name or password');
+    }
+    limiter.reset([`user:${name.toLowerCase()}`]);
+    sessions.destroy(res.locals.sessionToken as string | undefined);
+    const { token, session } = sessions.create({ name: user.name, role: user.role });
+    setCookie(req, res, token);
+    res.json({ user: session.user, csrfToken: session.csrfToken });
+  });
+
+  routes.post('/api/logout', (req, res) => {
+    sessions.destroy(res.locals.sessionToken as string | undefined);
+    res.setHeader('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, '', { secure: secureFor(req), maxAgeSeconds: 0 }));
+    res.json({ ok: true });
+  });
+
+  return { sessions, attach, csrf, requireRole, routes };
+}

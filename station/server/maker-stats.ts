@@ -1,0 +1,122 @@
+// Per maker and product figures for the Makers page — pure over inspection rows.
+import { driftFlag, spreadFromBands, type DriftOptions, type DriftResult } from './drift.ts';
+
+export type Verdict = 'pass' | 'review' | 'fail' | 'unjudged';
+
+export interface ScoredRow {
+  inspectedAt: number;
+  productId: string;
+  makerId: string | null;
+  score: number | null;
+  verdict: Verdict;
+}
+
+export interface ProductBands {
+  review: number;
+  fail: number;
+  /** Standard deviation of good scores when calibration recorded it. */
+  goodSpread?: number | null;
+}
+
+export interface MakerProductStats {
+  makerId: string | null;
+  productId: string;
+  count: number;
+  verdicts: Record<Verdict, number>;
+  /** Shares of judged items (0..1); null when nothing was judged. */
+  rates: { pass: number; review: number; fail: number } | null;
+  histogram: { edges: number[]; counts: number[] };
+  series: { t: number; score: number; verdict: Verdict }[];
+  meanScore: number | null;
+  drift: DriftResult;
+}
+
+export interface StatsOptions extends DriftOptions {
+  bins?: number;
+  /** Points kept per control chart; longer series are thinned evenly (first and last kept). */
+  maxSeriesPoints?: number;
+}
+
+/** Histogram edges per product, shared by its makers so side-by-side charts line up. */
+export function histogramEdges(scores: readonly number[], bands: ProductBands | undefined, bins: number): number[] {
+  // Loops, not Math.max(...xs): a long period can hold more scores than the argument limit.
+  let hi = scores.length ? -Infinity : 1;
+  let lo = 0;
+  for (const s of scores) {
+    if (s > hi) hi = s;
+    if (s < lo) lo = s;
+  }
+  if (bands) hi = Math.max(hi, bands.fail * 1.25);
+  if (!(hi > lo)) hi = lo + 1;
+  const w = (hi - lo) / bins;
+  return Array.from({ length: bins + 1 }, (_, i) => lo + i * w);
+}
+
+function histogram(scores: readonly number[], edges: number[]): number[] {
+  const bins = edges.length - 1;
+  const counts = new Array<number>(bins).fill(0);
+  const lo = edges[0];
+  const w = (edges[bins] - lo) / bins;
+  for (const s of scores) counts[Math.min(bins - 1, Math.max(0, Math.floor((s - lo) / w)))]++;
+  return counts;
+}
+
+function thin<T>(xs: T[], max: number): T[] {
+  if (xs.length <= max) return xs;
+  const step = (xs.length - 1) / (max - 1);
+  return Array.from({ length: max }, (_, i) => xs[Math.round(i * step)]);
+}
+
+export function makerStats(
+  rows: readonly ScoredRow[],
+  bandsByProduct: ReadonlyMap<string, ProductBands>,
+  opts: StatsOptions = {},
+): MakerProductStats[] {
+  const bins = opts.bins ?? 20;
+  const maxPoints = opts.maxSeriesPoints ?? 1500;
+  const sorted = [...rows].sort((a, b) => a.inspectedAt - b.inspectedAt);
+  const byProduct = new Map<string, ScoredRow[]>();
+  for (const r of sorted) {
+    const list = byProduct.get(r.productId) ?? [];
+    list.push(r);
+    byProduct.set(r.productId, list);
+  }
+
+  const out: MakerProductStats[] = [];
+  for (const [productId, productRows] of byProduct) {
+    const bands = bandsByProduct.get(productId);
+    const judged = (xs: readonly ScoredRow[]) =>
+      xs.filter((r) => r.verdict !== 'unjudged' && r.score !== null && Number.isFinite(r.score));
+    const edges = histogramEdges(judged(productRows).map((r) => r.score as number), bands, bins);
+    const spread = bands ? (bands.goodSpread ?? spreadFromBands(bands.review, bands.fail)) : null;
+
+    const byMaker = new Map<string | null, ScoredRow[]>();
+    for (const r of productRows) {
+      const list = byMaker.get(r.makerId) ?? [];
+      list.push(r);
+      byMaker.set(r.makerId, list);
+    }
+    for (const [makerId, makerRows] of byMaker) {
+      const verdicts: Record<Verdict, number> = { pass: 0, review: 0, fail: 0, unjudged: 0 };
+      for (const r of makerRows) verdicts[r.verdict]++;
+      const nJudged = verdicts.pass + verdicts.review + verdicts.fail;
+      const mine = judged(makerRows);
+      const scores = mine.map((r) => r.score as number);
+      const others = judged(productRows.filter((r) => r.makerId !== makerId)).map((r) => r.score as number);
+      out.push({
+        makerId,
+        productId,
+        count: makerRows.length,
+        verdicts,
+        rates: nJudged
+          ? { pass: verdicts.pass / nJudged, review: verdicts.review / nJudged, fail: verdicts.fail / nJudged }
+          : null,
+        histogram: { edges, counts: histogram(scores, edges) },
+        series: thin(mine.map((r) => ({ t: r.inspectedAt, score: r.score as number, verdict: r.verdict })), maxPoints),
+        meanScore: scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null,
+        drift: driftFlag(scores, others, spread, opts),
+      });
+    }
+  }
+  return out.sort((a, b) => a.productId.localeCompare(b.productId) || String(a.makerId).localeCompare(String(b.makerId)));
+}

@@ -1,0 +1,63 @@
+// The dashboard's files: HTML pages (lead pages only with a lead login), compiled browser
+// modules from dashboard/dist, styles from dashboard/public, and the socket.io client script.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router } from 'express';
+import { access, LEAD_ROLES, sessionOf } from './auth/index.ts';
+import type { Logger } from './types.ts';
+
+export const DEFAULT_DASHBOARD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard');
+export const DASHBOARD_BUILD_COMMAND = 'npx tsc -p dashboard';
+
+const LEAD_PAGES: Record<string, string> = {
+  '/review': 'review.html',
+  '/makers': 'makers.html',
+  '/reference-sets': 'reference-sets.html',
+};
+
+function socketIoClientPath(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('socket.io/package.json')), 'client-dist', 'socket.io.min.js');
+}
+
+export function pageRoutes(deps: { dashboardDir?: string; log: Logger }): Router {
+  const dir = deps.dashboardDir ?? DEFAULT_DASHBOARD_DIR;
+  const publicDir = path.join(dir, 'public');
+  const distDir = path.join(dir, 'dist');
+  if (!existsSync(path.join(distDir, 'live.js'))) {
+    deps.log.warn(`dashboard scripts are not built (${distDir} has no live.js); run: ${DASHBOARD_BUILD_COMMAND}`);
+  }
+  const r = Router();
+  const page = (file: string) => path.join(publicDir, file);
+  const html = { headers: { 'Cache-Control': 'no-cache' } };
+
+  r.get('/', (_req, res) => res.sendFile(page('live.html'), html));
+  r.get('/login', (_req, res) => res.sendFile(page('login.html'), html));
+  for (const [route, file] of Object.entries(LEAD_PAGES)) {
+    r.get(route, (_req, res) => {
+      const verdict = access(sessionOf(res), LEAD_ROLES);
+      // Without the right login the answer is 401/403, with the login page as its body.
+      if (verdict !== 'ok') res.status(verdict === 'login' ? 401 : 403);
+      res.sendFile(page(verdict === 'ok' ? file : 'login.html'), html);
+    });
+  }
+  r.get('/vendor/socket.io.min.js', (_req, res) => res.sendFile(socketIoClientPath(), { maxAge: '1d' }));
+  r.use('/assets', express.static(publicDir, { index: false, maxAge: '1h' }));
+  r.use('/js', express.static(distDir, { index: false, maxAge: 0 }));
+  return r;
+}
+
+/** Content-Security-Policy: everything from the station itself, nothing inline, no CDN. */
+export const securityHeaders: express.RequestHandler = (_req, res, next) => {
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; style-src 'self'; " +
+      "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  );
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  res.setHeader('X-Frame-Options', 'DENY');
+  next();
+};

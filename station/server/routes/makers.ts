@@ -1,0 +1,71 @@
+// GET /api/makers/stats — per maker and product over a period: verdict counts and rates,
+// score histogram, scores over time (control chart) and the drift flag.
+import { Router } from 'express';
+import type { Auth } from '../auth/index.ts';
+import { LEAD_ROLES } from '../auth/index.ts';
+import { DRIFT_RULE } from '../drift.ts';
+import { badRequest, notFound } from '../http-error.ts';
+import { makerStats, type ProductBands, type ScoredRow } from '../maker-stats.ts';
+import type { ServerStore } from '../types.ts';
+import { optionalId, optionalInt, optionalTime } from '../validate.ts';
+
+const DAY = 86_400_000;
+
+/** Good-score standard deviation if the calibration report recorded one. */
+function goodSpreadOf(report: Record<string, unknown>): number | null {
+  const candidates = [report.goodScoreStd, (report.goodScores as Record<string, unknown> | undefined)?.std];
+  for (const c of candidates) if (typeof c === 'number' && c > 0 && Number.isFinite(c)) return c;
+  return null;
+}
+
+export function makerRoutes(deps: { store: ServerStore; auth: Auth }): Router {
+  const { store, auth } = deps;
+  const r = Router();
+
+  r.get('/api/makers/stats', auth.requireRole(LEAD_ROLES), (req, res) => {
+    const q = req.query as Record<string, unknown>;
+    const until = optionalTime(q, 'until') ?? Date.now();
+    const since = optionalTime(q, 'since') ?? until - 30 * DAY;
+    if (since >= until) throw badRequest(`'since' must be before 'until'`);
+    const productFilter = optionalId(q, 'product');
+    const makerFilter = optionalId(q, 'maker');
+    const recentN = optionalInt(q, 'recent', 5, 500) ?? 20;
+    if (productFilter && !store.products.get(productFilter)) throw notFound(`product '${productFilter}' does not exist`);
+    if (makerFilter && !store.makers.get(makerFilter)) throw notFound(`maker '${makerFilter}' does not exist`);
+
+    const products = productFilter ? [store.products.get(productFilter)!] : store.products.list();
+    const out = [];
+    for (const product of products) {
+      // All makers' points are needed even for one maker: drift compares against the others.
+      const stats = store.inspections.makerStats({ productId: product.id, since, until });
+      const active = store.referenceSets.active(product.id);
+      const bands: ProductBands | undefined = active
+        ? { review: active.thresholds.review, fail: active.thresholds.fail, goodSpread: goodSpreadOf(active.report) }
+        : undefined;
+      const rows: ScoredRow[] = stats.points.map((p) => ({
+        inspectedAt: p.inspectedAt,
+        productId: product.id,
+        makerId: p.makerId,
+        score: p.score,
+        verdict: p.verdict,
+      }));
+      const bandMap = new Map(bands ? [[product.id, bands]] : []);
+      let groups = makerStats(rows, bandMap, { recentN });
+      if (makerFilter) groups = groups.filter((g) => g.makerId === makerFilter);
+      if (groups.length === 0) continue;
+      out.push({
+        productId: product.id,
+        productName: product.name,
+        bands: bands ?? null,
+        referenceSetVersion: active?.version ?? null,
+        makers: groups.map((g) => ({
+          ...g,
+          makerName: g.makerId ? (store.makers.get(g.makerId)?.name ?? g.makerId) : '(no maker)',
+        })),
+      });
+    }
+    res.json({ since, until, recentN, driftRule: DRIFT_RULE.replace('N = 20', `N = ${recentN}`), products: out });
+  });
+
+  return r;
+}

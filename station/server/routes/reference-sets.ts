@@ -1,0 +1,112 @@
+// Reference sets of a product: GET versions, POST calibrate (progress over socket.io),
+// POST activate {version} (activation and roll back alike).
+import { Router } from 'express';
+import type { Announcer } from '../announce.ts';
+import { LEAD_ROLES, userOf, type Auth } from '../auth/index.ts';
+import { badRequest, HttpError, notFound } from '../http-error.ts';
+import type { Logger, ServerStore, StationControl } from '../types.ts';
+import { bodyObject, pathId } from '../validate.ts';
+
+/** Strings found under the usual warning keys of a calibration report. */
+export function reportWarnings(report: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const key of ['warnings', 'coverageWarnings', 'coverage']) {
+    const v = report[key];
+    if (Array.isArray(v)) {
+      for (const w of v) if (typeof w === 'string') out.push(w);
+    } else if (typeof v === 'string') out.push(v);
+  }
+  return [...new Set(out)];
+}
+
+export function referenceSetRoutes(deps: {
+  store: ServerStore;
+  station: StationControl;
+  auth: Auth;
+  announce: Announcer;
+  log: Logger;
+}): Router {
+  const { store, station, auth, announce, log } = deps;
+  const r = Router();
+  /** Products being calibrated now: one run per product at a time. */
+  const running = new Map<string, { startedBy: string; startedAt: number }>();
+
+  const productOr404 = (raw: unknown) => {
+    const id = pathId(raw, 'product');
+    const product = store.products.get(id);
+    if (!product) throw notFound(`product '${id}' does not exist`);
+    return product;
+  };
+
+  r.get('/api/reference-sets/:product', auth.requireRole(LEAD_ROLES), (req, res) => {
+    const product = productOr404(req.params.product);
+    const versions = store.referenceSets.list(product.id).map((s) => ({
+      id: s.id,
+      version: s.version,
+      isActive: s.isActive,
+      imageCount: s.imageCount,
+      thresholds: s.thresholds,
+      createdAt: s.createdAt,
+      warnings: reportWarnings(s.report),
+      report: s.report,
+    }));
+    const images = store.calibrationImages.list(product.id);
+    res.json({
+      productId: product.id,
+      productName: product.name,
+      activeVersion: versions.find((v) => v.isActive)?.version ?? null,
+      versions: versions.reverse(),
+      acceptedFromReview: images.filter((i) => i.source === 'review').length,
+      calibration: running.get(product.id) ?? null,
+    });
+  });
+
+  r.post('/api/reference-sets/:product/calibrate', auth.requireRole(LEAD_ROLES), (req, res) => {
+    const product = productOr404(req.params.product);
+    const user = userOf(res);
+    if (running.has(product.id)) throw new HttpError(409, `a calibration of '${product.id}' is already running`);
+    running.set(product.id, { startedBy: user.name, startedAt: Date.now() });
+    log.info(`calibration of ${product.id} started by ${user.name}`);
+    announce.calibration({ productId: product.id, status: 'progress', phase: 'starting', done: 0, total: 0 });
+    // Runs on after the response; progress and the outcome go out over socket.io.
+    Promise.resolve()
+      .then(() =>
+        station.startCalibration(product.id, (p) => announce.calibration({ productId: product.id, status: 'progress', ...p })),
+      )
+      .then(
+        (outcome) => {
+          log.info(`calibration of ${product.id} stored version ${outcome.version}`);
+          announce.calibration({ productId: product.id, status: 'done', ...outcome });
+        },
+        (err: unknown) => {
+          const message = err instanceof Error ? err.message : String(err);
+          log.warn(`calibration of ${product.id} failed: ${message}`);
+          announce.calibration({ productId: product.id, status: 'failed', error: message });
+        },
+      )
+      .finally(() => running.delete(product.id));
+    res.status(202).json({ productId: product.id, started: true });
+  });
+
+  r.post('/api/reference-sets/:product/activate', auth.requireRole(LEAD_ROLES), async (req, res) => {
+    const product = productOr404(req.params.product);
+    const body = bodyObject(req.body);
+    const version = body.version;
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+      throw badRequest(`'version' must be a whole number ≥ 1`);
+    }
+    if (!store.referenceSets.getVersion(product.id, version)) {
+      throw notFound(`reference set ${product.id} v${version} does not exist`);
+    }
+    try {
+      await station.activateReferenceSet(product.id, version);
+    } catch (err) {
+      throw new HttpError(409, `cannot activate ${product.id} v${version}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    log.info(`reference set ${product.id} v${version} activated by ${userOf(res).name}`);
+    announce.referenceSet(product.id, version);
+    res.json({ productId: product.id, activeVersion: store.referenceSets.active(product.id)?.version ?? version });
+  });
+
+  return r;
+}

@@ -1,0 +1,90 @@
+// POST /api/inspections/:id/review — a lead's decision on a review/fail item.
+// accept_good copies the inspected frame into calibration/<product>/good/ so the next
+// calibration includes it, and records its provenance in the same transaction as the review.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Router } from 'express';
+import { reviewActions } from '../../store/repositories/reviews.ts';
+import { resolveEvidence } from '../../store/evidence.ts';
+import { userOf, type Auth, LEAD_ROLES } from '../auth/index.ts';
+import { badRequest, HttpError, notFound } from '../http-error.ts';
+import type { Logger, ServerStore } from '../types.ts';
+import { bodyObject, bodyOptionalText, pathInt } from '../validate.ts';
+import { inspectionView } from '../views.ts';
+
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Folder of a product's accepted good images; refuses ids that could leave the calibration folder. */
+export function goodFolder(calibrationDir: string, productId: string): string {
+  if (!SAFE_ID.test(productId) || productId.includes('..')) {
+    throw new HttpError(409, `product id '${productId}' cannot be used as a folder name`);
+  }
+  return path.join(path.resolve(calibrationDir), productId, 'good');
+}
+
+export function reviewRoutes(deps: {
+  store: ServerStore;
+  dataDir: string;
+  calibrationDir: string;
+  auth: Auth;
+  log: Logger;
+}): Router {
+  const { store, dataDir, calibrationDir, auth, log } = deps;
+  const r = Router();
+
+  r.post('/api/inspections/:id/review', auth.requireRole(LEAD_ROLES), async (req, res) => {
+    const id = pathInt(req.params.id, 'inspection id');
+    const body = bodyObject(req.body);
+    const action = body.action;
+    if (typeof action !== 'string' || !(reviewActions as readonly string[]).includes(action)) {
+      throw badRequest(`'action' must be one of ${reviewActions.join(', ')}`);
+    }
+    const note = bodyOptionalText(body, 'note', 2000);
+    if (action === 'note' && !note?.trim()) throw badRequest(`a 'note' review needs non-empty 'note' text`);
+    const user = userOf(res);
+    const row = store.inspections.get(id);
+    if (!row) throw notFound(`inspection ${id} does not exist`);
+
+    let calibrationImage: { filePath: string; sha256: string } | undefined;
+    let copied: string | null = null;
+    if (action === 'accept_good') {
+      if (!row.framePath) {
+        throw new HttpError(409, `inspection ${id} has no frame image (${row.evidencePrunedAt ? 'deleted by retention' : 'none was stored'}); it cannot be added to the calibration set`);
+      }
+      const source = resolveEvidence(dataDir, row.framePath);
+      if (!existsSync(source)) throw new HttpError(409, `the frame image of inspection ${id} is missing on disk (${row.framePath})`);
+      const sha256 = createHash('sha256').update(await readFile(source)).digest('hex');
+      const already = store.calibrationImages.bySha(row.productId, sha256);
+      if (already) throw new HttpError(409, `this image is already in the calibration set of '${row.productId}' as ${already.filePath}`);
+      const folder = goodFolder(calibrationDir, row.productId);
+      const name = `inspection-${id}${path.extname(source) || '.jpg'}`;
+      const target = path.join(folder, name);
+      if (existsSync(target)) throw new HttpError(409, `${target} already exists; inspection ${id} was accepted before`);
+      await mkdir(folder, { recursive: true });
+      // Copy under a temporary name, then rename: calibration never sees a half-written image.
+      const temp = path.join(folder, `.${name}.tmp-${randomBytes(4).toString('hex')}`);
+      await copyFile(source, temp);
+      await rename(temp, target);
+      copied = target;
+      calibrationImage = { filePath: path.posix.join(row.productId, 'good', name), sha256 };
+    }
+
+    try {
+      const result = store.reviews.add({ inspectionId: id, action: action as (typeof reviewActions)[number], note, userName: user.name, calibrationImage });
+      log.info(`review of inspection ${id}: ${action} by ${user.name}`);
+      res.json({
+        review: result.review,
+        inspection: inspectionView(store, result.inspection),
+        calibrationImage: result.calibrationImage,
+      });
+    } catch (err) {
+      // The database refused: take the copied image back out so folder and records agree.
+      if (copied) await rm(copied, { force: true });
+      throw new HttpError(409, err instanceof Error ? err.message : String(err));
+    }
+  });
+
+  return r;
+}
