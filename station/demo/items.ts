@@ -1,0 +1,101 @@
+// The product kinds the demo can make, behind one small interface: where the item lies on the
+// bench (its outline as a signed distance) and how its surface looks. Each kind draws its own
+// natural variation (colour, grain, placement) from the item's random stream.
+
+import type { BenchLook } from './bench.ts';
+import type { Rng } from './random.ts';
+import type { Canvas, Rgb } from './raster.ts';
+import { createGlazedTile } from './tile.ts';
+import { createWoodDisc } from './wood.ts';
+import { createLeatherPatch } from './leather.ts';
+
+export const ITEM_KINDS = ['glazed-tile', 'wood-disc', 'leather-patch'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+
+export interface ItemShape {
+  /** Centre in frame pixels, rotation (radians) and half extent (px). */
+  cx: number;
+  cy: number;
+  angle: number;
+  size: number;
+  /** Signed distance (px) from (x, y) to the outline: negative inside the item. */
+  sdf(x: number, y: number): number;
+  /** Directions (radians, frame axes, from the centre) where a large break looks natural,
+   *  e.g. the corners of a tile; null means anywhere on the outline. */
+  breakAngles: number[] | null;
+}
+
+/** Colours a defect uses on this item (a scratch through a glaze differs from one in oak). */
+export interface DefectPalette {
+  scratchLight: Rgb;
+  scratchDark: Rgb;
+  stains: Rgb[];
+  crack: Rgb;
+  /** The material under the surface, seen along a broken edge (clay body, raw wood). */
+  body: Rgb;
+}
+
+export interface ItemModel {
+  kind: ItemKind;
+  shape: ItemShape;
+  palette: DefectPalette;
+  /** Paints the item's surface colour into `surface` wherever `cover` (item coverage) > 0. */
+  paint(surface: Canvas, cover: Float32Array): void;
+}
+
+export type ItemFactory = (rng: Rng, width: number, height: number, bench: BenchLook) => ItemModel;
+
+const FACTORIES: Record<ItemKind, ItemFactory> = {
+  'glazed-tile': createGlazedTile,
+  'wood-disc': createWoodDisc,
+  'leather-patch': createLeatherPatch,
+};
+
+export function itemFactory(kind: string): ItemFactory {
+  const factory = (FACTORIES as Record<string, ItemFactory | undefined>)[kind];
+  if (!factory) {
+    throw new Error(`demo generator: unknown item kind "${kind}"; use one of ${ITEM_KINDS.join(', ')}`);
+  }
+  return factory;
+}
+
+/** Rotates frame offset (dx, dy) into the item's own axes. */
+export function toLocal(shape: Pick<ItemShape, 'angle'>, dx: number, dy: number): [number, number] {
+  const c = Math.cos(shape.angle);
+  const s = Math.sin(shape.angle);
+  return [dx * c + dy * s, -dx * s + dy * c];
+}
+
+/** Unit outward normal of the outline at (x, y), from the distance field's gradient. */
+export function outlineNormal(shape: ItemShape, x: number, y: number): [number, number] {
+  const gx = shape.sdf(x + 1, y) - shape.sdf(x - 1, y);
+  const gy = shape.sdf(x, y + 1) - shape.sdf(x, y - 1);
+  const len = Math.hypot(gx, gy) || 1;
+  return [gx / len, gy / len];
+}
+
+/** Bounding box (inclusive, clipped to the frame) of pixels where `cover` > 0. */
+export function coverBounds(cover: Float32Array, width: number, height: number): [number, number, number, number] {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (cover[y * width + x] > 0) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  return [x0, y0, x1, y1];
+}
+
+/** Centre jitter + clamp shared by all kinds: the artisan never puts it in quite the same spot. */
+export function placeOnBench(rng: Rng, width: number, height: number): { cx: number; cy: number } {
+  const jx = Math.max(-0.06, Math.min(0.06, rng.gaussian(0, 0.025)));
+  const jy = Math.max(-0.06, Math.min(0.06, rng.gaussian(0, 0.025)));
+  return { cx: width / 2 + jx * width, cy: height / 2 + jy * height };
+}
