@@ -40,14 +40,14 @@ export interface Store {
 }
 
 function ensureWritableFolder(dataDir: string): void {
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+    throw new Error(`data folder ${dataDir} is a file, not a folder; choose another dataDir or move the file away`);
+  }
   try {
     mkdirSync(dataDir, { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(`data folder ${dataDir} cannot be created (${code}); choose a dataDir on a writable disk`);
-  }
-  if (!statSync(dataDir).isDirectory()) {
-    throw new Error(`data folder ${dataDir} is a file, not a folder; choose another dataDir or move the file away`);
   }
   // A real write, not access(): root ignores permission bits, but not a read-only mount.
   const probe = path.join(dataDir, `.write-probe-${process.pid}-${randomBytes(4).toString('hex')}`);

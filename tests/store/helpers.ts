@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import { openStore, type Store } from '../../station/store/index.ts';
+export { fakeJpeg } from './jpeg.ts';
 
 const made: string[] = [];
 const opened: Store[] = [];
@@ -24,18 +25,6 @@ export function freshStore(dataDir = tempDir()): Store {
   const store = openStore(dataDir);
   opened.push(store);
   return store;
-}
-
-/** A smallest valid JPEG-looking buffer (SOI marker + payload + EOI); contents are what the test checks. */
-export function fakeJpeg(seed: number, size = 2048): Buffer {
-  const buf = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) buf[i] = (seed * 31 + i * 7) & 0xff;
-  buf[0] = 0xff;
-  buf[1] = 0xd8;
-  buf[2] = 0xff;
-  buf[size - 2] = 0xff;
-  buf[size - 1] = 0xd9;
-  return buf;
 }
 
 /** A product with an active reference set (review 0.5, fail 0.8) and two makers. */
