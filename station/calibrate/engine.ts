@@ -1,0 +1,33 @@
+/**
+ * What calibration needs from the inspection engine, as a small interface: the orchestration
+ * stays testable with numeric fakes, and station/calibrate/visionEngine.ts adapts the real engine.
+ */
+
+export interface ItemScore {
+  score: number;
+  /** Nearest-neighbour distance per patch, row-major [gridH, gridW]. */
+  patchScores: Float32Array;
+}
+
+export interface CalibrationEngine<E = unknown, B = unknown> {
+  /** Checksum of the backbone: stored with each version, a mismatch refuses an old bank. */
+  readonly modelSha256: string;
+  /** Decode + embed one image; throws an Error naming `name` when the image cannot be read. */
+  embed(buf: Buffer, name: string): Promise<E>;
+  imageEmbedding(e: E): Float32Array;
+  grid(e: E): { gridW: number; gridH: number };
+  /** Build a bank (reference set) from these embeddings. */
+  build(embs: E[], names: string[], opts: { seed: number; coresetSize?: number }): B | Promise<B>;
+  score(e: E, bank: B): ItemScore | Promise<ItemScore>;
+  serialise(bank: B): Uint8Array;
+  /** Load a bank file's bytes; throws naming `file` when it is damaged or from another backbone. */
+  deserialise(bytes: Uint8Array, file: string): B;
+}
+
+/** Engine settings a product chooses (product.json). */
+export interface EngineChoice {
+  inputMode: 'pad' | 'crop';
+  coresetSize?: number;
+}
+
+export type EngineFactory = (choice: EngineChoice) => Promise<CalibrationEngine>;

@@ -1,0 +1,28 @@
+/** Held-out scoring of good embeddings with the engine: k-fold, or leave-one-out when few. */
+import type { CalibrationEngine, ItemScore } from './engine.ts';
+import { heldOutScores } from './kfold.ts';
+
+export interface HeldOutItems {
+  scores: ItemScore[];
+  folds: number;
+  method: 'k-fold' | 'leave-one-out';
+  bankMembers: number[][];
+}
+
+export async function heldOutItemScores<E, B>(
+  engine: CalibrationEngine<E, B>, embs: E[], names: string[],
+  opts: { seed: number; coresetSize?: number; folds?: number; onProgress?: (done: number, total: number) => void },
+): Promise<HeldOutItems> {
+  const r = await heldOutScores<B, ItemScore>(
+    embs.length,
+    {
+      build: (idx, fold) => engine.build(idx.map((i) => embs[i]), idx.map((i) => names[i]), { seed: opts.seed + 7919 * (fold + 1), coresetSize: opts.coresetSize }),
+      score: (i, bank) => engine.score(embs[i], bank),
+    },
+    { folds: opts.folds, seed: opts.seed, onProgress: opts.onProgress },
+  );
+  return {
+    scores: r.results, folds: r.folds, bankMembers: r.bankMembers,
+    method: r.folds === embs.length ? 'leave-one-out' : 'k-fold',
+  };
+}

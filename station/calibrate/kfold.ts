@@ -1,0 +1,58 @@
+/**
+ * Honest held-out scores of good images: each image is scored against a bank built from
+ * the other folds only, never against a bank that holds its own patches.
+ */
+import { seededPermutation } from '../verdict/rng.ts';
+
+/** Up to this many good images, use leave-one-out (each bank = all the others). */
+export const LEAVE_ONE_OUT_MAX = 15;
+export const DEFAULT_FOLDS = 5;
+
+/** Fold number of each item (0..folds-1), balanced and shuffled by seed. */
+export function planFolds(n: number, opts: { folds?: number; seed?: number } = {}): { folds: number; assignment: number[] } {
+  if (n < 2) throw new Error(`held-out scoring needs at least 2 good images, got ${n}`);
+  const folds = Math.min(n, opts.folds ?? (n <= LEAVE_ONE_OUT_MAX ? n : DEFAULT_FOLDS));
+  if (folds < 2) throw new Error(`held-out scoring needs at least 2 folds, got ${folds}`);
+  const perm = seededPermutation(n, opts.seed ?? 1);
+  const assignment = new Array<number>(n);
+  perm.forEach((item, rank) => { assignment[item] = rank % folds; });
+  return { folds, assignment };
+}
+
+export interface FoldScorer<B, S> {
+  /** Build a bank from these item indices. */
+  build(indices: number[], fold: number): B | Promise<B>;
+  /** Score one item (by index) against a bank. */
+  score(index: number, bank: B): S | Promise<S>;
+}
+
+export interface HeldOutResult<S> {
+  results: S[];
+  folds: number;
+  assignment: number[];
+  /** The item indices each fold's bank was built from (kept so tests and reports can check). */
+  bankMembers: number[][];
+}
+
+export async function heldOutScores<B, S>(
+  n: number, scorer: FoldScorer<B, S>,
+  opts: { folds?: number; seed?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<HeldOutResult<S>> {
+  const { folds, assignment } = planFolds(n, opts);
+  const results = new Array<S>(n);
+  const bankMembers: number[][] = [];
+  let done = 0;
+  for (let f = 0; f < folds; f++) {
+    const inBank: number[] = [];
+    const held: number[] = [];
+    for (let i = 0; i < n; i++) (assignment[i] === f ? held : inBank).push(i);
+    bankMembers.push(inBank);
+    let bank: B | undefined = await scorer.build(inBank, f);
+    for (const i of held) {
+      results[i] = await scorer.score(i, bank);
+      opts.onProgress?.(++done, n);
+    }
+    bank = undefined; // let the fold's bank go before the next is built
+  }
+  return { results, folds, assignment, bankMembers };
+}

@@ -1,0 +1,155 @@
+/**
+ * calibration/<product>/product.json: the product's name and calibration settings.
+ * Documented in calibration/product.schema.json; validated here with messages naming file and field.
+ */
+import { readFileSync } from 'node:fs';
+import type { Region } from '../verdict/regionNorm.ts';
+
+export interface ProductConfig {
+  /** Product id: the calibration folder's name. */
+  id: string;
+  name: string;
+  /** How an image is fitted to the model input: keep aspect with padding, or centre crop. */
+  inputMode: 'pad' | 'crop';
+  tolerance: { failRate: number; reviewRate: number };
+  /** Fewer good images than this stops calibration. */
+  minGoodImages: number;
+  /** Items sit in a jig/fixed place: enables per-location tolerance (see station/verdict/regionNorm.ts). */
+  placedConsistently: boolean;
+  regions: Region[];
+  /** Reference-set bank size (patches kept by coreset subsampling); engine default when absent. */
+  coresetSize?: number;
+  seed: number;
+}
+
+export const PRODUCT_DEFAULTS = {
+  inputMode: 'pad' as const,
+  tolerance: { failRate: 0.01, reviewRate: 0.1 },
+  minGoodImages: 10,
+  placedConsistently: false,
+  seed: 1,
+};
+
+const TOP_KEYS = ['$schema', 'name', 'inputMode', 'tolerance', 'minGoodImages', 'placedConsistently', 'regions', 'coresetSize', 'seed'];
+const TOL_KEYS = ['failRate', 'reviewRate'];
+const REGION_KEYS = ['name', 'x', 'y', 'w', 'h', 'tolerance', 'ignore'];
+const ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function unknownKeys(o: Obj, allowed: string[], where: (k: string) => string): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) throw new Error(`${where(k)}: unknown field; known fields are ${allowed.filter((a) => a !== '$schema').join(', ')}`);
+  }
+}
+
+/** Validate a parsed product.json. `file` names the file in messages; `id` is the folder name. */
+export function validateProductConfig(raw: unknown, file: string, id: string): ProductConfig {
+  const at = (field: string) => `${file}: field "${field}"`;
+  if (!ID_RE.test(id))
+    throw new Error(`${file}: product folder name "${id}" must be 1-64 letters, digits, '.', '_' or '-' (it becomes the product id)`);
+  if (!isObj(raw)) throw new Error(`${file}: must hold a JSON object like {"name": "Walnut bowl"}`);
+  unknownKeys(raw, TOP_KEYS, at);
+
+  if (typeof raw.name !== 'string' || raw.name.trim() === '') throw new Error(`${at('name')} is required: a non-empty string such as "Walnut bowl"`);
+
+  let inputMode: ProductConfig['inputMode'] = PRODUCT_DEFAULTS.inputMode;
+  if (raw.inputMode !== undefined) {
+    if (raw.inputMode !== 'pad' && raw.inputMode !== 'crop') throw new Error(`${at('inputMode')} must be "pad" or "crop", got ${JSON.stringify(raw.inputMode)}`);
+    inputMode = raw.inputMode;
+  }
+
+  const tolerance = { ...PRODUCT_DEFAULTS.tolerance };
+  if (raw.tolerance !== undefined) {
+    if (!isObj(raw.tolerance)) throw new Error(`${at('tolerance')} must be an object like {"failRate": 0.01, "reviewRate": 0.1}`);
+    unknownKeys(raw.tolerance, TOL_KEYS, (k) => at(`tolerance.${k}`));
+    const { failRate, reviewRate } = raw.tolerance;
+    if (failRate !== undefined) {
+      if (typeof failRate !== 'number' || !(failRate > 0 && failRate < 0.5))
+        throw new Error(`${at('tolerance.failRate')} must be a number in (0, 0.5) — the share of good items allowed to fail, e.g. 0.01; got ${JSON.stringify(failRate)}`);
+      tolerance.failRate = failRate;
+    }
+    if (reviewRate !== undefined) {
+      if (typeof reviewRate !== 'number' || !(reviewRate >= 0 && reviewRate < 0.9))
+        throw new Error(`${at('tolerance.reviewRate')} must be a number in [0, 0.9) — the share of good items sent to review, e.g. 0.1; got ${JSON.stringify(reviewRate)}`);
+      tolerance.reviewRate = reviewRate;
+    }
+    if (tolerance.failRate + tolerance.reviewRate >= 1) throw new Error(`${at('tolerance')}: failRate + reviewRate must be below 1`);
+  }
+
+  let minGoodImages = PRODUCT_DEFAULTS.minGoodImages;
+  if (raw.minGoodImages !== undefined) {
+    if (!Number.isInteger(raw.minGoodImages) || (raw.minGoodImages as number) < 3)
+      throw new Error(`${at('minGoodImages')} must be a whole number ≥ 3 (10-20 recommended), got ${JSON.stringify(raw.minGoodImages)}`);
+    minGoodImages = raw.minGoodImages as number;
+  }
+
+  let placedConsistently = PRODUCT_DEFAULTS.placedConsistently;
+  if (raw.placedConsistently !== undefined) {
+    if (typeof raw.placedConsistently !== 'boolean') throw new Error(`${at('placedConsistently')} must be true or false`);
+    placedConsistently = raw.placedConsistently;
+  }
+
+  const regions: Region[] = [];
+  if (raw.regions !== undefined) {
+    if (!Array.isArray(raw.regions)) throw new Error(`${at('regions')} must be a list of {x, y, w, h, tolerance} rectangles`);
+    raw.regions.forEach((r: unknown, i: number) => regions.push(validateRegion(r, (f) => at(`regions[${i}]${f ? '.' + f : ''}`))));
+  }
+
+  let coresetSize: number | undefined;
+  if (raw.coresetSize !== undefined) {
+    if (!Number.isInteger(raw.coresetSize) || (raw.coresetSize as number) < 16)
+      throw new Error(`${at('coresetSize')} must be a whole number ≥ 16 (patches kept in the bank), got ${JSON.stringify(raw.coresetSize)}`);
+    coresetSize = raw.coresetSize as number;
+  }
+
+  let seed = PRODUCT_DEFAULTS.seed;
+  if (raw.seed !== undefined) {
+    if (!Number.isInteger(raw.seed)) throw new Error(`${at('seed')} must be a whole number, got ${JSON.stringify(raw.seed)}`);
+    seed = raw.seed as number;
+  }
+
+  return { id, name: raw.name.trim(), inputMode, tolerance, minGoodImages, placedConsistently, regions, coresetSize, seed };
+}
+
+function validateRegion(r: unknown, at: (f?: string) => string): Region {
+  if (!isObj(r)) throw new Error(`${at()} must be an object like {"x": 0, "y": 0, "w": 0.5, "h": 0.5, "tolerance": 2}`);
+  unknownKeys(r, REGION_KEYS, (k) => at(k));
+  for (const k of ['x', 'y', 'w', 'h'] as const) {
+    const v = r[k];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new Error(`${at(k)} is required: a number in [0, 1] (share of the image), got ${JSON.stringify(v)}`);
+  }
+  if ((r.x as number) + (r.w as number) > 1 + 1e-9) throw new Error(`${at('w')}: x + w must not exceed 1`);
+  if ((r.y as number) + (r.h as number) > 1 + 1e-9) throw new Error(`${at('h')}: y + h must not exceed 1`);
+  if (r.name !== undefined && typeof r.name !== 'string') throw new Error(`${at('name')} must be a string`);
+  if (r.ignore !== undefined && typeof r.ignore !== 'boolean') throw new Error(`${at('ignore')} must be true or false`);
+  if (r.tolerance !== undefined && (typeof r.tolerance !== 'number' || !(r.tolerance > 0 && r.tolerance <= 100)))
+    throw new Error(`${at('tolerance')} must be a number in (0, 100] (2 = twice the usual deviation allowed); use "ignore": true to leave a region out`);
+  if (r.tolerance === undefined && r.ignore !== true) throw new Error(`${at()} needs "tolerance" (a number) or "ignore": true`);
+  return {
+    ...(r.name !== undefined ? { name: r.name as string } : {}),
+    x: r.x as number, y: r.y as number, w: r.w as number, h: r.h as number,
+    ...(r.tolerance !== undefined ? { tolerance: r.tolerance as number } : {}),
+    ...(r.ignore ? { ignore: true } : {}),
+  };
+}
+
+/** Read and validate <dir>/product.json; id defaults to the folder name. */
+export function loadProductConfig(file: string, id: string): ProductConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`${file} is missing: create it with at least {"name": "<product name>"} (see calibration/product.schema.json)`);
+    throw new Error(`${file} cannot be read (${code})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  return validateProductConfig(raw, file, id);
+}

@@ -1,0 +1,208 @@
+/**
+ * Calibrate one product: calibration folder → held-out good scores → tolerance band → new
+ * reference-set version (file, report, store row) → activation, strictly in that order.
+ */
+import path from 'node:path';
+import type { Store } from '../store/index.ts';
+import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
+import { chooseBandsFromRejects } from '../verdict/choose.ts';
+import { histogram } from '../verdict/histogram.ts';
+import { goodRates, rejectRates } from '../verdict/judge.ts';
+import { productScorer } from '../verdict/scoreModel.ts';
+import { compareWithPrevious } from './compare.ts';
+import { embedAll } from './embedAll.ts';
+import type { CalibrationEngine, EngineFactory } from './engine.ts';
+import { heldOutItemScores } from './heldOut.ts';
+import { loadProductConfig, type ProductConfig } from './productConfig.ts';
+import { reportText, type CalibrationReport } from './report.ts';
+import { scanCalibrationFolder } from './scanFolder.ts';
+import { heldOutUnderModel } from './scoreModel.ts';
+import { refsetRelPath, refsetFile, writeFileAtomic } from './versions.ts';
+
+export type Stage = 'embed good' | 'embed rejects' | 'held-out scoring' | 'reference set' | 'rejects' | 'compare' | 'write';
+
+export interface CalibrateOptions {
+  productId: string;
+  calibrationDir: string;
+  store: Store;
+  engineFor: EngineFactory;
+  /** Make the new version active (default true). */
+  activate?: boolean;
+  /** 'rejects': choose the band from reject/ images (needs some) instead of the product's rates. */
+  bandsFrom?: 'rates' | 'rejects';
+  bootstrap?: number;
+  folds?: number;
+  onProgress?: (stage: Stage, done: number, total: number) => void;
+  /** Called after each durable step; tests use it to interrupt at known points. */
+  onStep?: (step: 'file' | 'report' | 'row' | 'activated') => void;
+}
+
+export interface CalibrateResult {
+  version: number;
+  activated: boolean;
+  refsetFile: string;
+  reportFiles: { json: string; text: string };
+  report: CalibrationReport;
+  text: string;
+}
+
+const secondsSince = (t: number) => (performance.now() - t) / 1000;
+
+export async function calibrateProduct(opts: CalibrateOptions): Promise<CalibrateResult> {
+  const t0 = performance.now();
+  const { store, productId } = opts;
+  const progress = opts.onProgress ?? (() => {});
+  const productDir = path.join(opts.calibrationDir, productId);
+  const product: ProductConfig = loadProductConfig(path.join(productDir, 'product.json'), productId);
+  // Images a lead accepted from the review queue join the good ones.
+  const fromReview = store.products.get(productId)
+    ? store.calibrationImages.list(productId).filter((c) => c.source === 'review')
+        .map((c) => ({ name: `review/${path.basename(c.filePath)}`, file: path.resolve(store.dataDir, c.filePath) }))
+    : [];
+  const scan = scanCalibrationFolder(productDir, fromReview);
+  const min = product.minGoodImages;
+  if (scan.good.length < min)
+    throw new Error(`${path.join(productDir, 'good')}: ${scan.good.length} distinct good image(s)` +
+      (scan.duplicates.length ? ` (${scan.duplicates.length} duplicate(s) counted once)` : '') +
+      `, at least ${min} needed (minGoodImages in product.json); add photos of more accepted items (10-20 recommended)`);
+
+  const engine = (await opts.engineFor({ inputMode: product.inputMode, coresetSize: product.coresetSize })) as CalibrationEngine<unknown, unknown>;
+  const tEmbed = performance.now();
+  const good = await embedAll(engine, scan.good, (d, n) => progress('embed good', d, n));
+  if (good.ok.length < min) {
+    throw new Error(`${path.join(productDir, 'good')}: only ${good.ok.length} readable good image(s), at least ${min} needed. Unreadable: ` +
+      good.skipped.map((s) => s.reason).join('; '));
+  }
+  const rejects = await embedAll(engine, scan.reject, (d, n) => progress('embed rejects', d, n));
+  const embedSeconds = secondsSince(tEmbed);
+
+  const embs = good.ok.map((g) => g.embedding);
+  const names = good.ok.map((g) => g.file.name);
+  const tHeld = performance.now();
+  const held = await heldOutItemScores(engine, embs, names, {
+    seed: product.seed, coresetSize: product.coresetSize, folds: opts.folds, onProgress: (d, n) => progress('held-out scoring', d, n),
+  });
+  const { model, scores: goodScores } = heldOutUnderModel(product, held.scores, engine.grid(embs[0]));
+  const heldOutSeconds = secondsSince(tHeld);
+
+  const tBuild = performance.now();
+  progress('reference set', 0, 1);
+  const bank = await engine.build(embs, names, { seed: product.seed, coresetSize: product.coresetSize });
+  progress('reference set', 1, 1);
+  const buildSeconds = secondsSince(tBuild);
+
+  const scoreOf = productScorer(model);
+  const rejectScores: number[] = [];
+  for (const [i, r] of rejects.ok.entries()) {
+    rejectScores.push(scoreOf(await engine.score(r.embedding, bank)));
+    progress('rejects', i + 1, rejects.ok.length);
+  }
+
+  const scoreKind = model.kind === 'raw' ? 'raw' : 'region-normalised';
+  const bootstrap = opts.bootstrap ?? 1000;
+  let band: ToleranceBand;
+  let rejectOptions: CalibrationReport['rejectOptions'];
+  if (rejectScores.length > 0) {
+    const choice = chooseBandsFromRejects(goodScores, rejectScores, { bootstrap, seed: product.seed });
+    rejectOptions = { options: choice.options, chosen: choice.chosen, reason: choice.reason };
+    band = opts.bandsFrom === 'rejects' ? choice.band : estimateBands(goodScores, { ...product.tolerance, bootstrap, seed: product.seed });
+  } else {
+    if (opts.bandsFrom === 'rejects') throw new Error(`${path.join(productDir, 'reject')}: no readable reject images, so bands cannot be chosen from rejects`);
+    band = estimateBands(goodScores, { ...product.tolerance, bootstrap, seed: product.seed });
+  }
+  band.scoreKind = scoreKind;
+
+  store.products.upsert({ id: productId, name: product.name, settings: { ...product } as unknown as Record<string, unknown> });
+  const previous = store.referenceSets.active(productId);
+  const version = store.referenceSets.nextVersion(productId);
+  let comparison: CalibrationReport['comparison'];
+  if (previous) {
+    progress('compare', 0, 1);
+    comparison = await compareWithPrevious({
+      previous, dataDir: store.dataDir, engine,
+      good: good.ok.map((g, i) => ({ sha256: g.file.sha256, embedding: g.embedding, heldOutScore: goodScores[i] })),
+      rejects: rejects.ok.map((r, i) => ({ embedding: r.embedding, score: rejectScores[i] })),
+      band,
+    });
+    progress('compare', 1, 1);
+  }
+
+  const lo = Math.min(...goodScores, ...rejectScores);
+  const hi = Math.max(...goodScores, ...rejectScores, band.failAt);
+  const report: CalibrationReport = {
+    product: { id: productId, name: product.name },
+    version,
+    createdAt: new Date().toISOString(),
+    modelSha256: engine.modelSha256,
+    settings: {
+      inputMode: product.inputMode, coresetSize: product.coresetSize ?? null, seed: product.seed, minGoodImages: min,
+      placedConsistently: product.placedConsistently, regions: product.regions.length, bandsFrom: opts.bandsFrom ?? 'rates',
+    },
+    images: {
+      good: { found: scan.good.length, used: good.ok.length },
+      reject: { found: scan.reject.length, used: rejects.ok.length },
+      duplicates: scan.duplicates,
+      skipped: [...good.skipped, ...rejects.skipped],
+      ignored: scan.ignored,
+      goodNames: names,
+      goodSha256: good.ok.map((g) => g.file.sha256),
+    },
+    heldOut: { method: held.method, folds: held.folds, scoreKind },
+    goodScores: names.map((name, i) => ({ name, score: goodScores[i] })),
+    band,
+    good: goodRates(goodScores, band),
+    histogram: {
+      good: histogram(goodScores, { bins: 20, min: lo, max: hi }),
+      ...(rejectScores.length ? { reject: histogram(rejectScores, { bins: 20, min: lo, max: hi }) } : {}),
+    },
+    ...(rejectScores.length
+      ? { reject: { ...rejectRates(rejectScores, band), scores: rejects.ok.map((r, i) => ({ name: r.file.name, score: rejectScores[i] })) } }
+      : {}),
+    rejectOptions,
+    comparison,
+    warnings: [
+      ...band.warnings,
+      ...good.skipped.map((s) => `skipped unreadable good image ${s.name}`),
+      ...(scan.duplicates.length ? [`${scan.duplicates.length} duplicate image(s) counted once`] : []),
+    ],
+    timings: { embedSeconds, heldOutSeconds, buildSeconds, totalSeconds: 0 },
+  };
+
+  // Durable steps, in order: file, report, row, activation. A kill before activation leaves the old version active.
+  progress('write', 0, 3);
+  const rel = refsetRelPath(productId, version);
+  const file = refsetFile(store.dataDir, rel);
+  writeFileAtomic(file, engine.serialise(bank));
+  opts.onStep?.('file');
+  progress('write', 1, 3);
+  report.timings.totalSeconds = secondsSince(t0);
+  const text = reportText(report);
+  const reportFiles = { json: file.replace(/\.refset$/, '.report.json'), text: file.replace(/\.refset$/, '.report.txt') };
+  writeFileAtomic(reportFiles.json, JSON.stringify(report, null, 1));
+  writeFileAtomic(reportFiles.text, text);
+  opts.onStep?.('report');
+  progress('write', 2, 3);
+  const { goodScores: _scores, ...storedReport } = report;
+  store.db.transaction(() => {
+    store.referenceSets.addVersion({
+      productId, version, filePath: rel, modelSha256: engine.modelSha256, imageCount: good.ok.length,
+      thresholds: {
+        review: band.reviewAt, fail: band.failAt, reviewInterval: band.intervals.reviewAt, failInterval: band.intervals.failAt,
+        band, scoreModel: model,
+      },
+      report: storedReport as unknown as Record<string, unknown>,
+    });
+    for (const g of good.ok) {
+      if (!store.calibrationImages.bySha(productId, g.file.sha256))
+        store.calibrationImages.add({ productId, filePath: g.file.file, sha256: g.file.sha256, source: 'folder' });
+    }
+  })();
+  opts.onStep?.('row');
+  progress('write', 3, 3);
+  const activate = opts.activate ?? true;
+  if (activate) {
+    store.referenceSets.activate(productId, version);
+    opts.onStep?.('activated');
+  }
+  return { version, activated: activate, refsetFile: file, reportFiles, report, text };
+}

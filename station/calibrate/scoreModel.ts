@@ -1,0 +1,34 @@
+/**
+ * Which score the product's band judges (see station/verdict/scoreModel.ts), and the held-out
+ * good scores under it. Per-location statistics only when the product says items are placed
+ * consistently; region masks whenever product.json has them.
+ */
+import { leaveOneOutRegionScores, regionStats, regionTolerance } from '../verdict/regionNorm.ts';
+import { modelToJson, productScorer, type ScoreModel } from '../verdict/scoreModel.ts';
+import type { ItemScore } from './engine.ts';
+import type { ProductConfig } from './productConfig.ts';
+
+export interface HeldOutModel {
+  model: ScoreModel;
+  /** Held-out good scores under the model, in item order. */
+  scores: number[];
+}
+
+export function heldOutUnderModel(
+  product: Pick<ProductConfig, 'placedConsistently' | 'regions'>, heldOut: ItemScore[], grid: { gridW: number; gridH: number },
+): HeldOutModel {
+  const { gridW, gridH } = grid;
+  const raw = heldOut.map((r) => r.score);
+  const regions = product.regions.length ? product.regions : undefined;
+  if (!product.placedConsistently && !regions) return { model: { kind: 'raw' }, scores: raw };
+  const maps = heldOut.map((r) => r.patchScores);
+  const tol = regionTolerance(regions, gridW, gridH);
+  if (product.placedConsistently) {
+    // Each good image's held-out score uses statistics of the other images only.
+    const scores = leaveOneOutRegionScores(maps, gridW, gridH, tol);
+    return { model: modelToJson(regionStats(maps, gridW, gridH), regions, gridW, gridH), scores };
+  }
+  const model = modelToJson(undefined, regions, gridW, gridH);
+  const score = productScorer(model);
+  return { model, scores: heldOut.map((r) => score(r)) };
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { heldOutScores, planFolds, LEAVE_ONE_OUT_MAX } from '../../station/calibrate/kfold.ts';
+import { heldOutItemScores } from '../../station/calibrate/heldOut.ts';
+import { fakeEngine, fakePatches, type FakeEmb } from './fakeEngine.ts';
+
+describe('fold plan', () => {
+  it('is balanced, seeded, and leave-one-out when small', () => {
+    const p = planFolds(103, { seed: 4 });
+    expect(p.folds).toBe(5);
+    const sizes = [0, 0, 0, 0, 0];
+    p.assignment.forEach((f) => sizes[f]++);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    expect(planFolds(103, { seed: 4 })).toEqual(p);
+    expect(planFolds(103, { seed: 5 }).assignment).not.toEqual(p.assignment);
+    expect(planFolds(LEAVE_ONE_OUT_MAX).folds).toBe(LEAVE_ONE_OUT_MAX);
+    expect(() => planFolds(1)).toThrow(/at least 2 good images/);
+  });
+});
+
+describe('held-out scoring never scores an image against itself', () => {
+  const engine = fakeEngine();
+  // Distinct random images: any image scored against a bank holding its own patches would get exactly 0.
+  const embs: FakeEmb[] = Array.from({ length: 23 }, (_, i) => ({ patches: fakePatches(i + 1), name: `g${i}` }));
+  const names = embs.map((e) => e.name);
+
+  for (const folds of [undefined, 23, 3]) {
+    it(`folds = ${folds ?? 'default'}: every held-out score is above zero and no bank holds its scored image`, async () => {
+      const r = await heldOutItemScores(engine, embs, names, { seed: 1, folds });
+      expect(r.scores).toHaveLength(23);
+      for (const s of r.scores) expect(s.score).toBeGreaterThan(0.01);
+      // The bank of the fold each image was scored in does not contain it.
+      const direct = await heldOutScores<number[], number>(23, { build: (idx) => idx, score: (i, bank) => (bank.includes(i) ? 1 : 0) }, { seed: 1, folds });
+      expect(direct.results.every((v) => v === 0)).toBe(true);
+    });
+  }
+
+  it('the check above would catch a leaky scorer (self in the bank → score 0)', async () => {
+    const bank = await engine.build(embs, names, { seed: 1 });
+    const leaky = await Promise.all(embs.map((e) => engine.score(e, bank)));
+    expect(leaky.every((s) => s.score === 0)).toBe(true);
+  });
+
+  it('an exact duplicate in another fold still scores 0, so dedupe by content must run first', async () => {
+    const dup = [...embs, { patches: embs[0].patches, name: 'dup' }];
+    const r = await heldOutItemScores(engine, dup, dup.map((e) => e.name), { seed: 1, folds: 24 });
+    expect(r.scores[0].score).toBe(0); // its twin is in the bank: this is why scanFolder dedupes by sha256
+    expect(r.scores[5].score).toBeGreaterThan(0);
+  });
+});
