@@ -82,11 +82,11 @@ export function finishFrame(canvas: Canvas, look: BenchLook, shot: Rng): Uint8Ar
         exposure * (1 - look.lightStrength * 2 * (nx * cosA + ny * sinA)) * (1 - look.vignette * 2 * (nx * nx + ny * ny));
       const i = (y * width + x) * 3;
       // sensor: read noise + shot noise (grows with brightness) + a little shared luma grain
-      const luma = shot.gaussian(0, 0.6) / 255;
+      const luma = (shot.fastGaussian() * 0.6) / 255;
       for (let c = 0; c < 3; c++) {
         const v = data[i + c] * gain;
         const sigma = (0.9 + 1.6 * Math.sqrt(v > 0 ? v : 0)) / 255;
-        data[i + c] = v + shot.gaussian(0, sigma) + luma;
+        data[i + c] = v + shot.fastGaussian() * sigma + luma;
       }
     }
   }

@@ -7,7 +7,7 @@
 import type { DefectPalette, ItemShape } from './items.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
-import { type Canvas, type Rgb, blendPixel, clamp01, smoothstep } from './raster.ts';
+import { type Canvas, type Rgb, blendPixel, clamp01, smoothstep, len } from './raster.ts';
 
 export const DEFECT_KINDS = ['scratch', 'spot', 'chip', 'crack', 'missing'] as const;
 export type DefectKind = (typeof DEFECT_KINDS)[number];
@@ -63,7 +63,7 @@ export function planCut(kind: 'chip' | 'missing', shape: ItemShape, rng: Rng, sc
       sdf(x, y) {
         const dx = x - cx;
         const dy = y - cy;
-        const d = Math.hypot(dx, dy) || 1e-6;
+        const d = len(dx, dy) || 1e-6;
         const jag = 0.28 * noise.at((2.5 * dx) / d, (2.5 * dy) / d) + 0.08 * noise.at((9 * dx) / d + 40, (9 * dy) / d);
         return d - radius * (1 + jag);
       },
@@ -149,11 +149,11 @@ type Path = Array<[number, number]>;
 function scratchPath(shape: ItemShape, rng: Rng): Path {
   for (let attempt = 0; attempt < 40; attempt++) {
     const [x0, y0] = interiorPoint(shape, rng, shape.size * 0.15);
-    const len = rng.uniform(0.45, 0.9) * shape.size;
+    const length = rng.uniform(0.45, 0.9) * shape.size;
     const dir = rng.uniform(0, 2 * Math.PI);
-    const bend = rng.uniform(-0.2, 0.2) * len;
-    const x2 = x0 + Math.cos(dir) * len;
-    const y2 = y0 + Math.sin(dir) * len;
+    const bend = rng.uniform(-0.2, 0.2) * length;
+    const x2 = x0 + Math.cos(dir) * length;
+    const y2 = y0 + Math.sin(dir) * length;
     const x1 = (x0 + x2) / 2 - Math.sin(dir) * bend;
     const y1 = (y0 + y2) / 2 + Math.cos(dir) * bend;
     if (shape.sdf(x2, y2) > -shape.size * 0.08 || shape.sdf(x1, y1) > -shape.size * 0.08) continue;
@@ -171,12 +171,21 @@ function scratchPath(shape: ItemShape, rng: Rng): Path {
 }
 
 function crackPath(shape: ItemShape, rng: Rng, scale: number): Path {
-  // cracks run in from the rim, where the stress of firing or drying opens them
-  const theta = rng.uniform(0, 2 * Math.PI);
-  const [bx, by] = boundaryPoint(shape, theta);
-  const start: [number, number] = [bx - Math.cos(theta) * 1.5 * scale, by - Math.sin(theta) * 1.5 * scale];
-  const heading = theta + Math.PI + rng.gaussian(0, 0.35);
-  return randomWalk(shape, rng, start, heading, rng.uniform(0.45, 0.85) * shape.size, scale);
+  // cracks run in from the rim, where the stress of firing or drying opens them; a walk that
+  // runs straight back out of the item (e.g. started at a corner) is thrown away
+  let best: Path = [];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const theta = rng.uniform(0, 2 * Math.PI);
+    const [bx, by] = boundaryPoint(shape, theta);
+    const start: [number, number] = [bx - Math.cos(theta) * 2 * scale, by - Math.sin(theta) * 2 * scale];
+    const heading = theta + Math.PI + rng.gaussian(0, 0.35);
+    const length = rng.uniform(0.45, 0.85) * shape.size;
+    const path = randomWalk(shape, rng, start, heading, length, scale);
+    if (path.length * 2.5 * scale >= 0.6 * length) return path;
+    if (path.length > best.length) best = path;
+  }
+  if (best.length < 4) throw new Error('demo generator: could not place a crack inside the item');
+  return best;
 }
 
 /** A jagged walk: each step turns a little, pulled back towards the overall heading. */
@@ -200,7 +209,7 @@ function randomWalk(shape: ItemShape, rng: Rng, start: [number, number], heading
 /** Strokes a polyline into `alpha` (max-combined), tapering and varying its strength along it. */
 function strokePath(alpha: Float32Array, width: number, height: number, path: Path, lineWidth: number, strength: number, taperStart: boolean, noise: Noise2D, scale: number): void {
   const lengths = [0];
-  for (let k = 1; k < path.length; k++) lengths.push(lengths[k - 1] + Math.hypot(path[k][0] - path[k - 1][0], path[k][1] - path[k - 1][1]));
+  for (let k = 1; k < path.length; k++) lengths.push(lengths[k - 1] + len(path[k][0] - path[k - 1][0], path[k][1] - path[k - 1][1]));
   const total = lengths[lengths.length - 1] || 1;
   const reach = lineWidth / 2 + 1;
   for (let k = 1; k < path.length; k++) {
@@ -217,7 +226,7 @@ function strokePath(alpha: Float32Array, width: number, height: number, path: Pa
       for (let x = x0; x <= x1; x++) {
         let t = ((x - ax) * vx + (y - ay) * vy) / len2;
         t = t < 0 ? 0 : t > 1 ? 1 : t;
-        const d = Math.hypot(x - (ax + t * vx), y - (ay + t * vy));
+        const d = len(x - (ax + t * vx), y - (ay + t * vy));
         const cover = clamp01(lineWidth / 2 + 0.5 - d);
         if (cover <= 0) continue;
         const s = (lengths[k - 1] + t * (lengths[k] - lengths[k - 1])) / total;
@@ -245,7 +254,7 @@ function paintStain(alpha: Float32Array, width: number, height: number, cover: F
     for (let x = Math.max(0, Math.floor(cx - reach)); x <= Math.min(width - 1, Math.ceil(cx + reach)); x++) {
       const dx = x - cx;
       const dy = y - cy;
-      const d = Math.hypot(dx, dy) || 1e-6;
+      const d = len(dx, dy) || 1e-6;
       const edge = radius * (1 + 0.25 * noise.fbm((1.4 * dx) / d + 20, (1.4 * dy) / d, 2));
       const inner = 1 - smoothstep(edge - soft, edge + 0.5 * scale, d);
       if (inner <= 0) continue;

@@ -10,7 +10,7 @@ import { benchLook, finishFrame, paintBench } from './bench.ts';
 import { type Cut, type DefectKind, DEFECT_KINDS, checkDefectKind, drawBrokenEdge, drawSurfaceDefect, isCut, planCut } from './defects.ts';
 import { type ItemKind, ITEM_KINDS, itemFactory } from './items.ts';
 import { Rng, checkSeed, hashSeed } from './random.ts';
-import { boxBlur, clamp01, createCanvas } from './raster.ts';
+import { boxBlur, clamp01, createCanvas, len } from './raster.ts';
 
 export { DEFECT_KINDS, ITEM_KINDS };
 export type { DefectKind, ItemKind };
@@ -74,8 +74,14 @@ export function renderItem(options: RenderOptions): RenderedItem {
   const goodCover = new Float32Array(n);
   const cover = new Float32Array(n);
   const itemMask = new Uint8Array(n);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
+  // only pixels near the item can be covered: skip the distance field elsewhere
+  const reach = shape.size * 1.5 + 4;
+  const y0 = Math.max(0, Math.floor(shape.cy - reach));
+  const y1 = Math.min(height - 1, Math.ceil(shape.cy + reach));
+  const x0 = Math.max(0, Math.floor(shape.cx - reach));
+  const x1 = Math.min(width - 1, Math.ceil(shape.cx + reach));
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
       const p = y * width + x;
       const d = shape.sdf(x, y);
       if (d > 1) continue;
@@ -116,9 +122,9 @@ export function renderItem(options: RenderOptions): RenderedItem {
 /** Soft shadow on the bench, thrown away from the key light. */
 function castShadow(canvas: ReturnType<typeof createCanvas>, cover: Float32Array, lightDx: number, lightDy: number, scale: number): void {
   const { width, height, data } = canvas;
-  const len = Math.hypot(lightDx, lightDy) || 1;
-  const sx = Math.round((-lightDx / len) * 3 * scale);
-  const sy = Math.round((-lightDy / len) * 3 * scale);
+  const dist = len(lightDx, lightDy) || 1;
+  const sx = Math.round((-lightDx / dist) * 3 * scale);
+  const sy = Math.round((-lightDy / dist) * 3 * scale);
   const shifted = new Float32Array(width * height);
   for (let y = Math.max(0, sy); y < Math.min(height, height + sy); y++) {
     for (let x = Math.max(0, sx); x < Math.min(width, width + sx); x++) {

@@ -4,10 +4,10 @@
 
 import type { BenchLook } from './bench.ts';
 import type { Rng } from './random.ts';
-import type { Canvas, Rgb } from './raster.ts';
 import { createGlazedTile } from './tile.ts';
 import { createWoodDisc } from './wood.ts';
 import { createLeatherPatch } from './leather.ts';
+import { type Canvas, type Rgb, len } from './raster.ts';
 
 export const ITEM_KINDS = ['glazed-tile', 'wood-disc', 'leather-patch'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
@@ -59,19 +59,12 @@ export function itemFactory(kind: string): ItemFactory {
   return factory;
 }
 
-/** Rotates frame offset (dx, dy) into the item's own axes. */
-export function toLocal(shape: Pick<ItemShape, 'angle'>, dx: number, dy: number): [number, number] {
-  const c = Math.cos(shape.angle);
-  const s = Math.sin(shape.angle);
-  return [dx * c + dy * s, -dx * s + dy * c];
-}
-
 /** Unit outward normal of the outline at (x, y), from the distance field's gradient. */
 export function outlineNormal(shape: ItemShape, x: number, y: number): [number, number] {
   const gx = shape.sdf(x + 1, y) - shape.sdf(x - 1, y);
   const gy = shape.sdf(x, y + 1) - shape.sdf(x, y - 1);
-  const len = Math.hypot(gx, gy) || 1;
-  return [gx / len, gy / len];
+  const norm = len(gx, gy) || 1;
+  return [gx / norm, gy / norm];
 }
 
 /** Bounding box (inclusive, clipped to the frame) of pixels where `cover` > 0. */

@@ -2,10 +2,10 @@
 // (darker) edges and a running stitch of cream thread set in from the edge.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, outlineNormal, placeOnBench, toLocal } from './items.ts';
+import { type ItemModel, type ItemShape, outlineNormal, placeOnBench } from './items.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
-import { type Canvas, hsv, mix, smoothstep } from './raster.ts';
+import { type Canvas, hsv, mix, smoothstep, len } from './raster.ts';
 
 export function createLeatherPatch(rng: Rng, width: number, height: number, bench: BenchLook): ItemModel {
   const s = Math.min(width, height) / 256;
@@ -21,7 +21,7 @@ export function createLeatherPatch(rng: Rng, width: number, height: number, benc
   const cut = (u: number, v: number, inset: number): number => {
     const qx = Math.abs(u) - (hx - inset - rc);
     const qy = Math.abs(v) - (hy - inset - rc);
-    return Math.hypot(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0) - rc;
+    return len(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0) - rc;
   };
 
   const shape: ItemShape = {
@@ -51,7 +51,7 @@ export function createLeatherPatch(rng: Rng, width: number, height: number, benc
   const ox = look.uniform(0, 100);
   const lightDx = bench.lightX * width - cx;
   const lightDy = bench.lightY * height - cy;
-  const lightLen = Math.hypot(lightDx, lightDy) || 1;
+  const lightLen = len(lightDx, lightDy) || 1;
 
   function paint(surface: Canvas, cover: Float32Array): void {
     const { data } = surface;
@@ -59,7 +59,10 @@ export function createLeatherPatch(rng: Rng, width: number, height: number, benc
       for (let x = 0; x < width; x++) {
         const p = y * width + x;
         if (cover[p] <= 0) continue;
-        const [u, v] = toLocal(shape, x - cx, y - cy);
+        const ox0 = x - cx;
+        const oy0 = y - cy;
+        const u = ox0 * cosA + oy0 * sinA;
+        const v = -ox0 * sinA + oy0 * cosA;
         // pebble grain: ridged noise gives the creases between raised cells
         const crease = 1 - Math.abs(noise.at(u / (3.2 * s) + ox, v / (3.2 * s)));
         const mottle = noise.fbm(u / (60 * s) + ox, v / (60 * s), 3);

@@ -96,6 +96,12 @@ export class Rng {
     return mean + sd * r * Math.cos(2 * Math.PI * v);
   }
 
+  /** Standard normal from a 64k-entry inverse-CDF table: ~10× cheaper than Box-Muller, for
+   *  bulk use such as per-pixel sensor noise (tails stop at about ±4.3 sd). */
+  fastGaussian(): number {
+    return NORMAL_TABLE[this.nextUint32() >>> 16];
+  }
+
   /** Independent child stream named by `label`: the same label always gives the same stream,
    *  however much the parent has been used. This keeps e.g. the good rendering of a seed
    *  identical whether or not a defect is drawn on top. */
@@ -103,3 +109,21 @@ export class Rng {
     return new Rng(hashSeed(this.seed, ...label));
   }
 }
+
+/** Inverse normal CDF (Acklam's rational approximation, |error| < 1.2e-9), used to fill the table. */
+function inverseNormal(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const tail = (q: number): number =>
+    (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+const NORMAL_TABLE = new Float32Array(65536);
+for (let i = 0; i < NORMAL_TABLE.length; i++) NORMAL_TABLE[i] = inverseNormal((i + 0.5) / NORMAL_TABLE.length);

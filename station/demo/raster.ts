@@ -14,6 +14,9 @@ export function createCanvas(width: number, height: number): Canvas {
   return { width, height, data: new Float32Array(width * height * 3) };
 }
 
+/** Euclidean length; Math.hypot is several times slower in V8's hot loops. */
+export const len = (x: number, y: number): number => Math.sqrt(x * x + y * y);
+
 export const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
 
 export function smoothstep(e0: number, e1: number, x: number): number {

@@ -3,10 +3,10 @@
 // iron speckles, and catches a soft glossy highlight.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, outlineNormal, placeOnBench, toLocal } from './items.ts';
+import { type ItemModel, type ItemShape, outlineNormal, placeOnBench } from './items.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
-import { type Canvas, blendPixel, clamp01, hsv, mix, mixRgb, smoothstep } from './raster.ts';
+import { type Canvas, blendPixel, clamp01, hsv, mix, mixRgb, smoothstep, len } from './raster.ts';
 
 interface Drip {
   x: number; // local, −1..1 across the tile
@@ -41,7 +41,7 @@ export function createGlazedTile(rng: Rng, width: number, height: number, bench:
       const v = -dx * sinA + dy * cosA;
       const qx = Math.abs(u) - (hx - rc);
       const qy = Math.abs(v) - (hy - rc);
-      const outside = Math.hypot(Math.max(qx, 0), Math.max(qy, 0));
+      const outside = len(Math.max(qx, 0), Math.max(qy, 0));
       const inside = Math.min(Math.max(qx, qy), 0);
       return outside + inside - rc + wobble * edgeNoise.at(x / (11 * s), y / (11 * s));
     },
@@ -70,7 +70,7 @@ export function createGlazedTile(rng: Rng, width: number, height: number, bench:
   const hlSigma2 = 2 * (0.45 * half) ** 2;
   const lightDx = bench.lightX * width - cx;
   const lightDy = bench.lightY * height - cy;
-  const lightLen = Math.hypot(lightDx, lightDy) || 1;
+  const lightLen = len(lightDx, lightDy) || 1;
   const speckleCount = Math.round(0.0022 * 4 * hx * hy);
   const speckles = look.fork('speckles');
 
@@ -80,7 +80,10 @@ export function createGlazedTile(rng: Rng, width: number, height: number, bench:
       for (let x = 0; x < width; x++) {
         const p = y * width + x;
         if (cover[p] <= 0) continue;
-        const [lu, lv] = toLocal(shape, x - cx, y - cy);
+        const ox0 = x - cx;
+        const oy0 = y - cy;
+        const lu = ox0 * cosA + oy0 * sinA;
+        const lv = -ox0 * sinA + oy0 * cosA;
         const u = lu / hx;
         const v = lv / hy;
         // glaze thickness: broad pooling + drips running down from the top edge
@@ -155,7 +158,7 @@ export function stampDot(surface: Canvas, cover: Float32Array, px: number, py: n
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       if (cover[y * width + x] <= 0) continue;
-      const a = clamp01(radius + 0.5 - Math.hypot(x - px, y - py));
+      const a = clamp01(radius + 0.5 - len(x - px, y - py));
       blendPixel(surface, x, y, colour, a * strength);
     }
   }

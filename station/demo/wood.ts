@@ -4,10 +4,10 @@
 // spacing, phase and hue all vary, and it lies on the bench at any rotation.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, outlineNormal, placeOnBench, toLocal } from './items.ts';
+import { type ItemModel, type ItemShape, outlineNormal, placeOnBench } from './items.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
-import { type Canvas, hsv, mix, smoothstep } from './raster.ts';
+import { type Canvas, hsv, mix, smoothstep, len } from './raster.ts';
 
 export function createWoodDisc(rng: Rng, width: number, height: number, bench: BenchLook): ItemModel {
   const s = Math.min(width, height) / 256;
@@ -30,7 +30,7 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
       const dy = y - cy;
       const u = (dx * cosA + dy * sinA) / (1 + ecc);
       const v = (-dx * sinA + dy * cosA) / (1 - ecc);
-      const q = Math.hypot(u, v) || 1e-6;
+      const q = len(u, v) || 1e-6;
       const rim = radius * (1 + 0.006 * edgeNoise.at((2 * u) / q, (2 * v) / q));
       return q - rim;
     },
@@ -56,7 +56,7 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
   const chamfer = 4 * s * look.uniform(0.85, 1.2);
   const lightDx = bench.lightX * width - cx;
   const lightDy = bench.lightY * height - cy;
-  const lightLen = Math.hypot(lightDx, lightDy) || 1;
+  const lightLen = len(lightDx, lightDy) || 1;
   const hlX = bench.lightX * width;
   const hlY = bench.lightY * height;
   const hlSigma2 = 2 * (0.55 * radius) ** 2;
@@ -67,10 +67,13 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
       for (let x = 0; x < width; x++) {
         const p = y * width + x;
         if (cover[p] <= 0) continue;
-        const [u, v] = toLocal(shape, x - cx, y - cy);
+        const ox0 = x - cx;
+        const oy0 = y - cy;
+        const u = ox0 * cosA + oy0 * sinA;
+        const v = -ox0 * sinA + oy0 * cosA;
         const ru = u - pithU;
         const rv = v - pithV;
-        const rho = Math.hypot(ru, rv);
+        const rho = len(ru, rv);
         // rings: distance from the pith, warped by slow noise, with uneven yearly growth
         const warp = noise.fbm(u / radius * 1.5 + ox, v / radius * 1.5 + oy, 3) * spacing * 1.2;
         const growth = noise.at(rho / radius * 3.2 + ox, 4.5) * 1.3;
@@ -85,7 +88,7 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
         const theta = Math.atan2(rv, ru);
         const ray = smoothstep(0.32, 0.55, noise.at(theta * 38 + 500, rho / (9 * s)));
         const pore = smoothstep(0.15, 0.5, noise.at(x / (1.15 * s) + 900, y / (1.15 * s)));
-        const lathe = 0.012 * Math.sin((Math.hypot(u, v) / (1.7 * s)) * 2 * Math.PI);
+        const lathe = 0.012 * Math.sin((len(u, v) / (1.7 * s)) * 2 * Math.PI);
         let shade = (1 + 0.07 * ray) * (1 - 0.07 * pore) * (1 + lathe);
         if (rho < 2.2 * s) shade *= 0.75; // the pith
         // chamfered rim: end grain soaks up the finish and darkens; the bevel faces the light or not
