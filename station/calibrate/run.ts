@@ -2,6 +2,7 @@
  * Calibrate one product: calibration folder → held-out good scores → tolerance band → new
  * reference-set version (file, report, store row) → activation, strictly in that order.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/index.ts';
 import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
@@ -53,6 +54,11 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   const { store, productId } = opts;
   const progress = opts.onProgress ?? (() => {});
   const productDir = path.join(opts.calibrationDir, productId);
+  if (!existsSync(productDir)) {
+    const have = listProducts(opts.calibrationDir);
+    throw new Error(`calibration folder ${productDir} does not exist: create it with good/ images and a product.json` +
+      (have.length ? ` (products found: ${have.join(', ')})` : ''));
+  }
   const product: ProductConfig = loadProductConfig(path.join(productDir, 'product.json'), productId);
   // Images a lead accepted from the review queue join the good ones.
   const fromReview = store.products.get(productId)
@@ -205,4 +211,13 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
     opts.onStep?.('activated');
   }
   return { version, activated: activate, refsetFile: file, reportFiles, report, text };
+}
+
+/** Product folders (those holding a product.json) under the calibration folder. */
+export function listProducts(calibrationDir: string): string[] {
+  if (!existsSync(calibrationDir)) return [];
+  return readdirSync(calibrationDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(path.join(calibrationDir, e.name, 'product.json')))
+    .map((e) => e.name)
+    .sort();
 }

@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProductConfig, validateProductConfig } from '../../station/calibrate/productConfig.ts';
+
+const F = 'calibration/bowl/product.json';
+const v = (raw: unknown, id = 'bowl') => validateProductConfig(raw, F, id);
+
+describe('product.json', () => {
+  it('fills defaults for a minimal file', () => {
+    expect(v({ name: ' Walnut bowl ' })).toEqual({
+      id: 'bowl', name: 'Walnut bowl', inputMode: 'pad', tolerance: { failRate: 0.01, reviewRate: 0.1 },
+      minGoodImages: 10, placedConsistently: false, regions: [], coresetSize: undefined, seed: 1,
+    });
+  });
+  it('keeps every valid setting', () => {
+    const c = v({
+      $schema: '../product.schema.json', name: 'Tile', inputMode: 'crop', tolerance: { failRate: 0.02, reviewRate: 0.05 },
+      minGoodImages: 15, placedConsistently: true, coresetSize: 2000, seed: 9,
+      regions: [{ name: 'glaze pool', x: 0.1, y: 0.2, w: 0.3, h: 0.4, tolerance: 2 }, { x: 0, y: 0, w: 0.1, h: 0.1, ignore: true }],
+    });
+    expect(c).toMatchObject({ inputMode: 'crop', minGoodImages: 15, placedConsistently: true, coresetSize: 2000, seed: 9 });
+    expect(c.regions).toEqual([{ name: 'glaze pool', x: 0.1, y: 0.2, w: 0.3, h: 0.4, tolerance: 2 }, { x: 0, y: 0, w: 0.1, h: 0.1, ignore: true }]);
+  });
+
+  const bad: [string, unknown, RegExp][] = [
+    ['not an object', [1], /must hold a JSON object/],
+    ['missing name', {}, /field "name" is required/],
+    ['empty name', { name: '  ' }, /field "name" is required/],
+    ['unknown field', { name: 'x', colour: 'red' }, /field "colour": unknown field/],
+    ['bad input mode', { name: 'x', inputMode: 'fit' }, /field "inputMode" must be "pad" or "crop"/],
+    ['tolerance not object', { name: 'x', tolerance: 0.01 }, /field "tolerance" must be an object/],
+    ['typo in tolerance', { name: 'x', tolerance: { failrate: 0.01 } }, /field "tolerance.failrate": unknown field/],
+    ['failRate as percent', { name: 'x', tolerance: { failRate: 1 } }, /field "tolerance.failRate" must be a number in \(0, 0.5\)/],
+    ['failRate string', { name: 'x', tolerance: { failRate: '1%' } }, /tolerance.failRate/],
+    ['reviewRate negative', { name: 'x', tolerance: { reviewRate: -0.1 } }, /field "tolerance.reviewRate"/],
+    ['minGoodImages too small', { name: 'x', minGoodImages: 2 }, /field "minGoodImages" must be a whole number ≥ 3/],
+    ['placedConsistently string', { name: 'x', placedConsistently: 'yes' }, /field "placedConsistently" must be true or false/],
+    ['regions not list', { name: 'x', regions: {} }, /field "regions" must be a list/],
+    ['region out of range', { name: 'x', regions: [{ x: 0, y: 0, w: 1.5, h: 1, tolerance: 2 }] }, /field "regions\[0\].w" is required: a number in \[0, 1\]/],
+    ['region overflows', { name: 'x', regions: [{ x: 0.6, y: 0, w: 0.6, h: 1, tolerance: 2 }] }, /regions\[0\].w": x \+ w must not exceed 1/],
+    ['region without tolerance', { name: 'x', regions: [{ x: 0, y: 0, w: 1, h: 1 }] }, /regions\[0\]" needs "tolerance"/],
+    ['region zero tolerance', { name: 'x', regions: [{ x: 0, y: 0, w: 1, h: 1, tolerance: 0 }] }, /regions\[0\].tolerance" must be a number in \(0, 100\]/],
+    ['coresetSize tiny', { name: 'x', coresetSize: 3 }, /field "coresetSize"/],
+    ['seed fractional', { name: 'x', seed: 1.5 }, /field "seed" must be a whole number/],
+  ];
+  for (const [what, raw, msg] of bad) {
+    it(`${what}: names the file and field`, () => {
+      expect(() => v(raw)).toThrow(msg);
+      expect(() => v(raw)).toThrow(F);
+    });
+  }
+  it('refuses a folder name that cannot be a product id', () => {
+    expect(() => v({ name: 'x' }, 'my bowl!')).toThrow(/product folder name "my bowl!"/);
+  });
+  it('missing file and invalid JSON', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'product-'));
+    expect(() => loadProductConfig(path.join(dir, 'product.json'), 'bowl')).toThrow(/product.json is missing: create it/);
+    writeFileSync(path.join(dir, 'product.json'), '{"name": "x",}');
+    expect(() => loadProductConfig(path.join(dir, 'product.json'), 'bowl')).toThrow(/product.json is not valid JSON/);
+  });
+});
