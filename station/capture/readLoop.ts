@@ -109,7 +109,8 @@ export abstract class ReadLoopSource extends EventEmitter<FrameSourceEvents> imp
       }
       this.emitFrame({
         seq: this.seq++,
-        capturedAt: Date.now(),
+        // Epoch ms from the monotonic clock: a wall-clock step cannot fake or break steadiness.
+        capturedAt: Math.round(performance.timeOrigin + performance.now()),
         width: result.width,
         height: result.height,
         channels: 3,

@@ -9,7 +9,7 @@ import type { EventEmitter } from 'node:events';
 export interface Frame {
   /** Increases by one per emitted frame, for the life of the source (not reset by a reconnect). */
   seq: number;
-  /** Wall-clock time (Date.now(), ms) when the frame was read. */
+  /** When the frame was read: epoch ms (like Date.now()) but taken from the monotonic clock. */
   capturedAt: number;
   width: number;
   height: number;

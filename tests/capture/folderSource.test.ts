@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FolderSource } from '../../station/capture/folderSource.ts';
+import { createFrameSource, type CaptureConfig } from '../../station/capture/index.ts';
 import { ended, record, waitFor } from './record.ts';
 import { itemShape, makeReplaySet, meanRgb, type ReplaySet } from './replaySet.ts';
 
@@ -141,5 +142,11 @@ describe('FolderSource', () => {
     expect(() => make({ folder: empty })).toThrow(/has no images/);
     expect(() => make({ emptyImage: '/nonexistent/empty.png' })).toThrow(/\/nonexistent\/empty\.png/);
     expect(() => make({ holdMs: 0 })).toThrow(/holdMs/);
+  });
+
+  it('createFrameSource builds the configured kind and names a bad one', () => {
+    const src = createFrameSource({ kind: 'folder', folder: set.itemsDir, width: 64, height: 48, holdMs: 100, gapMs: 100 });
+    expect(src).toBeInstanceOf(FolderSource);
+    expect(() => createFrameSource({ kind: 'webcam' } as unknown as CaptureConfig)).toThrow(/capture.kind .*webcam/);
   });
 });
