@@ -11,11 +11,27 @@ import { optionalId, optionalInt, optionalTime } from '../validate.ts';
 
 const DAY = 86_400_000;
 
-/** Good-score standard deviation if the calibration report recorded one. */
-function goodSpreadOf(report: Record<string, unknown>): number | null {
-  const candidates = [report.goodScoreStd, (report.goodScores as Record<string, unknown> | undefined)?.std];
-  for (const c of candidates) if (typeof c === 'number' && c > 0 && Number.isFinite(c)) return c;
-  return null;
+/**
+ * Standard deviation of good items' held-out scores, from the calibration report: its
+ * goodScoreStd if present, else estimated from the report's good-score histogram (bin centres).
+ */
+export function goodSpreadOf(report: Record<string, unknown>): number | null {
+  if (typeof report.goodScoreStd === 'number' && report.goodScoreStd > 0) return report.goodScoreStd;
+  const hist = (report.histogram as { good?: { edges?: unknown; counts?: unknown } } | undefined)?.good;
+  if (!hist || !Array.isArray(hist.edges) || !Array.isArray(hist.counts)) return null;
+  const edges = hist.edges as number[];
+  const counts = hist.counts as number[];
+  if (edges.length !== counts.length + 1) return null;
+  let n = 0, sum = 0, sq = 0;
+  counts.forEach((c, i) => {
+    const mid = (edges[i] + edges[i + 1]) / 2;
+    n += c;
+    sum += c * mid;
+    sq += c * mid * mid;
+  });
+  if (n < 2) return null;
+  const variance = (sq - (sum * sum) / n) / (n - 1);
+  return variance > 0 && Number.isFinite(variance) ? Math.sqrt(variance) : null;
 }
 
 export function makerRoutes(deps: { store: ServerStore; auth: Auth }): Router {

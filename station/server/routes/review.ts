@@ -68,7 +68,8 @@ export function reviewRoutes(deps: {
       await copyFile(source, temp);
       await rename(temp, target);
       copied = target;
-      calibrationImage = { filePath: path.posix.join(row.productId, 'good', name), sha256 };
+      // Absolute, like the rows calibration writes for folder images (it resolves paths against dataDir).
+      calibrationImage = { filePath: target, sha256 };
     }
 
     try {

@@ -1,0 +1,158 @@
+// Live page for the artisan at the bench: the verdict, big; the frame with an optional heatmap;
+// the good references it resembles; product, maker, camera, today's count. Socket.io only.
+import { connect, getJson, getSession, isLead, postJson, ApiError } from './api.ts';
+import { scoreBar } from './charts.ts';
+import { $, clear, fmtScore, fmtTime, h, notify, VERDICT_MARK, VERDICT_TEXT } from './dom.ts';
+import { loginForm, renderNav } from './nav.ts';
+import type { BenchState, Hello, InspectionView, ProductInfo, Selection, Today } from './types.ts';
+
+const BENCH_TEXT: Record<BenchState, string> = {
+  empty: 'Place an item on the bench',
+  item: 'Item detected — hold it still',
+  steady: 'Item is still',
+  inspecting: 'Inspecting…',
+  'waiting-empty': 'Take the item off the bench',
+};
+
+let selection: Selection = { productId: null, productName: null, makerId: null, makerName: null };
+let showHeatmap = false;
+let last: InspectionView | null = null;
+
+function setBench(state: BenchState): void {
+  const el = $('#bench-state');
+  el.textContent = BENCH_TEXT[state] ?? state;
+  el.dataset.state = state;
+  const verdict = $('#verdict');
+  if (state === 'item' || state === 'steady' || state === 'inspecting') {
+    verdict.classList.add('stale');
+    // The bench changed: show what the camera sees now (one fetch per event, not polling).
+    const frame = $('#frame') as HTMLImageElement;
+    frame.src = `/api/frame.jpg?t=${Date.now()}`;
+    $('#heatmap').hidden = true;
+  }
+}
+
+function setCamera(state: 'up' | 'lost', reason?: string): void {
+  const pill = $('#camera');
+  pill.textContent = state === 'up' ? '● Camera on' : '▲ Camera lost';
+  pill.className = `pill ${state === 'up' ? 'ok' : 'bad'}`;
+  const banner = $('#camera-lost');
+  banner.hidden = state === 'up';
+  banner.textContent = state === 'up' ? '' : `Camera lost${reason ? ` (${reason})` : ''} — reconnecting. Inspections resume by themselves.`;
+}
+
+function showInspection(v: InspectionView): void {
+  last = v;
+  const card = $('#verdict');
+  card.className = `verdict v-${v.verdict}`;
+  card.dataset.verdict = v.verdict;
+  card.dataset.inspectionId = String(v.id);
+  clear(card);
+  card.append(
+    h('span', { class: 'mark', 'aria-hidden': 'true' }, VERDICT_MARK[v.verdict] ?? ''),
+    h('span', { class: 'word' }, VERDICT_TEXT[v.verdict] ?? v.verdict),
+  );
+  $('#verdict-detail').textContent =
+    v.verdict === 'unjudged'
+      ? (v.error ?? 'This item could not be judged.')
+      : `Score ${fmtScore(v.score)} · item #${v.id} at ${fmtTime(v.inspectedAt)}`;
+  const bar = $('#scorebar');
+  clear(bar);
+  bar.append(scoreBar(v.score, v.bands));
+  const frame = $('#frame') as HTMLImageElement;
+  const heat = $('#heatmap') as HTMLImageElement;
+  if (v.frameUrl) frame.src = v.frameUrl;
+  if (v.heatmapUrl) heat.src = v.heatmapUrl;
+  heat.hidden = !(showHeatmap && v.heatmapUrl);
+  const near = $('#nearest');
+  clear(near);
+  if (v.nearest.length === 0) near.append(h('p', { class: 'muted' }, 'No reference images for this item.'));
+  for (const n of v.nearest.slice(0, 4)) {
+    near.append(h('figure', {}, h('img', { src: n.url, alt: `good reference ${n.fileName}`, loading: 'lazy' }), h('figcaption', {}, n.fileName)));
+  }
+}
+
+function setSelection(sel: Selection): void {
+  selection = sel;
+  $('#product').textContent = sel.productName ?? 'no product selected';
+  $('#maker').textContent = sel.makerName ?? 'no maker selected';
+}
+
+function setToday(t: Today): void {
+  if (t.makerId !== selection.makerId) return;
+  const el = $('#today');
+  clear(el);
+  el.append(
+    h('span', { class: 'big-number', 'data-testid': 'today-total' }, String(t.total)),
+    h('span', {}, ` item${t.total === 1 ? '' : 's'} today${selection.makerName ? ` by ${selection.makerName}` : ''}`),
+    h('span', { class: 'counts' }, h('span', { class: 'c-pass' }, `✓ ${t.counts.pass}`), h('span', { class: 'c-review' }, `? ${t.counts.review}`), h('span', { class: 'c-fail' }, `✕ ${t.counts.fail}`)),
+  );
+}
+
+async function openChange(): Promise<void> {
+  const dialog = $('#change') as HTMLDialogElement;
+  const body = $('#change-body');
+  clear(body);
+  const session = await getSession();
+  if (!session.user) {
+    body.append(loginForm(() => void openChange(), 'Sign in to change the product or maker.'));
+    if (!dialog.open) dialog.showModal();
+    return;
+  }
+  const [products, makers] = await Promise.all([getJson<ProductInfo[]>('/api/products'), getJson<{ id: string; name: string }[]>('/api/makers')]);
+  const product = h('select', { id: 'select-product' }, ...products.map((p) => h('option', { value: p.id, selected: p.id === selection.productId }, p.activeVersion ? p.name : `${p.name} (not calibrated)`)));
+  const maker = h('select', { id: 'select-maker' }, h('option', { value: '' }, '— no maker —'), ...makers.map((m) => h('option', { value: m.id, selected: m.id === selection.makerId }, m.name)));
+  const error = h('p', { class: 'form-error', role: 'alert' });
+  const form = h('form', { class: 'stack' }, h('label', { for: 'select-product' }, 'Product'), product, h('label', { for: 'select-maker' }, 'Maker'), maker, error,
+    h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'), h('button', { type: 'submit', class: 'primary' }, 'Use these')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    postJson<Selection>('/api/select', { productId: product.value, makerId: maker.value || null }).then(
+      (sel) => {
+        setSelection(sel);
+        dialog.close();
+      },
+      (err: unknown) => (error.textContent = err instanceof ApiError ? err.message : String(err)),
+    );
+  });
+  body.append(form);
+  if (!dialog.open) dialog.showModal();
+}
+
+async function main(): Promise<void> {
+  const session = await renderNav();
+  $('#toggle-heatmap').addEventListener('click', (e) => {
+    showHeatmap = !showHeatmap;
+    const button = e.currentTarget as HTMLElement;
+    button.setAttribute('aria-pressed', String(showHeatmap));
+    button.textContent = showHeatmap ? 'Hide heatmap' : 'Show heatmap';
+    ($('#heatmap') as HTMLImageElement).hidden = !(showHeatmap && last?.heatmapUrl);
+  });
+  $('#change-button').addEventListener('click', () => void openChange());
+  $('#trigger').addEventListener('click', () => {
+    postJson('/api/trigger').then(() => notify('Inspecting now'), (err: unknown) => notify(err instanceof ApiError && err.status === 401 ? 'Sign in to inspect by hand' : String((err as Error).message), 'error'));
+  });
+  if (isLead(session)) $('#review-link').hidden = false;
+
+  const socket = connect();
+  socket.on('hello', (m: Hello) => {
+    setSelection(m.selection);
+    setCamera(m.camera);
+    if (m.lastInspection) showInspection(m.lastInspection);
+    setBench(m.bench);
+    setToday(m.today);
+    document.body.dataset.connected = 'true';
+  });
+  socket.on('bench', (m: { state: BenchState }) => setBench(m.state));
+  socket.on('camera', (m: { state: 'up' | 'lost'; reason?: string }) => setCamera(m.state, m.reason));
+  socket.on('inspection', (v: InspectionView) => showInspection(v));
+  socket.on('selection', (sel: Selection) => setSelection(sel));
+  socket.on('today', (t: Today) => setToday(t));
+  socket.on('disconnect', () => {
+    document.body.dataset.connected = 'false';
+    $('#camera').textContent = '… station offline';
+    $('#camera').className = 'pill bad';
+  });
+}
+
+void main();

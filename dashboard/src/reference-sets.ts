@@ -1,0 +1,134 @@
+// Reference sets for the lead: versions of each product with image counts, thresholds,
+// coverage warnings and before/after rates; recalibrate with live progress; activate/roll back.
+import { connect, getJson, postJson, ApiError } from './api.ts';
+import { $, clear, fmtPct, fmtScore, fmtTime, h, notify } from './dom.ts';
+import { renderNav } from './nav.ts';
+import type { CalibrationEvent, ProductInfo, ReferenceSetsResponse, ReferenceSetVersion } from './types.ts';
+
+interface Rates { n: number; flagged: number; shares: { pass: number; review: number; fail: number } }
+interface Comparison { previousVersion: number; notes?: string[]; good?: { n: number; before: Rates; after: Rates }; reject?: { n: number; before: Rates; after: Rates } }
+
+let productId = '';
+
+const interval = (iv?: [number, number]) => (iv ? ` [${fmtScore(iv[0])}–${fmtScore(iv[1])}]` : '');
+
+function ratesCell(v: ReferenceSetVersion): HTMLElement {
+  const good = v.report.good as Rates | undefined;
+  const reject = v.report.reject as Rates | undefined;
+  const cmp = v.report.comparison as Comparison | undefined;
+  const cell = h('td', { class: 'rates' });
+  if (good) cell.append(h('div', {}, `good items flagged: ${fmtPct(good.flagged)} (fail ${fmtPct(good.shares.fail)}) of ${good.n}`));
+  if (reject) cell.append(h('div', {}, `rejects caught: ${fmtPct(reject.flagged)} of ${reject.n}`));
+  if (cmp?.good) cell.append(h('div', { class: 'cmp' }, `vs v${cmp.previousVersion}, ${cmp.good.n} new good: false alarms ${fmtPct(cmp.good.before.flagged)} → ${fmtPct(cmp.good.after.flagged)}`));
+  if (cmp?.reject) cell.append(h('div', { class: 'cmp' }, `vs v${cmp.previousVersion}, rejects caught ${fmtPct(cmp.reject.before.flagged)} → ${fmtPct(cmp.reject.after.flagged)}`));
+  for (const n of cmp?.notes ?? []) cell.append(h('div', { class: 'muted small' }, n));
+  if (!cell.childNodes.length) cell.append(h('span', { class: 'muted' }, '—'));
+  return cell;
+}
+
+function versionRow(v: ReferenceSetVersion, active: number | null): HTMLElement {
+  const label = active === null || v.version > active ? 'Activate' : 'Roll back to this';
+  return h('tr', { class: v.isActive ? 'active' : '', 'data-version': v.version },
+    h('td', {}, h('strong', {}, `v${v.version}`), v.isActive ? h('span', { class: 'badge steady' }, 'active') : null),
+    h('td', {}, fmtTime(v.createdAt)),
+    h('td', { class: 'num' }, String(v.imageCount)),
+    h('td', {}, h('div', {}, `review ≥ ${fmtScore(v.thresholds.review)}${interval(v.thresholds.reviewInterval)}`), h('div', {}, `fail ≥ ${fmtScore(v.thresholds.fail)}${interval(v.thresholds.failInterval)}`)),
+    ratesCell(v),
+    h('td', {}, v.warnings.length ? h('ul', { class: 'warnings' }, ...v.warnings.map((w) => h('li', {}, `⚠ ${w}`))) : h('span', { class: 'muted' }, 'none')),
+    h('td', {}, v.isActive ? null : h('button', { type: 'button', class: 'activate', onclick: () => void activate(v.version) }, label)),
+  );
+}
+
+async function load(): Promise<void> {
+  const out = $('#versions');
+  clear(out);
+  if (!productId) return;
+  const res = await getJson<ReferenceSetsResponse>(`/api/reference-sets/${encodeURIComponent(productId)}`);
+  $('#summary').textContent =
+    (res.activeVersion ? `Active: v${res.activeVersion}` : 'No active version yet') +
+    ` · ${res.versions.length} version${res.versions.length === 1 ? '' : 's'} · ${res.acceptedFromReview} image${res.acceptedFromReview === 1 ? '' : 's'} accepted from review`;
+  ($('#calibrate') as HTMLButtonElement).disabled = res.calibration !== null;
+  if (res.calibration) showProgress({ productId, status: 'progress', phase: `running (started by ${res.calibration.startedBy})`, done: 0, total: 0 });
+  if (res.versions.length === 0) {
+    out.append(h('p', { class: 'muted' }, 'No reference set yet: start a calibration.'));
+    return;
+  }
+  out.append(
+    h('table', { class: 'versions' },
+      h('thead', {}, h('tr', {}, ...['Version', 'Built', 'Images', 'Thresholds (95% interval)', 'Rates', 'Coverage warnings', ''].map((t) => h('th', {}, t)))),
+      h('tbody', {}, ...res.versions.map((v) => versionRow(v, res.activeVersion))),
+    ),
+  );
+}
+
+function showProgress(e: CalibrationEvent): void {
+  const box = $('#progress');
+  box.hidden = false;
+  const bar = $('#progress-bar') as HTMLProgressElement;
+  const text = $('#progress-text');
+  box.dataset.status = e.status;
+  if (e.status === 'progress') {
+    if (e.total > 0) {
+      bar.max = e.total;
+      bar.value = e.done;
+    } else bar.removeAttribute('value');
+    text.textContent = `${e.phase}${e.total ? `: ${e.done} / ${e.total}` : ''}${e.message ? ` — ${e.message}` : ''}`;
+  } else if (e.status === 'done') {
+    bar.max = 1;
+    bar.value = 1;
+    text.textContent = `Built v${e.version} from ${e.imageCount} images: review ≥ ${fmtScore(e.thresholds.review)}, fail ≥ ${fmtScore(e.thresholds.fail)}.` + (e.warnings?.length ? ` ${e.warnings.length} warning(s) below.` : '');
+  } else {
+    bar.max = 1;
+    bar.value = 0;
+    text.textContent = `Calibration failed: ${e.error}`;
+  }
+}
+
+async function activate(version: number): Promise<void> {
+  try {
+    await postJson(`/api/reference-sets/${encodeURIComponent(productId)}/activate`, { version });
+    notify(`v${version} is now active for ${productId}`);
+    await load();
+  } catch (err) {
+    notify(err instanceof ApiError ? err.message : String(err), 'error');
+  }
+}
+
+async function main(): Promise<void> {
+  await renderNav();
+  const products = await getJson<ProductInfo[]>('/api/products');
+  const select = $('#r-product') as HTMLSelectElement;
+  select.append(...products.map((p) => h('option', { value: p.id }, p.name)));
+  productId = new URLSearchParams(location.search).get('product') ?? products[0]?.id ?? '';
+  select.value = productId;
+  select.addEventListener('change', () => {
+    productId = select.value;
+    $('#progress').hidden = true;
+    void load();
+  });
+  $('#calibrate').addEventListener('click', () => {
+    ($('#calibrate') as HTMLButtonElement).disabled = true;
+    postJson(`/api/reference-sets/${encodeURIComponent(productId)}/calibrate`).then(
+      () => notify('Calibration started'),
+      (err: unknown) => {
+        ($('#calibrate') as HTMLButtonElement).disabled = false;
+        notify(err instanceof ApiError ? err.message : String(err), 'error');
+      },
+    );
+  });
+  const socket = connect();
+  socket.on('calibration', (e: CalibrationEvent) => {
+    if (e.productId !== productId) return;
+    showProgress(e);
+    if (e.status !== 'progress') {
+      ($('#calibrate') as HTMLButtonElement).disabled = false;
+      void load();
+    }
+  });
+  socket.on('reference-set', (e: { productId: string }) => {
+    if (e.productId === productId) void load();
+  });
+  await load();
+}
+
+void main();
