@@ -65,6 +65,8 @@ export class PresenceTrigger extends EventEmitter<PresenceEvents> {
   private steadySince: number | undefined;
   private best: { frame: Frame; presence: number; motion: number } | undefined;
   private emptySince: number | undefined;
+  /** The bench read empty for emptyMs at some point since the last inspect (latched). */
+  private cleared = false;
   private inspectStarted = 0;
   private lastMeasure = { presence: 0, motion: 0 };
 
@@ -129,8 +131,10 @@ export class PresenceTrigger extends EventEmitter<PresenceEvents> {
     // inspecting / waiting-empty: wait for the bench to clear.
     if (present) this.emptySince = undefined;
     else this.emptySince ??= t;
-    if (this._state === 'inspecting' && t - this.inspectStarted >= c.inspectTimeoutMs) this.leaveInspecting(t);
-    else if (this._state === 'waiting-empty') this.rearmIfEmpty(t);
+    // Latched, so a slow inspection does not miss the next item placed before it finished.
+    if (this.emptySince !== undefined && t - this.emptySince >= c.emptyMs) this.cleared = true;
+    if (this._state === 'inspecting' && t - this.inspectStarted >= c.inspectTimeoutMs) this.leaveInspecting();
+    else if (this._state === 'waiting-empty' && this.cleared) this.setState('empty');
   }
 
   /** Inspect the current frame now, whatever the state (dashboard button, serial command, key). */
@@ -142,7 +146,7 @@ export class PresenceTrigger extends EventEmitter<PresenceEvents> {
   /** The pipeline finished the inspection: move on to waiting for an empty bench. */
   inspectionDone(): void {
     if (this._state !== 'inspecting') return;
-    this.leaveInspecting(this.latest?.frame.capturedAt ?? Date.now());
+    this.leaveInspecting();
   }
 
   /** Use this frame as the empty bench (e.g. from a configured empty-bench image). */
@@ -181,18 +185,15 @@ export class PresenceTrigger extends EventEmitter<PresenceEvents> {
     this.setState('inspecting');
     this.inspectStarted = this.latest?.frame.capturedAt ?? pick.frame.capturedAt;
     this.emptySince = present ? undefined : this.inspectStarted;
+    this.cleared = false;
     this.steadySince = undefined;
     this.best = undefined;
     this.emit('inspect', pick.frame, { cause, presence: pick.presence, motion: pick.motion });
   }
 
-  private leaveInspecting(t: number): void {
+  private leaveInspecting(): void {
     this.setState('waiting-empty');
-    this.rearmIfEmpty(t);
-  }
-
-  private rearmIfEmpty(t: number): void {
-    if (this.emptySince !== undefined && t - this.emptySince >= this.config.emptyMs) this.setState('empty');
+    if (this.cleared) this.setState('empty');
   }
 
   private learn(thumb: Thumb): void {

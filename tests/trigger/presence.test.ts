@@ -168,4 +168,22 @@ describe('PresenceTrigger', () => {
     expect(() => new PresenceTrigger({ roi: { x: 0.8, y: 0, width: 0.5, height: 1 } })).toThrow(/roi/);
     expect(() => new PresenceTrigger({ steadyMs: -1 })).toThrow(/steadyMs/);
   });
+
+  it('a slow inspection does not make it miss the next item swapped in meanwhile', () => {
+    const trigger = new PresenceTrigger({ steadyMs: 100, emptyMs: 100 });
+    let t = 0;
+    const got: number[] = [];
+    trigger.on('inspect', (f) => got.push(f.seq));
+    let seq = 0;
+    const push = (data: Buffer) => trigger.push({ seq: seq++, capturedAt: (t += 40), width: W, height: H, channels: 3, data });
+    push(bench());
+    for (let k = 0; k < 5; k++) push(item(0));
+    expect(got).toHaveLength(1);
+    for (let k = 0; k < 5; k++) push(bench()); // removed: 200 ms empty, inspection still running
+    for (let k = 0; k < 5; k++) push(item(1)); // next item already placed
+    expect(trigger.state).toBe('inspecting');
+    trigger.inspectionDone();
+    for (let k = 0; k < 6; k++) push(item(1));
+    expect(got).toHaveLength(2);
+  });
 });
