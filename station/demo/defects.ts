@@ -4,7 +4,7 @@
 //  - surface marks (scratch, spot, crack): painted over the finished item.
 // Every defect reports a binary mask (1 = defect pixel, 0 = not) the size of the frame.
 
-import type { DefectPalette, ItemShape } from './items.ts';
+import { type DefectPalette, type ItemShape, outlineNormal } from './items.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
 import { type Canvas, type Rgb, blendPixel, clamp01, smoothstep, len } from './raster.ts';
@@ -52,20 +52,24 @@ export function interiorPoint(shape: ItemShape, rng: Rng, margin: number): [numb
 export function planCut(kind: 'chip' | 'missing', shape: ItemShape, rng: Rng, scale: number): Cut {
   const noise = new Noise2D(rng.nextUint32());
   if (kind === 'chip') {
-    // a conchoidal bite out of the rim, 8–13 px across at 256 px
+    // a shallow flake off the rim: longer along the edge than deep, with a ragged fracture line
     const theta = rng.uniform(0, 2 * Math.PI);
     const [bx, by] = boundaryPoint(shape, theta);
-    const radius = rng.uniform(8, 13) * scale;
-    const inward = rng.uniform(0.1, 0.35) * radius;
-    const cx = bx - Math.cos(theta) * inward;
-    const cy = by - Math.sin(theta) * inward;
+    const [nx, ny] = outlineNormal(shape, bx, by);
+    const radius = rng.uniform(8, 12) * scale;
+    const along = radius * rng.uniform(1.1, 1.5);
+    const deep = radius * rng.uniform(0.6, 0.85);
+    const inward = rng.uniform(0, 0.3) * deep;
+    const cx = bx - nx * inward;
+    const cy = by - ny * inward;
     return {
       sdf(x, y) {
         const dx = x - cx;
         const dy = y - cy;
-        const d = len(dx, dy) || 1e-6;
-        const jag = 0.28 * noise.at((2.5 * dx) / d, (2.5 * dy) / d) + 0.08 * noise.at((9 * dx) / d + 40, (9 * dy) / d);
-        return d - radius * (1 + jag);
+        const t = (dx * -ny + dy * nx) / along;
+        const n = (dx * nx + dy * ny) / deep;
+        const jag = 0.22 * noise.at(x / (4 * scale), y / (4 * scale)) + 0.1 * noise.at(x / (1.6 * scale) + 40, y / (1.6 * scale));
+        return (len(t, n) - 1 - jag) * deep;
       },
     };
   }
@@ -134,11 +138,20 @@ export function drawSurfaceDefect(kind: 'scratch' | 'spot' | 'crack', canvas: Ca
     colour = rng.pick(palette.stains);
     threshold = paintStain(alpha, width, height, cover, shape, rng, scale);
   }
+  // dark stains soak in: they tint what is underneath (grain stays visible) instead of covering it
+  const soak = kind === 'spot' && 0.3 * colour[0] + 0.59 * colour[1] + 0.11 * colour[2] < 0.45;
+  const tint: Rgb = [Math.min(1, colour[0] * 2.4), Math.min(1, colour[1] * 2.4), Math.min(1, colour[2] * 2.4)];
+  const data = canvas.data;
   const mask = new Uint8Array(width * height);
   for (let p = 0; p < alpha.length; p++) {
     const a = alpha[p] * cover[p];
     if (a <= 0) continue;
-    blendPixel(canvas, p % width, (p / width) | 0, colour, a);
+    if (soak) {
+      const i = p * 3;
+      blendPixel(canvas, p % width, (p / width) | 0, [data[i] * tint[0], data[i + 1] * tint[1], data[i + 2] * tint[2]], a);
+    } else {
+      blendPixel(canvas, p % width, (p / width) | 0, colour, a);
+    }
     if (a >= threshold && cover[p] >= 0.5) mask[p] = 1;
   }
   return mask;
@@ -249,17 +262,19 @@ function paintStain(alpha: Float32Array, width: number, height: number, cover: F
   const opacity = rng.uniform(0.4, 0.6);
   const noise = new Noise2D(rng.nextUint32());
   const soft = 2.5 * scale;
-  const reach = radius * 1.4 + soft;
+  const reach = radius * 1.6 + soft;
   for (let y = Math.max(0, Math.floor(cy - reach)); y <= Math.min(height - 1, Math.ceil(cy + reach)); y++) {
     for (let x = Math.max(0, Math.floor(cx - reach)); x <= Math.min(width - 1, Math.ceil(cx + reach)); x++) {
       const dx = x - cx;
       const dy = y - cy;
       const d = len(dx, dy) || 1e-6;
-      const edge = radius * (1 + 0.25 * noise.fbm((1.4 * dx) / d + 20, (1.4 * dy) / d, 2));
-      const inner = 1 - smoothstep(edge - soft, edge + 0.5 * scale, d);
+      // irregular outline: a wobbly radius plus a domain warp so it never looks like a polygon
+      const edge = radius * (1 + 0.12 * noise.at((3 * dx) / d + 20, (3 * dy) / d));
+      const dw = d + 0.22 * radius * noise.fbm(x / (0.45 * radius) + 60, y / (0.45 * radius), 3);
+      const inner = 1 - smoothstep(edge - soft, edge + 0.5 * scale, dw);
       if (inner <= 0) continue;
       // a darker tide-line where the stain dried, and blotchy density inside
-      const tide = 1 + 0.35 * smoothstep(edge - 5 * scale, edge - 1.5 * scale, d);
+      const tide = 1 + 0.35 * smoothstep(edge - 5 * scale, edge - 1.5 * scale, dw);
       const blotch = 0.85 + 0.15 * noise.at(x / (5 * scale), y / (5 * scale));
       alpha[y * width + x] = Math.min(1, opacity * inner * tide * blotch);
     }

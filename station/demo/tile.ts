@@ -92,10 +92,13 @@ export function createGlazedTile(rng: Rng, width: number, height: number, bench:
         for (const d of drips) {
           const along = v + 1;
           if (along > d.length + d.width) continue;
-          const centre = d.x + 0.02 * Math.sin(along * 9 + d.wobble);
-          const across = 1 - smoothstep(d.width * 0.4, d.width, Math.abs(u - centre));
-          const tip = 1 - smoothstep(d.length - d.width, d.length + d.width * 0.5, along);
-          drip = Math.max(drip, across * tip);
+          // a run of glaze: meandering, thinning and thickening, ending in a rounded bead
+          const centre = d.x + 0.018 * Math.sin(along * 9 + d.wobble) + 0.01 * noise.at(along * 6 + d.wobble, 3.3);
+          const toBead = (along - (d.length - d.width)) / (1.4 * d.width);
+          const w = d.width * (0.65 + 0.2 * Math.sin(along * 17 + d.wobble * 3) + 0.55 * Math.exp(-toBead * toBead));
+          const across = 1 - smoothstep(w * 0.35, w, Math.abs(u - centre));
+          const tip = 1 - smoothstep(d.length - d.width * 0.3, d.length + d.width * 0.5, along);
+          drip = Math.max(drip, across * tip * (0.55 + 0.45 * Math.min(1, along / d.length)));
         }
         const t = clamp01(0.5 + 0.3 * pool + 0.5 * drip);
         let r = mix(thin[0], thick[0], t);

@@ -49,7 +49,10 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
   const pithDist = look.uniform(0.05, 0.45) * radius;
   const pithU = Math.cos(pithAngle) * pithDist;
   const pithV = Math.sin(pithAngle) * pithDist;
-  const spacing = look.uniform(0.055, 0.09) * radius;
+  const spacing = look.uniform(0.045, 0.075) * radius;
+  const oval = look.uniform(0.88, 1.12); // the log was never perfectly round either
+  const heartTone = look.uniform(0.15, 0.35);
+  const heart = hsv(hue - 8, Math.min(1, sat * 1.15), val * 0.72);
   const phase0 = look.next();
   const ox = look.uniform(0, 100);
   const oy = look.uniform(0, 100);
@@ -73,23 +76,30 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
         const v = -ox0 * sinA + oy0 * cosA;
         const ru = u - pithU;
         const rv = v - pithV;
-        const rho = len(ru, rv);
+        const rho = len(ru, rv * oval);
         // rings: distance from the pith, warped by slow noise, with uneven yearly growth
-        const warp = noise.fbm(u / radius * 1.5 + ox, v / radius * 1.5 + oy, 3) * spacing * 1.2;
-        const growth = noise.at(rho / radius * 3.2 + ox, 4.5) * 1.3;
+        const warp =
+          noise.fbm((u / radius) * 1.4 + ox, (v / radius) * 1.4 + oy, 3) * spacing * 1.0 +
+          noise.at((u / radius) * 5 + oy, (v / radius) * 5) * spacing * 0.25;
+        const growth = noise.at((rho / radius) * 3.2 + ox, 4.5) * 1.3;
         const ph = (rho + warp) / spacing + growth + phase0;
-        const f = ph - Math.floor(ph);
-        const lateWood = smoothstep(0.45, 0.8, f) * (1 - smoothstep(0.9, 1, f));
-        const ringTone = 0.85 * lateWood;
-        let r = mix(early[0], late[0], ringTone);
-        let g = mix(early[1], late[1], ringTone);
-        let b = mix(early[2], late[2], ringTone);
+        const year = Math.floor(ph);
+        const f = ph - year;
+        // a narrow dark latewood band closes each year; some years are darker than others
+        const lateWood = smoothstep(0.5, 0.86, f) * (1 - smoothstep(0.93, 1, f));
+        const ringTone = lateWood * (0.55 + 0.4 * noise.at(year * 0.71 + 0.5, 1.7 + oy));
+        // heartwood near the pith is darker and redder than the sapwood outside
+        const heartMix = heartTone * (1 - smoothstep(0.35 * radius, 0.95 * radius, rho));
+        let r = mix(mix(early[0], heart[0], heartMix), late[0], ringTone);
+        let g = mix(mix(early[1], heart[1], heartMix), late[1], ringTone);
+        let b = mix(mix(early[2], heart[2], heartMix), late[2], ringTone);
         // figure: radial ray flecks (stretched along the radius) and open pores
         const theta = Math.atan2(rv, ru);
         const ray = smoothstep(0.32, 0.55, noise.at(theta * 38 + 500, rho / (9 * s)));
         const pore = smoothstep(0.15, 0.5, noise.at(x / (1.15 * s) + 900, y / (1.15 * s)));
+        const fibre = noise.at(u / (0.9 * s) + 300, v / (0.9 * s)) * 0.035;
         const lathe = 0.012 * Math.sin((len(u, v) / (1.7 * s)) * 2 * Math.PI);
-        let shade = (1 + 0.07 * ray) * (1 - 0.07 * pore) * (1 + lathe);
+        let shade = (1 + 0.07 * ray) * (1 - 0.08 * pore) * (1 + lathe + fibre);
         if (rho < 2.2 * s) shade *= 0.75; // the pith
         // chamfered rim: end grain soaks up the finish and darkens; the bevel faces the light or not
         const inside = -shape.sdf(x, y);
