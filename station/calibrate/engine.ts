@@ -7,11 +7,15 @@ export interface ItemScore {
   score: number;
   /** Nearest-neighbour distance per patch, row-major [gridH, gridW]. */
   patchScores: Float32Array;
+  /** Grid cells with image content (1) vs padding (0). */
+  contentMask?: Uint8Array;
 }
 
 export interface CalibrationEngine<E = unknown, B = unknown> {
   /** Checksum of the backbone: stored with each version, a mismatch refuses an old bank. */
   readonly modelSha256: string;
+  /** Bank size used when the product sets none. */
+  readonly defaultCoresetSize: number;
   /** Decode + embed one image; throws an Error naming `name` when the image cannot be read. */
   embed(buf: Buffer, name: string): Promise<E>;
   imageEmbedding(e: E): Float32Array;

@@ -20,7 +20,7 @@ export interface CalibrationReport {
   createdAt: string;
   modelSha256: string;
   settings: {
-    inputMode: 'pad' | 'crop'; coresetSize: number | null; seed: number; minGoodImages: number;
+    inputMode: 'pad' | 'crop'; coresetSize: number; seed: number; minGoodImages: number;
     placedConsistently: boolean; regions: number; bandsFrom: 'rates' | 'rejects';
   };
   images: {

@@ -141,7 +141,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
     createdAt: new Date().toISOString(),
     modelSha256: engine.modelSha256,
     settings: {
-      inputMode: product.inputMode, coresetSize: product.coresetSize ?? null, seed: product.seed, minGoodImages: min,
+      inputMode: product.inputMode, coresetSize: product.coresetSize ?? engine.defaultCoresetSize, seed: product.seed, minGoodImages: min,
       placedConsistently: product.placedConsistently, regions: product.regions.length, bandsFrom: opts.bandsFrom ?? 'rates',
     },
     images: {

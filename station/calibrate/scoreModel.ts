@@ -25,7 +25,7 @@ export function heldOutUnderModel(
   const tol = regionTolerance(regions, gridW, gridH);
   if (product.placedConsistently) {
     // Each good image's held-out score uses statistics of the other images only.
-    const scores = leaveOneOutRegionScores(maps, gridW, gridH, tol);
+    const scores = leaveOneOutRegionScores(maps, gridW, gridH, tol, heldOut.map((r) => r.contentMask));
     return { model: modelToJson(regionStats(maps, gridW, gridH), regions, gridW, gridH), scores };
   }
   const model = modelToJson(undefined, regions, gridW, gridH);

@@ -102,7 +102,9 @@ export function mapScore(map: Float32Array): number {
  * Held-out normalised scores: map i is normalised with statistics of the other maps only,
  * so a good item's own quirks never widen its own tolerance.
  */
-export function leaveOneOutRegionScores(maps: Float32Array[], gridW: number, gridH: number, tolerance?: Float32Array): number[] {
+export function leaveOneOutRegionScores(
+  maps: Float32Array[], gridW: number, gridH: number, tolerance?: Float32Array, masks?: (Uint8Array | undefined)[],
+): number[] {
   const n = maps.length;
   if (n < 3) throw new Error(`leave-one-out region statistics need at least 3 good maps, got ${n}`);
   const size = gridW * gridH;
@@ -113,7 +115,10 @@ export function leaveOneOutRegionScores(maps: Float32Array[], gridW: number, gri
   for (let k = 0; k < n; k++) {
     const m = maps[k];
     for (let i = 0; i < size; i++) { a[i] = s1[i] - m[i]; b[i] = s2[i] - m[i] * m[i]; }
-    out.push(mapScore(normaliseMap(m, finish(a, b, n - 1, gridW, gridH), tolerance)));
+    const z = normaliseMap(m, finish(a, b, n - 1, gridW, gridH), tolerance);
+    const mask = masks?.[k];
+    if (mask) for (let i = 0; i < size; i++) if (!mask[i]) z[i] = -Infinity;
+    out.push(mapScore(z));
   }
   return out;
 }

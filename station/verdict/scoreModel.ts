@@ -16,7 +16,12 @@ export type ScoreModel =
       regions?: Region[];
     };
 
-export interface ScoredItem { score: number; patchScores?: Float32Array }
+export interface ScoredItem {
+  score: number;
+  patchScores?: Float32Array;
+  /** Grid cells holding image content (1) rather than padding (0); padding never scores. */
+  contentMask?: Uint8Array;
+}
 
 export function statsFromModel(model: ScoreModel): RegionStats | undefined {
   if (model.kind !== 'region' || !model.stats) return undefined;
@@ -34,7 +39,9 @@ export function productScorer(model: ScoreModel): (item: ScoredItem) => number {
     if (!item.patchScores) throw new Error('this product judges per-region scores, but the inspection has no patch scores');
     if (item.patchScores.length !== size)
       throw new Error(`patch grid has ${item.patchScores.length} cells, the product's tolerance model expects ${size}: recalibrate`);
-    return mapScore(normaliseMap(item.patchScores, stats, tol));
+    const m = normaliseMap(item.patchScores, stats, tol);
+    if (item.contentMask) for (let i = 0; i < size; i++) if (!item.contentMask[i]) m[i] = -Infinity;
+    return mapScore(m);
   };
 }
 

@@ -42,6 +42,7 @@ export function fakeEngine(opts: { delayMs?: number; sha?: string } = {}): Calib
   const wait = () => new Promise((r) => setTimeout(r, opts.delayMs ?? 0));
   return {
     modelSha256: opts.sha ?? 'f'.repeat(64),
+    defaultCoresetSize: 1_000_000,
     async embed(buf, name) {
       await wait();
       let j: { fake?: boolean; seed?: number; defect?: number };

@@ -1,0 +1,149 @@
+/**
+ * npm run calibrate -- <product> | --all   [--activate N] [--list] [--no-activate] [--bands-from-rejects]
+ *                      [--data <dir>] [--calibration <dir>] [--config <file>] [--model <manifest.json>]
+ * Builds a new reference-set version per product from calibration/<product>/, or activates an
+ * existing version (rollback). Data and calibration folders default to the station config's.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, resolvePath } from '../config.ts';
+import { openStore, type Store } from '../store/index.ts';
+import type { EngineFactory } from './engine.ts';
+import { calibrateProduct, listProducts, type Stage } from './run.ts';
+import { activateVersion, describeVersions } from './versions.ts';
+import { visionEngines } from './visionEngine.ts';
+
+export const USAGE = `usage: npm run calibrate -- <product> [--all] [--activate N] [--list] [--no-activate] [--bands-from-rejects]
+         [--data <dir>] [--calibration <dir>] [--config <file>] [--model <manifest.json>] [--folds K] [--bootstrap B]`;
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream | NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Stage progress: a bar on a TTY, one line per stage otherwise (so logs show where it got to). */
+function progressPrinter(stream: CliIo['stderr']) {
+  const tty = Boolean((stream as NodeJS.WriteStream).isTTY);
+  let stage = '';
+  let last = 0;
+  return {
+    update(s: Stage, done: number, total: number) {
+      if (!tty) {
+        if (s !== stage) stream.write(`calibrate: ${s} (${total})\n`);
+        stage = s;
+        return;
+      }
+      const now = Date.now();
+      if (s === stage && done < total && now - last < 100) return;
+      stage = s;
+      last = now;
+      const width = 28;
+      const filled = Math.round((done / Math.max(1, total)) * width);
+      stream.write(`\r${s.padEnd(17)} ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${done}/${total}   `);
+    },
+    end() { if (tty) stream.write('\r\x1b[2K'); },
+  };
+}
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v.replace(/^v/i, ''));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1, got "${v}"`);
+  return n;
+}
+
+export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineFor?: EngineFactory } = {}): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true,
+      options: {
+        all: { type: 'boolean' }, activate: { type: 'string' }, list: { type: 'boolean' }, 'no-activate': { type: 'boolean' },
+        'bands-from-rejects': { type: 'boolean' }, data: { type: 'string' }, 'data-dir': { type: 'string' },
+        calibration: { type: 'string' }, config: { type: 'string' }, model: { type: 'string' },
+        folds: { type: 'string' }, bootstrap: { type: 'string' }, help: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) { io.stdout.write(`${USAGE}\n`); return 0; }
+  if ((positionals.length === 0 && !v.all) || positionals.length > 1 || (v.all && positionals.length > 0)) {
+    io.stderr.write(`name one product, or --all\n${USAGE}\n`);
+    return 2;
+  }
+  let store: Store | undefined;
+  let close: (() => Promise<void>) | undefined;
+  const progress = progressPrinter(io.stderr);
+  try {
+    const config = loadConfig(v.config ?? io.env.STATION_CONFIG);
+    const dataDir = v.data ?? v['data-dir'] ?? resolvePath(config, config.dataDir);
+    const calibrationDir = v.calibration ?? resolvePath(config, config.calibrationDir);
+    const folds = positiveInt('folds', v.folds);
+    const bootstrap = positiveInt('bootstrap', v.bootstrap);
+    const products = v.all ? listProducts(calibrationDir) : positionals;
+    if (products.length === 0) throw new Error(`no product folders with a product.json under ${calibrationDir}`);
+    store = openStore(dataDir);
+
+    if (v.list) {
+      for (const p of products) io.stdout.write(`${describeVersions(store, p)}\n`);
+      return 0;
+    }
+    let engineFor = deps.engineFor;
+    const engines = async () => {
+      if (!engineFor) {
+        const e = await visionEngines(v.model ?? resolvePath(config, config.model));
+        engineFor = e.engineFor;
+        close = e.close;
+      }
+      return engineFor;
+    };
+    if (v.activate !== undefined) {
+      if (products.length !== 1) throw new Error('--activate takes one product');
+      const version = positiveInt('activate', v.activate)!;
+      // Check the file still loads with this station's backbone before switching to it.
+      const engine = await (await engines())({ inputMode: 'pad' });
+      const row = activateVersion(store, products[0], version, (bytes, file) => { engine.deserialise(bytes, file); });
+      io.stdout.write(`${products[0]}: v${row.version} is now active\n${describeVersions(store, products[0])}\n`);
+      return 0;
+    }
+    for (const productId of products) {
+      const r = await calibrateProduct({
+        productId, calibrationDir, store, engineFor: await engines(),
+        activate: !v['no-activate'], bandsFrom: v['bands-from-rejects'] ? 'rejects' : 'rates', folds, bootstrap,
+        onProgress: (s, d, n) => progress.update(s, d, n),
+        onStep: holdForTests(io),
+      });
+      progress.end();
+      io.stdout.write(r.text);
+      io.stdout.write(`\n${productId}: reference set v${r.version} written to ${r.refsetFile}` +
+        `${r.activated ? ' and activated' : ' (not activated: --activate ' + r.version + ' to use it)'}\n` +
+        `report: ${r.reportFiles.text}\n\n`);
+    }
+    return 0;
+  } catch (err) {
+    progress.end();
+    io.stderr.write(`calibrate: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    store?.close();
+    await close?.();
+  }
+}
+
+/**
+ * CALIBRATE_HOLD_AFTER=<file|report|row> makes the process stop and wait after that durable step,
+ * so the interruption test can kill it at the worst moments. Unset in normal use.
+ */
+function holdForTests(io: CliIo): ((step: string) => void) | undefined {
+  const at = io.env.CALIBRATE_HOLD_AFTER;
+  if (!at) return undefined;
+  return (step) => {
+    if (step !== at) return;
+    io.stderr.write(`calibrate: holding after ${step}\n`);
+    const sab = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.wait(sab, 0, 0, 600_000); // block here until killed
+  };
+}

@@ -1,0 +1,51 @@
+/** The real inspection engine (station/vision) behind calibration's small interface. */
+import { loadBackbone, type Backbone } from '../../models/load.ts';
+import { createEngine, type Engine } from '../vision/engine.ts';
+import { decodeReferenceSet, encodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
+import type { EngineSettings } from '../vision/settings.ts';
+import type { PatchEmbedding } from '../vision/types.ts';
+import type { CalibrationEngine, EngineChoice, EngineFactory } from './engine.ts';
+
+/** Bank size when product.json does not set coresetSize (the engine's evaluation default). */
+export const DEFAULT_CORESET_SIZE = 10_000;
+
+export function adaptEngine(engine: Engine, defaultCoreset = DEFAULT_CORESET_SIZE): CalibrationEngine<PatchEmbedding, ReferenceSet> {
+  const manifest = engine.manifest;
+  return {
+    modelSha256: manifest.sha256,
+    defaultCoresetSize: defaultCoreset,
+    embed: (buf, name) => engine.embedImage(buf, name),
+    imageEmbedding: (e) => e.imageEmbedding,
+    grid: (e) => ({ gridW: e.gridW, gridH: e.gridH }),
+    build: (embs, names, o) => engine.buildReferenceSet(embs, names, { coresetSize: o.coresetSize ?? defaultCoreset, seed: o.seed }),
+    async score(e, set) {
+      const r = await engine.score(e, set);
+      return { score: r.score, patchScores: r.patchScores, contentMask: e.contentMask };
+    },
+    serialise: (set) => encodeReferenceSet(set),
+    deserialise: (bytes, file) => decodeReferenceSet(bytes, { source: file, expectedModel: { id: manifest.id, sha256: manifest.sha256 } }),
+  };
+}
+
+/**
+ * One backbone session shared by every product; one engine per input mode (pad / crop).
+ * `close()` releases them all.
+ */
+export async function visionEngines(manifestPath: string, overrides: Partial<EngineSettings> = {}): Promise<{
+  engineFor: EngineFactory; backbone: Backbone; close(): Promise<void>;
+}> {
+  const backbone = await loadBackbone(manifestPath);
+  const engines = new Map<string, Engine>();
+  const engineFor: EngineFactory = async (choice: EngineChoice) => {
+    let e = engines.get(choice.inputMode);
+    if (!e) engines.set(choice.inputMode, (e = createEngine(backbone, { ...overrides, resize: choice.inputMode })));
+    return adaptEngine(e) as CalibrationEngine;
+  };
+  return {
+    engineFor, backbone,
+    async close() {
+      for (const e of engines.values()) await e.release();
+      await backbone.session.release();
+    },
+  };
+}
