@@ -30,7 +30,7 @@ function explain(name: string, err: unknown): Error {
 export async function decodeImage(buf: Uint8Array, name: string): Promise<DecodedImage> {
   if (buf.length === 0) throw new Error(`${name}: the file is empty (0 bytes); capture or copy it again`);
   if (isBmp(buf)) return { name, ...decodeBmp(buf, name, MAX_IMAGE_PIXELS) };
-  let meta: sharp.Metadata;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch (err) {

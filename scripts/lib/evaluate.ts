@@ -1,0 +1,133 @@
+/** Evaluate the engine on one category: reference set from train/good, score every test image, compute metrics. */
+import { readFileSync } from 'node:fs';
+import { basename, relative } from 'node:path';
+import sharp from 'sharp';
+import { resizeAnomalyMap } from '../../station/vision/anomalyMap.ts';
+import type { Engine } from '../../station/vision/engine.ts';
+import { aurocFromGroups, f1Max } from '../../station/vision/metrics.ts';
+import { sampleIndices } from '../../station/vision/rng.ts';
+import type { AnomalyMap } from '../../station/vision/types.ts';
+import type { Category } from './datasets.ts';
+import { Progress } from './progress.ts';
+
+export interface EvalOptions {
+  /** Number of train/good images to use (all when undefined). */
+  shots?: number;
+  seed: number;
+  /** Memory bank size after coreset subsampling. */
+  bankSize: number;
+  /** Long side (pixels) at which pixel-level metrics are computed (maps and masks are resized to it). */
+  pixelSide: number;
+}
+
+export interface CategoryResult {
+  dataset: string;
+  category: string;
+  shots: number;
+  imageAuroc: number;
+  pixelAuroc: number | null;
+  f1Max: number;
+  msPerImage: number;
+  trainSeconds: number;
+  bankSize: number;
+  testImages: number;
+  /** Defective test images scored at pixel level / defective test images (some datasets lack a few masks). */
+  pixelMasks: string;
+}
+
+/** Growable float buffer: collects millions of pixel scores without boxing them into JS arrays. */
+class Floats {
+  private buf = new Float32Array(1 << 16);
+  length = 0;
+  push(src: Float32Array, mask?: Uint8Array, want?: number): void {
+    const need = this.length + src.length;
+    if (need > this.buf.length) {
+      const next = new Float32Array(Math.max(need, this.buf.length * 2));
+      next.set(this.buf.subarray(0, this.length));
+      this.buf = next;
+    }
+    for (let i = 0; i < src.length; i++) if (!mask || mask[i] === want) this.buf[this.length++] = src[i];
+  }
+  view(): Float32Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+/** The anomaly map laid over the full original frame at (tw, th); pixels the map does not cover get its minimum. */
+function fullFrameMap(map: AnomalyMap, srcW: number, srcH: number, tw: number, th: number): Float32Array {
+  const r = map.region;
+  if (r.x === 0 && r.y === 0 && r.width === srcW && r.height === srcH) return resizeAnomalyMap(map, tw, th).data;
+  const sx = tw / srcW, sy = th / srcH;
+  const rx = Math.round(r.x * sx), ry = Math.round(r.y * sy);
+  const rw = Math.max(1, Math.round(r.width * sx)), rh = Math.max(1, Math.round(r.height * sy));
+  const part = resizeAnomalyMap(map, rw, rh).data;
+  const out = new Float32Array(tw * th).fill(map.data.reduce((a, b) => Math.min(a, b), Infinity));
+  for (let y = 0; y < rh && ry + y < th; y++) for (let x = 0; x < rw && rx + x < tw; x++) out[(ry + y) * tw + rx + x] = part[y * rw + x];
+  return out;
+}
+
+async function readMask(file: string, tw: number, th: number): Promise<Uint8Array> {
+  const raw = await sharp(file).greyscale().resize(tw, th, { fit: 'fill', kernel: 'nearest' }).raw().toBuffer();
+  const out = new Uint8Array(tw * th);
+  for (let i = 0; i < out.length; i++) out[i] = raw[i] > 127 ? 1 : 0;
+  return out;
+}
+
+export async function evaluateCategory(engine: Engine, cat: Category, opts: EvalOptions): Promise<CategoryResult> {
+  const label = `${cat.dataset}/${cat.category}`;
+  const trainFiles = opts.shots !== undefined ? sampleIndices(cat.train.length, opts.shots, opts.seed).map((i) => cat.train[i]) : cat.train;
+
+  const t0 = performance.now();
+  const bar = new Progress(`${label} reference`, trainFiles.length);
+  const embeddings = [];
+  for (const [i, f] of trainFiles.entries()) {
+    embeddings.push(await engine.embedImage(readFileSync(f), f));
+    bar.tick(i + 1);
+  }
+  bar.done();
+  const set = engine.buildReferenceSet(embeddings, trainFiles.map((f) => relative(cat.dir, f)), { coresetSize: opts.bankSize, seed: opts.seed });
+  embeddings.length = 0;
+  const trainSeconds = (performance.now() - t0) / 1000;
+
+  const scores: number[] = [];
+  const labels: number[] = [];
+  const pos = new Floats(), neg = new Floats();
+  let inspectMs = 0, masked = 0;
+  const defective = cat.test.filter((t) => t.defective).length;
+  const tbar = new Progress(`${label} test`, cat.test.length);
+  for (const [i, t] of cat.test.entries()) {
+    const buf = readFileSync(t.file);
+    const s0 = performance.now();
+    const r = await engine.inspect(buf, t.file, set);
+    inspectMs += performance.now() - s0;
+    scores.push(r.score);
+    labels.push(t.defective ? 1 : 0);
+    if (!t.defective || t.mask) {
+      const { sourceWidth: w, sourceHeight: h } = r.embedding.geometry;
+      const k = Math.min(1, opts.pixelSide / Math.max(w, h));
+      const tw = Math.max(1, Math.round(w * k)), th = Math.max(1, Math.round(h * k));
+      const map = fullFrameMap(r.anomalyMap, w, h, tw, th);
+      if (t.mask) {
+        masked++;
+        const m = await readMask(t.mask, tw, th);
+        pos.push(map, m, 1);
+        neg.push(map, m, 0);
+      } else neg.push(map);
+    }
+    tbar.tick(i + 1, `${(inspectMs / (i + 1)).toFixed(1)} ms/img ${basename(t.file)}`);
+  }
+  tbar.done();
+  return {
+    dataset: cat.dataset,
+    category: cat.category,
+    shots: trainFiles.length,
+    imageAuroc: aurocFromGroups(scores.filter((_, i) => labels[i]), scores.filter((_, i) => !labels[i])),
+    pixelAuroc: masked > 0 && pos.length > 0 ? aurocFromGroups(pos.view(), neg.view()) : null,
+    f1Max: f1Max(scores, labels).f1,
+    msPerImage: inspectMs / cat.test.length,
+    trainSeconds,
+    bankSize: set.bankSize,
+    testImages: cat.test.length,
+    pixelMasks: `${masked}/${defective}`,
+  };
+}

@@ -1,0 +1,249 @@
+/**
+ * The inspection engine: image → patch embedding → nearest-neighbour distances to a reference set → anomaly map
+ * and image score. One backbone ONNX session is reused for every image; the feature head and the kNN graph are
+ * small ONNX sessions built in code (the kNN one per reference set, cached).
+ */
+import * as ort from 'onnxruntime-node';
+import type { ModelManifest } from '../../models/manifest.ts';
+import { buildAnomalyMap } from './anomalyMap.ts';
+import { greedyCoreset } from './coreset.ts';
+import { createHeadSession, reductionMatrix, type TapShape } from './featureHead.ts';
+import { OrtNearest } from './knn.ts';
+import { decodeImage, toInputTensor } from './preprocess.ts';
+import { REFERENCE_SET_FORMAT, type ReferenceSet } from './referenceSet.ts';
+import { DEFAULT_SETTINGS, featureDifferences, featureSettings, validateSettings, type EngineSettings } from './settings.ts';
+import type { AnomalyMap, DecodedImage, InputTensor, InspectionTimings, PatchEmbedding, ScoreResult } from './types.ts';
+
+export interface BackboneHandle {
+  session: ort.InferenceSession;
+  manifest: ModelManifest;
+}
+
+export interface BuildOptions {
+  /** Bank size after greedy coreset subsampling (all patches are kept if there are fewer). */
+  coresetSize: number;
+  seed: number;
+  /** Dimension the coreset selection works in (default 32). */
+  selectionDim?: number;
+}
+
+export interface InspectResult extends ScoreResult {
+  timings: InspectionTimings;
+  embedding: PatchEmbedding;
+}
+
+export interface Engine {
+  readonly manifest: ModelManifest;
+  readonly settings: EngineSettings;
+  /** Fit a decoded image into the model input. */
+  preprocess(img: DecodedImage): Promise<InputTensor>;
+  embed(input: InputTensor): Promise<PatchEmbedding>;
+  /** decode → preprocess → embed, for building reference sets from image files. */
+  embedImage(buf: Uint8Array, name: string): Promise<PatchEmbedding>;
+  buildReferenceSet(embeddings: PatchEmbedding[], names: string[], opts: BuildOptions): ReferenceSet;
+  score(embedding: PatchEmbedding, set: ReferenceSet): Promise<ScoreResult>;
+  inspect(buf: Uint8Array, name: string, set: ReferenceSet): Promise<InspectResult>;
+  /** Same as inspect, for an image already decoded (e.g. a camera frame). */
+  inspectDecoded(img: DecodedImage, set: ReferenceSet, decodeMs?: number): Promise<InspectResult>;
+  /** Release the sessions the engine made (not the backbone session, which the caller owns). */
+  release(): Promise<void>;
+}
+
+function contentMaskFor(gridW: number, gridH: number, input: InputTensor): Uint8Array {
+  const { content: c, inputWidth: iw, inputHeight: ih } = input.geometry;
+  const mask = new Uint8Array(gridW * gridH);
+  for (let y = 0; y < gridH; y++) {
+    const cy = ((y + 0.5) * ih) / gridH;
+    for (let x = 0; x < gridW; x++) {
+      const cx = ((x + 0.5) * iw) / gridW;
+      mask[y * gridW + x] = cx >= c.x && cx < c.x + c.width && cy >= c.y && cy < c.y + c.height ? 1 : 0;
+    }
+  }
+  // A sliver of content narrower than a cell still gets its nearest cell.
+  if (!mask.includes(1)) mask[Math.floor(gridH / 2) * gridW + Math.floor(gridW / 2)] = 1;
+  return mask;
+}
+
+export function createEngine(backbone: BackboneHandle, overrides: Partial<EngineSettings> = {}): Engine {
+  const { session, manifest } = backbone;
+  const settings: EngineSettings = { ...DEFAULT_SETTINGS, ...overrides, taps: [...(overrides.taps ?? DEFAULT_SETTINGS.taps)] };
+  const taps = settings.taps.map((name) => {
+    const t = manifest.taps.find((x) => x.name === name);
+    if (!t) throw new Error(`engine settings: tap "${name}" is not an output of model ${manifest.id} (it has ${manifest.taps.map((x) => x.name).join(', ')})`);
+    return t;
+  });
+  validateSettings(settings, Math.max(...taps.map((t) => t.stride)));
+  const inDim = taps.reduce((a, t) => a + t.channels, 0);
+  const projection = reductionMatrix(inDim, settings);
+  const heads = new Map<string, Promise<ort.InferenceSession>>();
+  const nearest = new WeakMap<ReferenceSet, Promise<OrtNearest>>();
+  const nearestAll: Promise<OrtNearest>[] = [];
+
+  function head(shapes: TapShape[]): Promise<ort.InferenceSession> {
+    const key = shapes.map((s) => `${s.height}x${s.width}`).join(',');
+    let h = heads.get(key);
+    if (!h) heads.set(key, (h = createHeadSession(shapes, settings, projection, settings.threads)));
+    return h;
+  }
+
+  function checkSet(set: ReferenceSet): void {
+    if (set.formatVersion !== REFERENCE_SET_FORMAT) throw new Error(`reference set format ${set.formatVersion} is not supported; rebuild it`);
+    if (set.model.sha256 !== manifest.sha256) {
+      throw new Error(
+        `reference set was built with backbone ${set.model.id} (sha256 ${set.model.sha256.slice(0, 12)}…) but this engine runs ` +
+          `${manifest.id} (sha256 ${manifest.sha256.slice(0, 12)}…); rebuild the reference set (npm run calibrate)`,
+      );
+    }
+    const diff = featureDifferences(set.settings, settings);
+    if (diff.length) throw new Error(`reference set was built with other feature settings (${diff.join('; ')}); create the engine with the set's settings or rebuild the set`);
+    if (set.projection.length !== projection.length || !set.projection.every((v, i) => v === projection[i])) {
+      throw new Error('reference set projection differs from this engine\'s (same settings, different build); rebuild the reference set');
+    }
+  }
+
+  function nearestFor(set: ReferenceSet): Promise<OrtNearest> {
+    let n = nearest.get(set);
+    if (!n) {
+      n = OrtNearest.create(set.bank, set.bankSize, set.dim, { threads: settings.threads });
+      nearest.set(set, n);
+      nearestAll.push(n);
+    }
+    return n;
+  }
+
+  async function embed(input: InputTensor): Promise<PatchEmbedding> {
+    const feeds = { [manifest.input.name]: new ort.Tensor('float32', input.data, [1, 3, input.height, input.width]) };
+    const out = await session.run(feeds, settings.taps);
+    const shapes: TapShape[] = settings.taps.map((name) => {
+      const d = out[name].dims;
+      return { name, channels: d[1], height: d[2], width: d[3] };
+    });
+    const fine = shapes.reduce((a, t) => (t.height * t.width > a.height * a.width ? t : a));
+    const res = await (await head(shapes)).run(Object.fromEntries(settings.taps.map((n) => [n, out[n]])));
+    for (const n of settings.taps) out[n].dispose?.();
+    const patches = res.patches.data as Float32Array;
+    const gridW = fine.width, gridH = fine.height, dim = settings.dim;
+    const contentMask = contentMaskFor(gridW, gridH, input);
+    const imageEmbedding = new Float32Array(dim);
+    let count = 0;
+    for (let p = 0; p < gridW * gridH; p++) {
+      if (!contentMask[p]) continue;
+      count++;
+      for (let k = 0; k < dim; k++) imageEmbedding[k] += patches[p * dim + k];
+    }
+    for (let k = 0; k < dim; k++) imageEmbedding[k] /= count;
+    return { gridW, gridH, dim, patches, imageEmbedding, contentMask, geometry: input.geometry };
+  }
+
+  const preprocess = (img: DecodedImage) => toInputTensor(img, manifest, settings);
+
+  function buildReferenceSet(embeddings: PatchEmbedding[], names: string[], opts: BuildOptions): ReferenceSet {
+    if (embeddings.length === 0) throw new Error('reference set: no good images given; add at least one good image');
+    if (names.length !== embeddings.length) throw new Error(`reference set: ${embeddings.length} embeddings but ${names.length} names`);
+    const dim = settings.dim;
+    let total = 0;
+    for (const [i, e] of embeddings.entries()) {
+      if (e.dim !== dim) throw new Error(`reference set: ${names[i]} has feature dim ${e.dim}, engine uses ${dim}`);
+      for (let p = 0; p < e.contentMask.length; p++) total += e.contentMask[p];
+    }
+    const all = new Float32Array(total * dim);
+    let row = 0;
+    for (const e of embeddings) {
+      for (let p = 0; p < e.contentMask.length; p++) {
+        if (e.contentMask[p]) all.set(e.patches.subarray(p * dim, (p + 1) * dim), (row++) * dim);
+      }
+    }
+    const chosen = greedyCoreset(all, total, dim, { size: opts.coresetSize, seed: opts.seed, selectionDim: opts.selectionDim });
+    const bank = new Float32Array(chosen.length * dim);
+    for (const [i, r] of chosen.entries()) bank.set(all.subarray(r * dim, (r + 1) * dim), i * dim);
+    const imageEmb = new Float32Array(embeddings.length * dim);
+    for (const [i, e] of embeddings.entries()) imageEmb.set(e.imageEmbedding, i * dim);
+    const { threads: _t, ...stored } = settings;
+    return {
+      formatVersion: REFERENCE_SET_FORMAT,
+      model: { id: manifest.id, sha256: manifest.sha256 },
+      settings: { ...stored, ...featureSettings(settings) },
+      dim,
+      bankSize: chosen.length,
+      bank,
+      projection: projection.slice(),
+      projectionShape: [inDim, dim],
+      images: { names: [...names], embeddings: imageEmb },
+      coreset: { seed: opts.seed, size: opts.coresetSize, sourcePatches: total },
+      stats: null,
+      createdAt: new Date().toISOString(),
+    };
+  }
+
+  async function scoreWithTimes(embedding: PatchEmbedding, set: ReferenceSet) {
+    checkSet(set);
+    const t0 = performance.now();
+    const nn = await nearestFor(set);
+    const { distances } = await nn.nearest(embedding.patches, embedding.gridW * embedding.gridH);
+    const t1 = performance.now();
+    const { score, anomalyMap } = buildAnomalyMap(distances, embedding.gridW, embedding.gridH, embedding.geometry, { sigma: settings.sigma });
+    const t2 = performance.now();
+    return { result: { score, patchScores: distances, anomalyMap } as ScoreResult, scoringMs: t1 - t0, heatmapMs: t2 - t1 };
+  }
+
+  async function inspectDecoded(img: DecodedImage, set: ReferenceSet, decodeMs = 0): Promise<InspectResult> {
+    checkSet(set);
+    const t0 = performance.now();
+    const input = await preprocess(img);
+    const t1 = performance.now();
+    const embedding = await embed(input);
+    const t2 = performance.now();
+    const s = await scoreWithTimes(embedding, set);
+    return {
+      ...s.result,
+      embedding,
+      timings: { decodeMs, preprocessMs: t1 - t0, backboneMs: t2 - t1, scoringMs: s.scoringMs, heatmapMs: s.heatmapMs },
+    };
+  }
+
+  return {
+    manifest,
+    settings,
+    preprocess,
+    embed,
+    async embedImage(buf, name) {
+      return embed(await preprocess(await decodeImage(buf, name)));
+    },
+    buildReferenceSet,
+    async score(embedding, set) {
+      return (await scoreWithTimes(embedding, set)).result;
+    },
+    async inspect(buf, name, set) {
+      checkSet(set);
+      const t0 = performance.now();
+      const img = await decodeImage(buf, name);
+      return inspectDecoded(img, set, performance.now() - t0);
+    },
+    inspectDecoded,
+    async release() {
+      for (const h of heads.values()) await (await h).release();
+      heads.clear();
+      for (const n of nearestAll) await (await n).release();
+      nearestAll.length = 0;
+    },
+  };
+}
+
+/** The k good images whose image embeddings are nearest to this one (for "compare with" in the UI). */
+export function nearestGoodImages(embedding: PatchEmbedding, set: ReferenceSet, k = 3): { name: string; distance: number }[] {
+  const { names, embeddings } = set.images;
+  const d = set.dim;
+  return names
+    .map((name, i) => {
+      let s = 0;
+      for (let j = 0; j < d; j++) {
+        const t = embedding.imageEmbedding[j] - embeddings[i * d + j];
+        s += t * t;
+      }
+      return { name, distance: Math.sqrt(s) };
+    })
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, k);
+}
+
+export type { AnomalyMap };

@@ -1,0 +1,149 @@
+/**
+ * A reference set (the memory bank of good patches plus everything needed to score against it) and its
+ * versioned binary form:
+ *
+ *   bytes 0..7   magic "BQAREFS\0"
+ *   bytes 8..11  format version (uint32 LE)
+ *   bytes 12..15 header length in bytes (uint32 LE)
+ *   header       UTF-8 JSON: metadata, settings, and a table of float32 blocks {name, offset, count}
+ *   padding      zeros up to a 16-byte boundary
+ *   blocks       raw little-endian float32 arrays, each starting on a 16-byte boundary
+ *
+ * The header carries a sha256 of the block area, so a truncated or altered file is refused rather than
+ * scored against. Float arrays round-trip bit-exactly.
+ */
+import { createHash } from 'node:crypto';
+import type { EngineSettings } from './settings.ts';
+
+export const REFERENCE_SET_FORMAT = 1;
+const MAGIC = 'BQAREFS\0';
+const ALIGN = 16;
+
+/** Optional per-grid-location statistics of good patch scores (placeholder for location-aware tolerances). */
+export interface LocationStats {
+  gridW: number;
+  gridH: number;
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+export interface ReferenceSet {
+  formatVersion: number;
+  model: { id: string; sha256: string };
+  settings: EngineSettings;
+  dim: number;
+  bankSize: number;
+  /** Row-major [bankSize, dim]. */
+  bank: Float32Array;
+  /** Row-major [projectionShape[0], projectionShape[1]]: the reduction the features were made with. */
+  projection: Float32Array;
+  projectionShape: [number, number];
+  /** The good images the set was built from, with their image embeddings (row-major [names.length, dim]). */
+  images: { names: string[]; embeddings: Float32Array };
+  coreset: { seed: number; size: number; sourcePatches: number };
+  stats: LocationStats | null;
+  createdAt: string;
+}
+
+interface BlockEntry { name: string; offset: number; count: number }
+
+const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+
+export function encodeReferenceSet(set: ReferenceSet): Uint8Array {
+  const arrays: [string, Float32Array][] = [
+    ['bank', set.bank],
+    ['projection', set.projection],
+    ['imageEmbeddings', set.images.embeddings],
+  ];
+  if (set.stats) arrays.push(['stats.mean', set.stats.mean], ['stats.std', set.stats.std]);
+  const blocks: BlockEntry[] = [];
+  let off = 0;
+  for (const [name, a] of arrays) {
+    blocks.push({ name, offset: off, count: a.length });
+    off = align(off + a.byteLength);
+  }
+  const data = new Uint8Array(off);
+  for (const [i, [, a]] of arrays.entries()) data.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), blocks[i].offset);
+  const { bank: _b, projection: _p, images, stats, ...meta } = set;
+  const header = {
+    ...meta,
+    formatVersion: REFERENCE_SET_FORMAT,
+    images: { names: images.names },
+    stats: stats ? { gridW: stats.gridW, gridH: stats.gridH } : null,
+    blocks,
+    dataSha256: createHash('sha256').update(data).digest('hex'),
+  };
+  const hbytes = new TextEncoder().encode(JSON.stringify(header));
+  const start = align(16 + hbytes.length);
+  const out = new Uint8Array(start + data.length);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(8, REFERENCE_SET_FORMAT, true);
+  dv.setUint32(12, hbytes.length, true);
+  out.set(hbytes, 16);
+  out.set(data, start);
+  return out;
+}
+
+export interface DecodeOptions {
+  /** Name for error messages, e.g. the file path. */
+  source?: string;
+  /** Refuse a set built with another backbone. */
+  expectedModel?: { id: string; sha256: string };
+}
+
+export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}): ReferenceSet {
+  const src = opts.source ?? 'reference set';
+  const rebuild = 'rebuild it from the good images (npm run calibrate)';
+  if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
+    throw new Error(`${src}: not a reference set file (bad magic bytes)`);
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint32(8, true);
+  if (version !== REFERENCE_SET_FORMAT) {
+    throw new Error(`${src}: reference set format version ${version} is not supported (this station reads version ${REFERENCE_SET_FORMAT}); ${rebuild}`);
+  }
+  const hlen = dv.getUint32(12, true);
+  if (16 + hlen > bytes.length) throw new Error(`${src}: reference set is truncated (header runs past the end); ${rebuild}`);
+  let header: Record<string, any>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen)));
+  } catch {
+    throw new Error(`${src}: reference set header is not valid JSON; ${rebuild}`);
+  }
+  const data = bytes.subarray(align(16 + hlen));
+  if (createHash('sha256').update(data).digest('hex') !== header.dataSha256) {
+    throw new Error(`${src}: reference set data is damaged or truncated (checksum mismatch); ${rebuild}`);
+  }
+  if (opts.expectedModel && header.model?.sha256 !== opts.expectedModel.sha256) {
+    throw new Error(
+      `${src}: reference set was built with backbone ${header.model?.id} (sha256 ${String(header.model?.sha256).slice(0, 12)}…) ` +
+        `but the station runs ${opts.expectedModel.id} (sha256 ${opts.expectedModel.sha256.slice(0, 12)}…); ${rebuild}`,
+    );
+  }
+  const block = (name: string): Float32Array => {
+    const b = (header.blocks as BlockEntry[]).find((x) => x.name === name);
+    if (!b) throw new Error(`${src}: reference set lacks the "${name}" block; ${rebuild}`);
+    if (b.offset + b.count * 4 > data.length) throw new Error(`${src}: block "${name}" runs past the end; ${rebuild}`);
+    // Copy into a fresh, aligned buffer: bit-exact and independent of the input bytes.
+    return new Float32Array(data.slice(b.offset, b.offset + b.count * 4).buffer);
+  };
+  const set: ReferenceSet = {
+    formatVersion: version,
+    model: header.model,
+    settings: header.settings,
+    dim: header.dim,
+    bankSize: header.bankSize,
+    bank: block('bank'),
+    projection: block('projection'),
+    projectionShape: header.projectionShape,
+    images: { names: header.images.names, embeddings: block('imageEmbeddings') },
+    coreset: header.coreset,
+    stats: header.stats ? { ...header.stats, mean: block('stats.mean'), std: block('stats.std') } : null,
+    createdAt: header.createdAt,
+  };
+  if (set.bank.length !== set.bankSize * set.dim) {
+    throw new Error(`${src}: bank holds ${set.bank.length} values, expected ${set.bankSize}×${set.dim}; ${rebuild}`);
+  }
+  return set;
+}

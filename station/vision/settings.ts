@@ -1,0 +1,66 @@
+/** Engine settings: what shapes the patch features (stored with every reference set) and how maps are scored. */
+import type { ResizeMode } from './types.ts';
+
+export interface FeatureSettings {
+  /** Side of the square model input in pixels (a multiple of the largest tap stride). */
+  size: number;
+  resize: ResizeMode;
+  /** Backbone outputs to use (names from the manifest); the finest one sets the patch grid. */
+  taps: string[];
+  /** Side of the neighbourhood average pooling applied to each tap (odd; 1 disables it). */
+  poolSize: number;
+  /** Fixed patch feature dimension after reduction. */
+  dim: number;
+  /** 'random': seeded Gaussian projection; 'average': mean over groups of adjacent channels (PatchCore's). */
+  reduction: 'random' | 'average';
+  projectionSeed: number;
+  /** 'l2' rescales each tap's patch vectors to unit length before concatenation, so no tap dominates by scale. */
+  tapNorm: 'none' | 'l2';
+}
+
+export interface EngineSettings extends FeatureSettings {
+  /** Gaussian sigma (model-input pixels) for smoothing the anomaly map. */
+  sigma: number;
+  /** ONNX Runtime threads for the feature head and the kNN kernel (default: all cores). */
+  threads?: number;
+}
+
+export const DEFAULT_SETTINGS: EngineSettings = {
+  size: 224,
+  resize: 'pad',
+  taps: ['block_5_add', 'block_6_expand_relu', 'block_12_add', 'block_13_expand_relu'],
+  poolSize: 3,
+  dim: 128,
+  reduction: 'random',
+  projectionSeed: 1,
+  tapNorm: 'none',
+  sigma: 4,
+};
+
+const FEATURE_KEYS: (keyof FeatureSettings)[] = ['size', 'resize', 'taps', 'poolSize', 'dim', 'reduction', 'projectionSeed', 'tapNorm'];
+
+export function featureSettings(s: FeatureSettings): FeatureSettings {
+  const out = {} as Record<string, unknown>;
+  for (const k of FEATURE_KEYS) out[k] = Array.isArray(s[k]) ? [...(s[k] as string[])] : s[k];
+  return out as unknown as FeatureSettings;
+}
+
+/** Names of the feature settings that differ (empty when features are comparable). */
+export function featureDifferences(a: FeatureSettings, b: FeatureSettings): string[] {
+  return FEATURE_KEYS.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+    .map((k) => `${k}: ${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])}`);
+}
+
+export function validateSettings(s: EngineSettings, largestStride: number): void {
+  const bad = (what: string) => new Error(`engine settings: ${what}`);
+  if (!Number.isInteger(s.size) || s.size < largestStride || s.size % largestStride !== 0) {
+    throw bad(`size ${s.size} must be a positive multiple of the largest tap stride (${largestStride})`);
+  }
+  if (!['pad', 'crop', 'stretch'].includes(s.resize)) throw bad(`resize "${s.resize}" must be 'pad', 'crop' or 'stretch'`);
+  if (!Array.isArray(s.taps) || s.taps.length === 0) throw bad('taps must name at least one backbone output');
+  if (!Number.isInteger(s.poolSize) || s.poolSize < 1 || s.poolSize % 2 === 0) throw bad(`poolSize ${s.poolSize} must be an odd positive integer`);
+  if (!Number.isInteger(s.dim) || s.dim < 1) throw bad(`dim ${s.dim} must be a positive integer`);
+  if (!['random', 'average'].includes(s.reduction)) throw bad(`reduction "${s.reduction}" must be 'random' or 'average'`);
+  if (!['none', 'l2'].includes(s.tapNorm)) throw bad(`tapNorm "${s.tapNorm}" must be 'none' or 'l2'`);
+  if (!(s.sigma >= 0)) throw bad(`sigma ${s.sigma} must be ≥ 0`);
+}
