@@ -1,6 +1,7 @@
 /** Load a backbone for the station: manifest first, checksum verified, then an ONNX Runtime session. */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from './manifest.ts';
 import { readManifest, sha256File } from './manifest-file.ts';
@@ -54,6 +55,6 @@ export async function loadBackbone(manifestPath: string, opts: LoadOptions = {})
 }
 
 /** Default manifest path for a generated model id. */
-export function generatedManifestPath(id: string, root = join(dirname(new URL(import.meta.url).pathname), 'generated')): string {
+export function generatedManifestPath(id: string, root = join(dirname(fileURLToPath(import.meta.url)), 'generated')): string {
   return join(root, `${id}.json`);
 }

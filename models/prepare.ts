@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelManifest } from './manifest.ts';
 import { readManifest, sha256Bytes, sha256File, writeFileAtomic, writeManifest } from './manifest-file.ts';
@@ -133,7 +133,7 @@ export function prepareAll(opts: { force?: boolean; dir?: string; log?: (s: stri
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   try {
     prepareAll({ force: process.argv.includes('--force') });
   } catch (err) {
