@@ -5,6 +5,7 @@
 
 import { createRequire } from 'node:module';
 import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
 
 export type PortStatus = 'connected' | 'disconnected';
@@ -111,6 +112,9 @@ export class SerialLinePort extends EventEmitter<SerialLineEvents> {
   private readonly opts: Required<SerialLineOptions>;
   private port: SerialPort | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private watchTimer: NodeJS.Timeout | null = null;
+  /** Which device node the open port belongs to (see watchDevice). */
+  private identity: string | null = null;
   private closed = false;
   private lastOpenError: string | null = null;
   private current: PortStatus = 'disconnected';
@@ -156,6 +160,7 @@ export class SerialLinePort extends EventEmitter<SerialLineEvents> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.stopWatch();
     const port = this.port;
     this.port = null;
     if (port?.isOpen) {
@@ -205,6 +210,7 @@ export class SerialLinePort extends EventEmitter<SerialLineEvents> {
       this.log.info(`${this.opts.label}: connected to ${this.opts.path}`);
       this.lastOpenError = null;
       this.setStatus('connected');
+      this.watchDevice(port);
     });
   }
 
@@ -223,11 +229,58 @@ export class SerialLinePort extends EventEmitter<SerialLineEvents> {
 
   private onClosed(port: SerialPort): void {
     if (this.port !== port) return;
+    this.lostPort('went away');
+  }
+
+  /** Forget the current port (closing it if still open) and start retrying. */
+  private lostPort(why: string): void {
+    const port = this.port;
     this.port = null;
+    this.identity = null;
+    this.stopWatch();
+    if (port?.isOpen) {
+      try {
+        port.close(() => undefined);
+      } catch {
+        // already closing
+      }
+    }
     if (this.closed) return;
-    this.log.warn(`${this.opts.label}: serial port ${this.opts.path} went away; retrying every ${this.opts.reconnectMs} ms`);
+    this.log.warn(`${this.opts.label}: serial port ${this.opts.path} ${why}; retrying every ${this.opts.reconnectMs} ms`);
     this.setStatus('disconnected');
     this.schedule(this.opts.reconnectMs);
+  }
+
+  // Why: when a tty hangs up (USB adapter pulled, pty master closed) Linux may answer reads
+  // with 0 bytes instead of an error; serialport then re-reads forever and never reports a
+  // disconnect. So, while connected, check every reconnectMs that the path still leads to the
+  // same device node, and drop the port when it does not.
+  private watchDevice(port: SerialPort): void {
+    const tick = async () => {
+      this.watchTimer = null;
+      if (this.port !== port) return;
+      let now: string | null;
+      try {
+        const st = await stat(this.opts.path);
+        now = `${st.rdev}:${st.ino}:${st.ctimeMs}`;
+      } catch {
+        now = null;
+      }
+      if (this.port !== port) return;
+      if (this.identity === null && now !== null) this.identity = now;
+      if (now === null || now !== this.identity) {
+        this.lostPort(now === null ? 'went away (device node gone)' : 'now leads to a different device');
+        return;
+      }
+      this.watchTimer = setTimeout(() => void tick(), this.opts.reconnectMs);
+      this.watchTimer.unref();
+    };
+    void tick();
+  }
+
+  private stopWatch(): void {
+    if (this.watchTimer) clearTimeout(this.watchTimer);
+    this.watchTimer = null;
   }
 
   private setStatus(status: PortStatus): void {

@@ -10,7 +10,7 @@ import {
   type ScanEvent,
 } from '../../station/signals/barcode.ts';
 import type { PortStatus } from '../../station/signals/lineProtocol.ts';
-import { captureLog, nextEvent, PtyPeer, startPair, type PtyPair } from './socatPair.ts';
+import { captureLog, nextEvent, PtyPeer, startPair, until, waitForStatus, type PtyPair } from './socatPair.ts';
 
 describe('parseScan', () => {
   const mapping = validateBarcodeMapping({
@@ -71,16 +71,8 @@ describe('barcode scanner over a socat pty pair', () => {
     reader = createBarcodeReader({ path: p.a, baudRate: 9600, reconnectMs: 100, mapping }, log);
     const scans: ScanEvent[] = [];
     reader.on('scan', (s) => scans.push(s));
-    await nextEvent<PortStatus>(reader, 'status', (s) => s === 'connected');
+    await waitForStatus(reader, 'connected');
     return { p, scanner, log, scans };
-  }
-
-  async function until(cond: () => boolean, what: string, timeoutMs = 5000) {
-    const end = Date.now() + timeoutMs;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
   }
 
   it('turns scanned lines (CR, LF or CRLF) into product, maker and unknown events', async () => {
@@ -113,10 +105,32 @@ describe('barcode scanner over a socat pty pair', () => {
     pairs.push(p2);
     const scanner = new PtyPeer(p2.b);
     peers.push(scanner);
-    await nextEvent<PortStatus>(reader!, 'status', (s) => s === 'connected');
+    await waitForStatus(reader!, 'connected');
     scanner.write('P:after-replug\r\n');
     await until(() => scans.length >= 1, 'a scan after reconnect');
     expect(scans).toEqual([{ kind: 'product', id: 'after-replug' }]);
+  });
+
+  it('notices a replug faster than its check interval (same path, new device node)', async () => {
+    const p = await startPair(join(dir, 'a'), join(dir, 'b'));
+    pairs.push(p);
+    const log = captureLog();
+    reader = createBarcodeReader({ path: p.a, baudRate: 9600, reconnectMs: 400 }, log);
+    const scans: ScanEvent[] = [];
+    reader.on('scan', (s) => scans.push(s));
+    await waitForStatus(reader, 'connected');
+
+    const gone = nextEvent<PortStatus>(reader, 'status', (s) => s === 'disconnected');
+    await p.stop();
+    const p2 = await startPair(join(dir, 'a'), join(dir, 'b')); // back before the next check
+    pairs.push(p2);
+    const scanner = new PtyPeer(p2.b);
+    peers.push(scanner);
+    await gone;
+    await waitForStatus(reader, 'connected');
+    scanner.write('M:quick\n');
+    await until(() => scans.length >= 1, 'a scan from the new device');
+    expect(scans).toEqual([{ kind: 'maker', id: 'quick' }]);
   });
 
   it('keeps running when a scan listener throws', async () => {

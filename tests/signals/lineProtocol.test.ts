@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineSplitter, SerialLinePort, validateSerialOptions } from '../../station/signals/lineProtocol.ts';
-import { captureLog } from './socatPair.ts';
+import { captureLog, until } from './socatPair.ts';
 
 describe('LineSplitter', () => {
   it('splits on CR, LF and CRLF, also across chunk boundaries, without empty lines', () => {
@@ -38,7 +38,9 @@ describe('serial settings', () => {
     const log = captureLog();
     // /dev/null exists but is no tty: open fails every time (unlike a missing path).
     const port = new SerialLinePort({ path: '/dev/null', baudRate: 9600, reconnectMs: 50, label: 'probe' }, log);
-    await new Promise((r) => setTimeout(r, 200));
+    const warnCount = () => log.entries.filter(([lvl]) => lvl === 'warn').length;
+    await until(() => warnCount() > 0, 'the first open failure');
+    await new Promise((r) => setTimeout(r, 250)); // several more attempts
     expect(port.status).toBe('disconnected');
     expect(port.writeLine('PASS')).toBe(false);
     const warns = log.entries.filter(([lvl]) => lvl === 'warn');

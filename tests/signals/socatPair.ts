@@ -132,3 +132,22 @@ export function nextEvent<T>(
     emitter.on(event, listener);
   });
 }
+
+/** Resolves once `target.status` is `status`, whether it already is or becomes so later. */
+export function waitForStatus<S extends string>(
+  target: { readonly status: S; on(e: 'status', l: (s: S) => void): unknown; off(e: 'status', l: (s: S) => void): unknown },
+  status: S,
+  timeoutMs = 5000,
+): Promise<void> {
+  if (target.status === status) return Promise.resolve();
+  return nextEvent<S>(target as never, 'status', (s) => s === status, timeoutMs).then(() => undefined);
+}
+
+/** Polls `cond` every 10 ms until true; fails naming `what` after `timeoutMs`. */
+export async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStackLight, type StackLight } from '../../station/signals/stackLight.ts';
 import type { PortStatus } from '../../station/signals/lineProtocol.ts';
-import { captureLog, nextEvent, PtyPeer, startPair, type PtyPair } from './socatPair.ts';
+import { captureLog, nextEvent, PtyPeer, startPair, until, waitForStatus, type PtyPair } from './socatPair.ts';
 
 let dir: string;
 let pairs: PtyPair[];
@@ -43,7 +43,7 @@ describe('stack light over a socat pty pair', () => {
     const board = peer(p.b);
     const log = captureLog();
     light = createStackLight({ path: p.a, baudRate: 9600, reconnectMs: 100 }, log);
-    await nextEvent<PortStatus>(light, 'status', (s) => s === 'connected');
+    await waitForStatus(light, 'connected');
     expect(light.status).toBe('connected');
 
     for (const state of ['BUSY', 'PASS', 'REVIEW', 'FAIL', 'FAULT', 'IDLE'] as const) {
@@ -59,7 +59,7 @@ describe('stack light over a socat pty pair', () => {
     const board = peer(p.b);
     const log = captureLog();
     light = createStackLight({ path: p.a, baudRate: 9600, reconnectMs: 100 }, log);
-    await nextEvent<PortStatus>(light, 'status', (s) => s === 'connected');
+    await waitForStatus(light, 'connected');
     expect(light.show('GREEN' as never)).toBe(false);
     light.show('PASS');
     await board.waitFor((r) => r.includes('PASS\n'), 'PASS');
@@ -71,7 +71,7 @@ describe('stack light over a socat pty pair', () => {
     const p = await pair();
     const board = peer(p.b);
     light = createStackLight({ path: p.a, baudRate: 9600, reconnectMs: 100 }, captureLog());
-    await nextEvent<PortStatus>(light, 'status', (s) => s === 'connected');
+    await waitForStatus(light, 'connected');
     const ack = nextEvent<void>(light, 'ack');
     const reply = nextEvent<string>(light, 'reply');
     board.write('OK\r\nERR unknown\n');
@@ -84,7 +84,8 @@ describe('stack light over a socat pty pair', () => {
     const a = join(dir, 'a');
     light = createStackLight({ path: a, baudRate: 9600, reconnectMs: 100 }, log);
     expect(light.show('FAIL')).toBe(false); // nothing to send to yet, and no throw
-    await new Promise((r) => setTimeout(r, 350)); // a few failed attempts
+    await until(() => log.entries.some(([lvl]) => lvl === 'warn'), 'the first open failure');
+    await new Promise((r) => setTimeout(r, 300)); // a few more failed attempts
     expect(light.status).toBe('disconnected');
     const warnings = log.entries.filter(([lvl, m]) => lvl === 'warn' && m.includes('cannot open serial port'));
     expect(warnings).toHaveLength(1); // retries are not logged one by one
@@ -92,7 +93,7 @@ describe('stack light over a socat pty pair', () => {
 
     const p = await pair();
     const board = peer(p.b);
-    await nextEvent<PortStatus>(light, 'status', (s) => s === 'connected');
+    await waitForStatus(light, 'connected');
     await board.waitFor((r) => r.includes('FAIL\n'), 'the remembered FAIL');
     expect(board.received).toBe('FAIL\n');
   });
@@ -102,7 +103,7 @@ describe('stack light over a socat pty pair', () => {
     let p = await pair();
     let board = peer(p.b);
     light = createStackLight({ path: p.a, baudRate: 9600, reconnectMs: 100 }, log);
-    await nextEvent<PortStatus>(light, 'status', (s) => s === 'connected');
+    await waitForStatus(light, 'connected');
     light.show('REVIEW');
     await board.waitFor((r) => r.includes('REVIEW\n'), 'REVIEW');
 
@@ -117,7 +118,7 @@ describe('stack light over a socat pty pair', () => {
     // Plug back in at the same link paths.
     p = await pair();
     board = peer(p.b);
-    await nextEvent<PortStatus>(light, 'status', (s) => s === 'connected');
+    await waitForStatus(light, 'connected');
     await board.waitFor((r) => r.includes('BUSY\n'), 'the last state re-sent on reconnect');
     expect(light.show('PASS')).toBe(true);
     await board.waitFor((r) => r.includes('PASS\n'), 'the next command after reconnect');
@@ -129,7 +130,7 @@ describe('stack light over a socat pty pair', () => {
     const board = peer(p.b);
     light = createStackLight({ path: p.a, baudRate: 9600, reconnectMs: 100, openDelayMs: 400 }, captureLog());
     light.show('FAULT');
-    await nextEvent<PortStatus>(light, 'status', (s) => s === 'connected');
+    await waitForStatus(light, 'connected');
     const connectedAt = Date.now();
     light.show('IDLE'); // during the boot delay: only remembered
     await board.waitFor((r) => r.includes('\n'), 'the delayed re-send');
