@@ -95,6 +95,9 @@ export function validateSerialOptions(opts: SerialLineOptions, what: string): Re
   return { path: opts.path, baudRate: opts.baudRate, reconnectMs, maxLineLength, label: opts.label ?? what };
 }
 
+/** Longest time between two checks that an open port's device node is still the same. */
+const DEVICE_CHECK_MS = 250;
+
 type SerialPortCtor = typeof SerialPort;
 let serialPortCtor: SerialPortCtor | null = null;
 
@@ -253,8 +256,8 @@ export class SerialLinePort extends EventEmitter<SerialLineEvents> {
 
   // Why: when a tty hangs up (USB adapter pulled, pty master closed) Linux may answer reads
   // with 0 bytes instead of an error; serialport then re-reads forever and never reports a
-  // disconnect. So, while connected, check every reconnectMs that the path still leads to the
-  // same device node, and drop the port when it does not.
+  // disconnect (and burns CPU meanwhile). So, while connected, check a few times a second that
+  // the path still leads to the same device node, and drop the port when it does not.
   private watchDevice(port: SerialPort): void {
     const tick = async () => {
       this.watchTimer = null;
@@ -272,7 +275,7 @@ export class SerialLinePort extends EventEmitter<SerialLineEvents> {
         this.lostPort(now === null ? 'went away (device node gone)' : 'now leads to a different device');
         return;
       }
-      this.watchTimer = setTimeout(() => void tick(), this.opts.reconnectMs);
+      this.watchTimer = setTimeout(() => void tick(), Math.min(this.opts.reconnectMs, DEVICE_CHECK_MS));
       this.watchTimer.unref();
     };
     void tick();
