@@ -23,7 +23,10 @@ export function adaptEngine(engine: Engine, defaultCoreset = DEFAULT_CORESET_SIZ
       return { score: r.score, patchScores: r.patchScores, contentMask: e.contentMask };
     },
     serialise: (set) => encodeReferenceSet(set),
-    deserialise: (bytes, file) => decodeReferenceSet(bytes, { source: file, expectedModel: { id: manifest.id, sha256: manifest.sha256 } }),
+    // A plain Uint8Array view: decodeReferenceSet slices blocks out of it, and Buffer.slice would share the file's whole buffer.
+    deserialise: (bytes, file) => decodeReferenceSet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      source: file, expectedModel: { id: manifest.id, sha256: manifest.sha256 },
+    }),
   };
 }
 

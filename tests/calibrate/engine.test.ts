@@ -1,0 +1,124 @@
+/**
+ * Calibration with the real engine (ONNX backbone, generated images, real SQLite, real files),
+ * and a calibration child process killed midway.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatedManifestPath } from '../../models/load.ts';
+import { calibrateProduct } from '../../station/calibrate/run.ts';
+import { refsetFile } from '../../station/calibrate/versions.ts';
+import { visionEngines } from '../../station/calibrate/visionEngine.ts';
+import { writeSampleProduct } from '../../station/demo/generate.ts';
+import { openStore } from '../../station/store/index.ts';
+import { nearestExamples } from '../../station/verdict/explain.ts';
+import { judge } from '../../station/verdict/judge.ts';
+import { createEngine } from '../../station/vision/engine.ts';
+import { decodeReferenceSet } from '../../station/vision/referenceSet.ts';
+
+const root = mkdtempSync(path.join(tmpdir(), 'calib-engine-'));
+const cal = path.join(root, 'calibration');
+const data = path.join(root, 'data');
+const productDir = path.join(cal, 'tile');
+const projectRoot = path.resolve(import.meta.dirname, '../..');
+let engines: Awaited<ReturnType<typeof visionEngines>>;
+
+beforeAll(async () => {
+  await writeSampleProduct(productDir, { kind: 'glazed-tile', goodCount: 12, defectCount: 3, seed: 5, size: 224 });
+  // A small bank keeps the test quick; the logic is the same at 10,000.
+  writeFileSync(path.join(productDir, 'product.json'), JSON.stringify({ name: 'Glazed tile', coresetSize: 400 }));
+  engines = await visionEngines(generatedManifestPath('mobilenet_v2-features'), { threads: 1 });
+});
+afterAll(async () => {
+  await engines?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('calibration with the real engine', () => {
+  it('held-out scores are honest: each is higher than the same image scored against a bank holding it', async () => {
+    const store = openStore(data);
+    try {
+      const r = await calibrateProduct({ productId: 'tile', calibrationDir: cal, store, engineFor: engines.engineFor, bootstrap: 200 });
+      expect(r.version).toBe(1);
+      expect(r.report.heldOut.method).toBe('leave-one-out');
+      const engine = await engines.engineFor({ inputMode: 'pad' });
+      const set = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile) as ReturnType<typeof decodeReferenceSet>;
+      for (const g of r.report.goodScores) {
+        const e = await engine.embed(readFileSync(path.join(productDir, g.name)), g.name);
+        const inBank = (await engine.score(e, set)).score;
+        expect(g.score).toBeGreaterThan(inBank);
+        // Explain by example: an image of the set finds itself first.
+        const near = nearestExamples(engine.imageEmbedding(e), set.images.embeddings, set.images.names, 3);
+        expect(near[0].name).toBe(g.name);
+        expect(near[0].distance).toBeLessThan(1e-3);
+      }
+      expect(r.report.reject!.n).toBe(3);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+function runCli(env: Record<string, string>, killWhen?: RegExp): Promise<{ code: number | null; signal: string | null; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/calibrate.ts', 'tile', '--data', data, '--calibration', cal, '--bootstrap', '100'], {
+      cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stdout.resume();
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+      if (killWhen && killWhen.test(err)) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code, signal, err }));
+  });
+}
+
+async function activeStillUsable(expectVersion: number) {
+  const store = openStore(data);
+  try {
+    expect(store.integrityCheck()).toBe('ok');
+    const active = store.referenceSets.active('tile')!;
+    expect(active.version).toBe(expectVersion);
+    const file = refsetFile(store.dataDir, active.filePath);
+    const set = (await engines.engineFor({ inputMode: 'pad' })).deserialise(readFileSync(file), file) as ReturnType<typeof decodeReferenceSet>;
+    const engine = createEngine(engines.backbone, { threads: 1 });
+    try {
+      const img = path.join(productDir, 'good', 'good-000.png');
+      const r = await engine.inspect(readFileSync(img), img, set);
+      expect(['pass', 'review', 'fail']).toContain(judge(r.score, { reviewAt: active.thresholds.review, failAt: active.thresholds.fail }));
+    } finally {
+      await engine.release();
+    }
+    return store.referenceSets.list('tile');
+  } finally {
+    store.close();
+  }
+}
+
+describe('an interrupted calibration (SIGKILL) leaves the previous active version intact', () => {
+  it('killed during held-out scoring', async () => {
+    const r = await runCli({}, /calibrate: held-out scoring/);
+    expect(r.signal).toBe('SIGKILL');
+    const rows = await activeStillUsable(1);
+    expect(rows.map((x) => x.version)).toEqual([1]);
+  });
+
+  it('killed after the new file and row are written but before activation', async () => {
+    const r = await runCli({ CALIBRATE_HOLD_AFTER: 'row' }, /holding after row/);
+    expect(r.signal).toBe('SIGKILL');
+    const rows = await activeStillUsable(1);
+    expect(rows.map((x) => [x.version, x.isActive])).toEqual([[1, true], [2, false]]);
+    expect(existsSync(path.join(data, 'reference-sets', 'tile', 'v2.refset'))).toBe(true);
+  });
+
+  it('the next calibration completes and activates a new version', async () => {
+    const r = await runCli({});
+    expect(r.code, r.err).toBe(0);
+    const rows = await activeStillUsable(3);
+    expect(rows.map((x) => x.version)).toEqual([1, 2, 3]);
+  });
+});
