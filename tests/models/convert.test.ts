@@ -12,7 +12,7 @@ import { loadBackbone } from '../../models/load.ts';
 import { installedPackage, prepareModel, readSources } from '../../models/prepare.ts';
 import { convertKerasToOnnx } from '../../models/tfjs/convert.ts';
 import { readTfjsLayersModel, type TfjsLayersModel } from '../../models/tfjs/read.ts';
-import { maxAbs, maxAbsDiff, nhwcToNchw, testImages, tfjsModel, tfjsRun } from './parity.ts';
+import { maxAbs, maxAbsDiff, nhwcToNchw, testImages, tfjsModel, tfjsRun, tfjsTruncated } from './parity.ts';
 
 const TOL = 1e-3;
 const SIZE = 224;
@@ -89,9 +89,12 @@ describe('tfjs → ONNX converter, MobileNetV2 from nsfwjs', () => {
     expect([...session.outputNames]).toEqual(taps);
     const res = await session.run({ input: new ort.Tensor('float32', nhwcToNchw(images[1], SIZE, SIZE), [1, 3, SIZE, SIZE]) });
     taps.forEach((name) => expect(maxAbsDiff(tfOut[compared.indexOf(name)], res[name], 1), name).toBeLessThan(TOL));
-    // Other sizes work because H/W are symbolic: 320x256 gives stride-8 maps of 40x32.
-    const wide = await session.run({ input: new ort.Tensor('float32', new Float32Array(3 * 256 * 320).fill(0.5), [1, 3, 256, 320]) });
-    expect(wide.block_5_add.dims).toEqual([1, 32, 32, 40]);
+    // H/W are symbolic: a 160×128 input gives 20×16 stride-8 maps, equal to tfjs rebuilt at that size.
+    const [small] = testImages(1, 160, 128, 21);
+    const ref = tfjsRun(await tfjsTruncated(src, taps, 160, 128), taps, [small], 160, 128);
+    const got = await session.run({ input: new ort.Tensor('float32', nhwcToNchw(small, 160, 128), [1, 3, 160, 128]) });
+    expect(got.block_5_add.dims).toEqual([1, 32, 20, 16]);
+    taps.forEach((name, k) => expect(maxAbsDiff(ref[k], got[name], 0), `${name} at 160×128`).toBeLessThan(TOL));
     await session.release();
   });
 });

@@ -13,6 +13,32 @@ export async function tfjsModel(src: TfjsLayersModel): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: src.topology, weightSpecs: src.weightSpecs as tf.io.WeightsManifestEntry[], weightData }));
 }
 
+/**
+ * The original model cut after `outputs`, rebuilt by tfjs for another input size (the layers up to the taps
+ * are size-agnostic). Checks the dynamic-size ONNX extractors against tfjs at sizes the source never saw.
+ */
+export async function tfjsTruncated(src: TfjsLayersModel, outputs: string[], h: number, w: number): Promise<tf.LayersModel> {
+  backendReady ??= tf.setBackend('cpu');
+  await backendReady;
+  const topology = structuredClone(src.topology);
+  const cfg = (topology.model_config ?? topology).config;
+  const byName = new Map<string, any>(cfg.layers.map((l: any) => [l.name, l]));
+  const needed = new Set<string>();
+  const stack = [...outputs];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (needed.has(n)) continue;
+    needed.add(n);
+    for (const inbound of byName.get(n).inbound_nodes[0] ?? []) stack.push(inbound[0]);
+  }
+  cfg.layers = cfg.layers.filter((l: any) => needed.has(l.name));
+  for (const l of cfg.layers) if (l.class_name === 'InputLayer') l.config.batch_input_shape = [null, h, w, 3];
+  cfg.output_layers = outputs.map((o) => [o, 0, 0]);
+  const weightData = src.weightBytes.slice().buffer;
+  const io = tf.io.fromMemory({ modelTopology: topology, weightSpecs: src.weightSpecs as tf.io.WeightsManifestEntry[], weightData });
+  return tf.loadLayersModel(io, { strict: false }); // weights of the cut-off head stay unused
+}
+
 /** A deterministic PRNG (mulberry32) so failures reproduce. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
