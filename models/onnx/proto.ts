@@ -2,8 +2,6 @@
 import onnxProto from 'onnx-proto';
 
 export const onnx = onnxProto.onnx;
-// eslint-disable-next-line @typescript-eslint/no-namespace
-export type { onnx as OnnxTypes } from 'onnx-proto';
 
 export const DataType = onnx.TensorProto.DataType;
 const A = onnx.AttributeProto.AttributeType;
