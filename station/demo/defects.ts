@@ -117,8 +117,8 @@ export function drawSurfaceDefect(kind: 'scratch' | 'spot' | 'crack', canvas: Ca
   let threshold: number;
   if (kind === 'scratch') {
     colour = rng.chance(0.7) ? palette.scratchLight : palette.scratchDark;
-    const strength = rng.uniform(0.55, 0.8);
-    const lineWidth = rng.uniform(1.3, 2.4) * scale;
+    const strength = rng.uniform(0.6, 0.85);
+    const lineWidth = rng.uniform(1.5, 2.6) * scale;
     strokePath(alpha, width, height, scratchPath(shape, rng), lineWidth, strength, true, new Noise2D(rng.nextUint32()), scale);
     threshold = 0.12;
   } else if (kind === 'crack') {
@@ -147,8 +147,9 @@ export function drawSurfaceDefect(kind: 'scratch' | 'spot' | 'crack', canvas: Ca
     const a = alpha[p] * cover[p];
     if (a <= 0) continue;
     if (soak) {
+      // a tint only darkens part-way, so it soaks in more densely than a covering blotch
       const i = p * 3;
-      blendPixel(canvas, p % width, (p / width) | 0, [data[i] * tint[0], data[i + 1] * tint[1], data[i + 2] * tint[2]], a);
+      blendPixel(canvas, p % width, (p / width) | 0, [data[i] * tint[0], data[i + 1] * tint[1], data[i + 2] * tint[2]], Math.min(1, a * 1.4));
     } else {
       blendPixel(canvas, p % width, (p / width) | 0, colour, a);
     }

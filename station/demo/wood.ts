@@ -38,9 +38,9 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
   };
 
   const look = rng.fork('grain');
-  const hue = 29 + look.gaussian(0, 3.5);
-  const sat = 0.55 + look.gaussian(0, 0.045);
-  const val = 0.7 + look.gaussian(0, 0.045);
+  const hue = 29 + look.gaussian(0, 2.5);
+  const sat = 0.55 + look.gaussian(0, 0.035);
+  const val = 0.7 + look.gaussian(0, 0.035);
   const early = hsv(hue + 2, sat * 0.82, val);
   const late = hsv(hue - 6, Math.min(1, sat * 1.12), val * 0.6);
   const endGrain = hsv(hue - 4, sat * 0.9, val * 0.55);
@@ -49,7 +49,7 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
   const pithDist = look.uniform(0.05, 0.45) * radius;
   const pithU = Math.cos(pithAngle) * pithDist;
   const pithV = Math.sin(pithAngle) * pithDist;
-  const spacing = look.uniform(0.045, 0.075) * radius;
+  const spacing = look.uniform(0.05, 0.07) * radius;
   const oval = look.uniform(0.88, 1.12); // the log was never perfectly round either
   const heartTone = look.uniform(0.15, 0.35);
   const heart = hsv(hue - 8, Math.min(1, sat * 1.15), val * 0.72);
@@ -79,9 +79,9 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
         const rho = len(ru, rv * oval);
         // rings: distance from the pith, warped by slow noise, with uneven yearly growth
         const warp =
-          noise.fbm((u / radius) * 1.4 + ox, (v / radius) * 1.4 + oy, 3) * spacing * 1.0 +
+          noise.fbm((u / radius) * 1.4 + ox, (v / radius) * 1.4 + oy, 3) * spacing * 0.85 +
           noise.at((u / radius) * 5 + oy, (v / radius) * 5) * spacing * 0.25;
-        const growth = noise.at((rho / radius) * 3.2 + ox, 4.5) * 1.3;
+        const growth = noise.at((rho / radius) * 3.2 + ox, 4.5) * 1.0;
         const ph = (rho + warp) / spacing + growth + phase0;
         const year = Math.floor(ph);
         const f = ph - year;
