@@ -49,14 +49,16 @@ export function interiorPoint(shape: ItemShape, rng: Rng, margin: number): [numb
   return [shape.cx, shape.cy];
 }
 
-export function planCut(kind: 'chip' | 'missing', shape: ItemShape, rng: Rng, scale: number): Cut {
+/** `severity` (default 1) scales the size of the piece; the random draws are the same for any severity. */
+export function planCut(kind: 'chip' | 'missing', shape: ItemShape, rng: Rng, scale: number, severity = 1): Cut {
+  const grow = 0.5 + 0.5 * severity;
   const noise = new Noise2D(rng.nextUint32());
   if (kind === 'chip') {
     // a shallow flake off the rim: longer along the edge than deep, with a ragged fracture line
     const theta = rng.uniform(0, 2 * Math.PI);
     const [bx, by] = boundaryPoint(shape, theta);
     const [nx, ny] = outlineNormal(shape, bx, by);
-    const radius = rng.uniform(8, 12) * scale;
+    const radius = rng.uniform(8, 12) * scale * grow;
     const along = radius * rng.uniform(1.1, 1.5);
     const deep = radius * rng.uniform(0.6, 0.85);
     const inward = rng.uniform(0, 0.3) * deep;
@@ -76,7 +78,7 @@ export function planCut(kind: 'chip' | 'missing', shape: ItemShape, rng: Rng, sc
   // missing: a larger piece broken off along a jagged line (a tile corner, a slice of a disc)
   const theta = shape.breakAngles ? rng.pick(shape.breakAngles) + rng.gaussian(0, 0.08) : rng.uniform(0, 2 * Math.PI);
   const [bx, by] = boundaryPoint(shape, theta);
-  const depth = rng.uniform(0.17, 0.26) * shape.size * (shape.breakAngles ? 1.35 : 1);
+  const depth = rng.uniform(0.17, 0.26) * shape.size * (shape.breakAngles ? 1.35 : 1) * grow;
   const tilt = theta + rng.gaussian(0, 0.2);
   const nx = Math.cos(tilt);
   const ny = Math.sin(tilt);
@@ -109,21 +111,22 @@ export function drawBrokenEdge(canvas: Canvas, goodCover: Float32Array, cover: F
   return mask;
 }
 
-/** Paints a scratch, spot or crack over the item (weighted by `cover`); returns its mask. */
-export function drawSurfaceDefect(kind: 'scratch' | 'spot' | 'crack', canvas: Canvas, cover: Float32Array, shape: ItemShape, palette: DefectPalette, rng: Rng, scale: number): Uint8Array {
+/** Paints a scratch, spot or crack over the item (weighted by `cover`); returns its mask.
+ *  `severity` (default 1) scales how strongly it shows, not where it is. */
+export function drawSurfaceDefect(kind: 'scratch' | 'spot' | 'crack', canvas: Canvas, cover: Float32Array, shape: ItemShape, palette: DefectPalette, rng: Rng, scale: number, severity = 1): Uint8Array {
   const { width, height } = canvas;
   const alpha = new Float32Array(width * height);
   let colour: Rgb;
   let threshold: number;
   if (kind === 'scratch') {
     colour = rng.chance(0.7) ? palette.scratchLight : palette.scratchDark;
-    const strength = rng.uniform(0.6, 0.85);
+    const strength = Math.min(1, rng.uniform(0.6, 0.85) * severity);
     const lineWidth = rng.uniform(1.5, 2.6) * scale;
     strokePath(alpha, width, height, scratchPath(shape, rng), lineWidth, strength, true, new Noise2D(rng.nextUint32()), scale);
     threshold = 0.12;
   } else if (kind === 'crack') {
     colour = palette.crack;
-    const strength = rng.uniform(0.7, 0.9);
+    const strength = Math.min(1, rng.uniform(0.7, 0.9) * severity);
     const lineWidth = rng.uniform(1.0, 1.6) * scale;
     const noise = new Noise2D(rng.nextUint32());
     const main = crackPath(shape, rng, scale);
@@ -136,7 +139,7 @@ export function drawSurfaceDefect(kind: 'scratch' | 'spot' | 'crack', canvas: Ca
     threshold = 0.12;
   } else {
     colour = rng.pick(palette.stains);
-    threshold = paintStain(alpha, width, height, cover, shape, rng, scale);
+    threshold = paintStain(alpha, width, height, cover, shape, rng, scale, severity);
   }
   // dark stains soak in: they tint what is underneath (grain stays visible) instead of covering it
   const soak = kind === 'spot' && 0.3 * colour[0] + 0.59 * colour[1] + 0.11 * colour[2] < 0.45;
@@ -255,12 +258,12 @@ function strokePath(alpha: Float32Array, width: number, height: number, path: Pa
 }
 
 /** A blotchy stain covering 2–4.5 % of the item; returns the alpha above which it counts. */
-function paintStain(alpha: Float32Array, width: number, height: number, cover: Float32Array, shape: ItemShape, rng: Rng, scale: number): number {
+function paintStain(alpha: Float32Array, width: number, height: number, cover: Float32Array, shape: ItemShape, rng: Rng, scale: number, severity: number): number {
   let itemArea = 0;
   for (let p = 0; p < cover.length; p++) if (cover[p] >= 0.5) itemArea++;
   const radius = Math.sqrt((rng.uniform(0.02, 0.045) * itemArea) / Math.PI);
   const [cx, cy] = interiorPoint(shape, rng, radius * 1.3 + 3 * scale);
-  const opacity = rng.uniform(0.4, 0.6);
+  const opacity = Math.min(1, rng.uniform(0.4, 0.6) * severity);
   const noise = new Noise2D(rng.nextUint32());
   const soft = 2.5 * scale;
   const reach = radius * 1.6 + soft;

@@ -27,6 +27,9 @@ export interface RenderOptions {
   defect?: DefectKind | null;
   /** Which bench (felt, lighting) the item lies on; default DEFAULT_BENCH_SEED. */
   benchSeed?: number;
+  /** How strongly the defect shows, 0 < severity ≤ 1.5 (default 1): scales the opacity of
+   *  scratches, spots and cracks and the size of chips and breaks, at the same place. */
+  severity?: number;
 }
 
 export interface RgbImage {
@@ -54,12 +57,21 @@ function checkSize(value: unknown, field: string): number {
   return v;
 }
 
+function checkSeverity(value: unknown): number {
+  const v = value ?? 1;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 1.5) {
+    throw new Error(`demo generator: severity must be a number above 0 and at most 1.5, got ${String(value)}`);
+  }
+  return v;
+}
+
 export function renderItem(options: RenderOptions): RenderedItem {
   const create = itemFactory(options.kind);
   const seed = checkSeed(options.seed);
   const width = checkSize(options.width, 'width');
   const height = checkSize(options.height, 'height');
   const defect = checkDefectKind(options.defect);
+  const severity = checkSeverity(options.severity);
   const bench = benchLook(checkSeed(options.benchSeed ?? DEFAULT_BENCH_SEED, 'benchSeed'));
   const scale = Math.min(width, height) / 256;
   const n = width * height;
@@ -70,7 +82,7 @@ export function renderItem(options: RenderOptions): RenderedItem {
   const defectRng = defect ? root.fork('defect', defect) : null;
   const { shape } = model;
 
-  const cut: Cut | null = defect && defectRng && isCut(defect) ? planCut(defect, shape, defectRng, scale) : null;
+  const cut: Cut | null = defect && defectRng && isCut(defect) ? planCut(defect, shape, defectRng, scale, severity) : null;
   const goodCover = new Float32Array(n);
   const cover = new Float32Array(n);
   const itemMask = new Uint8Array(n);
@@ -112,7 +124,7 @@ export function renderItem(options: RenderOptions): RenderedItem {
   if (defect && defectRng) {
     mask = cut
       ? drawBrokenEdge(canvas, goodCover, cover, cut, model.palette, scale)
-      : drawSurfaceDefect(defect as 'scratch' | 'spot' | 'crack', canvas, cover, shape, model.palette, defectRng, scale);
+      : drawSurfaceDefect(defect as 'scratch' | 'spot' | 'crack', canvas, cover, shape, model.palette, defectRng, scale, severity);
   }
 
   const rgb = finishFrame(canvas, bench, root.fork('shot'));
@@ -190,6 +202,8 @@ export interface SampleProductOptions {
   /** Defects to cycle through for the reject images (default: all kinds). */
   defects?: DefectKind[];
   benchSeed?: number;
+  /** Defect strength for the reject images (see RenderOptions.severity). */
+  severity?: number;
 }
 
 /**
@@ -222,7 +236,7 @@ export async function writeSampleProduct(dir: string, options: SampleProductOpti
   }
   for (let k = 0; k < defectCount; k++) {
     const defect = defects[k % defects.length];
-    const item = renderItem({ ...base, seed: hashSeed(seed, 'reject', k), defect });
+    const item = renderItem({ ...base, seed: hashSeed(seed, 'reject', k), defect, severity: options.severity });
     const stem = `${defect}-${pad(k)}`;
     await save(path.join(dir, 'reject', `${stem}.png`), await encodePng(item));
     await save(path.join(dir, 'masks', `${stem}_mask.png`), await encodeMaskPng(item.mask as Uint8Array, size, size));

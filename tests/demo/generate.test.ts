@@ -120,6 +120,21 @@ describe('demo item generator', () => {
     expect(overlap).toBeLessThan(Math.min(sum(a), sum(b)));
   });
 
+  it('severity scales how strongly a defect shows, at the same place', () => {
+    for (const defect of ['scratch', 'spot', 'crack'] as const) {
+      const good = renderItem({ kind: 'glazed-tile', seed: 8 });
+      const full = renderItem({ kind: 'glazed-tile', seed: 8, defect });
+      const faint = renderItem({ kind: 'glazed-tile', seed: 8, defect, severity: 0.4 });
+      const mask = full.mask as Uint8Array;
+      expect(meanAbsDiff(good.rgb, faint.rgb, mask), defect).toBeLessThan(0.7 * meanAbsDiff(good.rgb, full.rgb, mask));
+      expect(meanAbsDiff(good.rgb, faint.rgb, mask), defect).toBeGreaterThan(2);
+    }
+    const bigChip = sum(renderItem({ kind: 'wood-disc', seed: 8, defect: 'missing' }).mask as Uint8Array);
+    const smallChip = sum(renderItem({ kind: 'wood-disc', seed: 8, defect: 'missing', severity: 0.4 }).mask as Uint8Array);
+    expect(smallChip).toBeLessThan(0.8 * bigChip);
+    expect(() => renderItem({ kind: 'wood-disc', seed: 8, defect: 'spot', severity: 0 })).toThrow(/severity/);
+  });
+
   it('renders any frame size with the item inside the frame', () => {
     const item = renderItem({ kind: 'wood-disc', seed: 5, width: 320, height: 240, defect: 'crack' });
     expect(item.rgb.length).toBe(320 * 240 * 3);
