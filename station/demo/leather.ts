@@ -49,6 +49,8 @@ export function createLeatherPatch(rng: Rng, width: number, height: number, benc
   const pitch = 6 * s * look.uniform(0.9, 1.1);
   const stitchPhase = look.next();
   const ox = look.uniform(0, 100);
+  const grain = look.uniform(3.6, 4.4); // cell size in px at 256
+  const cell = new Float64Array(2);
   const lightDx = bench.lightX * width - cx;
   const lightDy = bench.lightY * height - cy;
   const lightLen = len(lightDx, lightDy) || 1;
@@ -63,10 +65,12 @@ export function createLeatherPatch(rng: Rng, width: number, height: number, benc
         const oy0 = y - cy;
         const u = ox0 * cosA + oy0 * sinA;
         const v = -ox0 * sinA + oy0 * cosA;
-        // pebble grain: ridged noise gives the creases between raised cells
-        const crease = 1 - Math.abs(noise.at(u / (3.2 * s) + ox, v / (3.2 * s)));
+        // pebble grain: rounded raised cells (lit a little on top) with creases between them
+        noise.cells(u / (grain * s) + ox, v / (grain * s), cell);
+        const crease = 1 - smoothstep(0.02, 0.22, cell[1]);
+        const dome = 1 - Math.min(1, cell[0]);
         const mottle = noise.fbm(u / (60 * s) + ox, v / (60 * s), 3);
-        let shade = (1 - 0.16 * smoothstep(0.72, 0.95, crease)) * (1 + 0.08 * mottle);
+        let shade = (1 - 0.15 * crease) * (0.96 + 0.07 * dome) * (1 + 0.08 * mottle);
         let r = base[0];
         let g = base[1];
         let b = base[2];

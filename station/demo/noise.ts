@@ -57,4 +57,34 @@ export class Noise2D {
     }
     return (sum / norm) * 1.6;
   }
+
+  /** Cellular (Worley) noise on a jittered unit grid: distance to the nearest feature point (f1)
+   *  written to `out[0]`, and the gap to the second nearest (f2 − f1, ~0 on cell borders) to
+   *  `out[1]`. Pebble-grained leather is raised cells with creases along those borders. */
+  cells(x: number, y: number, out: Float64Array): void {
+    const ix = Math.floor(x);
+    const iy = Math.floor(y);
+    let f1 = 9;
+    let f2 = 9;
+    for (let j = -1; j <= 1; j++) {
+      for (let i = -1; i <= 1; i++) {
+        const cx = ix + i;
+        const cy = iy + j;
+        let h = (Math.imul(cx, 0x2545f491) ^ Math.imul(cy, 0x9e3779b1) ^ this.salt) | 0;
+        h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+        h ^= h >>> 15;
+        const px = cx + (h & 0xffff) / 65536;
+        const py = cy + (h >>> 16) / 65536;
+        const d = Math.sqrt((px - x) * (px - x) + (py - y) * (py - y));
+        if (d < f1) {
+          f2 = f1;
+          f1 = d;
+        } else if (d < f2) {
+          f2 = d;
+        }
+      }
+    }
+    out[0] = f1;
+    out[1] = f2 - f1;
+  }
 }
