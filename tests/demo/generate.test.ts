@@ -14,6 +14,7 @@ import {
   writeSampleProduct,
 } from '../../station/demo/generate.ts';
 import { dilateMask } from '../../station/demo/raster.ts';
+import { contactSheet } from '../../station/demo/sheet.ts';
 
 const sum = (m: Uint8Array): number => m.reduce((a, b) => a + b, 0);
 
@@ -166,6 +167,11 @@ describe('demo item generator', () => {
     expect(png.data.equals(Buffer.from(item.rgb))).toBe(true);
     const jpg = await sharp(await encodeJpeg(item)).raw().toBuffer();
     expect(meanAbsDiff(new Uint8Array(jpg), item.rgb, null)).toBeLessThan(4);
+  });
+
+  it('lays out a contact sheet: a row of good pieces, then one of each defect', async () => {
+    const meta = await sharp(await contactSheet('wood-disc', { size: 96 })).metadata();
+    expect(meta).toMatchObject({ format: 'png', width: 96 * DEFECT_KINDS.length, height: 96 * 2 });
   });
 
   it('rejects bad options with a message naming the field', () => {
