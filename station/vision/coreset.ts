@@ -109,22 +109,32 @@ export function greedyCoreset(features: Float32Array, n: number, dim: number, op
     moved.length = 0;
     for (let a = 0; a < t; a++) {
       if (radius[a] <= 0 && members[a].length > 0 && a !== a0) continue;
-      if (dist(x, out[a], c, d) >= 2 * radius[a] && a !== a0) continue;
+      const dac = dist(x, out[a], c, d);
+      if (dac >= 2 * radius[a] && a !== a0) continue;
+      // Same bound per point: p cannot move when d(a, c) ≥ 2·minD[p], so most members cost one comparison.
+      const half = dac / 2;
       const list = members[a];
-      const stay = new Int32Array(list.length);
       let ns = 0, nr = -1, nf = -1;
+      const before = moved.length;
       for (let m = 0; m < list.length; m++) {
         const p = list[m];
+        const mp = minD[p];
+        if (p !== c && mp <= half) {
+          list[ns++] = p;
+          if (mp > nr || (mp === nr && p < nf)) { nr = mp; nf = p; }
+          continue;
+        }
         const dd = p === c ? 0 : dist(x, p, c, d);
-        if (dd < minD[p]) {
+        if (dd < mp) {
           minD[p] = dd;
           moved.push(p);
         } else {
-          stay[ns++] = p;
-          if (minD[p] > nr || (minD[p] === nr && p < nf)) { nr = minD[p]; nf = p; }
+          list[ns++] = p;
+          if (mp > nr || (mp === nr && p < nf)) { nr = mp; nf = p; }
         }
       }
-      members[a] = stay.slice(0, ns);
+      // Members are compacted in place (order kept); only shrink the view when some moved away.
+      if (moved.length > before) members[a] = list.subarray(0, ns);
       radius[a] = ns > 0 ? nr : -1;
       farthest[a] = nf;
     }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { buildAnomalyMap, gaussianBlur, resizeBilinear } from '../../station/vision/anomalyMap.ts';
+import { fitGeometry } from '../../station/vision/preprocess.ts';
+
+describe('anomaly map', () => {
+  it('blur keeps a constant map constant and spreads a spike symmetrically', () => {
+    const c = gaussianBlur(new Float32Array(30 * 20).fill(3), 30, 20, 4);
+    expect(Math.max(...c.map((v) => Math.abs(v - 3)))).toBeLessThan(1e-5);
+    const spike = new Float32Array(41 * 41);
+    spike[20 * 41 + 20] = 1;
+    const b = gaussianBlur(spike, 41, 41, 2);
+    expect(b[20 * 41 + 20]).toBeCloseTo(1 / (2 * Math.PI * 4), 2);
+    expect(b[20 * 41 + 17]).toBeCloseTo(b[20 * 41 + 23], 7);
+    expect(b[17 * 41 + 20]).toBeCloseTo(b[20 * 41 + 17], 7);
+    expect(b.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 4);
+  });
+
+  it('bilinear resize keeps values of a linear ramp at pixel centres', () => {
+    const src = Float32Array.from([0, 1, 2, 3]);
+    const up = resizeBilinear(src, 4, 1, 8, 1);
+    expect(up[2]).toBeCloseTo(0.75, 6);
+    expect(up[3]).toBeCloseTo(1.25, 6);
+    expect(up[0]).toBe(0);
+  });
+
+  it('the hot patch becomes the map peak at the matching place, padding excluded', () => {
+    const g = fitGeometry(400, 200, { size: 224, resize: 'pad' }); // content rows 56..167
+    const grid = new Float32Array(28 * 28).fill(1);
+    grid[10 * 28 + 20] = 9; // cell centre at input (164, 84)
+    grid[2 * 28 + 3] = 50; // in the padding: must not count
+    const { score, anomalyMap } = buildAnomalyMap(grid, 28, 28, g, { sigma: 4 });
+    expect([anomalyMap.width, anomalyMap.height]).toEqual([224, 112]);
+    let best = 0;
+    for (let i = 1; i < anomalyMap.data.length; i++) if (anomalyMap.data[i] > anomalyMap.data[best]) best = i;
+    const x = best % 224, y = Math.floor(best / 224);
+    expect(Math.abs(x - 164)).toBeLessThanOrEqual(2);
+    expect(Math.abs(y + 56 - 84)).toBeLessThanOrEqual(2);
+    expect(score).toBe(anomalyMap.data[best]);
+    expect(score).toBeLessThan(9);
+    expect(score).toBeGreaterThan(2);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { decodeReferenceSet, encodeReferenceSet, type ReferenceSet } from '../../station/vision/referenceSet.ts';
+import { gaussianArray } from '../../station/vision/rng.ts';
+import { DEFAULT_SETTINGS } from '../../station/vision/settings.ts';
+
+function sampleSet(withStats: boolean): ReferenceSet {
+  const dim = 16, bankSize = 37;
+  const bank = gaussianArray(bankSize * dim, 3);
+  // Values that a lossy (text or float64) round trip would change.
+  bank[0] = -0; bank[1] = 1e-42; bank[2] = Math.fround(1 / 3); bank[3] = NaN; bank[4] = 3.4028234663852886e38;
+  return {
+    formatVersion: 1,
+    model: { id: 'mobilenet_v2-features', sha256: 'ab'.repeat(32) },
+    settings: { ...DEFAULT_SETTINGS, dim },
+    dim,
+    bankSize,
+    bank,
+    projection: gaussianArray(40 * dim, 4),
+    projectionShape: [40, dim],
+    images: { names: ['good/001.png', 'good/ü-002.png', 'good/003.png'], embeddings: gaussianArray(3 * dim, 5) },
+    coreset: { seed: 9, size: 100, sourcePatches: 2352 },
+    stats: withStats ? { gridW: 4, gridH: 3, mean: gaussianArray(12, 6), std: gaussianArray(12, 7) } : null,
+    createdAt: '2026-01-02T03:04:05.000Z',
+  };
+}
+
+const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+describe('reference set file', () => {
+  for (const withStats of [false, true]) {
+    it(`round-trips bit-exactly${withStats ? ' with location stats' : ''}`, () => {
+      const set = sampleSet(withStats);
+      const bytes = encodeReferenceSet(set);
+      expect(Buffer.from(bytes.subarray(0, 8)).toString('latin1')).toBe('BQAREFS\0');
+      const back = decodeReferenceSet(bytes);
+      expect(bytesOf(back.bank).equals(bytesOf(set.bank))).toBe(true);
+      expect(bytesOf(back.projection).equals(bytesOf(set.projection))).toBe(true);
+      expect(bytesOf(back.images.embeddings).equals(bytesOf(set.images.embeddings))).toBe(true);
+      expect(back.images.names).toEqual(set.images.names);
+      expect(back.settings).toEqual(set.settings);
+      expect({ ...back, bank: 0, projection: 0, images: 0, stats: 0 }).toEqual({ ...set, bank: 0, projection: 0, images: 0, stats: 0 });
+      if (withStats) {
+        expect(bytesOf(back.stats!.mean).equals(bytesOf(set.stats!.mean))).toBe(true);
+        expect(back.stats!.gridW).toBe(4);
+      } else expect(back.stats).toBeNull();
+      // Encoding again gives identical bytes.
+      expect(Buffer.from(encodeReferenceSet(back)).equals(Buffer.from(bytes))).toBe(true);
+    });
+  }
+
+  it('refuses a set built with another backbone', () => {
+    const bytes = encodeReferenceSet(sampleSet(false));
+    expect(() => decodeReferenceSet(bytes, { source: 'mugs.refset', expectedModel: { id: 'mobilenet_v2-features', sha256: 'cd'.repeat(32) } }))
+      .toThrow(/mugs\.refset: reference set was built with backbone mobilenet_v2-features \(sha256 abababababab…\) but the station runs/);
+    expect(() => decodeReferenceSet(bytes, { expectedModel: { id: 'mobilenet_v2-features', sha256: 'ab'.repeat(32) } })).not.toThrow();
+  });
+
+  it('refuses an unknown format version, a foreign file, and damaged data', () => {
+    const bytes = encodeReferenceSet(sampleSet(false));
+    const v2 = bytes.slice();
+    new DataView(v2.buffer).setUint32(8, 2, true);
+    expect(() => decodeReferenceSet(v2, { source: 'a.refset' })).toThrow(/a\.refset: reference set format version 2 is not supported/);
+    expect(() => decodeReferenceSet(new TextEncoder().encode('{"hello": "world"} and more text'), { source: 'b.refset' })).toThrow(/b\.refset: not a reference set file/);
+    expect(() => decodeReferenceSet(bytes.subarray(0, bytes.length - 20), { source: 'c.refset' })).toThrow(/c\.refset: reference set data is damaged or truncated/);
+    const flipped = bytes.slice();
+    flipped[flipped.length - 5] ^= 1;
+    expect(() => decodeReferenceSet(flipped)).toThrow(/checksum mismatch/);
+  });
+});
