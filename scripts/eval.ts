@@ -7,6 +7,8 @@
  * masks exist), best F1, ms per image (decode → score) and reference-set build seconds.
  * Tuning flags (defaults are the station's): --model <manifest.json> --size --resize --taps a,b --dim --bank
  * --sigma --pool --reduction --tap-norm.
+ * Verdicts: tolerance bands are calibrated on train/good only (held-out k-fold scores, station/calibrate/evalVerdicts.ts)
+ * and each category gains "verdicts": {good: {pass, review, fail}, defect: {…}}; --no-verdicts skips that (faster).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +18,8 @@ import type { EngineSettings } from '../station/vision/settings.ts';
 import type { ResizeMode } from '../station/vision/types.ts';
 import { discoverCategories } from './lib/datasets.ts';
 import { evaluateCategory, type CategoryResult } from './lib/evaluate.ts';
+import { Progress } from './lib/progress.ts';
+import { calibrateForEval } from '../station/calibrate/evalVerdicts.ts';
 
 const USAGE = 'usage: npm run eval -- <root> [--shots N] [--seed S] [--json out.json]';
 
@@ -34,6 +38,7 @@ async function main(): Promise<void> {
       size: { type: 'string' }, resize: { type: 'string' }, taps: { type: 'string' }, dim: { type: 'string' },
       bank: { type: 'string' }, sigma: { type: 'string' }, pool: { type: 'string' }, reduction: { type: 'string' },
       'tap-norm': { type: 'string' }, 'pixel-side': { type: 'string' }, help: { type: 'boolean' },
+      'no-verdicts': { type: 'boolean' },
     },
   });
   if (values.help || positionals.length !== 1) {
@@ -61,13 +66,23 @@ async function main(): Promise<void> {
   console.log(`model ${backbone.manifest.id}; input ${s.size} (${s.resize}); taps ${s.taps.join(',')}; dim ${s.dim}; bank ≤${bankSize}; seed ${seed}`);
   const results: CategoryResult[] = [];
   for (const cat of categories) {
-    const r = await evaluateCategory(engine, cat, { shots, seed, bankSize, pixelSide: int('pixel-side', values['pixel-side']) ?? 256 });
+    const verdicts = values['no-verdicts'] ? undefined : async (embs: Parameters<typeof calibrateForEval>[1], names: string[]) => {
+      const bar = new Progress(`${cat.dataset}/${cat.category} bands (held out)`, embs.length);
+      const tally = await calibrateForEval(engine, embs, names, { seed, bankSize, onProgress: (d) => bar.tick(d) });
+      bar.done();
+      return tally;
+    };
+    const r = await evaluateCategory(engine, cat, { shots, seed, bankSize, pixelSide: int('pixel-side', values['pixel-side']) ?? 256, verdicts });
     results.push(r);
     console.log(
       `${r.dataset}/${r.category}: shots ${r.shots}, image AUROC ${r.imageAuroc.toFixed(4)}, ` +
         `pixel AUROC ${r.pixelAuroc === null ? 'n/a' : r.pixelAuroc.toFixed(4)} (masks ${r.pixelMasks}), F1-max ${r.f1Max.toFixed(4)}, ` +
         `${r.msPerImage.toFixed(1)} ms/image, train ${r.trainSeconds.toFixed(1)} s, bank ${r.bankSize}`,
     );
+    if (r.verdicts && r.verdictBand) {
+      const f = (c: { pass: number; review: number; fail: number }) => `pass ${c.pass} / review ${c.review} / fail ${c.fail}`;
+      console.log(`  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${f(r.verdicts.good)}; defect ${f(r.verdicts.defect)}`);
+    }
   }
   if (values.json) {
     writeFileSync(values.json, `${JSON.stringify({ settings: { ...s, bankSize, seed }, categories: results }, null, 2)}\n`);

@@ -9,6 +9,8 @@ import { sampleIndices } from '../../station/vision/rng.ts';
 import type { AnomalyMap } from '../../station/vision/types.ts';
 import type { Category } from './datasets.ts';
 import { Progress } from './progress.ts';
+import type { VerdictFigures, VerdictTally } from '../../station/calibrate/evalVerdicts.ts';
+import type { PatchEmbedding } from '../../station/vision/types.ts';
 
 export interface EvalOptions {
   /** Number of train/good images to use (all when undefined). */
@@ -18,6 +20,8 @@ export interface EvalOptions {
   bankSize: number;
   /** Long side (pixels) at which pixel-level metrics are computed (maps and masks are resized to it). */
   pixelSide: number;
+  /** Calibrate tolerance bands on the train/good embeddings (held out); test images are tallied into verdicts. */
+  verdicts?: (embeddings: PatchEmbedding[], names: string[]) => Promise<VerdictTally>;
 }
 
 export interface CategoryResult {
@@ -33,6 +37,9 @@ export interface CategoryResult {
   testImages: number;
   /** Defective test images scored at pixel level / defective test images (some datasets lack a few masks). */
   pixelMasks: string;
+  /** Test images in pass/review/fail under bands calibrated on train/good only. */
+  verdicts?: VerdictFigures;
+  verdictBand?: ReturnType<VerdictTally['bandSummary']>;
 }
 
 /** Growable float buffer: collects millions of pixel scores without boxing them into JS arrays. */
@@ -86,8 +93,9 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
   }
   bar.done();
   const set = engine.buildReferenceSet(embeddings, trainFiles.map((f) => relative(cat.dir, f)), { coresetSize: opts.bankSize, seed: opts.seed });
-  embeddings.length = 0;
   const trainSeconds = (performance.now() - t0) / 1000;
+  const tally = opts.verdicts ? await opts.verdicts(embeddings, trainFiles.map((f) => relative(cat.dir, f))) : null;
+  embeddings.length = 0;
 
   const scores: number[] = [];
   const labels: number[] = [];
@@ -99,6 +107,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
     const buf = readFileSync(t.file);
     const s0 = performance.now();
     const r = await engine.inspect(buf, t.file, set);
+    tally?.add(t.defective, r);
     inspectMs += performance.now() - s0;
     scores.push(r.score);
     labels.push(t.defective ? 1 : 0);
@@ -129,5 +138,6 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
     bankSize: set.bankSize,
     testImages: cat.test.length,
     pixelMasks: `${masked}/${defective}`,
+    ...(tally ? { verdicts: tally.verdicts(), verdictBand: tally.bandSummary() } : {}),
   };
 }
