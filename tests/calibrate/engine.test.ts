@@ -3,7 +3,7 @@
  * and a calibration child process killed midway.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { nearestExamples } from '../../station/verdict/explain.ts';
 import { judge } from '../../station/verdict/judge.ts';
 import { createEngine } from '../../station/vision/engine.ts';
 import { decodeReferenceSet } from '../../station/vision/referenceSet.ts';
+import { calibrateForEval } from '../../station/calibrate/evalVerdicts.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'calib-engine-'));
 const cal = path.join(root, 'calibration');
@@ -57,6 +58,32 @@ describe('calibration with the real engine', () => {
       expect(r.report.reject!.n).toBe(3);
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('eval verdict figures', () => {
+  it('bands from train/good only; test goods and defects tallied into pass/review/fail', async () => {
+    const engine = createEngine(engines.backbone, { threads: 1 });
+    try {
+      const good = ['000', '001', '002', '003', '004', '005', '006', '007', '008', '009', '010', '011'].map((k) => path.join(productDir, 'good', `good-${k}.png`));
+      const train = good.slice(0, 9), testGood = good.slice(9);
+      const defects = readdirSync(path.join(productDir, 'reject')).map((f) => path.join(productDir, 'reject', f));
+      const embs = [];
+      for (const f of train) embs.push(await engine.embedImage(readFileSync(f), f));
+      const tally = await calibrateForEval(engine, embs, train, { seed: 1, bankSize: 400, bootstrap: 100 });
+      expect(tally.heldOut.method).toBe('leave-one-out');
+      expect(tally.band.n).toBe(9);
+      const set = engine.buildReferenceSet(embs, train, { coresetSize: 400, seed: 1 });
+      for (const f of testGood) tally.add(false, await engine.inspect(readFileSync(f), f, set));
+      for (const f of defects) tally.add(true, await engine.inspect(readFileSync(f), f, set));
+      const v = tally.verdicts();
+      expect(v.good.pass + v.good.review + v.good.fail).toBe(3);
+      expect(v.defect.pass + v.defect.review + v.defect.fail).toBe(3);
+      expect(v.defect.review + v.defect.fail).toBeGreaterThanOrEqual(2);
+      expect(tally.bandSummary().warnings.join(' ')).toMatch(/9 good images: the 1% fail threshold rests on 0.09 expected items/);
+    } finally {
+      await engine.release();
     }
   });
 });
