@@ -3,44 +3,79 @@
 import { fmtPct, fmtScore, s } from './dom.ts';
 import type { Bands, Verdict } from './types.ts';
 
+// viewBox widths near each chart's usual size on screen, so text keeps a readable scale.
 const W = 600;
+const HIST_W = 440;
+const CTRL_W = 720;
+const RATES_W = 900;
 
-function svg(height: number, label: string): SVGElement {
-  return s('svg', { viewBox: `0 0 ${W} ${height}`, class: 'chart', role: 'img', 'aria-label': label });
+function svg(width: number, height: number, label: string, cls = ''): SVGElement {
+  return s('svg', { viewBox: `0 0 ${width} ${height}`, class: `chart ${cls}`.trim(), role: 'img', 'aria-label': label });
 }
 
 const text = (x: number, y: number, str: string, cls = 'axis', anchor = 'middle') =>
   s('text', { x, y, class: cls, 'text-anchor': anchor }, str);
 
-/** Upper end of a score axis that shows the bands and the data with some room. */
-export function axisMax(bands: Bands | null, values: number[]): number {
-  let hi = bands ? bands.fail * 1.4 : 0;
-  for (const v of values) if (v > hi) hi = v;
-  return hi > 0 ? hi * 1.05 : 1;
+/**
+ * A score axis zoomed on what matters: the bands (from 3 band-widths below the review threshold
+ * to 1.5 above the fail threshold) widened to hold every value. Scores are distances, so the
+ * axis never goes below 0.
+ */
+export function scoreRange(bands: Bands | null, values: number[]): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (bands) {
+    const w = Math.max(bands.fail - bands.review, 1e-9);
+    lo = Math.min(lo, bands.review - 3 * w);
+    hi = Math.max(hi, bands.fail + 1.5 * w);
+  }
+  if (!Number.isFinite(lo)) return [0, 1];
+  const pad = (hi - lo) * 0.04 || 1;
+  return [Math.max(0, lo - pad), hi + pad];
 }
 
-/** Where a score sits against the product's bands: three zones and a marker. */
+/** Where a score sits against the product's bands: three labelled zones and a marker. */
 export function scoreBar(score: number | null, bands: Bands | null): SVGElement {
-  const H = 64;
-  const el = svg(H, score === null ? 'no score' : `score ${fmtScore(score)}`);
+  const H = 90;
+  const el = svg(W, H, score === null ? 'no score' : `score ${fmtScore(score)}`, 'scorebar-chart');
   if (!bands) {
-    el.append(text(W / 2, 36, 'no tolerance band for this item'));
+    el.append(text(W / 2, 44, 'no tolerance band for this item'));
     return el;
   }
-  const max = axisMax(bands, score === null ? [] : [score]);
-  const x = (v: number) => 10 + (Math.min(v, max) / max) * (W - 20);
+  // Zoom on the band: scores are distances, and the interesting part is around the thresholds.
+  const w = Math.max(bands.fail - bands.review, 1e-9);
+  let lo = Math.max(0, bands.review - 3 * w);
+  let hi = bands.fail + 1.6 * w;
+  if (score !== null) {
+    lo = Math.min(lo, Math.max(0, score - 0.4 * w));
+    hi = Math.max(hi, score + 0.4 * w);
+  }
+  const x = (v: number) => 10 + ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo)) * (W - 20);
+  const top = 32, bh = 28;
+  const zone = (from: number, to: number, name: string, label: string) => {
+    const x0 = x(from), x1 = x(to);
+    el.append(s('rect', { x: x0, y: top, width: Math.max(0, x1 - x0), height: bh, class: `z-${name}` }));
+    if (x1 - x0 > 50) el.append(text((x0 + x1) / 2, top + 17, label, `zone-text t-${name}`));
+  };
+  zone(lo, bands.review, 'pass', 'pass');
+  zone(bands.review, bands.fail, 'review', 'review');
+  zone(bands.fail, hi, 'fail', 'fail');
   el.append(
-    s('rect', { x: x(0), y: 14, width: x(bands.review) - x(0), height: 18, class: 'z-pass' }),
-    s('rect', { x: x(bands.review), y: 14, width: x(bands.fail) - x(bands.review), height: 18, class: 'z-review' }),
-    s('rect', { x: x(bands.fail), y: 14, width: x(max) - x(bands.fail), height: 18, class: 'z-fail' }),
-    text(x(bands.review), 50, `review ${fmtScore(bands.review)}`),
-    text(x(bands.fail), 50, `fail ${fmtScore(bands.fail)}`),
+    text(x(bands.review) - 4, top + bh + 16, fmtScore(bands.review), 'axis', 'end'),
+    text(x(bands.fail) + 4, top + bh + 16, fmtScore(bands.fail), 'axis', 'start'),
+    s('line', { x1: x(bands.review), x2: x(bands.review), y1: top, y2: top + bh + 4, class: 'band-line b-review' }),
+    s('line', { x1: x(bands.fail), x2: x(bands.fail), y1: top, y2: top + bh + 4, class: 'band-line b-fail' }),
   );
   if (score !== null) {
     const sx = x(score);
+    const anchor = sx < 60 ? 'start' : sx > W - 60 ? 'end' : 'middle';
     el.append(
-      s('path', { d: `M${sx - 7},4 L${sx + 7},4 L${sx},14 Z`, class: 'marker' }),
-      s('line', { x1: sx, x2: sx, y1: 12, y2: 34, class: 'marker-line' }),
+      s('path', { d: `M${sx - 8},${top - 12} L${sx + 8},${top - 12} L${sx},${top - 2} Z`, class: 'marker' }),
+      s('line', { x1: sx, x2: sx, y1: top - 2, y2: top + bh + 2, class: 'marker-line' }),
+      text(sx, top - 15, `score ${fmtScore(score)}`, 'marker-text', anchor),
     );
   }
   return el;
@@ -48,9 +83,9 @@ export function scoreBar(score: number | null, bands: Bands | null): SVGElement 
 
 /** Score distribution with the band edges drawn in. */
 export function histogram(edges: number[], counts: number[], bands: Bands | null): SVGElement {
-  const H = 180;
-  const el = svg(H, `histogram of ${counts.reduce((a, b) => a + b, 0)} scores`);
-  const left = 34, right = W - 10, top = 10, bottom = H - 26;
+  const H = 200;
+  const el = svg(HIST_W, H, `histogram of ${counts.reduce((a, b) => a + b, 0)} scores`);
+  const left = 34, right = HIST_W - 10, top = 14, bottom = H - 26;
   const lo = edges[0], hi = edges[edges.length - 1];
   const x = (v: number) => left + ((v - lo) / (hi - lo)) * (right - left);
   const maxCount = Math.max(1, ...counts);
@@ -74,14 +109,14 @@ export function histogram(edges: number[], counts: number[], bands: Bands | null
 
 /** Scores over time with the bands as shaded zones, and a moving mean of the last `window` items. */
 export function controlChart(series: { t: number; score: number; verdict: Verdict }[], bands: Bands | null, since: number, until: number, window = 20): SVGElement {
-  const H = 220;
-  const el = svg(H, `control chart of ${series.length} scores`);
-  const left = 40, right = W - 10, top = 10, bottom = H - 26;
-  const max = axisMax(bands, series.map((p) => p.score));
+  const H = 200;
+  const el = svg(CTRL_W, H, `control chart of ${series.length} scores`);
+  const left = 44, right = CTRL_W - 10, top = 8, bottom = H - 26;
+  const [lo, hi] = scoreRange(bands, series.map((p) => p.score));
   const t0 = series.length ? Math.min(since, series[0].t) : since;
   const t1 = Math.max(until, t0 + 1);
   const x = (t: number) => left + ((t - t0) / (t1 - t0)) * (right - left);
-  const y = (v: number) => bottom - (Math.min(v, max) / max) * (bottom - top);
+  const y = (v: number) => bottom - ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo)) * (bottom - top);
   if (bands) {
     el.append(
       s('rect', { x: left, y: y(bands.review), width: right - left, height: bottom - y(bands.review), class: 'z-pass' }),
@@ -93,6 +128,7 @@ export function controlChart(series: { t: number; score: number; verdict: Verdic
       text(left - 4, y(bands.fail) + 4, fmtScore(bands.fail), 'axis', 'end'),
     );
   }
+  el.append(text(left - 4, bottom, fmtScore(lo), 'axis', 'end'));
   el.append(s('line', { x1: left, x2: right, y1: bottom, y2: bottom, class: 'axis-line' }), s('line', { x1: left, x2: left, y1: top, y2: bottom, class: 'axis-line' }));
   // Moving mean: the drift flag's view of the same data.
   if (series.length >= 2) {
@@ -116,10 +152,10 @@ export function controlChart(series: { t: number; score: number; verdict: Verdic
 
 /** Side-by-side pass/review/fail shares per maker, one stacked bar each. */
 export function rateBars(rows: { label: string; count: number; rates: { pass: number; review: number; fail: number } | null; flagged: boolean }[]): SVGElement {
-  const rowH = 30;
-  const H = rows.length * rowH + 24;
-  const el = svg(H, `verdict shares of ${rows.length} makers`);
-  const left = 150, right = W - 60;
+  const rowH = 34;
+  const H = rows.length * rowH + 8;
+  const el = svg(RATES_W, H, `verdict shares of ${rows.length} makers`, 'rates-chart');
+  const left = 170, right = RATES_W - 70;
   rows.forEach((r, i) => {
     const y = 8 + i * rowH;
     el.append(text(left - 8, y + 16, (r.flagged ? '⚑ ' : '') + r.label, r.flagged ? 'label flagged' : 'label', 'end'));

@@ -86,7 +86,7 @@ async function select(id: number | null): Promise<void> {
     h('h3', {}, `Score ${fmtScore(d.score)} against the bands`),
     h('div', { class: 'scorebar' }, scoreBar(d.score, d.bands)),
     h('h3', {}, 'Closest good references'),
-    h('div', { class: 'nearest' }, ...(d.nearest.length ? d.nearest.slice(0, 5).map((n) => h('figure', {}, h('img', { src: n.url, alt: n.fileName, loading: 'lazy' }), h('figcaption', {}, `${n.fileName} · ${fmtScore(n.distance)}`))) : [h('p', { class: 'muted' }, 'none recorded')])),
+    h('div', { class: 'nearest' }, ...(d.nearest.length ? d.nearest.slice(0, 5).map((n) => h('figure', { title: `distance ${fmtScore(n.distance)}` }, h('img', { src: n.url, alt: n.fileName, loading: 'lazy' }), h('figcaption', {}, n.fileName))) : [h('p', { class: 'muted' }, 'none recorded')])),
     h('div', { class: 'actions' },
       note,
       h('div', { class: 'row' },

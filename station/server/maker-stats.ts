@@ -37,17 +37,29 @@ export interface StatsOptions extends DriftOptions {
   maxSeriesPoints?: number;
 }
 
-/** Histogram edges per product, shared by its makers so side-by-side charts line up. */
+/**
+ * Histogram edges per product, shared by its makers so side-by-side charts line up. The range
+ * is zoomed on the bands (3 band-widths below review to 1.5 above fail) and widened to hold
+ * every score; scores are distances, so it never starts below 0.
+ */
 export function histogramEdges(scores: readonly number[], bands: ProductBands | undefined, bins: number): number[] {
   // Loops, not Math.max(...xs): a long period can hold more scores than the argument limit.
-  let hi = scores.length ? -Infinity : 1;
-  let lo = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (const s of scores) {
     if (s > hi) hi = s;
     if (s < lo) lo = s;
   }
-  if (bands) hi = Math.max(hi, bands.fail * 1.25);
+  if (bands) {
+    const w = Math.max(bands.fail - bands.review, 1e-9);
+    lo = Math.min(lo, bands.review - 3 * w);
+    hi = Math.max(hi, bands.fail + 1.5 * w);
+  }
+  if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
+  lo = Math.max(0, lo);
   if (!(hi > lo)) hi = lo + 1;
+  // A hair of room above the top score, so it falls inside the last bin rather than on its edge.
+  hi += (hi - lo) * 1e-9;
   const w = (hi - lo) / bins;
   return Array.from({ length: bins + 1 }, (_, i) => lo + i * w);
 }

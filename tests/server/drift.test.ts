@@ -82,7 +82,9 @@ describe('makerStats', () => {
     expect(ana.histogram.counts.reduce((a, b) => a + b, 0)).toBe(3);
     // Shared edges within a product, so side-by-side histograms line up.
     expect(out[2].histogram.edges).toEqual(ana.histogram.edges);
-    expect(ana.histogram.edges.at(-1)).toBeCloseTo(0.8 * 1.25);
+    // Zoomed on the bands: from 3 band-widths below review (clamped at 0) to 1.5 above fail.
+    expect(ana.histogram.edges[0]).toBe(0);
+    expect(ana.histogram.edges.at(-1)).toBeCloseTo(0.8 + 1.5 * 0.3);
   });
 
   it('thins long series evenly, keeping the first and last point', () => {
@@ -94,9 +96,13 @@ describe('makerStats', () => {
     expect(g.count).toBe(5000);
   });
 
-  it('builds edges that include 0 and the data', () => {
+  it('builds edges around the data, or zoomed on the bands', () => {
     const e = histogramEdges([1.5, 2.5], undefined, 4);
-    expect(e[0]).toBe(0);
-    expect(e[4]).toBe(2.5);
+    expect(e[0]).toBe(1.5);
+    expect(e[4]).toBeCloseTo(2.5, 6);
+    const z = histogramEdges([14, 15], { review: 16, fail: 18 }, 10);
+    expect(z[0]).toBe(10);
+    expect(z[10]).toBeCloseTo(21, 6);
+    expect(histogramEdges([], undefined, 2)).toEqual([0, expect.closeTo(0.5, 6), expect.closeTo(1, 6)]);
   });
 });

@@ -60,26 +60,34 @@ export async function jpeg(width = 64, height = 48, rgb: [number, number, number
   return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).jpeg().toBuffer();
 }
 
-export interface Harness {
+export interface Harness<S extends StationControl = FakeStation> {
   url: string;
   port: number;
   root: string;
   dataDir: string;
   calibrationDir: string;
   store: Store;
-  station: FakeStation;
+  station: S;
   server: StationServer;
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: AuthOptions & { trustProxy?: boolean } = {}): Promise<Harness> {
+export interface HarnessOptions<S> extends AuthOptions {
+  trustProxy?: boolean;
+  dashboardDir?: string;
+  /** Builds the StationControl (default: a FakeStation). */
+  station?: (ctx: { store: Store; dataDir: string; calibrationDir: string }) => S;
+}
+
+export async function startHarness<S extends StationControl = FakeStation>(opts: HarnessOptions<S> = {}): Promise<Harness<S>> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'server-test-'));
   const dataDir = path.join(root, 'data');
   const calibrationDir = path.join(root, 'calibration');
   mkdirSync(calibrationDir, { recursive: true });
   const store = openStore(dataDir);
-  const station = new FakeStation();
-  const server = createServer({ store, dataDir, calibrationDir, station, log: silentLog, ...opts });
+  const { station: makeStation, ...serverOpts } = opts;
+  const station = (makeStation ? makeStation({ store, dataDir, calibrationDir }) : new FakeStation()) as S;
+  const server = createServer({ store, dataDir, calibrationDir, station, log: silentLog, ...serverOpts });
   const { port } = await server.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,
@@ -99,7 +107,7 @@ export async function startHarness(opts: AuthOptions & { trustProxy?: boolean } 
 }
 
 /** Products, makers, an active reference set, and users lead1 (lead) and bench (viewer). */
-export async function seed(h: Harness) {
+export async function seed(h: Harness<StationControl>) {
   const { store } = h;
   store.products.upsert({ id: 'tile', name: 'Glazed tile' });
   store.products.upsert({ id: 'bowl', name: 'Turned bowl' });
@@ -122,10 +130,20 @@ export async function seed(h: Harness) {
 }
 
 /** Record an inspection with real evidence files; verdict follows the seeded band. */
-export async function addInspection(h: Harness, o: { score: number; makerId?: string | null; productId?: string; at?: number }) {
+export interface InspectionSeed {
+  score: number;
+  makerId?: string | null;
+  productId?: string;
+  at?: number;
+  frame?: Buffer;
+  heatmap?: Buffer;
+  nearest?: { fileName: string; distance: number }[];
+}
+
+export async function addInspection(h: Harness<StationControl>, o: InspectionSeed) {
   const at = o.at ?? Date.now();
-  const framePath = await writeEvidence(h.dataDir, { inspectedAt: at, kind: 'frame', jpeg: await jpeg(64, 48, [100 + Math.round(o.score * 100) % 150, 90, 80]) });
-  const heatmapPath = await writeEvidence(h.dataDir, { inspectedAt: at, kind: 'heatmap', jpeg: await jpeg(64, 48, [200, 40, 40]) });
+  const framePath = await writeEvidence(h.dataDir, { inspectedAt: at, kind: 'frame', jpeg: o.frame ?? (await jpeg(64, 48, [100 + (Math.round(o.score * 100) % 150), 90, 80])) });
+  const heatmapPath = await writeEvidence(h.dataDir, { inspectedAt: at, kind: 'heatmap', jpeg: o.heatmap ?? (await jpeg(64, 48, [200, 40, 40])) });
   const verdict = o.score >= 0.8 ? 'fail' : o.score >= 0.5 ? 'review' : 'pass';
   const productId = o.productId ?? 'tile';
   return h.store.inspections.record({
@@ -138,7 +156,7 @@ export async function addInspection(h: Harness, o: { score: number; makerId?: st
     reviewThreshold: 0.5,
     failThreshold: 0.8,
     timings: { total: 42 },
-    nearest: [{ fileName: 'good-01.png', distance: 0.12 }],
+    nearest: o.nearest ?? [{ fileName: 'good-01.png', distance: 0.12 }],
     framePath,
     heatmapPath,
   });

@@ -1,0 +1,111 @@
+// Reference sets in real Chromium: a lead starts a recalibration (the real calibration code and
+// the real ONNX backbone), watches its progress, activates the new version, and rolls back.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calibrateProduct } from '../../station/calibrate/run.ts';
+import { activateVersion } from '../../station/calibrate/versions.ts';
+import { visionEngines } from '../../station/calibrate/visionEngine.ts';
+import type { EngineFactory } from '../../station/calibrate/engine.ts';
+import type { CalibrationOutcome, CalibrationProgress } from '../../station/server/types.ts';
+import type { Store } from '../../station/store/index.ts';
+import { addInspection, Client, FakeStation, PASSWORD, seed, startHarness, type Harness } from '../server/harness.ts';
+import { buildDashboard, launch, loginThroughPage, shot, watchErrors } from './browser.ts';
+import { tileImages } from './fixtures.ts';
+
+const MODEL = path.resolve('models/generated/mobilenet_v2-features.json');
+
+/** The bench hardware is a double; calibration and activation are the real ones. */
+class CalibratingStation extends FakeStation {
+  constructor(private readonly ctx: { store: Store; calibrationDir: string }, private readonly engineFor: EngineFactory) {
+    super();
+  }
+  override async startCalibration(productId: string, onProgress: (p: CalibrationProgress) => void): Promise<CalibrationOutcome> {
+    const r = await calibrateProduct({
+      productId, calibrationDir: this.ctx.calibrationDir, store: this.ctx.store, engineFor: this.engineFor,
+      activate: false, bootstrap: 200, onProgress: (phase, done, total) => onProgress({ phase, done, total }),
+    });
+    return { version: r.version, imageCount: r.report.images.good.used, thresholds: { review: r.report.band.reviewAt, fail: r.report.band.failAt }, warnings: r.report.warnings };
+  }
+  override activateReferenceSet(productId: string, version: number): void {
+    activateVersion(this.ctx.store, productId, version);
+  }
+}
+
+let h: Harness<CalibratingStation>;
+let browser: Browser;
+let dashboardDir: string;
+let engines: Awaited<ReturnType<typeof visionEngines>>;
+
+beforeAll(async () => {
+  dashboardDir = buildDashboard();
+  engines = await visionEngines(MODEL);
+  h = await startHarness({ dashboardDir, station: (ctx) => new CalibratingStation(ctx, engines.engineFor) });
+  await seed(h);
+  h.store.products.upsert({ id: 'coaster', name: 'Glazed coaster' });
+  const dir = path.join(h.calibrationDir, 'coaster');
+  mkdirSync(path.join(dir, 'good'), { recursive: true });
+  // A small bank keeps the test quick on two cores; the flow is the same as with the default.
+  writeFileSync(path.join(dir, 'product.json'), JSON.stringify({ name: 'Glazed coaster', coresetSize: 300, minGoodImages: 10 }));
+  for (let i = 0; i < 10; i++) writeFileSync(path.join(dir, 'good', `good-${i}.png`), (await tileImages(700 + i, null, 256)).png);
+  const v1 = await h.station.startCalibration('coaster', () => {});
+  h.station.activateReferenceSet('coaster', v1.version);
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+  await engines?.close();
+  if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
+});
+
+describe('reference sets page (lead)', () => {
+  it('recalibrates with live progress, activates the new version and rolls back', async () => {
+    // A lead accepted one item as good variation since v1: it joins the next calibration.
+    const accepted = await addInspection(h, { score: 0.6, productId: 'coaster', frame: (await tileImages(790, null, 256)).frame });
+    const api = new Client(h.url);
+    await api.login('lead1');
+    expect((await api.post(`/api/inspections/${accepted.id}/review`, { action: 'accept_good' })).status).toBe(200);
+
+    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await ctx.newPage();
+    const errors = watchErrors(page);
+    await loginThroughPage(page, h.url, 'lead1', PASSWORD, '/reference-sets?product=coaster');
+    await page.waitForSelector('tr[data-version="1"].active');
+    expect(await page.textContent('#summary')).toContain('Active: v1');
+
+    const progressTexts: string[] = [];
+    await page.exposeFunction('recordProgress', (t: string) => progressTexts.push(t));
+    await page.evaluate(() => {
+      const el = document.getElementById('progress-text')!;
+      new MutationObserver(() => (window as unknown as { recordProgress(t: string): void }).recordProgress(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
+    });
+    await page.click('#calibrate');
+    await page.waitForSelector('#progress[data-status="progress"]');
+    await page.waitForFunction(() => /held-out scoring: \d+ \/ 11/.test(document.getElementById('progress-text')?.textContent ?? ''), null, { timeout: 60_000 });
+    await shot(page, 'reference-sets-progress');
+    await page.waitForSelector('#progress[data-status="done"]', { timeout: 90_000 });
+    await page.waitForSelector('tr[data-version="2"]');
+    expect(progressTexts.some((t) => /embed good: \d+ \/ 11/.test(t))).toBe(true);
+    expect(await page.textContent('#progress-text')).toMatch(/Built v2 from 11 images/);
+    // v2 is stored, not yet active; its row shows thresholds, warnings and the comparison with v1.
+    expect(h.store.referenceSets.active('coaster')!.version).toBe(1);
+    const v2row = page.locator('tr[data-version="2"]');
+    expect(await v2row.textContent()).toMatch(/review ≥ [\d.]+ \[[\d.]+–[\d.]+\]/);
+    expect(await v2row.locator('.warnings li').count()).toBeGreaterThan(0);
+    expect(await v2row.textContent()).toContain('vs v1');
+    await shot(page, 'reference-sets');
+
+    await v2row.locator('button.activate').click();
+    await page.waitForSelector('tr[data-version="2"].active');
+    expect(h.store.referenceSets.active('coaster')!.version).toBe(2);
+    expect(await page.textContent('tr[data-version="1"] button.activate')).toBe('Roll back to this');
+    await page.click('tr[data-version="1"] button.activate');
+    await page.waitForSelector('tr[data-version="1"].active');
+    expect(h.store.referenceSets.active('coaster')!.version).toBe(1);
+    await shot(page, 'reference-sets-rolled-back');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
