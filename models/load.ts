@@ -9,6 +9,9 @@ import { readManifest, sha256File } from './manifest-file.ts';
 export interface LoadOptions {
   /** ORT intra-op threads; 2 by default (the bench machines have 2 cores). */
   intraOpNumThreads?: number;
+  /** Let ORT worker threads busy-wait between ops. Off by default: with other work on the same 2 cores
+   *  (capture, server, tests) spinning threads tripled MobileNetV2 latency in scripts/bench-model.ts. */
+  allowSpinning?: boolean;
 }
 
 export interface Backbone {
@@ -41,6 +44,7 @@ export async function loadBackbone(manifestPath: string, opts: LoadOptions = {})
     intraOpNumThreads: opts.intraOpNumThreads ?? 2,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: opts.allowSpinning ? '1' : '0' } } },
   });
   const missing = manifest.taps.map((t) => t.name).filter((n) => !session.outputNames.includes(n));
   if (missing.length) {
