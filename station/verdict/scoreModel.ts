@@ -3,6 +3,7 @@
  * from the patch-score grid with per-location normalisation and/or product region masks.
  * The model is stored (as JSON) with the band of a reference-set version.
  */
+import { judge } from './judge.ts';
 import { mapScore, normaliseMap, regionTolerance, type Region, type RegionStats } from './regionNorm.ts';
 
 export type ScoreModel =
@@ -52,4 +53,28 @@ export function modelToJson(stats: RegionStats | undefined, regions: Region[] | 
     stats: stats ? { mean: Array.from(stats.mean), std: Array.from(stats.std), n: stats.n } : undefined,
     regions: regions && regions.length ? regions : undefined,
   };
+}
+
+/** What a stored reference-set version carries (store: reference_sets.thresholds_json). */
+export interface StoredThresholds {
+  review: number;
+  fail: number;
+  scoreModel?: ScoreModel;
+}
+
+/**
+ * The one call an inspection needs: the product score under the version's model, and its verdict.
+ * No thresholds, or a result without a usable score → 'unjudged' (never a pass).
+ */
+export function judgeInspection(
+  item: ScoredItem | null | undefined, thresholds: StoredThresholds | null | undefined,
+): { verdict: 'pass' | 'review' | 'fail' | 'unjudged'; score: number | null; error?: string } {
+  if (!item || !thresholds) return { verdict: 'unjudged', score: item?.score ?? null };
+  let score: number;
+  try {
+    score = productScorer(thresholds.scoreModel ?? { kind: 'raw' })(item);
+  } catch (err) {
+    return { verdict: 'unjudged', score: null, error: (err as Error).message };
+  }
+  return { verdict: judge(score, { reviewAt: thresholds.review, failAt: thresholds.fail }), score: Number.isFinite(score) ? score : null };
 }

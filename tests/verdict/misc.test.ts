@@ -78,3 +78,22 @@ describe('nearestExamples', () => {
     expect(() => nearestExamples(Float32Array.from([1, 2]), refs, ['a'], 1)).toThrow(/1 names/);
   });
 });
+
+describe('judgeInspection', () => {
+  it('judges with the stored model and never passes what it cannot score', async () => {
+    const { judgeInspection } = await import('../../station/verdict/index.ts');
+    const t = { review: 1, fail: 2 };
+    expect(judgeInspection({ score: 1.5 }, t)).toEqual({ verdict: 'review', score: 1.5 });
+    expect(judgeInspection({ score: 3 }, null).verdict).toBe('unjudged');
+    expect(judgeInspection(null, t).verdict).toBe('unjudged');
+    expect(judgeInspection({ score: NaN }, t)).toEqual({ verdict: 'unjudged', score: null });
+    const region = { ...t, scoreModel: { kind: 'region' as const, gridW: 2, gridH: 1, regions: [{ x: 0, y: 0, w: 0.5, h: 1, tolerance: 4 }] } };
+    expect(judgeInspection({ score: 9, patchScores: Float32Array.from([6, 0.5]) }, region)).toEqual({ verdict: 'review', score: 1.5 });
+    // padding cells never score
+    expect(judgeInspection({ score: 9, patchScores: Float32Array.from([6, 0.5]), contentMask: Uint8Array.from([1, 0]) }, region).score).toBe(1.5);
+    expect(judgeInspection({ score: 9, patchScores: Float32Array.from([0.1, 9]), contentMask: Uint8Array.from([1, 0]) }, region).verdict).toBe('pass');
+    const bad = judgeInspection({ score: 9 }, region);
+    expect(bad.verdict).toBe('unjudged');
+    expect(bad.error).toMatch(/no patch scores/);
+  });
+});
