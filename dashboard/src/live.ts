@@ -26,10 +26,21 @@ function setBench(state: BenchState): void {
   if (state === 'item' || state === 'steady' || state === 'inspecting') {
     verdict.classList.add('stale');
     // The bench changed: show what the camera sees now (one fetch per event, not polling).
-    const frame = $('#frame') as HTMLImageElement;
-    frame.src = `/api/frame.jpg?t=${Date.now()}`;
+    void showCameraFrame();
     $('#heatmap').hidden = true;
   }
+}
+
+let frameObjectUrl: string | null = null;
+
+/** Load the current camera frame; keep the previous picture if the camera has none to give. */
+async function showCameraFrame(): Promise<void> {
+  const res = await fetch('/api/frame.jpg', { cache: 'no-store' }).catch(() => null);
+  if (!res?.ok) return;
+  const url = URL.createObjectURL(await res.blob());
+  ($('#frame') as HTMLImageElement).src = url;
+  if (frameObjectUrl) URL.revokeObjectURL(frameObjectUrl);
+  frameObjectUrl = url;
 }
 
 function setCamera(state: 'up' | 'lost', reason?: string): void {
@@ -95,7 +106,7 @@ async function openChange(): Promise<void> {
   clear(body);
   const session = await getSession();
   if (!session.user) {
-    body.append(loginForm(() => void openChange(), 'Sign in to change the product or maker.'));
+    body.append(loginForm(() => { void renderNav(); void openChange(); }, 'Sign in to change the product or maker.'));
     if (!dialog.open) dialog.showModal();
     return;
   }

@@ -46,6 +46,9 @@ export function pageRoutes(deps: { dashboardDir?: string; log: Logger }): Router
   r.get('/vendor/socket.io.min.js', (_req, res) => res.sendFile(socketIoClientPath(), { maxAge: '1d' }));
   r.use('/assets', express.static(publicDir, { index: false, maxAge: '1h' }));
   r.use('/js', express.static(distDir, { index: false, maxAge: 0 }));
+  r.use('/js', (_req, res) => {
+    res.status(404).json({ error: `dashboard script not found in ${distDir}; build the dashboard with: ${DASHBOARD_BUILD_COMMAND}` });
+  });
   return r;
 }
 

@@ -101,6 +101,19 @@ describe('live page (no login)', () => {
     await shot(page, 'live-camera-lost');
     h.server.announce.camera('up');
     await page.waitForSelector('#camera-lost', { state: 'hidden' });
+
+    // Changing the maker is a state change: the bench signs in first (a viewer login suffices).
+    await page.click('#change-button');
+    await page.fill('#change #login-name', 'bench');
+    await page.fill('#change #login-password', PASSWORD);
+    await page.click('#change form.login-form button[type=submit]');
+    await page.waitForSelector('#select-maker');
+    await page.selectOption('#select-maker', 'ben');
+    await shot(page, 'live-change');
+    await page.click('#change button[type=submit]');
+    await expect.poll(() => page.textContent('#maker')).toBe('Ben');
+    expect(h.station.calls.slice(-2)).toEqual(['product:tile', 'maker:ben']);
+    expect(await page.isVisible('#change')).toBe(false);
     expect(errors).toEqual([]);
     await ctx.close();
   });
