@@ -48,6 +48,22 @@ function dist(x: Float32Array, a: number, b: number, d: number): number {
   return Math.sqrt(s);
 }
 
+/** d(x[p], x[c]) if it is below `bound`, else some value ≥ bound (the sum stops early once it cannot get there). */
+function distBelow(x: Float32Array, p: number, oc: number, d: number, bound: number): number {
+  const lim = bound * bound;
+  let s = 0;
+  const op = p * d;
+  for (let k = 0; k < d; k += 8) {
+    const end = k + 8 < d ? k + 8 : d;
+    for (let j = k; j < end; j++) {
+      const t = x[op + j] - x[oc + j];
+      s += t * t;
+    }
+    if (s >= lim) return bound;
+  }
+  return Math.sqrt(s);
+}
+
 function prepare(features: Float32Array, n: number, dim: number, opts: CoresetOptions) {
   if (!Number.isInteger(opts.size) || opts.size < 1) throw new Error(`coreset: size must be a positive integer, got ${opts.size}`);
   if (n < 1) throw new Error('coreset: no patches to choose from; give at least one good image');
@@ -86,6 +102,9 @@ export function greedyCoreset(features: Float32Array, n: number, dim: number, op
   const radius: number[] = [];
   const farthest: number[] = [];
 
+  // Chosen points also live contiguously, so the per-iteration pass over all centres stays in cache.
+  const centres = new Float32Array(k * d);
+  centres.set(x.subarray(first * d, first * d + d), 0);
   // First centre owns everything.
   out[0] = first;
   let far = -1, r = -1;
@@ -106,11 +125,25 @@ export function greedyCoreset(features: Float32Array, n: number, dim: number, op
     }
     const c = farthest[a0];
     out[t] = c;
+    const oc = c * d;
+    centres.set(x.subarray(oc, oc + d), t * d);
     moved.length = 0;
     for (let a = 0; a < t; a++) {
-      if (radius[a] <= 0 && members[a].length > 0 && a !== a0) continue;
-      const dac = dist(x, out[a], c, d);
-      if (dac >= 2 * radius[a] && a !== a0) continue;
+      if (radius[a] <= 0 && a !== a0) continue; // empty, or every member sits on the centre
+      // d(a, c) with early exit: the partial sum only grows, so stop once it proves the cluster can be skipped.
+      const limit = a === a0 ? Infinity : 4 * radius[a] * radius[a];
+      let s2 = 0;
+      const oa = a * d;
+      for (let k = 0; k < d; k += 8) {
+        const end = Math.min(d, k + 8);
+        for (let j = k; j < end; j++) {
+          const t = centres[oa + j] - x[oc + j];
+          s2 += t * t;
+        }
+        if (s2 >= limit) break;
+      }
+      if (s2 >= limit) continue;
+      const dac = Math.sqrt(s2);
       // Same bound per point: p cannot move when d(a, c) ≥ 2·minD[p], so most members cost one comparison.
       const half = dac / 2;
       const list = members[a];
@@ -124,7 +157,7 @@ export function greedyCoreset(features: Float32Array, n: number, dim: number, op
           if (mp > nr || (mp === nr && p < nf)) { nr = mp; nf = p; }
           continue;
         }
-        const dd = p === c ? 0 : dist(x, p, c, d);
+        const dd = p === c ? 0 : distBelow(x, p, oc, d, mp);
         if (dd < mp) {
           minD[p] = dd;
           moved.push(p);
