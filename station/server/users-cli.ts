@@ -157,7 +157,7 @@ export async function runUsersCli(argv: string[], io: CliIo, env: NodeJS.Process
         const n = name();
         if (!store.users.get(n)) throw new UsageError(`user '${n}' does not exist`);
         store.users.setPasswordHash(n, await newHash());
-        io.stdout.write(`password of ${n} changed (existing sessions end at the station's next restart)\n`);
+        io.stdout.write(`password of ${n} changed; their open sessions end at their next request\n`);
         break;
       }
       case 'role': {

@@ -115,6 +115,23 @@ describe('sessions', () => {
     expect(((await (await old.get('/api/session')).json()) as { user: unknown }).user).toBeNull();
   });
 
+  it('follows a role change, a password change and a removal at the next request', async () => {
+    const hash = h.store.users.get('lead1')!.passwordHash;
+    h.store.users.create({ name: 'temp', passwordHash: hash, role: 'lead' });
+    const c = new Client(h.url);
+    expect((await c.login('temp')).status).toBe(200);
+    expect((await c.get('/api/makers/stats')).status).toBe(200);
+    h.store.users.setRole('temp', 'viewer');
+    expect((await c.get('/api/makers/stats')).status).toBe(403);
+    h.store.users.setRole('temp', 'lead');
+    h.store.users.setPasswordHash('temp', hash.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A')));
+    expect((await c.get('/api/makers/stats')).status).toBe(401);
+    h.store.users.setPasswordHash('temp', hash);
+    expect((await c.login('temp')).status).toBe(200);
+    h.store.users.remove('temp');
+    expect((await c.get('/api/makers/stats')).status).toBe(401);
+  });
+
   it('logs out', async () => {
     const c = new Client(h.url);
     await c.login('lead1');

@@ -4,7 +4,7 @@
 //   the login POST carries a CSRF token. Login rotates the session token (no fixation).
 // - Cookie: HttpOnly, SameSite=Strict, Secure when the request came over https (or always/never).
 // - Every POST needs the session's token in X-CSRF-Token, compared in constant time.
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { HttpError } from '../http-error.ts';
 import type { ServerStore } from '../types.ts';
@@ -53,6 +53,8 @@ export function access(session: Session | undefined, roles?: readonly Role[]): '
   return 'ok';
 }
 
+const credentialTag = (passwordHash: string) => createHash('sha256').update(passwordHash).digest('base64url').slice(0, 16);
+
 const sameToken = (a: string, b: string) => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -70,6 +72,16 @@ export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
   const attach: RequestHandler = (req, res, next) => {
     const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
     const session = sessions.get(token);
+    // The users CLI runs in another process: re-read the user so a removal, a password change
+    // or a role change takes effect on the next request, not at the next restart.
+    if (session?.user) {
+      const current = store.users.get(session.user.name);
+      if (!current || session.credentialTag !== credentialTag(current.passwordHash)) {
+        sessions.destroy(token);
+        return next();
+      }
+      session.user.role = current.role;
+    }
     if (session) {
       res.locals.session = session;
       res.locals.sessionToken = token;
@@ -129,6 +141,7 @@ export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
     limiter.reset([`user:${name.toLowerCase()}`]);
     sessions.destroy(res.locals.sessionToken as string | undefined);
     const { token, session } = sessions.create({ name: user.name, role: user.role });
+    session.credentialTag = credentialTag(user.passwordHash);
     setCookie(req, res, token);
     res.json({ user: session.user, csrfToken: session.csrfToken });
   });

@@ -9,6 +9,8 @@ export interface Session {
   /** Anonymous sessions exist only to carry a CSRF token for the login form. */
   user: { name: string; role: Role } | null;
   csrfToken: string;
+  /** A digest of the password hash at login: a password change ends the session. */
+  credentialTag?: string;
   createdAt: number;
   lastSeen: number;
 }
