@@ -109,20 +109,32 @@ export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineF
       io.stdout.write(`${products[0]}: v${row.version} is now active\n${describeVersions(store, products[0])}\n`);
       return 0;
     }
+    let failed = 0;
     for (const productId of products) {
-      const r = await calibrateProduct({
+      let r;
+      try {
+        r = await calibrateProduct({
         productId, calibrationDir, store, engineFor: await engines(),
         activate: !v['no-activate'], bandsFrom: v['bands-from-rejects'] ? 'rejects' : 'rates', folds, bootstrap,
         onProgress: (s, d, n) => progress.update(s, d, n),
         onStep: holdForTests(io),
-      });
+        });
+      } catch (err) {
+        // With --all, one product's problem must not stop the others.
+        if (products.length === 1) throw err;
+        progress.end();
+        io.stderr.write(`calibrate: ${productId}: ${(err as Error).message}\n`);
+        failed++;
+        continue;
+      }
       progress.end();
       io.stdout.write(r.text);
       io.stdout.write(`\n${productId}: reference set v${r.version} written to ${r.refsetFile}` +
         `${r.activated ? ' and activated' : ' (not activated: --activate ' + r.version + ' to use it)'}\n` +
         `report: ${r.reportFiles.text}\n\n`);
     }
-    return 0;
+    if (failed) io.stderr.write(`calibrate: ${failed} of ${products.length} product(s) failed; their active versions are unchanged\n`);
+    return failed ? 1 : 0;
   } catch (err) {
     progress.end();
     io.stderr.write(`calibrate: ${(err as Error).message}\n`);

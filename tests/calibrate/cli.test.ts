@@ -59,5 +59,13 @@ describe('npm run calibrate', () => {
     expect(r.err).toContain('usage: npm run calibrate');
     r = await cli('tile', '--colour');
     expect(r.code).toBe(2);
+    // --all carries on past a broken product and says which failed
+    writeFakeProduct(path.join(cal, 'vase'), { good: 4, name: 'Vase', seed0: 6000 });
+    r = await cli('--all');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/calibrate: vase: .*4 distinct good image\(s\), at least 10 needed/);
+    expect(r.out).toMatch(/bowl: reference set v2 written/);
+    expect(r.out).toMatch(/tile: reference set v3 written/);
+    expect(r.err).toContain('1 of 3 product(s) failed');
   });
 });
