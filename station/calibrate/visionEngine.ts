@@ -35,17 +35,18 @@ export function adaptEngine(engine: Engine, defaultCoreset = DEFAULT_CORESET_SIZ
  * `close()` releases them all.
  */
 export async function visionEngines(manifestPath: string, overrides: Partial<EngineSettings> = {}): Promise<{
-  engineFor: EngineFactory; backbone: Backbone; close(): Promise<void>;
+  engineFor: EngineFactory; engine(inputMode: EngineChoice['inputMode']): Engine; backbone: Backbone; close(): Promise<void>;
 }> {
   const backbone = await loadBackbone(manifestPath);
   const engines = new Map<string, Engine>();
-  const engineFor: EngineFactory = async (choice: EngineChoice) => {
-    let e = engines.get(choice.inputMode);
-    if (!e) engines.set(choice.inputMode, (e = createEngine(backbone, { ...overrides, resize: choice.inputMode })));
-    return adaptEngine(e) as CalibrationEngine;
+  const engine = (inputMode: EngineChoice['inputMode']): Engine => {
+    let e = engines.get(inputMode);
+    if (!e) engines.set(inputMode, (e = createEngine(backbone, { ...overrides, resize: inputMode })));
+    return e;
   };
+  const engineFor: EngineFactory = async (choice: EngineChoice) => adaptEngine(engine(choice.inputMode)) as CalibrationEngine;
   return {
-    engineFor, backbone,
+    engineFor, engine, backbone,
     async close() {
       for (const e of engines.values()) await e.release();
       await backbone.session.release();
