@@ -78,6 +78,20 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     expect(() => activateVersion(store, 'tile', 7)).toThrow(/no reference set v7 \(versions: v1, v2\)/);
   });
 
+  it('before/after compares rejects under both versions, and refuses to compare across backbones', async () => {
+    writeFakeProduct(path.join(cal(), 'tile'), { good: 16, reject: 4 });
+    await run();
+    const v2 = await run();
+    expect(v2.report.comparison!.reject!.n).toBe(4);
+    expect(v2.report.comparison!.reject!.before.flagged).toBe(1);
+    expect(v2.report.comparison!.good).toBeUndefined(); // every good image was in v1's bank
+    expect(v2.text).toMatch(/rejects \(4\): caught 100.0% → 100.0%/);
+    const other = fakeEngine({ sha: 'e'.repeat(64) });
+    const v3 = await run({ engineFor: async () => other });
+    expect(v3.report.comparison!.notes.join(' ')).toMatch(/built with another backbone/);
+    expect(v3.report.comparison!.reject).toBeUndefined();
+  });
+
   it('--no-activate keeps the previous active version', async () => {
     writeFakeProduct(path.join(cal(), 'tile'), { good: 12 });
     await run();
