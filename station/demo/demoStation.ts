@@ -1,0 +1,56 @@
+/**
+ * The embedded default: a glazed-tile product whose good and defective items the project
+ * renders itself, a calibration folder for it and a replay folder of items for the camera
+ * to cycle through. Written once under <dataDir>/demo and reused on later starts.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DEFECT_KINDS, encodePng, renderEmptyBench, renderItem, writeSampleProduct } from './generate.ts';
+
+export const DEMO_PRODUCT = 'demo-tile';
+/** Frame side of the replayed items (the calibration images are rendered at the same size). */
+export const DEMO_FRAME = 288;
+
+export interface DemoPaths {
+  calibrationDir: string;
+  replayDir: string;
+  emptyBench: string;
+}
+
+export function demoPaths(dataDir: string): DemoPaths {
+  const root = path.join(dataDir, 'demo');
+  return { calibrationDir: path.join(root, 'calibration'), replayDir: path.join(root, 'replay'), emptyBench: path.join(root, 'empty-bench.png') };
+}
+
+async function save(file: string, data: Buffer): Promise<void> {
+  await writeFile(`${file}.tmp`, data);
+  await rename(`${file}.tmp`, file);
+}
+
+/** Creates the demo folders unless a previous start finished them (a marker is written last). */
+export async function ensureDemo(dataDir: string, opts: { good?: number; replayItems?: number } = {}): Promise<DemoPaths> {
+  const p = demoPaths(dataDir);
+  const marker = path.join(dataDir, 'demo', '.complete');
+  if (existsSync(marker)) return p;
+  const productDir = path.join(p.calibrationDir, DEMO_PRODUCT);
+  mkdirSync(p.replayDir, { recursive: true });
+  await writeSampleProduct(productDir, { kind: 'glazed-tile', goodCount: opts.good ?? 30, defectCount: 6, seed: 11, size: DEMO_FRAME });
+  writeFileSync(path.join(productDir, 'product.json'), JSON.stringify({
+    name: 'Demo glazed tile',
+    inputMode: 'pad',
+    tolerance: { failRate: 0.01, reviewRate: 0.1 },
+    minGoodImages: 10,
+    coresetSize: 4000,
+  }, null, 2));
+  // The replay: mostly good items with a defective one every third place, seeds unseen by calibration.
+  const n = opts.replayItems ?? 12;
+  for (let k = 0; k < n; k++) {
+    const defect = k % 3 === 2 ? DEFECT_KINDS[(k / 3) % DEFECT_KINDS.length | 0] : null;
+    const item = renderItem({ kind: 'glazed-tile', seed: 5000 + k, width: DEMO_FRAME, height: DEMO_FRAME, defect });
+    await save(path.join(p.replayDir, `item-${String(k).padStart(3, '0')}-${defect ?? 'good'}.png`), await encodePng(item));
+  }
+  await save(p.emptyBench, await encodePng(renderEmptyBench({ seed: 1, width: DEMO_FRAME, height: DEMO_FRAME })));
+  writeFileSync(marker, new Date().toISOString());
+  return p;
+}

@@ -1,0 +1,42 @@
+/**
+ * What inspecting one product needs, loaded once per activation: the active reference-set
+ * version's row (thresholds), its decoded bank and the engine for the product's input mode.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadProductConfig } from '../calibrate/productConfig.ts';
+import { refsetFile } from '../calibrate/versions.ts';
+import type { Store, ReferenceSet as ReferenceSetRow } from '../store/index.ts';
+import type { StoredThresholds } from '../verdict/scoreModel.ts';
+import type { Engine } from '../vision/engine.ts';
+import { decodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
+
+export interface ActiveProduct {
+  productId: string;
+  row: ReferenceSetRow;
+  referenceSet: ReferenceSet;
+  thresholds: StoredThresholds;
+  engine: Engine;
+}
+
+export type EngineForMode = (inputMode: 'pad' | 'crop') => Engine;
+
+/** Throws a message for the person when the product cannot be inspected yet. */
+export function loadActiveProduct(store: Store, calibrationDir: string, productId: string, engineFor: EngineForMode): ActiveProduct {
+  const row = store.referenceSets.active(productId);
+  if (!row) throw new Error(`product '${productId}' has no active reference set: run \`npm run calibrate -- ${productId}\` or calibrate it from the dashboard`);
+  const product = loadProductConfig(path.join(calibrationDir, productId, 'product.json'), productId);
+  const engine = engineFor(product.inputMode);
+  const file = refsetFile(store.dataDir, row.filePath);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new Error(`reference set ${productId} v${row.version}: cannot read ${file} (${(err as NodeJS.ErrnoException).code}); calibrate again or activate another version`);
+  }
+  const referenceSet = decodeReferenceSet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    source: file, expectedModel: { id: engine.manifest.id, sha256: engine.manifest.sha256 },
+  });
+  const { review, fail, scoreModel } = row.thresholds;
+  return { productId, row, referenceSet, engine, thresholds: { review, fail, scoreModel: scoreModel as StoredThresholds['scoreModel'] } };
+}

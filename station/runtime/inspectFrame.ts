@@ -1,0 +1,82 @@
+/**
+ * One item, from the steady frame to a committed inspection row:
+ * engine → verdict → evidence files → SQLite. The row is committed before anyone is told.
+ * When the item cannot be judged (no reference set, engine error) the row says 'unjudged'
+ * with the reason: never a pass for an item that was not inspected.
+ */
+import sharp from 'sharp';
+import type { Frame } from '../capture/types.ts';
+import type { Inspection, Store } from '../store/index.ts';
+import { writeEvidence } from '../store/index.ts';
+import { nearestExamples } from '../verdict/explain.ts';
+import { judgeInspection } from '../verdict/scoreModel.ts';
+import { heatmapOverlay, selfScale, type OverlayScale } from '../vision/overlay.ts';
+import type { DecodedImage } from '../vision/types.ts';
+import type { ActiveProduct } from './activeProduct.ts';
+
+export interface InspectRequest {
+  frame: Frame;
+  productId: string;
+  makerId: string | null;
+  /** The product's loaded reference set, or why there is none. */
+  active: ActiveProduct | Error;
+}
+
+const jpeg = (img: DecodedImage) =>
+  sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels: 3 } })
+    .jpeg({ quality: 88 })
+    .toBuffer();
+
+/** The overlay colours map values against the version's band when the band is in map units. */
+function overlayScale(active: ActiveProduct, fallback: OverlayScale): OverlayScale {
+  const raw = !active.thresholds.scoreModel || active.thresholds.scoreModel.kind === 'raw';
+  return raw ? { low: 0.6 * active.thresholds.review, high: active.thresholds.fail } : fallback;
+}
+
+export async function inspectFrame(store: Store, req: InspectRequest): Promise<Inspection> {
+  const { frame, productId, makerId, active } = req;
+  const inspectedAt = Date.now();
+  const image: DecodedImage = { name: `frame ${frame.seq}`, width: frame.width, height: frame.height, data: frame.data };
+  const t0 = performance.now();
+  let judged: ReturnType<typeof judgeInspection> = { verdict: 'unjudged', score: null };
+  let error: string | null = active instanceof Error ? active.message : null;
+  let timings: Record<string, number> = {};
+  let heatmap: DecodedImage | null = null;
+  let nearest: { fileName: string; distance: number }[] = [];
+  if (!(active instanceof Error)) {
+    try {
+      const r = await active.engine.inspectDecoded(image, active.referenceSet);
+      judged = judgeInspection({ score: r.score, patchScores: r.patchScores, contentMask: r.embedding.contentMask }, active.thresholds);
+      if (judged.error) error = judged.error;
+      const th = performance.now();
+      heatmap = heatmapOverlay(image, r.anomalyMap, overlayScale(active, selfScale(r.anomalyMap)));
+      timings = { ...r.timings, overlayMs: performance.now() - th };
+      const { names, embeddings } = active.referenceSet.images;
+      nearest = nearestExamples(r.embedding.imageEmbedding, embeddings, names, 3).map((m) => ({ fileName: m.name, distance: m.distance }));
+    } catch (err) {
+      error = `could not inspect: ${(err as Error).message}`;
+      judged = { verdict: 'unjudged', score: null };
+    }
+  }
+  const te = performance.now();
+  const framePath = await writeEvidence(store.dataDir, { inspectedAt, kind: 'frame', jpeg: await jpeg(image) });
+  const heatmapPath = heatmap ? await writeEvidence(store.dataDir, { inspectedAt, kind: 'heatmap', jpeg: await jpeg(heatmap) }) : null;
+  timings.evidenceMs = performance.now() - te;
+  timings.totalMs = performance.now() - t0;
+  const isJudged = judged.verdict !== 'unjudged';
+  return store.inspections.record({
+    inspectedAt,
+    productId,
+    makerId,
+    referenceSetId: active instanceof Error ? null : active.row.id,
+    score: isJudged ? judged.score : null,
+    verdict: judged.verdict,
+    reviewThreshold: active instanceof Error ? null : active.thresholds.review,
+    failThreshold: active instanceof Error ? null : active.thresholds.fail,
+    timings,
+    nearest,
+    framePath,
+    heatmapPath,
+    error,
+  });
+}
