@@ -27,10 +27,10 @@ const jpeg = (img: DecodedImage) =>
     .jpeg({ quality: 88 })
     .toBuffer();
 
-/** The overlay colours map values against the version's band when the band is in map units. */
+/** Colour starts just below the review threshold: a passing item shows (almost) no colour. Needs a band in map units. */
 function overlayScale(active: ActiveProduct, fallback: OverlayScale): OverlayScale {
   const raw = !active.thresholds.scoreModel || active.thresholds.scoreModel.kind === 'raw';
-  return raw ? { low: 0.6 * active.thresholds.review, high: active.thresholds.fail } : fallback;
+  return raw ? { low: 0.9 * active.thresholds.review, high: active.thresholds.fail } : fallback;
 }
 
 export async function inspectFrame(store: Store, req: InspectRequest): Promise<Inspection> {
