@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedManifestPath } from '../../models/load.ts';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
@@ -28,6 +29,12 @@ let engines: Awaited<ReturnType<typeof visionEngines>>;
 
 beforeAll(async () => {
   await writeSampleProduct(productDir, { kind: 'glazed-tile', goodCount: 12, defectCount: 3, seed: 5, size: 224 });
+  // Mixed sizes, formats and EXIF orientation in one set: the engine's preprocessing handles them.
+  const g = (k: string) => path.join(productDir, 'good', `good-${k}.png`);
+  writeFileSync(path.join(productDir, 'good', 'good-010.jpg'), await sharp(g('010')).resize(300, 200, { fit: 'fill' }).jpeg().toBuffer());
+  writeFileSync(path.join(productDir, 'good', 'good-011.jpg'), await sharp(g('011')).rotate(90).jpeg().withMetadata({ orientation: 8 }).toBuffer());
+  rmSync(g('010'));
+  rmSync(g('011'));
   // A small bank keeps the test quick; the logic is the same at 10,000.
   writeFileSync(path.join(productDir, 'product.json'), JSON.stringify({ name: 'Glazed tile', coresetSize: 400 }));
   engines = await visionEngines(generatedManifestPath('mobilenet_v2-features'), { threads: 1 });
@@ -44,6 +51,8 @@ describe('calibration with the real engine', () => {
       const r = await calibrateProduct({ productId: 'tile', calibrationDir: cal, store, engineFor: engines.engineFor, bootstrap: 200 });
       expect(r.version).toBe(1);
       expect(r.report.heldOut.method).toBe('leave-one-out');
+      expect(r.report.images.good).toEqual({ found: 12, used: 12 });
+      expect(r.report.images.skipped).toEqual([]);
       const engine = await engines.engineFor({ inputMode: 'pad' });
       const set = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile) as ReturnType<typeof decodeReferenceSet>;
       for (const g of r.report.goodScores) {
@@ -66,7 +75,8 @@ describe('eval verdict figures', () => {
   it('bands from train/good only; test goods and defects tallied into pass/review/fail', async () => {
     const engine = createEngine(engines.backbone, { threads: 1 });
     try {
-      const good = ['000', '001', '002', '003', '004', '005', '006', '007', '008', '009', '010', '011'].map((k) => path.join(productDir, 'good', `good-${k}.png`));
+      const good = readdirSync(path.join(productDir, 'good')).sort().map((f) => path.join(productDir, 'good', f));
+      expect(good).toHaveLength(12);
       const train = good.slice(0, 9), testGood = good.slice(9);
       const defects = readdirSync(path.join(productDir, 'reject')).map((f) => path.join(productDir, 'reject', f));
       const embs = [];
