@@ -37,6 +37,8 @@ export interface CategoryResult {
   testImages: number;
   /** Defective test images scored at pixel level / defective test images (some datasets lack a few masks). */
   pixelMasks: string;
+  /** Image AUROC of each defect type against the good test images (where the misses are). */
+  typeAuroc: Record<string, number>;
   /** Test images in pass/review/fail under bands calibrated on train/good only. */
   verdicts?: VerdictFigures;
   verdictBand?: ReturnType<VerdictTally['bandSummary']>;
@@ -99,6 +101,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
 
   const scores: number[] = [];
   const labels: number[] = [];
+  const types: string[] = [];
   const pos = new Floats(), neg = new Floats();
   let inspectMs = 0, masked = 0;
   const defective = cat.test.filter((t) => t.defective).length;
@@ -107,10 +110,11 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
     const buf = readFileSync(t.file);
     const s0 = performance.now();
     const r = await engine.inspect(buf, t.file, set);
-    tally?.add(t.defective, r);
     inspectMs += performance.now() - s0;
+    tally?.add(t.defective, r);
     scores.push(r.score);
     labels.push(t.defective ? 1 : 0);
+    types.push(t.type);
     if (!t.defective || t.mask) {
       const { sourceWidth: w, sourceHeight: h } = r.embedding.geometry;
       const k = Math.min(1, opts.pixelSide / Math.max(w, h));
@@ -138,6 +142,12 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
     bankSize: set.bankSize,
     testImages: cat.test.length,
     pixelMasks: `${masked}/${defective}`,
+    typeAuroc: Object.fromEntries(
+      [...new Set(types)].filter((t) => t !== 'good').map((t) => [
+        t,
+        aurocFromGroups(scores.filter((_, i) => types[i] === t), scores.filter((_, i) => !labels[i])),
+      ]),
+    ),
     ...(tally ? { verdicts: tally.verdicts(), verdictBand: tally.bandSummary() } : {}),
   };
 }
