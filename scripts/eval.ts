@@ -5,7 +5,7 @@
  * a folder of categories, or a folder of datasets of categories. For each category: build a reference set from
  * train/good (all images, or N chosen by seed), score every test image, report image AUROC, pixel AUROC (where
  * masks exist), best F1, ms per image (decode → score) and reference-set build seconds.
- * Tuning flags (defaults are the station's): --model <manifest.json> --size --resize --taps a,b --dim --bank
+ * --scores <file.csv> writes every test image's score. Tuning flags (defaults are the station's): --model <manifest.json> --size --resize --taps a,b --dim --bank
  * --sigma --pool --reduction --tap-norm.
  * Verdicts: tolerance bands are calibrated on train/good only (held-out k-fold scores, station/calibrate/evalVerdicts.ts)
  * and each category gains "verdicts": {good: {pass, review, fail}, defect: {…}}; --no-verdicts skips that (faster).
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       size: { type: 'string' }, resize: { type: 'string' }, taps: { type: 'string' }, dim: { type: 'string' },
       bank: { type: 'string' }, sigma: { type: 'string' }, pool: { type: 'string' }, reduction: { type: 'string' },
       'tap-norm': { type: 'string' }, 'pixel-side': { type: 'string' }, help: { type: 'boolean' },
-      'no-verdicts': { type: 'boolean' },
+      'no-verdicts': { type: 'boolean' }, scores: { type: 'string' },
     },
   });
   if (values.help || positionals.length !== 1) {
@@ -85,8 +85,13 @@ async function main(): Promise<void> {
       console.log(`  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${f(r.verdicts.good)}; defect ${f(r.verdicts.defect)}`);
     }
   }
+  if (values.scores) {
+    const rows = results.flatMap((r) => (r.imageScores ?? []).map((i) => `${r.dataset},${r.category},${i.file},${i.type},${i.score}`));
+    writeFileSync(values.scores, `dataset,category,file,type,score\n${rows.join('\n')}\n`);
+  }
   if (values.json) {
-    writeFileSync(values.json, `${JSON.stringify({ settings: { ...s, bankSize, seed }, categories: results }, null, 2)}\n`);
+    const categories = results.map(({ imageScores: _s, ...r }) => r);
+    writeFileSync(values.json, `${JSON.stringify({ settings: { ...s, bankSize, seed }, categories }, null, 2)}\n`);
     console.log(`wrote ${values.json}`);
   }
   await engine.release();

@@ -37,6 +37,8 @@ export interface CategoryResult {
   testImages: number;
   /** Defective test images scored at pixel level / defective test images (some datasets lack a few masks). */
   pixelMasks: string;
+  /** Per test image: file (relative to the category), defect type, score; not written to --json. */
+  imageScores?: { file: string; type: string; score: number }[];
   /** Image AUROC of each defect type against the good test images (where the misses are). */
   typeAuroc: Record<string, number>;
   /** Test images in pass/review/fail under bands calibrated on train/good only. */
@@ -102,6 +104,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
   const scores: number[] = [];
   const labels: number[] = [];
   const types: string[] = [];
+  const imageScores: NonNullable<CategoryResult['imageScores']> = [];
   const pos = new Floats(), neg = new Floats();
   let inspectMs = 0, masked = 0;
   const defective = cat.test.filter((t) => t.defective).length;
@@ -115,6 +118,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
     scores.push(r.score);
     labels.push(t.defective ? 1 : 0);
     types.push(t.type);
+    imageScores.push({ file: relative(cat.dir, t.file), type: t.type, score: r.score });
     if (!t.defective || t.mask) {
       const { sourceWidth: w, sourceHeight: h } = r.embedding.geometry;
       const k = Math.min(1, opts.pixelSide / Math.max(w, h));
@@ -142,6 +146,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
     bankSize: set.bankSize,
     testImages: cat.test.length,
     pixelMasks: `${masked}/${defective}`,
+    imageScores,
     typeAuroc: Object.fromEntries(
       [...new Set(types)].filter((t) => t !== 'good').map((t) => [
         t,

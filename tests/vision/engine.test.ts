@@ -108,6 +108,15 @@ describe('engine on generated items', () => {
     expect(near[0].distance).toBeLessThan(near[1].distance);
   });
 
+  it('a 4:3 frame is padded into the square input and only its content is scored and mapped', async () => {
+    const frame = await encodePng(renderItem({ kind: KIND, seed: 301, width: 320, height: 240 }));
+    const r = await engine.inspect(frame, 'frame-4x3.png', set);
+    expect(r.embedding.contentMask.reduce((a, b) => a + b, 0)).toBe(28 * 21);
+    expect([r.anomalyMap.width, r.anomalyMap.height]).toEqual([224, 168]);
+    expect(r.anomalyMap.region).toEqual({ x: 0, y: 0, width: 320, height: 240 });
+    expect(Number.isFinite(r.score)).toBe(true);
+  });
+
   it('names the file when an image cannot be inspected', async () => {
     await expect(engine.inspect(Buffer.from('not an image'), 'bench/cam-07.jpg', set)).rejects.toThrow(/bench\/cam-07\.jpg: not a readable image/);
   });
