@@ -6,7 +6,7 @@
  * train/good (all images, or N chosen by seed), score every test image, report image AUROC, pixel AUROC (where
  * masks exist), best F1, ms per image (decode → score) and reference-set build seconds.
  * --scores <file.csv> writes every test image's score. Tuning flags (defaults are the station's): --model <manifest.json> --size --resize --taps a,b --dim --bank
- * --sigma --pool --reduction --tap-norm.
+ * --sigma --pool --reduction --tap-norm --photometric --margin.
  * Verdicts: tolerance bands are calibrated on train/good only (held-out k-fold scores, station/calibrate/evalVerdicts.ts)
  * and each category gains "verdicts": {good: {pass, review, fail}, defect: {…}}; --no-verdicts skips that (faster).
  */
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       size: { type: 'string' }, resize: { type: 'string' }, taps: { type: 'string' }, dim: { type: 'string' },
       bank: { type: 'string' }, sigma: { type: 'string' }, pool: { type: 'string' }, reduction: { type: 'string' },
       'tap-norm': { type: 'string' }, 'pixel-side': { type: 'string' }, help: { type: 'boolean' },
-      'no-verdicts': { type: 'boolean' }, scores: { type: 'string' },
+      'no-verdicts': { type: 'boolean' }, photometric: { type: 'string' }, margin: { type: 'string' }, scores: { type: 'string' },
     },
   });
   if (values.help || positionals.length !== 1) {
@@ -56,6 +56,8 @@ async function main(): Promise<void> {
   if (values.pool) overrides.poolSize = int('pool', values.pool);
   if (values.sigma) overrides.sigma = Number(values.sigma);
   if (values.reduction) overrides.reduction = values.reduction as EngineSettings['reduction'];
+  if (values.margin) overrides.margin = int('margin', values.margin);
+  if (values.photometric) overrides.photometric = values.photometric as EngineSettings['photometric'];
   if (values['tap-norm']) overrides.tapNorm = values['tap-norm'] as EngineSettings['tapNorm'];
   const bankSize = int('bank', values.bank) ?? 10_000;
 

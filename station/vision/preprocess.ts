@@ -59,24 +59,60 @@ export interface FitOptions {
   /** Side of the square model input, a multiple of the backbone's largest stride. */
   size: number;
   resize: ResizeMode;
+  /** Mirrored border (input pixels) added around the fitted image; see fitGeometry. Default 0. */
+  margin?: number;
+  /** See FeatureSettings.photometric; default 'none'. */
+  photometric?: 'none' | 'standardize';
 }
 
-/** Where the image goes in the square input for each resize mode. */
-export function fitGeometry(width: number, height: number, { size, resize }: FitOptions): InputGeometry {
+/** Targets for photometric standardisation, on the 0..255 scale. */
+const TARGET_MEAN = 118;
+const TARGET_STD = 50;
+
+/** One gain and offset (for all channels) that bring the content's luminance to the target mean and spread. */
+function standardizer(raw: Uint8Array, g: InputGeometry): { gain: number; offset: number } {
+  const { content: c, inputWidth: iw } = g;
+  let s = 0, s2 = 0, n = 0;
+  for (let y = c.y; y < c.y + c.height; y++) {
+    for (let x = c.x; x < c.x + c.width; x++) {
+      const i = (y * iw + x) * 3;
+      const l = 0.299 * raw[i] + 0.587 * raw[i + 1] + 0.114 * raw[i + 2];
+      s += l;
+      s2 += l * l;
+      n++;
+    }
+  }
+  const mean = s / n;
+  const std = Math.sqrt(Math.max(0, s2 / n - mean * mean));
+  // A flat image keeps its contrast (no division by ~0); gain is bounded so noise is not blown up.
+  const gain = Math.min(8, TARGET_STD / Math.max(std, 1));
+  return { gain, offset: TARGET_MEAN - mean * gain };
+}
+
+/**
+ * Where the image goes in the square input for each resize mode. The image is fitted into size×size, then
+ * `margin` mirrored pixels are added on every side: the backbone's border cells then see a natural continuation
+ * instead of its zero padding (border patches otherwise look unlike anything and score high). The margin cells
+ * are never scored.
+ */
+export function fitGeometry(width: number, height: number, { size, resize, margin = 0 }: FitOptions): InputGeometry {
   const whole: Rect = { x: 0, y: 0, width, height };
+  const side = size + 2 * margin;
+  const at = (c: Rect): Rect => ({ x: c.x + margin, y: c.y + margin, width: c.width, height: c.height });
+  const geometry = (content: Rect, region: Rect): InputGeometry => ({
+    sourceWidth: width, sourceHeight: height, inputWidth: side, inputHeight: side, content: at(content), region,
+  });
   const full: Rect = { x: 0, y: 0, width: size, height: size };
-  if (resize === 'stretch') return { sourceWidth: width, sourceHeight: height, inputWidth: size, inputHeight: size, content: full, region: whole };
+  if (resize === 'stretch') return geometry(full, whole);
   if (resize === 'crop') {
-    const side = Math.min(width, height);
-    const region = { x: Math.floor((width - side) / 2), y: Math.floor((height - side) / 2), width: side, height: side };
-    return { sourceWidth: width, sourceHeight: height, inputWidth: size, inputHeight: size, content: full, region };
+    const s = Math.min(width, height);
+    return geometry(full, { x: Math.floor((width - s) / 2), y: Math.floor((height - s) / 2), width: s, height: s });
   }
   if (resize !== 'pad') throw new Error(`resize mode "${String(resize)}" is unknown; use 'pad', 'crop' or 'stretch'`);
   const scale = size / Math.max(width, height);
   const cw = Math.max(1, Math.min(size, Math.round(width * scale)));
   const ch = Math.max(1, Math.min(size, Math.round(height * scale)));
-  const content = { x: Math.floor((size - cw) / 2), y: Math.floor((size - ch) / 2), width: cw, height: ch };
-  return { sourceWidth: width, sourceHeight: height, inputWidth: size, inputHeight: size, content, region: whole };
+  return geometry({ x: Math.floor((size - cw) / 2), y: Math.floor((size - ch) / 2), width: cw, height: ch }, whole);
 }
 
 /** Resize into the model input and normalise per the manifest: NCHW float32, batch 1. */
@@ -103,12 +139,20 @@ export async function toInputTensor(img: DecodedImage, manifest: ModelManifest, 
   if (raw.length !== plane * 3) throw new Error(`${img.name}: resize produced ${raw.length} bytes, expected ${plane * 3}`);
   const out = new Float32Array(plane * 3);
   const order = input.colour === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  const { gain, offset } = opts.photometric === 'standardize' ? standardizer(raw, g) : { gain: 1, offset: 0 };
   for (let ch = 0; ch < 3; ch++) {
     const src = order[ch];
     const mul = input.scale / input.std[ch];
     const add = -input.mean[ch] / input.std[ch];
     const base = ch * plane;
-    for (let i = 0; i < plane; i++) out[base + i] = raw[i * 3 + src] * mul + add;
+    if (gain === 1 && offset === 0) {
+      for (let i = 0; i < plane; i++) out[base + i] = raw[i * 3 + src] * mul + add;
+    } else {
+      for (let i = 0; i < plane; i++) {
+        const v = raw[i * 3 + src] * gain + offset;
+        out[base + i] = (v < 0 ? 0 : v > 255 ? 255 : v) * mul + add;
+      }
+    }
   }
   return { name: img.name, data: out, width: g.inputWidth, height: g.inputHeight, geometry: g };
 }

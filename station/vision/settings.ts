@@ -5,6 +5,8 @@ export interface FeatureSettings {
   /** Side of the square model input in pixels (a multiple of the largest tap stride). */
   size: number;
   resize: ResizeMode;
+  /** Mirrored border in input pixels around the fitted image (never scored); the input side is size + 2·margin. */
+  margin: number;
   /** Backbone outputs to use (names from the manifest); the finest one sets the patch grid. */
   taps: string[];
   /** Side of the neighbourhood average pooling applied to each tap (odd; 1 disables it). */
@@ -16,6 +18,11 @@ export interface FeatureSettings {
   projectionSeed: number;
   /** 'l2' rescales each tap's patch vectors to unit length before concatenation, so no tap dominates by scale. */
   tapNorm: 'none' | 'l2';
+  /**
+   * 'standardize' rescales each image's brightness and contrast (one gain and offset for all channels, so hue is
+   * kept) to fixed targets before the backbone: exposure drift between shots stops looking like a defect.
+   */
+  photometric: 'none' | 'standardize';
 }
 
 export interface EngineSettings extends FeatureSettings {
@@ -28,16 +35,18 @@ export interface EngineSettings extends FeatureSettings {
 export const DEFAULT_SETTINGS: EngineSettings = {
   size: 224,
   resize: 'pad',
+  margin: 0,
   taps: ['block_5_add', 'block_6_expand_relu', 'block_12_add', 'block_13_expand_relu'],
   poolSize: 3,
   dim: 128,
   reduction: 'random',
   projectionSeed: 1,
   tapNorm: 'none',
+  photometric: 'none',
   sigma: 4,
 };
 
-const FEATURE_KEYS: (keyof FeatureSettings)[] = ['size', 'resize', 'taps', 'poolSize', 'dim', 'reduction', 'projectionSeed', 'tapNorm'];
+const FEATURE_KEYS: (keyof FeatureSettings)[] = ['size', 'resize', 'margin', 'taps', 'poolSize', 'dim', 'reduction', 'projectionSeed', 'tapNorm', 'photometric'];
 
 export function featureSettings(s: FeatureSettings): FeatureSettings {
   const out = {} as Record<string, unknown>;
@@ -56,11 +65,15 @@ export function validateSettings(s: EngineSettings, largestStride: number): void
   if (!Number.isInteger(s.size) || s.size < largestStride || s.size % largestStride !== 0) {
     throw bad(`size ${s.size} must be a positive multiple of the largest tap stride (${largestStride})`);
   }
+  if (!Number.isInteger(s.margin) || s.margin < 0 || (2 * s.margin) % largestStride !== 0) {
+    throw bad(`margin ${s.margin} must be ≥ 0 with 2·margin a multiple of the largest tap stride (${largestStride})`);
+  }
   if (!['pad', 'crop', 'stretch'].includes(s.resize)) throw bad(`resize "${s.resize}" must be 'pad', 'crop' or 'stretch'`);
   if (!Array.isArray(s.taps) || s.taps.length === 0) throw bad('taps must name at least one backbone output');
   if (!Number.isInteger(s.poolSize) || s.poolSize < 1 || s.poolSize % 2 === 0) throw bad(`poolSize ${s.poolSize} must be an odd positive integer`);
   if (!Number.isInteger(s.dim) || s.dim < 1) throw bad(`dim ${s.dim} must be a positive integer`);
   if (!['random', 'average'].includes(s.reduction)) throw bad(`reduction "${s.reduction}" must be 'random' or 'average'`);
   if (!['none', 'l2'].includes(s.tapNorm)) throw bad(`tapNorm "${s.tapNorm}" must be 'none' or 'l2'`);
+  if (!['none', 'standardize'].includes(s.photometric)) throw bad(`photometric "${s.photometric}" must be 'none' or 'standardize'`);
   if (!(s.sigma >= 0)) throw bad(`sigma ${s.sigma} must be ≥ 0`);
 }

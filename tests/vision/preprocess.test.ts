@@ -96,6 +96,30 @@ describe('fitting into the model input', () => {
     expect(g.region).toEqual({ x: 100, y: 0, width: 200, height: 200 });
     expect(g.content).toEqual({ x: 0, y: 0, width: 224, height: 224 });
   });
+  it('a margin surrounds the fitted image on every side', () => {
+    const g = fitGeometry(400, 200, { size: 224, resize: 'pad', margin: 16 });
+    expect([g.inputWidth, g.inputHeight]).toEqual([256, 256]);
+    expect(g.content).toEqual({ x: 16, y: 72, width: 224, height: 112 });
+    expect(fitGeometry(400, 200, { size: 224, resize: 'stretch', margin: 8 }).content).toEqual({ x: 8, y: 8, width: 224, height: 224 });
+  });
+  it('photometric standardisation maps a dim and a bright shot of the same scene to the same input', async () => {
+    const shot = (gain: number) => {
+      const d = new Uint8Array(32 * 32 * 3);
+      for (let i = 0; i < 32 * 32; i++) {
+        const v = 40 + ((i * 7) % 50);
+        d.set([v * gain, v * gain * 0.8, v * gain * 0.5].map(Math.round), i * 3);
+      }
+      return { name: 's', width: 32, height: 32, data: d };
+    };
+    const opts = { size: 32, resize: 'stretch', photometric: 'standardize' } as const;
+    const a = await toInputTensor(shot(1), manifest, opts);
+    const b = await toInputTensor(shot(2), manifest, opts);
+    let diff = 0;
+    for (let i = 0; i < a.data.length; i++) diff = Math.max(diff, Math.abs(a.data[i] - b.data[i]));
+    expect(diff).toBeLessThan(0.1);
+    const raw = await toInputTensor(shot(2), manifest, { size: 32, resize: 'stretch' });
+    expect(Math.abs(raw.data[5] - b.data[5])).toBeGreaterThan(0.1);
+  });
   it('normalises per the manifest into NCHW, and pads by mirroring', async () => {
     const img = { name: 'a', width: 64, height: 32, data: new Uint8Array(64 * 32 * 3) };
     for (let i = 0; i < 64 * 32; i++) img.data.set([255, 51, 0], i * 3);
