@@ -5,7 +5,7 @@
  * of the smoothed map: smoothing already averages a defect's neighbouring patches, so a single noisy patch
  * cannot dominate (a "robust maximum"), while a small real defect still counts fully.
  */
-import type { AnomalyMap, InputGeometry } from './types.ts';
+import type { AnomalyMap, GridPlacement, InputGeometry } from './types.ts';
 
 /** Bilinear resize of a float map, pixel centres aligned (half-pixel convention), edges clamped. */
 export function resizeBilinear(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
@@ -25,6 +25,33 @@ export function resizeBilinear(src: Float32Array, sw: number, sh: number, dw: nu
     for (let x = 0; x < dw; x++) {
       const a = src[r0 + x0s[x]], b = src[r0 + x1s[x]], c = src[r1 + x0s[x]], d = src[r1 + x1s[x]];
       const wx = fxs[x];
+      out[o + x] = (a + (b - a) * wx) * (1 - wy) + (c + (d - c) * wx) * wy;
+    }
+  }
+  return out;
+}
+
+/**
+ * Patch-grid values → one value per model-input pixel, bilinear between cell centres (clamped at the edges).
+ * Cells are centred at x0 + (i + 0.5)·stride: for 'same'-padded backbones x0 = 0; for 'valid'-padded ones
+ * (InceptionV3) the grid is smaller than input/stride and centred, so x0 > 0.
+ */
+export function gridToPixels(src: Float32Array, gw: number, gh: number, w: number, h: number, cells: GridPlacement): Float32Array {
+  const out = new Float32Array(w * h);
+  const xi0 = new Int32Array(w), xi1 = new Int32Array(w), xf = new Float32Array(w);
+  for (let x = 0; x < w; x++) {
+    const f = Math.min(Math.max((x + 0.5 - cells.x0) / cells.stride - 0.5, 0), gw - 1);
+    xi0[x] = Math.floor(f);
+    xi1[x] = Math.min(xi0[x] + 1, gw - 1);
+    xf[x] = f - xi0[x];
+  }
+  for (let y = 0; y < h; y++) {
+    const f = Math.min(Math.max((y + 0.5 - cells.y0) / cells.stride - 0.5, 0), gh - 1);
+    const y0 = Math.floor(f), y1 = Math.min(y0 + 1, gh - 1), wy = f - y0;
+    const r0 = y0 * gw, r1 = y1 * gw, o = y * w;
+    for (let x = 0; x < w; x++) {
+      const a = src[r0 + xi0[x]], b = src[r0 + xi1[x]], c = src[r1 + xi0[x]], d = src[r1 + xi1[x]];
+      const wx = xf[x];
       out[o + x] = (a + (b - a) * wx) * (1 - wy) + (c + (d - c) * wx) * wy;
     }
   }
@@ -78,11 +105,11 @@ export interface MapOptions {
 
 /** Patch distances on the grid → smoothed anomaly map over the image content, and the image score. */
 export function buildAnomalyMap(
-  patchScores: Float32Array, gridW: number, gridH: number, geometry: InputGeometry, opts: MapOptions,
+  patchScores: Float32Array, gridW: number, gridH: number, geometry: InputGeometry, opts: MapOptions, cells?: GridPlacement,
 ): { score: number; anomalyMap: AnomalyMap } {
   if (patchScores.length !== gridW * gridH) throw new Error(`anomaly map: ${patchScores.length} patch scores for a ${gridW}×${gridH} grid`);
   const { inputWidth: iw, inputHeight: ih, content: c } = geometry;
-  const up = resizeBilinear(patchScores, gridW, gridH, iw, ih);
+  const up = cells ? gridToPixels(patchScores, gridW, gridH, iw, ih, cells) : resizeBilinear(patchScores, gridW, gridH, iw, ih);
   // Crop to the content before smoothing: padding never leaks into the map or the score.
   const crop = new Float32Array(c.width * c.height);
   for (let y = 0; y < c.height; y++) crop.set(up.subarray((c.y + y) * iw + c.x, (c.y + y) * iw + c.x + c.width), y * c.width);

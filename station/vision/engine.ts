@@ -11,8 +11,8 @@ import { createHeadSession, reductionMatrix, type TapShape } from './featureHead
 import { OrtNearest } from './knn.ts';
 import { decodeImage, toInputTensor } from './preprocess.ts';
 import { REFERENCE_SET_FORMAT, type ReferenceSet } from './referenceSet.ts';
-import { DEFAULT_SETTINGS, featureDifferences, featureSettings, validateSettings, type EngineSettings } from './settings.ts';
-import type { AnomalyMap, DecodedImage, InputTensor, InspectionTimings, PatchEmbedding, ScoreResult } from './types.ts';
+import { DEFAULT_SETTINGS, defaultTaps, featureDifferences, featureSettings, validateSettings, type EngineSettings } from './settings.ts';
+import type { AnomalyMap, DecodedImage, GridPlacement, InputTensor, InspectionTimings, PatchEmbedding, ScoreResult } from './types.ts';
 
 export interface BackboneHandle {
   session: ort.InferenceSession;
@@ -49,18 +49,27 @@ export interface Engine {
   release(): Promise<void>;
 }
 
-function contentMaskFor(gridW: number, gridH: number, input: InputTensor): Uint8Array {
-  const { content: c, inputWidth: iw, inputHeight: ih } = input.geometry;
+/** Where the finest tap's cells sit on the input (see GridPlacement). */
+function placement(gridW: number, gridH: number, stride: number, input: InputTensor): GridPlacement {
+  return { stride, x0: (input.width - gridW * stride) / 2, y0: (input.height - gridH * stride) / 2 };
+}
+
+function contentMaskFor(gridW: number, gridH: number, cells: GridPlacement, input: InputTensor): Uint8Array {
+  const { content: c } = input.geometry;
   const mask = new Uint8Array(gridW * gridH);
   for (let y = 0; y < gridH; y++) {
-    const cy = ((y + 0.5) * ih) / gridH;
+    const cy = cells.y0 + (y + 0.5) * cells.stride;
     for (let x = 0; x < gridW; x++) {
-      const cx = ((x + 0.5) * iw) / gridW;
+      const cx = cells.x0 + (x + 0.5) * cells.stride;
       mask[y * gridW + x] = cx >= c.x && cx < c.x + c.width && cy >= c.y && cy < c.y + c.height ? 1 : 0;
     }
   }
   // A sliver of content narrower than a cell still gets its nearest cell.
-  if (!mask.includes(1)) mask[Math.floor(gridH / 2) * gridW + Math.floor(gridW / 2)] = 1;
+  if (!mask.includes(1)) {
+    const gx = Math.min(gridW - 1, Math.max(0, Math.floor((c.x + c.width / 2 - cells.x0) / cells.stride)));
+    const gy = Math.min(gridH - 1, Math.max(0, Math.floor((c.y + c.height / 2 - cells.y0) / cells.stride)));
+    mask[gy * gridW + gx] = 1;
+  }
   return mask;
 }
 
@@ -106,7 +115,7 @@ async function contentDistances(nn: OrtNearest, e: PatchEmbedding): Promise<Floa
 
 export function createEngine(backbone: BackboneHandle, overrides: Partial<EngineSettings> = {}): Engine {
   const { session, manifest } = backbone;
-  const settings: EngineSettings = { ...DEFAULT_SETTINGS, ...overrides, taps: [...(overrides.taps ?? DEFAULT_SETTINGS.taps)] };
+  const settings: EngineSettings = { ...DEFAULT_SETTINGS, ...overrides, taps: [...(overrides.taps ?? defaultTaps(manifest))] };
   const taps = settings.taps.map((name) => {
     const t = manifest.taps.find((x) => x.name === name);
     if (!t) throw new Error(`engine settings: tap "${name}" is not an output of model ${manifest.id} (it has ${manifest.taps.map((x) => x.name).join(', ')})`);
@@ -163,7 +172,9 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
     for (const n of settings.taps) out[n].dispose?.();
     const patches = res.patches.data as Float32Array;
     const gridW = fine.width, gridH = fine.height, dim = settings.dim;
-    const contentMask = contentMaskFor(gridW, gridH, input);
+    const fineStride = Math.min(...taps.map((t) => t.stride));
+    const cells = placement(gridW, gridH, fineStride, input);
+    const contentMask = contentMaskFor(gridW, gridH, cells, input);
     const imageEmbedding = new Float32Array(dim);
     let count = 0;
     for (let p = 0; p < gridW * gridH; p++) {
@@ -172,7 +183,7 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
       for (let k = 0; k < dim; k++) imageEmbedding[k] += patches[p * dim + k];
     }
     for (let k = 0; k < dim; k++) imageEmbedding[k] /= count;
-    return { gridW, gridH, dim, patches, imageEmbedding, contentMask, geometry: input.geometry };
+    return { gridW, gridH, cells, dim, patches, imageEmbedding, contentMask, geometry: input.geometry };
   }
 
   const preprocess = (img: DecodedImage) => toInputTensor(img, manifest, settings);
@@ -221,7 +232,9 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
     const nn = await nearestFor(set);
     const distances = await contentDistances(nn, embedding);
     const t1 = performance.now();
-    const { score, anomalyMap } = buildAnomalyMap(distances, embedding.gridW, embedding.gridH, embedding.geometry, { sigma: settings.sigma });
+    const { score, anomalyMap } = buildAnomalyMap(
+      distances, embedding.gridW, embedding.gridH, embedding.geometry, { sigma: settings.sigma }, embedding.cells,
+    );
     const t2 = performance.now();
     return { result: { score, patchScores: distances, anomalyMap } as ScoreResult, scoringMs: t1 - t0, heatmapMs: t2 - t1 };
   }

@@ -32,6 +32,19 @@ export interface EngineSettings extends FeatureSettings {
   threads?: number;
 }
 
+/** Taps that work well per known backbone (measured with `npm run eval`); other models use all taps of stride ≥ 8. */
+export const DEFAULT_TAPS: Record<string, string[]> = {
+  'mobilenet_v2-features': ['block_5_add', 'block_6_expand_relu', 'block_12_add', 'block_13_expand_relu'],
+  'inception_v3-features': ['mixed2', 'mixed7'],
+};
+
+export function defaultTaps(manifest: { id: string; taps: { name: string; stride: number }[] }): string[] {
+  const known = DEFAULT_TAPS[manifest.id];
+  if (known && known.every((n) => manifest.taps.some((t) => t.name === n))) return [...known];
+  const coarse = manifest.taps.filter((t) => t.stride >= 8).map((t) => t.name);
+  return coarse.length ? coarse : manifest.taps.map((t) => t.name);
+}
+
 export const DEFAULT_SETTINGS: EngineSettings = {
   size: 224,
   resize: 'pad',

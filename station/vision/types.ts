@@ -45,6 +45,8 @@ export interface InputTensor {
 export interface PatchEmbedding {
   gridW: number;
   gridH: number;
+  /** Where the cells sit on the model input: cell (i, j) is centred at (x0 + (i + 0.5)·stride, y0 + (j + 0.5)·stride). */
+  cells: GridPlacement;
   dim: number;
   /** Row-major [gridH * gridW, dim]. */
   patches: Float32Array;
@@ -53,6 +55,12 @@ export interface PatchEmbedding {
   /** Cells of the grid that hold image content (1) rather than padding (0). */
   contentMask: Uint8Array;
   geometry: InputGeometry;
+}
+
+export interface GridPlacement {
+  stride: number;
+  x0: number;
+  y0: number;
 }
 
 /** A float map, row-major. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildAnomalyMap, gaussianBlur, resizeBilinear } from '../../station/vision/anomalyMap.ts';
+import { buildAnomalyMap, gaussianBlur, gridToPixels, resizeBilinear } from '../../station/vision/anomalyMap.ts';
 import { fitGeometry } from '../../station/vision/preprocess.ts';
 
 describe('anomaly map', () => {
@@ -21,6 +21,16 @@ describe('anomaly map', () => {
     expect(up[2]).toBeCloseTo(0.75, 6);
     expect(up[3]).toBeCloseTo(1.25, 6);
     expect(up[0]).toBe(0);
+  });
+
+  it('a centred, smaller grid (valid-padded backbones) maps cell centres to the right pixels', () => {
+    // 2×1 cells of stride 8 on a 40-px input, grid centred: x0 = (40 - 16) / 2 = 12, centres at 16 and 24.
+    const px = gridToPixels(Float32Array.from([1, 5]), 2, 1, 40, 1, { stride: 8, x0: 12, y0: -3.5 });
+    expect(px[15]).toBe(1); // pixel centre 15.5: left of the first cell centre, clamped
+    expect(px[16]).toBeCloseTo(1.25, 6); // pixel centre 16.5: 1/16 of the way to the next cell
+    expect(px[0]).toBe(1);
+    expect(px[39]).toBe(5);
+    expect(px[19]).toBeCloseTo(1 + 4 * (19.5 - 16) / 8, 5);
   });
 
   it('the hot patch becomes the map peak at the matching place, padding excluded', () => {
