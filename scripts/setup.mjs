@@ -110,17 +110,16 @@ function ensureModels() {
   run(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'models', 'prepare.ts')]);
 }
 
+/** The dashboard's browser code is compiled by tsc into dashboard/dist (no bundler, nothing from a CDN). */
 function ensureDashboard() {
-  const build = join(root, 'dashboard', 'build.mjs');
-  if (!existsSync(build)) return;
-  const dist = join(root, 'dashboard', 'dist');
   const srcDir = join(root, 'dashboard', 'src');
-  const stampFile = join(dist, '.stamp');
-  const h = createHash('sha256');
+  const stampFile = join(root, 'dashboard', 'dist', '.stamp');
+  const h = createHash('sha256').update(readFileSync(join(root, 'dashboard', 'tsconfig.json')));
   for (const f of readdirSync(srcDir).sort()) h.update(f).update(readFileSync(join(srcDir, f)));
   const want = h.digest('hex');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === want) return;
-  run(process.execPath, [build]);
+  say('building the dashboard');
+  run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'dashboard')]);
   writeFileSync(stampFile, want);
 }
 
