@@ -51,7 +51,7 @@ function captureConfig(config: StationConfig, demo: { replayDir: string; emptyBe
       return { kind: 'video', input: resolvePath(config, c.path), loop: c.loop, replayFps: c.fps };
     case 'folder':
       return {
-        kind: 'folder', folder: resolvePath(config, c.path), width: c.width, height: c.height, holdMs: c.holdMs, gapMs: c.gapMs,
+        kind: 'folder', folder: resolvePath(config, c.path), width: c.width, height: c.height, fps: c.fps, holdMs: c.holdMs, gapMs: c.gapMs,
         emptyImage: c.emptyBench ? resolvePath(config, c.emptyBench) : undefined, loop: c.loop,
       };
     case 'demo':
@@ -64,7 +64,14 @@ function captureConfig(config: StationConfig, demo: { replayDir: string; emptyBe
 
 const LIGHT: Record<string, StackLightState> = { pass: 'PASS', review: 'REVIEW', fail: 'FAIL', unjudged: 'FAULT' };
 
-export async function startStation(config: StationConfig, log: Log): Promise<Station> {
+/** Parts a caller may supply instead of the configured ones (tests inject a replay with scripted outages). */
+export interface StationParts {
+  source?: FrameSource;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export async function startStation(config: StationConfig, log: Log, parts: StationParts = {}): Promise<Station> {
   const dataDir = resolvePath(config, config.dataDir);
   const store = openStore(dataDir);
   const demo = config.camera.kind === 'demo' ? await ensureDemo(dataDir) : null;
@@ -112,7 +119,7 @@ export async function startStation(config: StationConfig, log: Log): Promise<Sta
   const first = active(productId);
   if (first instanceof Error) log.warn(`${first.message}; items will be recorded as unjudged until then`);
 
-  const source = createFrameSource(captureConfig(config, demo));
+  const source = parts.source ?? createFrameSource(captureConfig(config, demo));
   const trigger = new PresenceTrigger(config.trigger);
   let camera: StationState['camera'] = 'up';
   let latestFrame: Frame | null = null;
@@ -210,6 +217,16 @@ export async function startStation(config: StationConfig, log: Log): Promise<Sta
   const usb: UsbWatch | null = config.camera.kind === 'usb' ? createUsbWatch(log) : null;
   usb?.on('videoAttached', () => source.nudge());
 
+  // Evidence retention: once at start, then daily. Rows are kept forever; only images go.
+  const retain = () => {
+    store.applyRetention(config.retention.evidenceDays)
+      .then((r) => { if (r.rowsMarked) log.info(`retention: evidence of ${r.rowsMarked} inspection(s) older than ${config.retention.evidenceDays} days removed`); })
+      .catch((err: Error) => log.warn(`retention: ${err.message}`));
+  };
+  retain();
+  const retention = setInterval(retain, DAY_MS);
+  retention.unref();
+
   const detach = trigger.attach(source);
   source.start();
   const bound = await server.listen(config.server.port, config.server.host);
@@ -223,6 +240,7 @@ export async function startStation(config: StationConfig, log: Log): Promise<Sta
     trigger,
     onInspection: (l) => { listeners.push(l); },
     async close() {
+      clearInterval(retention);
       detach();
       await source.stop();
       usb?.dispose();

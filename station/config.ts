@@ -7,7 +7,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 export type CameraConfig =
   | { kind: 'usb'; device: number | string; width?: number; height?: number; fps?: number; exposure?: number }
   | { kind: 'video'; path: string; loop: boolean; fps?: number }
-  | { kind: 'folder'; path: string; width: number; height: number; holdMs: number; gapMs: number; emptyBench?: string; loop: boolean }
+  | { kind: 'folder'; path: string; width: number; height: number; fps: number; holdMs: number; gapMs: number; emptyBench?: string; loop: boolean }
   /** Generated sample items replayed through the folder source: the embedded default. */
   | { kind: 'demo'; holdMs: number; gapMs: number };
 
@@ -124,12 +124,13 @@ function camera(f: Fields | null, d: CameraConfig): CameraConfig {
       f.unknownKeys(['kind', 'path', 'loop', 'fps']);
       return { kind, path: f.str('path'), loop: f.bool('loop', true), fps: f.has('fps') ? f.num('fps', 0, 1, 240) : undefined };
     case 'folder':
-      f.unknownKeys(['kind', 'path', 'width', 'height', 'holdMs', 'gapMs', 'emptyBench', 'loop']);
+      f.unknownKeys(['kind', 'path', 'width', 'height', 'fps', 'holdMs', 'gapMs', 'emptyBench', 'loop']);
       return {
         kind,
         path: f.str('path'),
         width: f.num('width', 640, 32, 8192),
         height: f.num('height', 480, 32, 8192),
+        fps: f.num('fps', 15, 1, 120),
         holdMs: f.num('holdMs', 2500, 50),
         gapMs: f.num('gapMs', 1500, 0),
         emptyBench: f.has('emptyBench') ? f.str('emptyBench') : undefined,

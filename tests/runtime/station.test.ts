@@ -1,0 +1,157 @@
+// The station end to end, in-process: a folder replay through the camera interface, the presence
+// trigger, the real backbone and reference set, SQLite, evidence files, socket.io events, and the
+// serial stack light and barcode scanner on socat pty pairs.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFrameSource } from '../../station/capture/index.ts';
+import { DEMO_FRAME, DEMO_PRODUCT } from '../../station/demo/demoStation.ts';
+import { openStore, type Inspection } from '../../station/store/index.ts';
+import { PtyPeer, startPair, type PtyPair } from '../signals/socatPair.ts';
+import { expectedVerdict, makeBench, REPLAY, replayFinished, run, type Bench } from './harness.ts';
+
+let bench: Bench;
+beforeAll(async () => {
+  // Six items: good, good, defect, good, good, defect.
+  bench = await makeBench(6);
+});
+afterAll(() => rmSync(bench.dataDir, { recursive: true, force: true }));
+
+/** Inspections recorded after `afterId`, oldest first. */
+function rowsAfter(afterId: number): Inspection[] {
+  const store = openStore(bench.dataDir);
+  try {
+    return store.inspections.list({ limit: 1000 }).filter((r) => r.id > afterId).sort((a, b) => a.id - b.id);
+  } finally {
+    store.close();
+  }
+}
+const lastId = () => rowsAfter(0).at(-1)?.id ?? 0;
+
+describe('station runtime on a folder replay', () => {
+  it('inspects each item exactly once with the right verdict, records evidence and announces it', async () => {
+    const before = lastId();
+    const r = await run(bench);
+    try {
+      // First start calibrated the product from its calibration folder.
+      expect(r.log.lines.some((l) => l.includes('reference set v1'))).toBe(true);
+      await replayFinished(r);
+      const rows = rowsAfter(before);
+      expect(rows.map((x) => x.verdict)).toEqual(bench.items.map(expectedVerdict));
+      for (const row of rows) {
+        expect(row.productId).toBe(DEMO_PRODUCT);
+        expect(row.error).toBeNull();
+        expect(row.referenceSetId).not.toBeNull();
+        expect(row.score).toBeGreaterThan(0);
+        // Verdict agrees with the thresholds recorded with it (strict: equal to a threshold is the milder band).
+        const band = row.score! > row.failThreshold! ? 'fail' : row.score! > row.reviewThreshold! ? 'review' : 'pass';
+        expect(row.verdict).toBe(band);
+        for (const p of [row.framePath, row.heatmapPath]) expect(existsSync(path.join(bench.dataDir, 'evidence', p!))).toBe(true);
+      }
+      // Every committed inspection was announced once, in order, with its heatmap URL.
+      await r.live.waitFor('inspection', (p) => p.id === rows.at(-1)!.id);
+      const announced = r.live.of('inspection');
+      expect(announced.map((p) => p.id)).toEqual(rows.map((x) => x.id));
+      expect(announced.every((p) => typeof p.heatmapUrl === 'string' && (p.nearest as unknown[]).length > 0)).toBe(true);
+      // The bench states went round once per item.
+      const inspecting = r.live.of('bench').filter((p) => p.state === 'inspecting');
+      expect(inspecting).toHaveLength(bench.items.length);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('reports a camera that drops out midway, recovers, and inspects nothing from the outage', async () => {
+    const before = lastId();
+    const frames = (ms: number) => Math.round((ms * REPLAY.fps) / 1000);
+    // The timeline is counted in frames: item 1 appears at frame gap + hold + gap. Drop out two frames later,
+    // while it is still settling, for 1.5 s: it must be inspected once after recovery.
+    const item1 = 2 * frames(REPLAY.gapMs) + frames(REPLAY.holdMs);
+    const source = createFrameSource({
+      kind: 'folder', folder: bench.demo.replayDir, emptyImage: bench.demo.emptyBench, width: DEMO_FRAME, height: DEMO_FRAME,
+      loop: false, ...REPLAY, failure: { afterFrames: item1 + 2, forMs: 1500 },
+    });
+    const r = await run(bench, {}, { source });
+    try {
+      const lost = await r.live.waitFor('camera', (p) => p.state === 'lost');
+      expect(String(lost.reason)).toMatch(/dropped out/);
+      // While lost the station keeps serving and says so: health and metrics.
+      const health = await fetch(new URL('/healthz', r.station.url));
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'degraded', camera: 'lost' });
+      expect(await (await fetch(new URL('/metrics', r.station.url))).text()).toMatch(/^camera_up 0$/m);
+      const back = await r.live.waitFor('camera', (p) => p.state === 'up');
+      await replayFinished(r);
+      expect(await (await fetch(new URL('/metrics', r.station.url))).text()).toMatch(/^camera_up 1$/m);
+
+      const rows = rowsAfter(before);
+      expect(rows.map((x) => x.verdict)).toEqual(bench.items.map(expectedVerdict));
+      const [lostAt, backAt] = [Number(lost.at), Number(back.at)];
+      expect(backAt).toBeGreaterThan(lostAt);
+      expect(rows.filter((x) => x.inspectedAt > lostAt && x.inspectedAt < backAt)).toEqual([]);
+      expect(r.log.lines.some((l) => l.startsWith('warn camera lost'))).toBe(true);
+    } finally {
+      await r.close();
+    }
+  });
+
+  describe('with a serial stack light and barcode scanner', () => {
+    let light: PtyPair;
+    let scanner: PtyPair;
+    let dir: string;
+    beforeAll(async () => {
+      dir = mkdtempSync(path.join(tmpdir(), 'station-serial-'));
+      light = await startPair(path.join(dir, 'light'), path.join(dir, 'light-board'));
+      scanner = await startPair(path.join(dir, 'scanner'), path.join(dir, 'scanner-device'));
+      // A second product with no reference set yet, and a maker with a badge.
+      const glossy = path.join(bench.demo.calibrationDir, 'glossy-tile');
+      mkdirSync(glossy, { recursive: true });
+      writeFileSync(path.join(glossy, 'product.json'), JSON.stringify({ name: 'Glossy tile' }));
+      const store = openStore(bench.dataDir);
+      store.makers.upsert({ id: 'ben', name: 'Ben' });
+      store.close();
+    });
+    afterAll(async () => {
+      await light.stop();
+      await scanner.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('shows each verdict on the light, and scanned badges and product codes change the selection', async () => {
+      const board = new PtyPeer(light.b);
+      const scan = new PtyPeer(scanner.b);
+      const before = lastId();
+      const r = await run(bench, { stackLight: { path: light.a, baudRate: 9600 }, barcode: { path: scanner.a, baudRate: 9600 } });
+      try {
+        // After the first item, a maker badge; after the second, another product's code.
+        await r.live.waitFor('inspection', (p) => p.id === before + 1);
+        scan.write('M:ben\n');
+        await r.live.waitFor('selection', (p) => p.makerId === 'ben');
+        await r.live.waitFor('inspection', (p) => p.id === before + 2);
+        scan.write('P:glossy-tile\n');
+        await r.live.waitFor('selection', (p) => p.productId === 'glossy-tile');
+        await replayFinished(r);
+
+        const rows = rowsAfter(before);
+        expect(rows).toHaveLength(bench.items.length);
+        expect(rows.map((x) => x.makerId)).toEqual([null, 'ben', 'ben', 'ben', 'ben', 'ben']);
+        expect(rows.map((x) => x.productId)).toEqual([DEMO_PRODUCT, DEMO_PRODUCT, ...Array(4).fill('glossy-tile')]);
+        // A product without a reference set is never passed: recorded as unjudged, with the reason.
+        expect(rows.slice(2).every((x) => x.verdict === 'unjudged' && /reference set/.test(x.error ?? ''))).toBe(true);
+
+        const verdictLines = rows.map((x) => ({ pass: 'PASS', review: 'REVIEW', fail: 'FAIL', unjudged: 'FAULT' })[x.verdict]);
+        await board.waitFor((t) => t.split('\n').filter((l) => l !== 'IDLE' && l !== 'BUSY').length >= rows.length, 'all verdict lines', 10_000);
+        const lines = board.lines();
+        expect(lines[0]).toBe('IDLE');
+        // Each verdict line comes right after the BUSY of its item.
+        const shown = lines.flatMap((l, i) => (l !== 'IDLE' && l !== 'BUSY' ? [[lines[i - 1], l]] : []));
+        expect(shown).toEqual(verdictLines.map((v) => ['BUSY', v]));
+      } finally {
+        board.close();
+        scan.close();
+        await r.close();
+      }
+    });
+  });
+});
