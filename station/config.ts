@@ -187,7 +187,7 @@ export function parseConfig(raw: unknown, source: string, baseDir = projectRoot)
     camera: camera(f.obj_('camera'), d.camera),
     trigger,
     product: f.str('product', d.product),
-    maker: f.has('maker') ? f.str('maker') : null,
+    maker: f.has('maker') && f.raw('maker') !== null ? f.str('maker') : null,
     stackLight: serial(f.obj_('stackLight')),
     barcode: b ? { ...serial(b)!, codes } : null,
     server: s

@@ -30,9 +30,9 @@ export async function makeBench(replayItems: number): Promise<Bench> {
 
 export const expectedVerdict = (file: string) => (file.includes('-good') ? 'pass' : 'fail');
 
-/** A validated station config (through the same parser as a config file) for a bench. */
-export function benchConfig(bench: Bench, extra: Record<string, unknown> = {}): StationConfig {
-  return parseConfig({
+/** The config file a workshop would write for this bench (`extra` overrides top-level fields). */
+export function benchConfigJson(bench: Bench, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
     dataDir: bench.dataDir,
     calibrationDir: bench.demo.calibrationDir,
     product: DEMO_PRODUCT,
@@ -40,14 +40,18 @@ export function benchConfig(bench: Bench, extra: Record<string, unknown> = {}): 
     trigger: TRIGGER,
     server: { host: '127.0.0.1', port: 0 },
     ...extra,
-  }, 'runtime test config');
+  };
+}
+
+/** The same, validated by the config parser. */
+export function benchConfig(bench: Bench, extra: Record<string, unknown> = {}): StationConfig {
+  return parseConfig(benchConfigJson(bench, extra), 'runtime test config');
 }
 
 /** Writes the config as a file, as a workshop would, for the station process started by `npm start`. */
 export function writeConfigFile(bench: Bench, extra: Record<string, unknown> = {}): string {
   const file = path.join(bench.dataDir, 'station.json');
-  const { baseDir: _b, ...config } = benchConfig(bench, extra) as StationConfig & Record<string, unknown>;
-  writeFileSync(file, JSON.stringify(config, null, 2));
+  writeFileSync(file, JSON.stringify(benchConfigJson(bench, extra), null, 2));
   return file;
 }
 
