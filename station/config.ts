@@ -70,7 +70,7 @@ type Json = Record<string, unknown>;
 /** Reads one field with its type checked; `where` names the file and field in every message. */
 class Fields {
   constructor(private readonly obj: Json, private readonly where: string) {}
-  private fail(key: string, want: string): never {
+  fail(key: string, want: string): never {
     throw new ConfigError(`${this.where}: "${key}" must be ${want} (got ${JSON.stringify(this.obj[key])})`);
   }
   has(key: string): boolean {
@@ -140,7 +140,7 @@ function camera(f: Fields | null, d: CameraConfig): CameraConfig {
       f.unknownKeys(['kind', 'holdMs', 'gapMs']);
       return { kind, holdMs: f.num('holdMs', 2500, 50), gapMs: f.num('gapMs', 1500, 0) };
     default:
-      throw new ConfigError(`camera: "kind" must be one of usb, video, folder, demo (got ${JSON.stringify(kind)})`);
+      return f.fail('kind', 'one of usb, video, folder, demo');
   }
 }
 
