@@ -1,0 +1,68 @@
+/**
+ * The station end to end, as `npm start` composes it: the demo product calibrated at first start, a folder
+ * replay looping through its items, and a socket.io client in this process. For every inspection:
+ *   frame arrival (the steady frame the trigger chose) → verdict committed to SQLite → event received by the client.
+ * The trigger's wait for a still item is not included: it is a setting (steadyMs), not work.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { io as ioClient } from 'socket.io-client';
+import { startStation } from '../station/app.ts';
+import { parseConfig } from '../station/config.ts';
+import { DEMO_FRAME, DEMO_PRODUCT, ensureDemo } from '../station/demo/demoStation.ts';
+import { percentile } from '../station/vision/metrics.ts';
+import { Progress } from './lib/progress.ts';
+
+export interface EndToEnd {
+  items: number;
+  committedMs: number[];
+  receivedMs: number[];
+  verdicts: Record<string, number>;
+}
+
+export async function benchEndToEnd(items: number): Promise<EndToEnd> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-e2e-'));
+  const quiet = { info: () => undefined, warn: (m: string) => console.warn(`  station warning: ${m}`), error: (m: string) => console.error(`  station error: ${m}`) };
+  try {
+    const demo = await ensureDemo(dataDir, { replayItems: 24 });
+    const config = parseConfig({
+      dataDir, calibrationDir: demo.calibrationDir, product: DEMO_PRODUCT,
+      camera: { kind: 'folder', path: demo.replayDir, width: DEMO_FRAME, height: DEMO_FRAME, fps: 30, holdMs: 500, gapMs: 250, emptyBench: demo.emptyBench, loop: true },
+      trigger: { steadyMs: 150, emptyMs: 150 },
+      server: { host: '127.0.0.1', port: 0 },
+    }, 'bench');
+    const station = await startStation(config, quiet);
+    const committed = new Map<number, { frameAt: number; committedAt: number }>();
+    station.onInspection((row, frame) => committed.set(row.id, { frameAt: frame.capturedAt, committedAt: Date.now() }));
+
+    const socket = ioClient(station.url, { transports: ['websocket'] });
+    const result: EndToEnd = { items, committedMs: [], receivedMs: [], verdicts: {} };
+    const bar = new Progress('end to end', items);
+    await new Promise<void>((resolve) => {
+      socket.on('inspection', (p: { id: number; verdict: string }) => {
+        const receivedAt = Date.now();
+        const c = committed.get(p.id);
+        if (!c || result.receivedMs.length >= items) return;
+        result.committedMs.push(c.committedAt - c.frameAt);
+        result.receivedMs.push(receivedAt - c.frameAt);
+        result.verdicts[p.verdict] = (result.verdicts[p.verdict] ?? 0) + 1;
+        bar.tick(result.receivedMs.length);
+        if (result.receivedMs.length === items) resolve();
+      });
+    });
+    bar.done();
+    socket.close();
+    await station.close();
+    return result;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function printEndToEnd(r: EndToEnd): void {
+  const f = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(0).padStart(5)} ms   p95 ${percentile(xs, 95).toFixed(0).padStart(5)} ms`;
+  console.log(`end to end over ${r.items} replayed items (verdicts ${Object.entries(r.verdicts).map(([k, v]) => `${k} ${v}`).join(', ')}):`);
+  console.log(`  frame → verdict committed         ${f(r.committedMs)}`);
+  console.log(`  frame → event at socket.io client ${f(r.receivedMs)}`);
+}
