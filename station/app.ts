@@ -67,6 +67,8 @@ const LIGHT: Record<string, StackLightState> = { pass: 'PASS', review: 'REVIEW',
 /** Parts a caller may supply instead of the configured ones (tests inject a replay with scripted outages). */
 export interface StationParts {
   source?: FrameSource;
+  /** Folder with the dashboard's public/ and dist/ (default: the project's dashboard/). */
+  dashboardDir?: string;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -164,7 +166,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     },
   };
 
-  const server = createServer({ store, dataDir, calibrationDir, station: control, log, cookieSecure: config.server.secureCookies ? true : 'auto' });
+  const server = createServer({ store, dataDir, calibrationDir, station: control, log, dashboardDir: parts.dashboardDir, cookieSecure: config.server.secureCookies ? true : 'auto' });
 
   source.on('frame', (f) => { latestFrame = f; });
   source.on('lost', (err) => {
