@@ -1,13 +1,15 @@
 // The station end to end, in-process: a folder replay through the camera interface, the presence
 // trigger, the real backbone and reference set, SQLite, evidence files, socket.io events, and the
 // serial stack light and barcode scanner on socat pty pairs.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFrameSource } from '../../station/capture/index.ts';
 import { DEMO_FRAME, DEMO_PRODUCT } from '../../station/demo/demoStation.ts';
 import { openStore, type Inspection } from '../../station/store/index.ts';
+import { hashPassword } from '../../station/server/auth/passwords.ts';
+import { Client, PASSWORD } from '../server/harness.ts';
 import { PtyPeer, startPair, type PtyPair } from '../signals/socatPair.ts';
 import { expectedVerdict, makeBench, REPLAY, replayFinished, run, type Bench } from './harness.ts';
 
@@ -93,6 +95,36 @@ describe('station runtime on a folder replay', () => {
       expect(r.log.lines.some((l) => l.startsWith('warn camera lost'))).toBe(true);
     } finally {
       await r.close();
+    }
+  });
+
+  it('inspects again on a manual trigger from a signed-in user, and refuses one without a login', async () => {
+    // One good item that stays on the bench long enough to ask for a second look.
+    const folder = mkdtempSync(path.join(tmpdir(), 'station-manual-'));
+    copyFileSync(path.join(bench.demo.replayDir, bench.items[0]), path.join(folder, bench.items[0]));
+    const store = openStore(bench.dataDir);
+    if (!store.users.get('bench')) store.users.create({ name: 'bench', passwordHash: await hashPassword(PASSWORD), role: 'viewer' });
+    store.close();
+    const source = createFrameSource({
+      kind: 'folder', folder, emptyImage: bench.demo.emptyBench, width: DEMO_FRAME, height: DEMO_FRAME, loop: false, ...REPLAY, holdMs: 15_000,
+    });
+    const before = lastId();
+    const r = await run(bench, {}, { source });
+    try {
+      await r.live.waitFor('inspection', (p) => p.id === before + 1);
+      const client = new Client(r.station.url.replace(/\/$/, ''));
+      await client.session(); // a CSRF token but no login
+      expect((await client.post('/api/trigger')).status).toBe(401);
+      expect((await client.login('bench')).ok).toBe(true);
+      expect((await client.post('/api/trigger')).status).toBeLessThan(300);
+      const again = await r.live.waitFor('inspection', (p) => p.id === before + 2);
+      expect(again.verdict).toBe('pass');
+      await replayFinished(r);
+      // Still one automatic inspection per placed item: the manual one is the only extra.
+      expect(rowsAfter(before)).toHaveLength(2);
+    } finally {
+      await r.close();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 
