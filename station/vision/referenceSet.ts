@@ -125,8 +125,11 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
     const b = (header.blocks as BlockEntry[]).find((x) => x.name === name);
     if (!b) throw new Error(`${src}: reference set lacks the "${name}" block; ${rebuild}`);
     if (b.offset + b.count * 4 > data.length) throw new Error(`${src}: block "${name}" runs past the end; ${rebuild}`);
-    // Copy into a fresh, aligned buffer: bit-exact and independent of the input bytes.
-    return new Float32Array(data.slice(b.offset, b.offset + b.count * 4).buffer);
+    // Copy into a fresh, aligned buffer: bit-exact and independent of the input bytes. (Not `data.slice(…).buffer`:
+    // on a Node Buffer, slice is a view and .buffer is the whole, possibly shared and misaligned, allocation.)
+    const out = new Float32Array(b.count);
+    new Uint8Array(out.buffer).set(data.subarray(b.offset, b.offset + b.count * 4));
+    return out;
   };
   const set: ReferenceSet = {
     formatVersion: version,

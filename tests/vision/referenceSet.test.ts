@@ -48,6 +48,29 @@ describe('reference set file', () => {
     });
   }
 
+  it('loads from a Node Buffer that shares a pool and sits at an odd byte offset (as readFileSync gives)', () => {
+    const set = sampleSet(true);
+    const bytes = encodeReferenceSet(set);
+    // A Buffer view into a larger allocation, starting 3 bytes in: Float32Array views of it would be misaligned,
+    // and Buffer#slice (unlike Uint8Array#slice) returns a view of the whole pool rather than a copy.
+    const pool = Buffer.alloc(bytes.length + 11, 0x7f);
+    pool.set(bytes, 3);
+    const file = pool.subarray(3, 3 + bytes.length);
+    expect(file.byteOffset % 4).toBe(3);
+    const back = decodeReferenceSet(file);
+    expect(back.bank.length).toBe(set.bank.length);
+    expect(bytesOf(back.bank).equals(bytesOf(set.bank))).toBe(true);
+    expect(bytesOf(back.images.embeddings).equals(bytesOf(set.images.embeddings))).toBe(true);
+    expect(bytesOf(back.stats!.std).equals(bytesOf(set.stats!.std))).toBe(true);
+    // The decoded arrays own their memory: later writes to the file buffer do not reach them.
+    const before = back.bank[5];
+    file.fill(0);
+    expect(back.bank[5]).toBe(before);
+    // A small Buffer.from copy lands in Node's shared 8 KiB pool (byteOffset usually ≠ 0).
+    const pooled = Buffer.from(encodeReferenceSet(sampleSet(false)));
+    expect(bytesOf(decodeReferenceSet(pooled).projection).equals(bytesOf(set.projection))).toBe(true);
+  });
+
   it('refuses a set built with another backbone', () => {
     const bytes = encodeReferenceSet(sampleSet(false));
     expect(() => decodeReferenceSet(bytes, { source: 'mugs.refset', expectedModel: { id: 'mobilenet_v2-features', sha256: 'cd'.repeat(32) } }))
