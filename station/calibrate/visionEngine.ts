@@ -23,8 +23,8 @@ export function adaptEngine(engine: Engine, defaultCoreset = DEFAULT_CORESET_SIZ
       return { score: r.score, patchScores: r.patchScores, contentMask: e.contentMask };
     },
     serialise: (set) => encodeReferenceSet(set),
-    // A plain Uint8Array view: decodeReferenceSet slices blocks out of it, and Buffer.slice would share the file's whole buffer.
-    deserialise: (bytes, file) => decodeReferenceSet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    // decodeReferenceSet copies each block out, so a pooled or misaligned Buffer from readFileSync is fine.
+    deserialise: (bytes, file) => decodeReferenceSet(bytes, {
       source: file, expectedModel: { id: manifest.id, sha256: manifest.sha256 },
     }),
   };

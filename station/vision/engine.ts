@@ -282,21 +282,4 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
   };
 }
 
-/** The k good images whose image embeddings are nearest to this one (for "compare with" in the UI). */
-export function nearestGoodImages(embedding: PatchEmbedding, set: ReferenceSet, k = 3): { name: string; distance: number }[] {
-  const { names, embeddings } = set.images;
-  const d = set.dim;
-  return names
-    .map((name, i) => {
-      let s = 0;
-      for (let j = 0; j < d; j++) {
-        const t = embedding.imageEmbedding[j] - embeddings[i * d + j];
-        s += t * t;
-      }
-      return { name, distance: Math.sqrt(s) };
-    })
-    .sort((a, b) => a.distance - b.distance)
-    .slice(0, k);
-}
-
 export type { AnomalyMap };

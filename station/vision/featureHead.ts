@@ -6,7 +6,8 @@
  * Output: 'patches' [gridH * gridW, dim], patch-major, ready for the kNN kernel.
  */
 import * as ort from 'onnxruntime-node';
-import { buildModel, type Initializer, type NodeSpec } from './onnxGraph.ts';
+import { GraphBuilder } from '../../models/onnx/graph.ts';
+import { attrInt, attrInts, attrString } from '../../models/onnx/proto.ts';
 import { randomProjection } from './rng.ts';
 import type { FeatureSettings } from './settings.ts';
 
@@ -32,47 +33,41 @@ export function reductionMatrix(inDim: number, s: FeatureSettings): Float32Array
 
 export function buildHeadModel(taps: TapShape[], s: FeatureSettings, projection: Float32Array): Uint8Array {
   const fine = taps.reduce((a, t) => (t.height * t.width > a.height * a.width ? t : a));
-  const nodes: NodeSpec[] = [];
-  const inits: Initializer[] = [];
+  const g = new GraphBuilder();
   const parts: string[] = [];
   const pad = (s.poolSize - 1) / 2;
   for (const [i, t] of taps.entries()) {
+    g.input(g.reserve(t.name), [1, t.channels, t.height, t.width]);
     let cur = t.name;
     if (s.poolSize > 1) {
-      nodes.push({
-        op: 'AveragePool', inputs: [cur], outputs: [`pool${i}`],
-        attrs: { kernel_shape: [s.poolSize, s.poolSize], strides: [1, 1], pads: [pad, pad, pad, pad], count_include_pad: 0 },
-      });
-      cur = `pool${i}`;
+      const out = g.unique(`pool${i}`);
+      g.node('AveragePool', [cur], [out], [
+        attrInts('kernel_shape', [s.poolSize, s.poolSize]), attrInts('strides', [1, 1]),
+        attrInts('pads', [pad, pad, pad, pad]), attrInt('count_include_pad', 0),
+      ]);
+      cur = out;
     }
     if (s.tapNorm === 'l2') {
-      nodes.push({ op: 'LpNormalization', inputs: [cur], outputs: [`norm${i}`], attrs: { axis: 1, p: 2 } });
-      cur = `norm${i}`;
+      const out = g.unique(`norm${i}`);
+      g.node('LpNormalization', [cur], [out], [attrInt('axis', 1), attrInt('p', 2)]);
+      cur = out;
     }
     if (t.height !== fine.height || t.width !== fine.width) {
-      inits.push({ name: `size${i}`, dims: [4], data: BigInt64Array.from([1n, BigInt(t.channels), BigInt(fine.height), BigInt(fine.width)]) });
-      nodes.push({
-        op: 'Resize', inputs: [cur, '', '', `size${i}`], outputs: [`up${i}`],
-        attrs: { mode: 'linear', coordinate_transformation_mode: 'half_pixel' },
-      });
-      cur = `up${i}`;
+      const size = g.int64Init(`size${i}`, [1, t.channels, fine.height, fine.width]);
+      const out = g.unique(`up${i}`);
+      g.node('Resize', [cur, '', '', size], [out], [attrString('mode', 'linear'), attrString('coordinate_transformation_mode', 'half_pixel')]);
+      cur = out;
     }
     parts.push(cur);
   }
   const inDim = taps.reduce((a, t) => a + t.channels, 0);
-  nodes.push({ op: 'Concat', inputs: parts, outputs: ['cat'], attrs: { axis: 1 } });
-  nodes.push({ op: 'Transpose', inputs: ['cat'], outputs: ['nhwc'], attrs: { perm: [0, 2, 3, 1] } });
-  inits.push({ name: 'rows', dims: [2], data: BigInt64Array.from([-1n, BigInt(inDim)]) });
-  nodes.push({ op: 'Reshape', inputs: ['nhwc', 'rows'], outputs: ['flat'] });
-  inits.push({ name: 'projection', dims: [inDim, s.dim], data: projection });
-  nodes.push({ op: 'MatMul', inputs: ['flat', 'projection'], outputs: ['patches'] });
-  return buildModel({
-    name: 'feature_head',
-    inputs: taps.map((t) => ({ name: t.name, dims: [1, t.channels, t.height, t.width] })),
-    outputs: [{ name: 'patches', dims: [fine.height * fine.width, s.dim] }],
-    initializers: inits,
-    nodes,
-  });
+  const cat = g.unique('cat'), nhwc = g.unique('nhwc'), flat = g.unique('flat'), patches = g.reserve('patches');
+  g.node('Concat', parts, [cat], [attrInt('axis', 1)]);
+  g.node('Transpose', [cat], [nhwc], [attrInts('perm', [0, 2, 3, 1])]);
+  g.node('Reshape', [nhwc, g.int64Init('rows', [-1, inDim])], [flat]);
+  g.node('MatMul', [flat, g.floatInit('projection', [inDim, s.dim], projection)], [patches]);
+  g.output(patches, [fine.height * fine.width, s.dim]);
+  return g.toBytes({ graphName: 'feature_head' });
 }
 
 export async function createHeadSession(taps: TapShape[], s: FeatureSettings, projection: Float32Array, threads?: number) {

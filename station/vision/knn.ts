@@ -8,7 +8,8 @@
  *    expanded form never reaches the score. scripts/bench.ts compares them; the engine uses OrtNearest.
  */
 import * as ort from 'onnxruntime-node';
-import { buildModel } from './onnxGraph.ts';
+import { GraphBuilder } from '../../models/onnx/graph.ts';
+import { attrInt, DataType } from '../../models/onnx/proto.ts';
 
 /** Squared L2 norm of every row of a row-major [rows, dim] matrix. */
 export function rowNorms(m: Float32Array, rows: number, dim: number): Float64Array {
@@ -150,16 +151,13 @@ export class OrtNearest {
       }
       bt[dim * nb + j] = n;
     }
-    const model = buildModel({
-      name: 'nearest',
-      inputs: [{ name: 'queries', dims: ['P', K] }],
-      outputs: [{ name: 'index', dims: ['P'], type: 'int64' }],
-      initializers: [{ name: 'bank_aug', dims: [K, nb], data: bt }],
-      nodes: [
-        { op: 'MatMul', inputs: ['queries', 'bank_aug'], outputs: ['partial'] },
-        { op: 'ArgMin', inputs: ['partial'], outputs: ['index'], attrs: { axis: 1, keepdims: 0 } },
-      ],
-    });
+    const g = new GraphBuilder();
+    g.input(g.reserve('queries'), ['P', K]);
+    g.output(g.reserve('index'), ['P'], DataType.INT64);
+    const partial = g.unique('partial');
+    g.node('MatMul', ['queries', g.floatInit('bank_aug', [K, nb], bt)], [partial]);
+    g.node('ArgMin', [partial], ['index'], [attrInt('axis', 1), attrInt('keepdims', 0)]);
+    const model = g.toBytes({ graphName: 'nearest' });
     const session = await ort.InferenceSession.create(model, {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backbone } from '../../models/load.ts';
 import { encodePng, renderItem, type DefectKind } from '../../station/demo/generate.ts';
-import { createEngine, nearestGoodImages, type Engine } from '../../station/vision/engine.ts';
+import { createEngine, type Engine } from '../../station/vision/engine.ts';
+import { nearestExamples } from '../../station/verdict/explain.ts';
 import { aurocFromGroups } from '../../station/vision/metrics.ts';
 import { decodeReferenceSet, encodeReferenceSet, type ReferenceSet } from '../../station/vision/referenceSet.ts';
 import { testBackbone } from './backbone.ts';
@@ -101,9 +102,9 @@ describe('engine on generated items', () => {
     await other.release();
   });
 
-  it('finds the nearest good references by image embedding', async () => {
+  it('its image embeddings find the nearest good references (verdict/explain on a real reference set)', async () => {
     const emb = await engine.embedImage(await encodePng(renderItem({ kind: KIND, seed: 3, width: SIZE, height: SIZE })), 'again-3.png');
-    const near = nearestGoodImages(emb, set, 3);
+    const near = nearestExamples(emb.imageEmbedding, set.images.embeddings, set.images.names, 3);
     expect(near[0].name).toBe('good-3.png');
     expect(near[0].distance).toBeLessThan(near[1].distance);
   });
