@@ -7,28 +7,38 @@
  */
 import type { AnomalyMap, GridPlacement, InputGeometry } from './types.ts';
 
-/** Bilinear resize of a float map, pixel centres aligned (half-pixel convention), edges clamped. */
-export function resizeBilinear(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
-  const out = new Float32Array(dw * dh);
-  const sx = sw / dw, sy = sh / dh;
-  const x0s = new Int32Array(dw), x1s = new Int32Array(dw), fxs = new Float32Array(dw);
-  for (let x = 0; x < dw; x++) {
-    const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), sw - 1);
-    x0s[x] = Math.floor(fx);
-    x1s[x] = Math.min(x0s[x] + 1, sw - 1);
-    fxs[x] = fx - x0s[x];
+/** One axis of a bilinear resampling: output pixel x reads source coordinate (x + 0.5 - offset) / step - 0.5. */
+interface Axis { step: number; offset: number }
+
+function taps(n: number, size: number, a: Axis): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
+  const i0 = new Int32Array(n), i1 = new Int32Array(n), f = new Float32Array(n);
+  for (let x = 0; x < n; x++) {
+    const s = Math.min(Math.max((x + 0.5 - a.offset) / a.step - 0.5, 0), size - 1);
+    i0[x] = Math.floor(s);
+    i1[x] = Math.min(i0[x] + 1, size - 1);
+    f[x] = s - i0[x];
   }
+  return { i0, i1, f };
+}
+
+/** Bilinear resampling of a [sh, sw] float map to [dh, dw], edges clamped. */
+function bilinear(src: Float32Array, sw: number, sh: number, dw: number, dh: number, ax: Axis, ay: Axis): Float32Array {
+  const out = new Float32Array(dw * dh);
+  const X = taps(dw, sw, ax), Y = taps(dh, sh, ay);
   for (let y = 0; y < dh; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), sh - 1);
-    const y0 = Math.floor(fy), y1 = Math.min(y0 + 1, sh - 1), wy = fy - y0;
-    const r0 = y0 * sw, r1 = y1 * sw, o = y * dw;
+    const r0 = Y.i0[y] * sw, r1 = Y.i1[y] * sw, wy = Y.f[y], o = y * dw;
     for (let x = 0; x < dw; x++) {
-      const a = src[r0 + x0s[x]], b = src[r0 + x1s[x]], c = src[r1 + x0s[x]], d = src[r1 + x1s[x]];
-      const wx = fxs[x];
+      const a = src[r0 + X.i0[x]], b = src[r0 + X.i1[x]], c = src[r1 + X.i0[x]], d = src[r1 + X.i1[x]];
+      const wx = X.f[x];
       out[o + x] = (a + (b - a) * wx) * (1 - wy) + (c + (d - c) * wx) * wy;
     }
   }
   return out;
+}
+
+/** Bilinear resize of a float map, pixel centres aligned (half-pixel convention), edges clamped. */
+export function resizeBilinear(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
+  return bilinear(src, sw, sh, dw, dh, { step: dw / sw, offset: 0 }, { step: dh / sh, offset: 0 });
 }
 
 /**
@@ -37,25 +47,7 @@ export function resizeBilinear(src: Float32Array, sw: number, sh: number, dw: nu
  * (InceptionV3) the grid is smaller than input/stride and centred, so x0 > 0.
  */
 export function gridToPixels(src: Float32Array, gw: number, gh: number, w: number, h: number, cells: GridPlacement): Float32Array {
-  const out = new Float32Array(w * h);
-  const xi0 = new Int32Array(w), xi1 = new Int32Array(w), xf = new Float32Array(w);
-  for (let x = 0; x < w; x++) {
-    const f = Math.min(Math.max((x + 0.5 - cells.x0) / cells.stride - 0.5, 0), gw - 1);
-    xi0[x] = Math.floor(f);
-    xi1[x] = Math.min(xi0[x] + 1, gw - 1);
-    xf[x] = f - xi0[x];
-  }
-  for (let y = 0; y < h; y++) {
-    const f = Math.min(Math.max((y + 0.5 - cells.y0) / cells.stride - 0.5, 0), gh - 1);
-    const y0 = Math.floor(f), y1 = Math.min(y0 + 1, gh - 1), wy = f - y0;
-    const r0 = y0 * gw, r1 = y1 * gw, o = y * w;
-    for (let x = 0; x < w; x++) {
-      const a = src[r0 + xi0[x]], b = src[r0 + xi1[x]], c = src[r1 + xi0[x]], d = src[r1 + xi1[x]];
-      const wx = xf[x];
-      out[o + x] = (a + (b - a) * wx) * (1 - wy) + (c + (d - c) * wx) * wy;
-    }
-  }
-  return out;
+  return bilinear(src, gw, gh, w, h, { step: cells.stride, offset: cells.x0 }, { step: cells.stride, offset: cells.y0 });
 }
 
 function gaussianKernel(sigma: number): Float32Array {
@@ -67,34 +59,30 @@ function gaussianKernel(sigma: number): Float32Array {
   return k;
 }
 
+/** Convolve `lines` lines of `len` samples (sample i of line l at l·lineStep + i·step) with k, edges clamped. */
+function convolveLines(src: Float32Array, out: Float32Array, k: Float32Array, lines: number, len: number, lineStep: number, step: number): void {
+  const r = (k.length - 1) / 2;
+  for (let l = 0; l < lines; l++) {
+    const o = l * lineStep;
+    for (let x = 0; x < len; x++) {
+      let s = 0;
+      for (let i = -r; i <= r; i++) {
+        const xx = x + i < 0 ? 0 : x + i >= len ? len - 1 : x + i;
+        s += src[o + xx * step] * k[i + r];
+      }
+      out[o + x * step] = s;
+    }
+  }
+}
+
 /** Separable Gaussian blur with clamped edges. sigma ≤ 0 returns a copy. */
 export function gaussianBlur(src: Float32Array, w: number, h: number, sigma: number): Float32Array {
   if (!(sigma > 0)) return src.slice();
   const k = gaussianKernel(sigma);
-  const r = (k.length - 1) / 2;
   const tmp = new Float32Array(w * h);
   const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const o = y * w;
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let i = -r; i <= r; i++) {
-        const xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
-        s += src[o + xx] * k[i + r];
-      }
-      tmp[o + x] = s;
-    }
-  }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let i = -r; i <= r; i++) {
-        const yy = y + i < 0 ? 0 : y + i >= h ? h - 1 : y + i;
-        s += tmp[yy * w + x] * k[i + r];
-      }
-      out[y * w + x] = s;
-    }
-  }
+  convolveLines(src, tmp, k, h, w, w, 1); // rows
+  convolveLines(tmp, out, k, w, h, 1, w); // columns
   return out;
 }
 

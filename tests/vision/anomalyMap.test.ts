@@ -15,6 +15,37 @@ describe('anomaly map', () => {
     expect(b.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 4);
   });
 
+  it('blur of a non-square map equals a direct 2-D convolution with clamped edges', () => {
+    const w = 13, h = 7, sigma = 1.5;
+    const src = Float32Array.from({ length: w * h }, (_, i) => Math.sin(i * 1.7) * 3 + (i % 5));
+    const r = Math.ceil(3 * sigma);
+    const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+    const ks = k.reduce((a, b) => a + b, 0);
+    const clamp = (v: number, n: number) => Math.min(n - 1, Math.max(0, v));
+    const b = gaussianBlur(src, w, h, sigma);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let j = -r; j <= r; j++) for (let i = -r; i <= r; i++) s += k[i + r] * k[j + r] * src[clamp(y + j, h) * w + clamp(x + i, w)];
+        expect(b[y * w + x]).toBeCloseTo(s / (ks * ks), 4);
+      }
+    }
+  });
+
+  it('bilinear resize of a 2-D plane with different x and y scales is exact at pixel centres', () => {
+    const sw = 5, sh = 3, dw = 12, dh = 9;
+    const plane = (x: number, y: number) => 2 * x - 3 * y + 1;
+    const src = Float32Array.from({ length: sw * sh }, (_, i) => plane(i % sw, Math.floor(i / sw)));
+    const up = resizeBilinear(src, sw, sh, dw, dh);
+    for (let y = 0; y < dh; y++) {
+      for (let x = 0; x < dw; x++) {
+        const fx = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / dw - 0.5));
+        const fy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
+        expect(up[y * dw + x]).toBeCloseTo(plane(fx, fy), 5);
+      }
+    }
+  });
+
   it('bilinear resize keeps values of a linear ramp at pixel centres', () => {
     const src = Float32Array.from([0, 1, 2, 3]);
     const up = resizeBilinear(src, 4, 1, 8, 1);
