@@ -81,6 +81,7 @@ async function main(): Promise<void> {
         `pixel AUROC ${r.pixelAuroc === null ? 'n/a' : r.pixelAuroc.toFixed(4)} (masks ${r.pixelMasks}), F1-max ${r.f1Max.toFixed(4)}, ` +
         `${r.msPerImage.toFixed(1)} ms/image, train ${r.trainSeconds.toFixed(1)} s, bank ${r.bankSize}`,
     );
+    console.log(`  image AUROC on the tune / report halves of the test set: ${r.splitAuroc.tune.toFixed(4)} / ${r.splitAuroc.report.toFixed(4)}`);
     console.log(`  image AUROC by defect type: ${Object.entries(r.typeAuroc).map(([t, a]) => `${t} ${a.toFixed(3)}`).join(', ')}`);
     if (r.verdicts && r.verdictBand) {
       const f = (c: { pass: number; review: number; fail: number }) => `pass ${c.pass} / review ${c.review} / fail ${c.fail}`;

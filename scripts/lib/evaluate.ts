@@ -41,6 +41,11 @@ export interface CategoryResult {
   imageScores?: { file: string; type: string; score: number }[];
   /** Image AUROC of each defect type against the good test images (where the misses are). */
   typeAuroc: Record<string, number>;
+  /**
+   * Image AUROC on two fixed halves of the test set (within each type, files sorted by name: even → tune, odd →
+   * report). Settings are chosen on `tune` and checked on `report`, so a sweep does not fit the figures it reports.
+   */
+  splitAuroc: { tune: number; report: number };
   /** Test images in pass/review/fail under bands calibrated on train/good only. */
   verdicts?: VerdictFigures;
   verdictBand?: ReturnType<VerdictTally['bandSummary']>;
@@ -82,6 +87,17 @@ async function readMask(file: string, tw: number, th: number): Promise<Uint8Arra
   const out = new Uint8Array(tw * th);
   for (let i = 0; i < out.length; i++) out[i] = raw[i] > 127 ? 1 : 0;
   return out;
+}
+
+/** Image AUROC on the tune and report halves (see CategoryResult.splitAuroc). */
+export function splitHalves(rows: { file: string; type: string; score: number }[]): { tune: number; report: number } {
+  const halves = { tune: { pos: [] as number[], neg: [] as number[] }, report: { pos: [] as number[], neg: [] as number[] } };
+  for (const t of new Set(rows.map((r) => r.type))) {
+    const of = rows.filter((r) => r.type === t).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    for (const [i, r] of of.entries()) halves[i % 2 === 0 ? 'tune' : 'report'][t === 'good' ? 'neg' : 'pos'].push(r.score);
+  }
+  const auroc = (h: { pos: number[]; neg: number[] }) => (h.pos.length && h.neg.length ? aurocFromGroups(h.pos, h.neg) : NaN);
+  return { tune: auroc(halves.tune), report: auroc(halves.report) };
 }
 
 export async function evaluateCategory(engine: Engine, cat: Category, opts: EvalOptions): Promise<CategoryResult> {
@@ -153,6 +169,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
         aurocFromGroups(scores.filter((_, i) => types[i] === t), scores.filter((_, i) => !labels[i])),
       ]),
     ),
+    splitAuroc: splitHalves(imageScores),
     ...(tally ? { verdicts: tally.verdicts(), verdictBand: tally.bandSummary() } : {}),
   };
 }
