@@ -1,13 +1,11 @@
-/** A small seeded PRNG (mulberry32): bootstrap and fold assignment must be reproducible per seed. */
+import { createRng } from '../vision/rng.ts';
+
+/**
+ * The seeded PRNG for bootstrap and fold assignment: vision's mulberry32, so the pure core has one generator.
+ * Seed 0 maps to a fixed non-zero state, as it always has here, so existing seeds keep their draws.
+ */
 export function seededRandom(seed: number): () => number {
-  let a = (seed >>> 0) || 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng((seed >>> 0) || 0x9e3779b9);
 }
 
 /** Fisher-Yates shuffle of 0..n-1 with a seeded generator. */
