@@ -67,6 +67,48 @@ export function outlineNormal(shape: ItemShape, x: number, y: number): [number, 
   return [gx / norm, gy / norm];
 }
 
+/** Calls `visit` for every pixel the item covers, with its offset (u, v) from the centre in the
+ *  item's own rotated axes, so each painter lays out its pattern relative to the item. */
+export function forEachCovered(
+  cover: Float32Array,
+  width: number,
+  height: number,
+  shape: ItemShape,
+  visit: (p: number, x: number, y: number, u: number, v: number) => void,
+): void {
+  const cosA = Math.cos(shape.angle);
+  const sinA = Math.sin(shape.angle);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      if (cover[p] <= 0) continue;
+      const dx = x - shape.cx;
+      const dy = y - shape.cy;
+      visit(p, x, y, dx * cosA + dy * sinA, -dx * sinA + dy * cosA);
+    }
+  }
+}
+
+/** Direction from the item centre to the bench lamp, for lighting a bevelled rim. */
+export interface LampDirection {
+  dx: number;
+  dy: number;
+  len: number;
+}
+
+export function lampDirection(bench: BenchLook, width: number, height: number, cx: number, cy: number): LampDirection {
+  const dx = bench.lightX * width - cx;
+  const dy = bench.lightY * height - cy;
+  return { dx, dy, len: len(dx, dy) || 1 };
+}
+
+/** −1..1: how squarely the outline at (x, y) faces the lamp, so a bevel there catches the light
+ *  (positive) or falls into shade (negative). */
+export function rimFacing(shape: ItemShape, x: number, y: number, lamp: LampDirection): number {
+  const [nx, ny] = outlineNormal(shape, x, y);
+  return (nx * lamp.dx + ny * lamp.dy) / lamp.len;
+}
+
 /** Bounding box (inclusive, clipped to the frame) of pixels where `cover` > 0. */
 export function coverBounds(cover: Float32Array, width: number, height: number): [number, number, number, number] {
   let x0 = width;

@@ -2,10 +2,10 @@
 // (darker) edges and a running stitch of cream thread set in from the edge.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, outlineNormal, placeOnBench } from './items.ts';
+import { type ItemModel, type ItemShape, forEachCovered, lampDirection, placeOnBench, rimFacing } from './items.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
-import { type Canvas, hsv, mix, smoothstep, len } from './raster.ts';
+import { type Canvas, hsv, mix, mixRgb, smoothstep, len } from './raster.ts';
 
 export function createLeatherPatch(rng: Rng, width: number, height: number, bench: BenchLook): ItemModel {
   const s = Math.min(width, height) / 256;
@@ -51,59 +51,46 @@ export function createLeatherPatch(rng: Rng, width: number, height: number, benc
   const ox = look.uniform(0, 100);
   const grain = look.uniform(3.6, 4.4); // cell size in px at 256
   const cell = new Float64Array(2);
-  const lightDx = bench.lightX * width - cx;
-  const lightDy = bench.lightY * height - cy;
-  const lightLen = len(lightDx, lightDy) || 1;
+  const lamp = lampDirection(bench, width, height, cx, cy);
 
   function paint(surface: Canvas, cover: Float32Array): void {
     const { data } = surface;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const p = y * width + x;
-        if (cover[p] <= 0) continue;
-        const ox0 = x - cx;
-        const oy0 = y - cy;
-        const u = ox0 * cosA + oy0 * sinA;
-        const v = -ox0 * sinA + oy0 * cosA;
-        // pebble grain: rounded raised cells (lit a little on top) with creases between them
-        noise.cells(u / (grain * s) + ox, v / (grain * s), cell);
-        const crease = 1 - smoothstep(0.02, 0.22, cell[1]);
-        const dome = 1 - Math.min(1, cell[0]);
-        const mottle = noise.fbm(u / (60 * s) + ox, v / (60 * s), 3);
-        let shade = (1 - 0.15 * crease) * (0.96 + 0.07 * dome) * (1 + 0.08 * mottle);
-        let r = base[0];
-        let g = base[1];
-        let b = base[2];
-        const inside = -shape.sdf(x, y);
-        if (inside < 5 * s) {
-          const rim = 1 - smoothstep(0, 3.5 * s, inside);
-          r = mix(r, burnished[0], rim * 0.7);
-          g = mix(g, burnished[1], rim * 0.7);
-          b = mix(b, burnished[2], rim * 0.7);
-          const [nx, ny] = outlineNormal(shape, x, y);
-          shade *= 1 + 0.2 * rim * ((nx * lightDx + ny * lightDy) / lightLen);
-        }
-        // running stitch along the inset outline: dashes of thread with a groove either side
-        const track = Math.abs(cut(u, v, inset));
-        if (track < 2.2 * s) {
-          const along = Math.abs(u) / hx > Math.abs(v) / hy ? v : u;
-          const dash = (along / pitch + stitchPhase) % 1;
-          const onThread = (dash + 1) % 1 < 0.62;
-          if (onThread && track < 1.2 * s) {
-            const t = 1 - smoothstep(0.6 * s, 1.2 * s, track);
-            r = mix(r, thread[0], t);
-            g = mix(g, thread[1], t);
-            b = mix(b, thread[2], t);
-          } else {
-            shade *= 0.82;
-          }
-        }
-        const i = p * 3;
-        data[i] = r * shade;
-        data[i + 1] = g * shade;
-        data[i + 2] = b * shade;
+    forEachCovered(cover, width, height, shape, (p, x, y, u, v) => {
+      // pebble grain: rounded raised cells (lit a little on top) with creases between them
+      noise.cells(u / (grain * s) + ox, v / (grain * s), cell);
+      const crease = 1 - smoothstep(0.02, 0.22, cell[1]);
+      const dome = 1 - Math.min(1, cell[0]);
+      const mottle = noise.fbm(u / (60 * s) + ox, v / (60 * s), 3);
+      let shade = (1 - 0.15 * crease) * (0.96 + 0.07 * dome) * (1 + 0.08 * mottle);
+      let r = base[0];
+      let g = base[1];
+      let b = base[2];
+      const inside = -shape.sdf(x, y);
+      if (inside < 5 * s) {
+        const rim = 1 - smoothstep(0, 3.5 * s, inside);
+        [r, g, b] = mixRgb([r, g, b], burnished, rim * 0.7);
+        shade *= 1 + 0.2 * rim * rimFacing(shape, x, y, lamp);
       }
-    }
+      // running stitch along the inset outline: dashes of thread with a groove either side
+      const track = Math.abs(cut(u, v, inset));
+      if (track < 2.2 * s) {
+        const along = Math.abs(u) / hx > Math.abs(v) / hy ? v : u;
+        const dash = (along / pitch + stitchPhase) % 1;
+        const onThread = (dash + 1) % 1 < 0.62;
+        if (onThread && track < 1.2 * s) {
+          const t = 1 - smoothstep(0.6 * s, 1.2 * s, track);
+          r = mix(r, thread[0], t);
+          g = mix(g, thread[1], t);
+          b = mix(b, thread[2], t);
+        } else {
+          shade *= 0.82;
+        }
+      }
+      const i = p * 3;
+      data[i] = r * shade;
+      data[i + 1] = g * shade;
+      data[i + 2] = b * shade;
+    });
   }
 
   return {

@@ -3,7 +3,7 @@
 // iron speckles, and catches a soft glossy highlight.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, outlineNormal, placeOnBench } from './items.ts';
+import { type ItemModel, type ItemShape, forEachCovered, lampDirection, placeOnBench, rimFacing } from './items.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
 import { type Canvas, blendPixel, clamp01, hsv, mix, mixRgb, smoothstep, len } from './raster.ts';
@@ -68,64 +68,51 @@ export function createGlazedTile(rng: Rng, width: number, height: number, bench:
   const hlX = bench.lightX * width + look.gaussian(0, 4 * s);
   const hlY = bench.lightY * height + look.gaussian(0, 4 * s);
   const hlSigma2 = 2 * (0.45 * half) ** 2;
-  const lightDx = bench.lightX * width - cx;
-  const lightDy = bench.lightY * height - cy;
-  const lightLen = len(lightDx, lightDy) || 1;
+  const lamp = lampDirection(bench, width, height, cx, cy);
   const speckleCount = Math.round(0.0022 * 4 * hx * hy);
   const speckles = look.fork('speckles');
 
   function paint(surface: Canvas, cover: Float32Array): void {
     const { data } = surface;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const p = y * width + x;
-        if (cover[p] <= 0) continue;
-        const ox0 = x - cx;
-        const oy0 = y - cy;
-        const lu = ox0 * cosA + oy0 * sinA;
-        const lv = -ox0 * sinA + oy0 * cosA;
-        const u = lu / hx;
-        const v = lv / hy;
-        // glaze thickness: broad pooling + drips running down from the top edge
-        const pool = noise.fbm(u * 2.2 + ox, v * 2.2 + oy, 4);
-        let drip = 0;
-        for (const d of drips) {
-          const along = v + 1;
-          if (along > d.length + d.width) continue;
-          // a run of glaze: meandering, thinning and thickening, ending in a rounded bead
-          const centre = d.x + 0.018 * Math.sin(along * 9 + d.wobble) + 0.01 * noise.at(along * 6 + d.wobble, 3.3);
-          const toBead = (along - (d.length - d.width)) / (1.4 * d.width);
-          const w = d.width * (0.65 + 0.2 * Math.sin(along * 17 + d.wobble * 3) + 0.55 * Math.exp(-toBead * toBead));
-          const across = 1 - smoothstep(w * 0.35, w, Math.abs(u - centre));
-          const tip = 1 - smoothstep(d.length - d.width * 0.3, d.length + d.width * 0.5, along);
-          drip = Math.max(drip, across * tip * (0.55 + 0.45 * Math.min(1, along / d.length)));
-        }
-        const t = clamp01(0.5 + 0.3 * pool + 0.5 * drip);
-        let r = mix(thin[0], thick[0], t);
-        let g = mix(thin[1], thick[1], t);
-        let b = mix(thin[2], thick[2], t);
-        // orange-peel micro texture of a fired glaze
-        const peel = 1 + 0.03 * noise.at(x / (2.1 * s) + 300, y / (2.1 * s));
-        // rim: the glaze breaks thin over the edge, and the bevel catches or loses the light
-        const inside = -shape.sdf(x, y);
-        let shade = peel;
-        if (inside < rimWidth * 1.6) {
-          const rim = 1 - smoothstep(0, rimWidth, inside);
-          r = mix(r, rimColour[0], rim * 0.75);
-          g = mix(g, rimColour[1], rim * 0.75);
-          b = mix(b, rimColour[2], rim * 0.75);
-          const [nx, ny] = outlineNormal(shape, x, y);
-          shade *= 1 + 0.22 * rim * ((nx * lightDx + ny * lightDy) / lightLen);
-        }
-        const dx = x - hlX;
-        const dy = y - hlY;
-        const gloss = 0.13 * Math.exp(-(dx * dx + dy * dy) / hlSigma2);
-        const i = p * 3;
-        data[i] = r * shade + gloss;
-        data[i + 1] = g * shade + gloss;
-        data[i + 2] = b * shade + gloss;
+    forEachCovered(cover, width, height, shape, (p, x, y, lu, lv) => {
+      const u = lu / hx;
+      const v = lv / hy;
+      // glaze thickness: broad pooling + drips running down from the top edge
+      const pool = noise.fbm(u * 2.2 + ox, v * 2.2 + oy, 4);
+      let drip = 0;
+      for (const d of drips) {
+        const along = v + 1;
+        if (along > d.length + d.width) continue;
+        // a run of glaze: meandering, thinning and thickening, ending in a rounded bead
+        const centre = d.x + 0.018 * Math.sin(along * 9 + d.wobble) + 0.01 * noise.at(along * 6 + d.wobble, 3.3);
+        const toBead = (along - (d.length - d.width)) / (1.4 * d.width);
+        const w = d.width * (0.65 + 0.2 * Math.sin(along * 17 + d.wobble * 3) + 0.55 * Math.exp(-toBead * toBead));
+        const across = 1 - smoothstep(w * 0.35, w, Math.abs(u - centre));
+        const tip = 1 - smoothstep(d.length - d.width * 0.3, d.length + d.width * 0.5, along);
+        drip = Math.max(drip, across * tip * (0.55 + 0.45 * Math.min(1, along / d.length)));
       }
-    }
+      const t = clamp01(0.5 + 0.3 * pool + 0.5 * drip);
+      let r = mix(thin[0], thick[0], t);
+      let g = mix(thin[1], thick[1], t);
+      let b = mix(thin[2], thick[2], t);
+      // orange-peel micro texture of a fired glaze
+      const peel = 1 + 0.03 * noise.at(x / (2.1 * s) + 300, y / (2.1 * s));
+      // rim: the glaze breaks thin over the edge, and the bevel catches or loses the light
+      const inside = -shape.sdf(x, y);
+      let shade = peel;
+      if (inside < rimWidth * 1.6) {
+        const rim = 1 - smoothstep(0, rimWidth, inside);
+        [r, g, b] = mixRgb([r, g, b], rimColour, rim * 0.75);
+        shade *= 1 + 0.22 * rim * rimFacing(shape, x, y, lamp);
+      }
+      const dx = x - hlX;
+      const dy = y - hlY;
+      const gloss = 0.13 * Math.exp(-(dx * dx + dy * dy) / hlSigma2);
+      const i = p * 3;
+      data[i] = r * shade + gloss;
+      data[i + 1] = g * shade + gloss;
+      data[i + 2] = b * shade + gloss;
+    });
     // iron speckles from the clay body bleeding through the glaze
     const dark = hsv(24, 0.55, 0.22);
     for (let k = 0; k < speckleCount; k++) {

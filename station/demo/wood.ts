@@ -4,10 +4,10 @@
 // spacing, phase and hue all vary, and it lies on the bench at any rotation.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, outlineNormal, placeOnBench } from './items.ts';
+import { type ItemModel, type ItemShape, forEachCovered, lampDirection, placeOnBench, rimFacing } from './items.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
-import { type Canvas, hsv, mix, smoothstep, len } from './raster.ts';
+import { type Canvas, hsv, mix, mixRgb, smoothstep, len } from './raster.ts';
 
 export function createWoodDisc(rng: Rng, width: number, height: number, bench: BenchLook): ItemModel {
   const s = Math.min(width, height) / 256;
@@ -57,69 +57,56 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
   const ox = look.uniform(0, 100);
   const oy = look.uniform(0, 100);
   const chamfer = 4 * s * look.uniform(0.85, 1.2);
-  const lightDx = bench.lightX * width - cx;
-  const lightDy = bench.lightY * height - cy;
-  const lightLen = len(lightDx, lightDy) || 1;
+  const lamp = lampDirection(bench, width, height, cx, cy);
   const hlX = bench.lightX * width;
   const hlY = bench.lightY * height;
   const hlSigma2 = 2 * (0.55 * radius) ** 2;
 
   function paint(surface: Canvas, cover: Float32Array): void {
     const { data } = surface;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const p = y * width + x;
-        if (cover[p] <= 0) continue;
-        const ox0 = x - cx;
-        const oy0 = y - cy;
-        const u = ox0 * cosA + oy0 * sinA;
-        const v = -ox0 * sinA + oy0 * cosA;
-        const ru = u - pithU;
-        const rv = v - pithV;
-        const rho = len(ru, rv * oval);
-        // rings: distance from the pith, warped by slow noise, with uneven yearly growth
-        const warp =
-          noise.fbm((u / radius) * 1.4 + ox, (v / radius) * 1.4 + oy, 3) * spacing * 0.85 +
-          noise.at((u / radius) * 5 + oy, (v / radius) * 5) * spacing * 0.25;
-        const growth = noise.at((rho / radius) * 3.2 + ox, 4.5) * 1.0;
-        const ph = (rho + warp) / spacing + growth + phase0;
-        const year = Math.floor(ph);
-        const f = ph - year;
-        // a narrow dark latewood band closes each year; some years are darker than others
-        const lateWood = smoothstep(0.5, 0.86, f) * (1 - smoothstep(0.93, 1, f));
-        const ringTone = lateWood * (0.55 + 0.4 * noise.at(year * 0.71 + 0.5, 1.7 + oy));
-        // heartwood near the pith is darker and redder than the sapwood outside
-        const heartMix = heartTone * (1 - smoothstep(0.35 * radius, 0.95 * radius, rho));
-        let r = mix(mix(early[0], heart[0], heartMix), late[0], ringTone);
-        let g = mix(mix(early[1], heart[1], heartMix), late[1], ringTone);
-        let b = mix(mix(early[2], heart[2], heartMix), late[2], ringTone);
-        // figure: radial ray flecks (stretched along the radius) and open pores
-        const theta = Math.atan2(rv, ru);
-        const ray = smoothstep(0.32, 0.55, noise.at(theta * 38 + 500, rho / (9 * s)));
-        const pore = smoothstep(0.15, 0.5, noise.at(x / (1.15 * s) + 900, y / (1.15 * s)));
-        const fibre = noise.at(u / (0.9 * s) + 300, v / (0.9 * s)) * 0.035;
-        const lathe = 0.012 * Math.sin((len(u, v) / (1.7 * s)) * 2 * Math.PI);
-        let shade = (1 + 0.07 * ray) * (1 - 0.08 * pore) * (1 + lathe + fibre);
-        if (rho < 2.2 * s) shade *= 0.75; // the pith
-        // chamfered rim: end grain soaks up the finish and darkens; the bevel faces the light or not
-        const inside = -shape.sdf(x, y);
-        if (inside < chamfer * 1.6) {
-          const rim = 1 - smoothstep(0, chamfer, inside);
-          r = mix(r, endGrain[0], rim * 0.6);
-          g = mix(g, endGrain[1], rim * 0.6);
-          b = mix(b, endGrain[2], rim * 0.6);
-          const [nx, ny] = outlineNormal(shape, x, y);
-          shade *= 1 + 0.25 * rim * ((nx * lightDx + ny * lightDy) / lightLen);
-        }
-        const dx = x - hlX;
-        const dy = y - hlY;
-        const sheen = 0.05 * Math.exp(-(dx * dx + dy * dy) / hlSigma2);
-        const i = p * 3;
-        data[i] = r * shade + sheen;
-        data[i + 1] = g * shade + sheen;
-        data[i + 2] = b * shade + sheen;
+    forEachCovered(cover, width, height, shape, (p, x, y, u, v) => {
+      const ru = u - pithU;
+      const rv = v - pithV;
+      const rho = len(ru, rv * oval);
+      // rings: distance from the pith, warped by slow noise, with uneven yearly growth
+      const warp =
+        noise.fbm((u / radius) * 1.4 + ox, (v / radius) * 1.4 + oy, 3) * spacing * 0.85 +
+        noise.at((u / radius) * 5 + oy, (v / radius) * 5) * spacing * 0.25;
+      const growth = noise.at((rho / radius) * 3.2 + ox, 4.5) * 1.0;
+      const ph = (rho + warp) / spacing + growth + phase0;
+      const year = Math.floor(ph);
+      const f = ph - year;
+      // a narrow dark latewood band closes each year; some years are darker than others
+      const lateWood = smoothstep(0.5, 0.86, f) * (1 - smoothstep(0.93, 1, f));
+      const ringTone = lateWood * (0.55 + 0.4 * noise.at(year * 0.71 + 0.5, 1.7 + oy));
+      // heartwood near the pith is darker and redder than the sapwood outside
+      const heartMix = heartTone * (1 - smoothstep(0.35 * radius, 0.95 * radius, rho));
+      let r = mix(mix(early[0], heart[0], heartMix), late[0], ringTone);
+      let g = mix(mix(early[1], heart[1], heartMix), late[1], ringTone);
+      let b = mix(mix(early[2], heart[2], heartMix), late[2], ringTone);
+      // figure: radial ray flecks (stretched along the radius) and open pores
+      const theta = Math.atan2(rv, ru);
+      const ray = smoothstep(0.32, 0.55, noise.at(theta * 38 + 500, rho / (9 * s)));
+      const pore = smoothstep(0.15, 0.5, noise.at(x / (1.15 * s) + 900, y / (1.15 * s)));
+      const fibre = noise.at(u / (0.9 * s) + 300, v / (0.9 * s)) * 0.035;
+      const lathe = 0.012 * Math.sin((len(u, v) / (1.7 * s)) * 2 * Math.PI);
+      let shade = (1 + 0.07 * ray) * (1 - 0.08 * pore) * (1 + lathe + fibre);
+      if (rho < 2.2 * s) shade *= 0.75; // the pith
+      // chamfered rim: end grain soaks up the finish and darkens; the bevel faces the light or not
+      const inside = -shape.sdf(x, y);
+      if (inside < chamfer * 1.6) {
+        const rim = 1 - smoothstep(0, chamfer, inside);
+        [r, g, b] = mixRgb([r, g, b], endGrain, rim * 0.6);
+        shade *= 1 + 0.25 * rim * rimFacing(shape, x, y, lamp);
       }
-    }
+      const dx = x - hlX;
+      const dy = y - hlY;
+      const sheen = 0.05 * Math.exp(-(dx * dx + dy * dy) / hlSigma2);
+      const i = p * 3;
+      data[i] = r * shade + sheen;
+      data[i + 1] = g * shade + sheen;
+      data[i + 2] = b * shade + sheen;
+    });
   }
 
   return {
