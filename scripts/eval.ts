@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   }
   if (values.json) {
     const categories = results.map(({ imageScores: _s, ...r }) => r);
-    writeFileSync(values.json, `${JSON.stringify({ settings: { ...s, bankSize, seed }, categories }, null, 2)}\n`);
+    writeFileSync(values.json, `${JSON.stringify({ model: backbone.manifest.id, settings: { ...s, bankSize, seed }, categories }, null, 2)}\n`);
     console.log(`wrote ${values.json}`);
   }
   await engine.release();
