@@ -1,52 +1,20 @@
-// Shapes of what the station sends (mirrors station/server/types.ts; the dashboard meets the
-// station only over HTTP and socket.io, so it keeps its own copy of the contract).
+// Shapes of what the station sends. The shared ones come from the wire contract
+// (station/server/contract.d.ts, a types-only file, so nothing of the server reaches the browser
+// build); the rest are the JSON answers only the dashboard reads.
 
-export type Verdict = 'pass' | 'review' | 'fail' | 'unjudged';
-export type BenchState = 'empty' | 'item' | 'steady' | 'inspecting' | 'waiting-empty';
-export type Bands = { review: number; fail: number };
+import type { Bands, MakerProductStats } from '../../station/server/contract.d.ts';
 
-export interface InspectionView {
-  id: number;
-  inspectedAt: number;
-  productId: string;
-  productName: string;
-  makerId: string | null;
-  makerName: string | null;
-  verdict: Verdict;
-  score: number | null;
-  bands: Bands | null;
-  referenceSetId: number | null;
-  frameUrl: string | null;
-  heatmapUrl: string | null;
-  nearest: { fileName: string; distance: number; url: string }[];
-  reviewStatus: 'none' | 'pending' | 'confirmed_defect' | 'accepted_good';
-  evidencePruned: boolean;
-  error: string | null;
-}
-
-export interface Selection {
-  productId: string | null;
-  productName: string | null;
-  makerId: string | null;
-  makerName: string | null;
-}
-
-export interface Today {
-  makerId: string | null;
-  counts: Record<Verdict, number>;
-  total: number;
-}
-
-export interface Hello {
-  bench: BenchState;
-  camera: 'up' | 'lost';
-  productId: string | null;
-  makerId: string | null;
-  modelLoaded: boolean;
-  selection: Selection;
-  lastInspection: InspectionView | null;
-  today: Today;
-}
+export type {
+  Bands,
+  BenchState,
+  CalibrationEvent,
+  DriftResult,
+  Hello,
+  InspectionView,
+  Selection,
+  Today,
+  Verdict,
+} from '../../station/server/contract.d.ts';
 
 export interface ProductInfo {
   id: string;
@@ -55,34 +23,9 @@ export interface ProductInfo {
   thresholds: Bands | null;
 }
 
-export type CalibrationEvent =
-  | { productId: string; status: 'progress'; phase: string; done: number; total: number; message?: string }
-  | { productId: string; status: 'done'; version: number; imageCount: number; thresholds: Bands; warnings?: string[] }
-  | { productId: string; status: 'failed'; error: string };
-
-export interface DriftResult {
-  flagged: boolean;
-  reasons: string[];
-  recentN: number;
-  recentMean: number | null;
-  ownHistoryMean: number | null;
-  workshopMean: number | null;
-  spread: number | null;
-  shiftVsOwn: number | null;
-  shiftVsWorkshop: number | null;
-}
-
-export interface MakerGroup {
-  makerId: string | null;
+/** One maker's figures for one product, with the maker's name resolved. */
+export interface MakerGroup extends MakerProductStats {
   makerName: string;
-  productId: string;
-  count: number;
-  verdicts: Record<Verdict, number>;
-  rates: { pass: number; review: number; fail: number } | null;
-  histogram: { edges: number[]; counts: number[] };
-  series: { t: number; score: number; verdict: Verdict }[];
-  meanScore: number | null;
-  drift: DriftResult;
 }
 
 export interface MakerStatsResponse {

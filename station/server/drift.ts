@@ -11,6 +11,8 @@
 //   otherwise estimated from the product's band width); the mean of 20 good scores varies by
 //   about 0.22 spread, so a 1-spread move is far outside chance.
 
+import type { DriftResult } from './contract.d.ts';
+
 export const DRIFT_RULE =
   'Flagged when the mean of a maker\'s last N scores is at least K good-score spreads above ' +
   'their own earlier mean, or above the other makers\' mean for the same product and period ' +
@@ -21,19 +23,7 @@ export interface DriftOptions {
   thresholdSpreads?: number;
 }
 
-export interface DriftResult {
-  flagged: boolean;
-  /** Human-readable reasons, empty when not flagged. */
-  reasons: string[];
-  recentN: number;
-  recentMean: number | null;
-  ownHistoryMean: number | null;
-  workshopMean: number | null;
-  spread: number | null;
-  /** (recentMean − reference mean) / spread, or null when not comparable. */
-  shiftVsOwn: number | null;
-  shiftVsWorkshop: number | null;
-}
+export type { DriftResult };
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

@@ -18,7 +18,7 @@ import { referenceSetRoutes } from './routes/reference-sets.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { stationRoutes } from './routes/station.ts';
 import type { Logger, ServerStore, StationControl } from './types.ts';
-import { inspectionView, selectionView, todayCounts } from './views.ts';
+import { helloView } from './views.ts';
 
 export type * from './types.ts';
 export type { Announcer } from './announce.ts';
@@ -66,14 +66,7 @@ export function createServer(opts: ServerOptions): StationServer {
   // A new dashboard gets the whole picture at once; after that, only changes.
   io.on('connection', (socket) => {
     try {
-      const state = station.currentState();
-      const last = store.inspections.list({ limit: 1 })[0];
-      socket.emit('hello', {
-        ...state,
-        selection: selectionView(store, state.productId, state.makerId),
-        lastInspection: last ? inspectionView(store, last) : null,
-        today: todayCounts(store, state.makerId),
-      });
+      socket.emit('hello', helloView(store, station));
     } catch (err) {
       log.error('could not send the current state to a dashboard', { error: String(err) });
     }

@@ -1,7 +1,8 @@
 // Per maker and product figures for the Makers page — pure over inspection rows.
-import { driftFlag, spreadFromBands, type DriftOptions, type DriftResult } from './drift.ts';
+import type { MakerProductStats, Verdict } from './contract.d.ts';
+import { driftFlag, spreadFromBands, type DriftOptions } from './drift.ts';
 
-export type Verdict = 'pass' | 'review' | 'fail' | 'unjudged';
+export type { MakerProductStats, Verdict };
 
 export interface ScoredRow {
   inspectedAt: number;
@@ -16,19 +17,6 @@ export interface ProductBands {
   fail: number;
   /** Standard deviation of good scores when calibration recorded it. */
   goodSpread?: number | null;
-}
-
-export interface MakerProductStats {
-  makerId: string | null;
-  productId: string;
-  count: number;
-  verdicts: Record<Verdict, number>;
-  /** Shares of judged items (0..1); null when nothing was judged. */
-  rates: { pass: number; review: number; fail: number } | null;
-  histogram: { edges: number[]; counts: number[] };
-  series: { t: number; score: number; verdict: Verdict }[];
-  meanScore: number | null;
-  drift: DriftResult;
 }
 
 export interface StatsOptions extends DriftOptions {

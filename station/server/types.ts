@@ -1,6 +1,6 @@
 // The server's boundary: what it needs from the station (StationControl) and from the store,
 // and the shapes of the events it pushes. The composition (station/app.ts) supplies both.
-import type { InspectionsRepo, Inspection } from '../store/repositories/inspections.ts';
+import type { InspectionsRepo } from '../store/repositories/inspections.ts';
 import type { ReviewsRepo } from '../store/repositories/reviews.ts';
 import type { ReferenceSetsRepo } from '../store/repositories/referenceSets.ts';
 import type { UsersRepo } from '../store/repositories/users.ts';
@@ -8,33 +8,19 @@ import type { MakersRepo } from '../store/repositories/makers.ts';
 import type { ProductsRepo } from '../store/repositories/products.ts';
 import type { CalibrationImagesRepo } from '../store/repositories/calibrationImages.ts';
 
-export type BenchState = 'empty' | 'item' | 'steady' | 'inspecting' | 'waiting-empty';
-export type CameraState = 'up' | 'lost';
+import type {
+  BenchState,
+  CalibrationEvent,
+  CalibrationOutcome,
+  CalibrationProgress,
+  CameraState,
+  InspectionView,
+  Selection,
+  StationState,
+} from './contract.d.ts';
 
-export interface StationState {
-  bench: BenchState;
-  camera: CameraState;
-  productId: string | null;
-  makerId: string | null;
-  /** The backbone is loaded and the selected product has an active reference set. */
-  modelLoaded: boolean;
-}
-
-export interface CalibrationProgress {
-  /** e.g. 'embedding', 'bank', 'bands', 'saving' — whatever the calibrator reports. */
-  phase: string;
-  done: number;
-  total: number;
-  message?: string;
-}
-
-export interface CalibrationOutcome {
-  version: number;
-  imageCount: number;
-  thresholds: { review: number; fail: number };
-  /** Messages worth showing the lead (coverage, skipped files, duplicates). */
-  warnings?: string[];
-}
+// The shapes sent to the dashboard live in the wire contract; re-exported for the server's modules.
+export type * from './contract.d.ts';
 
 /**
  * What the server may ask of the running station. Methods throw an Error whose message is meant
@@ -74,50 +60,11 @@ export interface Logger {
 
 // ---- event payloads (socket.io event name → payload) ----
 
-export interface NearestView {
-  fileName: string;
-  distance: number;
-  /** URL of the reference image, served from the calibration folder. */
-  url: string;
-}
-
-export interface InspectionView {
-  id: number;
-  inspectedAt: number;
-  productId: string;
-  productName: string;
-  makerId: string | null;
-  makerName: string | null;
-  verdict: Inspection['verdict'];
-  score: number | null;
-  bands: { review: number; fail: number } | null;
-  referenceSetId: number | null;
-  frameUrl: string | null;
-  heatmapUrl: string | null;
-  nearest: NearestView[];
-  reviewStatus: Inspection['reviewStatus'];
-  timings: Record<string, number>;
-  evidencePruned: boolean;
-  error: string | null;
-}
-
-export type CalibrationEvent =
-  | ({ productId: string; status: 'progress' } & CalibrationProgress)
-  | ({ productId: string; status: 'done' } & CalibrationOutcome)
-  | { productId: string; status: 'failed'; error: string };
-
-export interface SelectionEvent {
-  productId: string | null;
-  productName: string | null;
-  makerId: string | null;
-  makerName: string | null;
-}
-
 export interface ServerEvents {
   bench: { state: BenchState; at: number };
   inspection: InspectionView;
   camera: { state: CameraState; at: number; reason?: string };
   calibration: CalibrationEvent;
-  selection: SelectionEvent;
+  selection: Selection;
   'reference-set': { productId: string; activeVersion: number };
 }

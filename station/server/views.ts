@@ -1,6 +1,6 @@
 // Turning store rows into what the dashboard sees: names resolved, evidence paths made URLs.
 import type { Inspection } from '../store/repositories/inspections.ts';
-import type { InspectionView, ServerStore, SelectionEvent } from './types.ts';
+import type { Hello, InspectionView, Selection, ServerStore, StationControl, Today } from './types.ts';
 
 const encodePath = (rel: string) => rel.split('/').map(encodeURIComponent).join('/');
 
@@ -40,7 +40,7 @@ export function inspectionView(store: ServerStore, row: Inspection): InspectionV
   };
 }
 
-export function selectionView(store: ServerStore, productId: string | null, makerId: string | null): SelectionEvent {
+export function selectionView(store: ServerStore, productId: string | null, makerId: string | null): Selection {
   return {
     productId,
     productName: productId ? (store.products.get(productId)?.name ?? productId) : null,
@@ -57,7 +57,19 @@ export function startOfLocalDay(now: number): number {
 }
 
 /** Today's verdict counts for one maker (all products), or for items with no maker. */
-export function todayCounts(store: ServerStore, makerId: string | null, now = Date.now()) {
+export function todayCounts(store: ServerStore, makerId: string | null, now = Date.now()): Today {
   const counts = store.inspections.countsByVerdict({ makerId, since: startOfLocalDay(now) });
   return { makerId, counts, total: counts.pass + counts.review + counts.fail + counts.unjudged };
+}
+
+/** The whole picture a dashboard starts from (socket `hello` and GET /api/state alike). */
+export function helloView(store: ServerStore, station: Pick<StationControl, 'currentState'>): Hello {
+  const state = station.currentState();
+  const last = store.inspections.list({ limit: 1 })[0];
+  return {
+    ...state,
+    selection: selectionView(store, state.productId, state.makerId),
+    lastInspection: last ? inspectionView(store, last) : null,
+    today: todayCounts(store, state.makerId),
+  };
 }

@@ -6,7 +6,7 @@ import type { Auth } from '../auth/index.ts';
 import { badRequest, HttpError } from '../http-error.ts';
 import type { ServerStore, StationControl } from '../types.ts';
 import { bodyObject, bodyOptionalId } from '../validate.ts';
-import { inspectionView, selectionView, todayCounts } from '../views.ts';
+import { helloView, selectionView } from '../views.ts';
 
 /** Errors from the station are meant for the person (see StationControl): answer 409 with them. */
 async function control<T>(what: string, fn: () => Promise<T> | T): Promise<T> {
@@ -23,14 +23,7 @@ export function stationRoutes(deps: { store: ServerStore; station: StationContro
 
   // Everything the live page shows at load; later changes arrive over socket.io.
   r.get('/api/state', (_req, res) => {
-    const state = station.currentState();
-    const last = store.inspections.list({ limit: 1 })[0];
-    res.json({
-      ...state,
-      selection: selectionView(store, state.productId, state.makerId),
-      lastInspection: last ? inspectionView(store, last) : null,
-      today: todayCounts(store, state.makerId),
-    });
+    res.json(helloView(store, station));
   });
 
   r.get('/api/products', (_req, res) => {

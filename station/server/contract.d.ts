@@ -1,0 +1,124 @@
+// The wire contract: shapes the station's server sends the dashboard over HTTP and socket.io.
+// One copy for both sides. It is a declaration file (types only) so the browser build
+// (dashboard/tsconfig.json, rootDir src) can `import type` it without compiling server code.
+// Keep it self-contained (no imports): skipLibCheck skips .d.ts files, so
+// tests/server/contract.test.ts type-checks this file on its own.
+
+export type Verdict = 'pass' | 'review' | 'fail' | 'unjudged';
+export type ReviewStatus = 'none' | 'pending' | 'confirmed_defect' | 'accepted_good';
+export type BenchState = 'empty' | 'item' | 'steady' | 'inspecting' | 'waiting-empty';
+export type CameraState = 'up' | 'lost';
+
+/** A product's tolerance band: a score above `review` goes to review, above `fail` fails. */
+export interface Bands {
+  review: number;
+  fail: number;
+}
+
+export interface StationState {
+  bench: BenchState;
+  camera: CameraState;
+  productId: string | null;
+  makerId: string | null;
+  /** The backbone is loaded and the selected product has an active reference set. */
+  modelLoaded: boolean;
+}
+
+export interface NearestView {
+  fileName: string;
+  distance: number;
+  /** URL of the reference image, served from the calibration folder. */
+  url: string;
+}
+
+export interface InspectionView {
+  id: number;
+  inspectedAt: number;
+  productId: string;
+  productName: string;
+  makerId: string | null;
+  makerName: string | null;
+  verdict: Verdict;
+  score: number | null;
+  bands: Bands | null;
+  referenceSetId: number | null;
+  frameUrl: string | null;
+  heatmapUrl: string | null;
+  nearest: NearestView[];
+  reviewStatus: ReviewStatus;
+  timings: Record<string, number>;
+  evidencePruned: boolean;
+  error: string | null;
+}
+
+/** The product and maker in use, with their names resolved. */
+export interface Selection {
+  productId: string | null;
+  productName: string | null;
+  makerId: string | null;
+  makerName: string | null;
+}
+
+/** Today's verdict counts for one maker (all products), or for items with no maker. */
+export interface Today {
+  makerId: string | null;
+  counts: Record<Verdict, number>;
+  total: number;
+}
+
+/** Everything a dashboard needs on connect (socket `hello`, GET /api/state). */
+export interface Hello extends StationState {
+  selection: Selection;
+  lastInspection: InspectionView | null;
+  today: Today;
+}
+
+export interface CalibrationProgress {
+  /** e.g. 'embedding', 'bank', 'bands', 'saving' — whatever the calibrator reports. */
+  phase: string;
+  done: number;
+  total: number;
+  message?: string;
+}
+
+export interface CalibrationOutcome {
+  version: number;
+  imageCount: number;
+  thresholds: Bands;
+  /** Messages worth showing the lead (coverage, skipped files, duplicates). */
+  warnings?: string[];
+}
+
+export type CalibrationEvent =
+  | ({ productId: string; status: 'progress' } & CalibrationProgress)
+  | ({ productId: string; status: 'done' } & CalibrationOutcome)
+  | { productId: string; status: 'failed'; error: string };
+
+/** The drift flag for one maker and product (rule: station/server/drift.ts DRIFT_RULE). */
+export interface DriftResult {
+  flagged: boolean;
+  /** Human-readable reasons, empty when not flagged. */
+  reasons: string[];
+  recentN: number;
+  recentMean: number | null;
+  ownHistoryMean: number | null;
+  workshopMean: number | null;
+  spread: number | null;
+  /** (recentMean − reference mean) / spread, or null when not comparable. */
+  shiftVsOwn: number | null;
+  shiftVsWorkshop: number | null;
+}
+
+/** Figures for one maker and product on the Makers page. */
+export interface MakerProductStats {
+  makerId: string | null;
+  productId: string;
+  count: number;
+  verdicts: Record<Verdict, number>;
+  /** Shares of judged items (0..1); null when nothing was judged. */
+  rates: { pass: number; review: number; fail: number } | null;
+  histogram: { edges: number[]; counts: number[] };
+  series: { t: number; score: number; verdict: Verdict }[];
+  meanScore: number | null;
+  drift: DriftResult;
+}
