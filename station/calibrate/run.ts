@@ -18,7 +18,8 @@ import { loadProductConfig, type ProductConfig } from './productConfig.ts';
 import { reportText, type CalibrationReport } from './report.ts';
 import { scanCalibrationFolder } from './scanFolder.ts';
 import { heldOutUnderModel } from './scoreModel.ts';
-import { refsetRelPath, refsetFile, writeFileAtomic } from './versions.ts';
+import { refsetRelPath, refsetFile } from './versions.ts';
+import { writeFileAtomic } from '../store/atomicWrite.ts';
 
 export type Stage = 'embed good' | 'embed rejects' | 'held-out scoring' | 'reference set' | 'rejects' | 'compare' | 'write';
 
@@ -178,14 +179,14 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   progress('write', 0, 3);
   const rel = refsetRelPath(productId, version);
   const file = refsetFile(store.dataDir, rel);
-  writeFileAtomic(file, engine.serialise(bank));
+  await writeFileAtomic(file, engine.serialise(bank));
   opts.onStep?.('file');
   progress('write', 1, 3);
   report.timings.totalSeconds = secondsSince(t0);
   const text = reportText(report);
   const reportFiles = { json: file.replace(/\.refset$/, '.report.json'), text: file.replace(/\.refset$/, '.report.txt') };
-  writeFileAtomic(reportFiles.json, JSON.stringify(report, null, 1));
-  writeFileAtomic(reportFiles.text, text);
+  await writeFileAtomic(reportFiles.json, JSON.stringify(report, null, 1));
+  await writeFileAtomic(reportFiles.text, text);
   opts.onStep?.('report');
   progress('write', 2, 3);
   const { goodScores: _scores, ...storedReport } = report;

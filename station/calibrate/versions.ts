@@ -1,9 +1,9 @@
 /**
- * Versioned reference sets on disk and in the store. A file is written to a temporary name,
- * flushed and renamed; the store row is added after; activation comes last, so an interrupted
+ * Versioned reference sets on disk and in the store. The file is written atomically first
+ * (store/atomicWrite.ts); the store row is added after; activation comes last, so an interrupted
  * calibration never touches the active version.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/index.ts';
 import type { ReferenceSet } from '../store/index.ts';
@@ -16,27 +16,6 @@ export function refsetRelPath(productId: string, version: number): string {
 /** Absolute path of a stored reference-set file (rows hold paths relative to the data folder). */
 export function refsetFile(dataDir: string, filePath: string): string {
   return path.resolve(dataDir, filePath);
-}
-
-/** Write bytes so that `file` is either the old content or the complete new content. */
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  // Make the rename itself durable.
-  try {
-    const dfd = openSync(path.dirname(file), 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* directories cannot be fsynced on every platform; the rename is still atomic */ }
 }
 
 /** Make version N the active one (rollback = activating an older version). Checks its file first. */

@@ -4,7 +4,7 @@
  * to cycle through. Written once under <dataDir>/demo and reused on later starts.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../store/atomicWrite.ts';
 import path from 'node:path';
 import { DEFECT_KINDS, encodePng, renderEmptyBench, renderItem, writeSampleProduct } from './generate.ts';
 
@@ -21,11 +21,6 @@ export interface DemoPaths {
 export function demoPaths(dataDir: string): DemoPaths {
   const root = path.join(dataDir, 'demo');
   return { calibrationDir: path.join(root, 'calibration'), replayDir: path.join(root, 'replay'), emptyBench: path.join(root, 'empty-bench.png') };
-}
-
-async function save(file: string, data: Buffer): Promise<void> {
-  await writeFile(`${file}.tmp`, data);
-  await rename(`${file}.tmp`, file);
 }
 
 /** Creates the demo folders unless a previous start finished them (a marker is written last). */
@@ -48,9 +43,9 @@ export async function ensureDemo(dataDir: string, opts: { good?: number; replayI
   for (let k = 0; k < n; k++) {
     const defect = k % 3 === 2 ? DEFECT_KINDS[(k / 3) % DEFECT_KINDS.length | 0] : null;
     const item = renderItem({ kind: 'glazed-tile', seed: 5000 + k, width: DEMO_FRAME, height: DEMO_FRAME, defect });
-    await save(path.join(p.replayDir, `item-${String(k).padStart(3, '0')}-${defect ?? 'good'}.png`), await encodePng(item));
+    await writeFileAtomic(path.join(p.replayDir, `item-${String(k).padStart(3, '0')}-${defect ?? 'good'}.png`), await encodePng(item));
   }
-  await save(p.emptyBench, await encodePng(renderEmptyBench({ seed: 1, width: DEMO_FRAME, height: DEMO_FRAME })));
+  await writeFileAtomic(p.emptyBench, await encodePng(renderEmptyBench({ seed: 1, width: DEMO_FRAME, height: DEMO_FRAME })));
   writeFileSync(marker, new Date().toISOString());
   return p;
 }

@@ -3,13 +3,14 @@
 // (kind, seed) gives the same good item with or without a defect, so the defective image differs
 // from the good one only where the defect is (and in the item's shadow for chips and breaks).
 
-import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { benchLook, finishFrame, paintBench } from './bench.ts';
 import { type Cut, type DefectKind, DEFECT_KINDS, checkDefectKind, drawBrokenEdge, drawSurfaceDefect, isCut, planCut } from './defects.ts';
 import { type ItemKind, ITEM_KINDS, itemFactory } from './items.ts';
 import { Rng, checkSeed, hashSeed } from './random.ts';
+import { writeFileAtomic } from '../store/atomicWrite.ts';
 import { boxBlur, clamp01, createCanvas, len } from './raster.ts';
 
 export { DEFECT_KINDS, ITEM_KINDS };
@@ -208,8 +209,8 @@ export interface SampleProductOptions {
 
 /**
  * Writes a sample product: `good/good-000.png…`, `reject/<defect>-000.png…` and
- * `masks/<defect>-000_mask.png…` (same stem as its reject image). Files are written under a
- * temporary name and renamed. Good and reject images use disjoint seeds. Returns the written paths.
+ * `masks/<defect>-000_mask.png…` (same stem as its reject image). Files are written atomically
+ * (no half image under a real name). Good and reject images use disjoint seeds. Returns the written paths.
  */
 export async function writeSampleProduct(dir: string, options: SampleProductOptions): Promise<string[]> {
   const { kind, goodCount, defectCount } = options;
@@ -225,9 +226,7 @@ export async function writeSampleProduct(dir: string, options: SampleProductOpti
   const written: string[] = [];
   for (const sub of ['good', 'reject', 'masks']) await mkdir(path.join(dir, sub), { recursive: true });
   const save = async (file: string, data: Buffer): Promise<void> => {
-    const tmp = `${file}.tmp-${process.pid}`;
-    await writeFile(tmp, data);
-    await rename(tmp, file);
+    await writeFileAtomic(file, data);
     written.push(file);
   };
   for (let k = 0; k < goodCount; k++) {

@@ -4,16 +4,17 @@
 // ambiguity). Paths stored in inspection rows are relative to the evidence folder, POSIX style,
 // e.g. "2024-05-01/1714560000123-frame-3f9a1c.jpg", so they map directly onto an /evidence/ URL.
 //
-// Writes go to a hidden temp name in the same folder, are fsynced, renamed into place, and the
-// folder is fsynced: a crash leaves either the whole file or no file under its real name.
+// Writes go through writeFileAtomic (atomicWrite.ts): a crash leaves either the whole file or no
+// file under its real name, plus at most a hidden temp file that pruning sweeps up.
 //
 // Retention (pruneEvidence) deletes files whose inspectedAt (from the name) is older than keepDays.
 // The rows stay; Store.applyRetention also sets their frame_path/heatmap_path to NULL and
 // evidence_pruned_at to the time, so "no image" and "image deleted by retention" can be told apart.
 import { randomBytes } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { isTempName, writeFileAtomic } from './atomicWrite.ts';
 
 export type EvidenceKind = 'frame' | 'heatmap';
 export const DAY_MS = 86_400_000;
@@ -21,20 +22,10 @@ export const DAY_MS = 86_400_000;
 const STALE_TEMP_MS = 3_600_000;
 const DAY_DIR = /^\d{4}-\d{2}-\d{2}$/;
 const EVIDENCE_NAME = /^(\d+)-(frame|heatmap)-[0-9a-f]+\.jpg$/;
-const TEMP_NAME = /^\..*\.tmp-\d+$/;
 
 export const evidenceRoot = (dataDir: string): string => path.resolve(dataDir, 'evidence');
 
 const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Write one evidence JPEG atomically and durably; returns its path relative to the evidence folder. */
 export async function writeEvidence(
@@ -52,20 +43,9 @@ export async function writeEvidence(
   const day = utcDay(inspectedAt);
   const dir = path.join(evidenceRoot(dataDir), day);
   const name = `${inspectedAt}-${kind}-${randomBytes(4).toString('hex')}.jpg`;
-  const temp = path.join(dir, `.${name}.tmp-${process.pid}`);
   try {
-    await mkdir(dir, { recursive: true });
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(jpeg);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path.join(dir, name));
-    await fsyncDir(dir);
+    await writeFileAtomic(path.join(dir, name), jpeg);
   } catch (err) {
-    await rm(temp, { force: true }).catch(() => {});
     const e = err as NodeJS.ErrnoException;
     throw new Error(`cannot write evidence ${kind} under ${dir} (${e.code ?? e.message}); check the data folder's free space and permissions`);
   }
@@ -131,12 +111,12 @@ export async function pruneEvidence(dataDir: string, keepDays: number, now: numb
           await unlink(file);
           result.removedFiles.push(rel);
         } else left++;
-      } else if (TEMP_NAME.test(name) && Date.now() - (await stat(file)).mtimeMs > STALE_TEMP_MS) {
+      } else if (isTempName(name) && Date.now() - (await stat(file)).mtimeMs > STALE_TEMP_MS) {
         await unlink(file);
         result.removedTempFiles.push(rel);
       } else {
         left++;
-        if (!TEMP_NAME.test(name)) result.unknownFiles.push(rel);
+        if (!isTempName(name)) result.unknownFiles.push(rel);
       }
     }
     if (left === 0) await rmdir(dir).catch(() => {}); // a writer may have just added a file: keep it

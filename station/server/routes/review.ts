@@ -1,13 +1,14 @@
 // POST /api/inspections/:id/review — a lead's decision on a review/fail item.
 // accept_good copies the inspected frame into calibration/<product>/good/ so the next
 // calibration includes it, and records its provenance in the same transaction as the review.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Router } from 'express';
 import { reviewActions } from '../../store/repositories/reviews.ts';
 import { resolveEvidence } from '../../store/evidence.ts';
+import { writeFileAtomic } from '../../store/atomicWrite.ts';
 import { userOf, type Auth, LEAD_ROLES } from '../auth/index.ts';
 import { badRequest, HttpError, notFound } from '../http-error.ts';
 import type { Logger, ServerStore } from '../types.ts';
@@ -55,18 +56,16 @@ export function reviewRoutes(deps: {
       }
       const source = resolveEvidence(dataDir, row.framePath);
       if (!existsSync(source)) throw new HttpError(409, `the frame image of inspection ${id} is missing on disk (${row.framePath})`);
-      const sha256 = createHash('sha256').update(await readFile(source)).digest('hex');
+      const bytes = await readFile(source);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
       const already = store.calibrationImages.bySha(row.productId, sha256);
       if (already) throw new HttpError(409, `this image is already in the calibration set of '${row.productId}' as ${already.filePath}`);
       const folder = goodFolder(calibrationDir, row.productId);
       const name = `inspection-${id}${path.extname(source) || '.jpg'}`;
       const target = path.join(folder, name);
       if (existsSync(target)) throw new HttpError(409, `${target} already exists; inspection ${id} was accepted before`);
-      await mkdir(folder, { recursive: true });
-      // Copy under a temporary name, then rename: calibration never sees a half-written image.
-      const temp = path.join(folder, `.${name}.tmp-${randomBytes(4).toString('hex')}`);
-      await copyFile(source, temp);
-      await rename(temp, target);
+      // Atomic: calibration never sees a half-written image; the bytes are the ones hashed above.
+      await writeFileAtomic(target, bytes);
       copied = target;
       // Absolute, like the rows calibration writes for folder images (it resolves paths against dataDir).
       calibrationImage = { filePath: target, sha256 };
