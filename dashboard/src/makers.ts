@@ -65,7 +65,7 @@ async function load(): Promise<void> {
       h('section', { class: 'product-block', 'data-product': p.productId },
         h('div', { class: 'row between' },
           h('h2', {}, p.productName),
-          h('span', { class: 'muted' }, p.bands ? `bands (v${p.referenceSetVersion}): review ≥ ${fmtScore(p.bands.review)}, fail ≥ ${fmtScore(p.bands.fail)}` : 'no active reference set'),
+          h('span', { class: 'muted' }, p.bands ? `bands (v${p.referenceSetVersion}): review > ${fmtScore(p.bands.review)}, fail > ${fmtScore(p.bands.fail)}` : 'no active reference set'),
         ),
         h('div', { class: 'card' },
           h('h3', {}, `Makers side by side${flagged ? ` — ${flagged} drifting` : ''}`),

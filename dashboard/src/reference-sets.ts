@@ -32,7 +32,7 @@ function versionRow(v: ReferenceSetVersion, active: number | null): HTMLElement 
     h('td', {}, h('strong', {}, `v${v.version}`), v.isActive ? h('span', { class: 'badge steady' }, 'active') : null),
     h('td', {}, fmtTime(v.createdAt)),
     h('td', { class: 'num' }, String(v.imageCount)),
-    h('td', {}, h('div', {}, `review ≥ ${fmtScore(v.thresholds.review)}${interval(v.thresholds.reviewInterval)}`), h('div', {}, `fail ≥ ${fmtScore(v.thresholds.fail)}${interval(v.thresholds.failInterval)}`)),
+    h('td', {}, h('div', {}, `review > ${fmtScore(v.thresholds.review)}${interval(v.thresholds.reviewInterval)}`), h('div', {}, `fail > ${fmtScore(v.thresholds.fail)}${interval(v.thresholds.failInterval)}`)),
     ratesCell(v),
     h('td', {}, v.warnings.length ? h('ul', { class: 'warnings' }, ...v.warnings.map((w) => h('li', {}, `⚠ ${w}`))) : h('span', { class: 'muted' }, 'none')),
     h('td', {}, v.isActive ? null : h('button', { type: 'button', class: 'activate', onclick: () => void activate(v.version) }, label)),
@@ -76,7 +76,7 @@ function showProgress(e: CalibrationEvent): void {
   } else if (e.status === 'done') {
     bar.max = 1;
     bar.value = 1;
-    text.textContent = `Built v${e.version} from ${e.imageCount} images: review ≥ ${fmtScore(e.thresholds.review)}, fail ≥ ${fmtScore(e.thresholds.fail)}.` + (e.warnings?.length ? ` ${e.warnings.length} warning(s) below.` : '');
+    text.textContent = `Built v${e.version} from ${e.imageCount} images: review > ${fmtScore(e.thresholds.review)}, fail > ${fmtScore(e.thresholds.fail)}.` + (e.warnings?.length ? ` ${e.warnings.length} warning(s) below.` : '');
   } else {
     bar.max = 1;
     bar.value = 0;

@@ -9,7 +9,7 @@ export type ReviewStatus = 'none' | 'pending' | 'confirmed_defect' | 'accepted_g
 export type BenchState = 'empty' | 'item' | 'steady' | 'inspecting' | 'waiting-empty';
 export type CameraState = 'up' | 'lost';
 
-/** A product's tolerance band: a score above `review` goes to review, above `fail` fails. */
+/** A product's tolerance band, strict: a score above `review` goes to review, above `fail` fails (equal to `review` passes). */
 export interface Bands {
   review: number;
   fail: number;

@@ -92,7 +92,7 @@ describe('reference sets page (lead)', () => {
     // v2 is stored, not yet active; its row shows thresholds, warnings and the comparison with v1.
     expect(h.store.referenceSets.active('coaster')!.version).toBe(1);
     const v2row = page.locator('tr[data-version="2"]');
-    expect(await v2row.textContent()).toMatch(/review ≥ [\d.]+ \[[\d.]+–[\d.]+\]/);
+    expect(await v2row.textContent()).toMatch(/review > [\d.]+ \[[\d.]+–[\d.]+\]/);
     expect(await v2row.locator('.warnings li').count()).toBeGreaterThan(0);
     expect(await v2row.textContent()).toContain('vs v1');
     await shot(page, 'reference-sets');

@@ -2,7 +2,8 @@
 // exactly zero or one is active per product (a partial unique index guards it too).
 import { optionalNumber, parseJsonColumn, requireText, toJson, type Db } from './common.ts';
 
-/** Score boundaries of the tolerance band: score >= review → review, score >= fail → fail. */
+/** Score boundaries of the tolerance band, strict as in verdict/judge.ts: score > review → review, score > fail → fail
+ *  (a score equal to the review threshold passes; one equal to the fail threshold goes to review). */
 export interface ReferenceSetThresholds {
   review: number;
   fail: number;
