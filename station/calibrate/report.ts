@@ -27,6 +27,8 @@ export interface CalibrationReport {
     good: { found: number; used: number };
     reject: { found: number; used: number };
     duplicates: { name: string; sameAs: string }[];
+    /** Good images a lead accepted from the review queue (each counted once, see FolderScan.fromReview). */
+    fromReview: number;
     skipped: { name: string; reason: string }[];
     ignored: { name: string; reason: string }[];
     /** Names and content hashes of the good images in this reference set (next versions compare on the others). */
@@ -56,6 +58,7 @@ export function reportText(r: CalibrationReport): string {
   L.push(`model sha256 ${r.modelSha256.slice(0, 16)}…, input ${r.settings.inputMode}, seed ${r.settings.seed}`);
   L.push('');
   L.push(`Images: ${r.images.good.used} good used (of ${r.images.good.found} files), ${r.images.reject.used} rejects used (of ${r.images.reject.found})`);
+  if (r.images.fromReview) L.push(`  ${r.images.fromReview} of the good images were accepted from the review queue`);
   if (r.images.duplicates.length) {
     L.push(`  ${r.images.duplicates.length} duplicate(s), counted once:`);
     for (const d of r.images.duplicates) L.push(`    ${d.name} = ${d.sameAs}`);

@@ -149,6 +149,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
       good: { found: scan.good.length, used: good.ok.length },
       reject: { found: scan.reject.length, used: rejects.ok.length },
       duplicates: scan.duplicates,
+      fromReview: scan.fromReview.length,
       skipped: [...good.skipped, ...rejects.skipped],
       ignored: scan.ignored,
       goodNames: names,

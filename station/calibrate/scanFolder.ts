@@ -23,6 +23,9 @@ export interface FolderScan {
   reject: CalibrationFile[];
   /** Same content as an earlier file: counted once (the first by name is kept). */
   duplicates: { name: string; sameAs: string }[];
+  /** Images accepted from the review queue and the good image each is counted as: its own
+   *  review/ name, or the good/ file it was copied to (then it is not a duplicate, and not counted twice). */
+  fromReview: { name: string; countedAs: string }[];
   /** Present but not used, with why (not an image extension, a sub-folder, unreadable). */
   ignored: { name: string; reason: string }[];
 }
@@ -72,7 +75,7 @@ export function scanCalibrationFolder(productDir: string, extraGood: { name: str
   const goodDir = path.join(productDir, 'good');
   if (!existsSync(goodDir))
     throw new Error(`${goodDir} is missing: put images of accepted (good) items there, at least 10`);
-  const scan: FolderScan = { productDir, good: [], reject: [], duplicates: [], ignored: [] };
+  const scan: FolderScan = { productDir, good: [], reject: [], duplicates: [], fromReview: [], ignored: [] };
   const seen = new Map<string, string>();
   scan.good = listImages(goodDir, 'good', scan, seen);
   for (const x of extraGood) {
@@ -84,9 +87,12 @@ export function scanCalibrationFolder(productDir: string, extraGood: { name: str
     }
     const hash = sha256(buf);
     const first = seen.get(hash);
+    // Accepting from review copies the frame into good/: that copy is this image, already counted.
+    if (first !== undefined && first.startsWith('good/')) { scan.fromReview.push({ name: x.name, countedAs: first }); continue; }
     if (first !== undefined) { scan.duplicates.push({ name: x.name, sameAs: first }); continue; }
     seen.set(hash, x.name);
     scan.good.push({ name: x.name, file: x.file, sha256: hash, bytes: buf.length });
+    scan.fromReview.push({ name: x.name, countedAs: x.name });
   }
   scan.reject = listImages(path.join(productDir, 'reject'), 'reject', scan, seen);
   return scan;
