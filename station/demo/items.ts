@@ -109,6 +109,17 @@ export function rimFacing(shape: ItemShape, x: number, y: number, lamp: LampDire
   return (nx * lamp.dx + ny * lamp.dy) / lamp.len;
 }
 
+/** A soft round reflection of the lamp on a shiny surface: `strength` at (cx, cy), gaussian fall-off
+ *  with standard deviation `radius` px. Returns the brightness to add at (x, y). */
+export function lampSpot(cx: number, cy: number, radius: number, strength: number): (x: number, y: number) => number {
+  const twoSigma2 = 2 * radius ** 2;
+  return (x, y) => {
+    const dx = x - cx;
+    const dy = y - cy;
+    return strength * Math.exp(-(dx * dx + dy * dy) / twoSigma2);
+  };
+}
+
 /** Bounding box (inclusive, clipped to the frame) of pixels where `cover` > 0. */
 export function coverBounds(cover: Float32Array, width: number, height: number): [number, number, number, number] {
   let x0 = width;

@@ -3,7 +3,7 @@
 // iron speckles, and catches a soft glossy highlight.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, forEachCovered, lampDirection, placeOnBench, rimFacing } from './items.ts';
+import { type ItemModel, type ItemShape, forEachCovered, lampDirection, lampSpot, placeOnBench, rimFacing } from './items.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
 import { type Canvas, blendPixel, clamp01, hsv, mix, mixRgb, smoothstep, len } from './raster.ts';
@@ -67,7 +67,7 @@ export function createGlazedTile(rng: Rng, width: number, height: number, bench:
   }
   const hlX = bench.lightX * width + look.gaussian(0, 4 * s);
   const hlY = bench.lightY * height + look.gaussian(0, 4 * s);
-  const hlSigma2 = 2 * (0.45 * half) ** 2;
+  const glossAt = lampSpot(hlX, hlY, 0.45 * half, 0.13);
   const lamp = lampDirection(bench, width, height, cx, cy);
   const speckleCount = Math.round(0.0022 * 4 * hx * hy);
   const speckles = look.fork('speckles');
@@ -105,9 +105,7 @@ export function createGlazedTile(rng: Rng, width: number, height: number, bench:
         [r, g, b] = mixRgb([r, g, b], rimColour, rim * 0.75);
         shade *= 1 + 0.22 * rim * rimFacing(shape, x, y, lamp);
       }
-      const dx = x - hlX;
-      const dy = y - hlY;
-      const gloss = 0.13 * Math.exp(-(dx * dx + dy * dy) / hlSigma2);
+      const gloss = glossAt(x, y);
       const i = p * 3;
       data[i] = r * shade + gloss;
       data[i + 1] = g * shade + gloss;

@@ -4,7 +4,7 @@
 // spacing, phase and hue all vary, and it lies on the bench at any rotation.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, forEachCovered, lampDirection, placeOnBench, rimFacing } from './items.ts';
+import { type ItemModel, type ItemShape, forEachCovered, lampDirection, lampSpot, placeOnBench, rimFacing } from './items.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
 import { type Canvas, hsv, mix, mixRgb, smoothstep, len } from './raster.ts';
@@ -58,9 +58,7 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
   const oy = look.uniform(0, 100);
   const chamfer = 4 * s * look.uniform(0.85, 1.2);
   const lamp = lampDirection(bench, width, height, cx, cy);
-  const hlX = bench.lightX * width;
-  const hlY = bench.lightY * height;
-  const hlSigma2 = 2 * (0.55 * radius) ** 2;
+  const sheenAt = lampSpot(bench.lightX * width, bench.lightY * height, 0.55 * radius, 0.05);
 
   function paint(surface: Canvas, cover: Float32Array): void {
     const { data } = surface;
@@ -99,9 +97,7 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
         [r, g, b] = mixRgb([r, g, b], endGrain, rim * 0.6);
         shade *= 1 + 0.25 * rim * rimFacing(shape, x, y, lamp);
       }
-      const dx = x - hlX;
-      const dy = y - hlY;
-      const sheen = 0.05 * Math.exp(-(dx * dx + dy * dy) / hlSigma2);
+      const sheen = sheenAt(x, y);
       const i = p * 3;
       data[i] = r * shade + sheen;
       data[i + 1] = g * shade + sheen;

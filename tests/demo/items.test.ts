@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ItemShape, forEachCovered, lampDirection, rimFacing } from '../../station/demo/items.ts';
+import { type ItemShape, forEachCovered, lampDirection, lampSpot, rimFacing } from '../../station/demo/items.ts';
 import { benchLook } from '../../station/demo/bench.ts';
 
 const disc = (cx: number, cy: number, r: number, angle = 0): ItemShape => ({
@@ -30,5 +30,12 @@ describe('demo item helpers', () => {
     expect(seen[0][4]).toBeCloseTo(-2, 9);
     expect(seen[1][3]).toBeCloseTo(1, 9);
     expect(seen[1][4]).toBeCloseTo(2, 9);
+  });
+
+  it('lampSpot is `strength` at its centre and falls off as a gaussian of the given radius', () => {
+    const spot = lampSpot(10, 20, 4, 0.2);
+    expect(spot(10, 20)).toBeCloseTo(0.2, 12);
+    expect(spot(14, 20)).toBeCloseTo(0.2 * Math.exp(-0.5), 12);
+    expect(spot(10, 12)).toBeCloseTo(0.2 * Math.exp(-2), 12);
   });
 });
