@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { createRng } from '../../station/vision/rng.ts';
 
 export interface Shape {
   kind: 'disc' | 'box';
@@ -15,21 +16,9 @@ export interface Shape {
   rgb: [number, number, number];
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Flat grey bench with per-pixel noise of ±amp. */
 export function noisyBench(width: number, height: number, seed: number, grey = 128, amp = 6): Buffer {
-  const r = rng(seed);
+  const r = createRng(seed);
   const buf = Buffer.alloc(width * height * 3);
   for (let i = 0; i < width * height; i++) {
     const v = grey + Math.round((r() * 2 - 1) * amp);
