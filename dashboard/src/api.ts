@@ -12,6 +12,9 @@ export class ApiError extends Error {
   }
 }
 
+/** What to show a person for a failed call: the station's own message when it answered. */
+export const errorText = (err: unknown): string => (err instanceof ApiError ? err.message : String(err));
+
 let session: Promise<SessionInfo> | null = null;
 
 /** The current session (created anonymously by the station on first call). */

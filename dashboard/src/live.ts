@@ -1,6 +1,6 @@
 // Live page for the artisan at the bench: the verdict, big; the frame with an optional heatmap;
 // the good references it resembles; product, maker, camera, today's count. Socket.io only.
-import { connect, getJson, getSession, isLead, postJson, ApiError } from './api.ts';
+import { connect, getJson, getSession, isLead, postJson, ApiError, errorText } from './api.ts';
 import { scoreBar } from './charts.ts';
 import { $, clear, fmtScore, fmtTime, h, notify, VERDICT_MARK, VERDICT_TEXT } from './dom.ts';
 import { loginForm, renderNav } from './nav.ts';
@@ -123,7 +123,7 @@ async function openChange(): Promise<void> {
         setSelection(sel);
         dialog.close();
       },
-      (err: unknown) => (error.textContent = err instanceof ApiError ? err.message : String(err)),
+      (err: unknown) => (error.textContent = errorText(err)),
     );
   });
   body.append(form);

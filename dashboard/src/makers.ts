@@ -1,6 +1,6 @@
 // Makers page for the lead: per maker and product over a period — rates, score histogram,
 // control chart with the bands, drift flag — and makers side by side.
-import { getJson, ApiError } from './api.ts';
+import { getJson, errorText } from './api.ts';
 import { controlChart, histogram, rateBars } from './charts.ts';
 import { $, clear, fmtPct, fmtScore, h, notify } from './dom.ts';
 import { renderNav } from './nav.ts';
@@ -54,7 +54,7 @@ async function load(): Promise<void> {
     res = await getJson<MakerStatsResponse>(`/api/makers/stats?${periodQuery()}`);
   } catch (err) {
     clear(out);
-    notify(err instanceof ApiError ? err.message : String(err), 'error');
+    notify(errorText(err), 'error');
     return;
   }
   clear(out);

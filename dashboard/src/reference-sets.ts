@@ -1,6 +1,6 @@
 // Reference sets for the lead: versions of each product with image counts, thresholds,
 // coverage warnings and before/after rates; recalibrate with live progress; activate/roll back.
-import { connect, getJson, postJson, ApiError } from './api.ts';
+import { connect, getJson, postJson, errorText } from './api.ts';
 import { $, clear, fmtPct, fmtScore, fmtTime, h, notify } from './dom.ts';
 import { renderNav } from './nav.ts';
 import type { CalibrationEvent, ProductInfo, ReferenceSetsResponse, ReferenceSetVersion } from './types.ts';
@@ -90,7 +90,7 @@ async function activate(version: number): Promise<void> {
     notify(`v${version} is now active for ${productId}`);
     await load();
   } catch (err) {
-    notify(err instanceof ApiError ? err.message : String(err), 'error');
+    notify(errorText(err), 'error');
   }
 }
 
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       () => notify('Calibration started'),
       (err: unknown) => {
         ($('#calibrate') as HTMLButtonElement).disabled = false;
-        notify(err instanceof ApiError ? err.message : String(err), 'error');
+        notify(errorText(err), 'error');
       },
     );
   });

@@ -1,6 +1,6 @@
 // Review queue for the lead: review/fail items newest first; decide on each one.
 // "Accept as good variation" puts the image into the product's calibration set.
-import { connect, getJson, postJson, ApiError } from './api.ts';
+import { connect, getJson, postJson, errorText } from './api.ts';
 import { scoreBar } from './charts.ts';
 import { $, clear, fmtScore, fmtTime, h, notify, verdictChip } from './dom.ts';
 import { renderNav } from './nav.ts';
@@ -111,7 +111,7 @@ async function decide(d: Detail, action: string, note: string): Promise<void> {
     selectedId = next?.id ?? null;
     await loadQueue();
   } catch (err) {
-    notify(err instanceof ApiError ? err.message : String(err), 'error');
+    notify(errorText(err), 'error');
   }
 }
 
