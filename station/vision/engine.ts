@@ -11,7 +11,7 @@ import { createHeadSession, reductionMatrix, type TapShape } from './featureHead
 import { OrtNearest } from './knn.ts';
 import { decodeImage, toInputTensor } from './preprocess.ts';
 import { REFERENCE_SET_FORMAT, type ReferenceSet } from './referenceSet.ts';
-import { DEFAULT_SETTINGS, defaultTaps, featureDifferences, featureSettings, validateSettings, type EngineSettings } from './settings.ts';
+import { featureDifferences, featureSettings, resolveSettings, validateSettings, type EngineSettings } from './settings.ts';
 import type { AnomalyMap, DecodedImage, GridPlacement, InputTensor, InspectionTimings, PatchEmbedding, ScoreResult } from './types.ts';
 
 export interface BackboneHandle {
@@ -115,7 +115,7 @@ async function contentDistances(nn: OrtNearest, e: PatchEmbedding): Promise<Floa
 
 export function createEngine(backbone: BackboneHandle, overrides: Partial<EngineSettings> = {}): Engine {
   const { session, manifest } = backbone;
-  const settings: EngineSettings = { ...DEFAULT_SETTINGS, ...overrides, taps: [...(overrides.taps ?? defaultTaps(manifest))] };
+  const settings = resolveSettings(manifest, overrides);
   const taps = settings.taps.map((name) => {
     const t = manifest.taps.find((x) => x.name === name);
     if (!t) throw new Error(`engine settings: tap "${name}" is not an output of model ${manifest.id} (it has ${manifest.taps.map((x) => x.name).join(', ')})`);
