@@ -20,7 +20,8 @@ const APT_TESTS = ['chromium', 'socat', 'udev'];
 
 // Install-time environment measured in ../shared/PLATFORM-NOTES.md: the OpenCV binding must not try
 // to build its own OpenCV, and onnxruntime-node must not try to download CUDA extras offline.
-export const INSTALL_ENV = { OPENCV4NODEJS_DISABLE_AUTOBUILD: '1', ONNXRUNTIME_NODE_INSTALL: 'skip' };
+// JOBS=max: node-gyp compiles the native bindings (OpenCV's is ~100 C++ files) on every core, not one.
+export const INSTALL_ENV = { OPENCV4NODEJS_DISABLE_AUTOBUILD: '1', ONNXRUNTIME_NODE_INSTALL: 'skip', JOBS: 'max' };
 
 const STAMP = join(root, 'node_modules', '.bench-qa-setup-stamp');
 

@@ -2,6 +2,7 @@
  * What calibration needs from the inspection engine, as a small interface: the orchestration
  * stays testable with numeric fakes, and station/calibrate/visionEngine.ts adapts the real engine.
  */
+import type { ResizeMode } from '../vision/types.ts';
 
 export interface ItemScore {
   score: number;
@@ -30,7 +31,7 @@ export interface CalibrationEngine<E = unknown, B = unknown> {
 
 /** Engine settings a product chooses (product.json). */
 export interface EngineChoice {
-  inputMode: 'pad' | 'crop';
+  inputMode: ResizeMode;
   coresetSize?: number;
 }
 

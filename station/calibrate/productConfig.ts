@@ -4,13 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Region } from '../verdict/regionNorm.ts';
+import type { ResizeMode } from '../vision/types.ts';
 
 export interface ProductConfig {
   /** Product id: the calibration folder's name. */
   id: string;
   name: string;
-  /** How an image is fitted to the model input: keep aspect with padding, or centre crop. */
-  inputMode: 'pad' | 'crop';
+  /** How an image is fitted to the model input: keep aspect with padding, centre crop, or stretch to fill. */
+  inputMode: ResizeMode;
   tolerance: { failRate: number; reviewRate: number };
   /** Fewer good images than this stops calibration. */
   minGoodImages: number;
@@ -56,7 +57,8 @@ export function validateProductConfig(raw: unknown, file: string, id: string): P
 
   let inputMode: ProductConfig['inputMode'] = PRODUCT_DEFAULTS.inputMode;
   if (raw.inputMode !== undefined) {
-    if (raw.inputMode !== 'pad' && raw.inputMode !== 'crop') throw new Error(`${at('inputMode')} must be "pad" or "crop", got ${JSON.stringify(raw.inputMode)}`);
+    if (raw.inputMode !== 'pad' && raw.inputMode !== 'crop' && raw.inputMode !== 'stretch')
+      throw new Error(`${at('inputMode')} must be "pad", "crop" or "stretch", got ${JSON.stringify(raw.inputMode)}`);
     inputMode = raw.inputMode;
   }
 

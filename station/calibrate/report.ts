@@ -3,6 +3,7 @@ import type { ToleranceBand } from '../verdict/bands.ts';
 import type { BandOption } from '../verdict/choose.ts';
 import { histogramText, type Histogram } from '../verdict/histogram.ts';
 import type { RateSummary } from '../verdict/judge.ts';
+import type { ResizeMode } from '../vision/types.ts';
 
 export interface VersionComparison {
   previousVersion: number;
@@ -20,7 +21,7 @@ export interface CalibrationReport {
   createdAt: string;
   modelSha256: string;
   settings: {
-    inputMode: 'pad' | 'crop'; coresetSize: number; seed: number; minGoodImages: number;
+    inputMode: ResizeMode; coresetSize: number; seed: number; minGoodImages: number;
     placedConsistently: boolean; regions: number; bandsFrom: 'rates' | 'rejects';
   };
   images: {

@@ -10,6 +10,7 @@ import type { Store, ReferenceSet as ReferenceSetRow } from '../store/index.ts';
 import type { StoredThresholds } from '../verdict/scoreModel.ts';
 import type { Engine } from '../vision/engine.ts';
 import { decodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
+import type { ResizeMode } from '../vision/types.ts';
 
 export interface ActiveProduct {
   productId: string;
@@ -19,7 +20,7 @@ export interface ActiveProduct {
   engine: Engine;
 }
 
-export type EngineForMode = (inputMode: 'pad' | 'crop') => Engine;
+export type EngineForMode = (inputMode: ResizeMode) => Engine;
 
 /** Throws a message for the person when the product cannot be inspected yet. */
 export function loadActiveProduct(store: Store, calibrationDir: string, productId: string, engineFor: EngineForMode): ActiveProduct {

@@ -21,6 +21,7 @@ describe('product.json', () => {
       regions: [{ name: 'glaze pool', x: 0.1, y: 0.2, w: 0.3, h: 0.4, tolerance: 2 }, { x: 0, y: 0, w: 0.1, h: 0.1, ignore: true }],
     });
     expect(c).toMatchObject({ inputMode: 'crop', minGoodImages: 15, placedConsistently: true, coresetSize: 2000, seed: 9 });
+    expect(v({ name: 'Long tile', inputMode: 'stretch' }).inputMode).toBe('stretch');
     expect(c.regions).toEqual([{ name: 'glaze pool', x: 0.1, y: 0.2, w: 0.3, h: 0.4, tolerance: 2 }, { x: 0, y: 0, w: 0.1, h: 0.1, ignore: true }]);
   });
 
@@ -29,7 +30,7 @@ describe('product.json', () => {
     ['missing name', {}, /field "name" is required/],
     ['empty name', { name: '  ' }, /field "name" is required/],
     ['unknown field', { name: 'x', colour: 'red' }, /field "colour": unknown field/],
-    ['bad input mode', { name: 'x', inputMode: 'fit' }, /field "inputMode" must be "pad" or "crop"/],
+    ['bad input mode', { name: 'x', inputMode: 'fit' }, /field "inputMode" must be "pad", "crop" or "stretch"/],
     ['tolerance not object', { name: 'x', tolerance: 0.01 }, /field "tolerance" must be an object/],
     ['typo in tolerance', { name: 'x', tolerance: { failrate: 0.01 } }, /field "tolerance.failrate": unknown field/],
     ['failRate as percent', { name: 'x', tolerance: { failRate: 1 } }, /field "tolerance.failRate" must be a number in \(0, 0.5\)/],
