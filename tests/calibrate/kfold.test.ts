@@ -47,3 +47,14 @@ describe('held-out scoring never scores an image against itself', () => {
     expect(r.scores[5].score).toBeGreaterThan(0);
   });
 });
+
+describe('fold banks', () => {
+  it('keep the final bank size: fewer k-center centres would cover good variation more coarsely', async () => {
+    const base = fakeEngine();
+    const sizes: (number | undefined)[] = [];
+    const engine = { ...base, build: (e: FakeEmb[], n: string[], o: { seed: number; coresetSize?: number }) => { sizes.push(o.coresetSize); return base.build(e, n, o); } };
+    const embs: FakeEmb[] = Array.from({ length: 20 }, (_, i) => ({ patches: fakePatches(i + 1), name: `g${i}` }));
+    await heldOutItemScores(engine, embs, embs.map((e) => e.name), { seed: 1, folds: 4, coresetSize: 500 });
+    expect(sizes).toEqual([500, 500, 500, 500]);
+  });
+});
