@@ -9,6 +9,7 @@
  * --sigma --pool --reduction --tap-norm --photometric --margin.
  * Verdicts: tolerance bands are calibrated on train/good only (held-out k-fold scores, station/calibrate/evalVerdicts.ts)
  * and each category gains "verdicts": {good: {pass, review, fail}, defect: {…}}; --no-verdicts skips that (faster).
+ * --placed-consistently judges per-location normalised scores, as a product with `placedConsistently: true` does.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
       size: { type: 'string' }, resize: { type: 'string' }, taps: { type: 'string' }, dim: { type: 'string' },
       bank: { type: 'string' }, sigma: { type: 'string' }, pool: { type: 'string' }, reduction: { type: 'string' },
       'tap-norm': { type: 'string' }, 'pixel-side': { type: 'string' }, help: { type: 'boolean' },
-      'no-verdicts': { type: 'boolean' }, photometric: { type: 'string' }, margin: { type: 'string' }, scores: { type: 'string' },
+      'no-verdicts': { type: 'boolean' }, 'placed-consistently': { type: 'boolean' }, photometric: { type: 'string' }, margin: { type: 'string' }, scores: { type: 'string' },
     },
   });
   if (values.help || positionals.length !== 1) {
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   for (const cat of categories) {
     const verdicts = values['no-verdicts'] ? undefined : async (embs: Parameters<typeof calibrateForEval>[1], names: string[]) => {
       const bar = new Progress(`${cat.dataset}/${cat.category} bands (held out)`, embs.length);
-      const tally = await calibrateForEval(engine, embs, names, { seed, bankSize, onProgress: (d) => bar.tick(d) });
+      const tally = await calibrateForEval(engine, embs, names, { seed, bankSize, placedConsistently: values['placed-consistently'], onProgress: (d) => bar.tick(d) });
       bar.done();
       return tally;
     };
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
   }
   if (values.json) {
     const categories = results.map(({ imageScores: _s, ...r }) => r);
-    writeFileSync(values.json, `${JSON.stringify({ model: backbone.manifest.id, settings: { ...s, bankSize, seed }, categories }, null, 2)}\n`);
+    writeFileSync(values.json, `${JSON.stringify({ model: backbone.manifest.id, settings: { ...s, bankSize, seed, placedConsistently: values['placed-consistently'] ?? false }, categories }, null, 2)}\n`);
     console.log(`wrote ${values.json}`);
   }
   await engine.release();
