@@ -8,8 +8,11 @@ export interface DecodedImage {
   data: Uint8Array;
 }
 
-/** How an image is fitted into the square model input. */
-export type ResizeMode = 'pad' | 'crop' | 'stretch';
+/** How an image is fitted into the square model input (one list, so every validator names the same modes). */
+export const RESIZE_MODES = ['pad', 'crop', 'stretch'] as const;
+export type ResizeMode = (typeof RESIZE_MODES)[number];
+
+export const isResizeMode = (v: unknown): v is ResizeMode => (RESIZE_MODES as readonly unknown[]).includes(v);
 
 /**
  * Where the image sits in the model input, so an anomaly map can be laid back over the original:
