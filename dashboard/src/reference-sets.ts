@@ -39,11 +39,20 @@ function versionRow(v: ReferenceSetVersion, active: number | null): HTMLElement 
   );
 }
 
+// Loads overlap (an action's own refresh and the socket event it causes): only the newest one renders,
+// and it clears the list just before drawing, so the list is never drawn twice or from a stale answer.
+let loadSeq = 0;
+
 async function load(): Promise<void> {
+  const seq = ++loadSeq;
   const out = $('#versions');
-  clear(out);
-  if (!productId) return;
+  if (!productId) {
+    clear(out);
+    return;
+  }
   const res = await getJson<ReferenceSetsResponse>(`/api/reference-sets/${encodeURIComponent(productId)}`);
+  if (seq !== loadSeq) return;
+  clear(out);
   $('#summary').textContent =
     (res.activeVersion ? `Active: v${res.activeVersion}` : 'No active version yet') +
     ` · ${res.versions.length} version${res.versions.length === 1 ? '' : 's'} · ${res.acceptedFromReview} image${res.acceptedFromReview === 1 ? '' : 's'} accepted from review`;

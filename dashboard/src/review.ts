@@ -65,12 +65,15 @@ async function select(id: number | null): Promise<void> {
   selectedId = id;
   renderQueue();
   const pane = $('#detail');
-  clear(pane);
   if (id === null) {
+    clear(pane);
     pane.append(h('p', { class: 'muted' }, 'Select an item from the queue.'));
     return;
   }
   const d = await getJson<Detail>(`/api/inspections/${id}`);
+  // Another item was chosen while this answer was on its way: that call draws the pane.
+  if (selectedId !== id) return;
+  clear(pane);
   const note = h('textarea', { id: 'note', rows: 2, placeholder: 'Note for the record (optional for decisions)' });
   const decided = d.reviewStatus === 'confirmed_defect' || d.reviewStatus === 'accepted_good';
   const act = (action: string) => () => void decide(d, action, note.value);

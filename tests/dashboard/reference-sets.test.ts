@@ -104,6 +104,10 @@ describe('reference sets page (lead)', () => {
     await page.click('tr[data-version="1"] button.activate');
     await page.waitForSelector('tr[data-version="1"].active');
     expect(h.store.referenceSets.active('coaster')!.version).toBe(1);
+    // Activation refreshes the list twice (the POST's answer and the socket event): one table must remain.
+    await page.waitForTimeout(500);
+    expect(await page.locator('table.versions').count()).toBe(1);
+    expect(await page.locator('tr[data-version]').count()).toBe(2);
     await shot(page, 'reference-sets-rolled-back');
     expect(errors).toEqual([]);
     await ctx.close();
