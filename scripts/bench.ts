@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- <image-folder>] [--bank N] [--items N] [--e2e N]
+ * npm run bench [-- <image-folder>] [--bank N] [--items N] [--e2e N] [--model <manifest.json>] [--resize pad|crop|stretch]
  *
  * One item at a time, as on the bench: per-stage latency p50/p95 (decode, preprocess, backbone+feature head,
  * scoring (kNN against the bank), heatmap), reference-set build time for 200 images with a 10,000-patch bank,
@@ -15,7 +15,7 @@ import { generatedManifestPath, loadBackbone } from '../models/load.ts';
 import { createEngine } from '../station/vision/engine.ts';
 import { nearestBlocked, OrtNearest, rowNorms } from '../station/vision/knn.ts';
 import { percentile } from '../station/vision/metrics.ts';
-import type { InspectionTimings } from '../station/vision/types.ts';
+import type { InspectionTimings, ResizeMode } from '../station/vision/types.ts';
 import { generatedImages, type BenchImage } from './lib/benchImages.ts';
 import { isCategory, listImages } from './lib/datasets.ts';
 import { Progress } from './lib/progress.ts';
@@ -42,10 +42,13 @@ const fmt = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(1).padStart(6)} 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { bank: { type: 'string' }, items: { type: 'string' }, e2e: { type: 'string' }, model: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      bank: { type: 'string' }, items: { type: 'string' }, e2e: { type: 'string' }, model: { type: 'string' }, resize: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help || positionals.length > 1) {
-    console.log('usage: npm run bench [-- <image-folder>] [--bank N] [--items N] [--e2e N]');
+    console.log('usage: npm run bench [-- <image-folder>] [--bank N] [--items N] [--e2e N] [--model <manifest.json>] [--resize pad|crop|stretch]');
     process.exit(values.help ? 0 : 2);
   }
   const bankSize = Number(values.bank ?? 10_000);
@@ -64,7 +67,8 @@ async function main(): Promise<void> {
       };
 
   const backbone = await loadBackbone(values.model ?? generatedManifestPath('mobilenet_v2-features'));
-  const engine = createEngine(backbone);
+  // An unknown mode is refused by the engine's settings check with the modes it accepts.
+  const engine = createEngine(backbone, values.resize ? { resize: values.resize as ResizeMode } : {});
   const s = engine.settings;
   console.log(`bench: model ${backbone.manifest.id}, input ${s.size} (${s.resize}), taps ${s.taps.join(',')}, dim ${s.dim}`);
   console.log(`bench: ${reference.length} reference images, ${probe.length} probe images${root ? ` from ${root}` : ' (generated wood discs, 640×480 PNG)'}`);
