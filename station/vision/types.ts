@@ -8,7 +8,7 @@ export interface DecodedImage {
   data: Uint8Array;
 }
 
-/** How an image is fitted into the square model input (one list, so every validator names the same modes). */
+/** How an image is fitted into the square model input (one list, so engine settings and product.json accept the same modes). */
 export const RESIZE_MODES = ['pad', 'crop', 'stretch'] as const;
 export type ResizeMode = (typeof RESIZE_MODES)[number];
 
