@@ -1,7 +1,8 @@
 /**
  * From patch distances to a heatmap and an image score.
  * Patch distances (one per grid cell) are bilinearly upsampled to the model input resolution, cropped to the
- * image content, and smoothed with a separable Gaussian (sigma in input pixels). The image score is the maximum
+ * image content, and smoothed with a separable Gaussian (sigma in input pixels). buildAnomalyMap does the three
+ * in one pass per axis; gridToPixels and gaussianBlur do them step by step and are its reference in the tests. The image score is the maximum
  * of the smoothed map: smoothing already averages a defect's neighbouring patches, so a single noisy patch
  * cannot dominate (a "robust maximum"), while a small real defect still counts fully.
  */
@@ -91,20 +92,80 @@ export interface MapOptions {
   sigma: number;
 }
 
+/**
+ * One axis of "bilinear from the grid cells, crop to the content, Gaussian with clamped edges" as a single
+ * [len × cells] weight matrix: all three steps are linear and act on each axis separately, so the map is
+ * Wy · grid · Wxᵀ. Each row has only a few non-zero cells (the kernel spans ~3σ/stride cells), kept as [lo, hi).
+ */
+interface AxisOperator { cells: number; weights: Float64Array; lo: Int32Array; hi: Int32Array }
+
+function axisOperator(cells: number, len: number, start: number, axis: Axis, sigma: number): AxisOperator {
+  const src = taps(start + len, cells, axis); // bilinear taps for input pixels 0 … start+len-1
+  const k = sigma > 0 ? gaussianKernel(sigma) : Float32Array.of(1);
+  const r = (k.length - 1) / 2;
+  const weights = new Float64Array(len * cells);
+  const lo = new Int32Array(len), hi = new Int32Array(len);
+  for (let x = 0; x < len; x++) {
+    const row = x * cells;
+    for (let t = -r; t <= r; t++) {
+      const p = start + Math.min(len - 1, Math.max(0, x + t)); // clamped at the content's edges, as the blur is
+      weights[row + src.i0[p]] += k[t + r] * (1 - src.f[p]);
+      weights[row + src.i1[p]] += k[t + r] * src.f[p];
+    }
+    let a = 0, b = cells;
+    while (a < cells - 1 && weights[row + a] === 0) a++;
+    while (b > a + 1 && weights[row + b - 1] === 0) b--;
+    lo[x] = a;
+    hi[x] = b;
+  }
+  return { cells, weights, lo, hi };
+}
+
+// Operators depend only on the geometry and sigma, which repeat from item to item: build each once.
+const operators = new Map<string, AxisOperator>();
+function cachedOperator(cells: number, len: number, start: number, axis: Axis, sigma: number): AxisOperator {
+  const key = `${cells}|${len}|${start}|${axis.step}|${axis.offset}|${sigma}`;
+  let op = operators.get(key);
+  if (!op) {
+    if (operators.size >= 64) operators.clear();
+    operators.set(key, (op = axisOperator(cells, len, start, axis, sigma)));
+  }
+  return op;
+}
+
 /** Patch distances on the grid → smoothed anomaly map over the image content, and the image score. */
 export function buildAnomalyMap(
   patchScores: Float32Array, gridW: number, gridH: number, geometry: InputGeometry, opts: MapOptions, cells?: GridPlacement,
 ): { score: number; anomalyMap: AnomalyMap } {
   if (patchScores.length !== gridW * gridH) throw new Error(`anomaly map: ${patchScores.length} patch scores for a ${gridW}×${gridH} grid`);
   const { inputWidth: iw, inputHeight: ih, content: c } = geometry;
-  const up = cells ? gridToPixels(patchScores, gridW, gridH, iw, ih, cells) : resizeBilinear(patchScores, gridW, gridH, iw, ih);
-  // Crop to the content before smoothing: padding never leaks into the map or the score.
-  const crop = new Float32Array(c.width * c.height);
-  for (let y = 0; y < c.height; y++) crop.set(up.subarray((c.y + y) * iw + c.x, (c.y + y) * iw + c.x + c.width), y * c.width);
-  const data = gaussianBlur(crop, c.width, c.height, opts.sigma);
+  const ax: Axis = cells ? { step: cells.stride, offset: cells.x0 } : { step: iw / gridW, offset: 0 };
+  const ay: Axis = cells ? { step: cells.stride, offset: cells.y0 } : { step: ih / gridH, offset: 0 };
+  // The content crop is part of the operators: padding never leaks into the map or the score.
+  const wx = cachedOperator(gridW, c.width, c.x, ax, opts.sigma);
+  const wy = cachedOperator(gridH, c.height, c.y, ay, opts.sigma);
+  const w = c.width, h = c.height;
+  const rows = new Float64Array(gridH * w); // grid · Wxᵀ
+  for (let gy = 0; gy < gridH; gy++) {
+    const g = gy * gridW, o = gy * w;
+    for (let x = 0; x < w; x++) {
+      const row = x * gridW;
+      let s = 0;
+      for (let gx = wx.lo[x]; gx < wx.hi[x]; gx++) s += wx.weights[row + gx] * patchScores[g + gx];
+      rows[o + x] = s;
+    }
+  }
+  const data = new Float32Array(w * h); // Wy · rows
   let score = -Infinity;
-  for (let i = 0; i < data.length; i++) if (data[i] > score) score = data[i];
-  return { score, anomalyMap: { width: c.width, height: c.height, data, region: { ...geometry.region } } };
+  for (let y = 0; y < h; y++) {
+    const o = y * w, row = y * gridH;
+    for (let gy = wy.lo[y]; gy < wy.hi[y]; gy++) {
+      const k = wy.weights[row + gy], src = gy * w;
+      for (let x = 0; x < w; x++) data[o + x] += k * rows[src + x];
+    }
+    for (let x = 0; x < w; x++) if (data[o + x] > score) score = data[o + x];
+  }
+  return { score, anomalyMap: { width: w, height: h, data, region: { ...geometry.region } } };
 }
 
 /** The map resampled to another size (e.g. the original image's, for overlays or pixel-level metrics). */

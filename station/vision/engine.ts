@@ -127,6 +127,7 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
   const heads = new Map<string, Promise<ort.InferenceSession>>();
   const nearest = new WeakMap<ReferenceSet, Promise<OrtNearest>>();
   const nearestAll: Promise<OrtNearest>[] = [];
+  const accepted = new WeakSet<ReferenceSet>(); // sets already checked: the check compares the whole projection
 
   function head(shapes: TapShape[]): Promise<ort.InferenceSession> {
     const key = shapes.map((s) => `${s.height}x${s.width}`).join(',');
@@ -136,6 +137,7 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
   }
 
   function checkSet(set: ReferenceSet): void {
+    if (accepted.has(set)) return;
     if (set.formatVersion !== REFERENCE_SET_FORMAT) throw new Error(`reference set format ${set.formatVersion} is not supported; rebuild it`);
     if (set.model.sha256 !== manifest.sha256) {
       throw new Error(
@@ -148,6 +150,7 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
     if (set.projection.length !== projection.length || !set.projection.every((v, i) => v === projection[i])) {
       throw new Error('reference set projection differs from this engine\'s (same settings, different build); rebuild the reference set');
     }
+    accepted.add(set);
   }
 
   function nearestFor(set: ReferenceSet): Promise<OrtNearest> {

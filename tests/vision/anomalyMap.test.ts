@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildAnomalyMap, gaussianBlur, gridToPixels, resizeBilinear } from '../../station/vision/anomalyMap.ts';
 import { fitGeometry } from '../../station/vision/preprocess.ts';
+import type { GridPlacement, InputGeometry } from '../../station/vision/types.ts';
 
 describe('anomaly map', () => {
   it('blur keeps a constant map constant and spreads a spike symmetrically', () => {
@@ -80,4 +81,37 @@ describe('anomaly map', () => {
     expect(score).toBeLessThan(9);
     expect(score).toBeGreaterThan(2);
   });
+});
+
+describe('buildAnomalyMap against the step-by-step path', () => {
+  // The reference: upsample to the whole input, crop to the content, then blur (what the map is defined as).
+  function stepByStep(grid: Float32Array, gw: number, gh: number, g: InputGeometry, sigma: number, cells?: GridPlacement) {
+    const { inputWidth: iw, inputHeight: ih, content: c } = g;
+    const up = cells ? gridToPixels(grid, gw, gh, iw, ih, cells) : resizeBilinear(grid, gw, gh, iw, ih);
+    const crop = new Float32Array(c.width * c.height);
+    for (let y = 0; y < c.height; y++) crop.set(up.subarray((c.y + y) * iw + c.x, (c.y + y) * iw + c.x + c.width), y * c.width);
+    return gaussianBlur(crop, c.width, c.height, sigma);
+  }
+  const cases: [string, InputGeometry, number, number, number, GridPlacement | undefined][] = [
+    ['pad, same-padded grid', fitGeometry(640, 480, { size: 224, resize: 'pad' }), 28, 28, 4, undefined],
+    ['stretch, valid-padded grid (InceptionV3)', fitGeometry(311, 97, { size: 224, resize: 'stretch' }), 25, 25, 4, { stride: 8, x0: 12, y0: 12 }],
+    ['crop, small sigma', fitGeometry(300, 500, { size: 224, resize: 'crop' }), 14, 14, 1.5, { stride: 16, x0: 0, y0: 0 }],
+    ['tall pad, no smoothing', fitGeometry(90, 400, { size: 224, resize: 'pad' }), 28, 28, 0, undefined],
+  ];
+  for (const [name, g, gw, gh, sigma, cells] of cases) {
+    it(name, () => {
+      let seed = 7;
+      const grid = Float32Array.from({ length: gw * gh }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 5);
+      const want = stepByStep(grid, gw, gh, g, sigma, cells);
+      const { score, anomalyMap } = buildAnomalyMap(grid, gw, gh, g, { sigma }, cells);
+      expect([anomalyMap.width, anomalyMap.height]).toEqual([g.content.width, g.content.height]);
+      let worst = 0, max = -Infinity;
+      for (let i = 0; i < want.length; i++) {
+        worst = Math.max(worst, Math.abs(anomalyMap.data[i] - want[i]));
+        max = Math.max(max, want[i]);
+      }
+      expect(worst).toBeLessThan(1e-5);
+      expect(score).toBeCloseTo(max, 5);
+    });
+  }
 });
