@@ -58,6 +58,12 @@ export async function loadBackbone(manifestPath: string, opts: LoadOptions = {})
   return { session, manifest, file };
 }
 
+/**
+ * The station's backbone unless its config names another: InceptionV3 separates defects from texture best on the
+ * dev sets (magnetic tile 0.976 vs MobileNetV2 0.848) within the latency budget (see station/vision/README.md).
+ */
+export const DEFAULT_BACKBONE = 'inception_v3-features';
+
 /** Default manifest path for a generated model id. */
 export function generatedManifestPath(id: string, root = join(dirname(fileURLToPath(import.meta.url)), 'generated')): string {
   return join(root, `${id}.json`);

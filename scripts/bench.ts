@@ -12,7 +12,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generatedManifestPath, loadBackbone } from '../models/load.ts';
+import { DEFAULT_BACKBONE, generatedManifestPath, loadBackbone } from '../models/load.ts';
 import { createEngine } from '../station/vision/engine.ts';
 import { decodeImage } from '../station/vision/preprocess.ts';
 import { nearestBlocked, OrtNearest, rowNorms } from '../station/vision/knn.ts';
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
         probe: await generatedImages(resolve('tmp/bench-images'), 'probe', items, { kind: 'wood-disc', width: 640, height: 480 }),
       };
 
-  const backbone = await loadBackbone(values.model ?? generatedManifestPath('mobilenet_v2-features'));
+  const backbone = await loadBackbone(values.model ?? generatedManifestPath(DEFAULT_BACKBONE));
   // An unknown mode is refused by the engine's settings check with the modes it accepts.
   const engine = createEngine(backbone, values.resize ? { resize: values.resize as ResizeMode } : {});
   const s = engine.settings;

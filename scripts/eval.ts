@@ -13,7 +13,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { generatedManifestPath, loadBackbone } from '../models/load.ts';
+import { DEFAULT_BACKBONE, generatedManifestPath, loadBackbone } from '../models/load.ts';
 import { createEngine } from '../station/vision/engine.ts';
 import type { EngineSettings } from '../station/vision/settings.ts';
 import type { ResizeMode } from '../station/vision/types.ts';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const bankSize = int('bank', values.bank) ?? 10_000;
 
   const categories = discoverCategories(positionals[0]);
-  const backbone = await loadBackbone(values.model ?? generatedManifestPath('mobilenet_v2-features'));
+  const backbone = await loadBackbone(values.model ?? generatedManifestPath(DEFAULT_BACKBONE));
   const engine = createEngine(backbone, overrides);
   const s = engine.settings;
   console.log(`model ${backbone.manifest.id}; input ${s.size} (${s.resize}); taps ${s.taps.join(',')}; dim ${s.dim}; bank ≤${bankSize}; seed ${seed}`);

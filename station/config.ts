@@ -3,6 +3,7 @@
 // and an error names the file and the field.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { DEFAULT_BACKBONE, generatedManifestPath } from '../models/load.ts';
 
 export type CameraConfig =
   | { kind: 'usb'; device: number | string; width?: number; height?: number; fps?: number; exposure?: number }
@@ -52,7 +53,7 @@ export const DEFAULT_CONFIG: StationConfig = {
   baseDir: projectRoot,
   dataDir: 'data',
   calibrationDir: 'calibration',
-  model: join(projectRoot, 'models', 'generated', 'mobilenet_v2-features.json'),
+  model: generatedManifestPath(DEFAULT_BACKBONE),
   camera: { kind: 'demo', holdMs: 2500, gapMs: 1500 },
   trigger: { diffThreshold: 28, presenceFraction: 0.02, motionFraction: 0.004, steadyMs: 400, emptyMs: 400 },
   product: 'demo-tile',

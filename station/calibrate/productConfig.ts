@@ -24,7 +24,7 @@ export interface ProductConfig {
 }
 
 export const PRODUCT_DEFAULTS = {
-  inputMode: 'pad' as const,
+  inputMode: 'stretch' as const,
   tolerance: { failRate: 0.01, reviewRate: 0.1 },
   minGoodImages: 10,
   placedConsistently: false,

@@ -58,7 +58,7 @@ export function resolveSettings(manifest: Parameters<typeof backboneDefaults>[0]
 
 export const DEFAULT_SETTINGS: EngineSettings = {
   size: 224,
-  resize: 'pad',
+  resize: 'stretch',
   margin: 0,
   taps: ['block_5_add', 'block_6_expand_relu', 'block_12_add', 'block_13_expand_relu'],
   poolSize: 3,

@@ -10,7 +10,7 @@ const v = (raw: unknown, id = 'bowl') => validateProductConfig(raw, F, id);
 describe('product.json', () => {
   it('fills defaults for a minimal file', () => {
     expect(v({ name: ' Walnut bowl ' })).toEqual({
-      id: 'bowl', name: 'Walnut bowl', inputMode: 'pad', tolerance: { failRate: 0.01, reviewRate: 0.1 },
+      id: 'bowl', name: 'Walnut bowl', inputMode: 'stretch', tolerance: { failRate: 0.01, reviewRate: 0.1 },
       minGoodImages: 10, placedConsistently: false, regions: [], coresetSize: undefined, seed: 1,
     });
   });

@@ -18,7 +18,8 @@ afterAll(() => rmSync(bench.dataDir, { recursive: true, force: true }));
 
 /** Starts station/main.ts in its own process and resolves with its dashboard URL. */
 function startProcess(configFile: string) {
-  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'station', 'main.ts'), '--config', configFile], {
+  // node itself with tsx's loader (not the tsx CLI, which runs node as a child): SIGKILL must hit the station.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'station', 'main.ts'), '--config', configFile], {
     cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

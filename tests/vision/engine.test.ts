@@ -109,13 +109,31 @@ describe('engine on generated items', () => {
     expect(near[0].distance).toBeLessThan(near[1].distance);
   });
 
-  it('a 4:3 frame is padded into the square input and only its content is scored and mapped', async () => {
+  it('a 4:3 frame is stretched over the whole grid by default', async () => {
     const frame = await encodePng(renderItem({ kind: KIND, seed: 301, width: 320, height: 240 }));
     const r = await engine.inspect(frame, 'frame-4x3.png', set);
-    expect(r.embedding.contentMask.reduce((a, b) => a + b, 0)).toBe(28 * 21);
-    expect([r.anomalyMap.width, r.anomalyMap.height]).toEqual([224, 168]);
+    expect(engine.settings.resize).toBe('stretch');
+    expect(r.embedding.contentMask.reduce((a, b) => a + b, 0)).toBe(28 * 28);
+    expect([r.anomalyMap.width, r.anomalyMap.height]).toEqual([224, 224]);
     expect(r.anomalyMap.region).toEqual({ x: 0, y: 0, width: 320, height: 240 });
     expect(Number.isFinite(r.score)).toBe(true);
+  });
+
+  it('with resize pad, a 4:3 frame is padded into the square input and only its content is scored and mapped', async () => {
+    const padded = createEngine(backbone, { threads: 1, resize: 'pad' });
+    try {
+      const good = [];
+      for (let seed = 1; seed <= 3; seed++) good.push(await padded.embedImage(await encodePng(renderItem({ kind: KIND, seed, width: 320, height: 240 })), `good-${seed}.png`));
+      const padSet = padded.buildReferenceSet(good, ['good-1.png', 'good-2.png', 'good-3.png'], { coresetSize: 500, seed: 0 });
+      const frame = await encodePng(renderItem({ kind: KIND, seed: 301, width: 320, height: 240 }));
+      const r = await padded.inspect(frame, 'frame-4x3.png', padSet);
+      expect(r.embedding.contentMask.reduce((a, b) => a + b, 0)).toBe(28 * 21);
+      expect([r.anomalyMap.width, r.anomalyMap.height]).toEqual([224, 168]);
+      expect(r.anomalyMap.region).toEqual({ x: 0, y: 0, width: 320, height: 240 });
+      expect(Number.isFinite(r.score)).toBe(true);
+    } finally {
+      await padded.release();
+    }
   });
 
   it('names the file when an image cannot be inspected', async () => {
