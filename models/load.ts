@@ -59,10 +59,11 @@ export async function loadBackbone(manifestPath: string, opts: LoadOptions = {})
 }
 
 /**
- * The station's backbone unless its config names another: InceptionV3 separates defects from texture best on the
- * dev sets (magnetic tile 0.976 vs MobileNetV2 0.848) within the latency budget (see station/vision/README.md).
+ * The station's backbone unless its config names another. MobileNetV2 catches shape defects (chips, cracks, missing
+ * corners) on the demo's items that InceptionV3 lets pass or sends to review; InceptionV3 is the better choice for
+ * fine textures such as magnetic tile (see station/vision/README.md, "Choosing the backbone" in README.md).
  */
-export const DEFAULT_BACKBONE = 'inception_v3-features';
+export const DEFAULT_BACKBONE = 'mobilenet_v2-features';
 
 /** Default manifest path for a generated model id. */
 export function generatedManifestPath(id: string, root = join(dirname(fileURLToPath(import.meta.url)), 'generated')): string {

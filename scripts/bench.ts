@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   await engine.release();
   await backbone.session.release();
-  if (e2eItems > 0) printEndToEnd(await benchEndToEnd(e2eItems));
+  if (e2eItems > 0) printEndToEnd(await benchEndToEnd(e2eItems, values.model ? resolve(values.model) : undefined));
   console.log(`peak RSS (whole run) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }
 

@@ -21,7 +21,8 @@ export interface EndToEnd {
   verdicts: Record<string, number>;
 }
 
-export async function benchEndToEnd(items: number): Promise<EndToEnd> {
+/** `model`: a manifest path for the station's backbone (default: the station's). */
+export async function benchEndToEnd(items: number, model?: string): Promise<EndToEnd> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-e2e-'));
   const quiet = { info: () => undefined, warn: (m: string) => console.warn(`  station warning: ${m}`), error: (m: string) => console.error(`  station error: ${m}`) };
   try {
@@ -31,6 +32,7 @@ export async function benchEndToEnd(items: number): Promise<EndToEnd> {
       camera: { kind: 'folder', path: demo.replayDir, width: DEMO_FRAME, height: DEMO_FRAME, fps: 30, holdMs: 500, gapMs: 250, emptyBench: demo.emptyBench, loop: true },
       trigger: { steadyMs: 150, emptyMs: 150 },
       server: { host: '127.0.0.1', port: 0 },
+      ...(model ? { model } : {}),
     }, 'bench');
     const station = await startStation(config, quiet);
     const committed = new Map<number, { frameAt: number; committedAt: number }>();

@@ -10,7 +10,6 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BACKBONE, generatedManifestPath } from '../../models/load.ts';
 import { PRODUCT_DEFAULTS } from '../../station/calibrate/productConfig.ts';
-import { testBackbone } from '../vision/backbone.ts';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
 import { refsetFile } from '../../station/calibrate/versions.ts';
 import { visionEngines } from '../../station/calibrate/visionEngine.ts';
@@ -79,10 +78,7 @@ describe('calibration with the real engine', () => {
 
 describe('eval verdict figures', () => {
   it('bands from train/good only; test goods and defects tallied into pass/review/fail', async () => {
-    // The tallying is under test, with the backbone whose margins on these 9-image synthetic sets are widest
-    // (InceptionV3 ranks all three defects above the good items too, but its band from 9 images is wider).
-    const backbone = await testBackbone();
-    const engine = createEngine(backbone, { threads: 1 });
+    const engine = createEngine(engines.backbone, { threads: 1 });
     try {
       const good = readdirSync(path.join(productDir, 'good')).sort().map((f) => path.join(productDir, 'good', f));
       expect(good).toHaveLength(12);
@@ -103,7 +99,6 @@ describe('eval verdict figures', () => {
       expect(tally.bandSummary().warnings.join(' ')).toMatch(/9 good images: the 1% fail threshold rests on 0.09 expected items/);
     } finally {
       await engine.release();
-      await backbone.session.release();
     }
   });
 });
