@@ -19,6 +19,8 @@ export interface EndToEnd {
   committedMs: number[];
   receivedMs: number[];
   verdicts: Record<string, number>;
+  /** Stage times each inspection row stored (engine stages, overlay, evidence files, total), by stage. */
+  stages: Record<string, number[]>;
 }
 
 /** `model`: a manifest path for the station's backbone (default: the station's). */
@@ -36,10 +38,14 @@ export async function benchEndToEnd(items: number, model?: string): Promise<EndT
     }, 'bench');
     const station = await startStation(config, quiet);
     const committed = new Map<number, { frameAt: number; committedAt: number }>();
-    station.onInspection((row, frame) => committed.set(row.id, { frameAt: frame.capturedAt, committedAt: Date.now() }));
+    station.onInspection((row, frame) => {
+      committed.set(row.id, { frameAt: frame.capturedAt, committedAt: Date.now() });
+      if (committed.size > items) return;
+      for (const [k, v] of Object.entries(row.timings)) (result.stages[k] ??= []).push(v);
+    });
 
     const socket = ioClient(station.url, { transports: ['websocket'] });
-    const result: EndToEnd = { items, committedMs: [], receivedMs: [], verdicts: {} };
+    const result: EndToEnd = { items, committedMs: [], receivedMs: [], verdicts: {}, stages: {} };
     const bar = new Progress('end to end', items);
     await new Promise<void>((resolve) => {
       socket.on('inspection', (p: { id: number; verdict: string }) => {
@@ -67,4 +73,6 @@ export function printEndToEnd(r: EndToEnd): void {
   console.log(`end to end over ${r.items} replayed items (verdicts ${Object.entries(r.verdicts).map(([k, v]) => `${k} ${v}`).join(', ')}):`);
   console.log(`  frame → verdict committed         ${f(r.committedMs)}`);
   console.log(`  frame → event at socket.io client ${f(r.receivedMs)}`);
+  const stages = Object.entries(r.stages).map(([k, xs]) => `${k.replace(/Ms$/, '')} ${percentile(xs, 50).toFixed(1)}`);
+  if (stages.length) console.log(`  stored stage times, p50 ms: ${stages.join(', ')}`);
 }

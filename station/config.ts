@@ -13,7 +13,7 @@ export type CameraConfig =
   | { kind: 'demo'; holdMs: number; gapMs: number };
 
 export interface TriggerConfig {
-  /** Grey-level difference (0..255) that counts a thumbnail pixel as changed. */
+  /** Difference in any colour channel (0..255) that counts a thumbnail pixel as changed. */
   diffThreshold: number;
   /** Share of the inspection area that must differ from the empty bench for "item present". */
   presenceFraction: number;

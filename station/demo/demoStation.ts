@@ -41,11 +41,18 @@ export async function ensureDemo(dataDir: string, opts: { good?: number; replayI
   // The replay: mostly good items with a defective one every third place, seeds unseen by calibration.
   const n = opts.replayItems ?? 12;
   for (let k = 0; k < n; k++) {
-    const defect = k % 3 === 2 ? DEFECT_KINDS[(k / 3) % DEFECT_KINDS.length | 0] : null;
-    const item = renderItem({ kind: 'glazed-tile', seed: 5000 + k, width: DEMO_FRAME, height: DEMO_FRAME, defect });
-    await writeFileAtomic(path.join(p.replayDir, `item-${String(k).padStart(3, '0')}-${defect ?? 'good'}.png`), await encodePng(item));
+    const item = demoReplayItem(k);
+    await writeFileAtomic(path.join(p.replayDir, `item-${String(k).padStart(3, '0')}-${item.defect ?? 'good'}.png`), await encodePng(item));
   }
-  await writeFileAtomic(p.emptyBench, await encodePng(renderEmptyBench({ seed: 1, width: DEMO_FRAME, height: DEMO_FRAME })));
+  await writeFileAtomic(p.emptyBench, await encodePng(demoEmptyBench()));
   writeFileSync(marker, new Date().toISOString());
   return p;
 }
+
+/** Replay item k: a glazed tile unseen by calibration, with a defect at every third place. */
+export function demoReplayItem(k: number) {
+  const defect = k % 3 === 2 ? DEFECT_KINDS[(k / 3) % DEFECT_KINDS.length | 0] : null;
+  return renderItem({ kind: 'glazed-tile', seed: 5000 + k, width: DEMO_FRAME, height: DEMO_FRAME, defect });
+}
+
+export const demoEmptyBench = () => renderEmptyBench({ seed: 1, width: DEMO_FRAME, height: DEMO_FRAME });

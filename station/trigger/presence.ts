@@ -1,4 +1,4 @@
-// One inspection per placed item. Works on grey thumbnails only:
+// One inspection per placed item. Works on small colour thumbnails only:
 //   empty ──(scene differs from the empty-bench background)──► item
 //   item ──(consecutive frames still for steadyMs)──► steady ──► inspecting (emit 'inspect' once)
 //   inspecting ──(inspectionDone() or inspectTimeoutMs)──► waiting-empty ──(bench empty for emptyMs)──► empty
@@ -11,7 +11,7 @@ import { changedFraction, roiBounds, toThumb, type Roi, type Thumb } from './thu
 export type TriggerState = 'empty' | 'item' | 'steady' | 'inspecting' | 'waiting-empty';
 
 export interface PresenceConfig {
-  /** Grey-level difference (0..255, on the thumbnail) for a pixel to count as changed. */
+  /** Difference in any colour channel (0..255, on the thumbnail) for a pixel to count as changed. */
   diffThreshold: number;
   /** Fraction of ROI pixels differing from the background above which an item is present. */
   presenceFraction: number;
@@ -88,15 +88,15 @@ export class PresenceTrigger extends EventEmitter<PresenceEvents> {
   /** Feed one frame. Cheap: one thumbnail and two differences. */
   push(frame: Frame): void {
     const thumb = toThumb(frame, this.config.thumbWidth);
-    if (!this.background || this.background.length !== thumb.gray.length) {
+    if (!this.background || this.background.length !== thumb.rgb.length) {
       this.learn(thumb);
       this.latest = { frame, presence: 0, motion: 0 };
       return;
     }
     const c = this.config;
-    const presence = changedFraction(this.background, thumb.gray, thumb.width, this.bounds, c.diffThreshold);
+    const presence = changedFraction(this.background, thumb.rgb, thumb.width, this.bounds, c.diffThreshold);
     // Without a previous frame (start, or after the camera was lost) nothing is known to be still.
-    const motion = this.prev ? changedFraction(this.prev.gray, thumb.gray, thumb.width, this.bounds, c.diffThreshold) : 1;
+    const motion = this.prev ? changedFraction(this.prev.rgb, thumb.rgb, thumb.width, this.bounds, c.diffThreshold) : 1;
     this.prev = thumb;
     this.latest = { frame, presence, motion };
     this.lastMeasure = { presence, motion };
@@ -105,7 +105,7 @@ export class PresenceTrigger extends EventEmitter<PresenceEvents> {
 
     if (this._state === 'empty') {
       if (!present) {
-        this.adapt(thumb.gray);
+        this.adapt(thumb.rgb);
         return;
       }
       this.setState('item');
@@ -197,7 +197,7 @@ export class PresenceTrigger extends EventEmitter<PresenceEvents> {
   }
 
   private learn(thumb: Thumb): void {
-    this.background = Float32Array.from(thumb.gray);
+    this.background = Float32Array.from(thumb.rgb);
     this.bounds = roiBounds(thumb, this.config.roi);
     this.prev = thumb;
     this.steadySince = undefined;
@@ -205,11 +205,11 @@ export class PresenceTrigger extends EventEmitter<PresenceEvents> {
     if (this._state === 'item') this.setState('empty');
   }
 
-  private adapt(gray: Uint8Array): void {
+  private adapt(rgb: Uint8Array): void {
     const a = this.config.adaptRate;
     if (a <= 0 || !this.background) return;
     const bg = this.background;
-    for (let i = 0; i < bg.length; i++) bg[i] += a * (gray[i] - bg[i]);
+    for (let i = 0; i < bg.length; i++) bg[i] += a * (rgb[i] - bg[i]);
   }
 
   private setState(s: TriggerState): void {

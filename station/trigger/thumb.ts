@@ -1,13 +1,14 @@
-// A small grey thumbnail of a frame, the only thing the trigger looks at. Plain JS box
+// A small colour thumbnail of a frame, the only thing the trigger looks at. Plain JS box
 // averaging (with at most 4×4 samples per box) keeps it well under a millisecond for a
-// 640×480 frame and smooths sensor noise before differencing.
+// 640×480 frame and smooths sensor noise before differencing. Colour, not luma: a teal glaze
+// on a grey bench can have the bench's brightness, and an item the trigger cannot see is never inspected.
 import type { Frame } from '../capture/types.ts';
 
 export interface Thumb {
   width: number;
   height: number;
-  /** Luma 0..255, row-major. */
-  gray: Uint8Array;
+  /** RGB 0..255, row-major, 3 values per pixel. */
+  rgb: Uint8Array;
 }
 
 /** Downscale an RGB frame to `width` pixels wide (height keeps the aspect ratio). */
@@ -16,7 +17,7 @@ export function toThumb(frame: Pick<Frame, 'width' | 'height' | 'data'>, width =
   const H = frame.height;
   const w = Math.max(1, Math.min(W, Math.round(width)));
   const h = Math.max(1, Math.round((H * w) / W));
-  const gray = new Uint8Array(w * h);
+  const rgb = new Uint8Array(w * h * 3);
   const data = frame.data;
   const xs = boxes(W, w);
   const ys = boxes(H, h);
@@ -28,21 +29,24 @@ export function toThumb(frame: Pick<Frame, 'width' | 'height' | 'data'>, width =
       const x0 = xs.start[tx];
       const x1 = xs.end[tx];
       const xstep = xs.step[tx];
-      let sum = 0;
-      let n = 0;
+      let r = 0, g = 0, b = 0, n = 0;
       for (let y = y0; y < y1; y += ystep) {
         let p = (y * W + x0) * 3;
         const pstep = xstep * 3;
         for (let x = x0; x < x1; x += xstep, p += pstep) {
-          // ITU-R BT.601 luma in fixed point (weights sum to 256).
-          sum += data[p] * 77 + data[p + 1] * 150 + data[p + 2] * 29;
+          r += data[p];
+          g += data[p + 1];
+          b += data[p + 2];
           n++;
         }
       }
-      gray[ty * w + tx] = (sum / n) >> 8;
+      const o = (ty * w + tx) * 3;
+      rgb[o] = Math.round(r / n);
+      rgb[o + 1] = Math.round(g / n);
+      rgb[o + 2] = Math.round(b / n);
     }
   }
-  return { width: w, height: h, gray };
+  return { width: w, height: h, rgb };
 }
 
 /** Source bounds of each output pixel along one axis, sampling at most 4 positions per box. */
@@ -78,7 +82,10 @@ export function roiBounds(t: Pick<Thumb, 'width' | 'height'>, roi?: Roi): { x0: 
   return { x0, y0, x1, y1 };
 }
 
-/** Fraction of ROI pixels where |a - b| > threshold. `a` may be a float background. */
+/**
+ * Fraction of ROI pixels whose largest channel difference |a - b| exceeds threshold.
+ * `a` and `b` are RGB thumbs of the same size (`a` may be a float background).
+ */
 export function changedFraction(
   a: ArrayLike<number>,
   b: Uint8Array,
@@ -88,10 +95,9 @@ export function changedFraction(
 ): number {
   let changed = 0;
   for (let y = bounds.y0; y < bounds.y1; y++) {
-    const row = y * width;
-    for (let x = bounds.x0; x < bounds.x1; x++) {
-      const d = a[row + x] - b[row + x];
-      if (d > threshold || d < -threshold) changed++;
+    for (let x = bounds.x0, p = (y * width + bounds.x0) * 3; x < bounds.x1; x++, p += 3) {
+      const d = Math.max(Math.abs(a[p] - b[p]), Math.abs(a[p + 1] - b[p + 1]), Math.abs(a[p + 2] - b[p + 2]));
+      if (d > threshold) changed++;
     }
   }
   return changed / ((bounds.x1 - bounds.x0) * (bounds.y1 - bounds.y0));

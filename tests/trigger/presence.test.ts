@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../station/capture/types.ts';
 import { PresenceTrigger, type InspectInfo, type TriggerState } from '../../station/trigger/presence.ts';
 import { drawItem, itemShape, noisyBench } from '../capture/replaySet.ts';
+import { DEFAULT_CONFIG } from '../../station/config.ts';
+import { demoEmptyBench, demoReplayItem } from '../../station/demo/demoStation.ts';
 
 const W = 320;
 const H = 240;
@@ -185,5 +187,30 @@ describe('PresenceTrigger', () => {
     trigger.inspectionDone();
     for (let k = 0; k < 6; k++) push(item(1));
     expect(got).toHaveLength(2);
+  });
+});
+
+describe('the demo bench', () => {
+  it('sees every one of the demo replay items (teal glaze of the grey bench\'s brightness) and inspects each once', () => {
+    const bench = demoEmptyBench();
+    const trigger = new PresenceTrigger({ ...DEFAULT_CONFIG.trigger, steadyMs: 150, emptyMs: 150 });
+    const frame = (data: Uint8Array, t: number): Frame =>
+      ({ seq: 0, capturedAt: t, width: bench.width, height: bench.height, channels: 3, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
+    const inspected: number[] = [];
+    let current = -1;
+    trigger.on('inspect', () => {
+      inspected.push(current);
+      trigger.inspectionDone();
+    });
+    let t = 0;
+    trigger.push(frame(bench.rgb, t));
+    for (let k = 0; k < 24; k++) {
+      const item = demoReplayItem(k);
+      current = -1;
+      for (let i = 0; i < 8; i++) trigger.push(frame(bench.rgb, (t += 33)));
+      current = k;
+      for (let i = 0; i < 15; i++) trigger.push(frame(item.rgb, (t += 33)));
+    }
+    expect(inspected).toEqual(Array.from({ length: 24 }, (_, k) => k));
   });
 });
