@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Region } from '../verdict/regionNorm.ts';
-import { isResizeMode, type ResizeMode } from '../vision/types.ts';
+import { isResizeMode, resizeModesText, type ResizeMode } from '../vision/types.ts';
 
 export interface ProductConfig {
   /** Product id: the calibration folder's name. */
@@ -58,7 +58,7 @@ export function validateProductConfig(raw: unknown, file: string, id: string): P
   let inputMode: ProductConfig['inputMode'] = PRODUCT_DEFAULTS.inputMode;
   if (raw.inputMode !== undefined) {
     if (!isResizeMode(raw.inputMode))
-      throw new Error(`${at('inputMode')} must be "pad", "crop" or "stretch", got ${JSON.stringify(raw.inputMode)}`);
+      throw new Error(`${at('inputMode')} must be ${resizeModesText('"')}, got ${JSON.stringify(raw.inputMode)}`);
     inputMode = raw.inputMode;
   }
 

@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import type { ModelManifest } from '../../models/manifest.ts';
 import { decodeBmp, isBmp } from './bmp.ts';
-import type { DecodedImage, InputGeometry, InputTensor, Rect, ResizeMode } from './types.ts';
+import { resizeModesText, type DecodedImage, type InputGeometry, type InputTensor, type Rect, type ResizeMode } from './types.ts';
 
 /** 40 megapixels: above any bench camera, well below what would exhaust memory. */
 export const MAX_IMAGE_PIXELS = 40_000_000;
@@ -108,7 +108,7 @@ export function fitGeometry(width: number, height: number, { size, resize, margi
     const s = Math.min(width, height);
     return geometry(full, { x: Math.floor((width - s) / 2), y: Math.floor((height - s) / 2), width: s, height: s });
   }
-  if (resize !== 'pad') throw new Error(`resize mode "${String(resize)}" is unknown; use 'pad', 'crop' or 'stretch'`);
+  if (resize !== 'pad') throw new Error(`resize mode "${String(resize)}" is unknown; use ${resizeModesText()}`);
   const scale = size / Math.max(width, height);
   const cw = Math.max(1, Math.min(size, Math.round(width * scale)));
   const ch = Math.max(1, Math.min(size, Math.round(height * scale)));

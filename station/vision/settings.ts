@@ -1,5 +1,5 @@
 /** Engine settings: what shapes the patch features (stored with every reference set) and how maps are scored. */
-import { isResizeMode, type ResizeMode } from './types.ts';
+import { isResizeMode, resizeModesText, type ResizeMode } from './types.ts';
 
 export interface FeatureSettings {
   /** Side of the square model input in pixels (a multiple of the largest tap stride). */
@@ -92,7 +92,7 @@ export function validateSettings(s: EngineSettings, largestStride: number): void
   if (!Number.isInteger(s.margin) || s.margin < 0 || (2 * s.margin) % largestStride !== 0) {
     throw bad(`margin ${s.margin} must be ≥ 0 with 2·margin a multiple of the largest tap stride (${largestStride})`);
   }
-  if (!isResizeMode(s.resize)) throw bad(`resize "${s.resize}" must be 'pad', 'crop' or 'stretch'`);
+  if (!isResizeMode(s.resize)) throw bad(`resize "${s.resize}" must be ${resizeModesText()}`);
   if (!Array.isArray(s.taps) || s.taps.length === 0) throw bad('taps must name at least one backbone output');
   if (!Number.isInteger(s.poolSize) || s.poolSize < 1 || s.poolSize % 2 === 0) throw bad(`poolSize ${s.poolSize} must be an odd positive integer`);
   if (!Number.isInteger(s.dim) || s.dim < 1) throw bad(`dim ${s.dim} must be a positive integer`);

@@ -14,6 +14,12 @@ export type ResizeMode = (typeof RESIZE_MODES)[number];
 
 export const isResizeMode = (v: unknown): v is ResizeMode => (RESIZE_MODES as readonly unknown[]).includes(v);
 
+/** The modes for an error message, e.g. `'pad', 'crop' or 'stretch'` (quote `"` for JSON fields). */
+export function resizeModesText(quote = "'"): string {
+  const q = RESIZE_MODES.map((m) => `${quote}${m}${quote}`);
+  return `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}`;
+}
+
 /**
  * Where the image sits in the model input, so an anomaly map can be laid back over the original:
  * `content` is the rectangle of the input (in input pixels) that holds image pixels; `region` is the rectangle

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, resolveSettings } from '../../station/vision/settings.ts';
+import { DEFAULT_SETTINGS, resolveSettings, validateSettings } from '../../station/vision/settings.ts';
 
 const mobilenet = {
   id: 'mobilenet_v2-features',
@@ -25,5 +25,11 @@ describe('engine settings per backbone', () => {
     const a = resolveSettings(inception);
     a.taps.push('x');
     expect(resolveSettings(inception).taps).toEqual(['mixed2', 'mixed7']);
+  });
+});
+
+describe('bad settings', () => {
+  it('an unknown resize mode is refused with every accepted mode named', () => {
+    expect(() => validateSettings({ ...resolveSettings(mobilenet), resize: 'fit' as never }, 16)).toThrow(/resize "fit" must be 'pad', 'crop' or 'stretch'/);
   });
 });
