@@ -16,27 +16,6 @@ function svg(width: number, height: number, label: string, cls = ''): SVGElement
 const text = (x: number, y: number, str: string, cls = 'axis', anchor = 'middle') =>
   s('text', { x, y, class: cls, 'text-anchor': anchor }, str);
 
-/**
- * A score axis zoomed on what matters: the bands (from 3 band-widths below the review threshold
- * to 1.5 above the fail threshold) widened to hold every value. Scores are distances, so the
- * axis never goes below 0.
- */
-export function scoreRange(bands: Bands | null, values: number[]): [number, number] {
-  let lo = Infinity, hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (bands) {
-    const w = Math.max(bands.fail - bands.review, 1e-9);
-    lo = Math.min(lo, bands.review - 3 * w);
-    hi = Math.max(hi, bands.fail + 1.5 * w);
-  }
-  if (!Number.isFinite(lo)) return [0, 1];
-  const pad = (hi - lo) * 0.04 || 1;
-  return [Math.max(0, lo - pad), hi + pad];
-}
-
 /** Where a score sits against the product's bands: three labelled zones and a marker. */
 export function scoreBar(score: number | null, bands: Bands | null): SVGElement {
   const H = 90;
@@ -107,12 +86,17 @@ export function histogram(edges: number[], counts: number[], bands: Bands | null
   return el;
 }
 
-/** Scores over time with the bands as shaded zones, and a moving mean of the last `window` items. */
-export function controlChart(series: { t: number; score: number; verdict: Verdict }[], bands: Bands | null, since: number, until: number, window = 20): SVGElement {
+/**
+ * Scores over time with the bands as shaded zones, and a moving mean of the last `window` items.
+ * `range` is the score axis: the product's histogram range from the server, so every maker's chart shares it.
+ */
+export function controlChart(series: { t: number; score: number; verdict: Verdict }[], bands: Bands | null, range: readonly number[], since: number, until: number, window = 20): SVGElement {
   const H = 200;
   const el = svg(CTRL_W, H, `control chart of ${series.length} scores`);
   const left = 44, right = CTRL_W - 10, top = 8, bottom = H - 26;
-  const [lo, hi] = scoreRange(bands, series.map((p) => p.score));
+  // A little room so a point on the range's edge is drawn whole.
+  const room = (range[range.length - 1] - range[0]) * 0.04;
+  const lo = Math.max(0, range[0] - room), hi = range[range.length - 1] + room;
   const t0 = series.length ? Math.min(since, series[0].t) : since;
   const t1 = Math.max(until, t0 + 1);
   const x = (t: number) => left + ((t - t0) / (t1 - t0)) * (right - left);

@@ -38,7 +38,7 @@ function makerCard(g: MakerGroup, p: MakerStatsResponse['products'][number], res
       h('span', { class: 'c-fail' }, `✕ ${g.verdicts.fail} (${fmtPct(g.rates?.fail)})`), ' · mean score ', fmtScore(g.meanScore)),
     h('div', { class: 'charts' },
       h('figure', {}, h('figcaption', {}, 'Score distribution'), histogram(g.histogram.edges, g.histogram.counts, p.bands)),
-      h('figure', {}, h('figcaption', {}, `Scores over time (line: mean of last ${res.recentN})`), controlChart(g.series, p.bands, res.since, res.until, res.recentN)),
+      h('figure', {}, h('figcaption', {}, `Scores over time (line: mean of last ${res.recentN})`), controlChart(g.series, p.bands, g.histogram.edges, res.since, res.until, res.recentN)),
     ),
     d.flagged ? h('ul', { class: 'reasons' }, ...d.reasons.map((r) => h('li', {}, r))) : null,
     h('p', { class: 'muted small' }, `Last ${d.recentN}: ${fmtScore(d.recentMean)} · own earlier: ${fmtScore(d.ownHistoryMean)} (${shift(d.shiftVsOwn)}) · other makers: ${fmtScore(d.workshopMean)} (${shift(d.shiftVsWorkshop)})`),

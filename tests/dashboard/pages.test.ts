@@ -181,6 +181,8 @@ describe('makers page (lead)', () => {
     put('ben', 60, 13.4, now - 27 * DAY, now - 8 * DAY);
     put('ben', 25, 16.2, now - 8 * DAY, now - DAY / 3);
     put('cara', 35, 14.0, now - 20 * DAY, now - DAY);
+    // One far outlier for Cara only: her chart must still share the product's score axis with the others.
+    h.store.inspections.record({ inspectedAt: now - 19 * DAY, productId: 'tile', makerId: 'cara', score: 30, verdict: 'fail', reviewThreshold: 16, failThreshold: 18.5 });
 
     const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     const { page, errors } = await newPage(ctx);
@@ -197,6 +199,13 @@ describe('makers page (lead)', () => {
       expect(await card.locator('svg polyline.mean-line').count(), maker).toBe(1);
     }
     expect(await page.locator('.product-block .card svg rect.z-pass-strong').count()).toBeGreaterThanOrEqual(3);
+    // Control charts (horizontal band lines) of all makers sit on one score axis, so they compare at a glance.
+    const reviewLineY = (maker: string) => page.$$eval(`article.maker[data-maker="${maker}"] svg line.b-review`,
+      (ls) => ls.filter((l) => l.getAttribute('y1') === l.getAttribute('y2')).map((l) => l.getAttribute('y1')));
+    const ys = await Promise.all(['ana', 'ben', 'cara'].map(reviewLineY));
+    expect(ys[0]).toHaveLength(1);
+    expect(ys[1]).toEqual(ys[0]);
+    expect(ys[2]).toEqual(ys[0]);
     expect(await page.textContent('article.maker[data-maker="ben"] .badge')).toContain('Drift');
     expect(await page.textContent('article.maker[data-maker="ana"] .badge')).toContain('Steady');
     expect(await page.textContent('#drift-rule')).toContain('N = 20');
