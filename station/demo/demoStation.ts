@@ -12,6 +12,9 @@ export const DEMO_PRODUCT = 'demo-tile';
 /** Frame side of the replayed items (the calibration images are rendered at the same size). */
 export const DEMO_FRAME = 288;
 
+/** The demo product's calibration images: good tiles and a few known rejects (scripts/demo-dataset.ts reuses it). */
+export const DEMO_SAMPLE = { kind: 'glazed-tile', goodCount: 30, defectCount: 6, seed: 11, size: DEMO_FRAME } as const;
+
 export interface DemoPaths {
   calibrationDir: string;
   replayDir: string;
@@ -30,7 +33,7 @@ export async function ensureDemo(dataDir: string, opts: { good?: number; replayI
   if (existsSync(marker)) return p;
   const productDir = path.join(p.calibrationDir, DEMO_PRODUCT);
   mkdirSync(p.replayDir, { recursive: true });
-  await writeSampleProduct(productDir, { kind: 'glazed-tile', goodCount: opts.good ?? 30, defectCount: 6, seed: 11, size: DEMO_FRAME });
+  await writeSampleProduct(productDir, { ...DEMO_SAMPLE, goodCount: opts.good ?? DEMO_SAMPLE.goodCount });
   writeFileSync(path.join(productDir, 'product.json'), JSON.stringify({
     name: 'Demo glazed tile',
     inputMode: 'pad',
