@@ -4,13 +4,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from './manifest.ts';
+import { cpuSessionOptions } from './onnx/sessionOptions.ts';
 import { readManifest, sha256File } from './manifest-file.ts';
 
 export interface LoadOptions {
   /** ORT intra-op threads; 2 by default (the bench machines have 2 cores). */
   intraOpNumThreads?: number;
-  /** Let ORT worker threads busy-wait between ops. Off by default: with other work on the same 2 cores
-   *  (capture, server, tests) spinning threads tripled MobileNetV2 latency in scripts/bench-model.ts. */
+  /** Let ORT worker threads busy-wait between runs (off by default; see cpuSessionOptions). */
   allowSpinning?: boolean;
 }
 
@@ -41,10 +41,8 @@ export function verifyModel(manifestPath: string): { manifest: ModelManifest; fi
 export async function loadBackbone(manifestPath: string, opts: LoadOptions = {}): Promise<Backbone> {
   const { manifest, file } = verifyModel(manifestPath);
   const session = await ort.InferenceSession.create(file, {
-    intraOpNumThreads: opts.intraOpNumThreads ?? 2,
+    ...cpuSessionOptions({ threads: opts.intraOpNumThreads ?? 2, spinning: opts.allowSpinning }),
     interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    extra: { session: { intra_op: { allow_spinning: opts.allowSpinning ? '1' : '0' } } },
   });
   const missing = manifest.taps.map((t) => t.name).filter((n) => !session.outputNames.includes(n));
   if (missing.length) {

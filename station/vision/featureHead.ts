@@ -8,6 +8,7 @@
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../../models/onnx/graph.ts';
 import { attrInt, attrInts, attrString } from '../../models/onnx/proto.ts';
+import { cpuSessionOptions } from '../../models/onnx/sessionOptions.ts';
 import { randomProjection } from './rng.ts';
 import type { FeatureSettings } from './settings.ts';
 
@@ -71,8 +72,5 @@ export function buildHeadModel(taps: TapShape[], s: FeatureSettings, projection:
 }
 
 export async function createHeadSession(taps: TapShape[], s: FeatureSettings, projection: Float32Array, threads?: number) {
-  return ort.InferenceSession.create(buildHeadModel(taps, s, projection), {
-    graphOptimizationLevel: 'all',
-    ...(threads ? { intraOpNumThreads: threads } : {}),
-  });
+  return ort.InferenceSession.create(buildHeadModel(taps, s, projection), cpuSessionOptions({ threads }));
 }

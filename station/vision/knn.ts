@@ -10,6 +10,7 @@
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../../models/onnx/graph.ts';
 import { attrInt, DataType } from '../../models/onnx/proto.ts';
+import { cpuSessionOptions } from '../../models/onnx/sessionOptions.ts';
 
 /** Squared L2 norm of every row of a row-major [rows, dim] matrix. */
 export function rowNorms(m: Float32Array, rows: number, dim: number): Float64Array {
@@ -158,11 +159,7 @@ export class OrtNearest {
     g.node('MatMul', ['queries', g.floatInit('bank_aug', [K, nb], bt)], [partial]);
     g.node('ArgMin', [partial], ['index'], [attrInt('axis', 1), attrInt('keepdims', 0)]);
     const model = g.toBytes({ graphName: 'nearest' });
-    const session = await ort.InferenceSession.create(model, {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
-    });
+    const session = await ort.InferenceSession.create(model, { ...cpuSessionOptions({ threads: opts.threads }), executionMode: 'sequential' });
     return new OrtNearest(session, bank.slice(0, nb * dim), mean, nb, dim);
   }
 
