@@ -12,7 +12,7 @@ export const DEMO_PRODUCT = 'demo-tile';
 /** Frame side of the replayed items (the calibration images are rendered at the same size). */
 export const DEMO_FRAME = 288;
 
-/** The demo product's calibration images: good tiles and a few known rejects (scripts/demo-dataset.ts reuses it). */
+/** The demo product's calibration images: good tiles and a few known rejects (scripts/lib/demoDataset.ts reuses it for `npm run demo:dataset`). */
 export const DEMO_SAMPLE = { kind: 'glazed-tile', goodCount: 30, defectCount: 6, seed: 11, size: DEMO_FRAME } as const;
 
 export interface DemoPaths {
