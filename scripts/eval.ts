@@ -10,6 +10,8 @@
  * Verdicts: tolerance bands are calibrated on train/good only (held-out k-fold scores, station/calibrate/evalVerdicts.ts)
  * and each category gains "verdicts": {good: {pass, review, fail}, defect: {…}}; --no-verdicts skips that (faster).
  * --placed-consistently judges per-location normalised scores, as a product with `placedConsistently: true` does.
+ * --score-top-share F judges the mean of each image's most deviating share F of patches (a product's scoreTopShare);
+ * image AUROC and verdicts then use that number.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -21,6 +23,8 @@ import { discoverCategories } from './lib/datasets.ts';
 import { evaluateCategory, type CategoryResult } from './lib/evaluate.ts';
 import { Progress } from './lib/progress.ts';
 import { calibrateForEval } from '../station/calibrate/evalVerdicts.ts';
+import { MAX_TOP_SHARE } from '../station/verdict/pool.ts';
+import { productScorer } from '../station/verdict/scoreModel.ts';
 
 const USAGE = 'usage: npm run eval -- <root> [--shots N] [--seed S] [--json out.json]';
 
@@ -39,7 +43,7 @@ async function main(): Promise<void> {
       size: { type: 'string' }, resize: { type: 'string' }, taps: { type: 'string' }, dim: { type: 'string' },
       bank: { type: 'string' }, sigma: { type: 'string' }, pool: { type: 'string' }, reduction: { type: 'string' },
       'tap-norm': { type: 'string' }, 'pixel-side': { type: 'string' }, help: { type: 'boolean' },
-      'no-verdicts': { type: 'boolean' }, 'placed-consistently': { type: 'boolean' }, photometric: { type: 'string' }, margin: { type: 'string' }, scores: { type: 'string' },
+      'no-verdicts': { type: 'boolean' }, 'placed-consistently': { type: 'boolean' }, photometric: { type: 'string' }, margin: { type: 'string' }, scores: { type: 'string' }, 'score-top-share': { type: 'string' },
     },
   });
   if (values.help || positionals.length !== 1) {
@@ -61,6 +65,9 @@ async function main(): Promise<void> {
   if (values.photometric) overrides.photometric = values.photometric as EngineSettings['photometric'];
   if (values['tap-norm']) overrides.tapNorm = values['tap-norm'] as EngineSettings['tapNorm'];
   const bankSize = int('bank', values.bank) ?? 10_000;
+  const topShare = values['score-top-share'] === undefined ? 0 : Number(values['score-top-share']);
+  if (!(topShare >= 0 && topShare <= MAX_TOP_SHARE)) throw new Error(`--score-top-share must be a number from 0 to ${MAX_TOP_SHARE}, got "${values['score-top-share']}"`);
+  const imageScore = topShare > 0 ? productScorer({ kind: 'top', topShare }) : undefined;
 
   const categories = discoverCategories(positionals[0]);
   const backbone = await loadBackbone(values.model ?? generatedManifestPath(DEFAULT_BACKBONE));
@@ -71,11 +78,11 @@ async function main(): Promise<void> {
   for (const cat of categories) {
     const verdicts = values['no-verdicts'] ? undefined : async (embs: Parameters<typeof calibrateForEval>[1], names: string[]) => {
       const bar = new Progress(`${cat.dataset}/${cat.category} bands (held out)`, embs.length);
-      const tally = await calibrateForEval(engine, embs, names, { seed, bankSize, placedConsistently: values['placed-consistently'], onProgress: (d) => bar.tick(d) });
+      const tally = await calibrateForEval(engine, embs, names, { seed, bankSize, placedConsistently: values['placed-consistently'], scoreTopShare: topShare, onProgress: (d) => bar.tick(d) });
       bar.done();
       return tally;
     };
-    const r = await evaluateCategory(engine, cat, { shots, seed, bankSize, pixelSide: int('pixel-side', values['pixel-side']) ?? 256, verdicts });
+    const r = await evaluateCategory(engine, cat, { shots, seed, bankSize, pixelSide: int('pixel-side', values['pixel-side']) ?? 256, verdicts, imageScore });
     results.push(r);
     console.log(
       `${r.dataset}/${r.category}: shots ${r.shots}, image AUROC ${r.imageAuroc.toFixed(4)}, ` +
@@ -95,7 +102,7 @@ async function main(): Promise<void> {
   }
   if (values.json) {
     const categories = results.map(({ imageScores: _s, ...r }) => r);
-    writeFileSync(values.json, `${JSON.stringify({ model: backbone.manifest.id, settings: { ...s, bankSize, seed, placedConsistently: values['placed-consistently'] ?? false }, categories }, null, 2)}\n`);
+    writeFileSync(values.json, `${JSON.stringify({ model: backbone.manifest.id, settings: { ...s, bankSize, seed, placedConsistently: values['placed-consistently'] ?? false, scoreTopShare: topShare }, categories }, null, 2)}\n`);
     console.log(`wrote ${values.json}`);
   }
   await engine.release();

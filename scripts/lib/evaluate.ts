@@ -11,6 +11,7 @@ import type { Category } from './datasets.ts';
 import { Progress } from './progress.ts';
 import type { VerdictFigures, VerdictTally } from '../../station/calibrate/evalVerdicts.ts';
 import type { PatchEmbedding } from '../../station/vision/types.ts';
+import type { ScoredItem } from '../../station/verdict/scoreModel.ts';
 
 export interface EvalOptions {
   /** Number of train/good images to use (all when undefined). */
@@ -22,6 +23,8 @@ export interface EvalOptions {
   pixelSide: number;
   /** Calibrate tolerance bands on the train/good embeddings (held out); test images are tallied into verdicts. */
   verdicts?: (embeddings: PatchEmbedding[], names: string[]) => Promise<VerdictTally>;
+  /** The number judged per image when a product pools its patches (scoreTopShare); the engine's score otherwise. */
+  imageScore?: (item: ScoredItem) => number;
 }
 
 export interface CategoryResult {
@@ -131,10 +134,11 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
     const r = await engine.inspect(buf, t.file, set);
     inspectMs += performance.now() - s0;
     tally?.add(t.defective, r);
-    scores.push(r.score);
+    const score = opts.imageScore ? opts.imageScore({ score: r.score, patchScores: r.patchScores, contentMask: r.embedding.contentMask }) : r.score;
+    scores.push(score);
     labels.push(t.defective ? 1 : 0);
     types.push(t.type);
-    imageScores.push({ file: relative(cat.dir, t.file), type: t.type, score: r.score });
+    imageScores.push({ file: relative(cat.dir, t.file), type: t.type, score });
     if (!t.defective || t.mask) {
       const { sourceWidth: w, sourceHeight: h } = r.embedding.geometry;
       const k = Math.min(1, opts.pixelSide / Math.max(w, h));

@@ -5,7 +5,7 @@
  */
 import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
 import { judge, type VerdictCounts } from '../verdict/judge.ts';
-import { productScorer, type ScoreModel } from '../verdict/scoreModel.ts';
+import { productScorer, scoreKindOf, type ScoreModel } from '../verdict/scoreModel.ts';
 import type { Engine } from '../vision/engine.ts';
 import type { PatchEmbedding } from '../vision/types.ts';
 import { heldOutItemScores } from './heldOut.ts';
@@ -22,6 +22,8 @@ export interface VerdictEvalOptions {
   bootstrap?: number;
   /** Judge per-location normalised scores (items placed consistently) instead of the raw score. */
   placedConsistently?: boolean;
+  /** Judge the mean of the item's most deviating share instead of its maximum (product scoreTopShare). */
+  scoreTopShare?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -49,11 +51,11 @@ export async function calibrateForEval(
   const calib = adaptEngine(engine, opts.bankSize);
   const held = await heldOutItemScores(calib, embeddings, names, { seed: opts.seed, coresetSize: opts.bankSize, folds: opts.folds, onProgress: opts.onProgress });
   const { model, scores } = heldOutUnderModel(
-    { placedConsistently: opts.placedConsistently ?? false, regions: [] }, held.scores, { gridW: embeddings[0].gridW, gridH: embeddings[0].gridH },
+    { placedConsistently: opts.placedConsistently ?? false, regions: [], scoreTopShare: opts.scoreTopShare ?? 0 }, held.scores, { gridW: embeddings[0].gridW, gridH: embeddings[0].gridH },
   );
   const band = estimateBands(scores, {
     failRate: opts.failRate ?? 0.01, reviewRate: opts.reviewRate ?? 0.1, bootstrap: opts.bootstrap ?? 1000, seed: opts.seed,
-    scoreKind: model.kind === 'raw' ? 'raw' : 'region-normalised',
+    scoreKind: scoreKindOf(model),
   });
   const seconds = (performance.now() - t0) / 1000;
   const scoreOf = productScorer(model);

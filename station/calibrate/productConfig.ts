@@ -3,6 +3,7 @@
  * Documented in calibration/product.schema.json; validated here with messages naming file and field.
  */
 import { readFileSync } from 'node:fs';
+import { MAX_TOP_SHARE } from '../verdict/pool.ts';
 import type { Region } from '../verdict/regionNorm.ts';
 import { isResizeMode, resizeModesText, type ResizeMode } from '../vision/types.ts';
 
@@ -20,6 +21,8 @@ export interface ProductConfig {
   regions: Region[];
   /** Reference-set bank size (patches kept by coreset subsampling); engine default when absent. */
   coresetSize?: number;
+  /** Judge the mean of this share of the item's most deviating patches (0: the single most deviating spot). */
+  scoreTopShare: number;
   seed: number;
 }
 
@@ -28,10 +31,11 @@ export const PRODUCT_DEFAULTS = {
   tolerance: { failRate: 0.01, reviewRate: 0.1 },
   minGoodImages: 10,
   placedConsistently: false,
+  scoreTopShare: 0,
   seed: 1,
 };
 
-const TOP_KEYS = ['$schema', 'name', 'inputMode', 'tolerance', 'minGoodImages', 'placedConsistently', 'regions', 'coresetSize', 'seed'];
+const TOP_KEYS = ['$schema', 'name', 'inputMode', 'tolerance', 'minGoodImages', 'placedConsistently', 'regions', 'coresetSize', 'scoreTopShare', 'seed'];
 const TOL_KEYS = ['failRate', 'reviewRate'];
 const REGION_KEYS = ['name', 'x', 'y', 'w', 'h', 'tolerance', 'ignore'];
 const ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
@@ -106,13 +110,21 @@ export function validateProductConfig(raw: unknown, file: string, id: string): P
     coresetSize = raw.coresetSize as number;
   }
 
+  let scoreTopShare = PRODUCT_DEFAULTS.scoreTopShare;
+  if (raw.scoreTopShare !== undefined) {
+    const v = raw.scoreTopShare;
+    if (typeof v !== 'number' || !(v >= 0 && v <= MAX_TOP_SHARE))
+      throw new Error(`${at('scoreTopShare')} must be a number from 0 (the most deviating spot) to ${MAX_TOP_SHARE}, got ${JSON.stringify(v)}`);
+    scoreTopShare = v;
+  }
+
   let seed = PRODUCT_DEFAULTS.seed;
   if (raw.seed !== undefined) {
     if (!Number.isInteger(raw.seed)) throw new Error(`${at('seed')} must be a whole number, got ${JSON.stringify(raw.seed)}`);
     seed = raw.seed as number;
   }
 
-  return { id, name: raw.name.trim(), inputMode, tolerance, minGoodImages, placedConsistently, regions, coresetSize, seed };
+  return { id, name: raw.name.trim(), inputMode, tolerance, minGoodImages, placedConsistently, regions, coresetSize, scoreTopShare, seed };
 }
 
 function validateRegion(r: unknown, at: (f?: string) => string): Region {

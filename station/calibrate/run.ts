@@ -9,7 +9,7 @@ import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
 import { chooseBandsFromRejects } from '../verdict/choose.ts';
 import { histogram } from '../verdict/histogram.ts';
 import { goodRates, rejectRates } from '../verdict/judge.ts';
-import { productScorer } from '../verdict/scoreModel.ts';
+import { productScorer, scoreKindOf } from '../verdict/scoreModel.ts';
 import { compareWithPrevious } from './compare.ts';
 import { embedAll } from './embedAll.ts';
 import type { CalibrationEngine, EngineFactory } from './engine.ts';
@@ -105,7 +105,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
     progress('rejects', i + 1, rejects.ok.length);
   }
 
-  const scoreKind = model.kind === 'raw' ? 'raw' : 'region-normalised';
+  const scoreKind = scoreKindOf(model);
   const bootstrap = opts.bootstrap ?? 1000;
   let band: ToleranceBand;
   let rejectOptions: CalibrationReport['rejectOptions'];

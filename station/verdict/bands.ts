@@ -21,7 +21,7 @@ export interface ToleranceBand {
   rates: ToleranceRates;
   method: { estimator: string; reviewAt: QuantileMethod; failAt: QuantileMethod; bootstrap: number; seed: number };
   /** Which score the thresholds apply to: the engine's raw score or the per-region normalised one. */
-  scoreKind: 'raw' | 'region-normalised';
+  scoreKind: 'raw' | 'top-share' | 'region-normalised';
   /** Coverage warnings: where the calibration set is too small or too uniform for the claimed rates. */
   warnings: string[];
 }

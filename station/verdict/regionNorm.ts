@@ -4,6 +4,7 @@
  * (after removing its mean) makes a location that always varies as calm as one that never does.
  * Region masks from product.json scale the tolerance further (or switch a region off).
  */
+import { poolScores } from './pool.ts';
 
 export interface RegionStats {
   gridW: number;
@@ -92,10 +93,8 @@ export function normaliseMap(map: Float32Array, stats?: RegionStats, tolerance?:
 }
 
 /** Image score from a normalised map: its maximum (ignored cells excluded). */
-export function mapScore(map: Float32Array): number {
-  let best = -Infinity;
-  for (let i = 0; i < map.length; i++) if (map[i] > best) best = map[i];
-  return best === -Infinity ? 0 : best;
+export function mapScore(map: Float32Array, topShare = 0): number {
+  return poolScores(map, topShare);
 }
 
 /**
@@ -103,7 +102,7 @@ export function mapScore(map: Float32Array): number {
  * so a good item's own quirks never widen its own tolerance.
  */
 export function leaveOneOutRegionScores(
-  maps: Float32Array[], gridW: number, gridH: number, tolerance?: Float32Array, masks?: (Uint8Array | undefined)[],
+  maps: Float32Array[], gridW: number, gridH: number, tolerance?: Float32Array, masks?: (Uint8Array | undefined)[], topShare = 0,
 ): number[] {
   const n = maps.length;
   if (n < 3) throw new Error(`leave-one-out region statistics need at least 3 good maps, got ${n}`);
@@ -118,7 +117,7 @@ export function leaveOneOutRegionScores(
     const z = normaliseMap(m, finish(a, b, n - 1, gridW, gridH), tolerance);
     const mask = masks?.[k];
     if (mask) for (let i = 0; i < size; i++) if (!mask[i]) z[i] = -Infinity;
-    out.push(mapScore(z));
+    out.push(mapScore(z, topShare));
   }
   return out;
 }

@@ -1,13 +1,16 @@
 /**
- * Which number a band judges. 'raw' is the engine's image score. 'region' recomputes the score
- * from the patch-score grid with per-location normalisation and/or product region masks.
+ * Which number a band judges. 'raw' is the engine's image score. 'top' is the mean of the item's most
+ * deviating patches (the product's top share of its area). 'region' recomputes the score from the
+ * patch-score grid with per-location normalisation and/or product region masks, pooled the same way.
  * The model is stored (as JSON) with the band of a reference-set version.
  */
 import { judge } from './judge.ts';
+import { poolScores } from './pool.ts';
 import { mapScore, normaliseMap, regionTolerance, type Region, type RegionStats } from './regionNorm.ts';
 
 export type ScoreModel =
   | { kind: 'raw' }
+  | { kind: 'top'; topShare: number }
   | {
       kind: 'region';
       gridW: number;
@@ -15,6 +18,8 @@ export type ScoreModel =
       /** Per-location mean/spread of good patch scores; absent = masks only. */
       stats?: { mean: number[]; std: number[]; n: number };
       regions?: Region[];
+      /** Pool the normalised grid by the mean of this top share (absent = its maximum). */
+      topShare?: number;
     };
 
 export interface ScoredItem {
@@ -33,6 +38,12 @@ export function statsFromModel(model: ScoreModel): RegionStats | undefined {
 /** A scorer bound to one model (the rasterised masks and stats are prepared once). */
 export function productScorer(model: ScoreModel): (item: ScoredItem) => number {
   if (model.kind === 'raw') return (item) => item.score;
+  if (model.kind === 'top') {
+    return (item) => {
+      if (!item.patchScores) throw new Error('this product judges its most deviating share, but the inspection has no patch scores');
+      return poolScores(contentOnly(item.patchScores, item.contentMask), model.topShare);
+    };
+  }
   const stats = statsFromModel(model);
   const tol = regionTolerance(model.regions, model.gridW, model.gridH);
   const size = model.gridW * model.gridH;
@@ -40,19 +51,32 @@ export function productScorer(model: ScoreModel): (item: ScoredItem) => number {
     if (!item.patchScores) throw new Error('this product judges per-region scores, but the inspection has no patch scores');
     if (item.patchScores.length !== size)
       throw new Error(`patch grid has ${item.patchScores.length} cells, the product's tolerance model expects ${size}: recalibrate`);
-    const m = normaliseMap(item.patchScores, stats, tol);
-    if (item.contentMask) for (let i = 0; i < size; i++) if (!item.contentMask[i]) m[i] = -Infinity;
-    return mapScore(m);
+    return mapScore(contentOnly(normaliseMap(item.patchScores, stats, tol), item.contentMask), model.topShare ?? 0);
   };
 }
 
-export function modelToJson(stats: RegionStats | undefined, regions: Region[] | undefined, gridW: number, gridH: number): ScoreModel {
-  if (!stats && !(regions && regions.length)) return { kind: 'raw' };
+/** Padding cells set to -Infinity (a copy), so pooling never counts them. */
+function contentOnly(grid: Float32Array, contentMask?: Uint8Array): Float32Array {
+  const m = Float32Array.from(grid);
+  if (contentMask) for (let i = 0; i < m.length; i++) if (!contentMask[i]) m[i] = -Infinity;
+  return m;
+}
+
+export function modelToJson(
+  stats: RegionStats | undefined, regions: Region[] | undefined, gridW: number, gridH: number, topShare = 0,
+): ScoreModel {
+  if (!stats && !(regions && regions.length)) return topShare > 0 ? { kind: 'top', topShare } : { kind: 'raw' };
   return {
     kind: 'region', gridW, gridH,
     stats: stats ? { mean: Array.from(stats.mean), std: Array.from(stats.std), n: stats.n } : undefined,
     regions: regions && regions.length ? regions : undefined,
+    ...(topShare > 0 ? { topShare } : {}),
   };
+}
+
+/** How reports name the score a model judges. */
+export function scoreKindOf(model: ScoreModel): 'raw' | 'top-share' | 'region-normalised' {
+  return model.kind === 'raw' ? 'raw' : model.kind === 'top' ? 'top-share' : 'region-normalised';
 }
 
 /** What a stored reference-set version carries (store: reference_sets.thresholds_json). */

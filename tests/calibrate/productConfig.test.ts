@@ -11,16 +11,16 @@ describe('product.json', () => {
   it('fills defaults for a minimal file', () => {
     expect(v({ name: ' Walnut bowl ' })).toEqual({
       id: 'bowl', name: 'Walnut bowl', inputMode: 'stretch', tolerance: { failRate: 0.01, reviewRate: 0.1 },
-      minGoodImages: 10, placedConsistently: false, regions: [], coresetSize: undefined, seed: 1,
+      minGoodImages: 10, placedConsistently: false, regions: [], coresetSize: undefined, scoreTopShare: 0, seed: 1,
     });
   });
   it('keeps every valid setting', () => {
     const c = v({
       $schema: '../product.schema.json', name: 'Tile', inputMode: 'crop', tolerance: { failRate: 0.02, reviewRate: 0.05 },
-      minGoodImages: 15, placedConsistently: true, coresetSize: 2000, seed: 9,
+      minGoodImages: 15, placedConsistently: true, coresetSize: 2000, scoreTopShare: 0.1, seed: 9,
       regions: [{ name: 'glaze pool', x: 0.1, y: 0.2, w: 0.3, h: 0.4, tolerance: 2 }, { x: 0, y: 0, w: 0.1, h: 0.1, ignore: true }],
     });
-    expect(c).toMatchObject({ inputMode: 'crop', minGoodImages: 15, placedConsistently: true, coresetSize: 2000, seed: 9 });
+    expect(c).toMatchObject({ inputMode: 'crop', minGoodImages: 15, placedConsistently: true, coresetSize: 2000, scoreTopShare: 0.1, seed: 9 });
     expect(v({ name: 'Long tile', inputMode: 'stretch' }).inputMode).toBe('stretch');
     expect(c.regions).toEqual([{ name: 'glaze pool', x: 0.1, y: 0.2, w: 0.3, h: 0.4, tolerance: 2 }, { x: 0, y: 0, w: 0.1, h: 0.1, ignore: true }]);
   });
@@ -44,6 +44,8 @@ describe('product.json', () => {
     ['region without tolerance', { name: 'x', regions: [{ x: 0, y: 0, w: 1, h: 1 }] }, /regions\[0\]" needs "tolerance"/],
     ['region zero tolerance', { name: 'x', regions: [{ x: 0, y: 0, w: 1, h: 1, tolerance: 0 }] }, /regions\[0\].tolerance" must be a number in \(0, 100\]/],
     ['coresetSize tiny', { name: 'x', coresetSize: 3 }, /field "coresetSize"/],
+    ['scoreTopShare beyond half', { name: 'x', scoreTopShare: 0.6 }, /field "scoreTopShare" must be a number from 0 \(the most deviating spot\) to 0.5, got 0.6/],
+    ['scoreTopShare as percent text', { name: 'x', scoreTopShare: '10%' }, /field "scoreTopShare"/],
     ['seed fractional', { name: 'x', seed: 1.5 }, /field "seed" must be a whole number/],
   ];
   for (const [what, raw, msg] of bad) {

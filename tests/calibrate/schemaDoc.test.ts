@@ -13,7 +13,7 @@ describe('calibration/product.schema.json documents what the validator accepts',
   it('every documented field is accepted and every other field refused', () => {
     const full = {
       name: 'n', inputMode: 'crop', tolerance: { failRate: 0.02, reviewRate: 0.05 }, minGoodImages: 12, placedConsistently: true,
-      regions: [{ name: 'r', x: 0, y: 0, w: 1, h: 1, tolerance: 2, ignore: false }], coresetSize: 100, seed: 2, $schema: 'x',
+      regions: [{ name: 'r', x: 0, y: 0, w: 1, h: 1, tolerance: 2, ignore: false }], coresetSize: 100, scoreTopShare: 0.1, seed: 2, $schema: 'x',
     };
     expect(Object.keys(full).sort()).toEqual(Object.keys(schema.properties).sort());
     expect(Object.keys(full.tolerance).sort()).toEqual(Object.keys(schema.properties.tolerance.properties).sort());

@@ -1,0 +1,23 @@
+/**
+ * From a patch-score grid to one number. The maximum suits small defects (a chip, a pinhole) on items
+ * that are mostly calm; the mean of the top share of the item suits surfaces whose defects spread
+ * (an uneven glaze, a frayed edge) and whose single hottest patch is noisy. Non-finite cells (padding
+ * marked -Infinity) never count.
+ */
+
+/** Largest share of the item a product may pool over: beyond half, a defect is diluted by good surface. */
+export const MAX_TOP_SHARE = 0.5;
+
+/** topShare 0 → the maximum; otherwise the mean of the ceil(topShare · n) highest of the n finite cells. */
+export function poolScores(values: ArrayLike<number>, topShare = 0): number {
+  if (!(topShare >= 0 && topShare <= MAX_TOP_SHARE)) throw new Error(`top share must be between 0 and ${MAX_TOP_SHARE}, got ${topShare}`);
+  const finite: number[] = [];
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite.push(values[i]);
+  if (finite.length === 0) return 0;
+  if (topShare === 0) return finite.reduce((a, b) => (b > a ? b : a), -Infinity);
+  const k = Math.max(1, Math.ceil(topShare * finite.length));
+  finite.sort((a, b) => b - a);
+  let s = 0;
+  for (let i = 0; i < k; i++) s += finite[i];
+  return s / k;
+}
