@@ -100,6 +100,23 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     expect(store.referenceSets.active('tile')!.version).toBe(1);
     expect(r.report.heldOut.method).toBe('leave-one-out');
   });
+
+  it('a product that judges its most deviating share stores that model with bands calibrated on it', async () => {
+    writeFakeProduct(path.join(cal(), 'tile'), { good: 20, reject: 4, product: { name: 'Fake tile', scoreTopShare: 0.25 } });
+    const r = await run();
+    const row = store.referenceSets.active('tile')!;
+    expect(row.thresholds.scoreModel).toEqual({ kind: 'top', topShare: 0.25 });
+    expect(r.report.heldOut.scoreKind).toBe('top-share');
+    expect(readFileSync(r.reportFiles.text, 'utf8')).toContain('score: top-share');
+    // the max-judged version of the same images sits higher: the band really rests on pooled scores
+    writeFileSync(path.join(cal(), 'tile', 'product.json'), JSON.stringify({ name: 'Fake tile' }));
+    const raw = await run();
+    expect(raw.report.band.failAt).toBeGreaterThan(r.report.band.failAt);
+    const bank = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile);
+    const e = await engine.embed(readFileSync(path.join(cal(), 'tile', 'reject', 'r000.png')), 'r');
+    const { judgeInspection } = await import('../../station/verdict/scoreModel.ts');
+    expect(judgeInspection(await engine.score(e, bank), row.thresholds as never).verdict).toBe('fail');
+  });
 });
 
 describe('bad calibration inputs', () => {
