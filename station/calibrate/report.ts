@@ -23,6 +23,8 @@ export interface CalibrationReport {
   settings: {
     inputMode: ResizeMode; coresetSize: number; seed: number; minGoodImages: number;
     placedConsistently: boolean; regions: number; bandsFrom: 'rates' | 'rejects';
+    /** 0: the item's most deviating spot is judged; else the mean of this share of its most deviating patches. */
+    scoreTopShare: number;
   };
   images: {
     good: { found: number; used: number };
@@ -73,7 +75,7 @@ export function reportText(r: CalibrationReport): string {
     for (const s of r.images.ignored) L.push(`    ${s.name}: ${s.reason}`);
   }
   L.push('');
-  L.push(`Held-out scoring: ${r.heldOut.method}, ${r.heldOut.folds} folds (no good image scored against a bank holding it); score: ${r.heldOut.scoreKind}`);
+  L.push(`Held-out scoring: ${r.heldOut.method}, ${r.heldOut.folds} folds (no good image scored against a bank holding it); score: ${r.heldOut.scoreKind}${r.settings.scoreTopShare > 0 ? ` (mean of the most deviating ${pc(r.settings.scoreTopShare)} of each item)` : ''}`);
   const b = r.band;
   L.push(`Tolerance band (targets: ≤ ${pc(b.rates.failRate)} of good items fail, ≤ ${pc(b.rates.reviewRate)} go to review):`);
   L.push(`  review above ${num(b.reviewAt)}   95% interval [${num(b.intervals.reviewAt[0])}, ${num(b.intervals.reviewAt[1])}]  (${b.method.reviewAt})`);

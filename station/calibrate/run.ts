@@ -144,6 +144,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
     settings: {
       inputMode: product.inputMode, coresetSize: product.coresetSize ?? engine.defaultCoresetSize, seed: product.seed, minGoodImages: min,
       placedConsistently: product.placedConsistently, regions: product.regions.length, bandsFrom: opts.bandsFrom ?? 'rates',
+      scoreTopShare: product.scoreTopShare,
     },
     images: {
       good: { found: scan.good.length, used: good.ok.length },

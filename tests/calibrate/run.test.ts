@@ -107,7 +107,7 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     const row = store.referenceSets.active('tile')!;
     expect(row.thresholds.scoreModel).toEqual({ kind: 'top', topShare: 0.25 });
     expect(r.report.heldOut.scoreKind).toBe('top-share');
-    expect(readFileSync(r.reportFiles.text, 'utf8')).toContain('score: top-share');
+    expect(readFileSync(r.reportFiles.text, 'utf8')).toContain('score: top-share (mean of the most deviating 25.0% of each item)');
     // the max-judged version of the same images sits higher: the band really rests on pooled scores
     writeFileSync(path.join(cal(), 'tile', 'product.json'), JSON.stringify({ name: 'Fake tile' }));
     const raw = await run();
