@@ -18,22 +18,17 @@ export function heldOutUnderModel(
   product: Pick<ProductConfig, 'placedConsistently' | 'regions' | 'scoreTopShare'>, heldOut: ItemScore[], grid: { gridW: number; gridH: number },
 ): HeldOutModel {
   const { gridW, gridH } = grid;
-  const topShare = product.scoreTopShare ?? 0;
+  const topShare = product.scoreTopShare;
   const regions = product.regions.length ? product.regions : undefined;
-  if (!product.placedConsistently && !regions) {
-    if (topShare === 0) return { model: { kind: 'raw' }, scores: heldOut.map((r) => r.score) };
-    const model = modelToJson(undefined, undefined, gridW, gridH, topShare);
-    const score = productScorer(model);
-    return { model, scores: heldOut.map((r) => score(r)) };
-  }
-  const maps = heldOut.map((r) => r.patchScores);
-  const tol = regionTolerance(regions, gridW, gridH);
   if (product.placedConsistently) {
     // Each good image's held-out score uses statistics of the other images only.
+    const maps = heldOut.map((r) => r.patchScores);
+    const tol = regionTolerance(regions, gridW, gridH);
     const scores = leaveOneOutRegionScores(maps, gridW, gridH, tol, heldOut.map((r) => r.contentMask), topShare);
     return { model: modelToJson(regionStats(maps, gridW, gridH), regions, gridW, gridH, topShare), scores };
   }
   const model = modelToJson(undefined, regions, gridW, gridH, topShare);
+  if (model.kind === 'raw') return { model, scores: heldOut.map((r) => r.score) };
   const score = productScorer(model);
   return { model, scores: heldOut.map((r) => score(r)) };
 }

@@ -20,7 +20,7 @@ export interface ToleranceBand {
   n: number;
   rates: ToleranceRates;
   method: { estimator: string; reviewAt: QuantileMethod; failAt: QuantileMethod; bootstrap: number; seed: number };
-  /** Which score the thresholds apply to: the engine's raw score or the per-region normalised one. */
+  /** Which score the thresholds apply to: the engine's raw score, the mean of the top share, or the per-region normalised one. */
   scoreKind: 'raw' | 'top-share' | 'region-normalised';
   /** Coverage warnings: where the calibration set is too small or too uniform for the claimed rates. */
   warnings: string[];

@@ -92,11 +92,6 @@ export function normaliseMap(map: Float32Array, stats?: RegionStats, tolerance?:
   return out;
 }
 
-/** Image score from a normalised map: its maximum (ignored cells excluded). */
-export function mapScore(map: Float32Array, topShare = 0): number {
-  return poolScores(map, topShare);
-}
-
 /**
  * Held-out normalised scores: map i is normalised with statistics of the other maps only,
  * so a good item's own quirks never widen its own tolerance.
@@ -117,7 +112,7 @@ export function leaveOneOutRegionScores(
     const z = normaliseMap(m, finish(a, b, n - 1, gridW, gridH), tolerance);
     const mask = masks?.[k];
     if (mask) for (let i = 0; i < size; i++) if (!mask[i]) z[i] = -Infinity;
-    out.push(mapScore(z, topShare));
+    out.push(poolScores(z, topShare));
   }
   return out;
 }

@@ -6,7 +6,7 @@
  */
 import { judge } from './judge.ts';
 import { poolScores } from './pool.ts';
-import { mapScore, normaliseMap, regionTolerance, type Region, type RegionStats } from './regionNorm.ts';
+import { normaliseMap, regionTolerance, type Region, type RegionStats } from './regionNorm.ts';
 
 export type ScoreModel =
   | { kind: 'raw' }
@@ -51,7 +51,7 @@ export function productScorer(model: ScoreModel): (item: ScoredItem) => number {
     if (!item.patchScores) throw new Error('this product judges per-region scores, but the inspection has no patch scores');
     if (item.patchScores.length !== size)
       throw new Error(`patch grid has ${item.patchScores.length} cells, the product's tolerance model expects ${size}: recalibrate`);
-    return mapScore(contentOnly(normaliseMap(item.patchScores, stats, tol), item.contentMask), model.topShare ?? 0);
+    return poolScores(contentOnly(normaliseMap(item.patchScores, stats, tol), item.contentMask), model.topShare ?? 0);
   };
 }
 

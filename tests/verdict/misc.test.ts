@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  chooseBandsFromRejects, histogram, histogramText, nearestExamples, regionStats, normaliseMap, mapScore,
-  leaveOneOutRegionScores, regionTolerance, productScorer, modelToJson,
+  chooseBandsFromRejects, histogram, histogramText, nearestExamples, regionStats, normaliseMap,
+  leaveOneOutRegionScores, regionTolerance, productScorer, modelToJson, poolScores,
 } from '../../station/verdict/index.ts';
 import { sampler } from './helpers.ts';
 
@@ -46,13 +46,13 @@ describe('per-region normalisation', () => {
     const stats = regionStats(goods, W, H);
     const normalGood = goods[3].slice(); normalGood[0] = 4; // a busy-place excursion, still normal there
     const defect = goods[4].slice(); defect[0] = 1; defect[10] = 1.6; // small but unusual bump in a calm place
-    expect(mapScore(defect)).toBeLessThan(mapScore(normalGood)); // raw max gets it wrong
-    expect(mapScore(normaliseMap(defect, stats))).toBeGreaterThan(mapScore(normaliseMap(normalGood, stats)));
+    expect(poolScores(defect)).toBeLessThan(poolScores(normalGood)); // raw max gets it wrong
+    expect(poolScores(normaliseMap(defect, stats))).toBeGreaterThan(poolScores(normaliseMap(normalGood, stats)));
   });
   it('leave-one-out scores differ from in-sample ones (own quirk does not widen own tolerance)', () => {
     const loo = leaveOneOutRegionScores(goods, W, H);
     const stats = regionStats(goods, W, H);
-    const inSample = goods.map((m) => mapScore(normaliseMap(m, stats)));
+    const inSample = goods.map((m) => poolScores(normaliseMap(m, stats)));
     const higher = loo.filter((v, i) => v > inSample[i]).length;
     expect(higher).toBeGreaterThan(goods.length / 2);
   });
@@ -61,7 +61,7 @@ describe('per-region normalisation', () => {
     expect(tol[0]).toBe(2);
     expect(tol[15]).toBe(Infinity);
     const m = new Float32Array(16).fill(1); m[0] = 3; m[15] = 100;
-    expect(mapScore(normaliseMap(m, undefined, tol))).toBe(1.5);
+    expect(poolScores(normaliseMap(m, undefined, tol))).toBe(1.5);
     const score = productScorer(modelToJson(undefined, [{ x: 0.5, y: 0.5, w: 0.5, h: 0.5, ignore: true }], W, H));
     expect(score({ score: 100, patchScores: m })).toBe(3);
     expect(() => score({ score: 1, patchScores: new Float32Array(9) })).toThrow(/recalibrate/);
