@@ -23,7 +23,7 @@ import { discoverCategories } from './lib/datasets.ts';
 import { evaluateCategory, type CategoryResult } from './lib/evaluate.ts';
 import { Progress } from './lib/progress.ts';
 import { calibrateForEval } from '../station/calibrate/evalVerdicts.ts';
-import { MAX_TOP_SHARE } from '../station/verdict/pool.ts';
+import { isTopShare, MAX_TOP_SHARE } from '../station/verdict/pool.ts';
 import { productScorer } from '../station/verdict/scoreModel.ts';
 
 const USAGE = 'usage: npm run eval -- <root> [--shots N] [--seed S] [--json out.json]';
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   if (values['tap-norm']) overrides.tapNorm = values['tap-norm'] as EngineSettings['tapNorm'];
   const bankSize = int('bank', values.bank) ?? 10_000;
   const topShare = values['score-top-share'] === undefined ? 0 : Number(values['score-top-share']);
-  if (!(topShare >= 0 && topShare <= MAX_TOP_SHARE)) throw new Error(`--score-top-share must be a number from 0 to ${MAX_TOP_SHARE}, got "${values['score-top-share']}"`);
+  if (!isTopShare(topShare)) throw new Error(`--score-top-share must be a number from 0 to ${MAX_TOP_SHARE}, got "${values['score-top-share']}"`);
   const imageScore = topShare > 0 ? productScorer({ kind: 'top', topShare }) : undefined;
 
   const categories = discoverCategories(positionals[0]);

@@ -3,7 +3,7 @@
  * Documented in calibration/product.schema.json; validated here with messages naming file and field.
  */
 import { readFileSync } from 'node:fs';
-import { MAX_TOP_SHARE } from '../verdict/pool.ts';
+import { isTopShare, MAX_TOP_SHARE } from '../verdict/pool.ts';
 import type { Region } from '../verdict/regionNorm.ts';
 import { isResizeMode, resizeModesText, type ResizeMode } from '../vision/types.ts';
 
@@ -113,7 +113,7 @@ export function validateProductConfig(raw: unknown, file: string, id: string): P
   let scoreTopShare = PRODUCT_DEFAULTS.scoreTopShare;
   if (raw.scoreTopShare !== undefined) {
     const v = raw.scoreTopShare;
-    if (typeof v !== 'number' || !(v >= 0 && v <= MAX_TOP_SHARE))
+    if (!isTopShare(v))
       throw new Error(`${at('scoreTopShare')} must be a number from 0 (the most deviating spot) to ${MAX_TOP_SHARE}, got ${JSON.stringify(v)}`);
     scoreTopShare = v;
   }

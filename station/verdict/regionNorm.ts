@@ -109,10 +109,7 @@ export function leaveOneOutRegionScores(
   for (let k = 0; k < n; k++) {
     const m = maps[k];
     for (let i = 0; i < size; i++) { a[i] = s1[i] - m[i]; b[i] = s2[i] - m[i] * m[i]; }
-    const z = normaliseMap(m, finish(a, b, n - 1, gridW, gridH), tolerance);
-    const mask = masks?.[k];
-    if (mask) for (let i = 0; i < size; i++) if (!mask[i]) z[i] = -Infinity;
-    out.push(poolScores(z, topShare));
+    out.push(poolScores(normaliseMap(m, finish(a, b, n - 1, gridW, gridH), tolerance), topShare, masks?.[k]));
   }
   return out;
 }

@@ -4,6 +4,7 @@
  * patch-score grid with per-location normalisation and/or product region masks, pooled the same way.
  * The model is stored (as JSON) with the band of a reference-set version.
  */
+import type { ToleranceBand } from './bands.ts';
 import { judge } from './judge.ts';
 import { poolScores } from './pool.ts';
 import { normaliseMap, regionTolerance, type Region, type RegionStats } from './regionNorm.ts';
@@ -41,7 +42,7 @@ export function productScorer(model: ScoreModel): (item: ScoredItem) => number {
   if (model.kind === 'top') {
     return (item) => {
       if (!item.patchScores) throw new Error('this product judges its most deviating share, but the inspection has no patch scores');
-      return poolScores(contentOnly(item.patchScores, item.contentMask), model.topShare);
+      return poolScores(item.patchScores, model.topShare, item.contentMask);
     };
   }
   const stats = statsFromModel(model);
@@ -51,15 +52,8 @@ export function productScorer(model: ScoreModel): (item: ScoredItem) => number {
     if (!item.patchScores) throw new Error('this product judges per-region scores, but the inspection has no patch scores');
     if (item.patchScores.length !== size)
       throw new Error(`patch grid has ${item.patchScores.length} cells, the product's tolerance model expects ${size}: recalibrate`);
-    return poolScores(contentOnly(normaliseMap(item.patchScores, stats, tol), item.contentMask), model.topShare ?? 0);
+    return poolScores(normaliseMap(item.patchScores, stats, tol), model.topShare ?? 0, item.contentMask);
   };
-}
-
-/** Padding cells set to -Infinity (a copy), so pooling never counts them. */
-function contentOnly(grid: Float32Array, contentMask?: Uint8Array): Float32Array {
-  const m = Float32Array.from(grid);
-  if (contentMask) for (let i = 0; i < m.length; i++) if (!contentMask[i]) m[i] = -Infinity;
-  return m;
 }
 
 export function modelToJson(
@@ -75,7 +69,7 @@ export function modelToJson(
 }
 
 /** How reports name the score a model judges. */
-export function scoreKindOf(model: ScoreModel): 'raw' | 'top-share' | 'region-normalised' {
+export function scoreKindOf(model: ScoreModel): ToleranceBand['scoreKind'] {
   return model.kind === 'raw' ? 'raw' : model.kind === 'top' ? 'top-share' : 'region-normalised';
 }
 
