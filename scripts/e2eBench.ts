@@ -4,6 +4,7 @@
  *   frame arrival (the steady frame the trigger chose) → verdict committed to SQLite → event received by the client.
  * The trigger's wait for a still item is not included: it is a setting (steadyMs), not work.
  */
+import { readManifest } from '../models/manifest-file.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,7 @@ export async function benchEndToEnd(items: number, model?: string): Promise<EndT
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-e2e-'));
   const quiet = { info: () => undefined, warn: (m: string) => console.warn(`  station warning: ${m}`), error: (m: string) => console.error(`  station error: ${m}`) };
   try {
-    const demo = await ensureDemo(dataDir, { replayItems: 24 });
+    const demo = await ensureDemo(dataDir, { replayItems: 24, ...(model ? { backbone: readManifest(model).id } : {}) });
     const config = parseConfig({
       dataDir, calibrationDir: demo.calibrationDir, product: DEMO_PRODUCT,
       camera: { kind: 'folder', path: demo.replayDir, width: DEMO_FRAME, height: DEMO_FRAME, fps: 30, holdMs: 500, gapMs: 250, emptyBench: demo.emptyBench, loop: true },

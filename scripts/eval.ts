@@ -12,6 +12,12 @@
  * --placed-consistently judges per-location normalised scores, as a product with `placedConsistently: true` does.
  * --score-top-share F judges the mean of each image's most deviating share F of patches (a product's scoreTopShare);
  * image AUROC and verdicts then use that number.
+ *
+ * Self-tuned (the default): each category chooses its configuration from train/good alone (station/calibrate/tune),
+ * as a product's calibration does; --model, --size, --aspect square|native, --augment and --score-top-share pin a
+ * dimension instead of searching it; --budget-ms sets the latency budget (60). Every configuration tried is also
+ * scored on the test images and the selection regret printed; --no-regret skips that. --fixed runs the single
+ * configuration given by the flags (today's defaults when none), as before self-tuning.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -25,6 +31,12 @@ import { Progress } from './lib/progress.ts';
 import { calibrateForEval } from '../station/calibrate/evalVerdicts.ts';
 import { isTopShare, MAX_TOP_SHARE } from '../station/verdict/pool.ts';
 import { productScorer } from '../station/verdict/scoreModel.ts';
+import { readManifest } from '../models/manifest-file.ts';
+import { AUGMENTATIONS, isAugmentation } from '../station/vision/augment.ts';
+import { defaultSpace, type Pins } from '../station/calibrate/tune/candidates.ts';
+import { BACKBONE_POOL, DEFAULT_LATENCY_BUDGET_MS } from '../station/calibrate/tune/pool.ts';
+import { evaluateSelfTuned, type SelfTunedResult } from './lib/selfTune.ts';
+import { printSelfTuned } from './lib/printSelfTuned.ts';
 
 const USAGE = 'usage: npm run eval -- <root> [--shots N] [--seed S] [--json out.json]';
 
@@ -44,6 +56,7 @@ async function main(): Promise<void> {
       bank: { type: 'string' }, sigma: { type: 'string' }, pool: { type: 'string' }, reduction: { type: 'string' },
       'tap-norm': { type: 'string' }, 'pixel-side': { type: 'string' }, help: { type: 'boolean' },
       'no-verdicts': { type: 'boolean' }, 'placed-consistently': { type: 'boolean' }, photometric: { type: 'string' }, margin: { type: 'string' }, scores: { type: 'string' }, 'score-top-share': { type: 'string' },
+      fixed: { type: 'boolean' }, 'no-regret': { type: 'boolean' }, 'budget-ms': { type: 'string' }, aspect: { type: 'string' }, augment: { type: 'string' },
     },
   });
   if (values.help || positionals.length !== 1) {
@@ -70,6 +83,10 @@ async function main(): Promise<void> {
   const imageScore = topShare > 0 ? productScorer({ kind: 'top', topShare }) : undefined;
 
   const categories = discoverCategories(positionals[0]);
+  if (!values.fixed) {
+    await selfTuned(categories, values, { overrides, bankSize, seed, shots, topShare: values['score-top-share'] === undefined ? undefined : topShare });
+    return;
+  }
   const backbone = await loadBackbone(values.model ?? generatedManifestPath(DEFAULT_BACKBONE));
   const engine = createEngine(backbone, overrides);
   const s = engine.settings;
@@ -107,6 +124,48 @@ async function main(): Promise<void> {
   }
   await engine.release();
   await backbone.session.release();
+}
+
+async function selfTuned(
+  categories: ReturnType<typeof discoverCategories>, values: Record<string, string | boolean | undefined>,
+  o: { overrides: Partial<EngineSettings>; bankSize: number; seed: number; shots?: number; topShare?: number },
+): Promise<void> {
+  const manifests = Object.fromEntries(BACKBONE_POOL.map((id) => [id, generatedManifestPath(id)]));
+  const pins: Pins = {};
+  if (typeof values.model === 'string') {
+    const id = readManifest(values.model).id;
+    manifests[id] = values.model;
+    pins.backbone = id;
+  }
+  if (o.overrides.size !== undefined) pins.size = o.overrides.size;
+  if (values.aspect !== undefined) {
+    if (values.aspect !== 'square' && values.aspect !== 'native') throw new Error(`--aspect must be square or native, got "${values.aspect}"`);
+    pins.aspect = values.aspect;
+  }
+  if (values.augment !== undefined) {
+    if (!isAugmentation(values.augment)) throw new Error(`--augment must be one of ${AUGMENTATIONS.join(', ')}, got "${values.augment}"`);
+    pins.augment = values.augment;
+  }
+  if (o.topShare !== undefined) pins.topShare = o.topShare;
+  const { size: _size, taps: _taps, ...base } = o.overrides;
+  const budgetMs = values['budget-ms'] === undefined ? DEFAULT_LATENCY_BUDGET_MS : Number(values['budget-ms']);
+  if (!(budgetMs > 0)) throw new Error(`--budget-ms must be a positive number, got "${values['budget-ms']}"`);
+  const space = defaultSpace(Object.keys(manifests));
+  console.log(`self-tuned: pool ${Object.keys(manifests).join(', ')}; sizes ${space.sizes.join('/')}; aspects ${space.aspects.join('/')}; pooling ${space.topShares.join('/')}; budget ${budgetMs} ms; bank ≤${o.bankSize}; seed ${o.seed}`);
+  const results: SelfTunedResult[] = [];
+  for (const cat of categories) {
+    const r = await evaluateSelfTuned(cat, {
+      manifests, space, pins, base, budgetMs, shots: o.shots, seed: o.seed, bankSize: o.bankSize, pixelSide: int('pixel-side', values['pixel-side'] as string | undefined) ?? 256,
+      regret: !values['no-regret'], verdicts: !values['no-verdicts'], placedConsistently: values['placed-consistently'] === true,
+    });
+    results.push(r);
+    printSelfTuned(r);
+  }
+  if (typeof values.json === 'string') {
+    const out = results.map(({ imageScores: _s, ...r }) => r);
+    writeFileSync(values.json, `${JSON.stringify({ mode: 'self-tuned', settings: { bankSize: o.bankSize, seed: o.seed, budgetMs, pins }, categories: out }, null, 2)}\n`);
+    console.log(`wrote ${values.json}`);
+  }
 }
 
 main().catch((err) => {

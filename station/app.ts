@@ -6,6 +6,7 @@
  * Every other file is a part; this one only connects them and owns the selection
  * (product, maker) and the loaded reference sets.
  */
+import { readManifest } from '../models/manifest-file.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -76,7 +77,7 @@ const DAY_MS = 24 * 3600 * 1000;
 export async function startStation(config: StationConfig, log: Log, parts: StationParts = {}): Promise<Station> {
   const dataDir = resolvePath(config, config.dataDir);
   const store = openStore(dataDir);
-  const demo = config.camera.kind === 'demo' ? await ensureDemo(dataDir) : null;
+  const demo = config.camera.kind === 'demo' ? await ensureDemo(dataDir, { backbone: readManifest(resolvePath(config, config.model)).id }) : null;
   const calibrationDir = demo ? demo.calibrationDir : resolvePath(config, config.calibrationDir);
 
   // Products are the calibration folder's product.json files; the store keeps their names for the UI.
@@ -86,6 +87,8 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   }
 
   const engines = await visionEngines(resolvePath(config, config.model));
+  // Products may have chosen another backbone of the pool: load those their active reference sets name.
+  await engines.preload(store.referenceSets.activeModelSha256s());
   log.info(`backbone ${engines.backbone.manifest.id} (sha256 ${engines.backbone.manifest.sha256.slice(0, 12)}…), taps ${engines.backbone.manifest.taps.map((t) => `${t.name}/${t.stride}`).join(', ')}`);
 
   let productId = demo ? DEMO_PRODUCT : config.product;
@@ -96,7 +99,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     let a = loaded.get(id);
     if (!a) {
       try {
-        a = loadActiveProduct(store, calibrationDir, id, engines.engine);
+        a = loadActiveProduct(store, calibrationDir, id, engines.engineForSet);
       } catch (err) {
         a = err as Error;
       }
@@ -110,7 +113,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     log.info(`product '${productId}' has no reference set yet: calibrating from ${path.join(calibrationDir, productId)}`);
     let lastStage = '';
     const r = await calibrateProduct({
-      productId, calibrationDir, store, engineFor: engines.engineFor,
+      productId, calibrationDir, store, engineFor: engines.engineFor, tune: engines.tune,
       onProgress: (stage, done, total) => {
         if (stage !== lastStage || done === total) log.info(`  calibrate: ${stage} ${done}/${total}`);
         lastStage = stage;
@@ -148,7 +151,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     },
     startCalibration: async (id, onProgress) => {
       const r = await calibrateProduct({
-        productId: id, calibrationDir, store, engineFor: engines.engineFor, activate: false,
+        productId: id, calibrationDir, store, engineFor: engines.engineFor, tune: engines.tune, activate: false,
         onProgress: (phase, done, total) => onProgress({ phase, done, total }),
       });
       return { version: r.version, imageCount: r.report.images.good.used, thresholds: { review: r.report.band.reviewAt, fail: r.report.band.failAt }, warnings: r.report.warnings };

@@ -12,6 +12,7 @@ import { Progress } from './progress.ts';
 import type { VerdictFigures, VerdictTally } from '../../station/calibrate/evalVerdicts.ts';
 import type { PatchEmbedding } from '../../station/vision/types.ts';
 import type { ScoredItem } from '../../station/verdict/scoreModel.ts';
+import { poolScores } from '../../station/verdict/pool.ts';
 
 export interface EvalOptions {
   /** Number of train/good images to use (all when undefined). */
@@ -25,6 +26,8 @@ export interface EvalOptions {
   verdicts?: (embeddings: PatchEmbedding[], names: string[]) => Promise<VerdictTally>;
   /** The number judged per image when a product pools its patches (scoreTopShare); the engine's score otherwise. */
   imageScore?: (item: ScoredItem) => number;
+  /** Also report image AUROC under these pooled shares (0 = the map's maximum), from the same inspections. */
+  poolings?: number[];
 }
 
 export interface CategoryResult {
@@ -52,6 +55,8 @@ export interface CategoryResult {
   /** Test images in pass/review/fail under bands calibrated on train/good only. */
   verdicts?: VerdictFigures;
   verdictBand?: ReturnType<VerdictTally['bandSummary']>;
+  /** Image AUROC per pooled share asked for in `poolings`. */
+  poolAuroc?: Record<string, number>;
 }
 
 /** Growable float buffer: collects millions of pixel scores without boxing them into JS arrays. */
@@ -125,6 +130,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
   const types: string[] = [];
   const imageScores: NonNullable<CategoryResult['imageScores']> = [];
   const pos = new Floats(), neg = new Floats();
+  const pooled = (opts.poolings ?? []).map(() => [] as number[]);
   let inspectMs = 0, masked = 0;
   const defective = cat.test.filter((t) => t.defective).length;
   const tbar = new Progress(`${label} test`, cat.test.length);
@@ -136,6 +142,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
     tally?.add(t.defective, r);
     const score = opts.imageScore ? opts.imageScore({ score: r.score, patchScores: r.patchScores, contentMask: r.embedding.contentMask }) : r.score;
     scores.push(score);
+    for (const [k, share] of (opts.poolings ?? []).entries()) pooled[k].push(share > 0 ? poolScores(r.patchScores, share, r.embedding.contentMask) : r.score);
     labels.push(t.defective ? 1 : 0);
     types.push(t.type);
     imageScores.push({ file: relative(cat.dir, t.file), type: t.type, score });
@@ -174,6 +181,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
       ]),
     ),
     splitAuroc: splitHalves(imageScores),
+    ...(opts.poolings ? { poolAuroc: Object.fromEntries(opts.poolings.map((share, k) => [String(share), aurocFromGroups(pooled[k].filter((_, i) => labels[i]), pooled[k].filter((_, i) => !labels[i]))])) } : {}),
     ...(tally ? { verdicts: tally.verdicts(), verdictBand: tally.bandSummary() } : {}),
   };
 }

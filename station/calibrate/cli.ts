@@ -10,7 +10,8 @@ import { openStore, type Store } from '../store/index.ts';
 import type { EngineFactory } from './engine.ts';
 import { calibrateProduct, listProducts, type Stage } from './run.ts';
 import { activateVersion, describeVersions } from './versions.ts';
-import { visionEngines } from './visionEngine.ts';
+import { visionEngines, type VisionEngines } from './visionEngine.ts';
+import { decodeReferenceSet } from '../vision/referenceSet.ts';
 
 export const USAGE = `usage: npm run calibrate -- <product> [--all] [--activate N] [--list] [--no-activate] [--bands-from-rejects]
          [--data <dir>] [--calibration <dir>] [--config <file>] [--model <manifest.json>] [--folds K] [--bootstrap B]`;
@@ -92,11 +93,12 @@ export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineF
       return 0;
     }
     let engineFor = deps.engineFor;
+    let vision: VisionEngines | undefined;
     const engines = async () => {
       if (!engineFor) {
-        const e = await visionEngines(v.model ?? resolvePath(config, config.model));
-        engineFor = e.engineFor;
-        close = e.close;
+        vision = await visionEngines(v.model ?? resolvePath(config, config.model));
+        engineFor = vision.engineFor;
+        close = vision.close;
       }
       return engineFor;
     };
@@ -105,7 +107,12 @@ export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineF
       const version = positiveInt('activate', v.activate)!;
       // Check the file still loads with this station's backbone before switching to it.
       const engine = await (await engines())({ inputMode: 'pad' });
-      const row = activateVersion(store, products[0], version, (bytes, file) => { engine.deserialise(bytes, file); });
+      const row = activateVersion(store, products[0], version, (bytes, file) => {
+        if (!vision) return void engine.deserialise(bytes, file);
+        // A product may run another backbone of the pool than the station's default: the file says which.
+        const set = decodeReferenceSet(bytes, { source: file });
+        if (!vision.hasBackbone(set.model.sha256)) throw new Error(`${file}: built with backbone ${set.model.id}, which this station does not have; rebuild it (npm run calibrate)`);
+      });
       io.stdout.write(`${products[0]}: v${row.version} is now active\n${describeVersions(store, products[0])}\n`);
       return 0;
     }
@@ -114,7 +121,7 @@ export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineF
       let r;
       try {
         r = await calibrateProduct({
-        productId, calibrationDir, store, engineFor: await engines(),
+        productId, calibrationDir, store, engineFor: await engines(), tune: vision?.tune,
         activate: !v['no-activate'], bandsFrom: v['bands-from-rejects'] ? 'rejects' : 'rates', folds, bootstrap,
         onProgress: (s, d, n) => progress.update(s, d, n),
         onStep: holdForTests(io),

@@ -2,6 +2,7 @@
  * What calibration needs from the inspection engine, as a small interface: the orchestration
  * stays testable with numeric fakes, and station/calibrate/visionEngine.ts adapts the real engine.
  */
+import type { FeatureSettings } from '../vision/settings.ts';
 import type { ResizeMode } from '../vision/types.ts';
 
 export interface ItemScore {
@@ -24,15 +25,20 @@ export interface CalibrationEngine<E = unknown, B = unknown> {
   /** Build a bank (reference set) from these embeddings. */
   build(embs: E[], names: string[], opts: { seed: number; coresetSize?: number }): B | Promise<B>;
   score(e: E, bank: B): ItemScore | Promise<ItemScore>;
-  serialise(bank: B): Uint8Array;
+  /** The bank's file bytes; `tuning` (the self-tuning summary) travels inside the file. */
+  serialise(bank: B, tuning?: object): Uint8Array;
   /** Load a bank file's bytes; throws naming `file` when it is damaged or from another backbone. */
   deserialise(bytes: Uint8Array, file: string): B;
 }
 
-/** Engine settings a product chooses (product.json). */
+/** Engine settings a product chooses (product.json, or its self-tuning). */
 export interface EngineChoice {
   inputMode: ResizeMode;
   coresetSize?: number;
+  /** Backbone id from the station's pool (default: the station's backbone). */
+  backbone?: string;
+  /** Feature settings the product runs with (input size, aspect, region of interest). */
+  settings?: Partial<FeatureSettings>;
 }
 
 export type EngineFactory = (choice: EngineChoice) => Promise<CalibrationEngine>;

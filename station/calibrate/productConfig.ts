@@ -5,7 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { isTopShare, MAX_TOP_SHARE } from '../verdict/pool.ts';
 import type { Region } from '../verdict/regionNorm.ts';
-import { isResizeMode, resizeModesText, type ResizeMode } from '../vision/types.ts';
+import { AUGMENTATIONS, isAugmentation } from '../vision/augment.ts';
+import { MAX_INPUT_SIZE } from '../vision/settings.ts';
+import { isResizeMode, resizeModesText, type Rect, type ResizeMode } from '../vision/types.ts';
+import type { Pins } from './tune/candidates.ts';
+import { DEFAULT_LATENCY_BUDGET_MS } from './tune/pool.ts';
 
 export interface ProductConfig {
   /** Product id: the calibration folder's name. */
@@ -24,6 +28,12 @@ export interface ProductConfig {
   /** Judge the mean of this share of the item's most deviating patches (0: the single most deviating spot). */
   scoreTopShare: number;
   seed: number;
+  /** The part of the frame the item occupies, in shares; the rest (the bench) is never looked at. */
+  roi: Rect | null;
+  /** Engine choices fixed by the product (not searched by self-tuning); scoreTopShare counts when written. */
+  pins: Pins;
+  /** Capture-to-score the chosen configuration must stay within on the bench's CPU. */
+  latencyBudgetMs: number;
 }
 
 export const PRODUCT_DEFAULTS = {
@@ -33,9 +43,12 @@ export const PRODUCT_DEFAULTS = {
   placedConsistently: false,
   scoreTopShare: 0,
   seed: 1,
+  latencyBudgetMs: DEFAULT_LATENCY_BUDGET_MS,
 };
 
-const TOP_KEYS = ['$schema', 'name', 'inputMode', 'tolerance', 'minGoodImages', 'placedConsistently', 'regions', 'coresetSize', 'scoreTopShare', 'seed'];
+const TOP_KEYS = ['$schema', 'name', 'inputMode', 'tolerance', 'minGoodImages', 'placedConsistently', 'regions', 'coresetSize', 'scoreTopShare', 'seed', 'roi', 'engine', 'latencyBudgetMs'];
+const ENGINE_KEYS = ['backbone', 'inputSize', 'aspect', 'augment'];
+const ROI_KEYS = ['x', 'y', 'width', 'height'];
 const TOL_KEYS = ['failRate', 'reviewRate'];
 const REGION_KEYS = ['name', 'x', 'y', 'w', 'h', 'tolerance', 'ignore'];
 const ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
@@ -124,7 +137,55 @@ export function validateProductConfig(raw: unknown, file: string, id: string): P
     seed = raw.seed as number;
   }
 
-  return { id, name: raw.name.trim(), inputMode, tolerance, minGoodImages, placedConsistently, regions, coresetSize, scoreTopShare, seed };
+  const pins = validateEnginePins(raw.engine, at);
+  if (raw.scoreTopShare !== undefined) pins.topShare = scoreTopShare;
+  const roi = raw.roi === undefined || raw.roi === null ? null : validateRoi(raw.roi, at);
+  let latencyBudgetMs = PRODUCT_DEFAULTS.latencyBudgetMs;
+  if (raw.latencyBudgetMs !== undefined) {
+    if (typeof raw.latencyBudgetMs !== 'number' || !(raw.latencyBudgetMs >= 5 && raw.latencyBudgetMs <= 10_000))
+      throw new Error(`${at('latencyBudgetMs')} must be a number of milliseconds from 5 to 10000 (capture to score), got ${JSON.stringify(raw.latencyBudgetMs)}`);
+    latencyBudgetMs = raw.latencyBudgetMs;
+  }
+
+  return { id, name: raw.name.trim(), inputMode, tolerance, minGoodImages, placedConsistently, regions, coresetSize, scoreTopShare, seed, roi, pins, latencyBudgetMs };
+}
+
+function validateEnginePins(e: unknown, at: (f: string) => string): Pins {
+  if (e === undefined) return {};
+  if (!isObj(e)) throw new Error(`${at('engine')} must be an object like {"backbone": "mobilenet_v2-features", "inputSize": 448, "aspect": "native"}`);
+  unknownKeys(e, ENGINE_KEYS, (k) => at(`engine.${k}`));
+  const pins: Pins = {};
+  if (e.backbone !== undefined) {
+    if (typeof e.backbone !== 'string' || !/^[\w.-]{1,64}$/.test(e.backbone)) throw new Error(`${at('engine.backbone')} must be a backbone id such as "mobilenet_v2-features", got ${JSON.stringify(e.backbone)}`);
+    pins.backbone = e.backbone;
+  }
+  if (e.inputSize !== undefined) {
+    if (!Number.isInteger(e.inputSize) || (e.inputSize as number) < 32 || (e.inputSize as number) > MAX_INPUT_SIZE || (e.inputSize as number) % 32 !== 0)
+      throw new Error(`${at('engine.inputSize')} must be the model input's long side, a multiple of 32 from 32 to ${MAX_INPUT_SIZE} (e.g. 224 or 448), got ${JSON.stringify(e.inputSize)}`);
+    pins.size = e.inputSize as number;
+  }
+  if (e.aspect !== undefined) {
+    if (e.aspect !== 'square' && e.aspect !== 'native') throw new Error(`${at('engine.aspect')} must be "square" or "native" (the items' own shape), got ${JSON.stringify(e.aspect)}`);
+    pins.aspect = e.aspect;
+  }
+  if (e.augment !== undefined) {
+    if (!isAugmentation(e.augment)) throw new Error(`${at('engine.augment')} must be ${AUGMENTATIONS.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(e.augment)}`);
+    pins.augment = e.augment;
+  }
+  return pins;
+}
+
+function validateRoi(r: unknown, at: (f: string) => string): Rect {
+  if (!isObj(r)) throw new Error(`${at('roi')} must be an object like {"x": 0.2, "y": 0.1, "width": 0.6, "height": 0.8} (shares of the frame)`);
+  unknownKeys(r, ROI_KEYS, (k) => at(`roi.${k}`));
+  for (const k of ROI_KEYS) {
+    const v = r[k];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new Error(`${at(`roi.${k}`)} is required: a number in [0, 1] (share of the frame), got ${JSON.stringify(v)}`);
+  }
+  const { x, y, width, height } = r as unknown as Rect;
+  if (width < 0.05 || height < 0.05) throw new Error(`${at('roi')}: width and height must each be at least 0.05 of the frame`);
+  if (x + width > 1 + 1e-9 || y + height > 1 + 1e-9) throw new Error(`${at('roi')}: x + width and y + height must not exceed 1`);
+  return { x, y, width, height };
 }
 
 function validateRegion(r: unknown, at: (f?: string) => string): Region {

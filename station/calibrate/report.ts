@@ -4,6 +4,7 @@ import type { BandOption } from '../verdict/choose.ts';
 import { histogramText, type Histogram } from '../verdict/histogram.ts';
 import type { RateSummary } from '../verdict/judge.ts';
 import type { ResizeMode } from '../vision/types.ts';
+import type { TuningSummary } from './tune/productTuner.ts';
 
 export interface VersionComparison {
   previousVersion: number;
@@ -47,6 +48,8 @@ export interface CalibrationReport {
   reject?: RateSummary & { scores: { name: string; score: number }[] };
   rejectOptions?: { options: BandOption[]; chosen: number; reason: string };
   comparison?: VersionComparison;
+  /** The configuration self-tuning chose and the candidates it tried (absent when calibrated as written). */
+  tuning?: TuningSummary;
   warnings: string[];
   timings: { embedSeconds: number; heldOutSeconds: number; buildSeconds: number; totalSeconds: number };
 }
@@ -59,6 +62,7 @@ export function reportText(r: CalibrationReport): string {
   const L: string[] = [];
   L.push(`Calibration of "${r.product.name}" (${r.product.id}), reference set v${r.version}, ${r.createdAt}`);
   L.push(`model sha256 ${r.modelSha256.slice(0, 16)}…, input ${r.settings.inputMode}, seed ${r.settings.seed}`);
+  if (r.tuning) L.push(...tuningLines(r.tuning));
   L.push('');
   L.push(`Images: ${r.images.good.used} good used (of ${r.images.good.found} files), ${r.images.reject.used} rejects used (of ${r.images.reject.found})`);
   if (r.images.fromReview) L.push(`  ${r.images.fromReview} of the good images were accepted from the review queue`);
@@ -117,4 +121,19 @@ export function reportText(r: CalibrationReport): string {
   L.push('');
   L.push(`Time: embedding ${r.timings.embedSeconds.toFixed(1)} s, held-out scoring ${r.timings.heldOutSeconds.toFixed(1)} s, bank ${r.timings.buildSeconds.toFixed(1)} s, total ${r.timings.totalSeconds.toFixed(1)} s`);
   return L.join('\n') + '\n';
+}
+
+/** The self-tuning part of the report: the choice, why, and the table of candidates tried. */
+export function tuningLines(t: TuningSummary): string[] {
+  const L = [`Configuration: ${t.chosen} (items ${t.nativeAspect.toFixed(2)}:1 wide:high) — ${t.reason}`];
+  if (!t.candidates.length) return L;
+  L.push(`  chosen by self-tuning in ${t.seconds.toFixed(0)} s on ${t.searchImages} good images and ${t.syntheticDefects} synthetic defects (budget ${t.budgetMs} ms):`);
+  L.push('    candidate                                  separation  synthetic  rejects  caught@10%  latency ms');
+  for (const c of t.candidates) {
+    const mark = c.label === t.chosen ? '  *' : c.withinBudget ? '   ' : '  -';
+    L.push(`${mark} ${c.label.padEnd(42)} ${c.separation.toFixed(3).padStart(9)} ${c.synthetic.toFixed(3).padStart(10)} ${c.rejects === null ? '    —' : c.rejects.toFixed(3).padStart(8)} ` +
+      `${pc(c.caught).padStart(11)} ${c.latencyMs.toFixed(1).padStart(11)}`);
+  }
+  L.push('    * chosen   - over the latency budget');
+  return L;
 }

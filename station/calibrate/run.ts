@@ -20,8 +20,9 @@ import { scanCalibrationFolder } from './scanFolder.ts';
 import { heldOutUnderModel } from './scoreModel.ts';
 import { refsetRelPath, refsetFile } from './versions.ts';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
+import type { ProductTuner, TunedChoice } from './tune/productTuner.ts';
 
-export type Stage = 'embed good' | 'embed rejects' | 'held-out scoring' | 'reference set' | 'rejects' | 'compare' | 'write';
+export type Stage = 'self-tuning' | 'embed good' | 'embed rejects' | 'held-out scoring' | 'reference set' | 'rejects' | 'compare' | 'write';
 
 export interface CalibrateOptions {
   productId: string;
@@ -35,6 +36,8 @@ export interface CalibrateOptions {
   bootstrap?: number;
   folds?: number;
   onProgress?: (stage: Stage, done: number, total: number) => void;
+  /** Self-tuning: the product chooses its engine configuration from its own images; absent = product.json as written. */
+  tune?: ProductTuner;
   /** Called after each durable step; tests use it to interrupt at known points. */
   onStep?: (step: 'file' | 'report' | 'row' | 'activated') => void;
 }
@@ -73,7 +76,14 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
       (scan.duplicates.length ? ` (${scan.duplicates.length} duplicate(s) counted once)` : '') +
       `, at least ${min} needed (minGoodImages in product.json); add photos of more accepted items (10-20 recommended)`);
 
-  const engine = (await opts.engineFor({ inputMode: product.inputMode, coresetSize: product.coresetSize })) as CalibrationEngine<unknown, unknown>;
+  let tuned: TunedChoice | undefined;
+  if (opts.tune) {
+    progress('self-tuning', 0, 1);
+    tuned = await opts.tune(product, scan, (d, n) => progress('self-tuning', d, n));
+  }
+  // The pooling the product judges by: its own when pinned, else the one self-tuning chose.
+  const scoring: ProductConfig = tuned ? { ...product, scoreTopShare: tuned.topShare } : product;
+  const engine = (await opts.engineFor(tuned?.engine ?? { inputMode: product.inputMode, coresetSize: product.coresetSize })) as CalibrationEngine<unknown, unknown>;
   const tEmbed = performance.now();
   const good = await embedAll(engine, scan.good, (d, n) => progress('embed good', d, n));
   if (good.ok.length < min) {
@@ -89,7 +99,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   const held = await heldOutItemScores(engine, embs, names, {
     seed: product.seed, coresetSize: product.coresetSize, folds: opts.folds, onProgress: (d, n) => progress('held-out scoring', d, n),
   });
-  const { model, scores: goodScores } = heldOutUnderModel(product, held.scores, engine.grid(embs[0]));
+  const { model, scores: goodScores } = heldOutUnderModel(scoring, held.scores, engine.grid(embs[0]));
   const heldOutSeconds = secondsSince(tHeld);
 
   const tBuild = performance.now();
@@ -144,8 +154,9 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
     settings: {
       inputMode: product.inputMode, coresetSize: product.coresetSize ?? engine.defaultCoresetSize, seed: product.seed, minGoodImages: min,
       placedConsistently: product.placedConsistently, regions: product.regions.length, bandsFrom: opts.bandsFrom ?? 'rates',
-      scoreTopShare: product.scoreTopShare,
+      scoreTopShare: scoring.scoreTopShare,
     },
+    ...(tuned ? { tuning: tuned.summary } : {}),
     images: {
       good: { found: scan.good.length, used: good.ok.length },
       reject: { found: scan.reject.length, used: rejects.ok.length },
@@ -181,7 +192,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   progress('write', 0, 3);
   const rel = refsetRelPath(productId, version);
   const file = refsetFile(store.dataDir, rel);
-  await writeFileAtomic(file, engine.serialise(bank));
+  await writeFileAtomic(file, engine.serialise(bank, tuned?.summary));
   opts.onStep?.('file');
   progress('write', 1, 3);
   report.timings.totalSeconds = secondsSince(t0);

@@ -1,10 +1,14 @@
-/** The real inspection engine (station/vision) behind calibration's small interface. */
-import { loadBackbone, type Backbone } from '../../models/load.ts';
+/** The real inspection engine (station/vision) behind calibration's small interface, and the station's backbone pool. */
+import { existsSync } from 'node:fs';
+import { generatedManifestPath, loadBackbone, type Backbone } from '../../models/load.ts';
+import { readManifest } from '../../models/manifest-file.ts';
 import { createEngine, type Engine } from '../vision/engine.ts';
 import { decodeReferenceSet, encodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
 import type { EngineSettings } from '../vision/settings.ts';
 import type { PatchEmbedding } from '../vision/types.ts';
 import type { CalibrationEngine, EngineChoice, EngineFactory } from './engine.ts';
+import { BACKBONE_POOL } from './tune/pool.ts';
+import { productTuner, type ProductTuner } from './tune/productTuner.ts';
 
 /** Bank size when product.json does not set coresetSize (the engine's evaluation default). */
 export const DEFAULT_CORESET_SIZE = 10_000;
@@ -22,7 +26,7 @@ export function adaptEngine(engine: Engine, defaultCoreset = DEFAULT_CORESET_SIZ
       const r = await engine.score(e, set);
       return { score: r.score, patchScores: r.patchScores, contentMask: e.contentMask };
     },
-    serialise: (set) => encodeReferenceSet(set),
+    serialise: (set, tuning) => encodeReferenceSet(tuning ? { ...set, tuning } : set),
     // decodeReferenceSet copies each block out, so a pooled or misaligned Buffer from readFileSync is fine.
     deserialise: (bytes, file) => decodeReferenceSet(bytes, {
       source: file, expectedModel: { id: manifest.id, sha256: manifest.sha256 },
@@ -30,26 +34,100 @@ export function adaptEngine(engine: Engine, defaultCoreset = DEFAULT_CORESET_SIZ
   };
 }
 
+export interface VisionEngines {
+  /** Calibration's factory: loads the chosen backbone when it is not loaded yet. */
+  engineFor: EngineFactory;
+  /** The engine for a choice whose backbone is loaded (the station's default backbone always is). */
+  engine(choice: EngineChoice): Engine;
+  /** The engine for a choice, loading its backbone first when needed. */
+  loadEngine(choice: EngineChoice): Promise<Engine>;
+  /** The engine a reference set was built for: its backbone (by checksum) and its feature settings. */
+  engineForSet(set: ReferenceSet): Engine;
+  /** Load the pool's backbones whose checksum is among these (the active reference sets' models). */
+  preload(sha256s: string[]): Promise<void>;
+  /** Backbone id → manifest path: what self-tuning may choose from. */
+  readonly pool: Record<string, string>;
+  /** Does the pool hold the backbone with this checksum (a reference set built with it can run here)? */
+  hasBackbone(sha256: string): boolean;
+  /** Self-tuning over this pool, for calibrateProduct's `tune`. */
+  readonly tune: ProductTuner;
+  /** The station's default backbone (config `model`). */
+  readonly backbone: Backbone;
+  close(): Promise<void>;
+}
+
+/** The generated pool backbones that exist, plus the configured default (which may be a brought-your-own one). */
+export function backbonePool(defaultManifest: string): Record<string, string> {
+  const pool: Record<string, string> = {};
+  for (const id of BACKBONE_POOL) if (existsSync(generatedManifestPath(id))) pool[id] = generatedManifestPath(id);
+  pool[readManifest(defaultManifest).id] = defaultManifest;
+  return pool;
+}
+
 /**
- * One backbone session shared by every product; one engine per input mode (pad / crop).
- * `close()` releases them all.
+ * Backbone sessions shared by every product (each loaded once, the default at start, others when a product's
+ * reference set or calibration needs them); one engine per backbone and feature settings. `close()` releases all.
  */
-export async function visionEngines(manifestPath: string, overrides: Partial<EngineSettings> = {}): Promise<{
-  engineFor: EngineFactory; engine(inputMode: EngineChoice['inputMode']): Engine; backbone: Backbone; close(): Promise<void>;
-}> {
-  const backbone = await loadBackbone(manifestPath);
+export async function visionEngines(manifestPath: string, overrides: Partial<EngineSettings> = {}, pool = backbonePool(manifestPath)): Promise<VisionEngines> {
+  const main = await loadBackbone(manifestPath);
+  const loaded = new Map<string, Backbone>([[main.manifest.id, main]]);
+  const loading = new Map<string, Promise<Backbone>>();
   const engines = new Map<string, Engine>();
-  const engine = (inputMode: EngineChoice['inputMode']): Engine => {
-    let e = engines.get(inputMode);
-    if (!e) engines.set(inputMode, (e = createEngine(backbone, { ...overrides, resize: inputMode })));
+  const load = async (id: string): Promise<Backbone> => {
+    const have = loaded.get(id);
+    if (have) return have;
+    if (!pool[id]) throw new Error(`backbone "${id}" is not available on this station (it has ${Object.keys(pool).join(', ')}); run \`npm run models\` or choose another`);
+    let p = loading.get(id);
+    if (!p) loading.set(id, (p = loadBackbone(pool[id]).then((b) => { loaded.set(id, b); return b; })));
+    return p;
+  };
+  const settingsOf = (choice: EngineChoice): Partial<EngineSettings> => ({ ...overrides, ...choice.settings, resize: choice.inputMode });
+  const engineOn = (b: Backbone, settings: Partial<EngineSettings>): Engine => {
+    const key = `${b.manifest.id} ${JSON.stringify(settings)}`;
+    let e = engines.get(key);
+    if (!e) engines.set(key, (e = createEngine(b, settings)));
     return e;
   };
-  const engineFor: EngineFactory = async (choice: EngineChoice) => adaptEngine(engine(choice.inputMode)) as CalibrationEngine;
+  const engine = (choice: EngineChoice): Engine => {
+    const id = choice.backbone ?? main.manifest.id;
+    const b = loaded.get(id);
+    if (!b) throw new Error(`backbone "${id}" is not loaded; calibrate the product again or restart the station`);
+    return engineOn(b, settingsOf(choice));
+  };
+  const poolSha = new Map<string, string>();
+  const shaOf = (id: string) => {
+    if (!poolSha.has(id)) { try { poolSha.set(id, readManifest(pool[id]).sha256); } catch { poolSha.set(id, ''); } }
+    return poolSha.get(id)!;
+  };
+  const loadEngine = async (choice: EngineChoice) => {
+    await load(choice.backbone ?? main.manifest.id);
+    return engine(choice);
+  };
   return {
-    engineFor, engine, backbone,
+    pool, backbone: main, engine, loadEngine,
+    hasBackbone: (sha256) => Object.keys(pool).some((id) => shaOf(id) === sha256),
+    tune: productTuner(Object.keys(pool), loadEngine, DEFAULT_CORESET_SIZE),
+    engineFor: async (choice) => {
+      await load(choice.backbone ?? main.manifest.id);
+      return adaptEngine(engine(choice)) as CalibrationEngine;
+    },
+    engineForSet(set) {
+      const b = [...loaded.values()].find((x) => x.manifest.sha256 === set.model.sha256);
+      if (!b) {
+        throw new Error(`reference set was built with backbone ${set.model.id} (sha256 ${set.model.sha256.slice(0, 12)}…), which this station has not loaded or ` +
+          `no longer has; rebuild the reference set (npm run calibrate)`);
+      }
+      // The set's own settings (input size, aspect, region, taps …) win: a reference set is self-contained.
+      return engineOn(b, { ...overrides, ...set.settings });
+    },
+    async preload(sha256s) {
+      for (const id of Object.keys(pool)) if (!loaded.has(id) && sha256s.includes(shaOf(id))) await load(id);
+    },
     async close() {
       for (const e of engines.values()) await e.release();
-      await backbone.session.release();
+      engines.clear();
+      for (const b of loaded.values()) await b.session.release();
+      loaded.clear();
     },
   };
 }

@@ -3,6 +3,7 @@
  * renders itself, a calibration folder for it and a replay folder of items for the camera
  * to cycle through. Written once under <dataDir>/demo and reused on later starts.
  */
+import { DEFAULT_BACKBONE } from '../../models/load.ts';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
 import path from 'node:path';
@@ -27,7 +28,8 @@ export function demoPaths(dataDir: string): DemoPaths {
 }
 
 /** Creates the demo folders unless a previous start finished them (a marker is written last). */
-export async function ensureDemo(dataDir: string, opts: { good?: number; replayItems?: number } = {}): Promise<DemoPaths> {
+/** `backbone`: the id the demo product pins (the station's configured backbone; default MobileNetV2). */
+export async function ensureDemo(dataDir: string, opts: { good?: number; replayItems?: number; backbone?: string } = {}): Promise<DemoPaths> {
   const p = demoPaths(dataDir);
   const marker = path.join(dataDir, 'demo', '.complete');
   if (existsSync(marker)) return p;
@@ -40,6 +42,9 @@ export async function ensureDemo(dataDir: string, opts: { good?: number; replayI
     tolerance: { failRate: 0.01, reviewRate: 0.1 },
     minGoodImages: 10,
     coresetSize: 4000,
+    // Pinned, so the demo starts without a configuration search (MobileNetV2 catches its chips; see README).
+    engine: { backbone: opts.backbone ?? DEFAULT_BACKBONE, inputSize: 224, aspect: 'square' },
+    scoreTopShare: 0,
   }, null, 2));
   // The replay: mostly good items with a defective one every third place, seeds unseen by calibration.
   const n = opts.replayItems ?? 12;

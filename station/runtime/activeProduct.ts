@@ -1,6 +1,7 @@
 /**
  * What inspecting one product needs, loaded once per activation: the active reference-set
- * version's row (thresholds), its decoded bank and the engine for the product's input mode.
+ * version's row (thresholds), its decoded bank and the engine it was built for (its backbone and settings:
+ * a reference set carries the configuration its product chose).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,6 @@ import type { Store, ReferenceSet as ReferenceSetRow } from '../store/index.ts';
 import type { StoredThresholds } from '../verdict/scoreModel.ts';
 import type { Engine } from '../vision/engine.ts';
 import { decodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
-import type { ResizeMode } from '../vision/types.ts';
 
 export interface ActiveProduct {
   productId: string;
@@ -20,14 +20,13 @@ export interface ActiveProduct {
   engine: Engine;
 }
 
-export type EngineForMode = (inputMode: ResizeMode) => Engine;
+export type EngineForSet = (set: ReferenceSet) => Engine;
 
 /** Throws a message for the person when the product cannot be inspected yet. */
-export function loadActiveProduct(store: Store, calibrationDir: string, productId: string, engineFor: EngineForMode): ActiveProduct {
+export function loadActiveProduct(store: Store, calibrationDir: string, productId: string, engineForSet: EngineForSet): ActiveProduct {
   const row = store.referenceSets.active(productId);
   if (!row) throw new Error(`product '${productId}' has no active reference set: run \`npm run calibrate -- ${productId}\` or calibrate it from the dashboard`);
-  const product = loadProductConfig(path.join(calibrationDir, productId, 'product.json'), productId);
-  const engine = engineFor(product.inputMode);
+  loadProductConfig(path.join(calibrationDir, productId, 'product.json'), productId); // a broken product.json is named here
   const file = refsetFile(store.dataDir, row.filePath);
   let bytes: Buffer;
   try {
@@ -35,9 +34,8 @@ export function loadActiveProduct(store: Store, calibrationDir: string, productI
   } catch (err) {
     throw new Error(`reference set ${productId} v${row.version}: cannot read ${file} (${(err as NodeJS.ErrnoException).code}); calibrate again or activate another version`);
   }
-  const referenceSet = decodeReferenceSet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-    source: file, expectedModel: { id: engine.manifest.id, sha256: engine.manifest.sha256 },
-  });
+  const referenceSet = decodeReferenceSet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { source: file });
+  const engine = engineForSet(referenceSet);
   const { review, fail, scoreModel } = row.thresholds;
   return { productId, row, referenceSet, engine, thresholds: { review, fail, scoreModel: scoreModel as StoredThresholds['scoreModel'] } };
 }

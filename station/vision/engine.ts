@@ -189,7 +189,8 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
     return { gridW, gridH, cells, dim, patches, imageEmbedding, contentMask, geometry: input.geometry };
   }
 
-  const preprocess = (img: DecodedImage) => toInputTensor(img, manifest, settings);
+  const fit = { ...settings, stride: Math.max(...taps.map((t) => t.stride)) };
+  const preprocess = (img: DecodedImage) => toInputTensor(img, manifest, fit);
 
   function buildReferenceSet(embeddings: PatchEmbedding[], names: string[], opts: BuildOptions): ReferenceSet {
     if (embeddings.length === 0) throw new Error('reference set: no good images given; add at least one good image');

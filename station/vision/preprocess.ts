@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 import type { ModelManifest } from '../../models/manifest.ts';
 import { decodeBmp, isBmp } from './bmp.ts';
+import { inputShape } from './settings.ts';
 import { resizeModesText, type DecodedImage, type InputGeometry, type InputTensor, type Rect, type ResizeMode } from './types.ts';
 
 /** 40 megapixels: above any bench camera, well below what would exhaust memory. */
@@ -56,8 +57,14 @@ export async function decodeImage(buf: Uint8Array, name: string): Promise<Decode
 }
 
 export interface FitOptions {
-  /** Side of the square model input, a multiple of the backbone's largest stride. */
+  /** Long side of the fitted input, a multiple of the backbone's largest stride. */
   size: number;
+  /** Width / height of the fitted input (default 1, square); see FeatureSettings.aspect. */
+  aspect?: number;
+  /** The largest tap stride: the short side is rounded to a multiple of it (default 1). */
+  stride?: number;
+  /** The part of the frame to inspect, in shares (default: the whole frame). */
+  roi?: Rect | null;
   resize: ResizeMode;
   /** Mirrored border (input pixels) added around the fitted image; see fitGeometry. Default 0. */
   margin?: number;
@@ -89,30 +96,49 @@ function standardizer(raw: Uint8Array, g: InputGeometry): { gain: number; offset
   return { gain, offset: TARGET_MEAN - mean * gain };
 }
 
+/** The region of interest in frame pixels (at least one pixel, inside the frame). */
+export function roiPixels(width: number, height: number, roi: Rect | null | undefined): Rect {
+  if (!roi) return { x: 0, y: 0, width, height };
+  const x = Math.min(width - 1, Math.max(0, Math.floor(roi.x * width)));
+  const y = Math.min(height - 1, Math.max(0, Math.floor(roi.y * height)));
+  return { x, y, width: Math.max(1, Math.min(width - x, Math.round(roi.width * width))), height: Math.max(1, Math.min(height - y, Math.round(roi.height * height))) };
+}
+
+/** The region of interest of a decoded image, as its own image (what the engine sees of it). */
+export function cropToRoi(img: DecodedImage, roi: Rect | null | undefined): DecodedImage {
+  const r = roiPixels(img.width, img.height, roi);
+  if (r.x === 0 && r.y === 0 && r.width === img.width && r.height === img.height) return img;
+  const out = new Uint8Array(r.width * r.height * 3);
+  for (let y = 0; y < r.height; y++) out.set(img.data.subarray(((r.y + y) * img.width + r.x) * 3, ((r.y + y) * img.width + r.x + r.width) * 3), y * r.width * 3);
+  return { name: img.name, width: r.width, height: r.height, data: out };
+}
+
 /**
- * Where the image goes in the square input for each resize mode. The image is fitted into size×size, then
- * `margin` mirrored pixels are added on every side: the backbone's border cells then see a natural continuation
- * instead of its zero padding (border patches otherwise look unlike anything and score high). The margin cells
- * are never scored.
+ * Where the image goes in the model input for each resize mode. The region of interest is fitted into the input
+ * rectangle (long side `size`, shape `aspect`), then `margin` mirrored pixels are added on every side: the
+ * backbone's border cells then see a natural continuation instead of its zero padding (border patches otherwise
+ * look unlike anything and score high). The margin cells are never scored.
  */
-export function fitGeometry(width: number, height: number, { size, resize, margin = 0 }: FitOptions): InputGeometry {
-  const whole: Rect = { x: 0, y: 0, width, height };
-  const side = size + 2 * margin;
+export function fitGeometry(width: number, height: number, { size, aspect = 1, stride = 1, roi = null, resize, margin = 0 }: FitOptions): InputGeometry {
+  const frame = roiPixels(width, height, roi);
+  const { width: iw, height: ih } = inputShape({ size, aspect }, stride);
   const at = (c: Rect): Rect => ({ x: c.x + margin, y: c.y + margin, width: c.width, height: c.height });
   const geometry = (content: Rect, region: Rect): InputGeometry => ({
-    sourceWidth: width, sourceHeight: height, inputWidth: side, inputHeight: side, content: at(content), region,
+    sourceWidth: width, sourceHeight: height, inputWidth: iw + 2 * margin, inputHeight: ih + 2 * margin, content: at(content), region,
   });
-  const full: Rect = { x: 0, y: 0, width: size, height: size };
-  if (resize === 'stretch') return geometry(full, whole);
+  const full: Rect = { x: 0, y: 0, width: iw, height: ih };
+  if (resize === 'stretch') return geometry(full, frame);
   if (resize === 'crop') {
-    const s = Math.min(width, height);
-    return geometry(full, { x: Math.floor((width - s) / 2), y: Math.floor((height - s) / 2), width: s, height: s });
+    // The largest centred part of the region with the input's shape.
+    const cw = Math.max(1, Math.min(frame.width, Math.round((frame.height * iw) / ih)));
+    const ch = Math.max(1, Math.min(frame.height, Math.round((frame.width * ih) / iw)));
+    return geometry(full, { x: frame.x + Math.floor((frame.width - cw) / 2), y: frame.y + Math.floor((frame.height - ch) / 2), width: cw, height: ch });
   }
   if (resize !== 'pad') throw new Error(`resize mode "${String(resize)}" is unknown; use ${resizeModesText()}`);
-  const scale = size / Math.max(width, height);
-  const cw = Math.max(1, Math.min(size, Math.round(width * scale)));
-  const ch = Math.max(1, Math.min(size, Math.round(height * scale)));
-  return geometry({ x: Math.floor((size - cw) / 2), y: Math.floor((size - ch) / 2), width: cw, height: ch }, whole);
+  const scale = Math.min(iw / frame.width, ih / frame.height);
+  const cw = Math.max(1, Math.min(iw, Math.round(frame.width * scale)));
+  const ch = Math.max(1, Math.min(ih, Math.round(frame.height * scale)));
+  return geometry({ x: Math.floor((iw - cw) / 2), y: Math.floor((ih - ch) / 2), width: cw, height: ch }, frame);
 }
 
 /** Resize into the model input and normalise per the manifest: NCHW float32, batch 1. */

@@ -13,7 +13,7 @@
  * scored against. Float arrays round-trip bit-exactly.
  */
 import { createHash } from 'node:crypto';
-import type { EngineSettings } from './settings.ts';
+import { withFeatureDefaults, type EngineSettings } from './settings.ts';
 
 export const REFERENCE_SET_FORMAT = 1;
 const MAGIC = 'BQAREFS\0';
@@ -43,6 +43,8 @@ export interface ReferenceSet {
   coreset: { seed: number; size: number; sourcePatches: number };
   stats: LocationStats | null;
   createdAt: string;
+  /** How the configuration was chosen (calibration's self-tuning summary: candidates, figures, reason); opaque here. */
+  tuning?: object;
 }
 
 interface BlockEntry { name: string; offset: number; count: number }
@@ -134,7 +136,7 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
   const set: ReferenceSet = {
     formatVersion: version,
     model: header.model,
-    settings: header.settings,
+    settings: withFeatureDefaults(header.settings),
     dim: header.dim,
     bankSize: header.bankSize,
     bank: block('bank'),
@@ -144,6 +146,7 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
     coreset: header.coreset,
     stats: header.stats ? { ...header.stats, mean: block('stats.mean'), std: block('stats.std') } : null,
     createdAt: header.createdAt,
+    ...(header.tuning ? { tuning: header.tuning } : {}),
   };
   if (set.bank.length !== set.bankSize * set.dim) {
     throw new Error(`${src}: bank holds ${set.bank.length} values, expected ${set.bankSize}×${set.dim}; ${rebuild}`);

@@ -1,9 +1,19 @@
 /** Engine settings: what shapes the patch features (stored with every reference set) and how maps are scored. */
-import { isResizeMode, resizeModesText, type ResizeMode } from './types.ts';
+import { isResizeMode, resizeModesText, type Rect, type ResizeMode } from './types.ts';
+
+/** The largest long side of the model input: four times the pretrained 192-224, enough for hairline cracks on long parts. */
+export const MAX_INPUT_SIZE = 896;
 
 export interface FeatureSettings {
-  /** Side of the square model input in pixels (a multiple of the largest tap stride). */
+  /** Long side of the model input in pixels (a multiple of the largest tap stride). */
   size: number;
+  /**
+   * Width / height of the model input (1: square). The short side is rounded to a multiple of the largest tap
+   * stride, so a tall or long item keeps its shape instead of being squeezed into a square.
+   */
+  aspect: number;
+  /** The part of the frame that holds the item, in shares of the frame (null: the whole frame); the rest is never seen. */
+  roi: Rect | null;
   resize: ResizeMode;
   /** Mirrored border in input pixels around the fitted image (never scored); the input side is size + 2·margin. */
   margin: number;
@@ -58,6 +68,8 @@ export function resolveSettings(manifest: Parameters<typeof backboneDefaults>[0]
 
 export const DEFAULT_SETTINGS: EngineSettings = {
   size: 224,
+  aspect: 1,
+  roi: null,
   resize: 'stretch',
   margin: 0,
   taps: ['block_5_add', 'block_6_expand_relu', 'block_12_add', 'block_13_expand_relu'],
@@ -70,11 +82,14 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   sigma: 4,
 };
 
-const FEATURE_KEYS: (keyof FeatureSettings)[] = ['size', 'resize', 'margin', 'taps', 'poolSize', 'dim', 'reduction', 'projectionSeed', 'tapNorm', 'photometric'];
+const FEATURE_KEYS: (keyof FeatureSettings)[] = ['size', 'aspect', 'roi', 'resize', 'margin', 'taps', 'poolSize', 'dim', 'reduction', 'projectionSeed', 'tapNorm', 'photometric'];
 
 export function featureSettings(s: FeatureSettings): FeatureSettings {
   const out = {} as Record<string, unknown>;
-  for (const k of FEATURE_KEYS) out[k] = Array.isArray(s[k]) ? [...(s[k] as string[])] : s[k];
+  for (const k of FEATURE_KEYS) {
+    const v = s[k];
+    out[k] = Array.isArray(v) ? [...v] : v && typeof v === 'object' ? { ...v } : v;
+  }
   return out as unknown as FeatureSettings;
 }
 
@@ -86,8 +101,16 @@ export function featureDifferences(a: FeatureSettings, b: FeatureSettings): stri
 
 export function validateSettings(s: EngineSettings, largestStride: number): void {
   const bad = (what: string) => new Error(`engine settings: ${what}`);
-  if (!Number.isInteger(s.size) || s.size < largestStride || s.size % largestStride !== 0) {
-    throw bad(`size ${s.size} must be a positive multiple of the largest tap stride (${largestStride})`);
+  if (!Number.isInteger(s.size) || s.size < largestStride || s.size % largestStride !== 0 || s.size > MAX_INPUT_SIZE) {
+    throw bad(`size ${s.size} must be a positive multiple of the largest tap stride (${largestStride}), at most ${MAX_INPUT_SIZE}`);
+  }
+  if (!(s.aspect >= 0.1 && s.aspect <= 10)) throw bad(`aspect ${s.aspect} must be a width/height ratio from 0.1 to 10`);
+  if (s.roi !== null) {
+    const r = s.roi;
+    const ok = [r?.x, r?.y, r?.width, r?.height].every((v) => typeof v === 'number' && Number.isFinite(v));
+    if (!ok || r.x < 0 || r.y < 0 || r.width <= 0 || r.height <= 0 || r.x + r.width > 1 + 1e-9 || r.y + r.height > 1 + 1e-9) {
+      throw bad(`roi ${JSON.stringify(r)} must be {x, y, width, height} in shares of the frame, inside 0..1`);
+    }
   }
   if (!Number.isInteger(s.margin) || s.margin < 0 || (2 * s.margin) % largestStride !== 0) {
     throw bad(`margin ${s.margin} must be ≥ 0 with 2·margin a multiple of the largest tap stride (${largestStride})`);
@@ -100,4 +123,19 @@ export function validateSettings(s: EngineSettings, largestStride: number): void
   if (!['none', 'l2'].includes(s.tapNorm)) throw bad(`tapNorm "${s.tapNorm}" must be 'none' or 'l2'`);
   if (!['none', 'standardize'].includes(s.photometric)) throw bad(`photometric "${s.photometric}" must be 'none' or 'standardize'`);
   if (!(s.sigma >= 0)) throw bad(`sigma ${s.sigma} must be ≥ 0`);
+}
+
+/**
+ * The fitted input area (before the mirrored margin): the long side is `size`, the short side follows `aspect`,
+ * rounded to a multiple of `stride` (at least one stride).
+ */
+export function inputShape(s: Pick<FeatureSettings, 'size' | 'aspect'>, stride: number): { width: number; height: number } {
+  const short = (long: number) => Math.max(stride, Math.round(long / stride) * stride);
+  const aspect = s.aspect ?? 1;
+  return aspect >= 1 ? { width: s.size, height: short(s.size / aspect) } : { width: short(s.size * aspect), height: s.size };
+}
+
+/** A reference set written before a setting existed was built with that setting's old implied value. */
+export function withFeatureDefaults<T extends Partial<FeatureSettings>>(s: T): T & Pick<FeatureSettings, 'aspect' | 'roi'> {
+  return { ...s, aspect: s.aspect ?? 1, roi: s.roi ?? null }; // keeps the key order of a newer set (bytes round-trip)
 }

@@ -12,7 +12,27 @@ describe('product.json', () => {
     expect(v({ name: ' Walnut bowl ' })).toEqual({
       id: 'bowl', name: 'Walnut bowl', inputMode: 'stretch', tolerance: { failRate: 0.01, reviewRate: 0.1 },
       minGoodImages: 10, placedConsistently: false, regions: [], coresetSize: undefined, scoreTopShare: 0, seed: 1,
+      roi: null, pins: {}, latencyBudgetMs: 60,
     });
+  });
+  it('engine settings written in product.json are pinned (not searched); a written scoreTopShare is pinned too', () => {
+    const c = v({ name: 'Rod', engine: { backbone: 'inception_v3-features', inputSize: 448, aspect: 'native', augment: 'flips' }, scoreTopShare: 0 });
+    expect(c.pins).toEqual({ backbone: 'inception_v3-features', size: 448, aspect: 'native', augment: 'flips', topShare: 0 });
+    expect(v({ name: 'Rod' }).pins).toEqual({});
+  });
+  it('a region of interest and a latency budget are checked and kept', () => {
+    const c = v({ name: 'Rod', roi: { x: 0.3, y: 0, width: 0.4, height: 1 }, latencyBudgetMs: 120 });
+    expect(c.roi).toEqual({ x: 0.3, y: 0, width: 0.4, height: 1 });
+    expect(c.latencyBudgetMs).toBe(120);
+  });
+  it('bad engine pins, regions of interest and budgets name the field', () => {
+    expect(() => v({ name: 'n', engine: { inputSize: 500 } })).toThrow(/field "engine.inputSize" must be the model input's long side, a multiple of 32/);
+    expect(() => v({ name: 'n', engine: { aspect: 'wide' } })).toThrow(/field "engine.aspect" must be "square" or "native"/);
+    expect(() => v({ name: 'n', engine: { augment: 'spin' } })).toThrow(/field "engine.augment" must be "none", "flips", "turns"/);
+    expect(() => v({ name: 'n', engine: { colour: 1 } })).toThrow(/field "engine.colour": unknown field/);
+    expect(() => v({ name: 'n', roi: { x: 0.7, y: 0, width: 0.5, height: 1 } })).toThrow(/field "roi": x \+ width and y \+ height must not exceed 1/);
+    expect(() => v({ name: 'n', roi: { x: 0, y: 0, width: 0.5 } })).toThrow(/field "roi.height" is required/);
+    expect(() => v({ name: 'n', latencyBudgetMs: 0 })).toThrow(/field "latencyBudgetMs" must be a number of milliseconds/);
   });
   it('keeps every valid setting', () => {
     const c = v({

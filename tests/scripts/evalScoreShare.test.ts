@@ -10,7 +10,7 @@ const root = mkdtempSync(path.join(tmpdir(), 'eval-share-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 beforeAll(async () => { await writeDemoDataset(path.join(root, 'demo-tile'), 6); });
 
-const evalRun = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/eval.ts', root, '--bank', '1000', ...args], { encoding: 'utf8' });
+const evalRun = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/eval.ts', root, '--bank', '1000', '--fixed', ...args], { encoding: 'utf8' });
 const scores = (csv: string) => readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => ({ file: l.split(',')[2], score: Number(l.split(',')[4]) }));
 
 describe('npm run eval -- --score-top-share', () => {

@@ -120,6 +120,8 @@ export function referenceSetsRepo(db: Db) {
     return fromRow(row);
   });
 
+  const activeModels = db.prepare('SELECT DISTINCT model_sha256 FROM reference_sets WHERE is_active = 1');
+
   // Both updates commit together or not at all, so a crash never leaves a product with none or two active.
   const activate = db.transaction((productId: string, version: number): ReferenceSet => {
     const row = byVersion.get(productId, version) as ReferenceSetRow | undefined;
@@ -153,6 +155,10 @@ export function referenceSetsRepo(db: Db) {
     },
     list(productId: string): ReferenceSet[] {
       return (listStmt.all(productId) as ReferenceSetRow[]).map(fromRow);
+    },
+    /** The backbone checksums the products' active versions were built with (the station loads those). */
+    activeModelSha256s(): string[] {
+      return (activeModels.all() as { model_sha256: string }[]).map((r) => r.model_sha256);
     },
   };
 }

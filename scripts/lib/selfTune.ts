@@ -1,0 +1,109 @@
+/**
+ * Eval's self-tuned path: each category chooses its configuration from train/good alone, exactly as
+ * `npm run calibrate` would for a product, then is evaluated with it. With `regret`, every engine configuration
+ * the search tried is also scored on the test images (for the report only) so the choice can be measured.
+ */
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { calibrateForEval } from '../../station/calibrate/evalVerdicts.ts';
+import { candidateLabel, engineKey, type Candidate, type Pins, type SearchSpace } from '../../station/calibrate/tune/candidates.ts';
+import { candidateEngines } from '../../station/calibrate/tune/engines.ts';
+import { medianAspect, searchSubset, tuneProduct, type TuneResult } from '../../station/calibrate/tune/index.ts';
+import { decodeImage } from '../../station/vision/preprocess.ts';
+import { sampleIndices } from '../../station/vision/rng.ts';
+import type { EngineSettings } from '../../station/vision/settings.ts';
+import { productScorer } from '../../station/verdict/scoreModel.ts';
+import type { Category } from './datasets.ts';
+import { evaluateCategory, type CategoryResult } from './evaluate.ts';
+import { Progress } from './progress.ts';
+
+export interface SelfTuneEvalOptions {
+  manifests: Record<string, string>;
+  space: SearchSpace;
+  pins: Pins;
+  base: Partial<EngineSettings>;
+  budgetMs: number;
+  shots?: number;
+  seed: number;
+  bankSize: number;
+  pixelSide: number;
+  regret: boolean;
+  verdicts: boolean;
+  placedConsistently?: boolean;
+}
+
+export interface CandidateOnTest {
+  label: string;
+  candidate: Candidate;
+  separation: number;
+  latencyMs: number;
+  testAuroc: number | null;
+}
+
+export interface SelfTunedResult extends CategoryResult {
+  config: { backbone: string; size: number; aspect: number; augment: string; scoreTopShare: number; label: string; reason: string };
+  selection: { nativeAspect: number; searchImages: number; syntheticDefects: number; seconds: number; candidates: CandidateOnTest[]; regret: number | null };
+}
+
+export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions): Promise<SelfTunedResult> {
+  const label = `${cat.dataset}/${cat.category}`;
+  const train = opts.shots !== undefined ? sampleIndices(cat.train.length, opts.shots, opts.seed).map((i) => cat.train[i]) : cat.train;
+  const t0 = performance.now();
+  const pickIdx = new Set(searchSubset(train.length, { seed: opts.seed }));
+  const sizes: { width: number; height: number }[] = [];
+  const pick = [];
+  for (const [i, f] of train.entries()) {
+    const img = await decodeImage(readFileSync(f), relative(cat.dir, f));
+    sizes.push({ width: img.width, height: img.height });
+    if (pickIdx.has(i)) pick.push(img);
+  }
+  const nativeAspect = medianAspect(sizes);
+  const engines = candidateEngines(opts.manifests, nativeAspect, opts.base);
+  try {
+    let bar: Progress | undefined;
+    const tuned: TuneResult = await tuneProduct(pick, [], nativeAspect, engines.engineFor, {
+      space: opts.space, pins: opts.pins, budgetMs: opts.budgetMs, seed: opts.seed, coresetSize: opts.bankSize,
+      onProgress: (d, n, what) => { (bar ??= new Progress(`${label} self-tuning`, n)).tick(d, what); },
+    });
+    bar?.done();
+    const seconds = (performance.now() - t0) / 1000;
+    const chosen = tuned.choice.chosen.candidate;
+    const shares = [...new Set(tuned.rows.map((r) => r.candidate.topShare))];
+    const testAuroc = new Map<string, Record<string, number>>();
+    let result: CategoryResult | undefined;
+    const keys = opts.regret ? [...new Set(tuned.rows.map((r) => engineKey(r.candidate)))] : [engineKey(chosen)];
+    for (const key of keys) {
+      const c = key === engineKey(chosen) ? chosen : tuned.rows.find((r) => engineKey(r.candidate) === key)!.candidate;
+      const engine = await engines.engineFor(c);
+      const isChosen = key === engineKey(chosen);
+      const verdicts = isChosen && opts.verdicts ? async (embs: Parameters<typeof calibrateForEval>[1], names: string[]) => {
+        const vb = new Progress(`${label} bands (held out)`, embs.length);
+        const tally = await calibrateForEval(engine, embs, names, { seed: opts.seed, bankSize: opts.bankSize, placedConsistently: opts.placedConsistently, scoreTopShare: chosen.topShare, onProgress: (d) => vb.tick(d) });
+        vb.done();
+        return tally;
+      } : undefined;
+      const r = await evaluateCategory(engine, cat, {
+        shots: opts.shots, seed: opts.seed, bankSize: opts.bankSize, pixelSide: opts.pixelSide, verdicts, poolings: shares,
+        imageScore: isChosen && chosen.topShare > 0 ? productScorer({ kind: 'top', topShare: chosen.topShare }) : undefined,
+      });
+      testAuroc.set(key, r.poolAuroc ?? {});
+      if (isChosen) result = r;
+    }
+    const candidates: CandidateOnTest[] = tuned.rows.map((r) => ({
+      label: candidateLabel(r.candidate), candidate: r.candidate, separation: r.separation, latencyMs: r.latencyMs,
+      testAuroc: testAuroc.get(engineKey(r.candidate))?.[String(r.candidate.topShare)] ?? null,
+    }));
+    const measured = candidates.filter((c) => c.testAuroc !== null && c.latencyMs <= opts.budgetMs).map((c) => c.testAuroc as number);
+    const regret = opts.regret && measured.length ? Math.max(...measured) - result!.imageAuroc : null;
+    return {
+      ...result!,
+      config: {
+        backbone: chosen.backbone, size: chosen.size, aspect: engines.settingsFor(chosen).aspect ?? 1, augment: chosen.augment,
+        scoreTopShare: chosen.topShare, label: candidateLabel(chosen), reason: tuned.choice.reason,
+      },
+      selection: { nativeAspect, searchImages: tuned.searchImages, syntheticDefects: tuned.syntheticDefects, seconds, candidates, regret },
+    };
+  } finally {
+    await engines.close();
+  }
+}

@@ -1,0 +1,124 @@
+// What every defect kind needs to know about the good photograph it draws on: where the item is,
+// how big it is, how big this defect should be, and a seeded random stream.
+
+import type { DecodedImage } from '../../vision/types.ts';
+import { insetDistance } from './raster.ts';
+
+export interface SynthContext {
+  width: number;
+  height: number;
+  rand: () => number;
+  /** 1 on the item, 0 on the bench. */
+  itemMask: Uint8Array;
+  /** Distance (px) from each item pixel to the bench or the frame border (1 on the outline). */
+  inset: Float32Array;
+  /** The item's extent in px: the side of a square of the same area. */
+  scale: number;
+  /** 0 = hairline … 1 = about a tenth of the item. */
+  size: number;
+  /** Pixels per pixel of a 512 px frame: line widths are specified at that scale. */
+  px: number;
+  /** Other good photographs a patch may be cut from. */
+  donors: readonly DecodedImage[];
+  bbox: { x0: number; y0: number; x1: number; y1: number };
+}
+
+/** What a defect kind returns: a new RGB8 frame and the pixels it visibly changed. */
+export interface Drawn {
+  data: Uint8Array;
+  mask: Uint8Array;
+}
+
+export type DrawDefect = (img: DecodedImage, ctx: SynthContext) => Drawn;
+
+export function buildContext(
+  img: DecodedImage,
+  itemMask: Uint8Array,
+  rand: () => number,
+  size: number,
+  donors: readonly DecodedImage[],
+): SynthContext {
+  const { width, height } = img;
+  let count = 0;
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (!itemMask[y * width + x]) continue;
+      count++;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  return {
+    width,
+    height,
+    rand,
+    itemMask,
+    inset: insetDistance(itemMask, width, height),
+    scale: Math.sqrt(count),
+    size,
+    px: Math.min(width, height) / 512,
+    donors,
+    bbox: { x0, y0, x1, y1 },
+  };
+}
+
+/** The defect's extent (px), log-uniform in `size` from a hairline to a tenth of the item. */
+export function defectExtent(ctx: SynthContext): number {
+  const hair = Math.max(2.5, 0.012 * ctx.scale);
+  const large = Math.max(1.5 * hair, 0.1 * ctx.scale);
+  return hair * (large / hair) ** ctx.size;
+}
+
+export const between = (rand: () => number, lo: number, hi: number): number => lo + (hi - lo) * rand();
+
+/** A random item pixel at least `clearance` px inside the outline, or the deepest of the tries. */
+export function pickOnItem(ctx: SynthContext, clearance: number): { x: number; y: number } {
+  const { bbox, width, inset, rand } = ctx;
+  let best = -1;
+  let bestInset = -1;
+  for (let tries = 0; tries < 400; tries++) {
+    const x = bbox.x0 + Math.floor(rand() * (bbox.x1 - bbox.x0 + 1));
+    const y = bbox.y0 + Math.floor(rand() * (bbox.y1 - bbox.y0 + 1));
+    const p = y * width + x;
+    if (inset[p] > 0 && inset[p] >= clearance) return { x, y };
+    if (inset[p] > bestInset) {
+      bestInset = inset[p];
+      best = p;
+    }
+  }
+  if (bestInset <= 0) {
+    for (let p = 0; p < inset.length; p++) if (inset[p] > bestInset) [best, bestInset] = [p, inset[p]];
+  }
+  return { x: best % width, y: Math.floor(best / width) };
+}
+
+/** A random pixel on the item's outline (or on the frame border when the item fills it). */
+export function pickOnEdge(ctx: SynthContext): { x: number; y: number } {
+  const edge: number[] = [];
+  for (let p = 0; p < ctx.inset.length; p++) if (ctx.inset[p] > 0 && ctx.inset[p] < 1.5) edge.push(p);
+  const p = edge[Math.floor(ctx.rand() * edge.length)];
+  return { x: p % ctx.width, y: Math.floor(p / ctx.width) };
+}
+
+/** Mean luminance of the item pixels in a box around (x, y). */
+export function localLuma(img: DecodedImage, ctx: SynthContext, x: number, y: number, radius: number): number {
+  const r = Math.max(2, Math.round(radius));
+  let sum = 0;
+  let n = 0;
+  for (let yy = Math.max(0, y - r); yy <= Math.min(img.height - 1, y + r); yy++) {
+    for (let xx = Math.max(0, x - r); xx <= Math.min(img.width - 1, x + r); xx++) {
+      const p = yy * img.width + xx;
+      if (!ctx.itemMask[p]) continue;
+      const i = p * 3;
+      sum += 0.299 * img.data[i] + 0.587 * img.data[i + 1] + 0.114 * img.data[i + 2];
+      n++;
+    }
+  }
+  return n ? sum / n : 128;
+}

@@ -1,0 +1,67 @@
+/**
+ * The configurations a product's self-tuning calibration tries (pure). A candidate is an engine configuration
+ * (backbone × input size × input shape × reference-set augmentation) and a way to pool patch scores into the
+ * item's score; candidates that differ only in pooling share their embeddings, so pooling is nearly free.
+ */
+import type { Augmentation } from '../../vision/augment.ts';
+
+/** The input's shape: a square, or the product's own aspect (median of its good images). */
+export type AspectChoice = 'square' | 'native';
+
+export interface Candidate {
+  backbone: string;
+  /** Long side of the model input. */
+  size: number;
+  aspect: AspectChoice;
+  augment: Augmentation;
+  /** 0: the map's maximum; otherwise the mean of this most deviating share of patches. */
+  topShare: number;
+}
+
+export interface SearchSpace {
+  backbones: string[];
+  sizes: number[];
+  aspects: AspectChoice[];
+  augments: Augmentation[];
+  topShares: number[];
+}
+
+/** What product.json pins (not searched). */
+export type Pins = Partial<Candidate>;
+
+/** Below this, a product's native aspect is treated as square (a 15 % stretch costs nothing measurable). */
+export const SQUARE_TOLERANCE = 1.15;
+
+export function defaultSpace(backbones: string[]): SearchSpace {
+  return { backbones, sizes: [224, 448], aspects: ['square', 'native'], augments: ['none'], topShares: [0, 0.1] };
+}
+
+/** Items whose shape is this close to square gain nothing from a native-aspect input. */
+export const isSquarish = (aspect: number) => Math.max(aspect, 1 / aspect) < SQUARE_TOLERANCE;
+
+/** Every combination, pinned dimensions fixed; 'native' is dropped when the product is squarish. */
+export function candidateList(space: SearchSpace, pins: Pins, nativeAspect: number): Candidate[] {
+  const dim = <K extends keyof Candidate>(k: K, values: Candidate[K][]): Candidate[K][] => (pins[k] !== undefined ? [pins[k] as Candidate[K]] : values);
+  const aspects = dim('aspect', space.aspects).filter((a) => a === 'square' || !isSquarish(nativeAspect) || pins.aspect === 'native');
+  const out: Candidate[] = [];
+  for (const backbone of dim('backbone', space.backbones))
+    for (const size of dim('size', space.sizes))
+      for (const aspect of aspects.length ? aspects : ['square' as const])
+        for (const augment of dim('augment', space.augments).filter((a) => a !== 'turns' || (aspect === 'square' && isSquarish(nativeAspect))))
+          for (const topShare of dim('topShare', space.topShares)) out.push({ backbone, size, aspect, augment, topShare });
+  return out;
+}
+
+/** The engine a candidate needs: candidates with the same key share embeddings and reference sets. */
+export const engineKey = (c: Candidate) => `${c.backbone} ${c.size} ${c.aspect} ${c.augment}`;
+
+export function candidateLabel(c: Candidate): string {
+  const pool = c.topShare > 0 ? `top ${Math.round(c.topShare * 100)}%` : 'max';
+  return `${c.backbone.replace(/-features$/, '')} ${c.size} ${c.aspect}${c.augment === 'none' ? '' : ` +${c.augment}`} ${pool}`;
+}
+
+/** A rough cost order for ties: input pixels, then the backbone's place in the pool (cheapest first). */
+export function costRank(c: Candidate, space: SearchSpace, nativeAspect: number): number {
+  const a = c.aspect === 'native' ? Math.max(nativeAspect, 1 / nativeAspect) : 1;
+  return (c.size * c.size) / a * (1 + space.backbones.indexOf(c.backbone)) * (c.augment === 'none' ? 1 : 1.01);
+}

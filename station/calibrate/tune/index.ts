@@ -1,0 +1,62 @@
+/**
+ * Self-tuning calibration, composed: decode a seeded subset of the product's good images, draw synthetic
+ * defects on them, try every candidate configuration on those images alone (never on test images), and
+ * choose one within the latency budget. Eval and calibration both call this, so eval measures the choice a
+ * product would make.
+ */
+import { sampleIndices } from '../../vision/rng.ts';
+import { synthesizeSet } from '../synth/index.ts';
+import type { DecodedImage } from '../../vision/types.ts';
+import { candidateList, type Pins, type SearchSpace } from './candidates.ts';
+import { chooseCandidate, type Choice } from './choose.ts';
+import { searchCandidates, type CandidateFigures, type EngineFor } from './search.ts';
+
+export interface TuneOptions {
+  space: SearchSpace;
+  pins: Pins;
+  budgetMs: number;
+  seed: number;
+  coresetSize: number;
+  /** At most this many good images take part in the search (default 48). */
+  maxImages?: number;
+  /** About this many synthetic defects in all (default 96), at least one per image. */
+  syntheticTarget?: number;
+  onProgress?: (done: number, total: number, what: string) => void;
+}
+
+export interface TuneResult {
+  nativeAspect: number;
+  searchImages: number;
+  syntheticDefects: number;
+  rows: CandidateFigures[];
+  choice: Choice;
+}
+
+/** Width / height of the product's items: the median over its good images (robust to a few odd photos). */
+export function medianAspect(images: { width: number; height: number }[]): number {
+  const a = images.map((i) => i.width / i.height).sort((x, y) => x - y);
+  return a[Math.floor((a.length - 1) / 2)];
+}
+
+/** Which of n good images take part in the search (seeded, sorted). */
+export const searchSubset = (n: number, opts: Pick<TuneOptions, 'maxImages' | 'seed'>) => sampleIndices(n, opts.maxImages ?? DEFAULT_SEARCH_IMAGES, opts.seed);
+
+export const DEFAULT_SEARCH_IMAGES = 48;
+
+/**
+ * `pick`: the decoded search subset of the good images (searchSubset); `nativeAspect`: medianAspect of all of them
+ * (the engines for 'native' candidates were made with it).
+ */
+export async function tuneProduct(
+  pick: DecodedImage[], rejects: DecodedImage[], nativeAspect: number, engineFor: EngineFor, opts: TuneOptions,
+): Promise<TuneResult> {
+  if (pick.length < 2) throw new Error(`self-tuning needs at least 2 good images, got ${pick.length}`);
+  const perImage = Math.max(1, Math.min(8, Math.ceil((opts.syntheticTarget ?? 96) / pick.length)));
+  const synthetic = synthesizeSet(pick, { perImage, seed: opts.seed });
+  const candidates = candidateList(opts.space, opts.pins, nativeAspect);
+  const rows = await searchCandidates(candidates, engineFor, { goods: pick, synthetic, rejects }, {
+    folds: 3, seed: opts.seed, coresetSize: opts.coresetSize, onProgress: opts.onProgress,
+  });
+  const choice = chooseCandidate(rows, { budgetMs: opts.budgetMs, space: opts.space, nativeAspect });
+  return { nativeAspect, searchImages: pick.length, syntheticDefects: synthetic.length, rows, choice };
+}

@@ -1,0 +1,103 @@
+/**
+ * Self-tuning for a product's calibration: its good (and reject) files → the configuration it will run.
+ * Decodes only the search subset (all good images are measured for their aspect), crops to the product's region
+ * of interest first (so synthetic defects land where the engine looks), and returns the engine choice with a
+ * summary for the report and the reference set. A product that pins every dimension gets its one candidate
+ * without a search.
+ */
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { cropToRoi, decodeImage, roiPixels } from '../../vision/preprocess.ts';
+import type { DecodedImage } from '../../vision/types.ts';
+import type { EngineChoice } from '../engine.ts';
+import type { ProductConfig } from '../productConfig.ts';
+import type { CalibrationFile } from '../scanFolder.ts';
+import { candidateLabel, candidateList, defaultSpace, type Candidate } from './candidates.ts';
+import { medianAspect, searchSubset, tuneProduct } from './index.ts';
+import type { EngineFor } from './search.ts';
+
+export interface TuningSummary {
+  chosen: string;
+  candidate: Candidate;
+  reason: string;
+  /** Width / height of the product's items (median of its good images, inside the region of interest). */
+  nativeAspect: number;
+  searchImages: number;
+  syntheticDefects: number;
+  seconds: number;
+  budgetMs: number;
+  candidates: { label: string; separation: number; synthetic: number; rejects: number | null; caught: number; latencyMs: number; withinBudget: boolean }[];
+}
+
+export interface TunedChoice {
+  engine: EngineChoice;
+  topShare: number;
+  summary: TuningSummary;
+}
+
+export type ProductTuner = (
+  product: ProductConfig, files: { good: CalibrationFile[]; reject: CalibrationFile[] }, onProgress?: (done: number, total: number) => void,
+) => Promise<TunedChoice>;
+
+/** Image size after EXIF orientation, without decoding the pixels. */
+async function orientedSize(file: string): Promise<{ width: number; height: number } | null> {
+  try {
+    const m = await sharp(file).metadata();
+    if (!m.width || !m.height) return null;
+    return (m.orientation ?? 1) >= 5 ? { width: m.height, height: m.width } : { width: m.width, height: m.height };
+  } catch {
+    return null; // unreadable: embedding reports it by name later
+  }
+}
+
+export function engineChoiceFor(c: Candidate, product: ProductConfig, nativeAspect: number): EngineChoice {
+  return {
+    inputMode: product.inputMode, coresetSize: product.coresetSize, backbone: c.backbone,
+    settings: { size: c.size, aspect: c.aspect === 'native' ? nativeAspect : 1, roi: product.roi },
+  };
+}
+
+export function productTuner(backboneIds: string[], engineFor: (choice: EngineChoice) => Promise<Awaited<ReturnType<EngineFor>>>, defaultCoreset: number): ProductTuner {
+  return async (product, files, onProgress) => {
+    const t0 = performance.now();
+    const sizes = (await Promise.all(files.good.map((f) => orientedSize(f.file)))).filter((s): s is { width: number; height: number } => s !== null)
+      .map((s) => roiPixels(s.width, s.height, product.roi));
+    if (sizes.length === 0) throw new Error('self-tuning: no readable good image to measure');
+    const nativeAspect = medianAspect(sizes);
+    const space = defaultSpace(backboneIds);
+    const candidates = candidateList(space, product.pins, nativeAspect);
+    const budgetMs = product.latencyBudgetMs;
+    const summaryOf = (c: Candidate, extra: Partial<TuningSummary>): TunedChoice => ({
+      engine: engineChoiceFor(c, product, nativeAspect), topShare: c.topShare,
+      summary: {
+        chosen: candidateLabel(c), candidate: c, reason: '', nativeAspect, searchImages: 0, syntheticDefects: 0,
+        seconds: (performance.now() - t0) / 1000, budgetMs, candidates: [], ...extra,
+      },
+    });
+    if (candidates.length === 1) return summaryOf(candidates[0], { reason: 'every setting is pinned in product.json' });
+
+    const decode = async (f: CalibrationFile): Promise<DecodedImage | null> => {
+      try { return cropToRoi(await decodeImage(readFileSync(f.file), f.name), product.roi); } catch { return null; }
+    };
+    const pick: DecodedImage[] = [];
+    for (const i of searchSubset(files.good.length, { seed: product.seed })) {
+      const img = await decode(files.good[i]);
+      if (img) pick.push(img);
+    }
+    const rejects: DecodedImage[] = [];
+    for (const f of files.reject) { const img = await decode(f); if (img) rejects.push(img); }
+    const engineOf = (c: Candidate) => engineFor({ ...engineChoiceFor(c, product, nativeAspect), settings: { ...engineChoiceFor(c, product, nativeAspect).settings, roi: null } });
+    const tuned = await tuneProduct(pick, rejects, nativeAspect, engineOf, {
+      space, pins: product.pins, budgetMs, seed: product.seed, coresetSize: product.coresetSize ?? defaultCoreset,
+      onProgress: (d, n) => onProgress?.(d, n),
+    });
+    const chosen = tuned.choice.chosen.candidate;
+    return summaryOf(chosen, {
+      reason: tuned.choice.reason, searchImages: tuned.searchImages, syntheticDefects: tuned.syntheticDefects,
+      candidates: tuned.rows.map((r) => ({
+        label: candidateLabel(r.candidate), separation: r.separation, synthetic: r.synthetic, rejects: r.rejects,
+        caught: r.caught, latencyMs: r.latencyMs, withinBudget: r.latencyMs <= budgetMs,
+      })),
+    });
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The self-tuning search: every candidate configuration is judged on the product's own images only — held-out
+ * good items (k-fold: each scored against a bank that lacks it), synthetic defects drawn on those held-out items,
+ * and reject/ images when the product has them. Candidates sharing an engine share its embeddings; pooling
+ * variants are computed from the same patch scores.
+ */
+import { planFolds } from '../kfold.ts';
+import { poolScores } from '../../verdict/pool.ts';
+import { augmentedViews } from '../../vision/augment.ts';
+import type { Engine } from '../../vision/engine.ts';
+import { aurocFromGroups } from '../../vision/metrics.ts';
+import type { ReferenceSet } from '../../vision/referenceSet.ts';
+import type { DecodedImage, PatchEmbedding } from '../../vision/types.ts';
+import { engineKey, type Candidate } from './candidates.ts';
+
+export interface SearchImages {
+  goods: DecodedImage[];
+  /** Synthetic defects, each drawn on goods[source]. */
+  synthetic: { source: number; image: DecodedImage; kind: string }[];
+  rejects: DecodedImage[];
+}
+
+export interface CandidateFigures {
+  candidate: Candidate;
+  /** AUROC of synthetic defects (and rejects, weighted double) against held-out good items. */
+  separation: number;
+  synthetic: number;
+  rejects: number | null;
+  /** Share of synthetic defects above the held-out goods' 90th percentile (what a 10 % review band would catch). */
+  caught: number;
+  /** Median preprocess + embed + score of one item, ms (measured during the search). */
+  latencyMs: number;
+  /** Separation per synthetic defect kind. */
+  byKind: Record<string, number>;
+}
+
+export interface SearchOptions {
+  folds: number;
+  seed: number;
+  coresetSize: number;
+  onProgress?: (done: number, total: number, what: string) => void;
+}
+
+/** Engines are made by the caller (it owns the backbones); the search releases nothing. */
+export type EngineFor = (c: Candidate) => Promise<Engine>;
+
+interface Scored { score: number; patchScores: Float32Array; contentMask: Uint8Array }
+
+const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
+
+function quantile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+/** Score every held-out good, synthetic and reject image under one engine configuration. */
+async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, opts: SearchOptions, tick: () => void) {
+  const ms: number[] = [];
+  const embed = async (img: DecodedImage): Promise<PatchEmbedding> => engine.embed(await engine.preprocess(img));
+  const goodEmb: PatchEmbedding[] = [];
+  const views: PatchEmbedding[][] = [];
+  for (const g of images.goods) {
+    goodEmb.push(await embed(g));
+    const extra: PatchEmbedding[] = [];
+    for (const v of augmentedViews(g, c.augment)) extra.push(await embed(v));
+    views.push(extra);
+    tick();
+  }
+  const { folds, assignment } = planFolds(images.goods.length, { folds: Math.min(opts.folds, images.goods.length), seed: opts.seed });
+  const good = new Array<Scored>(images.goods.length);
+  const synthetic = new Array<Scored>(images.synthetic.length);
+  const rejects = new Array<Scored>(images.rejects.length);
+  const score = async (e: PatchEmbedding, set: ReferenceSet, timed?: number): Promise<Scored> => {
+    const r = await engine.score(e, set);
+    if (timed !== undefined) ms.push(performance.now() - timed);
+    return { score: r.score, patchScores: r.patchScores, contentMask: e.contentMask };
+  };
+  for (let f = 0; f < folds; f++) {
+    const members = images.goods.map((_, i) => i).filter((i) => assignment[i] !== f);
+    const embs = members.flatMap((i) => [goodEmb[i], ...views[i]]);
+    const set = engine.buildReferenceSet(embs, embs.map((_, k) => `search-${k}`), { coresetSize: opts.coresetSize, seed: opts.seed + 7919 * (f + 1) });
+    for (const [i, g] of images.goods.entries()) {
+      if (assignment[i] !== f) continue;
+      // Latency as the station sees it: fit + backbone + score of a decoded frame.
+      const t = performance.now();
+      const e = await embed(g);
+      good[i] = await score(e, set, t);
+    }
+    for (const [k, s] of images.synthetic.entries()) {
+      if (assignment[s.source] === f) { synthetic[k] = await score(await embed(s.image), set); tick(); }
+    }
+    for (const [k, r] of images.rejects.entries()) {
+      if (k % folds === f) { rejects[k] = await score(await embed(r), set); tick(); }
+    }
+  }
+  return { good, synthetic, rejects, latencyMs: median(ms) };
+}
+
+function figures(c: Candidate, s: Awaited<ReturnType<typeof scoreEngine>>, images: SearchImages): CandidateFigures {
+  const pool = (x: Scored) => (c.topShare > 0 ? poolScores(x.patchScores, c.topShare, x.contentMask) : x.score);
+  const good = s.good.map(pool), synth = s.synthetic.map(pool), rej = s.rejects.map(pool);
+  const synthetic = synth.length ? aurocFromGroups(synth, good) : NaN;
+  const rejects = rej.length ? aurocFromGroups(rej, good) : null;
+  const separation = rejects === null ? synthetic : synth.length ? (synthetic + 2 * rejects) / 3 : rejects;
+  const bar = quantile(good, 0.9);
+  const byKind: Record<string, number> = {};
+  for (const kind of new Set(images.synthetic.map((x) => x.kind))) {
+    byKind[kind] = aurocFromGroups(synth.filter((_, k) => images.synthetic[k].kind === kind), good);
+  }
+  const caughtOf = [...synth, ...rej];
+  return { candidate: c, separation, synthetic, rejects, caught: caughtOf.filter((v) => v > bar).length / Math.max(1, caughtOf.length), latencyMs: s.latencyMs, byKind };
+}
+
+/** Figures for every candidate, in the order given. */
+export async function searchCandidates(candidates: Candidate[], engineFor: EngineFor, images: SearchImages, opts: SearchOptions): Promise<CandidateFigures[]> {
+  const groups = new Map<string, Candidate[]>();
+  for (const c of candidates) groups.set(engineKey(c), [...(groups.get(engineKey(c)) ?? []), c]);
+  const perEngine = images.goods.length + images.synthetic.length + images.rejects.length;
+  const total = groups.size * perEngine;
+  let done = 0;
+  const out = new Map<Candidate, CandidateFigures>();
+  for (const [key, group] of groups) {
+    const engine = await engineFor(group[0]);
+    const scored = await scoreEngine(engine, group[0], images, opts, () => opts.onProgress?.(++done, total, key));
+    for (const c of group) out.set(c, figures(c, scored, images));
+  }
+  return candidates.map((c) => out.get(c)!);
+}

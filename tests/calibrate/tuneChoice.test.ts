@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { candidateList, defaultSpace, engineKey, type Candidate } from '../../station/calibrate/tune/candidates.ts';
+import { chooseCandidate } from '../../station/calibrate/tune/choose.ts';
+import type { CandidateFigures } from '../../station/calibrate/tune/search.ts';
+
+const space = defaultSpace(['small-net', 'big-net']);
+const row = (c: Partial<Candidate>, separation: number, latencyMs: number): CandidateFigures => ({
+  candidate: { backbone: 'small-net', size: 224, aspect: 'square', augment: 'none', topShare: 0, ...c },
+  separation, synthetic: separation, rejects: null, caught: 0.5, latencyMs, byKind: {},
+});
+
+describe('candidate list', () => {
+  it('crosses every dimension; a square product gets no native-aspect candidates', () => {
+    expect(candidateList(space, {}, 1)).toHaveLength(2 * 2 * 1 * 1 * 2);
+    const tall = candidateList(space, {}, 0.4);
+    expect(tall).toHaveLength(2 * 2 * 2 * 1 * 2);
+    expect(tall.filter((c) => c.aspect === 'native')).toHaveLength(8);
+  });
+
+  it('a pinned setting is not searched', () => {
+    const pinned = candidateList(space, { backbone: 'big-net', topShare: 0.1 }, 0.4);
+    expect(pinned.every((c) => c.backbone === 'big-net' && c.topShare === 0.1)).toBe(true);
+    expect(pinned).toHaveLength(2 * 2);
+    // A pinned native aspect stays even for a square product.
+    expect(candidateList(space, { aspect: 'native' }, 1).every((c) => c.aspect === 'native')).toBe(true);
+  });
+
+  it('quarter-turn augmentation only where the input is square and the items are too', () => {
+    const aug = { ...space, augments: ['none', 'turns'] as Candidate['augment'][] };
+    expect(candidateList(aug, {}, 1).some((c) => c.augment === 'turns')).toBe(true);
+    expect(candidateList(aug, {}, 0.4).filter((c) => c.augment === 'turns').every((c) => c.aspect === 'square')).toBe(true);
+    expect(candidateList(aug, {}, 0.4).some((c) => c.augment === 'turns')).toBe(false);
+  });
+
+  it('pooling variants share an engine', () => {
+    const [a, b] = candidateList(space, { backbone: 'small-net', size: 224 }, 1);
+    expect(a.topShare).not.toBe(b.topShare);
+    expect(engineKey(a)).toBe(engineKey(b));
+  });
+});
+
+describe('choosing a candidate', () => {
+  it('takes the best separation within the latency budget and says why', () => {
+    const rows = [row({}, 0.9, 20), row({ size: 448 }, 0.97, 50), row({ backbone: 'big-net', size: 448 }, 0.99, 120)];
+    const { chosen, reason } = chooseCandidate(rows, { budgetMs: 60, space, nativeAspect: 1 });
+    expect(chosen.candidate.size).toBe(448);
+    expect(chosen.candidate.backbone).toBe('small-net');
+    expect(reason).toMatch(/0\.970/);
+    expect(reason).toMatch(/1 candidate\(s\) over the 60 ms budget/);
+  });
+
+  it('a tie to the third decimal goes to the cheaper input, whatever the order or measured latency', () => {
+    const big = row({ size: 448 }, 0.9504, 30), small = row({ size: 224 }, 0.9501, 45);
+    expect(chooseCandidate([big, small], { budgetMs: 60, space, nativeAspect: 1 }).chosen).toBe(small);
+    expect(chooseCandidate([small, big], { budgetMs: 60, space, nativeAspect: 1 }).chosen).toBe(small);
+    expect(chooseCandidate([big, small], { budgetMs: 60, space, nativeAspect: 1 }).reason).toMatch(/tied with .* and cheaper/);
+  });
+
+  it('a budget nothing meets names the fastest candidate', () => {
+    const rows = [row({}, 0.9, 80), row({ size: 448 }, 0.95, 140)];
+    expect(() => chooseCandidate(rows, { budgetMs: 60, space, nativeAspect: 1 })).toThrow(/no configuration meets the latency budget of 60 ms; the fastest, small-net 224 square max, takes 80 ms/);
+  });
+});
