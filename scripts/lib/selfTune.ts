@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { calibrateForEval } from '../../station/calibrate/evalVerdicts.ts';
-import { candidateLabel, engineKey, type Candidate, type Pins, type SearchSpace } from '../../station/calibrate/tune/candidates.ts';
+import { bankFor, candidateLabel, engineKey, type Candidate, type Pins, type SearchSpace } from '../../station/calibrate/tune/candidates.ts';
 import { candidateEngines } from '../../station/calibrate/tune/engines.ts';
 import { medianAspect, searchSubset, tuneProduct, type TuneResult } from '../../station/calibrate/tune/index.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
@@ -41,7 +41,7 @@ export interface CandidateOnTest {
 }
 
 export interface SelfTunedResult extends CategoryResult {
-  config: { backbone: string; size: number; aspect: number; augment: string; scoreTopShare: number; label: string; reason: string };
+  config: { backbone: string; size: number; aspect: number; augment: string; scoreTopShare: number; bankSize: number; label: string; reason: string };
   selection: { nativeAspect: number; searchImages: number; syntheticDefects: number; seconds: number; candidates: CandidateOnTest[]; regret: number | null };
 }
 
@@ -76,14 +76,15 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
       const c = key === engineKey(chosen) ? chosen : tuned.rows.find((r) => engineKey(r.candidate) === key)!.candidate;
       const engine = await engines.engineFor(c);
       const isChosen = key === engineKey(chosen);
+      const bankSize = bankFor(c, nativeAspect, opts.bankSize);
       const verdicts = isChosen && opts.verdicts ? async (embs: Parameters<typeof calibrateForEval>[1], names: string[]) => {
         const vb = new Progress(`${label} bands (held out)`, embs.length);
-        const tally = await calibrateForEval(engine, embs, names, { seed: opts.seed, bankSize: opts.bankSize, placedConsistently: opts.placedConsistently, scoreTopShare: chosen.topShare, onProgress: (d) => vb.tick(d) });
+        const tally = await calibrateForEval(engine, embs, names, { seed: opts.seed, bankSize, placedConsistently: opts.placedConsistently, scoreTopShare: chosen.topShare, onProgress: (d) => vb.tick(d) });
         vb.done();
         return tally;
       } : undefined;
       const r = await evaluateCategory(engine, cat, {
-        shots: opts.shots, seed: opts.seed, bankSize: opts.bankSize, pixelSide: opts.pixelSide, verdicts, poolings: shares,
+        shots: opts.shots, seed: opts.seed, bankSize, pixelSide: opts.pixelSide, verdicts, poolings: shares,
         imageScore: isChosen && chosen.topShare > 0 ? productScorer({ kind: 'top', topShare: chosen.topShare }) : undefined,
       });
       testAuroc.set(key, r.poolAuroc ?? {});
@@ -99,7 +100,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
       ...result!,
       config: {
         backbone: chosen.backbone, size: chosen.size, aspect: engines.settingsFor(chosen).aspect ?? 1, augment: chosen.augment,
-        scoreTopShare: chosen.topShare, label: candidateLabel(chosen), reason: tuned.choice.reason,
+        scoreTopShare: chosen.topShare, bankSize: bankFor(chosen, nativeAspect, opts.bankSize), label: candidateLabel(chosen), reason: tuned.choice.reason,
       },
       selection: { nativeAspect, searchImages: tuned.searchImages, syntheticDefects: tuned.syntheticDefects, seconds, candidates, regret },
     };

@@ -84,6 +84,8 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   // The pooling the product judges by: its own when pinned, else the one self-tuning chose.
   const scoring: ProductConfig = tuned ? { ...product, scoreTopShare: tuned.topShare } : product;
   const engine = (await opts.engineFor(tuned?.engine ?? { inputMode: product.inputMode, coresetSize: product.coresetSize })) as CalibrationEngine<unknown, unknown>;
+  // A tuned configuration carries its bank size (a larger input searches a smaller bank, see tune/candidates.ts).
+  const coresetSize = tuned?.engine.coresetSize ?? product.coresetSize;
   const tEmbed = performance.now();
   const good = await embedAll(engine, scan.good, (d, n) => progress('embed good', d, n));
   if (good.ok.length < min) {
@@ -97,14 +99,14 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   const names = good.ok.map((g) => g.file.name);
   const tHeld = performance.now();
   const held = await heldOutItemScores(engine, embs, names, {
-    seed: product.seed, coresetSize: product.coresetSize, folds: opts.folds, onProgress: (d, n) => progress('held-out scoring', d, n),
+    seed: product.seed, coresetSize, folds: opts.folds, onProgress: (d, n) => progress('held-out scoring', d, n),
   });
   const { model, scores: goodScores } = heldOutUnderModel(scoring, held.scores, engine.grid(embs[0]));
   const heldOutSeconds = secondsSince(tHeld);
 
   const tBuild = performance.now();
   progress('reference set', 0, 1);
-  const bank = await engine.build(embs, names, { seed: product.seed, coresetSize: product.coresetSize });
+  const bank = await engine.build(embs, names, { seed: product.seed, coresetSize });
   progress('reference set', 1, 1);
   const buildSeconds = secondsSince(tBuild);
 
@@ -152,7 +154,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
     createdAt: new Date().toISOString(),
     modelSha256: engine.modelSha256,
     settings: {
-      inputMode: product.inputMode, coresetSize: product.coresetSize ?? engine.defaultCoresetSize, seed: product.seed, minGoodImages: min,
+      inputMode: product.inputMode, coresetSize: coresetSize ?? engine.defaultCoresetSize, seed: product.seed, minGoodImages: min,
       placedConsistently: product.placedConsistently, regions: product.regions.length, bandsFrom: opts.bandsFrom ?? 'rates',
       scoreTopShare: scoring.scoreTopShare,
     },

@@ -65,3 +65,17 @@ export function costRank(c: Candidate, space: SearchSpace, nativeAspect: number)
   const a = c.aspect === 'native' ? Math.max(nativeAspect, 1 / nativeAspect) : 1;
   return (c.size * c.size) / a * (1 + space.backbones.indexOf(c.backbone)) * (c.augment === 'none' ? 1 : 1.01);
 }
+
+/** Nearest-neighbour work of the default configuration: 784 patches (224², stride 8) against a 10,000-patch bank. */
+export const BANK_WORK = 784 * 10_000;
+
+/**
+ * The bank size a candidate runs with: the product's (or the default) coreset size, capped so that patches per item
+ * × bank stays at the default configuration's work. A 448 input has four times the patches, so it searches a
+ * quarter of the bank: the kNN step, not the backbone, is what a larger input would otherwise make too slow.
+ */
+export function bankFor(c: Pick<Candidate, 'size' | 'aspect'>, nativeAspect: number, coresetSize: number, finestStride = 8): number {
+  const a = c.aspect === 'native' ? Math.max(nativeAspect, 1 / nativeAspect) : 1;
+  const patches = (c.size / finestStride) * (c.size / a / finestStride);
+  return Math.max(500, Math.min(coresetSize, Math.round(BANK_WORK / patches)));
+}

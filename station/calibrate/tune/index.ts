@@ -7,7 +7,7 @@
 import { sampleIndices } from '../../vision/rng.ts';
 import { synthesizeSet } from '../synth/index.ts';
 import type { DecodedImage } from '../../vision/types.ts';
-import { candidateList, type Pins, type SearchSpace } from './candidates.ts';
+import { bankFor, candidateList, type Pins, type SearchSpace } from './candidates.ts';
 import { chooseCandidate, type Choice } from './choose.ts';
 import { searchCandidates, type CandidateFigures, type EngineFor } from './search.ts';
 
@@ -55,7 +55,7 @@ export async function tuneProduct(
   const synthetic = synthesizeSet(pick, { perImage, seed: opts.seed });
   const candidates = candidateList(opts.space, opts.pins, nativeAspect);
   const rows = await searchCandidates(candidates, engineFor, { goods: pick, synthetic, rejects }, {
-    folds: 3, seed: opts.seed, coresetSize: opts.coresetSize, onProgress: opts.onProgress,
+    folds: 3, seed: opts.seed, bankSize: (c) => bankFor(c, nativeAspect, opts.coresetSize), onProgress: opts.onProgress,
   });
   const choice = chooseCandidate(rows, { budgetMs: opts.budgetMs, space: opts.space, nativeAspect });
   return { nativeAspect, searchImages: pick.length, syntheticDefects: synthetic.length, rows, choice };

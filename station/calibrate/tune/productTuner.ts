@@ -12,7 +12,7 @@ import type { DecodedImage } from '../../vision/types.ts';
 import type { EngineChoice } from '../engine.ts';
 import type { ProductConfig } from '../productConfig.ts';
 import type { CalibrationFile } from '../scanFolder.ts';
-import { candidateLabel, candidateList, defaultSpace, type Candidate } from './candidates.ts';
+import { bankFor, candidateLabel, candidateList, defaultSpace, type Candidate } from './candidates.ts';
 import { medianAspect, searchSubset, tuneProduct } from './index.ts';
 import type { EngineFor } from './search.ts';
 
@@ -50,9 +50,9 @@ async function orientedSize(file: string): Promise<{ width: number; height: numb
   }
 }
 
-export function engineChoiceFor(c: Candidate, product: ProductConfig, nativeAspect: number): EngineChoice {
+export function engineChoiceFor(c: Candidate, product: ProductConfig, nativeAspect: number, defaultCoreset: number): EngineChoice {
   return {
-    inputMode: product.inputMode, coresetSize: product.coresetSize, backbone: c.backbone,
+    inputMode: product.inputMode, coresetSize: bankFor(c, nativeAspect, product.coresetSize ?? defaultCoreset), backbone: c.backbone,
     settings: { size: c.size, aspect: c.aspect === 'native' ? nativeAspect : 1, roi: product.roi },
   };
 }
@@ -68,7 +68,7 @@ export function productTuner(backboneIds: string[], engineFor: (choice: EngineCh
     const candidates = candidateList(space, product.pins, nativeAspect);
     const budgetMs = product.latencyBudgetMs;
     const summaryOf = (c: Candidate, extra: Partial<TuningSummary>): TunedChoice => ({
-      engine: engineChoiceFor(c, product, nativeAspect), topShare: c.topShare,
+      engine: engineChoiceFor(c, product, nativeAspect, defaultCoreset), topShare: c.topShare,
       summary: {
         chosen: candidateLabel(c), candidate: c, reason: '', nativeAspect, searchImages: 0, syntheticDefects: 0,
         seconds: (performance.now() - t0) / 1000, budgetMs, candidates: [], ...extra,
@@ -86,7 +86,7 @@ export function productTuner(backboneIds: string[], engineFor: (choice: EngineCh
     }
     const rejects: DecodedImage[] = [];
     for (const f of files.reject) { const img = await decode(f); if (img) rejects.push(img); }
-    const engineOf = (c: Candidate) => engineFor({ ...engineChoiceFor(c, product, nativeAspect), settings: { ...engineChoiceFor(c, product, nativeAspect).settings, roi: null } });
+    const engineOf = (c: Candidate) => engineFor({ ...engineChoiceFor(c, product, nativeAspect, defaultCoreset), settings: { ...engineChoiceFor(c, product, nativeAspect, defaultCoreset).settings, roi: null } });
     const tuned = await tuneProduct(pick, rejects, nativeAspect, engineOf, {
       space, pins: product.pins, budgetMs, seed: product.seed, coresetSize: product.coresetSize ?? defaultCoreset,
       onProgress: (d, n) => onProgress?.(d, n),

@@ -37,7 +37,8 @@ export interface CandidateFigures {
 export interface SearchOptions {
   folds: number;
   seed: number;
-  coresetSize: number;
+  /** The bank size each candidate runs with (see bankFor). */
+  bankSize: (c: Candidate) => number;
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -55,7 +56,7 @@ function quantile(values: number[], q: number): number {
 
 /** Score every held-out good, synthetic and reject image under one engine configuration. */
 async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, opts: SearchOptions, tick: () => void) {
-  const ms: number[] = [];
+  const coresetSize = opts.bankSize(c);
   const embed = async (img: DecodedImage): Promise<PatchEmbedding> => engine.embed(await engine.preprocess(img));
   const goodEmb: PatchEmbedding[] = [];
   const views: PatchEmbedding[][] = [];
@@ -70,21 +71,16 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
   const good = new Array<Scored>(images.goods.length);
   const synthetic = new Array<Scored>(images.synthetic.length);
   const rejects = new Array<Scored>(images.rejects.length);
-  const score = async (e: PatchEmbedding, set: ReferenceSet, timed?: number): Promise<Scored> => {
+  const score = async (e: PatchEmbedding, set: ReferenceSet): Promise<Scored> => {
     const r = await engine.score(e, set);
-    if (timed !== undefined) ms.push(performance.now() - timed);
     return { score: r.score, patchScores: r.patchScores, contentMask: e.contentMask };
   };
   for (let f = 0; f < folds; f++) {
     const members = images.goods.map((_, i) => i).filter((i) => assignment[i] !== f);
     const embs = members.flatMap((i) => [goodEmb[i], ...views[i]]);
-    const set = engine.buildReferenceSet(embs, embs.map((_, k) => `search-${k}`), { coresetSize: opts.coresetSize, seed: opts.seed + 7919 * (f + 1) });
+    const set = engine.buildReferenceSet(embs, embs.map((_, k) => `search-${k}`), { coresetSize, seed: opts.seed + 7919 * (f + 1) });
     for (const [i, g] of images.goods.entries()) {
-      if (assignment[i] !== f) continue;
-      // Latency as the station sees it: fit + backbone + score of a decoded frame.
-      const t = performance.now();
-      const e = await embed(g);
-      good[i] = await score(e, set, t);
+      if (assignment[i] === f) good[i] = await score(await embed(g), set);
     }
     for (const [k, s] of images.synthetic.entries()) {
       if (assignment[s.source] === f) { synthetic[k] = await score(await embed(s.image), set); tick(); }
@@ -93,7 +89,29 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
       if (k % folds === f) { rejects[k] = await score(await embed(r), set); tick(); }
     }
   }
-  return { good, synthetic, rejects, latencyMs: median(ms) };
+  return { good, synthetic, rejects, latencyMs: await latency(engine, images.goods, goodEmb, coresetSize) };
+}
+
+/**
+ * Capture-to-score as the station will run it: fit + backbone + score of a decoded frame against a bank of the
+ * final size (a small product's search banks are smaller, and kNN time grows with the bank). Median of 5 after a
+ * warm-up.
+ */
+async function latency(engine: Engine, goods: DecodedImage[], embs: PatchEmbedding[], bankSize: number): Promise<number> {
+  const set = engine.buildReferenceSet(embs, embs.map((_, k) => `latency-${k}`), { coresetSize: bankSize, seed: 1 });
+  if (set.bankSize < bankSize) {
+    // Only the bank's size matters for timing: repeat rows up to the size the product will have.
+    const bank = new Float32Array(bankSize * set.dim);
+    for (let r = 0; r < bankSize; r++) bank.set(set.bank.subarray((r % set.bankSize) * set.dim, (r % set.bankSize + 1) * set.dim), r * set.dim);
+    Object.assign(set, { bank, bankSize });
+  }
+  const ms: number[] = [];
+  for (let k = 0; k < 6; k++) {
+    const t = performance.now();
+    await engine.score(await engine.embed(await engine.preprocess(goods[k % goods.length])), set);
+    if (k > 0) ms.push(performance.now() - t);
+  }
+  return median(ms);
 }
 
 function figures(c: Candidate, s: Awaited<ReturnType<typeof scoreEngine>>, images: SearchImages): CandidateFigures {
