@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import sharp from 'sharp';
 import { resizeAnomalyMap } from '../../station/vision/anomalyMap.ts';
+import { augmentedViews, type Augmentation } from '../../station/vision/augment.ts';
+import { decodeImage } from '../../station/vision/preprocess.ts';
 import type { Engine } from '../../station/vision/engine.ts';
 import { aurocFromGroups, f1Max } from '../../station/vision/metrics.ts';
 import { sampleIndices } from '../../station/vision/rng.ts';
@@ -23,7 +25,9 @@ export interface EvalOptions {
   /** Long side (pixels) at which pixel-level metrics are computed (maps and masks are resized to it). */
   pixelSide: number;
   /** Calibrate tolerance bands on the train/good embeddings (held out); test images are tallied into verdicts. */
-  verdicts?: (embeddings: PatchEmbedding[], names: string[]) => Promise<VerdictTally>;
+  verdicts?: (embeddings: PatchEmbedding[], names: string[], views?: PatchEmbedding[][]) => Promise<VerdictTally>;
+  /** Augmented views of every train image join the reference set (a product's engine.augment). */
+  augment?: Augmentation;
   /** The number judged per image when a product pools its patches (scoreTopShare); the engine's score otherwise. */
   imageScore?: (item: ScoredItem) => number;
   /** Also report image AUROC under these pooled shares (0 = the map's maximum), from the same inspections. */
@@ -115,14 +119,20 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
   const t0 = performance.now();
   const bar = new Progress(`${label} reference`, trainFiles.length);
   const embeddings = [];
+  const views: PatchEmbedding[][] = [];
   for (const [i, f] of trainFiles.entries()) {
-    embeddings.push(await engine.embedImage(readFileSync(f), f));
+    const img = await decodeImage(readFileSync(f), f);
+    embeddings.push(await engine.embed(await engine.preprocess(img)));
+    const v: PatchEmbedding[] = [];
+    for (const a of augmentedViews(img, opts.augment ?? 'none')) v.push(await engine.embed(await engine.preprocess(a)));
+    views.push(v);
     bar.tick(i + 1);
   }
   bar.done();
-  const set = engine.buildReferenceSet(embeddings, trainFiles.map((f) => relative(cat.dir, f)), { coresetSize: opts.bankSize, seed: opts.seed });
+  const augmented = views.some((v) => v.length > 0);
+  const set = engine.buildReferenceSet(embeddings, trainFiles.map((f) => relative(cat.dir, f)), { coresetSize: opts.bankSize, seed: opts.seed, views: augmented ? views.flat() : undefined });
   const trainSeconds = (performance.now() - t0) / 1000;
-  const tally = opts.verdicts ? await opts.verdicts(embeddings, trainFiles.map((f) => relative(cat.dir, f))) : null;
+  const tally = opts.verdicts ? await opts.verdicts(embeddings, trainFiles.map((f) => relative(cat.dir, f)), augmented ? views : undefined) : null;
   embeddings.length = 0;
 
   const scores: number[] = [];

@@ -77,14 +77,14 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
       const engine = await engines.engineFor(c);
       const isChosen = key === engineKey(chosen);
       const bankSize = bankFor(c, nativeAspect, opts.bankSize);
-      const verdicts = isChosen && opts.verdicts ? async (embs: Parameters<typeof calibrateForEval>[1], names: string[]) => {
+      const verdicts = isChosen && opts.verdicts ? async (embs: Parameters<typeof calibrateForEval>[1], names: string[], views?: Parameters<typeof calibrateForEval>[1][]) => {
         const vb = new Progress(`${label} bands (held out)`, embs.length);
-        const tally = await calibrateForEval(engine, embs, names, { seed: opts.seed, bankSize, placedConsistently: opts.placedConsistently, scoreTopShare: chosen.topShare, onProgress: (d) => vb.tick(d) });
+        const tally = await calibrateForEval(engine, embs, names, { seed: opts.seed, bankSize, placedConsistently: opts.placedConsistently, scoreTopShare: chosen.topShare, views, onProgress: (d) => vb.tick(d) });
         vb.done();
         return tally;
       } : undefined;
       const r = await evaluateCategory(engine, cat, {
-        shots: opts.shots, seed: opts.seed, bankSize, pixelSide: opts.pixelSide, verdicts, poolings: shares,
+        shots: opts.shots, seed: opts.seed, bankSize, augment: c.augment, pixelSide: opts.pixelSide, verdicts, poolings: shares,
         imageScore: isChosen && chosen.topShare > 0 ? productScorer({ kind: 'top', topShare: chosen.topShare }) : undefined,
       });
       testAuroc.set(key, r.poolAuroc ?? {});

@@ -2,6 +2,7 @@
  * What calibration needs from the inspection engine, as a small interface: the orchestration
  * stays testable with numeric fakes, and station/calibrate/visionEngine.ts adapts the real engine.
  */
+import type { Augmentation } from '../vision/augment.ts';
 import type { FeatureSettings } from '../vision/settings.ts';
 import type { ResizeMode } from '../vision/types.ts';
 
@@ -20,10 +21,12 @@ export interface CalibrationEngine<E = unknown, B = unknown> {
   readonly defaultCoresetSize: number;
   /** Decode + embed one image; throws an Error naming `name` when the image cannot be read. */
   embed(buf: Buffer, name: string): Promise<E>;
+  /** The augmented views of one image, embedded (empty when the configuration does not augment). */
+  embedViews?(buf: Buffer, name: string): Promise<E[]>;
   imageEmbedding(e: E): Float32Array;
   grid(e: E): { gridW: number; gridH: number };
   /** Build a bank (reference set) from these embeddings. */
-  build(embs: E[], names: string[], opts: { seed: number; coresetSize?: number }): B | Promise<B>;
+  build(embs: E[], names: string[], opts: { seed: number; coresetSize?: number; views?: E[] }): B | Promise<B>;
   score(e: E, bank: B): ItemScore | Promise<ItemScore>;
   /** The bank's file bytes; `tuning` (the self-tuning summary) travels inside the file. */
   serialise(bank: B, tuning?: object): Uint8Array;
@@ -39,6 +42,8 @@ export interface EngineChoice {
   backbone?: string;
   /** Feature settings the product runs with (input size, aspect, region of interest). */
   settings?: Partial<FeatureSettings>;
+  /** Extra views of each good image in the reference set (items placed turned or mirrored). */
+  augment?: Augmentation;
 }
 
 export type EngineFactory = (choice: EngineChoice) => Promise<CalibrationEngine>;

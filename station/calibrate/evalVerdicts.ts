@@ -25,6 +25,8 @@ export interface VerdictEvalOptions {
   /** Judge the mean of the item's most deviating share instead of its maximum (product scoreTopShare). */
   scoreTopShare?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Augmented views of each embedding (they join the fold banks with their image). */
+  views?: PatchEmbedding[][];
 }
 
 export interface VerdictFigures {
@@ -49,7 +51,7 @@ export async function calibrateForEval(
 ): Promise<VerdictTally> {
   const t0 = performance.now();
   const calib = adaptEngine(engine, opts.bankSize);
-  const held = await heldOutItemScores(calib, embeddings, names, { seed: opts.seed, coresetSize: opts.bankSize, folds: opts.folds, onProgress: opts.onProgress });
+  const held = await heldOutItemScores(calib, embeddings, names, { seed: opts.seed, coresetSize: opts.bankSize, folds: opts.folds, onProgress: opts.onProgress, views: opts.views });
   const { model, scores } = heldOutUnderModel(
     { placedConsistently: opts.placedConsistently ?? false, regions: [], scoreTopShare: opts.scoreTopShare ?? 0 }, held.scores, { gridW: embeddings[0].gridW, gridH: embeddings[0].gridH },
   );

@@ -11,13 +11,18 @@ export interface HeldOutItems {
 
 export async function heldOutItemScores<E, B>(
   engine: CalibrationEngine<E, B>, embs: E[], names: string[],
-  opts: { seed: number; coresetSize?: number; folds?: number; onProgress?: (done: number, total: number) => void },
+  opts: {
+    seed: number; coresetSize?: number; folds?: number; onProgress?: (done: number, total: number) => void;
+    /** Augmented views of each item: they join a fold's bank with their item, never score on their own. */
+    views?: E[][];
+  },
 ): Promise<HeldOutItems> {
   const size = opts.coresetSize ?? engine.defaultCoresetSize;
   const r = await heldOutScores<B, ItemScore>(
     embs.length,
     {
       build: (idx, fold) => engine.build(idx.map((i) => embs[i]), idx.map((i) => names[i]), {
+        views: opts.views ? idx.flatMap((i) => opts.views![i]) : undefined,
         seed: opts.seed + 7919 * (fold + 1),
         // The final bank's size, not a share of it: k-center coverage depends on the number of centres, and a
         // fold bank with fewer centres covers the same variation more coarsely, which inflates held-out scores.

@@ -2,7 +2,7 @@
  * Calibrate one product: calibration folder → held-out good scores → tolerance band → new
  * reference-set version (file, report, store row) → activation, strictly in that order.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/index.ts';
 import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
@@ -22,7 +22,7 @@ import { refsetRelPath, refsetFile } from './versions.ts';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
 import type { ProductTuner, TunedChoice } from './tune/productTuner.ts';
 
-export type Stage = 'self-tuning' | 'embed good' | 'embed rejects' | 'held-out scoring' | 'reference set' | 'rejects' | 'compare' | 'write';
+export type Stage = 'self-tuning' | 'augment' | 'embed good' | 'embed rejects' | 'held-out scoring' | 'reference set' | 'rejects' | 'compare' | 'write';
 
 export interface CalibrateOptions {
   productId: string;
@@ -97,16 +97,25 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
 
   const embs = good.ok.map((g) => g.embedding);
   const names = good.ok.map((g) => g.file.name);
+  // Augmented views (when the configuration has them) join the banks beside their image, never score alone.
+  const views: unknown[][] = [];
+  if (engine.embedViews && tuned?.engine.augment && tuned.engine.augment !== 'none') {
+    for (const [i, g] of good.ok.entries()) {
+      views.push(await engine.embedViews(readFileSync(g.file.file), g.file.name));
+      progress('augment', i + 1, good.ok.length);
+    }
+  }
   const tHeld = performance.now();
   const held = await heldOutItemScores(engine, embs, names, {
     seed: product.seed, coresetSize, folds: opts.folds, onProgress: (d, n) => progress('held-out scoring', d, n),
+    views: views.length ? views : undefined,
   });
   const { model, scores: goodScores } = heldOutUnderModel(scoring, held.scores, engine.grid(embs[0]));
   const heldOutSeconds = secondsSince(tHeld);
 
   const tBuild = performance.now();
   progress('reference set', 0, 1);
-  const bank = await engine.build(embs, names, { seed: product.seed, coresetSize });
+  const bank = await engine.build(embs, names, { seed: product.seed, coresetSize, views: views.length ? views.flat() : undefined });
   progress('reference set', 1, 1);
   const buildSeconds = secondsSince(tBuild);
 

@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs';
 import { generatedManifestPath, loadBackbone, type Backbone } from '../../models/load.ts';
 import { readManifest } from '../../models/manifest-file.ts';
+import { augmentedViews, type Augmentation } from '../vision/augment.ts';
 import { createEngine, type Engine } from '../vision/engine.ts';
+import { decodeImage } from '../vision/preprocess.ts';
 import { decodeReferenceSet, encodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
 import type { EngineSettings } from '../vision/settings.ts';
 import type { PatchEmbedding } from '../vision/types.ts';
@@ -13,15 +15,21 @@ import { productTuner, type ProductTuner } from './tune/productTuner.ts';
 /** Bank size when product.json does not set coresetSize (the engine's evaluation default). */
 export const DEFAULT_CORESET_SIZE = 10_000;
 
-export function adaptEngine(engine: Engine, defaultCoreset = DEFAULT_CORESET_SIZE): CalibrationEngine<PatchEmbedding, ReferenceSet> {
+export function adaptEngine(engine: Engine, defaultCoreset = DEFAULT_CORESET_SIZE, augment: Augmentation = 'none'): CalibrationEngine<PatchEmbedding, ReferenceSet> {
   const manifest = engine.manifest;
   return {
     modelSha256: manifest.sha256,
     defaultCoresetSize: defaultCoreset,
     embed: (buf, name) => engine.embedImage(buf, name),
+    async embedViews(buf, name) {
+      if (augment === 'none') return [];
+      const out: PatchEmbedding[] = [];
+      for (const v of augmentedViews(await decodeImage(buf, name), augment)) out.push(await engine.embed(await engine.preprocess(v)));
+      return out;
+    },
     imageEmbedding: (e) => e.imageEmbedding,
     grid: (e) => ({ gridW: e.gridW, gridH: e.gridH }),
-    build: (embs, names, o) => engine.buildReferenceSet(embs, names, { coresetSize: o.coresetSize ?? defaultCoreset, seed: o.seed }),
+    build: (embs, names, o) => engine.buildReferenceSet(embs, names, { coresetSize: o.coresetSize ?? defaultCoreset, seed: o.seed, views: o.views }),
     async score(e, set) {
       const r = await engine.score(e, set);
       return { score: r.score, patchScores: r.patchScores, contentMask: e.contentMask };
@@ -109,7 +117,7 @@ export async function visionEngines(manifestPath: string, overrides: Partial<Eng
     tune: productTuner(Object.keys(pool), loadEngine, DEFAULT_CORESET_SIZE),
     engineFor: async (choice) => {
       await load(choice.backbone ?? main.manifest.id);
-      return adaptEngine(engine(choice)) as CalibrationEngine;
+      return adaptEngine(engine(choice), DEFAULT_CORESET_SIZE, choice.augment) as CalibrationEngine;
     },
     engineForSet(set) {
       const b = [...loaded.values()].find((x) => x.manifest.sha256 === set.model.sha256);

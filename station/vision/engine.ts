@@ -25,6 +25,8 @@ export interface BuildOptions {
   seed: number;
   /** Dimension the coreset selection works in (default 32). */
   selectionDim?: number;
+  /** Augmented views of the images: their patches join the bank, but they are not images of the set. */
+  views?: PatchEmbedding[];
 }
 
 export interface InspectResult extends ScoreResult {
@@ -196,14 +198,15 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
     if (embeddings.length === 0) throw new Error('reference set: no good images given; add at least one good image');
     if (names.length !== embeddings.length) throw new Error(`reference set: ${embeddings.length} embeddings but ${names.length} names`);
     const dim = settings.dim;
+    const sources = opts.views?.length ? [...embeddings, ...opts.views] : embeddings;
     let total = 0;
-    for (const [i, e] of embeddings.entries()) {
-      if (e.dim !== dim) throw new Error(`reference set: ${names[i]} has feature dim ${e.dim}, engine uses ${dim}`);
+    for (const [i, e] of sources.entries()) {
+      if (e.dim !== dim) throw new Error(`reference set: ${names[i] ?? 'an augmented view'} has feature dim ${e.dim}, engine uses ${dim}`);
       for (let p = 0; p < e.contentMask.length; p++) total += e.contentMask[p];
     }
     const all = new Float32Array(total * dim);
     let row = 0;
-    for (const e of embeddings) {
+    for (const e of sources) {
       for (let p = 0; p < e.contentMask.length; p++) {
         if (e.contentMask[p]) all.set(e.patches.subarray(p * dim, (p + 1) * dim), (row++) * dim);
       }

@@ -52,7 +52,7 @@ async function orientedSize(file: string): Promise<{ width: number; height: numb
 
 export function engineChoiceFor(c: Candidate, product: ProductConfig, nativeAspect: number, defaultCoreset: number): EngineChoice {
   return {
-    inputMode: product.inputMode, coresetSize: bankFor(c, nativeAspect, product.coresetSize ?? defaultCoreset), backbone: c.backbone,
+    inputMode: product.inputMode, coresetSize: bankFor(c, nativeAspect, product.coresetSize ?? defaultCoreset), backbone: c.backbone, augment: c.augment,
     settings: { size: c.size, aspect: c.aspect === 'native' ? nativeAspect : 1, roi: product.roi },
   };
 }

@@ -77,8 +77,9 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
   };
   for (let f = 0; f < folds; f++) {
     const members = images.goods.map((_, i) => i).filter((i) => assignment[i] !== f);
-    const embs = members.flatMap((i) => [goodEmb[i], ...views[i]]);
-    const set = engine.buildReferenceSet(embs, embs.map((_, k) => `search-${k}`), { coresetSize, seed: opts.seed + 7919 * (f + 1) });
+    const set = engine.buildReferenceSet(members.map((i) => goodEmb[i]), members.map((i) => `search-${i}`), {
+      coresetSize, seed: opts.seed + 7919 * (f + 1), views: members.flatMap((i) => views[i]),
+    });
     for (const [i, g] of images.goods.entries()) {
       if (assignment[i] === f) good[i] = await score(await embed(g), set);
     }
