@@ -1,0 +1,91 @@
+/**
+ * A product's calibration choosing its own configuration, with the real backbone pool, real files and SQLite:
+ * the choice and its candidate table travel in the report and inside the reference-set file, and the station
+ * then inspects with exactly that configuration.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_BACKBONE, generatedManifestPath } from '../../models/load.ts';
+import { calibrateProduct } from '../../station/calibrate/run.ts';
+import { visionEngines } from '../../station/calibrate/visionEngine.ts';
+import { encodePng, renderItem, writeSampleProduct } from '../../station/demo/generate.ts';
+import { loadActiveProduct } from '../../station/runtime/activeProduct.ts';
+import { openStore } from '../../station/store/index.ts';
+import { decodeReferenceSet } from '../../station/vision/referenceSet.ts';
+import type { TuningSummary } from '../../station/calibrate/tune/productTuner.ts';
+
+const root = mkdtempSync(path.join(tmpdir(), 'self-tuned-'));
+const cal = path.join(root, 'calibration');
+let engines: Awaited<ReturnType<typeof visionEngines>>;
+
+const product = (id: string, json: Record<string, unknown>) => writeFileSync(path.join(cal, id, 'product.json'), JSON.stringify({ name: id, coresetSize: 1500, ...json }));
+
+beforeAll(async () => {
+  for (const id of ['searched', 'pinned', 'slow']) await writeSampleProduct(path.join(cal, id), { kind: 'leather-patch', goodCount: 10, defectCount: 2, seed: 3, size: 224 });
+  // Only the input size and pooling are searched here (MobileNetV2 pinned), which keeps the test quick.
+  product('searched', { engine: { backbone: DEFAULT_BACKBONE, aspect: 'square' }, latencyBudgetMs: 10_000 });
+  product('pinned', { engine: { backbone: DEFAULT_BACKBONE, inputSize: 224, aspect: 'square' }, scoreTopShare: 0.1 });
+  product('slow', { engine: { backbone: DEFAULT_BACKBONE, aspect: 'square' }, latencyBudgetMs: 5 });
+  engines = await visionEngines(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
+}, 120_000);
+afterAll(async () => {
+  await engines?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('self-tuned calibration', () => {
+  it('tries every unpinned combination on the product\'s own images and stores the winner in the reference set', async () => {
+    const store = openStore(path.join(root, 'data-searched'));
+    try {
+      const r = await calibrateProduct({ productId: 'searched', calibrationDir: cal, store, engineFor: engines.engineFor, tune: engines.tune, bootstrap: 100 });
+      const t = r.report.tuning!;
+      expect(t.candidates.map((c) => c.label).sort()).toEqual([
+        'mobilenet_v2 224 square max', 'mobilenet_v2 224 square top 10%', 'mobilenet_v2 448 square max', 'mobilenet_v2 448 square top 10%',
+      ]);
+      const best = Math.max(...t.candidates.map((c) => c.separation));
+      expect(t.candidates.find((c) => c.label === t.chosen)!.separation).toBeGreaterThan(best - 0.001);
+      expect(t.searchImages).toBe(10);
+      expect(t.syntheticDefects).toBeGreaterThanOrEqual(10);
+      expect(r.text).toContain(`Configuration: ${t.chosen}`);
+      expect(r.text).toMatch(/separation +synthetic +rejects/);
+      // The file carries the configuration: its input size, and the summary of how it was chosen.
+      const set = decodeReferenceSet(readFileSync(r.refsetFile));
+      expect(set.settings.size).toBe(t.candidate.size);
+      expect((set.tuning as TuningSummary).chosen).toBe(t.chosen);
+      expect(r.report.settings.scoreTopShare).toBe(t.candidate.topShare);
+      // The station inspects with that configuration: engine from the set, score pooled as chosen.
+      const active = loadActiveProduct(store, cal, 'searched', engines.engineForSet);
+      expect(active.engine.settings.size).toBe(t.candidate.size);
+      expect(active.thresholds.scoreModel?.kind).toBe(t.candidate.topShare > 0 ? 'top' : 'raw');
+      const item = await encodePng(renderItem({ kind: 'leather-patch', seed: 900, width: 224, height: 224 }));
+      const inspected = await active.engine.inspect(item, 'probe', active.referenceSet);
+      expect(Number.isFinite(inspected.score)).toBe(true);
+    } finally {
+      store.close();
+    }
+  }, 600_000);
+
+  it('a product that pins every setting is calibrated as written, with no search', async () => {
+    const store = openStore(path.join(root, 'data-pinned'));
+    try {
+      const r = await calibrateProduct({ productId: 'pinned', calibrationDir: cal, store, engineFor: engines.engineFor, tune: engines.tune, bootstrap: 100 });
+      expect(r.report.tuning).toMatchObject({ chosen: 'mobilenet_v2 224 square top 10%', reason: 'every setting is pinned in product.json', candidates: [] });
+      expect(r.report.band.scoreKind).toBe('top-share');
+    } finally {
+      store.close();
+    }
+  }, 300_000);
+
+  it('a budget no candidate meets stops calibration naming the fastest one', async () => {
+    const store = openStore(path.join(root, 'data-slow'));
+    try {
+      await expect(calibrateProduct({ productId: 'slow', calibrationDir: cal, store, engineFor: engines.engineFor, tune: engines.tune, bootstrap: 100 }))
+        .rejects.toThrow(/no configuration meets the latency budget of 5 ms; the fastest, mobilenet_v2 224 square (max|top 10%), takes \d+ ms: raise latencyBudgetMs/);
+      expect(store.referenceSets.active('slow')).toBeUndefined();
+    } finally {
+      store.close();
+    }
+  }, 300_000);
+});
