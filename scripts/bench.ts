@@ -1,6 +1,8 @@
 /**
  * npm run bench [-- <image-folder>] [--bank N] [--items N] [--e2e N] [--model <manifest.json>] [--resize pad|crop|stretch]
+ *   [--size N] [--aspect W/H]
  *
+ * --size and --aspect measure a self-tuned product's configuration (eval's JSON "config": size, aspect, bankSize).
  * One item at a time, as on the bench: per-stage latency p50/p95 (preprocess, backbone+feature head, scoring
  * (kNN against the bank), heatmap), capture-to-score (a decoded frame, as the camera source delivers it, to its
  * score) and file-to-score (plus decoding the image file), capture-to-score after a 700 ms idle pause (as between
@@ -49,11 +51,11 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       bank: { type: 'string' }, items: { type: 'string' }, e2e: { type: 'string' }, model: { type: 'string' }, resize: { type: 'string' },
-      help: { type: 'boolean' },
+      size: { type: 'string' }, aspect: { type: 'string' }, help: { type: 'boolean' },
     },
   });
   if (values.help || positionals.length > 1) {
-    console.log('usage: npm run bench [-- <image-folder>] [--bank N] [--items N] [--e2e N] [--model <manifest.json>] [--resize pad|crop|stretch]');
+    console.log('usage: npm run bench [-- <image-folder>] [--bank N] [--items N] [--e2e N] [--model <manifest.json>] [--resize pad|crop|stretch] [--size N] [--aspect W/H]');
     process.exit(values.help ? 0 : 2);
   }
   const bankSize = Number(values.bank ?? 10_000);
@@ -73,9 +75,14 @@ async function main(): Promise<void> {
 
   const backbone = await loadBackbone(values.model ?? generatedManifestPath(DEFAULT_BACKBONE));
   // An unknown mode is refused by the engine's settings check with the modes it accepts.
-  const engine = createEngine(backbone, values.resize ? { resize: values.resize as ResizeMode } : {});
+  // Bad sizes and aspects are refused by the same check, naming the accepted range.
+  const engine = createEngine(backbone, {
+    ...(values.resize ? { resize: values.resize as ResizeMode } : {}),
+    ...(values.size ? { size: Number(values.size) } : {}),
+    ...(values.aspect ? { aspect: Number(values.aspect) } : {}),
+  });
   const s = engine.settings;
-  console.log(`bench: model ${backbone.manifest.id}, input ${s.size} (${s.resize}), taps ${s.taps.join(',')}, dim ${s.dim}`);
+  console.log(`bench: model ${backbone.manifest.id}, input ${s.size} (${s.resize}, aspect ${s.aspect.toFixed(2)}), taps ${s.taps.join(',')}, dim ${s.dim}`);
   console.log(`bench: ${reference.length} reference images, ${probe.length} probe images${root ? ` from ${root}` : ' (generated wood discs, 640×480 PNG)'}`);
 
   // Reference set build: embed every image, then coreset to the bank size.
