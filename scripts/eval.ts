@@ -113,10 +113,7 @@ async function main(): Promise<void> {
       console.log(`  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${f(r.verdicts.good)}; defect ${f(r.verdicts.defect)}`);
     }
   }
-  if (values.scores) {
-    const rows = results.flatMap((r) => (r.imageScores ?? []).map((i) => `${r.dataset},${r.category},${i.file},${i.type},${i.score}`));
-    writeFileSync(values.scores, `dataset,category,file,type,score\n${rows.join('\n')}\n`);
-  }
+  if (values.scores) writeScores(values.scores, results);
   if (values.json) {
     const categories = results.map(({ imageScores: _s, ...r }) => r);
     writeFileSync(values.json, `${JSON.stringify({ model: backbone.manifest.id, settings: { ...s, bankSize, seed, placedConsistently: values['placed-consistently'] ?? false, scoreTopShare: topShare }, categories }, null, 2)}\n`);
@@ -124,6 +121,11 @@ async function main(): Promise<void> {
   }
   await engine.release();
   await backbone.session.release();
+}
+
+function writeScores(file: string, results: CategoryResult[]): void {
+  const rows = results.flatMap((r) => (r.imageScores ?? []).map((i) => `${r.dataset},${r.category},${i.file},${i.type},${i.score}`));
+  writeFileSync(file, `dataset,category,file,type,score\n${rows.join('\n')}\n`);
 }
 
 async function selfTuned(
@@ -161,6 +163,7 @@ async function selfTuned(
     results.push(r);
     printSelfTuned(r);
   }
+  if (typeof values.scores === 'string') writeScores(values.scores, results);
   if (typeof values.json === 'string') {
     const out = results.map(({ imageScores: _s, ...r }) => r);
     writeFileSync(values.json, `${JSON.stringify({ mode: 'self-tuned', settings: { bankSize: o.bankSize, seed: o.seed, budgetMs, pins }, categories: out }, null, 2)}\n`);

@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDemoDataset } from '../../scripts/lib/demoDataset.ts';
+import { DEFAULT_BACKBONE, generatedManifestPath } from '../../models/load.ts';
+
+// npm run eval, self-tuned, on a small demo category: the backbone and input size pinned so only the pooling
+// is searched (the search itself is tested in tests/calibrate/tuneSearch.test.ts).
+const root = mkdtempSync(path.join(tmpdir(), 'eval-tuned-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+beforeAll(async () => { await writeDemoDataset(path.join(root, 'demo-tile'), 6); });
+
+const evalRun = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/eval.ts', root, '--bank', '1000', ...args], { encoding: 'utf8' });
+
+describe('npm run eval, self-tuned', () => {
+  it('chooses each category\'s configuration from train/good, writes it as "config", and measures every candidate and the regret', () => {
+    const r = evalRun('--model', generatedManifestPath(DEFAULT_BACKBONE), '--size', '224', '--json', path.join(root, 'tuned.json'), '--scores', path.join(root, 'tuned.csv'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/chose mobilenet_v2 224 square (max|top 10%)/);
+    expect(r.stdout).toMatch(/selection regret \(best test AUROC within budget − chosen\): \d\.\d{4}/);
+    const json = JSON.parse(readFileSync(path.join(root, 'tuned.json'), 'utf8'));
+    expect(json.mode).toBe('self-tuned');
+    expect(json.settings.pins).toEqual({ backbone: DEFAULT_BACKBONE, size: 224 });
+    const cat = json.categories[0];
+    expect(cat.config).toMatchObject({ backbone: DEFAULT_BACKBONE, size: 224, aspect: 1, augment: 'none' });
+    expect([0, 0.1]).toContain(cat.config.scoreTopShare);
+    expect(cat.config.reason).toMatch(/best separation of synthetic defects/);
+    const labels = cat.selection.candidates.map((c: { label: string }) => c.label).sort();
+    expect(labels).toEqual(['mobilenet_v2 224 square max', 'mobilenet_v2 224 square top 10%']);
+    // The chosen candidate's test AUROC is the category's; the regret is the best candidate's minus it.
+    const chosen = cat.selection.candidates.find((c: { label: string }) => c.label === cat.config.label);
+    expect(chosen.testAuroc).toBeCloseTo(cat.imageAuroc, 10);
+    const best = Math.max(...cat.selection.candidates.map((c: { testAuroc: number }) => c.testAuroc));
+    expect(cat.selection.regret).toBeCloseTo(best - cat.imageAuroc, 10);
+    expect(cat.verdicts.good.pass + cat.verdicts.good.review + cat.verdicts.good.fail).toBeGreaterThan(0);
+    expect(readFileSync(path.join(root, 'tuned.csv'), 'utf8').split('\n')[0]).toBe('dataset,category,file,type,score');
+  }, 600_000);
+
+  it('refuses an unknown aspect or augmentation', () => {
+    expect(evalRun('--aspect', 'wide').stderr).toMatch(/--aspect must be square or native, got "wide"/);
+    expect(evalRun('--augment', 'spin').stderr).toMatch(/--augment must be one of none, flips, turns, got "spin"/);
+  });
+});
