@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { resizeAnomalyMap } from '../../station/vision/anomalyMap.ts';
 import { augmentedViews, type Augmentation } from '../../station/vision/augment.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
+import type { ItemRegion } from '../../station/vision/itemRegion.ts';
 import type { Engine } from '../../station/vision/engine.ts';
 import { aurocFromGroups, f1Max } from '../../station/vision/metrics.ts';
 import { sampleIndices } from '../../station/vision/rng.ts';
@@ -28,6 +29,8 @@ export interface EvalOptions {
   verdicts?: (embeddings: PatchEmbedding[], names: string[], views?: PatchEmbedding[][]) => Promise<VerdictTally>;
   /** Augmented views of every train image join the reference set (a product's engine.augment). */
   augment?: Augmentation;
+  /** Where the items sit (self-tuning learns it): the bench around them is not scored. */
+  itemRegion?: ItemRegion | null;
   /** The number judged per image when a product pools its patches (scoreTopShare); the engine's score otherwise. */
   imageScore?: (item: ScoredItem) => number;
   /** Also report image AUROC under these pooled shares (0 = the map's maximum), from the same inspections. */
@@ -130,7 +133,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
   }
   bar.done();
   const augmented = views.some((v) => v.length > 0);
-  const set = engine.buildReferenceSet(embeddings, trainFiles.map((f) => relative(cat.dir, f)), { coresetSize: opts.bankSize, seed: opts.seed, views: augmented ? views.flat() : undefined });
+  const set = engine.buildReferenceSet(embeddings, trainFiles.map((f) => relative(cat.dir, f)), { coresetSize: opts.bankSize, seed: opts.seed, views: augmented ? views.flat() : undefined, itemRegion: opts.itemRegion });
   const trainSeconds = (performance.now() - t0) / 1000;
   const tally = opts.verdicts ? await opts.verdicts(embeddings, trainFiles.map((f) => relative(cat.dir, f)), augmented ? views : undefined) : null;
   embeddings.length = 0;
@@ -150,9 +153,9 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
     const r = await engine.inspect(buf, t.file, set);
     inspectMs += performance.now() - s0;
     tally?.add(t.defective, r);
-    const score = opts.imageScore ? opts.imageScore({ score: r.score, patchScores: r.patchScores, contentMask: r.embedding.contentMask }) : r.score;
+    const score = opts.imageScore ? opts.imageScore({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask }) : r.score;
     scores.push(score);
-    for (const [k, share] of (opts.poolings ?? []).entries()) pooled[k].push(share > 0 ? poolScores(r.patchScores, share, r.embedding.contentMask) : r.score);
+    for (const [k, share] of (opts.poolings ?? []).entries()) pooled[k].push(share > 0 ? poolScores(r.patchScores, share, r.scoredMask) : r.score);
     labels.push(t.defective ? 1 : 0);
     types.push(t.type);
     imageScores.push({ file: relative(cat.dir, t.file), type: t.type, score });

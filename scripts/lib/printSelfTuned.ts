@@ -7,6 +7,7 @@ export function printSelfTuned(r: SelfTunedResult): void {
   const s = r.selection;
   console.log(`${r.dataset}/${r.category}: shots ${r.shots}, chose ${r.config.label} (aspect ${r.config.aspect.toFixed(2)}) in ${s.seconds.toFixed(0)} s from ${s.searchImages} good images and ${s.syntheticDefects} synthetic defects`);
   console.log(`  why: ${r.config.reason}`);
+  if (s.itemRegionCover !== null) console.log(`  items seen on ${(s.itemRegionCover * 100).toFixed(0)} % of the frame: the bench elsewhere is not scored`);
   console.log(`  image AUROC ${r.imageAuroc.toFixed(4)} (tune / report ${r.splitAuroc.tune.toFixed(4)} / ${r.splitAuroc.report.toFixed(4)}), pixel AUROC ${r.pixelAuroc === null ? 'n/a' : r.pixelAuroc.toFixed(4)} (masks ${r.pixelMasks}), F1-max ${r.f1Max.toFixed(4)}, ${r.msPerImage.toFixed(1)} ms/image`);
   console.log(`  image AUROC by defect type: ${Object.entries(r.typeAuroc).map(([t, a]) => `${t} ${a.toFixed(3)}`).join(', ')}`);
   if (r.verdicts && r.verdictBand) {

@@ -42,7 +42,7 @@ export interface CandidateOnTest {
 
 export interface SelfTunedResult extends CategoryResult {
   config: { backbone: string; size: number; aspect: number; augment: string; scoreTopShare: number; bankSize: number; label: string; reason: string };
-  selection: { nativeAspect: number; searchImages: number; syntheticDefects: number; seconds: number; candidates: CandidateOnTest[]; regret: number | null };
+  selection: { nativeAspect: number; itemRegionCover: number | null; searchImages: number; syntheticDefects: number; seconds: number; candidates: CandidateOnTest[]; regret: number | null };
 }
 
 export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions): Promise<SelfTunedResult> {
@@ -79,12 +79,12 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
       const bankSize = bankFor(c, nativeAspect, opts.bankSize);
       const verdicts = isChosen && opts.verdicts ? async (embs: Parameters<typeof calibrateForEval>[1], names: string[], views?: Parameters<typeof calibrateForEval>[1][]) => {
         const vb = new Progress(`${label} bands (held out)`, embs.length);
-        const tally = await calibrateForEval(engine, embs, names, { seed: opts.seed, bankSize, placedConsistently: opts.placedConsistently, scoreTopShare: chosen.topShare, views, onProgress: (d) => vb.tick(d) });
+        const tally = await calibrateForEval(engine, embs, names, { seed: opts.seed, bankSize, placedConsistently: opts.placedConsistently, scoreTopShare: chosen.topShare, views, itemRegion: tuned.itemRegion, onProgress: (d) => vb.tick(d) });
         vb.done();
         return tally;
       } : undefined;
       const r = await evaluateCategory(engine, cat, {
-        shots: opts.shots, seed: opts.seed, bankSize, augment: c.augment, pixelSide: opts.pixelSide, verdicts, poolings: shares,
+        shots: opts.shots, seed: opts.seed, bankSize, augment: c.augment, itemRegion: tuned.itemRegion, pixelSide: opts.pixelSide, verdicts, poolings: shares,
         imageScore: isChosen && chosen.topShare > 0 ? productScorer({ kind: 'top', topShare: chosen.topShare }) : undefined,
       });
       testAuroc.set(key, r.poolAuroc ?? {});
@@ -102,7 +102,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
         backbone: chosen.backbone, size: chosen.size, aspect: engines.settingsFor(chosen).aspect ?? 1, augment: chosen.augment,
         scoreTopShare: chosen.topShare, bankSize: bankFor(chosen, nativeAspect, opts.bankSize), label: candidateLabel(chosen), reason: tuned.choice.reason,
       },
-      selection: { nativeAspect, searchImages: tuned.searchImages, syntheticDefects: tuned.syntheticDefects, seconds, candidates, regret },
+      selection: { nativeAspect, itemRegionCover: tuned.itemRegion ? tuned.itemRegion.data.reduce((a, v) => a + v, 0) / tuned.itemRegion.data.length : null, searchImages: tuned.searchImages, syntheticDefects: tuned.syntheticDefects, seconds, candidates, regret },
     };
   } finally {
     await engines.close();

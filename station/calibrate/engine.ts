@@ -3,6 +3,7 @@
  * stays testable with numeric fakes, and station/calibrate/visionEngine.ts adapts the real engine.
  */
 import type { Augmentation } from '../vision/augment.ts';
+import type { ItemRegion } from '../vision/itemRegion.ts';
 import type { FeatureSettings } from '../vision/settings.ts';
 import type { ResizeMode } from '../vision/types.ts';
 
@@ -26,7 +27,7 @@ export interface CalibrationEngine<E = unknown, B = unknown> {
   imageEmbedding(e: E): Float32Array;
   grid(e: E): { gridW: number; gridH: number };
   /** Build a bank (reference set) from these embeddings. */
-  build(embs: E[], names: string[], opts: { seed: number; coresetSize?: number; views?: E[] }): B | Promise<B>;
+  build(embs: E[], names: string[], opts: { seed: number; coresetSize?: number; views?: E[]; itemRegion?: ItemRegion | null }): B | Promise<B>;
   score(e: E, bank: B): ItemScore | Promise<ItemScore>;
   /** The bank's file bytes; `tuning` (the self-tuning summary) travels inside the file. */
   serialise(bank: B, tuning?: object): Uint8Array;

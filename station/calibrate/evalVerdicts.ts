@@ -7,6 +7,7 @@ import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
 import { judge, type VerdictCounts } from '../verdict/judge.ts';
 import { productScorer, scoreKindOf, type ScoreModel } from '../verdict/scoreModel.ts';
 import type { Engine } from '../vision/engine.ts';
+import type { ItemRegion } from '../vision/itemRegion.ts';
 import type { PatchEmbedding } from '../vision/types.ts';
 import { heldOutItemScores } from './heldOut.ts';
 import { heldOutUnderModel } from './scoreModel.ts';
@@ -27,6 +28,8 @@ export interface VerdictEvalOptions {
   onProgress?: (done: number, total: number) => void;
   /** Augmented views of each embedding (they join the fold banks with their image). */
   views?: PatchEmbedding[][];
+  /** Where the items sit: the bench around them is not scored. */
+  itemRegion?: ItemRegion | null;
 }
 
 export interface VerdictFigures {
@@ -39,7 +42,7 @@ export interface VerdictTally {
   model: ScoreModel;
   heldOut: { method: 'k-fold' | 'leave-one-out'; folds: number; seconds: number };
   /** Tally one test image from its score result (patch scores are needed for the region model). */
-  add(defective: boolean, r: { score: number; patchScores: Float32Array; embedding?: PatchEmbedding }): void;
+  add(defective: boolean, r: { score: number; patchScores: Float32Array; scoredMask?: Uint8Array; embedding?: PatchEmbedding }): void;
   verdicts(): VerdictFigures;
   /** Compact band description for the eval JSON. */
   bandSummary(): { reviewAt: number; failAt: number; intervals: ToleranceBand['intervals']; n: number; heldOut: string; scoreKind: string; warnings: string[] };
@@ -51,7 +54,7 @@ export async function calibrateForEval(
 ): Promise<VerdictTally> {
   const t0 = performance.now();
   const calib = adaptEngine(engine, opts.bankSize);
-  const held = await heldOutItemScores(calib, embeddings, names, { seed: opts.seed, coresetSize: opts.bankSize, folds: opts.folds, onProgress: opts.onProgress, views: opts.views });
+  const held = await heldOutItemScores(calib, embeddings, names, { seed: opts.seed, coresetSize: opts.bankSize, folds: opts.folds, onProgress: opts.onProgress, views: opts.views, itemRegion: opts.itemRegion });
   const { model, scores } = heldOutUnderModel(
     { placedConsistently: opts.placedConsistently ?? false, regions: [], scoreTopShare: opts.scoreTopShare ?? 0 }, held.scores, { gridW: embeddings[0].gridW, gridH: embeddings[0].gridH },
   );
@@ -66,7 +69,7 @@ export async function calibrateForEval(
     band, model,
     heldOut: { method: held.method, folds: held.folds, seconds },
     add(defective, r) {
-      const v = judge(scoreOf({ score: r.score, patchScores: r.patchScores, contentMask: r.embedding?.contentMask }), band);
+      const v = judge(scoreOf({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask ?? r.embedding?.contentMask }), band);
       if (v === 'unjudged') throw new Error(`eval verdicts: a test image has no finite score (${r.score})`);
       counts[defective ? 'defect' : 'good'][v]++;
     },

@@ -108,14 +108,14 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   const tHeld = performance.now();
   const held = await heldOutItemScores(engine, embs, names, {
     seed: product.seed, coresetSize, folds: opts.folds, onProgress: (d, n) => progress('held-out scoring', d, n),
-    views: views.length ? views : undefined,
+    views: views.length ? views : undefined, itemRegion: tuned?.itemRegion,
   });
   const { model, scores: goodScores } = heldOutUnderModel(scoring, held.scores, engine.grid(embs[0]));
   const heldOutSeconds = secondsSince(tHeld);
 
   const tBuild = performance.now();
   progress('reference set', 0, 1);
-  const bank = await engine.build(embs, names, { seed: product.seed, coresetSize, views: views.length ? views.flat() : undefined });
+  const bank = await engine.build(embs, names, { seed: product.seed, coresetSize, views: views.length ? views.flat() : undefined, itemRegion: tuned?.itemRegion });
   progress('reference set', 1, 1);
   const buildSeconds = secondsSince(tBuild);
 

@@ -29,10 +29,10 @@ export function adaptEngine(engine: Engine, defaultCoreset = DEFAULT_CORESET_SIZ
     },
     imageEmbedding: (e) => e.imageEmbedding,
     grid: (e) => ({ gridW: e.gridW, gridH: e.gridH }),
-    build: (embs, names, o) => engine.buildReferenceSet(embs, names, { coresetSize: o.coresetSize ?? defaultCoreset, seed: o.seed, views: o.views }),
+    build: (embs, names, o) => engine.buildReferenceSet(embs, names, { coresetSize: o.coresetSize ?? defaultCoreset, seed: o.seed, views: o.views, itemRegion: o.itemRegion }),
     async score(e, set) {
       const r = await engine.score(e, set);
-      return { score: r.score, patchScores: r.patchScores, contentMask: e.contentMask };
+      return { score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask };
     },
     serialise: (set, tuning) => encodeReferenceSet(tuning ? { ...set, tuning } : set),
     // decodeReferenceSet copies each block out, so a pooled or misaligned Buffer from readFileSync is fine.

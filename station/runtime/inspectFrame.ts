@@ -46,7 +46,7 @@ export async function inspectFrame(store: Store, req: InspectRequest): Promise<I
   if (!(active instanceof Error)) {
     try {
       const r = await active.engine.inspectDecoded(image, active.referenceSet);
-      judged = judgeInspection({ score: r.score, patchScores: r.patchScores, contentMask: r.embedding.contentMask }, active.thresholds);
+      judged = judgeInspection({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask }, active.thresholds);
       if (judged.error) error = judged.error;
       const th = performance.now();
       heatmap = heatmapOverlay(image, r.anomalyMap, overlayScale(active, selfScale(r.anomalyMap)));

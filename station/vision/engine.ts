@@ -8,6 +8,7 @@ import type { ModelManifest } from '../../models/manifest.ts';
 import { buildAnomalyMap } from './anomalyMap.ts';
 import { greedyCoreset } from './coreset.ts';
 import { createHeadSession, reductionMatrix, type TapShape } from './featureHead.ts';
+import { cellsOnItem, type ItemRegion } from './itemRegion.ts';
 import { OrtNearest } from './knn.ts';
 import { decodeImage, toInputTensor } from './preprocess.ts';
 import { REFERENCE_SET_FORMAT, type ReferenceSet } from './referenceSet.ts';
@@ -27,6 +28,8 @@ export interface BuildOptions {
   selectionDim?: number;
   /** Augmented views of the images: their patches join the bank, but they are not images of the set. */
   views?: PatchEmbedding[];
+  /** Where the product's items can be in the frame: patches elsewhere (the bench) are not scored. */
+  itemRegion?: ItemRegion | null;
 }
 
 export interface InspectResult extends ScoreResult {
@@ -113,6 +116,18 @@ async function contentDistances(nn: OrtNearest, e: PatchEmbedding): Promise<Floa
     }
   }
   return out;
+}
+
+/**
+ * Content cells where the product's items can be. An item lying wholly outside the learned region is scored
+ * everywhere rather than not at all: a misplaced item must not pass unseen.
+ */
+function onItem(e: PatchEmbedding, region: ItemRegion): Uint8Array {
+  const item = cellsOnItem(region, e.gridW, e.gridH, e.cells, e.geometry);
+  const mask = new Uint8Array(e.contentMask.length);
+  let any = 0;
+  for (let p = 0; p < mask.length; p++) any |= mask[p] = e.contentMask[p] & item[p];
+  return any ? mask : e.contentMask;
 }
 
 export function createEngine(backbone: BackboneHandle, overrides: Partial<EngineSettings> = {}): Engine {
@@ -228,6 +243,7 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
       projectionShape: [inDim, dim],
       images: { names: [...names], embeddings: imageEmb },
       coreset: { seed: opts.seed, size: opts.coresetSize, sourcePatches: total },
+      ...(opts.itemRegion ? { itemRegion: opts.itemRegion } : {}),
       stats: null,
       createdAt: new Date().toISOString(),
     };
@@ -237,13 +253,14 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
     checkSet(set);
     const t0 = performance.now();
     const nn = await nearestFor(set);
-    const distances = await contentDistances(nn, embedding);
+    const scoredMask = set.itemRegion ? onItem(embedding, set.itemRegion) : embedding.contentMask;
+    const distances = await contentDistances(nn, { ...embedding, contentMask: scoredMask });
     const t1 = performance.now();
     const { score, anomalyMap } = buildAnomalyMap(
       distances, embedding.gridW, embedding.gridH, embedding.geometry, { sigma: settings.sigma }, embedding.cells,
     );
     const t2 = performance.now();
-    return { result: { score, patchScores: distances, anomalyMap } as ScoreResult, scoringMs: t1 - t0, heatmapMs: t2 - t1 };
+    return { result: { score, patchScores: distances, anomalyMap, scoredMask } as ScoreResult, scoringMs: t1 - t0, heatmapMs: t2 - t1 };
   }
 
   async function inspectDecoded(img: DecodedImage, set: ReferenceSet, decodeMs = 0): Promise<InspectResult> {

@@ -124,7 +124,7 @@ export function fitGeometry(width: number, height: number, { size, aspect = 1, s
   const { width: iw, height: ih } = inputShape({ size, aspect }, stride);
   const at = (c: Rect): Rect => ({ x: c.x + margin, y: c.y + margin, width: c.width, height: c.height });
   const geometry = (content: Rect, region: Rect): InputGeometry => ({
-    sourceWidth: width, sourceHeight: height, inputWidth: iw + 2 * margin, inputHeight: ih + 2 * margin, content: at(content), region,
+    sourceWidth: width, sourceHeight: height, inputWidth: iw + 2 * margin, inputHeight: ih + 2 * margin, content: at(content), region, frame,
   });
   const full: Rect = { x: 0, y: 0, width: iw, height: ih };
   if (resize === 'stretch') return geometry(full, frame);

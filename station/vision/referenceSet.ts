@@ -13,6 +13,7 @@
  * scored against. Float arrays round-trip bit-exactly.
  */
 import { createHash } from 'node:crypto';
+import { itemRegionFromJson, itemRegionToJson, type ItemRegion } from './itemRegion.ts';
 import { withFeatureDefaults, type EngineSettings } from './settings.ts';
 
 export const REFERENCE_SET_FORMAT = 1;
@@ -45,6 +46,8 @@ export interface ReferenceSet {
   createdAt: string;
   /** How the configuration was chosen (calibration's self-tuning summary: candidates, figures, reason); opaque here. */
   tuning?: object;
+  /** Where the product's items can be in the frame (learned from its good images); absent: everywhere. */
+  itemRegion?: ItemRegion;
 }
 
 interface BlockEntry { name: string; offset: number; count: number }
@@ -66,9 +69,10 @@ export function encodeReferenceSet(set: ReferenceSet): Uint8Array {
   }
   const data = new Uint8Array(off);
   for (const [i, [, a]] of arrays.entries()) data.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), blocks[i].offset);
-  const { bank: _b, projection: _p, images, stats, ...meta } = set;
+  const { bank: _b, projection: _p, images, stats, itemRegion, ...meta } = set;
   const header = {
     ...meta,
+    ...(itemRegion ? { itemRegion: itemRegionToJson(itemRegion) } : {}),
     formatVersion: REFERENCE_SET_FORMAT,
     images: { names: images.names },
     stats: stats ? { gridW: stats.gridW, gridH: stats.gridH } : null,
@@ -147,6 +151,7 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
     stats: header.stats ? { ...header.stats, mean: block('stats.mean'), std: block('stats.std') } : null,
     createdAt: header.createdAt,
     ...(header.tuning ? { tuning: header.tuning } : {}),
+    ...(header.itemRegion ? { itemRegion: itemRegionFromJson(header.itemRegion) } : {}),
   };
   if (set.bank.length !== set.bankSize * set.dim) {
     throw new Error(`${src}: bank holds ${set.bank.length} values, expected ${set.bankSize}×${set.dim}; ${rebuild}`);

@@ -32,6 +32,8 @@ export interface InputGeometry {
   inputHeight: number;
   content: Rect;
   region: Rect;
+  /** The region of interest in original pixels (the whole image when none): what the product's item region refers to. */
+  frame: Rect;
 }
 
 export interface Rect {
@@ -87,6 +89,8 @@ export interface ScoreResult {
   /** Nearest-neighbour distance of each patch, row-major [gridH, gridW]. */
   patchScores: Float32Array;
   anomalyMap: AnomalyMap;
+  /** The cells that were scored: the image content, less the bench where the reference set knows the item region. */
+  scoredMask: Uint8Array;
 }
 
 export interface InspectionTimings {

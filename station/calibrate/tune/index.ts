@@ -5,7 +5,8 @@
  * product would make.
  */
 import { sampleIndices } from '../../vision/rng.ts';
-import { synthesizeSet } from '../synth/index.ts';
+import { estimateItemMask, synthesizeSet } from '../synth/index.ts';
+import { learnItemRegion, type ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage } from '../../vision/types.ts';
 import { bankFor, candidateList, type Pins, type SearchSpace } from './candidates.ts';
 import { chooseCandidate, type Choice } from './choose.ts';
@@ -26,6 +27,8 @@ export interface TuneOptions {
 
 export interface TuneResult {
   nativeAspect: number;
+  /** Where the items were in the search images (null: they fill the frame). */
+  itemRegion: ItemRegion | null;
   searchImages: number;
   syntheticDefects: number;
   rows: CandidateFigures[];
@@ -37,6 +40,9 @@ export function medianAspect(images: { width: number; height: number }[]): numbe
   const a = images.map((i) => i.width / i.height).sort((x, y) => x - y);
   return a[Math.floor((a.length - 1) / 2)];
 }
+
+/** Where the product's items sit, from the item masks of these good images (null when they fill the frame). */
+export const itemRegionOf = (goods: DecodedImage[]) => learnItemRegion(goods.map((g) => ({ width: g.width, height: g.height, mask: estimateItemMask(g) })));
 
 /** Which of n good images take part in the search (seeded, sorted). */
 export const searchSubset = (n: number, opts: Pick<TuneOptions, 'maxImages' | 'seed'>) => sampleIndices(n, opts.maxImages ?? DEFAULT_SEARCH_IMAGES, opts.seed);
@@ -54,9 +60,10 @@ export async function tuneProduct(
   const perImage = Math.max(1, Math.min(8, Math.ceil((opts.syntheticTarget ?? 96) / pick.length)));
   const synthetic = synthesizeSet(pick, { perImage, seed: opts.seed });
   const candidates = candidateList(opts.space, opts.pins, nativeAspect);
+  const itemRegion = itemRegionOf(pick);
   const rows = await searchCandidates(candidates, engineFor, { goods: pick, synthetic, rejects }, {
-    folds: 3, seed: opts.seed, bankSize: (c) => bankFor(c, nativeAspect, opts.coresetSize), onProgress: opts.onProgress,
+    folds: 3, seed: opts.seed, bankSize: (c) => bankFor(c, nativeAspect, opts.coresetSize), itemRegion, onProgress: opts.onProgress,
   });
   const choice = chooseCandidate(rows, { budgetMs: opts.budgetMs, space: opts.space, nativeAspect });
-  return { nativeAspect, searchImages: pick.length, syntheticDefects: synthetic.length, rows, choice };
+  return { nativeAspect, itemRegion, searchImages: pick.length, syntheticDefects: synthetic.length, rows, choice };
 }

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { cropToRoi, decodeImage, roiPixels } from '../../vision/preprocess.ts';
+import type { ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage } from '../../vision/types.ts';
 import type { EngineChoice } from '../engine.ts';
 import type { ProductConfig } from '../productConfig.ts';
@@ -26,12 +27,16 @@ export interface TuningSummary {
   syntheticDefects: number;
   seconds: number;
   budgetMs: number;
+  /** Share of the frame where items were seen (the rest, the bench, is not scored); null: items fill the frame. */
+  itemRegionCover: number | null;
   candidates: { label: string; separation: number; synthetic: number; rejects: number | null; caught: number; latencyMs: number; withinBudget: boolean }[];
 }
 
 export interface TunedChoice {
   engine: EngineChoice;
   topShare: number;
+  /** Where the product's items sit in its region of interest: the bench around them is not scored. */
+  itemRegion: ItemRegion | null;
   summary: TuningSummary;
 }
 
@@ -67,11 +72,11 @@ export function productTuner(backboneIds: string[], engineFor: (choice: EngineCh
     const space = defaultSpace(backboneIds);
     const candidates = candidateList(space, product.pins, nativeAspect);
     const budgetMs = product.latencyBudgetMs;
-    const summaryOf = (c: Candidate, extra: Partial<TuningSummary>): TunedChoice => ({
-      engine: engineChoiceFor(c, product, nativeAspect, defaultCoreset), topShare: c.topShare,
+    const summaryOf = (c: Candidate, { itemRegion = null, ...extra }: Partial<TuningSummary> & { itemRegion?: ItemRegion | null }): TunedChoice => ({
+      engine: engineChoiceFor(c, product, nativeAspect, defaultCoreset), topShare: c.topShare, itemRegion,
       summary: {
         chosen: candidateLabel(c), candidate: c, reason: '', nativeAspect, searchImages: 0, syntheticDefects: 0,
-        seconds: (performance.now() - t0) / 1000, budgetMs, candidates: [], ...extra,
+        seconds: (performance.now() - t0) / 1000, budgetMs, candidates: [], itemRegionCover: null, ...extra,
       },
     });
     if (candidates.length === 1) return summaryOf(candidates[0], { reason: 'every setting is pinned in product.json' });
@@ -93,6 +98,7 @@ export function productTuner(backboneIds: string[], engineFor: (choice: EngineCh
     });
     const chosen = tuned.choice.chosen.candidate;
     return summaryOf(chosen, {
+      itemRegion: tuned.itemRegion, itemRegionCover: tuned.itemRegion ? tuned.itemRegion.data.reduce((a, v) => a + v, 0) / tuned.itemRegion.data.length : null,
       reason: tuned.choice.reason, searchImages: tuned.searchImages, syntheticDefects: tuned.syntheticDefects,
       candidates: tuned.rows.map((r) => ({
         label: candidateLabel(r.candidate), separation: r.separation, synthetic: r.synthetic, rejects: r.rejects,

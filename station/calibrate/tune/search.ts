@@ -10,6 +10,7 @@ import { augmentedViews } from '../../vision/augment.ts';
 import type { Engine } from '../../vision/engine.ts';
 import { aurocFromGroups } from '../../vision/metrics.ts';
 import type { ReferenceSet } from '../../vision/referenceSet.ts';
+import type { ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage, PatchEmbedding } from '../../vision/types.ts';
 import { engineKey, type Candidate } from './candidates.ts';
 
@@ -39,6 +40,8 @@ export interface SearchOptions {
   seed: number;
   /** The bank size each candidate runs with (see bankFor). */
   bankSize: (c: Candidate) => number;
+  /** Where the items can be: the bench around them is not scored (see vision/itemRegion.ts). */
+  itemRegion?: ItemRegion | null;
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -73,12 +76,12 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
   const rejects = new Array<Scored>(images.rejects.length);
   const score = async (e: PatchEmbedding, set: ReferenceSet): Promise<Scored> => {
     const r = await engine.score(e, set);
-    return { score: r.score, patchScores: r.patchScores, contentMask: e.contentMask };
+    return { score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask };
   };
   for (let f = 0; f < folds; f++) {
     const members = images.goods.map((_, i) => i).filter((i) => assignment[i] !== f);
     const set = engine.buildReferenceSet(members.map((i) => goodEmb[i]), members.map((i) => `search-${i}`), {
-      coresetSize, seed: opts.seed + 7919 * (f + 1), views: members.flatMap((i) => views[i]),
+      coresetSize, seed: opts.seed + 7919 * (f + 1), views: members.flatMap((i) => views[i]), itemRegion: opts.itemRegion,
     });
     for (const [i, g] of images.goods.entries()) {
       if (assignment[i] === f) good[i] = await score(await embed(g), set);
@@ -90,7 +93,7 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
       if (k % folds === f) { rejects[k] = await score(await embed(r), set); tick(); }
     }
   }
-  return { good, synthetic, rejects, latencyMs: await latency(engine, images.goods, goodEmb, coresetSize) };
+  return { good, synthetic, rejects, latencyMs: await latency(engine, images.goods, goodEmb, coresetSize, opts.itemRegion) };
 }
 
 /**
@@ -98,8 +101,8 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
  * final size (a small product's search banks are smaller, and kNN time grows with the bank). Median of 5 after a
  * warm-up.
  */
-async function latency(engine: Engine, goods: DecodedImage[], embs: PatchEmbedding[], bankSize: number): Promise<number> {
-  const set = engine.buildReferenceSet(embs, embs.map((_, k) => `latency-${k}`), { coresetSize: bankSize, seed: 1 });
+async function latency(engine: Engine, goods: DecodedImage[], embs: PatchEmbedding[], bankSize: number, itemRegion?: ItemRegion | null): Promise<number> {
+  const set = engine.buildReferenceSet(embs, embs.map((_, k) => `latency-${k}`), { coresetSize: bankSize, seed: 1, itemRegion });
   if (set.bankSize < bankSize) {
     // Only the bank's size matters for timing: repeat rows up to the size the product will have.
     const bank = new Float32Array(bankSize * set.dim);
