@@ -1,4 +1,4 @@
-// Reference sets for the lead: versions of each product with image counts, thresholds,
+// Reference sets for the lead: versions of each product with image counts, configuration, thresholds,
 // coverage warnings and before/after rates; recalibrate with live progress; activate/roll back.
 import { connect, getJson, postJson, errorText } from './api.ts';
 import { $, clear, fmtPct, fmtScore, fmtTime, h, notify } from './dom.ts';
@@ -26,12 +26,22 @@ function ratesCell(v: ReferenceSetVersion): HTMLElement {
   return cell;
 }
 
+/** How the version looks at items: the configuration its calibration chose (or was pinned to), and why. */
+function configCell(v: ReferenceSetVersion): HTMLElement {
+  const t = v.report.tuning as { chosen: string; reason: string; candidates: unknown[] } | undefined;
+  if (!t) return h('td', {}, h('span', { class: 'muted' }, 'as product.json'));
+  return h('td', { class: 'config' },
+    h('div', {}, t.chosen),
+    h('div', { class: 'muted small' }, t.candidates.length ? `self-tuned over ${t.candidates.length} candidates: ${t.reason}` : t.reason));
+}
+
 function versionRow(v: ReferenceSetVersion, active: number | null): HTMLElement {
   const label = active === null || v.version > active ? 'Activate' : 'Roll back to this';
   return h('tr', { class: v.isActive ? 'active' : '', 'data-version': v.version },
     h('td', {}, h('strong', {}, `v${v.version}`), v.isActive ? h('span', { class: 'badge steady' }, 'active') : null),
     h('td', {}, fmtTime(v.createdAt)),
     h('td', { class: 'num' }, String(v.imageCount)),
+    configCell(v),
     h('td', {}, h('div', {}, `review > ${fmtScore(v.thresholds.review)}${interval(v.thresholds.reviewInterval)}`), h('div', {}, `fail > ${fmtScore(v.thresholds.fail)}${interval(v.thresholds.failInterval)}`)),
     ratesCell(v),
     h('td', {}, v.warnings.length ? h('ul', { class: 'warnings' }, ...v.warnings.map((w) => h('li', {}, `⚠ ${w}`))) : h('span', { class: 'muted' }, 'none')),
@@ -64,7 +74,7 @@ async function load(): Promise<void> {
   }
   out.append(
     h('table', { class: 'versions' },
-      h('thead', {}, h('tr', {}, ...['Version', 'Built', 'Images', 'Thresholds (95% interval)', 'Rates', 'Coverage warnings', ''].map((t) => h('th', {}, t)))),
+      h('thead', {}, h('tr', {}, ...['Version', 'Built', 'Images', 'Configuration', 'Thresholds (95% interval)', 'Rates', 'Coverage warnings', ''].map((t) => h('th', {}, t)))),
       h('tbody', {}, ...res.versions.map((v) => versionRow(v, res.activeVersion))),
     ),
   );

@@ -8,6 +8,7 @@ import { calibrateProduct } from '../../station/calibrate/run.ts';
 import { activateVersion } from '../../station/calibrate/versions.ts';
 import { visionEngines } from '../../station/calibrate/visionEngine.ts';
 import type { EngineFactory } from '../../station/calibrate/engine.ts';
+import type { ProductTuner } from '../../station/calibrate/tune/productTuner.ts';
 import type { CalibrationOutcome, CalibrationProgress } from '../../station/server/types.ts';
 import type { Store } from '../../station/store/index.ts';
 import { addInspection, Client, FakeStation, PASSWORD, seed, startHarness, type Harness } from '../server/harness.ts';
@@ -18,12 +19,12 @@ const MODEL = path.resolve('models/generated/mobilenet_v2-features.json');
 
 /** The bench hardware is a double; calibration and activation are the real ones. */
 class CalibratingStation extends FakeStation {
-  constructor(private readonly ctx: { store: Store; calibrationDir: string }, private readonly engineFor: EngineFactory) {
+  constructor(private readonly ctx: { store: Store; calibrationDir: string }, private readonly engineFor: EngineFactory, private readonly tune: ProductTuner) {
     super();
   }
   override async startCalibration(productId: string, onProgress: (p: CalibrationProgress) => void): Promise<CalibrationOutcome> {
     const r = await calibrateProduct({
-      productId, calibrationDir: this.ctx.calibrationDir, store: this.ctx.store, engineFor: this.engineFor,
+      productId, calibrationDir: this.ctx.calibrationDir, store: this.ctx.store, engineFor: this.engineFor, tune: this.tune,
       activate: false, bootstrap: 200, onProgress: (phase, done, total) => onProgress({ phase, done, total }),
     });
     return { version: r.version, imageCount: r.report.images.good.used, thresholds: { review: r.report.band.reviewAt, fail: r.report.band.failAt }, warnings: r.report.warnings };
@@ -41,13 +42,16 @@ let engines: Awaited<ReturnType<typeof visionEngines>>;
 beforeAll(async () => {
   dashboardDir = buildDashboard();
   engines = await visionEngines(MODEL);
-  h = await startHarness({ dashboardDir, station: (ctx) => new CalibratingStation(ctx, engines.engineFor) });
+  h = await startHarness({ dashboardDir, station: (ctx) => new CalibratingStation(ctx, engines.engineFor, engines.tune) });
   await seed(h);
   h.store.products.upsert({ id: 'coaster', name: 'Glazed coaster' });
   const dir = path.join(h.calibrationDir, 'coaster');
   mkdirSync(path.join(dir, 'good'), { recursive: true });
-  // A small bank keeps the test quick on two cores; the flow is the same as with the default.
-  writeFileSync(path.join(dir, 'product.json'), JSON.stringify({ name: 'Glazed coaster', coresetSize: 300, minGoodImages: 10 }));
+  // A small bank keeps the test quick on two cores; the flow is the same as with the default. Self-tuning
+  // chooses only the pooling here (backbone and input pinned), which keeps it quick too.
+  writeFileSync(path.join(dir, 'product.json'), JSON.stringify({
+    name: 'Glazed coaster', coresetSize: 300, minGoodImages: 10, engine: { backbone: 'mobilenet_v2-features', inputSize: 224, aspect: 'square' },
+  }));
   for (let i = 0; i < 10; i++) writeFileSync(path.join(dir, 'good', `good-${i}.png`), (await tileImages(700 + i, null, 256)).png);
   const v1 = await h.station.startCalibration('coaster', () => {});
   h.station.activateReferenceSet('coaster', v1.version);
@@ -95,6 +99,8 @@ describe('reference sets page (lead)', () => {
     expect(await v2row.textContent()).toMatch(/review > [\d.]+ \[[\d.]+–[\d.]+\]/);
     expect(await v2row.locator('.warnings li').count()).toBeGreaterThan(0);
     expect(await v2row.textContent()).toContain('vs v1');
+    // The configuration its calibration chose, and why.
+    expect(await v2row.locator('td.config').textContent()).toMatch(/mobilenet_v2 224 square (max|top 10%)self-tuned over 2 candidates: best separation/);
     await shot(page, 'reference-sets');
 
     await v2row.locator('button.activate').click();
