@@ -72,4 +72,24 @@ describe('reference-set augmentation', () => {
     expect(keys.size).toBe(8);
     expect(augmentedViews(img, 'none')).toEqual([]);
   });
+
+  it('jitter turns and shifts the item a little, keeping the frame', () => {
+    // A bright 8×8 square centred in a dark 64×64 frame.
+    const w = 64;
+    const data = new Uint8Array(w * w * 3);
+    for (let y = 28; y < 36; y++) for (let x = 28; x < 36; x++) data.fill(255, (y * w + x) * 3, (y * w + x) * 3 + 3);
+    const views = augmentedViews({ name: 'sq', width: w, height: w, data }, 'jitter');
+    expect(views.map((v) => v.name)).toEqual(['sq#turn+8', 'sq#turn-8', 'sq#shift+4', 'sq#shift-4']);
+    const centroid = (v: { data: Uint8Array }) => {
+      let n = 0, sx = 0, sy = 0;
+      for (let p = 0; p < w * w; p++) if (v.data[p * 3] > 127) { n++; sx += p % w; sy += Math.floor(p / w); }
+      return [sx / n, sy / n, n];
+    };
+    const [tx, ty, tn] = centroid(views[0]);
+    expect(Math.abs(tx - 31.5) + Math.abs(ty - 31.5)).toBeLessThan(0.6); // a turn about the centre keeps it in place
+    expect(Math.abs(tn - 64)).toBeLessThan(10);
+    expect(views[0].data).not.toEqual(data); // …but its corners moved
+    const [sx, sy] = centroid(views[2]);
+    expect([sx - 31.5, sy - 31.5].map((d) => Math.round(d))).toEqual([3, 3]); // 4 % of 64 px ≈ 2.6 px
+  });
 });
