@@ -9,6 +9,7 @@ import { calibrateForEval } from '../../station/calibrate/evalVerdicts.ts';
 import { bankFor, candidateLabel, engineKey, type Candidate, type Pins, type SearchSpace } from '../../station/calibrate/tune/candidates.ts';
 import { candidateEngines } from '../../station/calibrate/tune/engines.ts';
 import { medianAspect, searchSubset, tuneProduct, type TuneResult } from '../../station/calibrate/tune/index.ts';
+import { regionCover } from '../../station/vision/itemRegion.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
 import { sampleIndices } from '../../station/vision/rng.ts';
 import type { EngineSettings } from '../../station/vision/settings.ts';
@@ -102,7 +103,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
         backbone: chosen.backbone, size: chosen.size, aspect: engines.settingsFor(chosen).aspect ?? 1, augment: chosen.augment,
         scoreTopShare: chosen.topShare, bankSize: bankFor(chosen, nativeAspect, opts.bankSize), label: candidateLabel(chosen), reason: tuned.choice.reason,
       },
-      selection: { nativeAspect, itemRegionCover: tuned.itemRegion ? tuned.itemRegion.data.reduce((a, v) => a + v, 0) / tuned.itemRegion.data.length : null, searchImages: tuned.searchImages, syntheticDefects: tuned.syntheticDefects, seconds, candidates, regret },
+      selection: { nativeAspect, itemRegionCover: tuned.itemRegion ? regionCover(tuned.itemRegion) : null, searchImages: tuned.searchImages, syntheticDefects: tuned.syntheticDefects, seconds, candidates, regret },
     };
   } finally {
     await engines.close();

@@ -38,9 +38,13 @@ export function learnItemRegion(masks: { width: number; height: number; mask: Ui
     }
     data[y * side + x] = on;
   }
-  const cover = data.reduce((a, v) => a + v, 0) / data.length;
-  return cover === 0 || cover > MAX_REGION_COVER ? null : { width: side, height: side, data };
+  const region = { width: side, height: side, data };
+  const cover = regionCover(region);
+  return cover === 0 || cover > MAX_REGION_COVER ? null : region;
 }
+
+/** The share of the frame the region covers. */
+export const regionCover = (r: ItemRegion) => r.data.reduce((a, v) => a + v, 0) / r.data.length;
 
 /** Which grid cells lie where items are (1) or on the bench (0): each cell's centre, mapped back to the frame. */
 export function cellsOnItem(region: ItemRegion, gridW: number, gridH: number, cells: GridPlacement, g: InputGeometry): Uint8Array {

@@ -8,14 +8,14 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { cropToRoi, decodeImage, roiPixels } from '../../vision/preprocess.ts';
-import type { ItemRegion } from '../../vision/itemRegion.ts';
+import { regionCover, type ItemRegion } from '../../vision/itemRegion.ts';
+import type { Engine } from '../../vision/engine.ts';
 import type { DecodedImage } from '../../vision/types.ts';
 import type { EngineChoice } from '../engine.ts';
 import type { ProductConfig } from '../productConfig.ts';
 import type { CalibrationFile } from '../scanFolder.ts';
 import { bankFor, candidateLabel, candidateList, defaultSpace, type Candidate } from './candidates.ts';
 import { medianAspect, searchSubset, tuneProduct } from './index.ts';
-import type { EngineFor } from './search.ts';
 
 export interface TuningSummary {
   chosen: string;
@@ -62,7 +62,7 @@ export function engineChoiceFor(c: Candidate, product: ProductConfig, nativeAspe
   };
 }
 
-export function productTuner(backboneIds: string[], engineFor: (choice: EngineChoice) => Promise<Awaited<ReturnType<EngineFor>>>, defaultCoreset: number): ProductTuner {
+export function productTuner(backboneIds: string[], engineFor: (choice: EngineChoice) => Promise<Engine>, defaultCoreset: number): ProductTuner {
   return async (product, files, onProgress) => {
     const t0 = performance.now();
     const sizes = (await Promise.all(files.good.map((f) => orientedSize(f.file)))).filter((s): s is { width: number; height: number } => s !== null)
@@ -91,14 +91,18 @@ export function productTuner(backboneIds: string[], engineFor: (choice: EngineCh
     }
     const rejects: DecodedImage[] = [];
     for (const f of files.reject) { const img = await decode(f); if (img) rejects.push(img); }
-    const engineOf = (c: Candidate) => engineFor({ ...engineChoiceFor(c, product, nativeAspect, defaultCoreset), settings: { ...engineChoiceFor(c, product, nativeAspect, defaultCoreset).settings, roi: null } });
+    // The search images are already cut to the region of interest, so its engines look at all of them.
+    const engineOf = (c: Candidate) => {
+      const choice = engineChoiceFor(c, product, nativeAspect, defaultCoreset);
+      return engineFor({ ...choice, settings: { ...choice.settings, roi: null } });
+    };
     const tuned = await tuneProduct(pick, rejects, nativeAspect, engineOf, {
       space, pins: product.pins, budgetMs, seed: product.seed, coresetSize: product.coresetSize ?? defaultCoreset,
       onProgress: (d, n) => onProgress?.(d, n),
     });
     const chosen = tuned.choice.chosen.candidate;
     return summaryOf(chosen, {
-      itemRegion: tuned.itemRegion, itemRegionCover: tuned.itemRegion ? tuned.itemRegion.data.reduce((a, v) => a + v, 0) / tuned.itemRegion.data.length : null,
+      itemRegion: tuned.itemRegion, itemRegionCover: tuned.itemRegion ? regionCover(tuned.itemRegion) : null,
       reason: tuned.choice.reason, searchImages: tuned.searchImages, syntheticDefects: tuned.syntheticDefects,
       candidates: tuned.rows.map((r) => ({
         label: candidateLabel(r.candidate), separation: r.separation, synthetic: r.synthetic, rejects: r.rejects,
