@@ -68,6 +68,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
     });
     bar?.done();
     const seconds = (performance.now() - t0) / 1000;
+    console.log(`  ${label}: chose ${candidateLabel(tuned.choice.chosen.candidate)} in ${seconds.toFixed(0)} s; measuring ${opts.regret ? 'every engine configuration' : 'it'} on the test images`);
     const chosen = tuned.choice.chosen.candidate;
     const shares = [...new Set(tuned.rows.map((r) => r.candidate.topShare))];
     const testAuroc = new Map<string, Record<string, number>>();
@@ -75,6 +76,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
     const keys = opts.regret ? [...new Set(tuned.rows.map((r) => engineKey(r.candidate)))] : [engineKey(chosen)];
     for (const key of keys) {
       const c = key === engineKey(chosen) ? chosen : tuned.rows.find((r) => engineKey(r.candidate) === key)!.candidate;
+      const tc = performance.now();
       const engine = await engines.engineFor(c);
       const isChosen = key === engineKey(chosen);
       const bankSize = bankFor(c, nativeAspect, opts.bankSize);
@@ -89,6 +91,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
         imageScore: isChosen && chosen.topShare > 0 ? productScorer({ kind: 'top', topShare: chosen.topShare }) : undefined,
       });
       testAuroc.set(key, r.poolAuroc ?? {});
+      console.log(`  ${label}: ${key} measured in ${((performance.now() - tc) / 1000).toFixed(0)} s (train ${r.trainSeconds.toFixed(0)} s)`);
       if (isChosen) result = r;
     }
     const candidates: CandidateOnTest[] = tuned.rows.map((r) => ({
