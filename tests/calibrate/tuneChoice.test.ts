@@ -56,6 +56,16 @@ describe('choosing a candidate', () => {
     expect(chooseCandidate([big, small], { budgetMs: 60, space, nativeAspect: 1 }).reason).toMatch(/tied with .* and cheaper/);
   });
 
+  it('evidence that separates nothing keeps the default: the first backbone, the smallest square input, the maximum', () => {
+    const rows = [row({ backbone: 'big-net' }, 0.62, 20), row({ size: 448 }, 0.65, 30), row({ topShare: 0.1 }, 0.6, 20), row({}, 0.55, 20), row({ aspect: 'native' }, 0.64, 10)];
+    const c = chooseCandidate(rows, { budgetMs: 60, space, nativeAspect: 0.5 });
+    expect(c.chosen).toBe(rows[3]);
+    expect(c.uninformative).toBe(true);
+    expect(c.reason).toMatch(/no candidate separated the synthetic defects from held-out good items \(best 0\.650 < 0\.7\): that ranking is noise/);
+    // One candidate that does see them is chosen on the evidence.
+    expect(chooseCandidate([...rows, row({ size: 448, topShare: 0.1 }, 0.75, 30)], { budgetMs: 60, space, nativeAspect: 0.5 }).uninformative).toBe(false);
+  });
+
   it('a budget nothing meets names the fastest candidate', () => {
     const rows = [row({}, 0.9, 80), row({ size: 448 }, 0.95, 140)];
     expect(() => chooseCandidate(rows, { budgetMs: 60, space, nativeAspect: 1 })).toThrow(/no configuration meets the latency budget of 60 ms; the fastest, small-net 224 square max, takes 80 ms/);

@@ -2,6 +2,11 @@
  * Which candidate a product runs (pure): the best separation among those within the latency budget; separations
  * that agree to the third decimal are a tie, won by the cheaper input (so the same images and seed choose the same
  * configuration even when measured latencies wobble). Nothing within budget: a clear error naming the fastest.
+ *
+ * When no candidate separates the evidence (every separation below MIN_EVIDENCE), the ranking is noise: on magnetic
+ * tile every candidate scored 0.53-0.62 on synthetic defects while the real ones ranged 0.72-0.99 in the opposite
+ * order. Then the product keeps the default configuration — the cheapest candidate in the list's order (the pool's
+ * first backbone, the smallest square input, the map's maximum) — and the report says why.
  */
 import { candidateLabel, costRank, type SearchSpace } from './candidates.ts';
 import type { CandidateFigures } from './search.ts';
@@ -9,6 +14,22 @@ import type { CandidateFigures } from './search.ts';
 export interface Choice {
   chosen: CandidateFigures;
   reason: string;
+  /** The evidence did not separate any candidate: the default was kept. */
+  uninformative: boolean;
+}
+
+/** Below this separation (AUROC) no candidate really sees the synthetic defects and rejects. */
+export const MIN_EVIDENCE = 0.7;
+
+/** The default among candidates: the cheapest input of the first backbone, no augmentation, the map's maximum. */
+function defaultOf(rows: CandidateFigures[], opts: { space: SearchSpace; nativeAspect: number }): CandidateFigures {
+  const rank = (r: CandidateFigures) => [opts.space.backbones.indexOf(r.candidate.backbone), r.candidate.augment === 'none' ? 0 : 1, r.candidate.aspect === 'square' ? 0 : 1,
+    costRank(r.candidate, opts.space, opts.nativeAspect), r.candidate.topShare];
+  return [...rows].sort((a, b) => {
+    const x = rank(a), y = rank(b);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return 0;
+  })[0];
 }
 
 export function chooseCandidate(rows: CandidateFigures[], opts: { budgetMs: number; space: SearchSpace; nativeAspect: number }): Choice {
@@ -18,6 +39,15 @@ export function chooseCandidate(rows: CandidateFigures[], opts: { budgetMs: numb
     const fastest = rows.reduce((a, b) => (b.latencyMs < a.latencyMs ? b : a));
     throw new Error(`self-tuning: no configuration meets the latency budget of ${opts.budgetMs} ms; the fastest, ${candidateLabel(fastest.candidate)}, ` +
       `takes ${fastest.latencyMs.toFixed(0)} ms: raise latencyBudgetMs in product.json or pin a smaller input`);
+  }
+  const best = Math.max(...within.map((r) => r.separation));
+  if (!(best >= MIN_EVIDENCE)) {
+    const chosen = defaultOf(within, opts);
+    return {
+      chosen, uninformative: true,
+      reason: `no candidate separated the synthetic defects${chosen.rejects !== null ? ' and rejects' : ''} from held-out good items ` +
+        `(best ${best.toFixed(3)} < ${MIN_EVIDENCE}): that ranking is noise, so the default configuration is kept`,
+    };
   }
   const key = (r: CandidateFigures) => Math.round(r.separation * 1000);
   const cost = (r: CandidateFigures) => costRank(r.candidate, opts.space, opts.nativeAspect);
@@ -32,5 +62,5 @@ export function chooseCandidate(rows: CandidateFigures[], opts: { budgetMs: numb
       : `next best ${candidateLabel(runnerUp.candidate)} ${runnerUp.separation.toFixed(3)}`);
   }
   if (over) parts.push(`${over} candidate(s) over the ${opts.budgetMs} ms budget left out`);
-  return { chosen, reason: parts.join('; ') };
+  return { chosen, reason: parts.join('; '), uninformative: false };
 }
