@@ -50,20 +50,22 @@ describe('choosing a candidate', () => {
   });
 
   it('a tie to the third decimal goes to the cheaper input, whatever the order or measured latency', () => {
-    const big = row({ size: 448 }, 0.9504, 30), small = row({ size: 224 }, 0.9501, 45);
+    const big = row({ size: 448, topShare: 0.1 }, 0.9504, 30), small = row({ size: 224, topShare: 0.1 }, 0.9501, 45);
     expect(chooseCandidate([big, small], { budgetMs: 60, space, nativeAspect: 1 }).chosen).toBe(small);
     expect(chooseCandidate([small, big], { budgetMs: 60, space, nativeAspect: 1 }).chosen).toBe(small);
     expect(chooseCandidate([big, small], { budgetMs: 60, space, nativeAspect: 1 }).reason).toMatch(/tied with .* and cheaper/);
   });
 
-  it('evidence that separates nothing keeps the default: the first backbone, the smallest square input, the maximum', () => {
-    const rows = [row({ backbone: 'big-net' }, 0.62, 20), row({ size: 448 }, 0.65, 30), row({ topShare: 0.1 }, 0.6, 20), row({}, 0.55, 20), row({ aspect: 'native' }, 0.64, 10)];
+  it('the default (first backbone, smallest square input, maximum) stays unless a candidate beats it by 0.03', () => {
+    const rows = [row({ backbone: 'big-net' }, 0.62, 20), row({ size: 448 }, 0.645, 30), row({ topShare: 0.1 }, 0.6, 20), row({}, 0.62, 20), row({ aspect: 'native' }, 0.64, 10)];
     const c = chooseCandidate(rows, { budgetMs: 60, space, nativeAspect: 0.5 });
     expect(c.chosen).toBe(rows[3]);
-    expect(c.uninformative).toBe(true);
-    expect(c.reason).toMatch(/no candidate separated the synthetic defects from held-out good items \(best 0\.650 < 0\.7\): that ranking is noise/);
-    // One candidate that does see them is chosen on the evidence.
-    expect(chooseCandidate([...rows, row({ size: 448, topShare: 0.1 }, 0.75, 30)], { budgetMs: 60, space, nativeAspect: 0.5 }).uninformative).toBe(false);
+    expect(c.keptDefault).toBe(true);
+    expect(c.reason).toMatch(/the default configuration: no candidate separated the synthetic defects from held-out good items better by 0\.03 or more \(default 0\.620, best small-net 448 square max 0\.645\)/);
+    // A clear lead replaces it.
+    const lead = chooseCandidate([...rows, row({ size: 448, topShare: 0.1 }, 0.66, 30)], { budgetMs: 60, space, nativeAspect: 0.5 });
+    expect(lead.keptDefault).toBe(false);
+    expect(lead.chosen.candidate).toMatchObject({ size: 448, topShare: 0.1 });
   });
 
   it('a budget nothing meets names the fastest candidate', () => {
