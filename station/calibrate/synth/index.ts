@@ -82,6 +82,8 @@ export interface SynthSetOptions {
   seed: number;
   /** Kinds to cycle through (all by default). */
   kinds?: SynthKind[];
+  /** Each good photograph's item mask when the caller has it already (estimated here otherwise). */
+  itemMasks?: Uint8Array[];
 }
 
 /**
@@ -99,7 +101,7 @@ export function synthesizeSet(
   if (kinds.length === 0) throw new Error(`synthesizeSet: kinds is empty; use some of ${SYNTH_KINDS.join(', ')}`);
   const out: { source: number; image: DecodedImage; mask: Uint8Array; kind: SynthKind }[] = [];
   goods.forEach((img, i) => {
-    const itemMask = estimateItemMask(img);
+    const itemMask = opts.itemMasks?.[i] ?? estimateItemMask(img);
     const donors = goods.filter((_, k) => k !== i);
     const sizes = Array.from({ length: opts.perImage }, (_, j) => (j + 0.5) / opts.perImage);
     const shuffle = createRng(mixSeed(opts.seed, i, 0x5172e5));

@@ -41,9 +41,6 @@ export function medianAspect(images: { width: number; height: number }[]): numbe
   return a[Math.floor((a.length - 1) / 2)];
 }
 
-/** Where the product's items sit, from the item masks of these good images (null when they fill the frame). */
-export const itemRegionOf = (goods: DecodedImage[]) => learnItemRegion(goods.map((g) => ({ width: g.width, height: g.height, mask: estimateItemMask(g) })));
-
 /** Which of n good images take part in the search (seeded, sorted). */
 export const searchSubset = (n: number, opts: Pick<TuneOptions, 'maxImages' | 'seed'>) => sampleIndices(n, opts.maxImages ?? DEFAULT_SEARCH_IMAGES, opts.seed);
 
@@ -58,9 +55,11 @@ export async function tuneProduct(
 ): Promise<TuneResult> {
   if (pick.length < 2) throw new Error(`self-tuning needs at least 2 good images, got ${pick.length}`);
   const perImage = Math.max(1, Math.min(8, Math.ceil((opts.syntheticTarget ?? 96) / pick.length)));
-  const synthetic = synthesizeSet(pick, { perImage, seed: opts.seed });
+  // One item mask per image serves both: where defects are drawn, and where the product's items sit (the region).
+  const itemMasks = pick.map((g) => estimateItemMask(g));
+  const synthetic = synthesizeSet(pick, { perImage, seed: opts.seed, itemMasks });
   const candidates = candidateList(opts.space, opts.pins, nativeAspect);
-  const itemRegion = itemRegionOf(pick);
+  const itemRegion = learnItemRegion(pick.map((g, i) => ({ width: g.width, height: g.height, mask: itemMasks[i] })));
   const rows = await searchCandidates(candidates, engineFor, { goods: pick, synthetic, rejects }, {
     folds: 3, seed: opts.seed, bankSize: (c) => bankFor(c, nativeAspect, opts.coresetSize), itemRegion, onProgress: opts.onProgress,
   });
