@@ -6,9 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { calibrateForEval } from '../../station/calibrate/evalVerdicts.ts';
-import { bankFor, candidateLabel, engineKey, type Candidate, type Pins, type SearchSpace } from '../../station/calibrate/tune/candidates.ts';
-import { candidateEngines } from '../../station/calibrate/tune/engines.ts';
+import { PRODUCT_DEFAULTS } from '../../station/calibrate/productConfig.ts';
+import { candidateLabel, engineKey, type Candidate, type Pins, type SearchSpace } from '../../station/calibrate/tune/candidates.ts';
 import { medianAspect, searchSubset, tuneProduct, type TuneResult } from '../../station/calibrate/tune/index.ts';
+import { engineChoiceFor } from '../../station/calibrate/tune/productTuner.ts';
+import { visionEngines } from '../../station/calibrate/visionEngine.ts';
 import { regionCover } from '../../station/vision/itemRegion.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
 import { sampleIndices } from '../../station/vision/rng.ts';
@@ -19,6 +21,7 @@ import { evaluateCategory, type CategoryResult } from './evaluate.ts';
 import { Progress } from './progress.ts';
 
 export interface SelfTuneEvalOptions {
+  /** Backbone id → manifest path, cheapest first: the pool the categories choose from. */
   manifests: Record<string, string>;
   space: SearchSpace;
   pins: Pins;
@@ -59,10 +62,13 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
     if (pickIdx.has(i)) pick.push(img);
   }
   const nativeAspect = medianAspect(sizes);
-  const engines = candidateEngines(opts.manifests, nativeAspect, opts.base);
+  // The station's own backbone pool and engine choice, as a product's calibration uses them.
+  const engines = await visionEngines(Object.values(opts.manifests)[0], opts.base, opts.manifests);
+  const category = { inputMode: opts.base.resize ?? PRODUCT_DEFAULTS.inputMode, coresetSize: opts.bankSize, roi: null };
+  const choiceOf = (c: Candidate) => engineChoiceFor(c, category, nativeAspect, opts.bankSize);
   try {
     let bar: Progress | undefined;
-    const tuned: TuneResult = await tuneProduct(pick, [], nativeAspect, engines.engineFor, {
+    const tuned: TuneResult = await tuneProduct(pick, [], nativeAspect, (c) => engines.loadEngine(choiceOf(c)), {
       space: opts.space, pins: opts.pins, budgetMs: opts.budgetMs, seed: opts.seed, coresetSize: opts.bankSize,
       onProgress: (d, n, what) => { (bar ??= new Progress(`${label} self-tuning`, n)).tick(d, what); },
     });
@@ -77,9 +83,9 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
     for (const key of keys) {
       const c = key === engineKey(chosen) ? chosen : tuned.rows.find((r) => engineKey(r.candidate) === key)!.candidate;
       const tc = performance.now();
-      const engine = await engines.engineFor(c);
+      const engine = await engines.loadEngine(choiceOf(c));
       const isChosen = key === engineKey(chosen);
-      const bankSize = bankFor(c, nativeAspect, opts.bankSize);
+      const bankSize = choiceOf(c).coresetSize!;
       const verdicts = isChosen && opts.verdicts ? async (embs: Parameters<typeof calibrateForEval>[1], names: string[], views?: Parameters<typeof calibrateForEval>[1][]) => {
         const vb = new Progress(`${label} bands (held out)`, embs.length);
         const tally = await calibrateForEval(engine, embs, names, { seed: opts.seed, bankSize, placedConsistently: opts.placedConsistently, scoreTopShare: chosen.topShare, views, itemRegion: tuned.itemRegion, onProgress: (d) => vb.tick(d) });
@@ -103,8 +109,8 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
     return {
       ...result!,
       config: {
-        backbone: chosen.backbone, size: chosen.size, aspect: engines.settingsFor(chosen).aspect ?? 1, augment: chosen.augment,
-        scoreTopShare: chosen.topShare, bankSize: bankFor(chosen, nativeAspect, opts.bankSize), label: candidateLabel(chosen), reason: tuned.choice.reason,
+        backbone: chosen.backbone, size: chosen.size, aspect: choiceOf(chosen).settings?.aspect ?? 1, augment: chosen.augment,
+        scoreTopShare: chosen.topShare, bankSize: choiceOf(chosen).coresetSize!, label: candidateLabel(chosen), reason: tuned.choice.reason,
       },
       selection: { nativeAspect, itemRegionCover: tuned.itemRegion ? regionCover(tuned.itemRegion) : null, searchImages: tuned.searchImages, syntheticDefects: tuned.syntheticDefects, seconds, candidates, regret },
     };

@@ -115,10 +115,7 @@ export async function visionEngines(manifestPath: string, overrides: Partial<Eng
     pool, backbone: main, engine, loadEngine,
     hasBackbone: (sha256) => Object.keys(pool).some((id) => shaOf(id) === sha256),
     tune: productTuner(Object.keys(pool), loadEngine, DEFAULT_CORESET_SIZE),
-    engineFor: async (choice) => {
-      await load(choice.backbone ?? main.manifest.id);
-      return adaptEngine(engine(choice), DEFAULT_CORESET_SIZE, choice.augment) as CalibrationEngine;
-    },
+    engineFor: async (choice) => adaptEngine(await loadEngine(choice), DEFAULT_CORESET_SIZE, choice.augment) as CalibrationEngine,
     engineForSet(set) {
       const b = [...loaded.values()].find((x) => x.manifest.sha256 === set.model.sha256);
       if (!b) {

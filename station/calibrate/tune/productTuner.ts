@@ -55,7 +55,8 @@ async function orientedSize(file: string): Promise<{ width: number; height: numb
   }
 }
 
-export function engineChoiceFor(c: Candidate, product: ProductConfig, nativeAspect: number, defaultCoreset: number): EngineChoice {
+/** The engine a candidate runs on, for a product (or an eval category) with this input mode, bank size and region. */
+export function engineChoiceFor(c: Candidate, product: Pick<ProductConfig, 'inputMode' | 'coresetSize' | 'roi'>, nativeAspect: number, defaultCoreset: number): EngineChoice {
   return {
     inputMode: product.inputMode, coresetSize: bankFor(c, nativeAspect, product.coresetSize ?? defaultCoreset), backbone: c.backbone, augment: c.augment,
     settings: { size: c.size, aspect: c.aspect === 'native' ? nativeAspect : 1, roi: product.roi },
