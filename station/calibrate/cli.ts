@@ -105,13 +105,14 @@ export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineF
     if (v.activate !== undefined) {
       if (products.length !== 1) throw new Error('--activate takes one product');
       const version = positiveInt('activate', v.activate)!;
-      // Check the file still loads with this station's backbone before switching to it.
-      const engine = await (await engines())({ inputMode: 'pad' });
+      // Check the file still loads here before switching to it. A product may run another backbone of the pool than
+      // the station's default, so the file says which, and the pool must hold it; an injected engine checks itself.
+      const factory = await engines();
+      const injected = vision ? null : await factory({ inputMode: 'pad' });
       const row = activateVersion(store, products[0], version, (bytes, file) => {
-        if (!vision) return void engine.deserialise(bytes, file);
-        // A product may run another backbone of the pool than the station's default: the file says which.
+        if (injected) return void injected.deserialise(bytes, file);
         const set = decodeReferenceSet(bytes, { source: file });
-        if (!vision.hasBackbone(set.model.sha256)) throw new Error(`${file}: built with backbone ${set.model.id}, which this station does not have; rebuild it (npm run calibrate)`);
+        if (!vision!.hasBackbone(set.model.sha256)) throw new Error(`${file}: built with backbone ${set.model.id}, which this station does not have; rebuild it (npm run calibrate)`);
       });
       io.stdout.write(`${products[0]}: v${row.version} is now active\n${describeVersions(store, products[0])}\n`);
       return 0;
