@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import sharp from 'sharp';
 import { resizeAnomalyMap } from '../../station/vision/anomalyMap.ts';
-import { augmentedViews, type Augmentation } from '../../station/vision/augment.ts';
+import type { Augmentation } from '../../station/vision/augment.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
 import type { ItemRegion } from '../../station/vision/itemRegion.ts';
 import type { Engine } from '../../station/vision/engine.ts';
@@ -126,9 +126,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
   for (const [i, f] of trainFiles.entries()) {
     const img = await decodeImage(readFileSync(f), f);
     embeddings.push(await engine.embed(await engine.preprocess(img)));
-    const v: PatchEmbedding[] = [];
-    for (const a of augmentedViews(img, opts.augment ?? 'none')) v.push(await engine.embed(await engine.preprocess(a)));
-    views.push(v);
+    views.push(await engine.embedViews(img, opts.augment ?? 'none'));
     bar.tick(i + 1);
   }
   bar.done();

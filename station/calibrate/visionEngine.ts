@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { generatedManifestPath, loadBackbone, type Backbone } from '../../models/load.ts';
 import { readManifest } from '../../models/manifest-file.ts';
-import { augmentedViews, type Augmentation } from '../vision/augment.ts';
+import type { Augmentation } from '../vision/augment.ts';
 import { createEngine, type Engine } from '../vision/engine.ts';
 import { decodeImage } from '../vision/preprocess.ts';
 import { decodeReferenceSet, encodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
@@ -21,12 +21,7 @@ export function adaptEngine(engine: Engine, defaultCoreset = DEFAULT_CORESET_SIZ
     modelSha256: manifest.sha256,
     defaultCoresetSize: defaultCoreset,
     embed: (buf, name) => engine.embedImage(buf, name),
-    async embedViews(buf, name) {
-      if (augment === 'none') return [];
-      const out: PatchEmbedding[] = [];
-      for (const v of augmentedViews(await decodeImage(buf, name), augment)) out.push(await engine.embed(await engine.preprocess(v)));
-      return out;
-    },
+    embedViews: async (buf, name) => (augment === 'none' ? [] : engine.embedViews(await decodeImage(buf, name), augment)),
     imageEmbedding: (e) => e.imageEmbedding,
     grid: (e) => ({ gridW: e.gridW, gridH: e.gridH }),
     build: (embs, names, o) => engine.buildReferenceSet(embs, names, { coresetSize: o.coresetSize ?? defaultCoreset, seed: o.seed, views: o.views, itemRegion: o.itemRegion }),

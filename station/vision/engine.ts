@@ -6,6 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from '../../models/manifest.ts';
 import { buildAnomalyMap } from './anomalyMap.ts';
+import { augmentedViews, type Augmentation } from './augment.ts';
 import { greedyCoreset } from './coreset.ts';
 import { createHeadSession, reductionMatrix, type TapShape } from './featureHead.ts';
 import { cellsOnItem, type ItemRegion } from './itemRegion.ts';
@@ -45,6 +46,8 @@ export interface Engine {
   embed(input: InputTensor): Promise<PatchEmbedding>;
   /** decode → preprocess → embed, for building reference sets from image files. */
   embedImage(buf: Uint8Array, name: string): Promise<PatchEmbedding>;
+  /** The augmented views of a decoded image, embedded (none for 'none'): they join a bank beside the image. */
+  embedViews(img: DecodedImage, augment: Augmentation): Promise<PatchEmbedding[]>;
   buildReferenceSet(embeddings: PatchEmbedding[], names: string[], opts: BuildOptions): ReferenceSet;
   score(embedding: PatchEmbedding, set: ReferenceSet): Promise<ScoreResult>;
   inspect(buf: Uint8Array, name: string, set: ReferenceSet): Promise<InspectResult>;
@@ -285,6 +288,11 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
     embed,
     async embedImage(buf, name) {
       return embed(await preprocess(await decodeImage(buf, name)));
+    },
+    async embedViews(img, augment) {
+      const out: PatchEmbedding[] = [];
+      for (const v of augmentedViews(img, augment)) out.push(await embed(await preprocess(v)));
+      return out;
     },
     buildReferenceSet,
     async score(embedding, set) {

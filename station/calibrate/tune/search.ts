@@ -6,7 +6,6 @@
  */
 import { planFolds } from '../kfold.ts';
 import { poolScores } from '../../verdict/pool.ts';
-import { augmentedViews } from '../../vision/augment.ts';
 import type { Engine } from '../../vision/engine.ts';
 import { aurocFromGroups, percentile } from '../../vision/metrics.ts';
 import type { ReferenceSet } from '../../vision/referenceSet.ts';
@@ -58,9 +57,7 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
   const views: PatchEmbedding[][] = [];
   for (const g of images.goods) {
     goodEmb.push(await embed(g));
-    const extra: PatchEmbedding[] = [];
-    for (const v of augmentedViews(g, c.augment)) extra.push(await embed(v));
-    views.push(extra);
+    views.push(await engine.embedViews(g, c.augment));
     tick();
   }
   const { folds, assignment } = planFolds(images.goods.length, { folds: Math.min(opts.folds, images.goods.length), seed: opts.seed });
