@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { calibrateForEval } from '../../station/calibrate/evalVerdicts.ts';
 import { PRODUCT_DEFAULTS } from '../../station/calibrate/productConfig.ts';
 import { candidateLabel, engineKey, type Candidate, type Pins, type SearchSpace } from '../../station/calibrate/tune/candidates.ts';
-import { medianAspect, searchSubset, tuneProduct, type TuneResult } from '../../station/calibrate/tune/index.ts';
+import { medianAspect, medianLongSide, searchSubset, tuneProduct, type TuneResult } from '../../station/calibrate/tune/index.ts';
 import { engineChoiceFor } from '../../station/calibrate/tune/productTuner.ts';
 import { visionEngines } from '../../station/calibrate/visionEngine.ts';
 import { regionCover } from '../../station/vision/itemRegion.ts';
@@ -69,7 +69,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
   try {
     let bar: Progress | undefined;
     const tuned: TuneResult = await tuneProduct(pick, [], nativeAspect, (c) => engines.loadEngine(choiceOf(c)), {
-      space: opts.space, pins: opts.pins, budgetMs: opts.budgetMs, seed: opts.seed, coresetSize: opts.bankSize,
+      space: opts.space, pins: opts.pins, budgetMs: opts.budgetMs, seed: opts.seed, coresetSize: opts.bankSize, longSide: medianLongSide(sizes),
       onProgress: (d, n, what) => { (bar ??= new Progress(`${label} self-tuning`, n)).tick(d, what); },
     });
     bar?.done();

@@ -125,7 +125,8 @@ export function reportText(r: CalibrationReport): string {
 
 /** The self-tuning part of the report: the choice, why, and the table of candidates tried. */
 export function tuningLines(t: TuningSummary): string[] {
-  const L = [`Configuration: ${t.chosen} (items ${t.nativeAspect.toFixed(2)}:1 wide:high) — ${t.reason}`];
+  const photographed = t.sizesNotTried?.length ? `; photographed ${t.longSide} px long, so input ${t.sizesNotTried.join('/')} (magnifying) not tried` : '';
+  const L = [`Configuration: ${t.chosen} (items ${t.nativeAspect.toFixed(2)}:1 wide:high${photographed}) — ${t.reason}`];
   if (t.itemRegionCover !== null && t.itemRegionCover !== undefined) L.push(`  items seen on ${pc(t.itemRegionCover)} of the frame: the bench elsewhere is not scored`);
   if (!t.candidates.length) return L;
   L.push(`  chosen by self-tuning in ${t.seconds.toFixed(0)} s on ${t.searchImages} good images and ${t.syntheticDefects} synthetic defects (budget ${t.budgetMs} ms):`);

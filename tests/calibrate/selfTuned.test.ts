@@ -23,11 +23,15 @@ let engines: Awaited<ReturnType<typeof visionEngines>>;
 const product = (id: string, json: Record<string, unknown>) => writeFileSync(path.join(cal, id, 'product.json'), JSON.stringify({ name: id, coresetSize: 1500, ...json }));
 
 beforeAll(async () => {
-  for (const id of ['searched', 'pinned', 'slow']) await writeSampleProduct(path.join(cal, id), { kind: 'leather-patch', goodCount: 10, defectCount: 2, seed: 3, size: 224 });
+  // 'searched' is photographed large enough for a 448 input; the others at 224 px, where 448 would only magnify.
+  for (const id of ['searched', 'pinned', 'slow', 'small-photos']) {
+    await writeSampleProduct(path.join(cal, id), { kind: 'leather-patch', goodCount: 10, defectCount: 2, seed: 3, size: id === 'searched' ? 480 : 224 });
+  }
   // Only the input size and pooling are searched here (MobileNetV2 pinned), which keeps the test quick.
   product('searched', { engine: { backbone: DEFAULT_BACKBONE, aspect: 'square' }, latencyBudgetMs: 10_000 });
   product('pinned', { engine: { backbone: DEFAULT_BACKBONE, inputSize: 224, aspect: 'square' }, scoreTopShare: 0.1 });
   product('slow', { engine: { backbone: DEFAULT_BACKBONE, aspect: 'square' }, latencyBudgetMs: 5 });
+  product('small-photos', { engine: { backbone: DEFAULT_BACKBONE, aspect: 'square' }, scoreTopShare: 0.1 });
   engines = await visionEngines(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
 }, 120_000);
 afterAll(async () => {
@@ -84,6 +88,15 @@ describe('self-tuned calibration', () => {
       const r = await calibrateProduct({ productId: 'pinned', calibrationDir: cal, store, engineFor: engines.engineFor, tune: engines.tune, bootstrap: 100 });
       expect(r.report.tuning).toMatchObject({ chosen: 'mobilenet_v2 224 square top 10%', reason: 'every setting is pinned in product.json', candidates: [] });
       expect(r.report.band.scoreKind).toBe('top-share');
+    });
+  }, 300_000);
+
+  it('photographs smaller than a larger input are not magnified to it: the report says so', async () => {
+    await inStore('data-small-photos', async (store) => {
+      const r = await calibrateProduct({ productId: 'small-photos', calibrationDir: cal, store, engineFor: engines.engineFor, tune: engines.tune, bootstrap: 100 });
+      expect(r.report.tuning).toMatchObject({ chosen: 'mobilenet_v2 224 square top 10%', longSide: 224, sizesNotTried: [448] });
+      expect(r.report.tuning!.reason).toMatch(/larger input would only magnify 224 px photographs/);
+      expect(r.text).toMatch(/photographed 224 px long, so input 448 \(magnifying\) not tried/);
     });
   }, 300_000);
 

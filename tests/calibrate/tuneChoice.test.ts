@@ -32,6 +32,17 @@ describe('candidate list', () => {
     expect(candidateList(aug, {}, 0.4).some((c) => c.augment === 'turns')).toBe(false);
   });
 
+  it('photographs smaller than an input size are not magnified to it, unless the size is pinned', () => {
+    const sizesOf = (cs: Candidate[]) => [...new Set(cs.map((c) => c.size))];
+    expect(sizesOf(candidateList(space, {}, 1, 330))).toEqual([224]);
+    expect(sizesOf(candidateList(space, {}, 1, 512))).toEqual([224, 448]);
+    // within the resampling tolerance (448 / 1.15 ≈ 390 px) the larger input is still tried
+    expect(sizesOf(candidateList(space, {}, 1, 400))).toEqual([224, 448]);
+    // tiny photographs still get the smallest input
+    expect(sizesOf(candidateList(space, {}, 1, 100))).toEqual([224]);
+    expect(sizesOf(candidateList(space, { size: 448 }, 1, 330))).toEqual([448]);
+  });
+
   it('pooling variants share an engine', () => {
     const [a, b] = candidateList(space, { backbone: 'small-net', size: 224 }, 1);
     expect(a.topShare).not.toBe(b.topShare);

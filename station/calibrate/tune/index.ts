@@ -20,6 +20,8 @@ export interface TuneOptions {
   coresetSize: number;
   /** At most this many good images take part in the search (default 48). */
   maxImages?: number;
+  /** Median long side (px) of the product's photographs: larger inputs are not tried (see usefulSizes). */
+  longSide?: number;
   /** About this many synthetic defects in all (default 96), at least one per image. */
   syntheticTarget?: number;
   onProgress?: (done: number, total: number, what: string) => void;
@@ -41,6 +43,12 @@ export function medianAspect(images: { width: number; height: number }[]): numbe
   return a[Math.floor((a.length - 1) / 2)];
 }
 
+/** The long side (px) of the product's photographs: the median over its good images. */
+export function medianLongSide(images: { width: number; height: number }[]): number {
+  const a = images.map((i) => Math.max(i.width, i.height)).sort((x, y) => x - y);
+  return a[Math.floor((a.length - 1) / 2)];
+}
+
 /** Which of n good images take part in the search (seeded, sorted). */
 export const searchSubset = (n: number, opts: Pick<TuneOptions, 'maxImages' | 'seed'>) => sampleIndices(n, opts.maxImages ?? DEFAULT_SEARCH_IMAGES, opts.seed);
 
@@ -58,7 +66,7 @@ export async function tuneProduct(
   // One item mask per image serves both: where defects are drawn, and where the product's items sit (the region).
   const itemMasks = pick.map((g) => estimateItemMask(g));
   const synthetic = synthesizeSet(pick, { perImage, seed: opts.seed, itemMasks });
-  const candidates = candidateList(opts.space, opts.pins, nativeAspect);
+  const candidates = candidateList(opts.space, opts.pins, nativeAspect, opts.longSide);
   const itemRegion = learnItemRegion(pick.map((g, i) => ({ width: g.width, height: g.height, mask: itemMasks[i] })));
   const rows = await searchCandidates(candidates, engineFor, { goods: pick, synthetic, rejects }, {
     folds: 3, seed: opts.seed, bankSize: (c) => bankFor(c, nativeAspect, opts.coresetSize), itemRegion, onProgress: opts.onProgress,

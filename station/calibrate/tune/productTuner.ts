@@ -14,8 +14,8 @@ import type { DecodedImage } from '../../vision/types.ts';
 import type { EngineChoice } from '../engine.ts';
 import type { ProductConfig } from '../productConfig.ts';
 import type { CalibrationFile } from '../scanFolder.ts';
-import { bankFor, candidateLabel, candidateList, defaultSpace, type Candidate } from './candidates.ts';
-import { medianAspect, searchSubset, tuneProduct } from './index.ts';
+import { bankFor, candidateLabel, candidateList, defaultSpace, usefulSizes, type Candidate } from './candidates.ts';
+import { medianAspect, medianLongSide, searchSubset, tuneProduct } from './index.ts';
 
 export interface TuningSummary {
   chosen: string;
@@ -23,6 +23,10 @@ export interface TuningSummary {
   reason: string;
   /** Width / height of the product's items (median of its good images, inside the region of interest). */
   nativeAspect: number;
+  /** Median long side (px) of the good images, inside the region of interest. */
+  longSide?: number;
+  /** Input sizes left out because they would only magnify photographs that small (see usefulSizes). */
+  sizesNotTried?: number[];
   searchImages: number;
   syntheticDefects: number;
   seconds: number;
@@ -70,17 +74,22 @@ export function productTuner(backboneIds: string[], engineFor: (choice: EngineCh
       .map((s) => roiPixels(s.width, s.height, product.roi));
     if (sizes.length === 0) throw new Error('self-tuning: no readable good image to measure');
     const nativeAspect = medianAspect(sizes);
+    const longSide = medianLongSide(sizes);
     const space = defaultSpace(backboneIds);
-    const candidates = candidateList(space, product.pins, nativeAspect);
+    const candidates = candidateList(space, product.pins, nativeAspect, longSide);
+    const sizesNotTried = product.pins.size ? [] : space.sizes.filter((s) => !usefulSizes(space.sizes, longSide).includes(s));
     const budgetMs = product.latencyBudgetMs;
     const summaryOf = (c: Candidate, { itemRegion = null, ...extra }: Partial<TuningSummary> & { itemRegion?: ItemRegion | null }): TunedChoice => ({
       engine: engineChoiceFor(c, product, nativeAspect, defaultCoreset), topShare: c.topShare, itemRegion,
       summary: {
-        chosen: candidateLabel(c), candidate: c, reason: '', nativeAspect, searchImages: 0, syntheticDefects: 0,
+        chosen: candidateLabel(c), candidate: c, reason: '', nativeAspect, longSide, sizesNotTried, searchImages: 0, syntheticDefects: 0,
         seconds: (performance.now() - t0) / 1000, budgetMs, candidates: [], itemRegionCover: null, ...extra,
       },
     });
-    if (candidates.length === 1) return summaryOf(candidates[0], { reason: 'every setting is pinned in product.json' });
+    if (candidates.length === 1) {
+      const reason = sizesNotTried.length ? `the only configuration left: the other settings are pinned and a larger input would only magnify ${longSide} px photographs` : 'every setting is pinned in product.json';
+      return summaryOf(candidates[0], { reason });
+    }
 
     const decode = async (f: CalibrationFile): Promise<DecodedImage | null> => {
       try { return cropToRoi(await decodeImage(readFileSync(f.file), f.name), product.roi); } catch { return null; }
@@ -98,7 +107,7 @@ export function productTuner(backboneIds: string[], engineFor: (choice: EngineCh
       return engineFor({ ...choice, settings: { ...choice.settings, roi: null } });
     };
     const tuned = await tuneProduct(pick, rejects, nativeAspect, engineOf, {
-      space, pins: product.pins, budgetMs, seed: product.seed, coresetSize: product.coresetSize ?? defaultCoreset,
+      space, pins: product.pins, budgetMs, seed: product.seed, coresetSize: product.coresetSize ?? defaultCoreset, longSide,
       onProgress: (d, n) => onProgress?.(d, n),
     });
     const chosen = tuned.choice.chosen.candidate;
