@@ -44,7 +44,11 @@ function versionRow(v: ReferenceSetVersion, active: number | null): HTMLElement 
     configCell(v),
     h('td', {}, h('div', {}, `review > ${fmtScore(v.thresholds.review)}${interval(v.thresholds.reviewInterval)}`), h('div', {}, `fail > ${fmtScore(v.thresholds.fail)}${interval(v.thresholds.failInterval)}`)),
     ratesCell(v),
-    h('td', {}, v.warnings.length ? h('ul', { class: 'warnings' }, ...v.warnings.map((w) => h('li', {}, `⚠ ${w}`))) : h('span', { class: 'muted' }, 'none')),
+    h('td', {}, v.warnings.length || v.confirmedDefective.length
+      ? h('ul', { class: 'warnings' },
+        ...v.confirmedDefective.map((d) => h('li', { class: 'defective' }, `✕ learned ${d.name} as good, but ${d.reason.replace(/^inspection \d+ /, 'it was later ')}: recalibrate`)),
+        ...v.warnings.map((w) => h('li', {}, `⚠ ${w}`)))
+      : h('span', { class: 'muted' }, 'none')),
     h('td', {}, v.isActive ? null : h('button', { type: 'button', class: 'activate', onclick: () => void activate(v.version) }, label)),
   );
 }
@@ -74,7 +78,7 @@ async function load(): Promise<void> {
   }
   out.append(
     h('table', { class: 'versions' },
-      h('thead', {}, h('tr', {}, ...['Version', 'Built', 'Images', 'Configuration', 'Thresholds (95% interval)', 'Rates', 'Coverage warnings', ''].map((t) => h('th', {}, t)))),
+      h('thead', {}, h('tr', {}, ...['Version', 'Built', 'Images', 'Configuration', 'Thresholds (95% interval)', 'Rates', 'Warnings', ''].map((t) => h('th', {}, t)))),
       h('tbody', {}, ...res.versions.map((v) => versionRow(v, res.activeVersion))),
     ),
   );

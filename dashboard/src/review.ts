@@ -28,7 +28,8 @@ function matches(v: InspectionView): boolean {
   return (v.verdict === 'review' || v.verdict === 'fail') && (!f.product || v.productId === f.product) && (!f.maker || v.makerId === f.maker) && (f.status !== 'pending' || v.reviewStatus === 'pending');
 }
 
-async function loadQueue(): Promise<void> {
+/** Reload the queue; the pane keeps its item while it is in the queue, or is drawn afresh when `redraw`. */
+async function loadQueue(redraw = false): Promise<void> {
   const f = filters();
   const q = new URLSearchParams({ verdict: 'review,fail', limit: '200' });
   if (f.product) q.set('product', f.product);
@@ -38,7 +39,9 @@ async function loadQueue(): Promise<void> {
   items = res.items;
   $('#queue-count').textContent = `${res.total} item${res.total === 1 ? '' : 's'}`;
   renderQueue();
-  if (selectedId === null || !items.some((i) => i.id === selectedId)) void select(items[0]?.id ?? null);
+  const kept = selectedId !== null && items.some((i) => i.id === selectedId);
+  if (!kept) await select(items[0]?.id ?? null);
+  else if (redraw) await select(selectedId);
 }
 
 function renderQueue(): void {
@@ -104,17 +107,27 @@ async function select(id: number | null): Promise<void> {
   );
 }
 
+/**
+ * One decision on the item the pane shows, with the status the lead saw (the server refuses it if the item was
+ * decided since). The pane's buttons are off until the answer is in; then the pane shows the next item, never
+ * the decided one with live buttons.
+ */
 async function decide(d: Detail, action: string, note: string): Promise<void> {
+  const buttons = [...document.querySelectorAll<HTMLButtonElement>('#detail .actions button')];
+  for (const b of buttons) b.disabled = true;
   try {
-    await postJson(`/api/inspections/${d.id}/review`, { action, note: note.trim() || undefined });
-    notify(action === 'accept_good' ? `Item #${d.id} added to the calibration set of ${d.productName}` : action === 'confirm_defect' ? `Defect confirmed for item #${d.id}` : 'Note saved');
+    const res = await postJson<{ withdrawn?: string[] }>(`/api/inspections/${d.id}/review`, { action, note: note.trim() || undefined, seenStatus: d.reviewStatus });
+    const taken = res.withdrawn?.length ? ` and taken out of the calibration set of ${d.productName}` : '';
+    notify(action === 'accept_good' ? `Item #${d.id} added to the calibration set of ${d.productName}` : action === 'confirm_defect' ? `Defect confirmed for item #${d.id}${taken}` : 'Note saved');
     if (action === 'note') return void select(d.id);
     const index = items.findIndex((i) => i.id === d.id);
     const next = items[index + 1] ?? items[index - 1];
     selectedId = next?.id ?? null;
-    await loadQueue();
+    await loadQueue(true);
   } catch (err) {
     notify(errorText(err), 'error');
+    // Show the item as it is now (another lead may have decided it), with the buttons that fit.
+    if (selectedId === d.id) await select(d.id);
   }
 }
 

@@ -44,6 +44,8 @@ export interface ReferenceSetVersion {
   thresholds: Bands & { reviewInterval?: [number, number]; failInterval?: [number, number] };
   createdAt: number;
   warnings: string[];
+  /** Good images this set learned that a later review confirmed defective. */
+  confirmedDefective: { name: string; reason: string }[];
   report: Record<string, unknown>;
 }
 

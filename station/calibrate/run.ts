@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/index.ts';
+import type { CalibrationImage } from '../store/repositories/calibrationImages.ts';
 import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
 import { chooseBandsFromRejects } from '../verdict/choose.ts';
 import { histogram } from '../verdict/histogram.ts';
@@ -16,7 +17,7 @@ import type { CalibrationEngine, EngineFactory } from './engine.ts';
 import { heldOutItemScores } from './heldOut.ts';
 import { loadProductConfig, type ProductConfig } from './productConfig.ts';
 import { reportText, type CalibrationReport } from './report.ts';
-import { scanCalibrationFolder } from './scanFolder.ts';
+import { scanCalibrationFolder, type FolderScan } from './scanFolder.ts';
 import { heldOutUnderModel } from './scoreModel.ts';
 import { refsetRelPath, refsetFile } from './versions.ts';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
@@ -65,11 +66,10 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   }
   const product: ProductConfig = loadProductConfig(path.join(productDir, 'product.json'), productId);
   // Images a lead accepted from the review queue join the good ones.
-  const fromReview = store.products.get(productId)
-    ? store.calibrationImages.list(productId).filter((c) => c.source === 'review')
-        .map((c) => ({ name: `review/${path.basename(c.filePath)}`, file: path.resolve(store.dataDir, c.filePath) }))
-    : [];
-  const scan = scanCalibrationFolder(productDir, fromReview);
+  const known = store.products.get(productId) ? store.calibrationImages.list(productId) : [];
+  const fromReview = known.filter((c) => c.source === 'review' && c.withdrawnAt === null)
+    .map((c) => ({ name: `review/${path.basename(c.filePath)}`, file: path.resolve(store.dataDir, c.filePath) }));
+  const scan = leaveOutWithdrawn(scanCalibrationFolder(productDir, fromReview), known);
   const min = product.minGoodImages;
   if (scan.good.length < min)
     throw new Error(`${path.join(productDir, 'good')}: ${scan.good.length} distinct good image(s)` +
@@ -245,4 +245,16 @@ export function listProducts(calibrationDir: string): string[] {
     .filter((e) => e.isDirectory() && existsSync(path.join(calibrationDir, e.name, 'product.json')))
     .map((e) => e.name)
     .sort();
+}
+
+/**
+ * A good image a later review confirmed defective stays out, whatever folder it is found in again (a copy that
+ * could not be removed, or put back by hand): a reference set must never learn a confirmed defect as good.
+ */
+function leaveOutWithdrawn(scan: FolderScan, known: CalibrationImage[]): FolderScan {
+  const withdrawn = new Map(known.filter((c) => c.withdrawnAt !== null).map((c) => [c.sha256, c.withdrawnReason ?? 'withdrawn']));
+  const keep = scan.good.filter((g) => !withdrawn.has(g.sha256));
+  if (keep.length === scan.good.length) return scan;
+  const out = scan.good.filter((g) => withdrawn.has(g.sha256)).map((g) => ({ name: g.name, reason: `left out: ${withdrawn.get(g.sha256)}` }));
+  return { ...scan, good: keep, ignored: [...scan.ignored, ...out] };
 }

@@ -44,7 +44,7 @@ export interface StationControl {
 /** The store repositories the server reads and writes (a subset of station/store's Store). */
 export interface ServerStore {
   inspections: Pick<InspectionsRepo, 'list' | 'get' | 'count' | 'countsByVerdict' | 'makerStats'>;
-  reviews: Pick<ReviewsRepo, 'add' | 'forInspection'>;
+  reviews: Pick<ReviewsRepo, 'add' | 'forInspection' | 'conflict'>;
   referenceSets: Pick<ReferenceSetsRepo, 'list' | 'active' | 'get' | 'getVersion'>;
   users: Pick<UsersRepo, 'get'>;
   makers: Pick<MakersRepo, 'list' | 'get'>;

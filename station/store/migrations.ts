@@ -102,6 +102,14 @@ CREATE TABLE users (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'calibration images withdrawn when a later review confirms the item defective',
+    sql: `
+ALTER TABLE calibration_images ADD COLUMN withdrawn_at INTEGER;
+ALTER TABLE calibration_images ADD COLUMN withdrawn_reason TEXT;
+`,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1].version;

@@ -95,3 +95,31 @@ describe('calibration counts an image accepted from review once', () => {
     expect(r.report.images.fromReview).toBe(0);
   });
 });
+
+describe('an accepted image later confirmed defective', () => {
+  /** The inspection an accepted copy came from (good/inspection-<id>.png). */
+  const inspectionOf = (copy: string) => Number(/inspection-(\d+)/.exec(copy)![1]);
+
+  it('leaves calibration, even when its copy is still (or again) in good/', async () => {
+    const kept = acceptFromReview(781, { copyIntoGood: true });
+    const defect = acceptFromReview(782, { copyIntoGood: true });
+    const id = inspectionOf(defect);
+    const r = store.reviews.add({ inspectionId: id, action: 'confirm_defect', userName: 'lead2' });
+    expect(r.withdrawn.map((w) => w.filePath)).toEqual([defect]);
+    // The route removes the copy; here it stays, as if the removal had failed or someone put it back.
+    const cal = await run();
+    expect(cal.report.images.goodNames).toContain(`good/${path.basename(kept)}`);
+    expect(cal.report.images.goodNames).not.toContain(`good/${path.basename(defect)}`);
+    expect(cal.report.images.good.used).toBe(13);
+    expect(cal.report.images.ignored).toContainEqual({ name: `good/${path.basename(defect)}`, reason: `left out: inspection ${id} confirmed defective by lead2` });
+    expect(cal.report.images.fromReview).toBe(1);
+    const row = store.calibrationImages.list('tile').find((c) => c.inspectionId === id)!;
+    expect(row.withdrawnAt).not.toBeNull();
+  });
+
+  it('without the withdrawal, the same folder trains on it (the check above can fail)', async () => {
+    const defect = acceptFromReview(783, { copyIntoGood: true });
+    const cal = await run();
+    expect(cal.report.images.goodNames).toContain(`good/${path.basename(defect)}`);
+  });
+});

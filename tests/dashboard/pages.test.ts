@@ -146,6 +146,9 @@ describe('review page (lead)', () => {
     await page.fill('#note', 'glaze pooling, within our range');
     await page.click('#accept-good');
     await page.waitForSelector(`.queue-item[data-id="${target.id}"]`, { state: 'detached' });
+    // The pane moved on with the queue: it shows the next item, with live buttons for that one.
+    await page.waitForFunction((id) => document.querySelector('#detail h2')?.textContent?.includes(`Item #${id}`), items[1].id);
+    expect(await page.isEnabled('#accept-good')).toBe(true);
 
     const copied = path.join(h.calibrationDir, 'tile', 'good', `inspection-${target.id}.jpg`);
     expect(existsSync(copied)).toBe(true);
@@ -160,6 +163,28 @@ describe('review page (lead)', () => {
     await expect.poll(() => page.locator('.queue-item').count()).toBe(1);
     expect(await page.getAttribute('.queue-item', 'data-id')).toBe(String(items[0].id));
     expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('a decision on an item another lead decided meanwhile is refused: nothing is copied and the pane shows it as decided', async () => {
+    const item = await record(17.8, 504, 'chip');
+    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const { page, errors } = await newPage(ctx);
+    await loginThroughPage(page, h.url, 'lead1', PASSWORD, '/review');
+    await page.click(`.queue-item[data-id="${item.id}"]`);
+    await page.waitForFunction((id) => document.querySelector('#detail h2')?.textContent?.includes(`Item #${id}`), item.id);
+    h.store.reviews.add({ inspectionId: item.id, action: 'confirm_defect', userName: 'lead2' });
+
+    await page.click('#accept-good');
+    await page.waitForSelector('#notice.error');
+    expect(await page.textContent('#notice')).toMatch(new RegExp(`inspection ${item.id} changed since it was shown`));
+    await page.waitForFunction(() => document.querySelector('#detail .actions p')?.textContent === 'Decided: defect confirmed.');
+    expect(await page.isDisabled('#accept-good')).toBe(true);
+    expect(await page.isDisabled('#confirm-defect')).toBe(true);
+    expect(existsSync(path.join(h.calibrationDir, 'tile', 'good', `inspection-${item.id}.jpg`))).toBe(false);
+    expect(h.store.reviews.forInspection(item.id).map((r) => r.userName)).toEqual(['lead2']);
+    // The error notice is expected; nothing else went wrong on the page.
+    expect(errors.filter((e) => !/409/.test(e))).toEqual([]);
     await ctx.close();
   });
 });
@@ -213,4 +238,5 @@ describe('makers page (lead)', () => {
     expect(errors).toEqual([]);
     await ctx.close();
   });
+
 });

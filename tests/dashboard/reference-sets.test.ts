@@ -1,6 +1,6 @@
 // Reference sets in real Chromium: a lead starts a recalibration (the real calibration code and
 // the real ONNX backbone), watches its progress, activates the new version, and rolls back.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,10 +64,12 @@ afterAll(async () => {
   if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
 });
 
+let accepted: { id: number };
+
 describe('reference sets page (lead)', () => {
   it('recalibrates with live progress, activates the new version and rolls back', async () => {
     // A lead accepted one item as good variation since v1: it joins the next calibration.
-    const accepted = await addInspection(h, { score: 0.6, productId: 'coaster', frame: (await tileImages(790, null, 256)).frame });
+    accepted = await addInspection(h, { score: 0.6, productId: 'coaster', frame: (await tileImages(790, null, 256)).frame });
     const api = new Client(h.url);
     await api.login('lead1');
     expect((await api.post(`/api/inspections/${accepted.id}/review`, { action: 'accept_good' })).status).toBe(200);
@@ -115,6 +117,27 @@ describe('reference sets page (lead)', () => {
     expect(await page.locator('table.versions').count()).toBe(1);
     expect(await page.locator('tr[data-version]').count()).toBe(2);
     await shot(page, 'reference-sets-rolled-back');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('a version that learned an image later confirmed defective says so, and the image leaves good/', async () => {
+    const copy = path.join(h.calibrationDir, 'coaster', 'good', `inspection-${accepted.id}.jpg`);
+    expect(existsSync(copy)).toBe(true);
+    const api = new Client(h.url);
+    await api.login('lead1');
+    expect((await api.post(`/api/inspections/${accepted.id}/review`, { action: 'confirm_defect', seenStatus: 'accepted_good' })).status).toBe(200);
+    expect(existsSync(copy)).toBe(false);
+
+    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await ctx.newPage();
+    const errors = watchErrors(page);
+    await loginThroughPage(page, h.url, 'lead1', PASSWORD, '/reference-sets?product=coaster');
+    await page.waitForSelector('tr[data-version="2"] li.defective');
+    expect(await page.textContent('tr[data-version="2"] li.defective')).toBe(
+      `✕ learned good/inspection-${accepted.id}.jpg as good, but it was later confirmed defective by lead1: recalibrate`);
+    expect(await page.locator('tr[data-version="1"] li.defective').count()).toBe(0);
+    await shot(page, 'reference-sets-confirmed-defective');
     expect(errors).toEqual([]);
     await ctx.close();
   });

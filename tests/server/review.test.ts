@@ -80,4 +80,49 @@ describe('POST /api/inspections/:id/review', () => {
     expect((await review(row.id, { action: 'note', note: 'x'.repeat(2001) })).status).toBe(400);
     expect((await review(987654, { action: 'confirm_defect' })).status).toBe(404);
   });
+
+  it('confirming a defect on an accepted item takes its image out of calibration; the reference set that learned it says so', async () => {
+    const row = await addInspection(h, { score: 0.61 });
+    const accepted = (await (await review(row.id, { action: 'accept_good', seenStatus: 'pending' })).json()) as { calibrationImage: { filePath: string; sha256: string } };
+    const copy = accepted.calibrationImage.filePath;
+    expect(existsSync(copy)).toBe(true);
+    // A version built after the acceptance learned that image as good.
+    const learned = h.store.referenceSets.addVersion({
+      productId: 'tile', filePath: 'refsets/tile/vN.refset', modelSha256: 'a'.repeat(64), imageCount: 21, thresholds: { review: 0.5, fail: 0.8 },
+      report: { images: { goodNames: ['good/g01.png', `good/${path.basename(copy)}`], goodSha256: ['0'.repeat(64), accepted.calibrationImage.sha256] } },
+    });
+
+    const res = await review(row.id, { action: 'confirm_defect', note: 'hairline crack under the glaze', seenStatus: 'accepted_good' });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { withdrawn: string[] }).withdrawn).toEqual([copy]);
+    expect(existsSync(copy)).toBe(false);
+    expect(h.store.inspections.get(row.id)?.reviewStatus).toBe('confirmed_defect');
+    expect(h.store.calibrationImages.list('tile').find((c) => c.inspectionId === row.id)).toMatchObject({ withdrawnReason: `inspection ${row.id} confirmed defective by lead1` });
+
+    const sets = (await (await lead.get('/api/reference-sets/tile')).json()) as { versions: { version: number; confirmedDefective: { name: string }[] }[] };
+    expect(sets.versions.find((v) => v.version === learned.version)!.confirmedDefective).toEqual([{ name: `good/${path.basename(copy)}`, reason: `inspection ${row.id} confirmed defective by lead1` }]);
+    expect(sets.versions.find((v) => v.version === 2)!.confirmedDefective).toEqual([]);
+  });
+
+  it('a confirmed defect is not accepted as good variation, and a decision on a stale view is refused; neither copies anything', async () => {
+    const row = await addInspection(h, { score: 0.62 });
+    expect((await review(row.id, { action: 'confirm_defect', seenStatus: 'pending' })).status).toBe(200);
+    const late = await review(row.id, { action: 'accept_good' });
+    expect(late.status).toBe(409);
+    expect(((await late.json()) as { error: string }).error).toBe(`inspection ${row.id} was confirmed defective by lead1: a confirmed defect is not accepted as good variation`);
+    const twice = await review(row.id, { action: 'confirm_defect' });
+    expect(twice.status).toBe(409);
+
+    // Another lead decided while this pane still showed the item as pending.
+    const other = await addInspection(h, { score: 0.63 });
+    h.store.reviews.add({ inspectionId: other.id, action: 'confirm_defect', userName: 'lead2' });
+    const stale = await review(other.id, { action: 'accept_good', seenStatus: 'pending' });
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { error: string }).error).toMatch(/changed since it was shown \(it is now confirmed defect by lead2\)/);
+    for (const id of [row.id, other.id]) expect(existsSync(path.join(h.calibrationDir, 'tile', 'good', `inspection-${id}.jpg`))).toBe(false);
+    expect(h.store.reviews.forInspection(other.id)).toHaveLength(1);
+    // A note is always welcome, whatever happened since.
+    expect((await review(other.id, { action: 'note', note: 'seen', seenStatus: 'pending' })).status).toBe(200);
+    expect((await review(other.id, { action: 'confirm_defect', seenStatus: 'waiting' })).status).toBe(400);
+  });
 });

@@ -19,6 +19,19 @@ export function reportWarnings(report: Record<string, unknown>): string[] {
   return [...new Set(out)];
 }
 
+/** Good images a reference set learned that a later review confirmed defective (by content hash), with why. */
+export function learnedWithdrawn(report: Record<string, unknown>, withdrawn: Map<string, string>): { name: string; reason: string }[] {
+  const images = report.images as { goodNames?: unknown; goodSha256?: unknown } | undefined;
+  const names = Array.isArray(images?.goodNames) ? images.goodNames : [];
+  const shas = Array.isArray(images?.goodSha256) ? images.goodSha256 : [];
+  const out: { name: string; reason: string }[] = [];
+  shas.forEach((sha, i) => {
+    const reason = typeof sha === 'string' ? withdrawn.get(sha) : undefined;
+    if (reason) out.push({ name: String(names[i] ?? sha), reason });
+  });
+  return out;
+}
+
 export function referenceSetRoutes(deps: {
   store: ServerStore;
   station: StationControl;
@@ -40,7 +53,10 @@ export function referenceSetRoutes(deps: {
 
   r.get('/api/reference-sets/:product', auth.requireRole(LEAD_ROLES), (req, res) => {
     const product = productOr404(req.params.product);
+    const images = store.calibrationImages.list(product.id);
+    const withdrawn = new Map(images.filter((i) => i.withdrawnAt !== null).map((i) => [i.sha256, i.withdrawnReason ?? 'withdrawn']));
     const versions = store.referenceSets.list(product.id).map((s) => ({
+      confirmedDefective: learnedWithdrawn(s.report, withdrawn),
       id: s.id,
       version: s.version,
       isActive: s.isActive,
@@ -50,13 +66,12 @@ export function referenceSetRoutes(deps: {
       warnings: reportWarnings(s.report),
       report: s.report,
     }));
-    const images = store.calibrationImages.list(product.id);
     res.json({
       productId: product.id,
       productName: product.name,
       activeVersion: versions.find((v) => v.isActive)?.version ?? null,
       versions: versions.reverse(),
-      acceptedFromReview: images.filter((i) => i.source === 'review').length,
+      acceptedFromReview: images.filter((i) => i.source === 'review' && i.withdrawnAt === null).length,
       calibration: running.get(product.id) ?? null,
     });
   });

@@ -7,6 +7,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Router } from 'express';
 import { reviewActions } from '../../store/repositories/reviews.ts';
+import { reviewStatuses, type ReviewStatus } from '../../store/repositories/inspections.ts';
 import { resolveEvidence } from '../../store/evidence.ts';
 import { writeFileAtomic } from '../../store/atomicWrite.ts';
 import { userOf, type Auth, LEAD_ROLES } from '../auth/index.ts';
@@ -44,9 +45,17 @@ export function reviewRoutes(deps: {
     }
     const note = bodyOptionalText(body, 'note', 2000);
     if (action === 'note' && !note?.trim()) throw badRequest(`a 'note' review needs non-empty 'note' text`);
+    const seen = body.seenStatus;
+    if (seen !== undefined && (typeof seen !== 'string' || !(reviewStatuses as readonly string[]).includes(seen))) {
+      throw badRequest(`'seenStatus' must be one of ${reviewStatuses.join(', ')}`);
+    }
+    const seenStatus = seen as ReviewStatus | undefined;
     const user = userOf(res);
     const row = store.inspections.get(id);
     if (!row) throw notFound(`inspection ${id} does not exist`);
+    // Checked again inside the store's transaction; here it keeps a refused decision from copying anything.
+    const conflict = store.reviews.conflict(row, action as (typeof reviewActions)[number], seenStatus);
+    if (conflict) throw new HttpError(409, conflict);
 
     let calibrationImage: { filePath: string; sha256: string } | undefined;
     let copied: string | null = null;
@@ -72,12 +81,19 @@ export function reviewRoutes(deps: {
     }
 
     try {
-      const result = store.reviews.add({ inspectionId: id, action: action as (typeof reviewActions)[number], note, userName: user.name, calibrationImage });
+      const result = store.reviews.add({ inspectionId: id, action: action as (typeof reviewActions)[number], note, userName: user.name, calibrationImage, seenStatus });
       log.info(`review of inspection ${id}: ${action} by ${user.name}`);
+      // The store no longer counts these images as good; their copies leave the good folder too. Should a removal
+      // fail, calibration still leaves the image out by its checksum (see calibrate/run.ts).
+      for (const img of result.withdrawn) {
+        await rm(img.filePath, { force: true }).catch((err: unknown) => log.warn(`could not remove ${img.filePath}: ${err instanceof Error ? err.message : String(err)}`));
+        log.info(`${img.filePath} taken out of calibration: inspection ${id} confirmed defective by ${user.name}`);
+      }
       res.json({
         review: result.review,
         inspection: inspectionView(store, result.inspection),
         calibrationImage: result.calibrationImage,
+        withdrawn: result.withdrawn.map((w) => w.filePath),
       });
     } catch (err) {
       // The database refused: take the copied image back out so folder and records agree.

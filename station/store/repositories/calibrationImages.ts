@@ -13,6 +13,9 @@ export interface CalibrationImage {
   source: CalibrationSource;
   inspectionId: number | null;
   createdAt: number;
+  /** Set when a later review confirmed the item defective: the image left the calibration set. */
+  withdrawnAt: number | null;
+  withdrawnReason: string | null;
 }
 
 export interface CalibrationImageInput {
@@ -32,6 +35,8 @@ interface Row {
   source: CalibrationSource;
   inspection_id: number | null;
   created_at: number;
+  withdrawn_at: number | null;
+  withdrawn_reason: string | null;
 }
 
 const fromRow = (r: Row): CalibrationImage => ({
@@ -42,6 +47,8 @@ const fromRow = (r: Row): CalibrationImage => ({
   source: r.source,
   inspectionId: r.inspection_id,
   createdAt: r.created_at,
+  withdrawnAt: r.withdrawn_at,
+  withdrawnReason: r.withdrawn_reason,
 });
 
 export function calibrationImagesRepo(db: Db) {
@@ -52,6 +59,8 @@ export function calibrationImagesRepo(db: Db) {
     INSERT INTO calibration_images (product_id, file_path, sha256, source, inspection_id, created_at)
     VALUES (@productId, @filePath, @sha256, @source, @inspectionId, @now) RETURNING *`);
   const listStmt = db.prepare('SELECT * FROM calibration_images WHERE product_id = ? ORDER BY created_at, id');
+  const ofInspection = db.prepare('SELECT * FROM calibration_images WHERE inspection_id = ? AND withdrawn_at IS NULL');
+  const withdrawStmt = db.prepare('UPDATE calibration_images SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ? AND withdrawn_at IS NULL');
 
   return {
     /** Call inside a caller's transaction or alone; refuses duplicates by content hash per product. */
@@ -92,8 +101,17 @@ export function calibrationImagesRepo(db: Db) {
       const row = bySha.get(productId, sha256) as Row | undefined;
       return row && fromRow(row);
     },
+    /** Every image of the product, withdrawn ones included (they keep the record of what left and why). */
     list(productId: string): CalibrationImage[] {
       return (listStmt.all(productId) as Row[]).map(fromRow);
+    },
+    /** The images an inspection put into calibration that are still in it. */
+    ofInspection(inspectionId: number): CalibrationImage[] {
+      return (ofInspection.all(inspectionId) as Row[]).map(fromRow);
+    },
+    /** Take an image out of calibration (call inside the caller's transaction); the row stays as the record. */
+    withdraw(id: number, reason: string, now = Date.now()): void {
+      withdrawStmt.run(now, requireText(reason, 'withdrawal reason'), id);
     },
   };
 }

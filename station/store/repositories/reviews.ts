@@ -23,12 +23,37 @@ export interface AddReviewInput {
   userName: string;
   /** For 'accept_good': the image already copied into calibration/<product>/good/. */
   calibrationImage?: { filePath: string; sha256: string };
+  /** The review status the lead saw when deciding: refused if the item was decided since (see decisionConflict). */
+  seenStatus?: ReviewStatus;
 }
 
 export interface AddReviewResult {
   review: Review;
   inspection: Inspection;
   calibrationImage: CalibrationImage | null;
+  /** Images this decision took out of calibration (a defect confirmed after it was accepted): remove their files. */
+  withdrawn: CalibrationImage[];
+}
+
+/**
+ * Why a decision cannot be recorded, or null. A decision acts on the item as the lead saw it: if its status
+ * changed since, the lead must look again. Deciding the same way twice is refused; a confirmed defect is never
+ * accepted as good variation. Confirming a defect on an accepted item is allowed: it takes the image back out.
+ */
+export function decisionConflict(
+  inspectionId: number, current: ReviewStatus, action: ReviewAction, seen?: ReviewStatus, decidedBy?: string,
+): string | null {
+  if (action === 'note') return null; // a note changes nothing a later decision rests on
+  const by = decidedBy ? ` by ${decidedBy}` : '';
+  if (seen !== undefined && seen !== current) {
+    return `inspection ${inspectionId} changed since it was shown (it is now ${current.replace('_', ' ')}${by}); look at it again before deciding`;
+  }
+  if (action === 'accept_good' && current === 'accepted_good') return `inspection ${inspectionId} was already accepted as good variation${by}`;
+  if (action === 'confirm_defect' && current === 'confirmed_defect') return `inspection ${inspectionId} was already confirmed defective${by}`;
+  if (action === 'accept_good' && current === 'confirmed_defect') {
+    return `inspection ${inspectionId} was confirmed defective${by}: a confirmed defect is not accepted as good variation`;
+  }
+  return null;
 }
 
 interface Row {
@@ -64,11 +89,18 @@ export function reviewsRepo(db: Db) {
   const forInspection = db.prepare('SELECT * FROM reviews WHERE inspection_id = ? ORDER BY created_at, id');
   const recent = db.prepare('SELECT * FROM reviews ORDER BY created_at DESC, id DESC LIMIT ?');
 
+  const conflictFor = (target: Inspection, action: ReviewAction, seen?: ReviewStatus): string | null => {
+    const decidedBy = (forInspection.all(target.id) as Row[]).filter((r) => r.action !== 'note').at(-1)?.user_name;
+    return decisionConflict(target.id, target.reviewStatus, action, seen, decidedBy);
+  };
+
   const add = db.transaction((input: AddReviewInput, now: number): AddReviewResult => {
     const action = requireOneOf(input.action, reviewActions, 'review action');
     const userName = requireText(input.userName, 'review userName');
     const target = inspections.get(input.inspectionId);
     if (!target) throw new Error(`inspection ${input.inspectionId} does not exist; nothing to review`);
+    const conflict = conflictFor(target, action, input.seenStatus);
+    if (conflict) throw new Error(conflict);
     const note = input.note?.trim() ? input.note.trim() : null;
     if (action === 'note' && note === null) throw new Error(`a 'note' review needs non-empty note text`);
     if (input.calibrationImage && action !== 'accept_good') {
@@ -85,11 +117,18 @@ export function reviewsRepo(db: Db) {
           now,
         )
       : null;
-    return { review, inspection: inspections.get(target.id) as Inspection, calibrationImage };
+    // A defect confirmed after the item was accepted: its image leaves calibration (the row stays as the record).
+    const withdrawn = action === 'confirm_defect' ? calibrationImages.ofInspection(target.id) : [];
+    for (const img of withdrawn) calibrationImages.withdraw(img.id, `inspection ${target.id} confirmed defective by ${userName}`, now);
+    return { review, inspection: inspections.get(target.id) as Inspection, calibrationImage, withdrawn };
   });
 
   return {
     add: (input: AddReviewInput, now = Date.now()): AddReviewResult => add.immediate(input, now),
+    /** Why this decision would be refused now (see decisionConflict), or null; add() checks it again in its transaction. */
+    conflict(inspection: Inspection, action: ReviewAction, seen?: ReviewStatus): string | null {
+      return conflictFor(inspection, action, seen);
+    },
     forInspection(inspectionId: number): Review[] {
       return (forInspection.all(inspectionId) as Row[]).map(fromRow);
     },
