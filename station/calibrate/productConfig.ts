@@ -34,6 +34,8 @@ export interface ProductConfig {
   pins: Pins;
   /** Capture-to-score the chosen configuration must stay within on the bench's CPU. */
   latencyBudgetMs: number;
+  /** Good images (as the report names them, e.g. "good/odd.jpg") kept although calibration's screen flags them. */
+  keepImages: string[];
 }
 
 export const PRODUCT_DEFAULTS = {
@@ -46,7 +48,7 @@ export const PRODUCT_DEFAULTS = {
   latencyBudgetMs: DEFAULT_LATENCY_BUDGET_MS,
 };
 
-const TOP_KEYS = ['$schema', 'name', 'inputMode', 'tolerance', 'minGoodImages', 'placedConsistently', 'regions', 'coresetSize', 'scoreTopShare', 'seed', 'roi', 'engine', 'latencyBudgetMs'];
+const TOP_KEYS = ['$schema', 'name', 'inputMode', 'tolerance', 'minGoodImages', 'placedConsistently', 'regions', 'coresetSize', 'scoreTopShare', 'seed', 'roi', 'engine', 'latencyBudgetMs', 'keepImages'];
 const ENGINE_KEYS = ['backbone', 'inputSize', 'aspect', 'augment'];
 const ROI_KEYS = ['x', 'y', 'width', 'height'];
 const TOL_KEYS = ['failRate', 'reviewRate'];
@@ -147,7 +149,15 @@ export function validateProductConfig(raw: unknown, file: string, id: string): P
     latencyBudgetMs = raw.latencyBudgetMs;
   }
 
-  return { id, name: raw.name.trim(), inputMode, tolerance, minGoodImages, placedConsistently, regions, coresetSize, scoreTopShare, seed, roi, pins, latencyBudgetMs };
+  let keepImages: string[] = [];
+  if (raw.keepImages !== undefined) {
+    const k = raw.keepImages;
+    if (!Array.isArray(k) || k.length > 10_000 || !k.every((n) => typeof n === 'string' && n.trim() !== '' && n.length <= 500))
+      throw new Error(`${at('keepImages')} must be a list of image names as the calibration report gives them, e.g. ["good/odd-photo.jpg"], got ${JSON.stringify(k).slice(0, 120)}`);
+    keepImages = k.map((n: string) => n.trim());
+  }
+
+  return { id, name: raw.name.trim(), inputMode, tolerance, minGoodImages, placedConsistently, regions, coresetSize, scoreTopShare, seed, roi, pins, latencyBudgetMs, keepImages };
 }
 
 function validateEnginePins(e: unknown, at: (f: string) => string): Pins {

@@ -5,6 +5,7 @@ import { histogramText, type Histogram } from '../verdict/histogram.ts';
 import type { RateSummary } from '../verdict/judge.ts';
 import type { ResizeMode } from '../vision/types.ts';
 import type { TuningSummary } from './tune/productTuner.ts';
+import type { FlaggedImage } from './screen.ts';
 
 export interface VersionComparison {
   previousVersion: number;
@@ -35,6 +36,8 @@ export interface CalibrationReport {
     fromReview: number;
     skipped: { name: string; reason: string }[];
     ignored: { name: string; reason: string }[];
+    /** Good images that do not look like they belong (see screen.ts): left out unless product.json keeps them. */
+    flagged?: FlaggedImage[];
     /** Names and content hashes of the good images in this reference set (next versions compare on the others). */
     goodNames: string[];
     goodSha256: string[];
@@ -73,6 +76,16 @@ export function reportText(r: CalibrationReport): string {
   if (r.images.skipped.length) {
     L.push(`  ${r.images.skipped.length} unreadable, skipped:`);
     for (const s of r.images.skipped) L.push(`    ${s.name}: ${s.reason}`);
+  }
+  const out = (r.images.flagged ?? []).filter((f) => !f.kept);
+  const kept = (r.images.flagged ?? []).filter((f) => f.kept);
+  if (out.length) {
+    L.push(`  ${out.length} left out as not belonging (name one in keepImages in product.json to use it anyway):`);
+    for (const f of out) L.push(`    ${f.name}: ${f.reason}`);
+  }
+  if (kept.length) {
+    L.push(`  ${kept.length} kept by keepImages although flagged:`);
+    for (const f of kept) L.push(`    ${f.name}: ${f.reason}`);
   }
   if (r.images.ignored.length) {
     L.push(`  ${r.images.ignored.length} not used:`);

@@ -18,12 +18,13 @@ import { heldOutItemScores } from './heldOut.ts';
 import { loadProductConfig, type ProductConfig } from './productConfig.ts';
 import { reportText, type CalibrationReport } from './report.ts';
 import { scanCalibrationFolder, type FolderScan } from './scanFolder.ts';
+import { imageFacts, keptOrLeftOut, leftOut, scoreOutliers, screenFacts, type ImageFacts } from './screen.ts';
 import { heldOutUnderModel } from './scoreModel.ts';
 import { refsetRelPath, refsetFile } from './versions.ts';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
 import type { ProductTuner, TunedChoice } from './tune/productTuner.ts';
 
-export type Stage = 'self-tuning' | 'augment' | 'embed good' | 'embed rejects' | 'held-out scoring' | 'reference set' | 'rejects' | 'compare' | 'write';
+export type Stage = 'screen' | 'self-tuning' | 'augment' | 'embed good' | 'embed rejects' | 'held-out scoring' | 'reference set' | 'rejects' | 'compare' | 'write';
 
 export interface CalibrateOptions {
   productId: string;
@@ -69,11 +70,21 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   const known = store.products.get(productId) ? store.calibrationImages.list(productId) : [];
   const fromReview = known.filter((c) => c.source === 'review' && c.withdrawnAt === null)
     .map((c) => ({ name: `review/${path.basename(c.filePath)}`, file: path.resolve(store.dataDir, c.filePath) }));
-  const scan = leaveOutWithdrawn(scanCalibrationFolder(productDir, fromReview), known);
+  const scanned = leaveOutWithdrawn(scanCalibrationFolder(productDir, fromReview), known);
+  // Images that do not belong stay out of everything that follows, self-tuning included (see screen.ts).
+  const facts: { name: string; facts: ImageFacts | null }[] = [];
+  for (const [i, g] of scanned.good.entries()) {
+    facts.push({ name: g.name, facts: await imageFacts(g.file) });
+    progress('screen', i + 1, scanned.good.length);
+  }
+  const flagged = keptOrLeftOut(screenFacts(facts), product.keepImages);
+  const scan = { ...scanned, good: scanned.good.filter((g) => !leftOut(flagged, g.name)) };
   const min = product.minGoodImages;
+  const flaggedCount = flagged.filter((f) => !f.kept).length;
   if (scan.good.length < min)
     throw new Error(`${path.join(productDir, 'good')}: ${scan.good.length} distinct good image(s)` +
       (scan.duplicates.length ? ` (${scan.duplicates.length} duplicate(s) counted once)` : '') +
+      (flaggedCount ? ` (${flaggedCount} left out as not belonging: ${flagged.filter((f) => !f.kept).map((f) => `${f.name}, ${f.reason}`).join('; ')})` : '') +
       `, at least ${min} needed (minGoodImages in product.json); add photos of more accepted items (10-20 recommended)`);
 
   let tuned: TunedChoice | undefined;
@@ -95,10 +106,8 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   const rejects = await embedAll(engine, scan.reject, (d, n) => progress('embed rejects', d, n));
   const embedSeconds = secondsSince(tEmbed);
 
-  const embs = good.ok.map((g) => g.embedding);
-  const names = good.ok.map((g) => g.file.name);
   // Augmented views (when the configuration has them) join the banks beside their image, never score alone.
-  const views: unknown[][] = [];
+  let views: unknown[][] = [];
   if (engine.embedViews && tuned?.engine.augment && tuned.engine.augment !== 'none') {
     for (const [i, g] of good.ok.entries()) {
       views.push(await engine.embedViews(readFileSync(g.file.file), g.file.name));
@@ -106,11 +115,29 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
     }
   }
   const tHeld = performance.now();
-  const held = await heldOutItemScores(engine, embs, names, {
-    seed: product.seed, coresetSize, folds: opts.folds, onProgress: (d, n) => progress('held-out scoring', d, n),
-    views: views.length ? views : undefined, itemRegion: tuned?.itemRegion,
-  });
-  const { model, scores: goodScores } = heldOutUnderModel(scoring, held.scores, engine.grid(embs[0]));
+  const heldOut = async () => {
+    const embs = good.ok.map((g) => g.embedding);
+    const names = good.ok.map((g) => g.file.name);
+    const held = await heldOutItemScores(engine, embs, names, {
+      seed: product.seed, coresetSize, folds: opts.folds, onProgress: (d, n) => progress('held-out scoring', d, n),
+      views: views.length ? views : undefined, itemRegion: tuned?.itemRegion,
+    });
+    return { embs, names, held, ...heldOutUnderModel(scoring, held.scores, engine.grid(embs[0])) };
+  };
+  let { embs, names, held, model, scores: goodScores } = await heldOut();
+  // A good image scored far outside the others is most likely not one (a wrong product, a defect): it leaves,
+  // and the others are scored again without it in their banks.
+  const outliers = keptOrLeftOut(scoreOutliers(names.map((name, i) => ({ name, score: goodScores[i] }))), product.keepImages);
+  flagged.push(...outliers);
+  if (outliers.some((f) => !f.kept)) {
+    const stays = good.ok.map((g) => !leftOut(outliers, g.file.name));
+    if (views.length) views = views.filter((_, i) => stays[i]);
+    good.ok = good.ok.filter((_, i) => stays[i]);
+    if (good.ok.length < min) {
+      throw new Error(`${path.join(productDir, 'good')}: ${good.ok.length} good image(s) left after leaving out ${outliers.filter((f) => !f.kept).map((f) => `${f.name} (${f.reason})`).join(', ')}; at least ${min} needed`);
+    }
+    ({ embs, names, held, model, scores: goodScores } = await heldOut());
+  }
   const heldOutSeconds = secondsSince(tHeld);
 
   const tBuild = performance.now();
@@ -175,6 +202,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
       fromReview: scan.fromReview.length,
       skipped: [...good.skipped, ...rejects.skipped],
       ignored: scan.ignored,
+      flagged,
       goodNames: names,
       goodSha256: good.ok.map((g) => g.file.sha256),
     },
@@ -195,6 +223,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
       ...band.warnings,
       ...good.skipped.map((s) => `skipped unreadable good image ${s.name}`),
       ...(scan.duplicates.length ? [`${scan.duplicates.length} duplicate image(s) counted once`] : []),
+      ...(flagged.some((f) => !f.kept) ? [`${flagged.filter((f) => !f.kept).length} good image(s) left out as not belonging (listed in the report; keepImages in product.json keeps one)`] : []),
     ],
     timings: { embedSeconds, heldOutSeconds, buildSeconds, totalSeconds: 0 },
   };

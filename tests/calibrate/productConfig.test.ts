@@ -12,8 +12,13 @@ describe('product.json', () => {
     expect(v({ name: ' Walnut bowl ' })).toEqual({
       id: 'bowl', name: 'Walnut bowl', inputMode: 'stretch', tolerance: { failRate: 0.01, reviewRate: 0.1 },
       minGoodImages: 10, placedConsistently: false, regions: [], coresetSize: undefined, scoreTopShare: 0, seed: 1,
-      roi: null, pins: {}, latencyBudgetMs: 60,
+      roi: null, pins: {}, latencyBudgetMs: 60, keepImages: [],
     });
+  });
+  it('keepImages is a list of image names', () => {
+    expect(v({ name: 'B', keepImages: [' good/odd.jpg '] }).keepImages).toEqual(['good/odd.jpg']);
+    expect(() => v({ name: 'B', keepImages: 'good/odd.jpg' })).toThrow(/field "keepImages" must be a list of image names/);
+    expect(() => v({ name: 'B', keepImages: [''] })).toThrow(/keepImages/);
   });
   it('engine settings written in product.json are pinned (not searched); a written scoreTopShare is pinned too', () => {
     const c = v({ name: 'Rod', engine: { backbone: 'inception_v3-features', inputSize: 448, aspect: 'native', augment: 'flips' }, scoreTopShare: 0 });

@@ -14,7 +14,7 @@ describe('calibration/product.schema.json documents what the validator accepts',
     const full = {
       name: 'n', inputMode: 'crop', tolerance: { failRate: 0.02, reviewRate: 0.05 }, minGoodImages: 12, placedConsistently: true,
       regions: [{ name: 'r', x: 0, y: 0, w: 1, h: 1, tolerance: 2, ignore: false }], coresetSize: 100, scoreTopShare: 0.1, seed: 2, $schema: 'x',
-      roi: { x: 0, y: 0, width: 1, height: 1 }, latencyBudgetMs: 80,
+      roi: { x: 0, y: 0, width: 1, height: 1 }, latencyBudgetMs: 80, keepImages: ['good/odd.jpg'],
       engine: { backbone: 'mobilenet_v2-features', inputSize: 448, aspect: 'native', augment: 'none' },
     };
     expect(Object.keys(full).sort()).toEqual(Object.keys(schema.properties).sort());
@@ -34,5 +34,6 @@ describe('calibration/product.schema.json documents what the validator accepts',
     expect(c.placedConsistently).toBe(schema.properties.placedConsistently.default);
     expect(c.seed).toBe(schema.properties.seed.default);
     expect(c.latencyBudgetMs).toBe(schema.properties.latencyBudgetMs.default);
+    expect(c.keepImages).toEqual(schema.properties.keepImages.default);
   });
 });
