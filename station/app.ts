@@ -80,11 +80,20 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   const demo = config.camera.kind === 'demo' ? await ensureDemo(dataDir, { backbone: readManifest(resolvePath(config, config.model)).id }) : null;
   const calibrationDir = demo ? demo.calibrationDir : resolvePath(config, config.calibrationDir);
 
-  // Products are the calibration folder's product.json files; the store keeps their names for the UI.
+  log.info(`data folder ${dataDir}; calibration folder ${calibrationDir}${existsSync(calibrationDir) ? '' : ' (missing)'}`);
+  // Products are the calibration folder's product.json files; the store keeps their names for the UI. One broken
+  // folder is named and skipped: it must not keep the bench from inspecting the others.
+  const products: string[] = [];
   for (const id of existsSync(calibrationDir) ? listProducts(calibrationDir) : []) {
-    const p = loadProductConfig(path.join(calibrationDir, id, 'product.json'), id);
-    store.products.upsert({ id, name: p.name, settings: { ...p } as unknown as Record<string, unknown> });
+    try {
+      const p = loadProductConfig(path.join(calibrationDir, id, 'product.json'), id);
+      store.products.upsert({ id, name: p.name, settings: { ...p } as unknown as Record<string, unknown> });
+      products.push(id);
+    } catch (err) {
+      log.warn(`skipping calibration folder '${id}': ${(err as Error).message}`);
+    }
   }
+  log.info(`products: ${products.length ? products.join(', ') : 'none'}`);
 
   const engines = await visionEngines(resolvePath(config, config.model));
   // Products may have chosen another backbone of the pool: load those their active reference sets name.
@@ -92,6 +101,13 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   log.info(`backbone ${engines.backbone.manifest.id} (sha256 ${engines.backbone.manifest.sha256.slice(0, 12)}…), taps ${engines.backbone.manifest.taps.map((t) => `${t.name}/${t.stride}`).join(', ')}`);
 
   let productId = demo ? DEMO_PRODUCT : config.product;
+  // Items are recorded whatever the selection: a product with no calibration folder still gets its row (so its
+  // inspections can reference it), and each of its items is recorded unjudged with the reason.
+  if (!store.products.get(productId)) {
+    store.products.upsert({ id: productId, name: productId });
+    log.warn(`product '${productId}' has no calibration folder ${path.join(calibrationDir, productId)} with a product.json` +
+      ` (products: ${products.join(', ') || 'none'}); items will be recorded as unjudged until it has one and is calibrated`);
+  }
   let makerId = config.maker;
   if (makerId && !store.makers.get(makerId)) store.makers.upsert({ id: makerId, name: makerId });
   const loaded = new Map<string, ActiveProduct | Error>();
@@ -112,14 +128,19 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   if (!store.referenceSets.active(productId) && existsSync(path.join(calibrationDir, productId, 'product.json'))) {
     log.info(`product '${productId}' has no reference set yet: calibrating from ${path.join(calibrationDir, productId)}`);
     let lastStage = '';
-    const r = await calibrateProduct({
-      productId, calibrationDir, store, engineFor: engines.engineFor, tune: engines.tune,
-      onProgress: (stage, done, total) => {
-        if (stage !== lastStage || done === total) log.info(`  calibrate: ${stage} ${done}/${total}`);
-        lastStage = stage;
-      },
-    });
-    log.info(`  reference set v${r.version}: review above ${r.report.band.reviewAt.toFixed(3)}, fail above ${r.report.band.failAt.toFixed(3)}`);
+    try {
+      const r = await calibrateProduct({
+        productId, calibrationDir, store, engineFor: engines.engineFor, tune: engines.tune,
+        onProgress: (stage, done, total) => {
+          if (stage !== lastStage || done === total) log.info(`  calibrate: ${stage} ${done}/${total}`);
+          lastStage = stage;
+        },
+      });
+      log.info(`  reference set v${r.version}: review above ${r.report.band.reviewAt.toFixed(3)}, fail above ${r.report.band.failAt.toFixed(3)}`);
+    } catch (err) {
+      // The bench still starts: its items are recorded unjudged with the reason until a calibration succeeds.
+      log.warn(`  calibration of '${productId}' failed: ${(err as Error).message}`);
+    }
   }
   const first = active(productId);
   if (first instanceof Error) log.warn(`${first.message}; items will be recorded as unjudged until then`);
@@ -222,6 +243,15 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   const usb: UsbWatch | null = config.camera.kind === 'usb' ? createUsbWatch(log) : null;
   usb?.on('videoAttached', () => source.nudge());
 
+  // Leftovers of a kill mid-inspection (an image written, its row not): nothing is in flight yet.
+  try {
+    const swept = await store.sweepOrphanEvidence();
+    if (swept.removedFiles.length || swept.removedTempFiles.length) {
+      log.info(`removed ${swept.removedFiles.length} evidence image(s) without an inspection row and ${swept.removedTempFiles.length} temp file(s) left by an interrupted run`);
+    }
+  } catch (err) {
+    log.warn(`could not clear leftovers in the evidence folder: ${(err as Error).message}`);
+  }
   // Evidence retention: once at start, then daily. Rows are kept forever; only images go.
   const retain = () => {
     store.applyRetention(config.retention.evidenceDays)

@@ -3,7 +3,7 @@
  * version's row (thresholds), its decoded bank and the engine it was built for (its backbone and settings:
  * a reference set carries the configuration its product chose).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadProductConfig } from '../calibrate/productConfig.ts';
 import { refsetFile } from '../calibrate/versions.ts';
@@ -24,9 +24,11 @@ export type EngineForSet = (set: ReferenceSet) => Engine;
 
 /** Throws a message for the person when the product cannot be inspected yet. */
 export function loadActiveProduct(store: Store, calibrationDir: string, productId: string, engineForSet: EngineForSet): ActiveProduct {
+  const config = path.join(calibrationDir, productId, 'product.json');
+  if (!existsSync(config)) throw new Error(`product '${productId}' has no calibration folder: add ${config} and good/ images, then calibrate it`);
   const row = store.referenceSets.active(productId);
   if (!row) throw new Error(`product '${productId}' has no active reference set: run \`npm run calibrate -- ${productId}\` or calibrate it from the dashboard`);
-  loadProductConfig(path.join(calibrationDir, productId, 'product.json'), productId); // a broken product.json is named here
+  loadProductConfig(config, productId); // a broken product.json is named here
   const file = refsetFile(store.dataDir, row.filePath);
   let bytes: Buffer;
   try {

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pruneEvidence, retentionCutoff, type PruneResult } from './evidence.ts';
+import { DAY_MS, pruneEvidence, retentionCutoff, sweepOrphanEvidence, type OrphanSweep, type PruneResult } from './evidence.ts';
 import { assertNotNewer, migrate } from './migrations.ts';
 import { calibrationImagesRepo } from './repositories/calibrationImages.ts';
 import { inspectionsRepo } from './repositories/inspections.ts';
@@ -36,6 +36,8 @@ export interface Store {
    * then the files are deleted. Rows first, so no row ever points at a deleted file.
    */
   applyRetention(keepDays: number, now?: number): Promise<PruneResult & { rowsMarked: number }>;
+  /** At start, before inspecting: remove evidence files no row refers to and leftover temp files (see evidence.ts). */
+  sweepOrphanEvidence(): Promise<OrphanSweep>;
   close(): void;
 }
 
@@ -132,6 +134,14 @@ export function openStore(dataDir: string): Store {
     async applyRetention(keepDays: number, now = Date.now()) {
       const rowsMarked = inspections.markEvidencePruned(retentionCutoff(keepDays, now), now);
       return { ...(await pruneEvidence(dir, keepDays, now)), rowsMarked };
+    },
+    sweepOrphanEvidence() {
+      const ofDay = db.prepare(`SELECT frame_path AS p FROM inspections WHERE inspected_at >= @from AND inspected_at < @to AND frame_path IS NOT NULL
+        UNION ALL SELECT heatmap_path FROM inspections WHERE inspected_at >= @from AND inspected_at < @to AND heatmap_path IS NOT NULL`);
+      return sweepOrphanEvidence(dir, (day) => {
+        const from = Date.parse(`${day}T00:00:00Z`);
+        return new Set((ofDay.all({ from, to: from + DAY_MS }) as { p: string }[]).map((r) => r.p));
+      });
     },
     close() {
       if (db.open) db.close();

@@ -123,3 +123,37 @@ export async function pruneEvidence(dataDir: string, keepDays: number, now: numb
   }
   return result;
 }
+
+export interface OrphanSweep {
+  /** Evidence images no inspection row refers to (written, then the process died before the row). */
+  removedFiles: string[];
+  removedTempFiles: string[];
+}
+
+/**
+ * At start, before any inspection runs: delete evidence images no row refers to and every evidence temp file.
+ * A kill between an evidence write and its row's commit leaves such files; nothing else writes there, so with no
+ * inspection in flight each of them is a leftover. `referenced(day)` lists the paths rows of that UTC day hold.
+ */
+export async function sweepOrphanEvidence(dataDir: string, referenced: (day: string) => Set<string>): Promise<OrphanSweep> {
+  const result: OrphanSweep = { removedFiles: [], removedTempFiles: [] };
+  const root = evidenceRoot(dataDir);
+  if (!existsSync(root)) return result;
+  for (const day of (await readdir(root)).sort()) {
+    const dir = path.join(root, day);
+    if (!DAY_DIR.test(day) || !(await stat(dir)).isDirectory()) continue;
+    let known: Set<string> | null = null;
+    for (const name of await readdir(dir)) {
+      const rel = `${day}/${name}`;
+      if (isTempName(name)) {
+        await unlink(path.join(dir, name));
+        result.removedTempFiles.push(rel);
+      } else if (EVIDENCE_NAME.test(name) && !(known ??= referenced(day)).has(rel)) {
+        await unlink(path.join(dir, name));
+        result.removedFiles.push(rel);
+      }
+    }
+  }
+  return result;
+}
+

@@ -64,6 +64,43 @@ describe('station runtime on a folder replay', () => {
     }
   });
 
+  it('records every item of a product with no calibration folder as unjudged, with the reason; a broken folder elsewhere is skipped', async () => {
+    const before = lastId();
+    const broken = path.join(bench.demo.calibrationDir, 'Broken Folder!');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(path.join(broken, 'product.json'), '{"name": ');
+    // What a kill between an evidence write and its row leaves: an image no row refers to, and a temp file.
+    const orphanDay = path.join(bench.dataDir, 'evidence', '2024-01-02');
+    mkdirSync(orphanDay, { recursive: true });
+    const orphans = [path.join(orphanDay, '1704153600000-frame-0badf00d.jpg'), path.join(orphanDay, '.1704153600000-heatmap-1.jpg.tmp-7-0a0b0c0d')];
+    for (const f of orphans) writeFileSync(f, 'left by a kill');
+    try {
+      const r = await run(bench, { product: 'walnut board' });
+      try {
+        for (const f of orphans) expect(existsSync(f)).toBe(false);
+        expect(r.log.lines).toContain('info removed 1 evidence image(s) without an inspection row and 1 temp file(s) left by an interrupted run');
+        await replayFinished(r);
+        const rows = rowsAfter(before);
+        expect(rows).toHaveLength(bench.items.length);
+        for (const row of rows) {
+          expect(row).toMatchObject({ productId: 'walnut board', verdict: 'unjudged', score: null });
+          expect(row.error).toBe(`product 'walnut board' has no calibration folder: add ${path.join(bench.demo.calibrationDir, 'walnut board', 'product.json')} and good/ images, then calibrate it`);
+          expect(existsSync(path.join(bench.dataDir, 'evidence', row.framePath!))).toBe(true);
+        }
+        const log = r.log.lines.join('\n');
+        expect(log).toContain(`info data folder ${bench.dataDir}; calibration folder ${bench.demo.calibrationDir}`);
+        expect(log).toContain(`info products: ${DEMO_PRODUCT}`);
+        expect(log).toMatch(/warn skipping calibration folder 'Broken Folder!': /);
+        expect(log).toMatch(/warn product 'walnut board' has no calibration folder .* items will be recorded as unjudged/);
+        expect(log).not.toMatch(/could not be recorded/);
+      } finally {
+        await r.close();
+      }
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  });
+
   it('reports a camera that drops out midway, recovers, and inspects nothing from the outage', async () => {
     const before = lastId();
     const frames = (ms: number) => Math.round((ms * REPLAY.fps) / 1000);

@@ -137,4 +137,27 @@ describe('evidence files', () => {
     expect(existsSync(resolveEvidence(store.dataDir, recent.heatmapPath!))).toBe(true);
     expect(store.inspections.count()).toBe(2);
   });
+
+  it('at start, removes evidence images no row refers to and every temp file; referenced and foreign files stay', async () => {
+    const store = freshStore();
+    const { refSet } = seeded(store);
+    const at = Date.UTC(2024, 5, 29, 23, 59);
+    const framePath = await writeEvidence(store.dataDir, { inspectedAt: at, kind: 'frame', jpeg: fakeJpeg(1) });
+    const kept = store.inspections.record({ inspectedAt: at, productId: 'tile', referenceSetId: refSet.id, score: 0.2, verdict: 'pass', reviewThreshold: 0.5, failThreshold: 0.8, framePath });
+    // Killed after the images were written, before the row: the next day, and one the same day.
+    const orphans = [
+      await writeEvidence(store.dataDir, { inspectedAt: at + 120_000, kind: 'frame', jpeg: fakeJpeg(2) }),
+      await writeEvidence(store.dataDir, { inspectedAt: at + 1000, kind: 'heatmap', jpeg: fakeJpeg(3) }),
+    ];
+    const temp = path.join(evidenceRoot(store.dataDir), '2024-06-30', `.${at + 120_001}-frame-ab.jpg.tmp-99-0a0b0c0d`);
+    writeFileSync(temp, 'half');
+    const foreign = path.join(evidenceRoot(store.dataDir), '2024-06-30', 'notes.txt');
+    writeFileSync(foreign, 'mine');
+
+    const swept = await store.sweepOrphanEvidence();
+    expect(swept.removedFiles.sort()).toEqual([...orphans].sort());
+    expect(swept.removedTempFiles).toEqual([`2024-06-30/${path.basename(temp)}`]);
+    expect(listAll(evidenceRoot(store.dataDir))).toEqual([kept.framePath!, '2024-06-30/notes.txt'].sort());
+    expect((await store.sweepOrphanEvidence()).removedFiles).toEqual([]);
+  });
 });
