@@ -109,12 +109,13 @@ export function createServer(opts: ServerOptions): StationServer {
         });
       });
     },
-    close() {
-      return new Promise((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         io.close(() => resolve());
         // io.close also closes the http server; force idle keep-alive sockets down.
         http.closeAllConnections?.();
       });
+      await auth.close();
     },
   };
 }

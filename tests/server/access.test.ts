@@ -1,3 +1,4 @@
+import http from 'node:http';
 // Access control against a real listening server: logins, roles, CSRF, cookie flags, rate limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addInspection, Client, PASSWORD, seed, startHarness, type Harness } from './harness.ts';
@@ -174,4 +175,55 @@ describe('login', () => {
       await s.close();
     }
   });
+
+  it('a flood of 300 parallel wrong logins gets 5 password checks; the lead still signs in from another address', async () => {
+    const s = await startHarness();
+    try {
+      await seed(s);
+      const c = new Client(s.url);
+      await c.session();
+      const statuses = await Promise.all(Array.from({ length: 300 }, () => c.post('/api/login', { name: 'lead1', password: 'guess-guess' }).then((r) => r.status)));
+      const count = (code: number) => statuses.filter((x) => x === code).length;
+      expect({ checked: count(401), limited: count(429) }).toEqual({ checked: 5, limited: 295 });
+      // The same account from another address: not locked out by that visitor.
+      const other = await loginFrom('127.0.0.2', s.url, 'lead1', PASSWORD);
+      expect(other.status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('5,000 anonymous sessions do not end a signed-in lead\'s session', async () => {
+    const s = await startHarness();
+    try {
+      await seed(s);
+      const lead = new Client(s.url);
+      expect((await lead.login('lead1')).status).toBe(200);
+      for (let batch = 0; batch < 50; batch++) {
+        await Promise.all(Array.from({ length: 100 }, () => fetch(new URL('/api/session', s.url)).then((r) => r.arrayBuffer())));
+      }
+      expect(((await (await lead.get('/api/session')).json()) as { user: { name: string } | null }).user?.name).toBe('lead1');
+    } finally {
+      await s.close();
+    }
+  });
 });
+
+/** Sign in over a connection from `localAddress` (a loopback alias), as a browser on another machine would. */
+async function loginFrom(localAddress: string, base: string, name: string, password: string): Promise<{ status: number }> {
+  const { port } = new URL(base);
+  const send = (method: string, path: string, headers: Record<string, string>, body?: string) =>
+    new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, localAddress, method, path, headers }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const session = await send('GET', '/api/session', {});
+  const cookie = String(session.headers['set-cookie']![0]).split(';')[0];
+  const { csrfToken } = JSON.parse(session.body) as { csrfToken: string };
+  return send('POST', '/api/login', { Cookie: cookie, 'X-CSRF-Token': csrfToken, 'Content-Type': 'application/json' }, JSON.stringify({ name, password }));
+}

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCookies, serializeSessionCookie } from '../../station/server/auth/cookies.ts';
 import { hashPassword, verifyPassword } from '../../station/server/auth/passwords.ts';
-import { LoginRateLimiter } from '../../station/server/auth/rate-limit.ts';
+import { LoginLimits } from '../../station/server/auth/loginLimits.ts';
+import { passwordChecker } from '../../station/server/auth/passwordChecker.ts';
 import { SessionStore } from '../../station/server/auth/sessions.ts';
 
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -42,18 +43,31 @@ describe('sessions', () => {
     expect(store.get(token)).toBeUndefined();
   });
 
-  it('drops the least recently seen when full, and ends all of a user\'s sessions', () => {
-    const store = new SessionStore({ maxSessions: 3 });
+  it('drops the least recently seen of its own kind when full, and ends all of a user\'s sessions', () => {
+    const store = new SessionStore({ maxSignedIn: 3, maxSessions: 2 });
     const a = store.create({ name: 'a', role: 'viewer' }).token;
     const b = store.create({ name: 'b', role: 'viewer' }).token;
     const c = store.create({ name: 'a', role: 'viewer' }).token;
     store.get(a);
-    store.create(null);
-    expect(store.get(b)).toBeUndefined();
-    expect(store.get(a)).toBeDefined();
+    // Anonymous sessions, however many, never push a signed-in one out.
+    const anon = Array.from({ length: 50 }, () => store.create(null).token);
+    expect(store.get(anon[0])).toBeUndefined();
+    expect(store.get(anon[49])).toBeDefined();
+    expect([a, b, c].every((t) => store.get(t) !== undefined)).toBe(true);
+    store.create({ name: 'd', role: 'viewer' });
+    expect(store.get(a)).toBeUndefined(); // a, b, c were each seen again above in that order: a is the oldest
     store.destroyUser('a');
-    expect(store.get(a)).toBeUndefined();
     expect(store.get(c)).toBeUndefined();
+    expect(store.get(b)).toBeDefined();
+  });
+
+  it('end at their absolute lifetime however busy', () => {
+    let now = 0;
+    const store = new SessionStore({ idleMs: 1000, maxAgeMs: 5000, now: () => now });
+    const { token } = store.create({ name: 'ana', role: 'lead' });
+    for (now = 500; now <= 5000; now += 500) expect(store.get(token)).toBeDefined();
+    now = 5001;
+    expect(store.get(token)).toBeUndefined();
   });
 });
 
@@ -64,21 +78,49 @@ describe('cookies', () => {
   });
 });
 
-describe('login limiter', () => {
-  it('blocks after N failures in the window and frees up after it', () => {
-    let now = 0;
-    const l = new LoginRateLimiter({ maxFailures: 2, windowMs: 1000, now: () => now });
-    const keys = ['ip:1', 'user:ana'];
-    expect(l.retryAfterSeconds(keys)).toBe(0);
-    l.recordFailure(keys);
-    now = 100;
-    l.recordFailure(keys);
-    expect(l.retryAfterSeconds(keys)).toBe(1);
-    expect(l.retryAfterSeconds(['ip:2', 'user:ana'])).toBe(1); // same account from elsewhere
-    expect(l.retryAfterSeconds(['ip:2', 'user:ben'])).toBe(0);
-    now = 999;
-    expect(l.retryAfterSeconds(keys)).toBe(1);
-    now = 1001; // the first failure left the window: one is not enough to block
-    expect(l.retryAfterSeconds(keys)).toBe(0);
+describe('login limits', () => {
+  it('take attempts atomically: of 40 parallel tries on one account from one address, 5 go through', async () => {
+    const l = new LoginLimits({ perAccountAddress: 5, windowMs: 60_000 });
+    const waits = await Promise.all(Array.from({ length: 40 }, () => l.take('10.0.0.9', 'Ana')));
+    expect(waits.filter((w) => w === 0)).toHaveLength(5);
+    expect(Math.min(...waits.filter((w) => w > 0))).toBeGreaterThan(0);
+    // The same account from another address is not locked out by that visitor.
+    expect(await l.take('10.0.0.7', 'ana')).toBe(0);
+  });
+
+  it('one address spraying names is stopped at 4× the per-account limit; a right password clears the pair', async () => {
+    const l = new LoginLimits({ perAccountAddress: 2, windowMs: 60_000 });
+    const waits = [];
+    for (let i = 0; i < 10; i++) waits.push(await l.take('10.0.0.9', `user${i}`));
+    expect(waits.filter((w) => w === 0)).toHaveLength(8);
+    const m = new LoginLimits({ perAccountAddress: 2, windowMs: 60_000 });
+    await m.take('a', 'ana');
+    await m.take('a', 'ana');
+    await m.succeeded('a', 'ana');
+    expect(await m.take('a', 'ana')).toBe(0);
+  });
+
+  it('many addresses together slow one account down at 20× the per-address limit', async () => {
+    const l = new LoginLimits({ perAccountAddress: 1, windowMs: 60_000 });
+    const waits = [];
+    for (let i = 0; i < 25; i++) waits.push(await l.take(`10.0.1.${i}`, 'ana'));
+    expect(waits.filter((w) => w === 0)).toHaveLength(20);
+  });
+});
+
+describe('password checker', () => {
+  it('checks on a worker thread, one at a time, and refuses beyond its queue', async () => {
+    const stored = await hashPassword('a long password', { N: 1 << 12, r: 8, p: 1 });
+    const checker = passwordChecker({ maxQueue: 3 });
+    try {
+      const tries = ['a long password', 'wrong one', 'a long password', 'late'].map((p) => checker.verify(p, stored).then((ok) => ok, (err: Error) => err.message));
+      expect(checker.pending).toBe(3);
+      expect(await Promise.all(tries)).toEqual([true, false, true, expect.stringMatching(/3 logins are being checked; try again/)]);
+      expect([...checker.threadIds]).toHaveLength(1);
+      expect([...checker.threadIds][0]).not.toBe(0);
+      expect(await checker.verify('x', 'plain-text')).toBe(false);
+    } finally {
+      await checker.close();
+    }
   });
 });

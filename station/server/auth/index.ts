@@ -9,8 +9,9 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { HttpError } from '../http-error.ts';
 import type { ServerStore } from '../types.ts';
 import { parseCookies, serializeSessionCookie } from './cookies.ts';
-import { dummyPasswordHash, verifyPassword } from './passwords.ts';
-import { LoginRateLimiter } from './rate-limit.ts';
+import { LoginLimits } from './loginLimits.ts';
+import { CheckerBusyError, passwordChecker, type PasswordChecker } from './passwordChecker.ts';
+import { dummyPasswordHash } from './passwords.ts';
 import { SessionStore, type Role, type Session } from './sessions.ts';
 
 export const SESSION_COOKIE = 'qa_session';
@@ -21,6 +22,7 @@ export interface AuthOptions {
   /** true: always Secure; false: never; 'auto': when the request arrived over https (req.secure). */
   cookieSecure?: boolean | 'auto';
   sessionIdleMs?: number;
+  /** Login attempts one account gets from one address per window (see loginLimits.ts). */
   loginMaxFailures?: number;
   loginWindowMs?: number;
 }
@@ -34,6 +36,9 @@ export interface Auth {
   /** 401 without a login, 403 when the role is not allowed. */
   requireRole(roles?: readonly Role[]): RequestHandler;
   routes: Router;
+  /** Where login passwords are checked (off the main thread and libuv's pool). */
+  passwords: PasswordChecker;
+  close(): Promise<void>;
 }
 
 export function sessionOf(res: Response): Session | undefined {
@@ -63,7 +68,8 @@ const sameToken = (a: string, b: string) => {
 
 export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
   const sessions = new SessionStore({ idleMs: opts.sessionIdleMs });
-  const limiter = new LoginRateLimiter({ maxFailures: opts.loginMaxFailures, windowMs: opts.loginWindowMs });
+  const limits = new LoginLimits({ perAccountAddress: opts.loginMaxFailures, windowMs: opts.loginWindowMs });
+  const passwords = passwordChecker();
   const secureFor = (req: Request) => (opts.cookieSecure === 'auto' || opts.cookieSecure === undefined ? req.secure : opts.cookieSecure);
 
   const setCookie = (req: Request, res: Response, token: string) =>
@@ -126,19 +132,22 @@ export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
     const name = typeof body?.name === 'string' ? body.name.trim() : '';
     const password = typeof body?.password === 'string' ? body.password : '';
     if (!name || !password) throw new HttpError(400, "send {name, password} as JSON");
-    const keys = [`ip:${req.ip}`, `user:${name.toLowerCase()}`];
-    const wait = limiter.retryAfterSeconds(keys);
+    const address = req.ip ?? 'unknown';
+    const wait = await limits.take(address, name);
     if (wait > 0) {
-      throw new HttpError(429, `too many failed logins; try again in ${wait} s`, { 'Retry-After': String(wait) });
+      throw new HttpError(429, `too many login attempts; try again in ${wait} s`, { 'Retry-After': String(wait) });
     }
     const user = store.users.get(name);
     // Verify against a dummy hash for unknown names so the answer time does not reveal them.
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-    if (!user || !ok) {
-      limiter.recordFailure(keys);
-      throw new HttpError(401, 'wrong name or password');
+    let ok: boolean;
+    try {
+      ok = await passwords.verify(password, user?.passwordHash ?? (await dummyPasswordHash()));
+    } catch (err) {
+      if (err instanceof CheckerBusyError) throw new HttpError(503, err.message, { 'Retry-After': '5' });
+      throw err;
     }
-    limiter.reset([`user:${name.toLowerCase()}`]);
+    if (!user || !ok) throw new HttpError(401, 'wrong name or password');
+    await limits.succeeded(address, name);
     sessions.destroy(res.locals.sessionToken as string | undefined);
     const { token, session } = sessions.create({ name: user.name, role: user.role });
     session.credentialTag = credentialTag(user.passwordHash);
@@ -152,5 +161,5 @@ export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
     res.json({ ok: true });
   });
 
-  return { sessions, attach, csrf, requireRole, routes };
+  return { sessions, attach, csrf, requireRole, routes, passwords, close: () => passwords.close() };
 }

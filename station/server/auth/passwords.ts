@@ -23,21 +23,34 @@ export async function hashPassword(password: string, params: { N: number; r: num
   const problem = passwordProblem(password);
   if (problem) throw new Error(problem);
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, KEY_LEN, { ...params, maxmem: 256 * params.N * params.r });
+  const key = await scrypt(password, salt, KEY_LEN, { ...params, maxmem: scryptMaxmem(params) });
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-/** Constant-time check of a password against a stored hash; false for any malformed hash. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export interface StoredHash { N: number; r: number; p: number; salt: Buffer; expected: Buffer }
+
+/** The parts of a stored hash, or null when it is malformed. */
+export function parseStoredHash(stored: string): StoredHash | null {
   const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return null;
   const [N, r, p] = parts.slice(1, 4).map(Number);
-  if (![N, r, p].every((v) => Number.isInteger(v) && v > 0)) return false;
-  const salt = Buffer.from(parts[4], 'base64');
+  if (![N, r, p].every((v) => Number.isInteger(v) && v > 0)) return null;
   const expected = Buffer.from(parts[5], 'base64');
-  if (expected.length === 0 || password.length > 1024) return false;
-  const key = await scrypt(password, salt, expected.length, { N, r, p, maxmem: 256 * N * r });
-  return timingSafeEqual(key, expected);
+  if (expected.length === 0) return null;
+  return { N, r, p, salt: Buffer.from(parts[4], 'base64'), expected };
+}
+
+export const scryptMaxmem = (h: { N: number; r: number }) => 256 * h.N * h.r;
+
+/**
+ * Constant-time check of a password against a stored hash; false for any malformed hash. Runs scrypt on libuv's
+ * pool: fine for the users CLI and tests; the station checks logins with passwordChecker.ts instead.
+ */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const h = parseStoredHash(stored);
+  if (!h || password.length > 1024) return false;
+  const key = await scrypt(password, h.salt, h.expected.length, { N: h.N, r: h.r, p: h.p, maxmem: scryptMaxmem(h) });
+  return timingSafeEqual(key, h.expected);
 }
 
 /** A hash to verify against when the user does not exist, so timing does not reveal which names exist. */

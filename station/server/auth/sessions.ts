@@ -18,8 +18,12 @@ export interface Session {
 export interface SessionStoreOptions {
   /** Idle time after which a session ends (ms). */
   idleMs?: number;
-  /** Upper bound on live sessions; the least recently seen are dropped first. */
+  /** Time after its creation at which a session ends however busy it is (ms). */
+  maxAgeMs?: number;
+  /** Upper bound on live anonymous sessions; the least recently seen anonymous ones are dropped first. */
   maxSessions?: number;
+  /** Upper bound on live signed-in sessions, counted apart: anonymous visitors can never push a lead out. */
+  maxSignedIn?: number;
   now?: () => number;
 }
 
@@ -28,24 +32,35 @@ const newToken = () => randomBytes(32).toString('base64url');
 const key = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 export class SessionStore {
-  private readonly sessions = new Map<string, Session>();
+  // Two pools, each in least-recently-seen order (Map order), so eviction in one never touches the other.
+  private readonly anonymous = new Map<string, Session>();
+  private readonly signedIn = new Map<string, Session>();
   private readonly idleMs: number;
+  private readonly maxAgeMs: number;
   private readonly maxSessions: number;
+  private readonly maxSignedIn: number;
   private readonly now: () => number;
 
   constructor(opts: SessionStoreOptions = {}) {
     this.idleMs = opts.idleMs ?? 12 * 3600_000;
+    this.maxAgeMs = opts.maxAgeMs ?? 7 * 24 * 3600_000;
     this.maxSessions = opts.maxSessions ?? 5000;
+    this.maxSignedIn = opts.maxSignedIn ?? 500;
     this.now = opts.now ?? Date.now;
+  }
+
+  private poolOf(user: Session['user']): Map<string, Session> {
+    return user ? this.signedIn : this.anonymous;
   }
 
   /** Create a session and return its cookie token. */
   create(user: Session['user']): { token: string; session: Session } {
-    this.evict();
+    const pool = this.poolOf(user);
+    this.evict(pool, user ? this.maxSignedIn : this.maxSessions);
     const token = newToken();
     const t = this.now();
     const session: Session = { user, csrfToken: newToken(), createdAt: t, lastSeen: t };
-    this.sessions.set(key(token), session);
+    pool.set(key(token), session);
     return { token, session };
   }
 
@@ -53,41 +68,44 @@ export class SessionStore {
   get(token: string | undefined): Session | undefined {
     if (!token) return undefined;
     const k = key(token);
-    const s = this.sessions.get(k);
+    const pool = this.signedIn.has(k) ? this.signedIn : this.anonymous;
+    const s = pool.get(k);
     if (!s) return undefined;
     const t = this.now();
-    if (t - s.lastSeen > this.idleMs) {
-      this.sessions.delete(k);
+    if (this.expired(s, t)) {
+      pool.delete(k);
       return undefined;
     }
     s.lastSeen = t;
     // Re-insert so Map order stays least-recently-seen first (used by evict()).
-    this.sessions.delete(k);
-    this.sessions.set(k, s);
+    pool.delete(k);
+    pool.set(k, s);
     return s;
   }
 
   destroy(token: string | undefined): void {
-    if (token) this.sessions.delete(key(token));
+    if (!token) return;
+    const k = key(token);
+    this.signedIn.delete(k);
+    this.anonymous.delete(k);
   }
 
   /** End every session of a user (after their removal or a password change). */
   destroyUser(name: string): void {
-    for (const [k, s] of this.sessions) if (s.user?.name === name) this.sessions.delete(k);
+    for (const [k, s] of this.signedIn) if (s.user?.name === name) this.signedIn.delete(k);
   }
 
   get size(): number {
-    return this.sessions.size;
+    return this.anonymous.size + this.signedIn.size;
   }
 
-  private evict(): void {
+  private expired(s: Session, t: number): boolean {
+    return t - s.lastSeen > this.idleMs || t - s.createdAt > this.maxAgeMs;
+  }
+
+  private evict(pool: Map<string, Session>, max: number): void {
     const t = this.now();
-    for (const [k, s] of this.sessions) {
-      if (t - s.lastSeen > this.idleMs) this.sessions.delete(k);
-    }
-    while (this.sessions.size >= this.maxSessions) {
-      const oldest = this.sessions.keys().next().value as string;
-      this.sessions.delete(oldest);
-    }
+    for (const [k, s] of pool) if (this.expired(s, t)) pool.delete(k);
+    while (pool.size >= max) pool.delete(pool.keys().next().value as string);
   }
 }
