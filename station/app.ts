@@ -10,6 +10,7 @@ import { readManifest } from '../models/manifest-file.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { runInChild } from './calibrate/child/runInChild.ts';
 import { calibrateProduct, listProducts } from './calibrate/run.ts';
 import { activateVersion } from './calibrate/versions.ts';
 import { loadProductConfig } from './calibrate/productConfig.ts';
@@ -170,13 +171,11 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
       makerId = id;
       server.announce.selection(productId, makerId);
     },
-    startCalibration: async (id, onProgress) => {
-      const r = await calibrateProduct({
-        productId: id, calibrationDir, store, engineFor: engines.engineFor, tune: engines.tune, activate: false,
-        onProgress: (phase, done, total) => onProgress({ phase, done, total }),
-      });
-      return { version: r.version, imageCount: r.report.images.good.used, thresholds: { review: r.report.band.reviewAt, fail: r.report.band.failAt }, warnings: r.report.warnings };
-    },
+    // In a process of its own at lower priority: the bench keeps its event loop and CPU while a lead recalibrates.
+    startCalibration: (id, onProgress) => runInChild(
+      { productId: id, calibrationDir, dataDir, modelManifest: resolvePath(config, config.model) }, onProgress,
+      (pid) => log.info(`calibration of ${id} running in process ${pid} at lower priority`),
+    ),
     activateReferenceSet: (id, version) => {
       activateVersion(store, id, version);
       loaded.delete(id);

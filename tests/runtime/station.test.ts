@@ -165,6 +165,36 @@ describe('station runtime on a folder replay', () => {
     }
   });
 
+  it('runs a lead\'s recalibration in a process of its own at lower priority while the bench goes on inspecting', async () => {
+    const store = openStore(bench.dataDir);
+    if (!store.users.get('lead')) store.users.create({ name: 'lead', passwordHash: await hashPassword(PASSWORD), role: 'lead' });
+    store.close();
+    const before = lastId();
+    const r = await run(bench);
+    try {
+      await r.live.waitFor('inspection', (p) => p.id === before + 1);
+      const lead = new Client(r.station.url.replace(/\/$/, ''));
+      expect((await lead.login('lead')).ok).toBe(true);
+      type Sets = { activeVersion: number; versions: { version: number }[]; calibration: unknown };
+      const sets = async () => (await (await lead.get(`/api/reference-sets/${DEMO_PRODUCT}`)).json()) as Sets;
+      const { activeVersion, versions } = await sets();
+      expect((await lead.post(`/api/reference-sets/${DEMO_PRODUCT}/calibrate`)).status).toBe(202);
+      await expect.poll(async () => (await sets()).calibration, { timeout: 240_000, interval: 500 }).toBeNull();
+      const after = await sets();
+      const built = Math.max(...versions.map((v) => v.version)) + 1;
+      expect(after.versions.map((v) => v.version)).toContain(built);
+      expect(after.activeVersion).toBe(activeVersion); // stored, not activated
+      expect(r.log.lines).toContain(`info calibration of ${DEMO_PRODUCT} stored version ${built}`);
+      const pid = Number(/calibration of \S+ running in process (\d+) at lower priority/.exec(r.log.lines.join('\n'))?.[1]);
+      expect(pid).toBeGreaterThan(0);
+      expect(pid).not.toBe(process.pid);
+      await replayFinished(r);
+      expect(rowsAfter(before).map((x) => x.verdict)).toEqual(bench.items.map(expectedVerdict));
+    } finally {
+      await r.close();
+    }
+  });
+
   describe('with a serial stack light and barcode scanner', () => {
     let light: PtyPair;
     let scanner: PtyPair;
