@@ -22,6 +22,7 @@ import { loadActiveProduct, type ActiveProduct } from './runtime/activeProduct.t
 import { inspectFrame } from './runtime/inspectFrame.ts';
 import { createServer, type StationControl, type StationServer, type StationState } from './server/index.ts';
 import { createBarcodeReader, type BarcodeReader } from './signals/barcode.ts';
+import type { PortStatus } from './signals/lineProtocol.ts';
 import { createStackLight, type StackLight, type StackLightState } from './signals/stackLight.ts';
 import { createUsbWatch, type UsbWatch } from './signals/usbWatch.ts';
 import { openStore, type Inspection, type Store } from './store/index.ts';
@@ -153,11 +154,17 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   const listeners: ((row: Inspection, frame: Frame) => void)[] = [];
 
   const light: StackLight | null = config.stackLight ? createStackLight(config.stackLight, log) : null;
+  // The configured serial devices and whether each is connected (the scanner is created further down).
+  let barcode: BarcodeReader | null = null;
+  const devices = (): Record<string, PortStatus> => ({
+    ...(light ? { 'stack light': light.status } : {}), ...(barcode ? { 'barcode scanner': barcode.status } : {}),
+  });
   const show = (s: StackLightState) => light?.show(s);
 
   const control: StationControl = {
-    currentState: () => ({ bench: trigger.state, camera, productId, makerId, modelLoaded: !(active(productId) instanceof Error) }),
+    currentState: () => ({ bench: trigger.state, camera, productId, makerId, modelLoaded: !(active(productId) instanceof Error), devices: devices() }),
     manualTrigger: () => {
+      if (camera === 'ended') throw new Error('no camera frame to inspect: the replay has played its last item');
       if (camera === 'lost' || !latestFrame) throw new Error('no camera frame to inspect: the camera is lost');
       trigger.manual();
     },
@@ -189,7 +196,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     },
   };
 
-  const server = createServer({ store, dataDir, calibrationDir, station: control, log, dashboardDir: parts.dashboardDir, cookieSecure: config.server.secureCookies ? true : 'auto' });
+  const server = createServer({ store, dataDir, calibrationDir, station: control, log, dashboardDir: parts.dashboardDir, cookieSecure: config.server.secureCookies ? true : 'auto', trustProxy: config.server.trustProxy });
 
   source.on('frame', (f) => { latestFrame = f; });
   source.on('lost', (err) => {
@@ -206,6 +213,12 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     show('IDLE');
   });
   source.on('warning', (w) => log.warn(w.message));
+  source.on('end', () => {
+    camera = 'ended';
+    log.info('the replay has played its last item (it does not loop): no more frames will come');
+    server.announce.camera('ended', 'the replay has played its last item');
+    show('IDLE');
+  });
   trigger.on('state', (s) => {
     server.announce.bench(s);
     if (s === 'empty') show('IDLE');
@@ -229,12 +242,13 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
       .finally(() => trigger.inspectionDone());
   });
 
-  const barcode: BarcodeReader | null = config.barcode ? createBarcodeReader({ ...config.barcode, mapping: config.barcode.codes }, log) : null;
+  barcode = config.barcode ? createBarcodeReader({ ...config.barcode, mapping: config.barcode.codes }, log) : null;
+  for (const device of [light, barcode]) device?.on('status', () => server.announce.devices(devices()));
   barcode?.on('scan', (scan) => {
     try {
       if (scan.kind === 'product') control.selectProduct(scan.id);
       else if (scan.kind === 'maker') control.selectMaker(scan.id);
-      else log.warn(`barcode ${JSON.stringify(scan.code)} is neither P:<product> nor M:<maker> nor a configured code`);
+      // an unknown code was logged by the reader (throttled, escaped)
     } catch (err) {
       log.warn(`barcode: ${(err as Error).message}`);
     }

@@ -8,7 +8,7 @@ import { DEFAULT_BACKBONE, generatedManifestPath } from '../models/load.ts';
 export type CameraConfig =
   | { kind: 'usb'; device: number | string; width?: number; height?: number; fps?: number; exposure?: number }
   | { kind: 'video'; path: string; loop: boolean; fps?: number }
-  | { kind: 'folder'; path: string; width: number; height: number; fps: number; holdMs: number; gapMs: number; emptyBench?: string; loop: boolean }
+  | { kind: 'folder'; path: string; width?: number; height?: number; fps: number; holdMs: number; gapMs: number; emptyBench?: string; loop: boolean }
   /** Generated sample items replayed through the folder source: the embedded default. */
   | { kind: 'demo'; holdMs: number; gapMs: number };
 
@@ -43,15 +43,21 @@ export interface StationConfig {
   maker: string | null;
   stackLight: SerialConfig | null;
   barcode: (SerialConfig & { codes: Record<string, { kind: 'product' | 'maker'; id: string }> }) | null;
-  server: { host: string; port: number; secureCookies: boolean };
+  /** trustProxy: see trustProxy() below (absent: no proxy is trusted). */
+  server: { host: string; port: number; secureCookies: boolean; trustProxy?: boolean | number | string };
   retention: { evidenceDays: number };
 }
 
 const projectRoot = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
+/** A real bench's data folder when its config names none. */
+export const BENCH_DATA_DIR = 'data';
+/** The demo's own data folder: trying the demo first leaves no demo product in a real bench's records. */
+export const DEMO_DATA_DIR = 'data/demo';
+
 export const DEFAULT_CONFIG: StationConfig = {
   baseDir: projectRoot,
-  dataDir: 'data',
+  dataDir: DEMO_DATA_DIR,
   calibrationDir: 'calibration',
   model: generatedManifestPath(DEFAULT_BACKBONE),
   camera: { kind: 'demo', holdMs: 2500, gapMs: 1500 },
@@ -129,8 +135,9 @@ function camera(f: Fields | null, d: CameraConfig): CameraConfig {
       return {
         kind,
         path: f.str('path'),
-        width: f.num('width', 640, 32, 8192),
-        height: f.num('height', 480, 32, 8192),
+        // Absent: the first photo's own size (see capture/folderSource.ts); photos are never cropped.
+        width: f.has('width') ? f.num('width', 0, 32, 8192) : undefined,
+        height: f.has('height') ? f.num('height', 0, 32, 8192) : undefined,
         fps: f.num('fps', 15, 1, 120),
         holdMs: f.num('holdMs', 2500, 50),
         gapMs: f.num('gapMs', 1500, 0),
@@ -145,8 +152,21 @@ function camera(f: Fields | null, d: CameraConfig): CameraConfig {
   }
 }
 
-function serial(f: Fields | null): SerialConfig | null {
+function serial(f: Fields | null, extra: string[] = []): SerialConfig | null {
+  f?.unknownKeys(['path', 'baudRate', ...extra]);
   return f ? { path: f.str('path'), baudRate: f.num('baudRate', 9600, 300, 4_000_000) } : null;
+}
+
+/**
+ * Express's "trust proxy": false (the default: the client's own address counts), true, a hop count, or addresses
+ * (e.g. "loopback" or "10.0.0.1") of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
+ */
+function trustProxy(s: Fields): boolean | number | string {
+  const v = s.raw('trustProxy');
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return s.num('trustProxy', 0, 0, 10);
+  if (typeof v === 'string' && v.trim() !== '') return v.trim();
+  return s.fail('trustProxy', 'true, false, a number of proxy hops, or the proxies\' addresses (e.g. "loopback")');
 }
 
 /** Validates a parsed config object; `source` names it in errors. */
@@ -158,7 +178,12 @@ export function parseConfig(raw: unknown, source: string, baseDir = projectRoot)
   const t = f.obj_('trigger');
   const s = f.obj_('server');
   const b = f.obj_('barcode');
+  t?.unknownKeys(['diffThreshold', 'presenceFraction', 'motionFraction', 'steadyMs', 'emptyMs', 'roi']);
+  s?.unknownKeys(['host', 'port', 'secureCookies', 'trustProxy']);
   const roi = t?.obj_('roi');
+  roi?.unknownKeys(['x', 'y', 'width', 'height']);
+  const retention = f.obj_('retention');
+  retention?.unknownKeys(['evidenceDays']);
   const trigger: TriggerConfig = t
     ? {
         diffThreshold: t.num('diffThreshold', d.trigger.diffThreshold, 1, 255),
@@ -174,27 +199,33 @@ export function parseConfig(raw: unknown, source: string, baseDir = projectRoot)
   if (codesF) {
     codes = {};
     for (const code of codesF.keys()) {
-      const c = codesF.obj_(code)!;
+      const c = codesF.obj_(code);
+      if (!c) throw new ConfigError(`${source} → barcode → codes → ${code}: must be an object like {"kind": "product", "id": "bowl"}`);
+      c.unknownKeys(['kind', 'id']);
       const kind = c.str('kind');
       if (kind !== 'product' && kind !== 'maker') throw new ConfigError(`${source} → barcode → codes → ${code}: "kind" must be product or maker`);
       codes[code] = { kind, id: c.str('id') };
     }
   }
+  const cam = camera(f.obj_('camera'), d.camera);
   return {
     baseDir,
-    dataDir: f.str('dataDir', d.dataDir),
+    dataDir: f.str('dataDir', cam.kind === 'demo' ? DEMO_DATA_DIR : BENCH_DATA_DIR),
     calibrationDir: f.str('calibrationDir', d.calibrationDir),
     model: f.str('model', d.model),
-    camera: camera(f.obj_('camera'), d.camera),
+    camera: cam,
     trigger,
     product: f.str('product', d.product),
     maker: f.has('maker') && f.raw('maker') !== null ? f.str('maker') : null,
     stackLight: serial(f.obj_('stackLight')),
-    barcode: b ? { ...serial(b)!, codes } : null,
+    barcode: b ? { ...serial(b, ['codes'])!, codes } : null,
     server: s
-      ? { host: s.str('host', d.server.host), port: s.num('port', d.server.port, 0, 65535), secureCookies: s.bool('secureCookies', false) }
+      ? {
+          host: s.str('host', d.server.host), port: s.num('port', d.server.port, 0, 65535), secureCookies: s.bool('secureCookies', false),
+          ...(s.has('trustProxy') ? { trustProxy: trustProxy(s) } : {}),
+        }
       : d.server,
-    retention: { evidenceDays: f.obj_('retention')?.num('evidenceDays', 90, 1) ?? d.retention.evidenceDays },
+    retention: { evidenceDays: retention?.num('evidenceDays', 90, 1) ?? d.retention.evidenceDays },
   };
 }
 

@@ -43,13 +43,24 @@ async function showCameraFrame(): Promise<void> {
   frameObjectUrl = url;
 }
 
-function setCamera(state: 'up' | 'lost', reason?: string): void {
+function setCamera(state: Hello['camera'], reason?: string): void {
   const pill = $('#camera');
-  pill.textContent = state === 'up' ? '● Camera on' : '▲ Camera lost';
+  pill.textContent = { up: '● Camera on', lost: '▲ Camera lost', ended: '■ Replay finished' }[state];
   pill.className = `pill ${state === 'up' ? 'ok' : 'bad'}`;
   const banner = $('#camera-lost');
   banner.hidden = state === 'up';
-  banner.textContent = state === 'up' ? '' : `Camera lost${reason ? ` (${reason})` : ''} — reconnecting. Inspections resume by themselves.`;
+  banner.textContent = state === 'up' ? '' : state === 'ended' ? 'The replay has played its last item: no more items will come.'
+    : `Camera lost${reason ? ` (${reason})` : ''} — reconnecting. Inspections resume by themselves.`;
+}
+
+/** One pill per configured serial device; a lost one says so (the bench inspects on, without its signal). */
+function setDevices(devices: Hello['devices']): void {
+  const box = $('#devices');
+  clear(box);
+  for (const [name, status] of Object.entries(devices ?? {})) {
+    const up = status === 'connected';
+    box.append(h('span', { class: `pill ${up ? 'ok' : 'bad'}`, 'data-device': name }, up ? `● ${name}` : `▲ ${name} disconnected`));
+  }
 }
 
 function showInspection(v: InspectionView): void {
@@ -149,14 +160,16 @@ async function main(): Promise<void> {
   socket.on('hello', (m: Hello) => {
     setSelection(m.selection);
     setCamera(m.camera);
+    setDevices(m.devices);
     if (m.lastInspection) showInspection(m.lastInspection);
     setBench(m.bench);
     setToday(m.today);
     document.body.dataset.connected = 'true';
   });
   socket.on('bench', (m: { state: BenchState }) => setBench(m.state));
-  socket.on('camera', (m: { state: 'up' | 'lost'; reason?: string }) => setCamera(m.state, m.reason));
+  socket.on('camera', (m: { state: Hello['camera']; reason?: string }) => setCamera(m.state, m.reason));
   socket.on('inspection', (v: InspectionView) => showInspection(v));
+  socket.on('devices', (d: Hello['devices']) => setDevices(d));
   socket.on('selection', (sel: Selection) => setSelection(sel));
   socket.on('today', (t: Today) => setToday(t));
   socket.on('disconnect', () => {

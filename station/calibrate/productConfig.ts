@@ -48,6 +48,9 @@ export const PRODUCT_DEFAULTS = {
   latencyBudgetMs: DEFAULT_LATENCY_BUDGET_MS,
 };
 
+/** A larger bank than this would not fit a bench's memory (200,000 patches × 128 dims × 4 bytes ≈ 100 MB) nor its latency budget. */
+export const MAX_CORESET = 200_000;
+
 const TOP_KEYS = ['$schema', 'name', 'inputMode', 'tolerance', 'minGoodImages', 'placedConsistently', 'regions', 'coresetSize', 'scoreTopShare', 'seed', 'roi', 'engine', 'latencyBudgetMs', 'keepImages'];
 const ENGINE_KEYS = ['backbone', 'inputSize', 'aspect', 'augment'];
 const ROI_KEYS = ['x', 'y', 'width', 'height'];
@@ -120,8 +123,8 @@ export function validateProductConfig(raw: unknown, file: string, id: string): P
 
   let coresetSize: number | undefined;
   if (raw.coresetSize !== undefined) {
-    if (!Number.isInteger(raw.coresetSize) || (raw.coresetSize as number) < 16)
-      throw new Error(`${at('coresetSize')} must be a whole number ≥ 16 (patches kept in the bank), got ${JSON.stringify(raw.coresetSize)}`);
+    if (!Number.isInteger(raw.coresetSize) || (raw.coresetSize as number) < 16 || (raw.coresetSize as number) > MAX_CORESET)
+      throw new Error(`${at('coresetSize')} must be a whole number from 16 to ${MAX_CORESET} (patches kept in the bank), got ${JSON.stringify(raw.coresetSize)}`);
     coresetSize = raw.coresetSize as number;
   }
 

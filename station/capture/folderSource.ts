@@ -10,9 +10,12 @@ import { ReadLoopSource, asError, type ReadLoopOptions, type ReadResult } from '
 export interface FolderSourceOptions extends ReadLoopOptions {
   /** Folder of item images (png, jpg, jpeg, webp, bmp, tif, tiff), played in natural name order. */
   folder: string;
-  /** Every image is resized (cover + centre crop) to this frame size. */
-  width: number;
-  height: number;
+  /**
+   * Frame size; default the first image's own size. Every image is fitted inside the frame whole (never cropped:
+   * a photo of another shape gets dark bars, and an item at the photo's edge stays in view).
+   */
+  width?: number;
+  height?: number;
   /** Frames per second (default 15). */
   fps?: number;
   /** How long each item stays on the bench (ms). */
@@ -44,8 +47,10 @@ type Decoded = Buffer | Error;
 
 export class FolderSource extends ReadLoopSource {
   readonly files: readonly string[];
-  private readonly o: Required<Omit<FolderSourceOptions, 'emptyImage' | 'failure' | 'retryMs' | 'readTimeoutMs'>> &
-    Pick<FolderSourceOptions, 'emptyImage' | 'failure'>;
+  private readonly o: Required<Omit<FolderSourceOptions, 'emptyImage' | 'failure' | 'retryMs' | 'readTimeoutMs' | 'width' | 'height'>> &
+    Pick<FolderSourceOptions, 'emptyImage' | 'failure' | 'width' | 'height'>;
+  /** The frame size: given, or read from the first image when the source opens. */
+  private size: { width: number; height: number } | undefined;
   private readonly holdFrames: number;
   private readonly gapFrames: number;
   private readonly settleFrames: number;
@@ -75,9 +80,11 @@ export class FolderSource extends ReadLoopSource {
     if (!existsSync(folder) || !statSync(folder).isDirectory()) {
       throw new Error(`replay folder ${folder} does not exist or is not a folder: check the replay path in the config`);
     }
-    for (const [name, v] of Object.entries({ width, height, fps, holdMs })) {
+    for (const [name, v] of Object.entries({ width: width ?? 1, height: height ?? 1, fps, holdMs })) {
       if (!(Number.isFinite(v) && v > 0)) throw new Error(`replay option ${name} must be > 0, got ${v}`);
     }
+    if ((width === undefined) !== (height === undefined)) throw new Error('replay options width and height go together: give both, or neither (the first image\'s size)');
+    if (width !== undefined && height !== undefined) this.size = { width, height };
     for (const [name, v] of Object.entries({ gapMs, settleMs })) {
       if (!(Number.isFinite(v) && v >= 0)) throw new Error(`replay option ${name} must be >= 0, got ${v}`);
     }
@@ -108,7 +115,13 @@ export class FolderSource extends ReadLoopSource {
     if (Date.now() < this.outageUntil) {
       throw new Error(`${this.describe()} is in its scripted outage (test failure injection)`);
     }
+    this.size ??= await firstImageSize(this.files);
     if (!this.empty) this.empty = await this.emptyBench();
+  }
+
+  /** The frame size (known once the source has opened). */
+  get frameSize(): { width: number; height: number } | undefined {
+    return this.size;
   }
 
   protected close(): void {
@@ -129,7 +142,7 @@ export class FolderSource extends ReadLoopSource {
     const data = await this.nextFrame();
     if (!data) return { kind: 'end' };
     this.served++;
-    return { kind: 'frame', width: this.o.width, height: this.o.height, data };
+    return { kind: 'frame', width: this.size!.width, height: this.size!.height, data };
   }
 
   /** Advance the timeline by one frame; undefined at the end of a non-looping replay. */
@@ -174,7 +187,7 @@ export class FolderSource extends ReadLoopSource {
     const amount = Math.round(this.o.settleShiftPx * (1 - k / this.settleFrames));
     const dx = k % 2 === 0 ? amount : -amount;
     const dy = Math.round(amount / 2);
-    return shifted(item, this.empty!, this.o.width, this.o.height, dx, dy);
+    return shifted(item, this.empty!, this.size!.width, this.size!.height, dx, dy);
   }
 
   private prefetch(): void {
@@ -188,7 +201,7 @@ export class FolderSource extends ReadLoopSource {
       const file = this.files[index];
       const decoded = this.unreadable.has(file)
         ? Promise.resolve<Decoded>(new Error(`${file} is unreadable`))
-        : decodeRgb(file, this.o.width, this.o.height).catch((err: unknown) => {
+        : decodeRgb(file, this.size!.width, this.size!.height).catch((err: unknown) => {
             this.unreadable.add(file);
             const e = new Error(`replay image ${file} could not be read (${asError(err).message}); skipping it`);
             this.warn(e);
@@ -200,7 +213,8 @@ export class FolderSource extends ReadLoopSource {
   }
 
   private async emptyBench(): Promise<Buffer> {
-    const { width, height, background, emptyImage } = this.o;
+    const { background, emptyImage } = this.o;
+    const { width, height } = this.size!;
     if (emptyImage) {
       try {
         return await decodeRgb(emptyImage, width, height);
@@ -218,10 +232,24 @@ export class FolderSource extends ReadLoopSource {
   }
 }
 
-/** Decode any image sharp reads into packed RGB at exactly width × height (cover, centre crop). */
+/** The first readable image's size after EXIF orientation: the frame size when the config gives none. */
+async function firstImageSize(files: readonly string[]): Promise<{ width: number; height: number }> {
+  for (const f of files) {
+    try {
+      const m = await sharp(f).metadata();
+      if (m.width && m.height) return (m.orientation ?? 1) >= 5 ? { width: m.height, height: m.width } : { width: m.width, height: m.height };
+    } catch {
+      // unreadable: the replay reports it when it gets there
+    }
+  }
+  throw new Error(`none of the ${files.length} replay images can be read to learn the frame size; give width and height in the config`);
+}
+
+/** Decode any image sharp reads into packed RGB at exactly width × height, whole (fitted inside, dark bars). */
 export async function decodeRgb(file: string, width: number, height: number): Promise<Buffer> {
   const { data, info } = await sharp(file)
-    .resize(width, height, { fit: 'cover' })
+    .rotate()
+    .resize(width, height, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
     .removeAlpha()
     .toColourspace('srgb')
     .raw()

@@ -15,6 +15,7 @@ export function loadOpenCv(): Cv {
   process.env.OPENCV_LOG_LEVEL ??= 'ERROR';
   const require = createRequire(import.meta.url);
   try {
+    quietBuildTools(require);
     cached = require('@u4/opencv4nodejs') as Cv;
   } catch (err) {
     throw new Error(
@@ -30,3 +31,17 @@ export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * The binding's build helper (@u4/opencv-build, its own dependency) prints "no opencv4nodejs section found in
+ * package.json" at every start: build-time chatter, since the station never builds OpenCV (Debian's is used).
+ */
+function quietBuildTools(require: NodeJS.Require): void {
+  try {
+    const fromBinding = createRequire(require.resolve('@u4/opencv4nodejs'));
+    (fromBinding('@u4/opencv-build') as { Log: { silence: boolean } }).Log.silence = true;
+  } catch {
+    // a layout without it prints the line; harmless
+  }
+}
+

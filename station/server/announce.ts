@@ -22,7 +22,12 @@ export interface Announcer {
   /** The product or maker in use changed (from the dashboard, a barcode scan, or config). */
   selection(productId: string | null, makerId: string | null): void;
   referenceSet(productId: string, activeVersion: number): void;
+  /** A configured serial device connected or went away. */
+  devices(devices: Record<string, 'connected' | 'disconnected'>): void;
 }
+
+/** The socket.io room of signed-in leads' dashboards: what only leads may see goes there. */
+export const LEADS_ROOM = 'leads';
 
 /** Frame-to-verdict time from the row's timings when the caller did not measure it. */
 function latencyFromTimings(timings: Record<string, number>): number | null {
@@ -54,7 +59,7 @@ export function createAnnouncer(deps: {
       emit('camera', { state, at: Date.now(), ...(reason ? { reason } : {}) });
     },
     calibration(event) {
-      emit('calibration', event);
+      io.to(LEADS_ROOM).emit('calibration', event);
     },
     selection(productId, makerId) {
       emit('selection', selectionView(store, productId, makerId));
@@ -62,6 +67,9 @@ export function createAnnouncer(deps: {
     },
     referenceSet(productId, activeVersion) {
       emit('reference-set', { productId, activeVersion });
+    },
+    devices(devices) {
+      emit('devices', devices);
     },
   };
 }

@@ -7,7 +7,8 @@
 export type Verdict = 'pass' | 'review' | 'fail' | 'unjudged';
 export type ReviewStatus = 'none' | 'pending' | 'confirmed_defect' | 'accepted_good';
 export type BenchState = 'empty' | 'item' | 'steady' | 'inspecting' | 'waiting-empty';
-export type CameraState = 'up' | 'lost';
+/** 'ended': a replay that does not loop has played its last item. */
+export type CameraState = 'up' | 'lost' | 'ended';
 
 /** A product's tolerance band, strict: a score above `review` goes to review, above `fail` fails (equal to `review` passes). */
 export interface Bands {
@@ -22,6 +23,8 @@ export interface StationState {
   makerId: string | null;
   /** The backbone is loaded and the selected product has an active reference set. */
   modelLoaded: boolean;
+  /** Each configured serial device ('stack light', 'barcode scanner') and whether it is connected. */
+  devices: Record<string, 'connected' | 'disconnected'>;
 }
 
 export interface NearestView {

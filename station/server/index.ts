@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Server as IoServer } from 'socket.io';
 import { createAnnouncer, type Announcer } from './announce.ts';
-import { createAuth, type Auth, type AuthOptions } from './auth/index.ts';
+import { access, createAuth, LEAD_ROLES, type Auth, type AuthOptions } from './auth/index.ts';
+import { LEADS_ROOM } from './announce.ts';
 import { errorHandler, HttpError } from './http-error.ts';
 import { StationMetrics } from './metrics.ts';
 import { pageRoutes, securityHeaders } from './pages.ts';
@@ -65,6 +66,9 @@ export function createServer(opts: ServerOptions): StationServer {
 
   // A new dashboard gets the whole picture at once; after that, only changes.
   io.on('connection', (socket) => {
+    // Lead-only events (calibration progress) go to the 'leads' room: joined by a lead's signed-in dashboard at
+    // connection (a page loaded after logging in); a logout ends it at the next page load.
+    if (access(auth.sessionFor(socket.request.headers.cookie), LEAD_ROLES) === 'ok') void socket.join(LEADS_ROOM);
     try {
       socket.emit('hello', helloView(store, station));
     } catch (err) {

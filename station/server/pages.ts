@@ -47,16 +47,17 @@ export function pageRoutes(deps: { dashboardDir?: string; log: Logger }): Router
   r.use('/assets', express.static(publicDir, { index: false, maxAge: '1h' }));
   r.use('/js', express.static(distDir, { index: false, maxAge: 0 }));
   r.use('/js', (_req, res) => {
-    res.status(404).json({ error: `dashboard script not found in ${distDir}; build the dashboard with: ${DASHBOARD_BUILD_COMMAND}` });
+    // The folder is in the station's log (see above), not in answers to visitors.
+    res.status(404).json({ error: `dashboard script not found; build the dashboard with: ${DASHBOARD_BUILD_COMMAND}` });
   });
   return r;
 }
 
-/** Content-Security-Policy: everything from the station itself, nothing inline, no CDN. */
+/** Content-Security-Policy: everything from the station itself, nothing inline, no CDN ('self' covers its own ws: and wss: in CSP 3). */
 export const securityHeaders: express.RequestHandler = (_req, res, next) => {
   res.setHeader(
     'Content-Security-Policy',
-    "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; style-src 'self'; " +
+    "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; style-src 'self'; " +
       "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   );
   res.setHeader('X-Content-Type-Options', 'nosniff');

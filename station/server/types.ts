@@ -67,4 +67,5 @@ export interface ServerEvents {
   calibration: CalibrationEvent;
   selection: Selection;
   'reference-set': { productId: string; activeVersion: number };
+  devices: StationState['devices'];
 }

@@ -141,7 +141,7 @@ export async function runUsersCli(argv: string[], io: CliIo, env: NodeJS.Process
     };
     const newHash = async () => {
       const pw = await readPassword(io);
-      const problem = passwordProblem(pw);
+      const problem = passwordProblem(pw, parsed.args[0]);
       if (problem) throw new UsageError(problem);
       return hashPassword(pw);
     };

@@ -12,7 +12,7 @@
  */
 
 import { EventEmitter } from 'node:events';
-import { SerialLinePort, type PortStatus, type SerialLineOptions, type SignalLog } from './lineProtocol.ts';
+import { printable, SerialLinePort, type PortStatus, type SerialLineOptions, type SignalLog } from './lineProtocol.ts';
 
 export type ScanTarget = { kind: 'product'; id: string } | { kind: 'maker'; id: string };
 export type ScanEvent = ScanTarget | { kind: 'unknown'; code: string };
@@ -63,6 +63,9 @@ export function parseScan(line: string, mapping: ReadonlyMap<string, ScanTarget>
   return { kind: 'unknown', code };
 }
 
+const UNKNOWN_WINDOW_MS = 60_000;
+const UNKNOWN_PER_WINDOW = 5;
+
 export class BarcodeReader extends EventEmitter<BarcodeEvents> {
   private readonly port: SerialLinePort;
   private readonly mapping: Map<string, ScanTarget>;
@@ -74,15 +77,28 @@ export class BarcodeReader extends EventEmitter<BarcodeEvents> {
     this.port.on('status', (status) => this.emit('status', status));
     this.port.on('line', (line) => {
       const scan = parseScan(line, this.mapping);
-      if (scan.kind === 'unknown') {
-        log.warn(`barcode scanner: unknown code "${scan.code}" on ${this.port.path}; expected P:<product-id>, M:<maker-id> or a code from the mapping`);
-      }
+      if (scan.kind === 'unknown') this.unknownCode(scan.code, log);
       this.emit('scan', scan);
     });
   }
 
   get status(): PortStatus {
     return this.port.status;
+  }
+
+  // A noisy or misconfigured scanner must not flood the log: a few lines a minute, then a count.
+  private unknownWindow = { start: 0, logged: 0, quiet: 0 };
+
+  private unknownCode(code: string, log: SignalLog): void {
+    const w = this.unknownWindow;
+    const now = Date.now();
+    if (now - w.start > UNKNOWN_WINDOW_MS) {
+      if (w.quiet) log.warn(`barcode scanner: ${w.quiet} more unknown code(s) on ${this.port.path} were not logged`);
+      Object.assign(w, { start: now, logged: 0, quiet: 0 });
+    }
+    if (w.logged++ < UNKNOWN_PER_WINDOW) {
+      log.warn(`barcode scanner: unknown code "${printable(code)}" on ${this.port.path}; expected P:<product-id>, M:<maker-id> or a code from the mapping`);
+    } else w.quiet++;
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,15 @@ import type { SerialPort } from 'serialport';
 
 export type PortStatus = 'connected' | 'disconnected';
 
+/**
+ * Serial text as it may go into a log line: control characters (escape sequences that could repaint a terminal or
+ * forge log lines) shown as \xNN, and cut to `max` characters.
+ */
+export function printable(text: string, max = 64): string {
+  const shown = text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return shown.length > max ? `${shown.slice(0, max)}… (${text.length} chars)` : shown;
+}
+
 /** The few logger methods the signals need; `console` and pino-style loggers fit. */
 export interface SignalLog {
   info(message: string): void;

@@ -18,7 +18,7 @@
  */
 
 import { EventEmitter } from 'node:events';
-import { SerialLinePort, type PortStatus, type SerialLineOptions, type SignalLog } from './lineProtocol.ts';
+import { SerialLinePort, type PortStatus, type SerialLineOptions, type SignalLog, printable } from './lineProtocol.ts';
 
 export const STACK_LIGHT_STATES = ['PASS', 'REVIEW', 'FAIL', 'BUSY', 'FAULT', 'IDLE'] as const;
 export type StackLightState = (typeof STACK_LIGHT_STATES)[number];
@@ -58,7 +58,7 @@ export class StackLight extends EventEmitter<StackLightEvents> {
     this.port.on('line', (line) => {
       if (line.trim().toUpperCase() === 'OK') this.emit('ack');
       else {
-        this.log.info(`stack light: board on ${this.port.path} said "${line}"`);
+        this.log.info(`stack light: board on ${this.port.path} said "${printable(line)}"`);
         this.emit('reply', line);
       }
     });

@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FolderSource } from '../../station/capture/folderSource.ts';
 import { createFrameSource, type CaptureConfig } from '../../station/capture/index.ts';
@@ -52,6 +53,31 @@ describe('FolderSource', () => {
     expect(r0).toBeGreaterThan(b0 + 100);
     const [r2, , b2] = meanRgb(frames[19].data, 320, 240, 0.5, 0.5);
     expect(b2).toBeGreaterThan(r2 + 100);
+  });
+
+  it('never crops: without a size it plays at the first photo\'s own size; a square photo in a 4:3 frame keeps its edges', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'folder-square-'));
+    // A 300×300 photo with a white band along its top and bottom edges: what a cover crop would cut off.
+    const px = Buffer.alloc(300 * 300 * 3, 90);
+    for (const y of [...Array(20).keys(), ...Array.from({ length: 20 }, (_, i) => 280 + i)]) px.fill(255, y * 900, (y + 1) * 900);
+    await sharp(px, { raw: { width: 300, height: 300, channels: 3 } }).png().toFile(path.join(dir, 'item-1.png'));
+
+    const own = make({ folder: dir, emptyImage: undefined, width: undefined, height: undefined });
+    const rec = record(own);
+    own.start();
+    await ended(own);
+    expect(new Set(rec.frames().map((f) => `${f.width}×${f.height}`))).toEqual(new Set(['300×300']));
+
+    const wide = make({ folder: dir, emptyImage: undefined, width: 400, height: 300 });
+    const rec2 = record(wide);
+    wide.start();
+    await ended(wide);
+    const item = rec2.frames().find((f) => meanRgb(f.data, 400, 300, 0.5, 0.03)[0] > 200)!;
+    expect(item).toBeDefined();
+    // Top and bottom bands survive (fitted whole), and the photo sits between dark bars.
+    expect(meanRgb(item.data, 400, 300, 0.5, 0.97)[0]).toBeGreaterThan(200);
+    expect(meanRgb(item.data, 400, 300, 0.05, 0.5)[0]).toBeLessThan(10);
+    expect(() => make({ folder: dir, width: 400, height: undefined })).toThrow(/width and height go together/);
   });
 
   it('shows each item sliding to rest for settleMs, then still', async () => {

@@ -22,6 +22,13 @@ describe('station config', () => {
     expect(DEFAULT_CONFIG.camera.kind).toBe('demo');
   });
 
+  it('keeps the demo\'s data apart from a real bench\'s', () => {
+    expect(DEFAULT_CONFIG.dataDir).toBe('data/demo');
+    expect(parseConfig({ camera: { kind: 'demo' } }, 'inline').dataDir).toBe('data/demo');
+    expect(parseConfig({ camera: { kind: 'usb', device: 0 } }, 'inline').dataDir).toBe('data');
+    expect(parseConfig({}, 'inline').dataDir).toBe('data/demo'); // no camera: the demo
+  });
+
   it('reads a real-camera bench and resolves paths against the file', () => {
     const f = file('bench.json', JSON.stringify({
       dataDir: 'station-data',
@@ -51,6 +58,13 @@ describe('station config', () => {
     ['bad number', '{"server": {"port": 70000}}', /server: "port" must be a number in \[0, 65535\]/],
     ['bad trigger', '{"trigger": {"steadyMs": "slow"}}', /trigger: "steadyMs" must be a number/],
     ['bad code kind', '{"barcode": {"path": "/dev/ttyUSB0", "codes": {"X1": {"kind": "colour", "id": "red"}}}}', /codes → X1: "kind" must be product or maker/],
+    ['a typo in a nested key (server)', '{"server": {"prot": 9000}}', /server: unknown field "prot"/],
+    ['a typo in a nested key (trigger)', '{"trigger": {"steadyMS": 900}}', /trigger: unknown field "steadyMS"/],
+    ['a typo in a nested key (retention)', '{"retention": {"evidenceDay": 30}}', /retention: unknown field "evidenceDay"/],
+    ['a typo in the trigger region', '{"trigger": {"roi": {"x": 0, "widht": 1}}}', /roi: unknown field "widht"/],
+    ['a typo in a serial device', '{"stackLight": {"path": "/dev/ttyUSB1", "baud": 9600}}', /stackLight: unknown field "baud"/],
+    ['a null barcode code', '{"barcode": {"path": "/dev/ttyUSB0", "codes": {"123": null}}}', /codes → 123: must be an object like/],
+    ['a bad trustProxy', '{"server": {"trustProxy": ""}}', /server: "trustProxy" must be true, false, a number of proxy hops/],
   ])('refuses %s with a message naming the file and field', (_what, text, message) => {
     const f = file('bad.json', text);
     expect(() => loadConfig(f)).toThrow(ConfigError);
@@ -62,9 +76,15 @@ describe('station config', () => {
     expect(() => loadConfig(path.join(dir, 'missing.json'))).toThrow(/cannot read the config file .*missing\.json/);
   });
 
+  it('passes trustProxy on to the server: the address of a reverse proxy, or a hop count', () => {
+    expect(parseConfig({ server: { trustProxy: 'loopback' } }, 'inline').server.trustProxy).toBe('loopback');
+    expect(parseConfig({ server: { trustProxy: 1 } }, 'inline').server.trustProxy).toBe(1);
+    expect(parseConfig({ server: {} }, 'inline').server).not.toHaveProperty('trustProxy');
+  });
+
   it('parses a folder replay with defaults filled in', () => {
     const c = parseConfig({ camera: { kind: 'folder', path: 'items' } }, 'inline');
-    expect(c.camera).toMatchObject({ kind: 'folder', path: 'items', width: 640, height: 480, fps: 15, loop: true });
+    expect(c.camera).toMatchObject({ kind: 'folder', path: 'items', width: undefined, height: undefined, fps: 15, loop: true });
   });
 
   it('npm start with a bad config prints one line and exits 1', () => {

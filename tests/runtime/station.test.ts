@@ -93,6 +93,9 @@ describe('station runtime on a folder replay', () => {
         expect(log).toMatch(/warn skipping calibration folder 'Broken Folder!': /);
         expect(log).toMatch(/warn product 'walnut board' has no calibration folder .* items will be recorded as unjudged/);
         expect(log).not.toMatch(/could not be recorded/);
+        // The replay does not loop: its end is logged and the health check says so.
+        await expect.poll(() => r.log.lines.includes('info the replay has played its last item (it does not loop): no more frames will come')).toBe(true);
+        expect(await (await fetch(new URL('/healthz', r.station.url))).json()).toMatchObject({ camera: 'ended', status: 'degraded' });
       } finally {
         await r.close();
       }
@@ -121,8 +124,10 @@ describe('station runtime on a folder replay', () => {
       expect(await health.json()).toMatchObject({ status: 'degraded', camera: 'lost' });
       expect(await (await fetch(new URL('/metrics', r.station.url))).text()).toMatch(/^camera_up 0$/m);
       const back = await r.live.waitFor('camera', (p) => p.state === 'up');
-      await replayFinished(r);
       expect(await (await fetch(new URL('/metrics', r.station.url))).text()).toMatch(/^camera_up 1$/m);
+      await replayFinished(r);
+      // A replay that does not loop has ended: no longer up.
+      expect(await (await fetch(new URL('/metrics', r.station.url))).text()).toMatch(/^camera_up 0$/m);
 
       const rows = rowsAfter(before);
       expect(rows.map((x) => x.verdict)).toEqual(bench.items.map(expectedVerdict));
@@ -215,6 +220,32 @@ describe('station runtime on a folder replay', () => {
       await light.stop();
       await scanner.stop();
       rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('logs junk codes escaped, once each, a few a minute; a lost scanner degrades /healthz and reaches the dashboard', async () => {
+      const own = await startPair(path.join(dir, 'scanner2'), path.join(dir, 'scanner2-device'));
+      const scan = new PtyPeer(own.b);
+      const r = await run(bench, { stackLight: { path: light.a, baudRate: 9600 }, barcode: { path: own.a, baudRate: 9600 } });
+      try {
+        const health = async () => (await (await fetch(new URL('/healthz', r.station.url))).json()) as { status: string; devices: Record<string, string> };
+        await expect.poll(async () => (await health()).devices, { timeout: 10_000 }).toEqual({ 'stack light': 'connected', 'barcode scanner': 'connected' });
+        for (let i = 0; i < 20; i++) scan.write(`\x1b]0;owned\x07\x1b[2Jjunk-${i}\n`);
+        const unknown = () => r.log.lines.filter((l) => l.includes('unknown code'));
+        await expect.poll(() => unknown().length, { timeout: 10_000 }).toBe(5);
+        await new Promise((res) => setTimeout(res, 500));
+        expect(unknown()).toHaveLength(5); // not 20, not 40
+        expect(unknown()[0]).toContain('unknown code "\\x1b]0;owned\\x07\\x1b[2Jjunk-0"');
+        expect(r.log.lines.join('\n')).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
+
+        await own.stop();
+        const lost = await r.live.waitFor('devices', (d) => d['barcode scanner'] === 'disconnected', 10_000);
+        expect(lost).toEqual({ 'stack light': 'connected', 'barcode scanner': 'disconnected' });
+        expect(await health()).toMatchObject({ status: 'degraded', devices: { 'barcode scanner': 'disconnected' } });
+      } finally {
+        scan.close();
+        await own.stop();
+        await r.close();
+      }
     });
 
     it('shows each verdict on the light, and scanned badges and product codes change the selection', async () => {

@@ -71,10 +71,15 @@ describe('GET /api/inspections', () => {
 });
 
 describe('GET /api/inspections/:id', () => {
-  it('returns one inspection with bands, reference-set version and reviews', async () => {
+  it('returns one inspection with bands and reference-set version; its reviews (notes, lead names) only to a lead', async () => {
+    h.store.reviews.add({ inspectionId: ids[1], action: 'note', note: 'ask Ana about the rim', userName: 'lead1' });
     const res = await fetch(`${h.url}/api/inspections/${ids[1]}`);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ id: ids[1], verdict: 'review', score: 0.6, bands: { review: 0.5, fail: 0.8 }, referenceSetVersion: 2, makerName: 'Ana', productName: 'Glazed tile', reviews: [] });
+    expect(body).toMatchObject({ id: ids[1], verdict: 'review', score: 0.6, bands: { review: 0.5, fail: 0.8 }, referenceSetVersion: 2, makerName: 'Ana', productName: 'Glazed tile' });
+    expect(body).not.toHaveProperty('reviews');
+    expect(JSON.stringify(body)).not.toMatch(/lead1|ask Ana/);
+    const forLead = (await (await lead.get(`/api/inspections/${ids[1]}`)).json()) as { reviews: { note: string; userName: string }[] };
+    expect(forLead.reviews).toMatchObject([{ note: 'ask Ana about the rim', userName: 'lead1' }]);
   });
 
   it('answers 404 for a missing one and 400 for a malformed id', async () => {
@@ -141,5 +146,20 @@ describe('bench control', () => {
     const res = await fetch(`${h.url}/api/nothing`);
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: string }).error).toMatch(/no such page or API/);
+  });
+});
+
+describe('what a visitor sees of the station itself', () => {
+  it('a CSP that connects only to the station, and a missing script that does not reveal where it is installed', async () => {
+    const page = await fetch(`${h.url}/`);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/connect-src 'self';/);
+    expect(csp).not.toMatch(/ws:|wss:/);
+    const missing = await fetch(`${h.url}/js/nothing-here.js`);
+    expect(missing.status).toBe(404);
+    const text = await missing.text();
+    expect(text).toContain('build the dashboard with');
+    expect(text).not.toContain(process.cwd());
+    expect(text).not.toMatch(/\/(tmp|work|home|usr)\//);
   });
 });

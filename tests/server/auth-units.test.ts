@@ -1,7 +1,7 @@
 // Password hashing, sessions, cookies and the login limiter, as units.
 import { describe, expect, it } from 'vitest';
 import { parseCookies, serializeSessionCookie } from '../../station/server/auth/cookies.ts';
-import { hashPassword, verifyPassword } from '../../station/server/auth/passwords.ts';
+import { hashPassword, passwordProblem, verifyPassword } from '../../station/server/auth/passwords.ts';
 import { LoginLimits } from '../../station/server/auth/loginLimits.ts';
 import { passwordChecker } from '../../station/server/auth/passwordChecker.ts';
 import { SessionStore } from '../../station/server/auth/sessions.ts';
@@ -21,8 +21,12 @@ describe('passwords', () => {
   });
 
   it('uses strong parameters by default and refuses short passwords', async () => {
-    expect(await hashPassword('longenough')).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(await hashPassword('longenough')).toMatch(/^scrypt\$131072\$8\$1\$/);
     await expect(hashPassword('short')).rejects.toThrow(/at least 8 characters/);
+    await expect(hashPassword('Password')).rejects.toThrow(/one of the most common passwords/);
+    expect(passwordProblem('ana-the-lead-2026', 'ana')).toMatch(/must not contain the user name/);
+    expect(passwordProblem('aaaaaaaaaaab')).toMatch(/repeats too few characters/);
+    expect(passwordProblem('glaze and kiln 42', 'ana')).toBeNull();
   });
 });
 

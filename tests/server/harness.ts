@@ -14,7 +14,7 @@ import type { AuthOptions } from '../../station/server/auth/index.ts';
 export const PASSWORD = 'correct horse battery';
 
 export class FakeStation implements StationControl {
-  state: StationState = { bench: 'empty', camera: 'up', productId: 'tile', makerId: 'ana', modelLoaded: true };
+  state: StationState = { bench: 'empty', camera: 'up', productId: 'tile', makerId: 'ana', modelLoaded: true, devices: {} };
   calls: string[] = [];
   frame: Buffer | null = null;
   /** Set to make the next calibration fail with this message. */

@@ -5,10 +5,14 @@ import { addInspection, Client, seed, startHarness, type Harness } from './harne
 
 let h: Harness;
 let socket: Socket;
+/** A signed-in lead's dashboard: it also gets the lead-only events. */
+let leadSocket: Socket;
 let lead: Client;
+const anonymousCalibrationEvents: unknown[] = [];
 
-/** Resolves with the next payload of `event` that satisfies `pred`. */
-function next<T>(event: string, pred: (p: T) => boolean = () => true, ms = 5000): Promise<T> {
+/** Resolves with the next payload of `event` that satisfies `pred` (on the anonymous socket unless told). */
+function next<T>(event: string, pred: (p: T) => boolean = () => true, ms = 5000, on_ = socket): Promise<T> {
+  const socket = on_;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no '${event}' event within ${ms} ms`)), ms);
     const on = (p: T) => {
@@ -32,9 +36,13 @@ beforeAll(async () => {
   expect(got.lastInspection.verdict).toBe('pass');
   lead = new Client(h.url);
   await lead.login('lead1');
+  socket.on('calibration', (e: unknown) => anonymousCalibrationEvents.push(e));
+  leadSocket = ioClient(h.url, { transports: ['websocket'], extraHeaders: { Cookie: lead.cookie } });
+  await next('hello', () => true, 5000, leadSocket);
 });
 afterAll(async () => {
   socket.close();
+  leadSocket.close();
   await h.close();
 });
 
@@ -109,22 +117,25 @@ describe('reference sets', () => {
     expect((await lead.get('/api/reference-sets/vase')).status).toBe(404);
   });
 
-  it('runs a calibration with progress events, refuses a second one meanwhile, and reports done', async () => {
-    const progress = next<{ status: string; phase: string; done: number }>('calibration', (e) => e.status === 'progress' && e.phase === 'embed good');
+  it('runs a calibration with progress events to leads only, refuses a second one meanwhile, and reports done', async () => {
+    const lead$ = <T,>(event: string, pred: (p: T) => boolean) => next<T>(event, pred, 5000, leadSocket);
+    const progress = lead$<{ status: string; phase: string; done: number }>('calibration', (e) => e.status === 'progress' && e.phase === 'embed good');
     expect((await lead.post('/api/reference-sets/tile/calibrate')).status).toBe(202);
     expect((await lead.post('/api/reference-sets/tile/calibrate')).status).toBe(409);
     await new Promise((r) => setTimeout(r, 20));
     h.station.progress!({ phase: 'embed good', done: 3, total: 10 });
     expect((await progress).done).toBe(3);
-    const done = next<{ status: string; version: number }>('calibration', (e) => e.status !== 'progress');
+    const done = lead$<{ status: string; version: number }>('calibration', (e) => e.status !== 'progress');
     h.station.finishCalibration!({ version: 3, imageCount: 22, thresholds: { review: 0.5, fail: 0.8 } });
     expect(await done).toMatchObject({ status: 'done', version: 3 });
     // Free again.
     h.station.calibrationError = 'calibration/tile/good: 3 distinct good image(s), at least 10 needed';
-    const failed = next<{ status: string; error: string }>('calibration', (e) => e.status !== 'progress');
+    const failed = lead$<{ status: string; error: string }>('calibration', (e) => e.status !== 'progress');
     expect((await lead.post('/api/reference-sets/tile/calibrate')).status).toBe(202);
     expect(await failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/at least 10 needed/) });
     h.station.calibrationError = null;
+    // The anonymous dashboard (the bench screen) saw none of it.
+    expect(anonymousCalibrationEvents).toEqual([]);
   });
 
   it('activates (or rolls back to) a stored version and validates the request', async () => {

@@ -45,7 +45,11 @@ describe('users CLI', () => {
       const status = await runUsersCli(['--data-dir', dir, ...args], { stdin: Readable.from([input]), stdout: out, stderr: err }, {});
       return { status, stdout, stderr };
     };
-    expect((await run(['add', 'bench'], 'bench password\n')).status).toBe(0);
+    // A password holding the user's name is refused; another is fine.
+    const named = await run(['add', 'bench'], 'bench password\n');
+    expect(named.status).toBe(2);
+    expect(named.stderr).toMatch(/must not contain the user name/);
+    expect((await run(['add', 'bench'], 'glazed at dawn 7\n')).status).toBe(0);
     expect((await run(['list'])).stdout).toMatch(/bench\tviewer[\s\S]*marta\tlead/);
     const dup = (await run(['add', 'bench'], 'another password\n'));
     expect(dup.status).toBe(2);

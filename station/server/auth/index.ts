@@ -31,6 +31,8 @@ export interface Auth {
   sessions: SessionStore;
   /** Reads the cookie; puts the session (if any) on res.locals. */
   attach: RequestHandler;
+  /** The live session a Cookie header names (a socket.io handshake's, say), checked as for a request. */
+  sessionFor(cookieHeader: string | undefined): Session | undefined;
   /** Refuses state-changing requests without the session's CSRF token (403). */
   csrf: RequestHandler;
   /** 401 without a login, 403 when the role is not allowed. */
@@ -75,22 +77,28 @@ export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
   const setCookie = (req: Request, res: Response, token: string) =>
     res.setHeader('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, token, { secure: secureFor(req) }));
 
-  const attach: RequestHandler = (req, res, next) => {
-    const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+  const fromCookies = (cookieHeader: string | undefined): { session: Session; token: string } | undefined => {
+    const token = parseCookies(cookieHeader).get(SESSION_COOKIE);
     const session = sessions.get(token);
+    if (!session || !token) return undefined;
     // The users CLI runs in another process: re-read the user so a removal, a password change
     // or a role change takes effect on the next request, not at the next restart.
-    if (session?.user) {
+    if (session.user) {
       const current = store.users.get(session.user.name);
       if (!current || session.credentialTag !== credentialTag(current.passwordHash)) {
         sessions.destroy(token);
-        return next();
+        return undefined;
       }
       session.user.role = current.role;
     }
-    if (session) {
-      res.locals.session = session;
-      res.locals.sessionToken = token;
+    return { session, token };
+  };
+
+  const attach: RequestHandler = (req, res, next) => {
+    const found = fromCookies(req.headers.cookie);
+    if (found) {
+      res.locals.session = found.session;
+      res.locals.sessionToken = found.token;
     }
     next();
   };
@@ -161,5 +169,5 @@ export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
     res.json({ ok: true });
   });
 
-  return { sessions, attach, csrf, requireRole, routes, passwords, close: () => passwords.close() };
+  return { sessions, attach, sessionFor: (c) => fromCookies(c)?.session, csrf, requireRole, routes, passwords, close: () => passwords.close() };
 }

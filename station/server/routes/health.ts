@@ -18,13 +18,16 @@ export function healthRoutes(deps: { store: ServerStore; station: StationControl
     }
     const state = station.currentState();
     // 503 only when the station cannot record; a lost camera is "degraded" but still serving.
-    const status = !db.ok ? 'down' : state.camera === 'up' && state.modelLoaded ? 'ok' : 'degraded';
+    // A lost stack light or scanner degrades too: the bench still inspects, but without its signals.
+    const devicesUp = Object.values(state.devices).every((d) => d === 'connected');
+    const status = !db.ok ? 'down' : state.camera === 'up' && state.modelLoaded && devicesUp ? 'ok' : 'degraded';
     res.setHeader('Cache-Control', 'no-store');
     res.status(db.ok ? 200 : 503).json({
       status,
       camera: state.camera,
       bench: state.bench,
       modelLoaded: state.modelLoaded,
+      devices: state.devices,
       db,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     });

@@ -1,6 +1,7 @@
 // GET /api/inspections (filtered list), GET /api/inspections/:id (one, with its reviews).
 import { Router } from 'express';
 import { reviewStatuses, verdicts } from '../../store/repositories/inspections.ts';
+import { access, LEAD_ROLES, sessionOf } from '../auth/index.ts';
 import { badRequest, notFound } from '../http-error.ts';
 import type { ServerStore } from '../types.ts';
 import { optionalEnumList, optionalId, optionalInt, optionalTime, pathInt } from '../validate.ts';
@@ -53,7 +54,8 @@ export function inspectionRoutes(store: ServerStore): Router {
     res.json({
       ...inspectionView(store, row),
       referenceSetVersion: referenceSet?.version ?? null,
-      reviews: store.reviews.forInspection(id),
+      // Review notes and who wrote them are for leads; anyone else sees the item and its status only.
+      ...(access(sessionOf(res), LEAD_ROLES) === 'ok' ? { reviews: store.reviews.forInspection(id) } : {}),
     });
   });
 
