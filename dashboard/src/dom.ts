@@ -56,7 +56,8 @@ export function fmtTime(ms: number): string {
   const today = new Date();
   const sameDay = d.toDateString() === today.toDateString();
   const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  return sameDay ? time : `${d.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time}`;
+  const sameYear = d.getFullYear() === today.getFullYear();
+  return sameDay ? time : `${d.toLocaleDateString([], { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) })} ${time}`;
 }
 
 export const VERDICT_TEXT: Record<string, string> = { pass: 'Pass', review: 'Review', fail: 'Fail', unjudged: 'Not judged' };

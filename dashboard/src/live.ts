@@ -25,6 +25,8 @@ function setBench(state: BenchState): void {
   const verdict = $('#verdict');
   if (state === 'item' || state === 'steady' || state === 'inspecting') {
     verdict.classList.add('stale');
+    const label = verdict.querySelector('.for-item');
+    if (label && last) label.textContent = `Previous item #${last.id} · ${fmtTime(last.inspectedAt)}`;
     // The bench changed: show what the camera sees now (one fetch per event, not polling).
     void showCameraFrame();
     $('#heatmap').hidden = true;
@@ -73,6 +75,8 @@ function showInspection(v: InspectionView): void {
   card.append(
     h('span', { class: 'mark', 'aria-hidden': 'true' }, VERDICT_MARK[v.verdict] ?? ''),
     h('span', { class: 'word' }, VERDICT_TEXT[v.verdict] ?? v.verdict),
+    // Which item this verdict is for: the frame beside it may already show the next one.
+    h('span', { class: 'for-item' }, `Item #${v.id} · ${fmtTime(v.inspectedAt)}`),
   );
   $('#verdict-detail').textContent =
     v.verdict === 'unjudged'

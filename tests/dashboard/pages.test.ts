@@ -119,6 +119,37 @@ describe('live page (no login)', () => {
   });
 });
 
+describe('live page at bench screen widths', () => {
+  it.each([1024, 1366, 1920])('at %i px: every verdict word fits its card, nothing scrolls sideways, and the card names its item', async (width) => {
+    const ctx = await browser.newContext({ viewport: { width, height: 768 } });
+    const { page, errors } = await newPage(ctx);
+    await page.goto(h.url + '/');
+    await page.waitForSelector('body[data-connected="true"]');
+    for (const [score, verdict] of [[17.0, 'review'], [12.0, 'pass'], [30.0, 'fail']] as const) {
+      const row = await record(score, 600 + Math.round(score), null);
+      h.server.announce.inspection(row);
+      await page.waitForSelector(`#verdict[data-inspection-id="${row.id}"][data-verdict="${verdict}"]`);
+      const fit = await page.evaluate(() => {
+        const card = document.querySelector('#verdict')!.getBoundingClientRect();
+        const word = document.querySelector('#verdict .word')!;
+        return {
+          wordInside: word.getBoundingClientRect().right <= card.right + 0.5 && (word as HTMLElement).scrollWidth <= (word as HTMLElement).clientWidth + 1,
+          pageScrollsSideways: document.documentElement.scrollWidth > window.innerWidth,
+        };
+      });
+      expect(fit, `${verdict} at ${width} px`).toEqual({ wordInside: true, pageScrollsSideways: false });
+      expect(await page.textContent('#verdict .for-item')).toMatch(new RegExp(`^Item #${row.id} · `));
+    }
+    if (width === 1366) await shot(page, 'live-1366');
+    // The next item arrives: the card says its verdict is the previous item's.
+    const shown = await page.getAttribute('#verdict', 'data-inspection-id');
+    h.server.announce.bench('steady');
+    await expect.poll(() => page.textContent('#verdict .for-item')).toMatch(new RegExp(`^Previous item #${shown} · `));
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
+
 describe('review page (lead)', () => {
   it('answers 401 with the login page when not signed in', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
