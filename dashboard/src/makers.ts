@@ -20,8 +20,17 @@ function periodQuery(): URLSearchParams {
   return q;
 }
 
-function driftBadge(g: MakerGroup): HTMLElement {
+/** The maker's rates the product's targets are clearly exceeded by (none: an empty list). */
+function aboveTarget(g: MakerGroup): string[] {
+  const t = g.target;
+  return (['review', 'fail'] as const).filter((k) => t[k].above).map((k) => `${k} ${fmtPct(t[k].rate)} (target ${fmtPct(t[k].target)})`);
+}
+
+/** Drift first, then rates above the product's targets; "Steady" only when neither. */
+function statusBadge(g: MakerGroup): HTMLElement {
   if (g.drift.flagged) return h('span', { class: 'badge drift', title: g.drift.reasons.join('; ') }, '⚑ Drift');
+  const above = aboveTarget(g);
+  if (above.length) return h('span', { class: 'badge drift above-target', title: `over ${g.target.n} judged items` }, `⚑ Above target: ${above.join(', ')}`);
   if (g.drift.recentMean === null) return h('span', { class: 'badge muted' }, `needs ${g.drift.recentN} items`);
   return h('span', { class: 'badge steady' }, 'Steady');
 }
@@ -29,8 +38,8 @@ function driftBadge(g: MakerGroup): HTMLElement {
 function makerCard(g: MakerGroup, p: MakerStatsResponse['products'][number], res: MakerStatsResponse): HTMLElement {
   const d = g.drift;
   const shift = (x: number | null) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(2)} spreads`);
-  return h('article', { class: `card maker${d.flagged ? ' flagged' : ''}`, 'data-maker': g.makerId ?? 'none' },
-    h('div', { class: 'row between' }, h('h3', {}, g.makerName), driftBadge(g)),
+  return h('article', { class: `card maker${d.flagged || aboveTarget(g).length ? ' flagged' : ''}`, 'data-maker': g.makerId ?? 'none' },
+    h('div', { class: 'row between' }, h('h3', {}, g.makerName), statusBadge(g)),
     h('p', { class: 'stats-line' },
       h('strong', {}, String(g.count)), ' items · ',
       h('span', { class: 'c-pass' }, `✓ ${g.verdicts.pass} (${fmtPct(g.rates?.pass)})`), ' · ',

@@ -10,6 +10,9 @@ interface Comparison { previousVersion: number; notes?: string[]; good?: { n: nu
 
 let productId = '';
 
+/** Fewer images than this make a before/after comparison too noisy to show. */
+const MIN_COMPARED = 10;
+
 const interval = (iv?: [number, number]) => (iv ? ` [${fmtScore(iv[0])}–${fmtScore(iv[1])}]` : '');
 
 function ratesCell(v: ReferenceSetVersion): HTMLElement {
@@ -19,8 +22,13 @@ function ratesCell(v: ReferenceSetVersion): HTMLElement {
   const cell = h('td', { class: 'rates' });
   if (good) cell.append(h('div', {}, `good items flagged: ${fmtPct(good.flagged)} (fail ${fmtPct(good.shares.fail)}) of ${good.n}`));
   if (reject) cell.append(h('div', {}, `rejects caught: ${fmtPct(reject.flagged)} of ${reject.n}`));
-  if (cmp?.good) cell.append(h('div', { class: 'cmp' }, `vs v${cmp.previousVersion}, ${cmp.good.n} new good: false alarms ${fmtPct(cmp.good.before.flagged)} → ${fmtPct(cmp.good.after.flagged)}`));
-  if (cmp?.reject) cell.append(h('div', { class: 'cmp' }, `vs v${cmp.previousVersion}, rejects caught ${fmtPct(cmp.reject.before.flagged)} → ${fmtPct(cmp.reject.after.flagged)}`));
+  // A before/after rate from a handful of images is noise ("50 % → 100 %" from 2): say what it rests on, and
+  // below MIN_COMPARED only that there is too little to compare.
+  const compared = (what: string, n: number, text: string) => cell.append(n >= MIN_COMPARED
+    ? h('div', { class: 'cmp' }, `vs v${cmp!.previousVersion}, ${text} (on ${n} ${what})`)
+    : h('div', { class: 'cmp muted small' }, `vs v${cmp!.previousVersion}: ${n} ${what}, too few to compare (${MIN_COMPARED} needed)`));
+  if (cmp?.good) compared('new good images', cmp.good.n, `false alarms ${fmtPct(cmp.good.before.flagged)} → ${fmtPct(cmp.good.after.flagged)}`);
+  if (cmp?.reject) compared('rejects', cmp.reject.n, `rejects caught ${fmtPct(cmp.reject.before.flagged)} → ${fmtPct(cmp.reject.after.flagged)}`);
   for (const n of cmp?.notes ?? []) cell.append(h('div', { class: 'muted small' }, n));
   if (!cell.childNodes.length) cell.append(h('span', { class: 'muted' }, '—'));
   return cell;

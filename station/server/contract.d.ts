@@ -124,4 +124,14 @@ export interface MakerProductStats {
   series: { t: number; score: number; verdict: Verdict }[];
   meanScore: number | null;
   drift: DriftResult;
+  /** The maker's review and fail rates against the product's target rates (product.json tolerance). */
+  target: TargetComparison;
+}
+
+/** A rate is "above" its target only when even its 95 % lower bound (Wilson) is: a few unlucky items do not flag. */
+export interface TargetComparison {
+  /** Judged items the rates rest on. */
+  n: number;
+  review: { rate: number; target: number; above: boolean };
+  fail: { rate: number; target: number; above: boolean };
 }

@@ -1,5 +1,5 @@
 // Per maker and product figures for the Makers page — pure over inspection rows.
-import type { MakerProductStats, Verdict } from './contract.d.ts';
+import type { MakerProductStats, TargetComparison, Verdict } from './contract.d.ts';
 import { driftFlag, spreadFromBands, type DriftOptions } from './drift.ts';
 
 export type { MakerProductStats, Verdict };
@@ -19,8 +19,35 @@ export interface ProductBands {
   goodSpread?: number | null;
 }
 
+/** The share of good items a product means to send to review and to fail (product.json tolerance). */
+export interface ProductTargets {
+  review: number;
+  fail: number;
+}
+
+/** product.json's default tolerance (calibrate/productConfig.ts PRODUCT_DEFAULTS): 10 % to review, 1 % to fail. */
+export const DEFAULT_TARGETS: ProductTargets = { review: 0.1, fail: 0.01 };
+
+/** Lower end of the 95 % Wilson interval of k successes in n. */
+export function wilsonLower(k: number, n: number, z = 1.96): number {
+  if (n === 0) return 0;
+  const p = k / n;
+  const centre = p + (z * z) / (2 * n);
+  const margin = z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return Math.max(0, (centre - margin) / (1 + (z * z) / n));
+}
+
+/** A maker's review and fail rates against the product's targets (pure). */
+export function versusTarget(verdicts: Record<Verdict, number>, targets: ProductTargets): TargetComparison {
+  const n = verdicts.pass + verdicts.review + verdicts.fail;
+  const one = (k: number, target: number) => ({ rate: n ? k / n : 0, target, above: wilsonLower(k, n) > target });
+  return { n, review: one(verdicts.review, targets.review), fail: one(verdicts.fail, targets.fail) };
+}
+
 export interface StatsOptions extends DriftOptions {
   bins?: number;
+  /** Each product's target rates; a product not in it is held to the calibration defaults. */
+  targets?: ReadonlyMap<string, ProductTargets>;
   /** Points kept per control chart; longer series are thinned evenly (first and last kept). */
   maxSeriesPoints?: number;
 }
@@ -74,6 +101,7 @@ export function makerStats(
 ): MakerProductStats[] {
   const bins = opts.bins ?? 20;
   const maxPoints = opts.maxSeriesPoints ?? 1500;
+  const targetsByProduct = opts.targets ?? new Map<string, ProductTargets>();
   const sorted = [...rows].sort((a, b) => a.inspectedAt - b.inspectedAt);
   const byProduct = new Map<string, ScoredRow[]>();
   for (const r of sorted) {
@@ -115,6 +143,7 @@ export function makerStats(
         series: thin(mine.map((r) => ({ t: r.inspectedAt, score: r.score as number, verdict: r.verdict })), maxPoints),
         meanScore: scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null,
         drift: driftFlag(scores, others, spread, opts),
+        target: versusTarget(verdicts, targetsByProduct.get(productId) ?? DEFAULT_TARGETS),
       });
     }
   }

@@ -125,8 +125,10 @@ describe('live page at bench screen widths', () => {
     const { page, errors } = await newPage(ctx);
     await page.goto(h.url + '/');
     await page.waitForSelector('body[data-connected="true"]');
+    // A maker of their own, so these items do not move the Makers page figures of the others.
+    h.store.makers.upsert({ id: 'fay', name: 'Fay' });
     for (const [score, verdict] of [[17.0, 'review'], [12.0, 'pass'], [30.0, 'fail']] as const) {
-      const row = await record(score, 600 + Math.round(score), null);
+      const row = await record(score, 600 + Math.round(score), null, { makerId: 'fay' });
       h.server.announce.inspection(row);
       await page.waitForSelector(`#verdict[data-inspection-id="${row.id}"][data-verdict="${verdict}"]`);
       const fit = await page.evaluate(() => {
@@ -237,6 +239,13 @@ describe('makers page (lead)', () => {
     put('ben', 60, 13.4, now - 27 * DAY, now - 8 * DAY);
     put('ben', 25, 16.2, now - 8 * DAY, now - DAY / 3);
     put('cara', 35, 14.0, now - 20 * DAY, now - DAY);
+    // Dan: steady scores, but 21 of 50 items in review against the product's 10 % target. Eve: steady and calm.
+    for (const [maker, name] of [['dan', 'Dan'], ['eve', 'Eve']]) h.store.makers.upsert({ id: maker, name });
+    for (let i = 0; i < 50; i++) {
+      const review = i % 50 < 21;
+      h.store.inspections.record({ inspectedAt: now - 20 * DAY + i * 3_600_000, productId: 'tile', makerId: 'dan', score: review ? 16.5 : 14, verdict: review ? 'review' : 'pass', reviewThreshold: 16, failThreshold: 18.5 });
+    }
+    put('eve', 40, 12.8, now - 20 * DAY, now - DAY);
     // One far outlier for Cara only: her chart must still share the product's score axis with the others.
     h.store.inspections.record({ inspectedAt: now - 19 * DAY, productId: 'tile', makerId: 'cara', score: 30, verdict: 'fail', reviewThreshold: 16, failThreshold: 18.5 });
 
@@ -263,7 +272,11 @@ describe('makers page (lead)', () => {
     expect(ys[1]).toEqual(ys[0]);
     expect(ys[2]).toEqual(ys[0]);
     expect(await page.textContent('article.maker[data-maker="ben"] .badge')).toContain('Drift');
-    expect(await page.textContent('article.maker[data-maker="ana"] .badge')).toContain('Steady');
+    expect(await page.textContent('article.maker[data-maker="ana"] .badge')).not.toContain('Drift');
+    // Rates are held against the product's targets: "Steady" is not shown for a maker far above them.
+    await page.waitForSelector('article.maker[data-maker="dan"]');
+    expect(await page.textContent('article.maker[data-maker="dan"] .badge')).toBe('⚑ Above target: review 42% (target 10%)');
+    expect(await page.textContent('article.maker[data-maker="eve"] .badge')).toBe('Steady');
     expect(await page.textContent('#drift-rule')).toContain('N = 20');
     await shot(page, 'makers');
     expect(errors).toEqual([]);

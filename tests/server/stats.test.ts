@@ -1,3 +1,4 @@
+import { versusTarget, wilsonLower } from '../../station/server/maker-stats.ts';
 // GET /api/makers/stats on seeded inspections: per maker figures and the drift flag.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, seed, startHarness, type Harness } from './harness.ts';
@@ -54,5 +55,18 @@ describe('GET /api/makers/stats', () => {
     for (const [q, status] of [['?since=abc', 400], ['?since=2000&until=1000', 400], ['?product=vase', 404], ['?maker=zed', 404], ['?recent=2', 400]] as const) {
       expect((await lead.get(`/api/makers/stats${q}`)).status, q).toBe(status);
     }
+  });
+});
+
+describe('rates against the product\'s targets', () => {
+  it('flags a rate only when its 95 % lower bound is above the target', () => {
+    const v = (pass: number, review: number, fail: number) => ({ pass, review, fail, unjudged: 0 });
+    const t = { review: 0.1, fail: 0.01 };
+    expect(versusTarget(v(29, 21, 0), t).review).toEqual({ rate: 0.42, target: 0.1, above: true });
+    // 2 of 10 in review is 20 %, but ten items cannot show that the maker's rate is above 10 %.
+    expect(versusTarget(v(8, 2, 0), t).review.above).toBe(false);
+    expect(versusTarget(v(90, 9, 1), t)).toMatchObject({ n: 100, review: { above: false }, fail: { above: false } });
+    expect(versusTarget(v(0, 0, 0), t)).toMatchObject({ n: 0, review: { rate: 0, above: false } });
+    expect(wilsonLower(21, 50)).toBeCloseTo(0.2937, 3);
   });
 });

@@ -5,7 +5,7 @@ import type { Auth } from '../auth/index.ts';
 import { LEAD_ROLES } from '../auth/index.ts';
 import { DRIFT_RULE } from '../drift.ts';
 import { badRequest, notFound } from '../http-error.ts';
-import { makerStats, type ProductBands, type ScoredRow } from '../maker-stats.ts';
+import { DEFAULT_TARGETS, makerStats, type ProductBands, type ProductTargets, type ScoredRow } from '../maker-stats.ts';
 import type { ServerStore } from '../types.ts';
 import { optionalId, optionalInt, optionalTime } from '../validate.ts';
 
@@ -66,7 +66,8 @@ export function makerRoutes(deps: { store: ServerStore; auth: Auth }): Router {
         verdict: p.verdict,
       }));
       const bandMap = new Map(bands ? [[product.id, bands]] : []);
-      let groups = makerStats(rows, bandMap, { recentN });
+      const targets = new Map([[product.id, targetsOf(product.settings)]]);
+      let groups = makerStats(rows, bandMap, { recentN, targets });
       if (makerFilter) groups = groups.filter((g) => g.makerId === makerFilter);
       if (groups.length === 0) continue;
       out.push({
@@ -84,4 +85,11 @@ export function makerRoutes(deps: { store: ServerStore; auth: Auth }): Router {
   });
 
   return r;
+}
+
+/** The product's target rates from its stored settings (product.json tolerance), else the defaults. */
+function targetsOf(settings: Record<string, unknown>): ProductTargets {
+  const t = settings.tolerance as { reviewRate?: unknown; failRate?: unknown } | undefined;
+  const rate = (v: unknown, d: number) => (typeof v === 'number' && v > 0 && v < 1 ? v : d);
+  return { review: rate(t?.reviewRate, DEFAULT_TARGETS.review), fail: rate(t?.failRate, DEFAULT_TARGETS.fail) };
 }
