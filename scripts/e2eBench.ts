@@ -4,15 +4,9 @@
  *   frame arrival (the steady frame the trigger chose) → verdict committed to SQLite → event received by the client.
  * The trigger's wait for a still item is not included: it is a setting (steadyMs), not work.
  */
-import { readManifest } from '../models/manifest-file.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { io as ioClient } from 'socket.io-client';
-import { startStation } from '../station/app.ts';
-import { parseConfig } from '../station/config.ts';
-import { DEMO_FRAME, DEMO_PRODUCT, ensureDemo } from '../station/demo/demoStation.ts';
 import { percentile } from '../station/vision/metrics.ts';
+import { startBenchStation } from './lib/benchStation.ts';
 import { Progress } from './lib/progress.ts';
 
 export interface EndToEnd {
@@ -26,18 +20,9 @@ export interface EndToEnd {
 
 /** `model`: a manifest path for the station's backbone (default: the station's). */
 export async function benchEndToEnd(items: number, model?: string): Promise<EndToEnd> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-e2e-'));
-  const quiet = { info: () => undefined, warn: (m: string) => console.warn(`  station warning: ${m}`), error: (m: string) => console.error(`  station error: ${m}`) };
+  const bench = await startBenchStation({ replay: { fps: 30, holdMs: 500, gapMs: 250 }, trigger: { steadyMs: 150, emptyMs: 150 }, model });
   try {
-    const demo = await ensureDemo(dataDir, { replayItems: 24, ...(model ? { backbone: readManifest(model).id } : {}) });
-    const config = parseConfig({
-      dataDir, calibrationDir: demo.calibrationDir, product: DEMO_PRODUCT,
-      camera: { kind: 'folder', path: demo.replayDir, width: DEMO_FRAME, height: DEMO_FRAME, fps: 30, holdMs: 500, gapMs: 250, emptyBench: demo.emptyBench, loop: true },
-      trigger: { steadyMs: 150, emptyMs: 150 },
-      server: { host: '127.0.0.1', port: 0 },
-      ...(model ? { model } : {}),
-    }, 'bench');
-    const station = await startStation(config, quiet);
+    const { station } = bench;
     const committed = new Map<number, { frameAt: number; committedAt: number }>();
     station.onInspection((row, frame) => {
       committed.set(row.id, { frameAt: frame.capturedAt, committedAt: Date.now() });
@@ -62,10 +47,9 @@ export async function benchEndToEnd(items: number, model?: string): Promise<EndT
     });
     bar.done();
     socket.close();
-    await station.close();
     return result;
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 

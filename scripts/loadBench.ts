@@ -4,15 +4,13 @@
  * while 300 wrong logins arrive at once. The live path must come first: p95 during each load ≤ 1.5× idle, and no
  * "camera lost".
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startStation, type Station } from '../station/app.ts';
-import { parseConfig } from '../station/config.ts';
-import { DEMO_FRAME, DEMO_PRODUCT, ensureDemo } from '../station/demo/demoStation.ts';
+import type { Station } from '../station/app.ts';
 import { writeSampleProduct } from '../station/demo/generate.ts';
 import { hashPassword } from '../station/server/auth/passwords.ts';
 import { percentile } from '../station/vision/metrics.ts';
+import { startBenchStation } from './lib/benchStation.ts';
 
 export interface LoadFigures {
   phase: string;
@@ -68,57 +66,49 @@ async function measure(station: Station, n: number, until?: Promise<unknown>): P
 }
 
 export async function benchUnderLoad(items: number): Promise<LoadFigures[]> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-load-'));
-  const quiet = { info: () => undefined, warn: (m: string) => console.warn(`  station warning: ${m}`), error: (m: string) => console.error(`  station error: ${m}`) };
+  const bench = await startBenchStation({
+    // Items every 4 s, as at a real bench.
+    replay: { fps: 15, holdMs: 2500, gapMs: 1500 }, trigger: { steadyMs: 250, emptyMs: 250 },
+    prepare: async (demo) => {
+      console.log('  writing a 200-image product to recalibrate …');
+      const big = path.join(demo.calibrationDir, 'big-batch');
+      await writeSampleProduct(big, { kind: 'glazed-tile', goodCount: 200, defectCount: 0, seed: 11, size: 512 });
+      writeFileSync(path.join(big, 'product.json'), JSON.stringify({ name: 'Big batch' }));
+    },
+  });
+  const { station } = bench;
   try {
-    const demo = await ensureDemo(dataDir, { replayItems: 24 });
-    console.log('  writing a 200-image product to recalibrate …');
-    const big = path.join(demo.calibrationDir, 'big-batch');
-    await writeSampleProduct(big, { kind: 'glazed-tile', goodCount: 200, defectCount: 0, seed: 11, size: 512 });
-    writeFileSync(path.join(big, 'product.json'), JSON.stringify({ name: 'Big batch' }));
-    const config = parseConfig({
-      dataDir, calibrationDir: demo.calibrationDir, product: DEMO_PRODUCT,
-      // Items every 4 s, as at a real bench.
-      camera: { kind: 'folder', path: demo.replayDir, width: DEMO_FRAME, height: DEMO_FRAME, fps: 15, holdMs: 2500, gapMs: 1500, emptyBench: demo.emptyBench, loop: true },
-      trigger: { steadyMs: 250, emptyMs: 250 },
-      server: { host: '127.0.0.1', port: 0 },
-    }, 'bench');
-    const station = await startStation(config, quiet);
-    try {
-      station.store.users.create({ name: 'lead', passwordHash: await hashPassword(PASSWORD), role: 'lead' });
-      const lead = new Lead(station.url);
-      if ((await lead.login('lead', PASSWORD)) !== 200) throw new Error('bench: the lead could not sign in');
-      const out: LoadFigures[] = [];
-      const add = (phase: string, m: { ms: number[]; lost: number }, note: string) =>
-        out.push({ phase, items: m.ms.length, p50: percentile(m.ms, 50), p95: percentile(m.ms, 95), cameraLost: m.lost, note });
+    station.store.users.create({ name: 'lead', passwordHash: await hashPassword(PASSWORD), role: 'lead' });
+    const lead = new Lead(station.url);
+    if ((await lead.login('lead', PASSWORD)) !== 200) throw new Error('bench: the lead could not sign in');
+    const out: LoadFigures[] = [];
+    const add = (phase: string, m: { ms: number[]; lost: number }, note: string) =>
+      out.push({ phase, items: m.ms.length, p50: percentile(m.ms, 50), p95: percentile(m.ms, 95), cameraLost: m.lost, note });
 
-      console.log(`  idle: ${items} items …`);
-      add('idle', await measure(station, items), '');
+    console.log(`  idle: ${items} items …`);
+    add('idle', await measure(station, items), '');
 
-      console.log('  recalibrating 200 images from the dashboard …');
-      const t0 = performance.now();
-      if ((await lead.request('POST', '/api/reference-sets/big-batch/calibrate')).status !== 202) throw new Error('bench: calibration did not start');
-      const done = (async () => {
-        for (;;) {
-          await new Promise((r) => setTimeout(r, 1000));
-          const s = (await (await lead.request('GET', '/api/reference-sets/big-batch')).json()) as { calibration: unknown };
-          if (s.calibration === null) return;
-        }
-      })();
-      const during = await measure(station, items, done);
-      add('during a 200-image calibration', during, `calibration took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    console.log('  recalibrating 200 images from the dashboard …');
+    const t0 = performance.now();
+    if ((await lead.request('POST', '/api/reference-sets/big-batch/calibrate')).status !== 202) throw new Error('bench: calibration did not start');
+    const done = (async () => {
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const s = (await (await lead.request('GET', '/api/reference-sets/big-batch')).json()) as { calibration: unknown };
+        if (s.calibration === null) return;
+      }
+    })();
+    const during = await measure(station, items, done);
+    add('during a 200-image calibration', during, `calibration took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
-      console.log('  300 wrong logins at once …');
-      const flood = Promise.all(Array.from({ length: 300 }, () => new Lead(station.url).login('lead', 'not-the-password')));
-      const statuses = flood.then((s) => s.reduce<Record<number, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {}));
-      const underFlood = await measure(station, Math.min(items, 10), flood);
-      add('during 300 parallel wrong logins', underFlood, `answers ${Object.entries(await statuses).map(([k, v]) => `${k}×${v}`).join(', ')}`);
-      return out;
-    } finally {
-      await station.close();
-    }
+    console.log('  300 wrong logins at once …');
+    const flood = Promise.all(Array.from({ length: 300 }, () => new Lead(station.url).login('lead', 'not-the-password')));
+    const statuses = flood.then((s) => s.reduce<Record<number, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {}));
+    const underFlood = await measure(station, Math.min(items, 10), flood);
+    add('during 300 parallel wrong logins', underFlood, `answers ${Object.entries(await statuses).map(([k, v]) => `${k}×${v}`).join(', ')}`);
+    return out;
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 

@@ -3,13 +3,9 @@
  * the figures a bench left running for days depends on: resident memory after warm-up and at the end (growth ≤ 5 %),
  * items lost (inspections announced vs rows stored: 0), and rows whose frame or heatmap file is missing (0).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startStation } from '../station/app.ts';
-import { parseConfig } from '../station/config.ts';
-import { DEMO_FRAME, DEMO_PRODUCT, ensureDemo } from '../station/demo/demoStation.ts';
-import { resolveEvidence } from '../station/store/index.ts';
+import { existsSync } from 'node:fs';
+import { openStore, resolveEvidence } from '../station/store/index.ts';
+import { startBenchStation } from './lib/benchStation.ts';
 import { Progress } from './lib/progress.ts';
 
 export interface SoakFigures {
@@ -25,17 +21,9 @@ export interface SoakFigures {
 const WARM_UP = 500;
 
 export async function benchSoak(items: number): Promise<SoakFigures> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-soak-'));
-  const quiet = { info: () => undefined, warn: (m: string) => console.warn(`  station warning: ${m}`), error: (m: string) => console.error(`  station error: ${m}`) };
+  const bench = await startBenchStation({ replay: { fps: 30, holdMs: 300, gapMs: 200 }, trigger: { steadyMs: 100, emptyMs: 100 } });
+  const { station, dataDir } = bench;
   try {
-    const demo = await ensureDemo(dataDir, { replayItems: 24 });
-    const config = parseConfig({
-      dataDir, calibrationDir: demo.calibrationDir, product: DEMO_PRODUCT,
-      camera: { kind: 'folder', path: demo.replayDir, width: DEMO_FRAME, height: DEMO_FRAME, fps: 30, holdMs: 300, gapMs: 200, emptyBench: demo.emptyBench, loop: true },
-      trigger: { steadyMs: 100, emptyMs: 100 },
-      server: { host: '127.0.0.1', port: 0 },
-    }, 'soak');
-    const station = await startStation(config, quiet);
     const ids: number[] = [];
     const rss = (): number => process.memoryUsage().rss / 2 ** 20;
     let warmRss = 0;
@@ -53,8 +41,7 @@ export async function benchSoak(items: number): Promise<SoakFigures> {
     bar.done();
     const seconds = (performance.now() - t0) / 1000;
     const endRss = rss();
-    await station.close();
-    const { openStore } = await import('../station/store/index.ts');
+    await bench.stop();
     const store = openStore(dataDir);
     try {
       let missing = 0;
@@ -70,12 +57,12 @@ export async function benchSoak(items: number): Promise<SoakFigures> {
       store.close();
     }
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 
 export function printSoak(r: SoakFigures): void {
   const growth = r.warmRssMiB ? (r.endRssMiB / r.warmRssMiB - 1) * 100 : NaN;
-  console.log(`soak over ${r.items} items in ${(r.seconds / 60).toFixed(1)} min: RSS ${r.warmRssMiB.toFixed(0)} MiB after ${WARM_UP} items → ${r.endRssMiB.toFixed(0)} MiB at the end ` +
+  console.log(`soak over ${r.items} items in ${(r.seconds / 60).toFixed(1)} min: RSS ${r.warmRssMiB.toFixed(0)} MiB after ${Math.min(WARM_UP, r.items)} items → ${r.endRssMiB.toFixed(0)} MiB at the end ` +
     `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %; ≤ 5 % wanted), ${r.rowsStored} rows stored, ${r.lost} lost, ${r.missingEvidence} evidence files missing`);
 }
