@@ -19,8 +19,9 @@ export function runInChild(
   job: ChildJob, onProgress: (p: CalibrationProgress) => void, onStart?: (pid: number) => void,
 ): Promise<CalibrationOutcome> {
   return new Promise((resolve, reject) => {
-    // tsx loads the TypeScript worker whatever loader (or none) the parent runs under.
-    const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    // tsx loads the TypeScript worker whatever loader (or none) the parent runs under; resolved from here, not
+    // from the working folder the station happens to be started in.
+    const child = fork(WORKER, [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     let settled = false;
     child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
