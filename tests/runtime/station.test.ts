@@ -198,7 +198,7 @@ describe('station runtime on a folder replay', () => {
     } finally {
       await r.close();
     }
-  });
+  }, 300_000);
 
   describe('with a serial stack light and barcode scanner', () => {
     let light: PtyPair;
