@@ -26,10 +26,9 @@ function aboveTarget(g: MakerGroup): string[] {
   return (['review', 'fail'] as const).filter((k) => t[k].above).map((k) => `${k} ${fmtPct(t[k].rate)} (target ${fmtPct(t[k].target)})`);
 }
 
-/** Drift first, then rates above the product's targets; "Steady" only when neither. */
-function statusBadge(g: MakerGroup): HTMLElement {
+/** Drift first, then rates above the product's targets (`above`, see aboveTarget); "Steady" only when neither. */
+function statusBadge(g: MakerGroup, above: string[]): HTMLElement {
   if (g.drift.flagged) return h('span', { class: 'badge drift', title: g.drift.reasons.join('; ') }, '⚑ Drift');
-  const above = aboveTarget(g);
   if (above.length) return h('span', { class: 'badge drift above-target', title: `over ${g.target.n} judged items` }, `⚑ Above target: ${above.join(', ')}`);
   if (g.drift.recentMean === null) return h('span', { class: 'badge muted' }, `needs ${g.drift.recentN} items`);
   return h('span', { class: 'badge steady' }, 'Steady');
@@ -38,8 +37,9 @@ function statusBadge(g: MakerGroup): HTMLElement {
 function makerCard(g: MakerGroup, p: MakerStatsResponse['products'][number], res: MakerStatsResponse): HTMLElement {
   const d = g.drift;
   const shift = (x: number | null) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(2)} spreads`);
-  return h('article', { class: `card maker${d.flagged || aboveTarget(g).length ? ' flagged' : ''}`, 'data-maker': g.makerId ?? 'none' },
-    h('div', { class: 'row between' }, h('h3', {}, g.makerName), statusBadge(g)),
+  const above = aboveTarget(g);
+  return h('article', { class: `card maker${d.flagged || above.length ? ' flagged' : ''}`, 'data-maker': g.makerId ?? 'none' },
+    h('div', { class: 'row between' }, h('h3', {}, g.makerName), statusBadge(g, above)),
     h('p', { class: 'stats-line' },
       h('strong', {}, String(g.count)), ' items · ',
       h('span', { class: 'c-pass' }, `✓ ${g.verdicts.pass} (${fmtPct(g.rates?.pass)})`), ' · ',

@@ -5,7 +5,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/index.ts';
-import type { CalibrationImage } from '../store/repositories/calibrationImages.ts';
 import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
 import { chooseBandsFromRejects } from '../verdict/choose.ts';
 import { histogram } from '../verdict/histogram.ts';
@@ -67,10 +66,11 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   }
   const product: ProductConfig = loadProductConfig(path.join(productDir, 'product.json'), productId);
   // Images a lead accepted from the review queue join the good ones.
-  const known = store.products.get(productId) ? store.calibrationImages.list(productId) : [];
-  const fromReview = known.filter((c) => c.source === 'review' && c.withdrawnAt === null)
-    .map((c) => ({ name: `review/${path.basename(c.filePath)}`, file: path.resolve(store.dataDir, c.filePath) }));
-  const scanned = leaveOutWithdrawn(scanCalibrationFolder(productDir, fromReview), known);
+  const fromReview = store.products.get(productId)
+    ? store.calibrationImages.list(productId).filter((c) => c.source === 'review' && c.withdrawnAt === null)
+        .map((c) => ({ name: `review/${path.basename(c.filePath)}`, file: path.resolve(store.dataDir, c.filePath) }))
+    : [];
+  const scanned = leaveOutWithdrawn(scanCalibrationFolder(productDir, fromReview), store.calibrationImages.withdrawn(productId));
   // Images that do not belong stay out of everything that follows, self-tuning included (see screen.ts).
   const facts: { name: string; facts: ImageFacts | null }[] = [];
   for (const [i, g] of scanned.good.entries()) {
@@ -80,11 +80,11 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   const flagged = keptOrLeftOut(screenFacts(facts), product.keepImages);
   const scan = { ...scanned, good: scanned.good.filter((g) => !leftOut(flagged, g.name)) };
   const min = product.minGoodImages;
-  const flaggedCount = flagged.filter((f) => !f.kept).length;
+  const screenedOut = flagged.filter((f) => !f.kept);
   if (scan.good.length < min)
     throw new Error(`${path.join(productDir, 'good')}: ${scan.good.length} distinct good image(s)` +
       (scan.duplicates.length ? ` (${scan.duplicates.length} duplicate(s) counted once)` : '') +
-      (flaggedCount ? ` (${flaggedCount} left out as not belonging: ${flagged.filter((f) => !f.kept).map((f) => `${f.name}, ${f.reason}`).join('; ')})` : '') +
+      (screenedOut.length ? ` (${screenedOut.length} left out as not belonging: ${screenedOut.map((f) => `${f.name}, ${f.reason}`).join('; ')})` : '') +
       `, at least ${min} needed (minGoodImages in product.json); add photos of more accepted items (10-20 recommended)`);
 
   let tuned: TunedChoice | undefined;
@@ -280,8 +280,7 @@ export function listProducts(calibrationDir: string): string[] {
  * A good image a later review confirmed defective stays out, whatever folder it is found in again (a copy that
  * could not be removed, or put back by hand): a reference set must never learn a confirmed defect as good.
  */
-function leaveOutWithdrawn(scan: FolderScan, known: CalibrationImage[]): FolderScan {
-  const withdrawn = new Map(known.filter((c) => c.withdrawnAt !== null).map((c) => [c.sha256, c.withdrawnReason ?? 'withdrawn']));
+function leaveOutWithdrawn(scan: FolderScan, withdrawn: Map<string, string>): FolderScan {
   const keep = scan.good.filter((g) => !withdrawn.has(g.sha256));
   if (keep.length === scan.good.length) return scan;
   const out = scan.good.filter((g) => withdrawn.has(g.sha256)).map((g) => ({ name: g.name, reason: `left out: ${withdrawn.get(g.sha256)}` }));

@@ -7,6 +7,7 @@
  */
 import sharp from 'sharp';
 import { percentile } from '../vision/metrics.ts';
+import { orientedSize } from '../vision/preprocess.ts';
 
 /** What the screen needs to know of one image, read from its header and a small thumbnail. */
 export interface ImageFacts {
@@ -46,12 +47,11 @@ export async function imageFacts(file: string): Promise<ImageFacts | null> {
   try {
     const img = sharp(file, { failOn: 'none' });
     const m = await img.metadata();
-    if (!m.width || !m.height) return null;
-    const rotated = (m.orientation ?? 1) >= 5;
-    const stats = await sharp(file, { failOn: 'none' }).rotate().resize(64, 64, { fit: 'fill' }).removeAlpha().stats();
+    const size = orientedSize(m);
+    if (!size) return null;
+    const stats = await img.clone().rotate().resize(64, 64, { fit: 'fill' }).removeAlpha().stats();
     return {
-      width: rotated ? m.height : m.width,
-      height: rotated ? m.width : m.height,
+      ...size,
       pages: m.pages ?? 1,
       spread: Math.max(...stats.channels.map((c) => c.stdev)),
     };

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { orientedSize } from '../vision/preprocess.ts';
 import { ReadLoopSource, asError, type ReadLoopOptions, type ReadResult } from './readLoop.ts';
 
 export interface FolderSourceOptions extends ReadLoopOptions {
@@ -119,11 +120,6 @@ export class FolderSource extends ReadLoopSource {
     if (!this.empty) this.empty = await this.emptyBench();
   }
 
-  /** The frame size (known once the source has opened). */
-  get frameSize(): { width: number; height: number } | undefined {
-    return this.size;
-  }
-
   protected close(): void {
     // Nothing is held open between reads.
   }
@@ -236,8 +232,8 @@ export class FolderSource extends ReadLoopSource {
 async function firstImageSize(files: readonly string[]): Promise<{ width: number; height: number }> {
   for (const f of files) {
     try {
-      const m = await sharp(f).metadata();
-      if (m.width && m.height) return (m.orientation ?? 1) >= 5 ? { width: m.height, height: m.width } : { width: m.width, height: m.height };
+      const size = orientedSize(await sharp(f).metadata());
+      if (size) return size;
     } catch {
       // unreadable: the replay reports it when it gets there
     }

@@ -1,5 +1,6 @@
 // Per maker and product figures for the Makers page — pure over inspection rows.
 import type { MakerProductStats, TargetComparison, Verdict } from './contract.d.ts';
+import { PRODUCT_DEFAULTS } from '../calibrate/productConfig.ts';
 import { driftFlag, spreadFromBands, type DriftOptions } from './drift.ts';
 
 export type { MakerProductStats, Verdict };
@@ -25,8 +26,8 @@ export interface ProductTargets {
   fail: number;
 }
 
-/** product.json's default tolerance (calibrate/productConfig.ts PRODUCT_DEFAULTS): 10 % to review, 1 % to fail. */
-export const DEFAULT_TARGETS: ProductTargets = { review: 0.1, fail: 0.01 };
+/** product.json's default tolerance: what a product that sets none aims for. */
+export const DEFAULT_TARGETS: ProductTargets = { review: PRODUCT_DEFAULTS.tolerance.reviewRate, fail: PRODUCT_DEFAULTS.tolerance.failRate };
 
 /** Lower end of the 95 % Wilson interval of k successes in n. */
 export function wilsonLower(k: number, n: number, z = 1.96): number {

@@ -49,7 +49,7 @@ export interface ServerStore {
   users: Pick<UsersRepo, 'get'>;
   makers: Pick<MakersRepo, 'list' | 'get'>;
   products: Pick<ProductsRepo, 'list' | 'get'>;
-  calibrationImages: Pick<CalibrationImagesRepo, 'list' | 'bySha'>;
+  calibrationImages: Pick<CalibrationImagesRepo, 'list' | 'bySha' | 'withdrawn'>;
 }
 
 export interface Logger {

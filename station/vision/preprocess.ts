@@ -27,6 +27,12 @@ function explain(name: string, err: unknown): Error {
   return new Error(`${name}: cannot decode image (${msg})`);
 }
 
+/** An image's width and height as it is seen, EXIF orientation applied (5-8 swap the sides); null without a size. */
+export function orientedSize(m: { width?: number; height?: number; orientation?: number }): { width: number; height: number } | null {
+  if (!m.width || !m.height) return null;
+  return (m.orientation ?? 1) >= 5 ? { width: m.height, height: m.width } : { width: m.width, height: m.height };
+}
+
 /** Decode PNG/JPEG/BMP/WebP/TIFF (8 or 16 bit, grey, RGB, RGBA) to 8-bit RGB with EXIF orientation applied. */
 export async function decodeImage(buf: Uint8Array, name: string): Promise<DecodedImage> {
   if (buf.length === 0) throw new Error(`${name}: the file is empty (0 bytes); capture or copy it again`);

@@ -37,17 +37,17 @@ export interface TuneResult {
   choice: Choice;
 }
 
-/** Width / height of the product's items: the median over its good images (robust to a few odd photos). */
-export function medianAspect(images: { width: number; height: number }[]): number {
-  const a = images.map((i) => i.width / i.height).sort((x, y) => x - y);
+/** The middle value (the lower of the two middle ones for an even count): always a value some image has. */
+function lowerMedian(values: number[]): number {
+  const a = [...values].sort((x, y) => x - y);
   return a[Math.floor((a.length - 1) / 2)];
 }
 
+/** Width / height of the product's items: the median over its good images (robust to a few odd photos). */
+export const medianAspect = (images: { width: number; height: number }[]): number => lowerMedian(images.map((i) => i.width / i.height));
+
 /** The long side (px) of the product's photographs: the median over its good images. */
-export function medianLongSide(images: { width: number; height: number }[]): number {
-  const a = images.map((i) => Math.max(i.width, i.height)).sort((x, y) => x - y);
-  return a[Math.floor((a.length - 1) / 2)];
-}
+export const medianLongSide = (images: { width: number; height: number }[]): number => lowerMedian(images.map((i) => Math.max(i.width, i.height)));
 
 /** Which of n good images take part in the search (seeded, sorted). */
 export const searchSubset = (n: number, opts: Pick<TuneOptions, 'maxImages' | 'seed'>) => sampleIndices(n, opts.maxImages ?? DEFAULT_SEARCH_IMAGES, opts.seed);

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { cropToRoi, decodeImage, roiPixels } from '../../vision/preprocess.ts';
+import { cropToRoi, decodeImage, orientedSize, roiPixels } from '../../vision/preprocess.ts';
 import { regionCover, type ItemRegion } from '../../vision/itemRegion.ts';
 import type { Engine } from '../../vision/engine.ts';
 import type { DecodedImage } from '../../vision/types.ts';
@@ -49,11 +49,9 @@ export type ProductTuner = (
 ) => Promise<TunedChoice>;
 
 /** Image size after EXIF orientation, without decoding the pixels. */
-async function orientedSize(file: string): Promise<{ width: number; height: number } | null> {
+async function fileSize(file: string): Promise<{ width: number; height: number } | null> {
   try {
-    const m = await sharp(file).metadata();
-    if (!m.width || !m.height) return null;
-    return (m.orientation ?? 1) >= 5 ? { width: m.height, height: m.width } : { width: m.width, height: m.height };
+    return orientedSize(await sharp(file).metadata());
   } catch {
     return null; // unreadable: embedding reports it by name later
   }
@@ -70,7 +68,7 @@ export function engineChoiceFor(c: Candidate, product: Pick<ProductConfig, 'inpu
 export function productTuner(backboneIds: string[], engineFor: (choice: EngineChoice) => Promise<Engine>, defaultCoreset: number): ProductTuner {
   return async (product, files, onProgress) => {
     const t0 = performance.now();
-    const sizes = (await Promise.all(files.good.map((f) => orientedSize(f.file)))).filter((s): s is { width: number; height: number } => s !== null)
+    const sizes = (await Promise.all(files.good.map((f) => fileSize(f.file)))).filter((s): s is { width: number; height: number } => s !== null)
       .map((s) => roiPixels(s.width, s.height, product.roi));
     if (sizes.length === 0) throw new Error('self-tuning: no readable good image to measure');
     const nativeAspect = medianAspect(sizes);

@@ -10,7 +10,7 @@ import { HttpError } from '../http-error.ts';
 import type { ServerStore } from '../types.ts';
 import { parseCookies, serializeSessionCookie } from './cookies.ts';
 import { LoginLimits } from './loginLimits.ts';
-import { CheckerBusyError, passwordChecker, type PasswordChecker } from './passwordChecker.ts';
+import { CheckerBusyError, passwordChecker } from './passwordChecker.ts';
 import { dummyPasswordHash } from './passwords.ts';
 import { SessionStore, type Role, type Session } from './sessions.ts';
 
@@ -38,8 +38,7 @@ export interface Auth {
   /** 401 without a login, 403 when the role is not allowed. */
   requireRole(roles?: readonly Role[]): RequestHandler;
   routes: Router;
-  /** Where login passwords are checked (off the main thread and libuv's pool). */
-  passwords: PasswordChecker;
+  /** Stops the login password checker's worker thread. */
   close(): Promise<void>;
 }
 
@@ -169,5 +168,5 @@ export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
     res.json({ ok: true });
   });
 
-  return { sessions, attach, sessionFor: (c) => fromCookies(c)?.session, csrf, requireRole, routes, passwords, close: () => passwords.close() };
+  return { sessions, attach, sessionFor: (c) => fromCookies(c)?.session, csrf, requireRole, routes, close: () => passwords.close() };
 }

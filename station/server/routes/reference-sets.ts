@@ -54,7 +54,7 @@ export function referenceSetRoutes(deps: {
   r.get('/api/reference-sets/:product', auth.requireRole(LEAD_ROLES), (req, res) => {
     const product = productOr404(req.params.product);
     const images = store.calibrationImages.list(product.id);
-    const withdrawn = new Map(images.filter((i) => i.withdrawnAt !== null).map((i) => [i.sha256, i.withdrawnReason ?? 'withdrawn']));
+    const withdrawn = store.calibrationImages.withdrawn(product.id);
     const versions = store.referenceSets.list(product.id).map((s) => ({
       confirmedDefective: learnedWithdrawn(s.report, withdrawn),
       id: s.id,
