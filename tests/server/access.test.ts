@@ -1,7 +1,7 @@
 import http from 'node:http';
 // Access control against a real listening server: logins, roles, CSRF, cookie flags, rate limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addInspection, Client, PASSWORD, seed, startHarness, type Harness } from './harness.ts';
+import { addInspection, Client, PASSWORD, seed, startHarness, type FakeStation, type Harness, type HarnessOptions } from './harness.ts';
 
 let h: Harness;
 let inspectionId: number;
@@ -161,25 +161,18 @@ describe('login', () => {
   });
 
   it('rejects a wrong password with 401 and rate-limits repeated failures with 429', async () => {
-    // Its own server: the limiter counts per address, and the other tests share 127.0.0.1.
-    const s = await startHarness({ loginMaxFailures: 3 });
-    try {
-      await seed(s);
+    await onOwnServer({ loginMaxFailures: 3 }, async (s) => {
       const c = new Client(s.url);
       await c.session();
       for (let i = 0; i < 3; i++) expect((await c.post('/api/login', { name: 'bench', password: 'wrong password' })).status).toBe(401);
       const limited = await c.post('/api/login', { name: 'bench', password: PASSWORD });
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('a flood of 300 parallel wrong logins gets 5 password checks; the lead still signs in from another address', async () => {
-    const s = await startHarness();
-    try {
-      await seed(s);
+    await onOwnServer({}, async (s) => {
       const c = new Client(s.url);
       await c.session();
       const statuses = await Promise.all(Array.from({ length: 300 }, () => c.post('/api/login', { name: 'lead1', password: 'guess-guess' }).then((r) => r.status)));
@@ -188,26 +181,34 @@ describe('login', () => {
       // The same account from another address: not locked out by that visitor.
       const other = await loginFrom('127.0.0.2', s.url, 'lead1', PASSWORD);
       expect(other.status).toBe(200);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('5,000 anonymous sessions do not end a signed-in lead\'s session', async () => {
-    const s = await startHarness();
-    try {
-      await seed(s);
+    await onOwnServer({}, async (s) => {
       const lead = new Client(s.url);
       expect((await lead.login('lead1')).status).toBe(200);
       for (let batch = 0; batch < 50; batch++) {
         await Promise.all(Array.from({ length: 100 }, () => fetch(new URL('/api/session', s.url)).then((r) => r.arrayBuffer())));
       }
       expect(((await (await lead.get('/api/session')).json()) as { user: { name: string } | null }).user?.name).toBe('lead1');
-    } finally {
-      await s.close();
-    }
+    });
   });
 });
+
+/**
+ * A seeded server of the test's own, closed whatever happens: the login limits count per address, and the other
+ * tests share 127.0.0.1 on the file's server.
+ */
+async function onOwnServer(opts: HarnessOptions<FakeStation>, run: (s: Harness) => Promise<void>): Promise<void> {
+  const s = await startHarness(opts);
+  try {
+    await seed(s);
+    await run(s);
+  } finally {
+    await s.close();
+  }
+}
 
 /** Sign in over a connection from `localAddress` (a loopback alias), as a browser on another machine would. */
 async function loginFrom(localAddress: string, base: string, name: string, password: string): Promise<{ status: number }> {
