@@ -181,6 +181,50 @@ describe('synthesizeDefect', () => {
     }
   });
 
+  it('paints only grey on a grey photograph: a monochrome camera sees no tint', () => {
+    const grey: DecodedImage = { ...leather, name: 'grey', data: leather.data.slice() };
+    for (let p = 0; p < SIZE * SIZE; p++) grey.data[p * 3] = grey.data[p * 3 + 1] = grey.data[p * 3 + 2] = leather.data[p * 3 + 1];
+    const tinted = (d: Uint8Array): number => {
+      let n = 0;
+      for (let i = 0; i < d.length; i += 3) if (Math.abs(d[i] - d[i + 1]) > 1 || Math.abs(d[i + 1] - d[i + 2]) > 1) n++;
+      return n;
+    };
+    for (const kind of SYNTH_KINDS) {
+      for (const seed of [1, 2, 3]) {
+        const out = synthesizeDefect(grey, { kind, seed, itemMask: allOnes, size: 0.8 });
+        expect(count(out.mask), `${kind} seed ${seed}`).toBeGreaterThan(0);
+        expect(tinted(out.image.data), `${kind} seed ${seed}`).toBe(0);
+      }
+    }
+    // the control: on the colour photograph a stain does change the balance of the channels
+    const chromaShift = (d: Uint8Array): number => {
+      let n = 0;
+      for (let i = 0; i < d.length; i += 3) {
+        const a = leather.data;
+        if (Math.abs(d[i] - d[i + 1] - (a[i] - a[i + 1])) > 3 || Math.abs(d[i + 1] - d[i + 2] - (a[i + 1] - a[i + 2])) > 3) n++;
+      }
+      return n;
+    };
+    const shifts = [1, 2, 3, 4, 5, 6].map((seed) => chromaShift(synthesizeDefect(leather, { kind: 'spot', seed, itemMask: allOnes, size: 0.8 }).image.data));
+    expect(Math.max(...shifts)).toBeGreaterThan(20);
+  });
+
+  it('draws scratches, spots and gaps both lighter and darker than a mid-grey surface', () => {
+    const tone = (d: Uint8Array, mask: Uint8Array): number => {
+      let sum = 0;
+      for (let p = 0; p < mask.length; p++) if (mask[p]) sum += d[p * 3 + 1] - leather.data[p * 3 + 1];
+      return sum;
+    };
+    for (const kind of ['scratch', 'spot', 'chip'] as const) {
+      const signs = new Set<number>();
+      for (let seed = 1; seed <= 12; seed++) {
+        const out = synthesizeDefect(leather, { kind, seed, itemMask: allOnes, size: 0.7 });
+        signs.add(Math.sign(tone(out.image.data, out.mask)));
+      }
+      expect([...signs].sort(), kind).toEqual([-1, 1]);
+    }
+  });
+
   it('refuses bad options with a message naming them', () => {
     expect(() => synthesizeDefect(scene.img, { kind: 'dent' as SynthKind, seed: 1 })).toThrow(/unknown kind "dent"/);
     expect(() => synthesizeDefect(scene.img, { kind: 'spot', seed: 1, size: 2 })).toThrow(/size must be/);

@@ -122,3 +122,14 @@ export function localLuma(img: DecodedImage, ctx: SynthContext, x: number, y: nu
   }
   return n ? sum / n : 128;
 }
+
+/**
+ * Whether a defect on a surface of this luminance shows lighter (else darker) than it. Real defects go
+ * either way on most finishes (a blowhole darkens a grey tile, a scratch lightens it), so it is a coin
+ * flip, except where the surface is too dark to darken or too light to lighten visibly.
+ */
+export function showsLighter(rand: () => number, luma: number): boolean {
+  if (luma < 25) return true;
+  if (luma > 230) return false;
+  return rand() < 0.5;
+}

@@ -14,6 +14,8 @@ export interface Paint {
   /** The strongest coverage painted on each pixel so far. */
   alpha: Float32Array;
   item: Uint8Array;
+  /** The photograph is grey (a monochrome camera): defects are painted grey too. */
+  mono: boolean;
   /** The window [x0, x1) × [y0, y1) holding every painted pixel. */
   x0: number;
   y0: number;
@@ -28,10 +30,26 @@ const VISIBLE_LEVELS = 8;
 /** Coverage below this is dropped: soft tails end instead of tinting the whole frame. */
 const MIN_ALPHA = 0.02;
 
+/** Channels this close everywhere mean a grey photograph (JPEG leaves a level or two of chroma). */
+const GREY_LEVELS = 3;
+
+/** True when every sampled pixel is grey: what a monochrome camera or a grey-converted photograph gives. */
+export function isGrey(img: DecodedImage): boolean {
+  const { data } = img;
+  const step = Math.max(3, Math.floor(data.length / 3 / 20000) * 3);
+  for (let i = 0; i + 2 < data.length; i += step) {
+    if (Math.abs(data[i] - data[i + 1]) > GREY_LEVELS || Math.abs(data[i + 1] - data[i + 2]) > GREY_LEVELS) return false;
+  }
+  return true;
+}
+
 export function startPaint(img: DecodedImage, item: Uint8Array): Paint {
   const n = img.width * img.height;
   const { width, height } = img;
-  return { width, height, src: img.data, out: img.data.slice(), alpha: new Float32Array(n), item, x0: width, y0: height, x1: 0, y1: 0 };
+  return {
+    width, height, src: img.data, out: img.data.slice(), alpha: new Float32Array(n), item, mono: isGrey(img),
+    x0: width, y0: height, x1: 0, y1: 0,
+  };
 }
 
 /** Sets `rgb` (holding the pixel's current colour) to the defect's colour at pixel p. */
@@ -57,6 +75,8 @@ export function apply(paint: Paint, layer: Layer, target: Target): void {
       rgb[1] = out[i + 1];
       rgb[2] = out[i + 2];
       target(p, rgb);
+      // a grey camera cannot see a tint: only the tone of the defect reaches the photograph
+      if (paint.mono) rgb[0] = rgb[1] = rgb[2] = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
       put[i] = out[i] + (rgb[0] - out[i]) * a;
       put[i + 1] = out[i + 1] + (rgb[1] - out[i + 1]) * a;
       put[i + 2] = out[i + 2] + (rgb[2] - out[i + 2]) * a;

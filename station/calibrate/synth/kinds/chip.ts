@@ -3,18 +3,18 @@
 // the raw material is exposed.
 
 import type { DecodedImage } from '../../../vision/types.ts';
-import { type DrawDefect, defectExtent, pickOnEdge } from '../context.ts';
+import { type DrawDefect, defectExtent, pickOnEdge, showsLighter } from '../context.ts';
 import { type BenchModel, type Rgb, benchAt, fitBench, flatBench, ringMedian } from '../bench.ts';
 import { apply, finish, startPaint } from '../paint.ts';
 import { blob, createLayer, randomBlob } from '../shapes.ts';
 
-/** What shows through the gap: the bench, or (with no bench in view) a shade far from the item's. */
-function gapColour(img: DecodedImage, itemMask: Uint8Array): BenchModel {
+/** What shows through the gap: the bench, or (with no bench in view) a shadow or a light far from the item's shade. */
+function gapColour(img: DecodedImage, itemMask: Uint8Array, rand: () => number): BenchModel {
   const bench = fitBench(img, itemMask);
   if (bench) return bench;
   const surface = ringMedian(img) ?? [128, 128, 128];
   const luma = 0.299 * surface[0] + 0.587 * surface[1] + 0.114 * surface[2];
-  const shade = (luma > 100 ? surface.map((v) => v * 0.25) : surface.map((v) => v + (255 - v) * 0.6)) as Rgb;
+  const shade = (showsLighter(rand, luma) ? surface.map((v) => v + (255 - v) * 0.6) : surface.map((v) => v * 0.25)) as Rgb;
   return flatBench(img.width, img.height, shade);
 }
 
@@ -37,7 +37,7 @@ export const chip: DrawDefect = (img, ctx) => {
   }
 
   const paint = startPaint(img, ctx.itemMask);
-  const colour = gapColour(img, ctx.itemMask);
+  const colour = gapColour(img, ctx.itemMask, ctx.rand);
   apply(paint, rim, (_, rgb) => {
     for (let k = 0; k < 3; k++) rgb[k] += (255 - rgb[k]) * 0.45;
   });

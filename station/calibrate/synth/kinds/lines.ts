@@ -2,7 +2,7 @@
 // (a dark jagged line, sometimes forked). Both run a few times longer than the defect's extent.
 
 import type { DecodedImage } from '../../../vision/types.ts';
-import { type DrawDefect, type SynthContext, between, defectExtent, localLuma, pickOnItem } from '../context.ts';
+import { type DrawDefect, type SynthContext, between, defectExtent, localLuma, pickOnItem, showsLighter } from '../context.ts';
 import { apply, finish, startPaint } from '../paint.ts';
 import { type StrokePoint, createLayer, stroke } from '../shapes.ts';
 
@@ -50,9 +50,7 @@ export const scratch: DrawDefect = (img, ctx) => {
   const layer = createLayer(img.width, img.height);
   stroke(layer, points);
 
-  // a scratch shows against its surface: light on dark finishes, dark on light ones
-  const luma = localLuma(img, ctx, c.x, c.y, length / 4);
-  const light = luma < 90 || (luma <= 170 && rand() < 0.5);
+  const light = showsLighter(rand, localLuma(img, ctx, c.x, c.y, length / 4));
   const paint = startPaint(img, ctx.itemMask);
   apply(paint, layer, (_, rgb) => {
     for (let k = 0; k < 3; k++) rgb[k] = light ? rgb[k] + (255 - rgb[k]) * 0.6 + 12 : rgb[k] * 0.4;
