@@ -27,7 +27,7 @@ export async function benchEndToEnd(items: number, model?: string): Promise<EndT
     station.onInspection((row, frame) => {
       committed.set(row.id, { frameAt: frame.capturedAt, committedAt: Date.now() });
       if (committed.size > items) return;
-      for (const [k, v] of Object.entries(row.timings)) (result.stages[k] ??= []).push(v);
+      for (const [k, v] of Object.entries(row.timings)) result.stages[k] = [...(result.stages[k] ?? []), v];
     });
 
     const socket = ioClient(station.url, { transports: ['websocket'] });

@@ -103,7 +103,11 @@ export async function benchUnderLoad(items: number): Promise<LoadFigures[]> {
 
     console.log('  300 wrong logins at once …');
     const flood = Promise.all(Array.from({ length: 300 }, () => new Lead(station.url).login('lead', 'not-the-password')));
-    const statuses = flood.then((s) => s.reduce<Record<number, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {}));
+    const statuses = flood.then((s) => {
+      const counts: Record<number, number> = {};
+      for (const x of s) counts[x] = (counts[x] ?? 0) + 1;
+      return counts;
+    });
     const underFlood = await measure(station, Math.min(items, 10), flood);
     add('during 300 parallel wrong logins', underFlood, `answers ${Object.entries(await statuses).map(([k, v]) => `${k}×${v}`).join(', ')}`);
     return out;

@@ -230,7 +230,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     inspectFrame(store, { frame, productId, makerId, active: active(productId) })
       .then((row) => {
         server.announce.inspection(row, { latencyMs: Date.now() - frame.capturedAt });
-        log.info(`inspection ${row.id}: ${row.verdict.toUpperCase()}` + (row.score !== null ? ` (score ${row.score.toFixed(2)})` : '') + (row.error ? ` — ${row.error}` : ''));
+        log.info(`inspection ${row.id}: ${row.verdict.toUpperCase()}${row.score !== null ? ` (score ${row.score.toFixed(2)})` : ''}${row.error ? ` — ${row.error}` : ''}`);
         show(LIGHT[row.verdict]);
         for (const l of listeners) l(row, frame);
       })

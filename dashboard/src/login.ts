@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const box = $('#login');
   const onLeadPage = location.pathname !== '/login';
   const next = new URLSearchParams(location.search).get('next');
-  const target = onLeadPage ? location.pathname + location.search : next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  const target = onLeadPage ? location.pathname + location.search : next?.startsWith('/') && !next.startsWith('//') ? next : '/';
   if (session.user && onLeadPage) {
     box.append(h('p', { class: 'hint' }, `You are signed in as ${session.user.name} (${session.user.role}). This page needs a lead login.`));
   }

@@ -107,7 +107,7 @@ function showProgress(e: CalibrationEvent): void {
   } else if (e.status === 'done') {
     bar.max = 1;
     bar.value = 1;
-    text.textContent = `Built v${e.version} from ${e.imageCount} images: review > ${fmtScore(e.thresholds.review)}, fail > ${fmtScore(e.thresholds.fail)}.` + (e.warnings?.length ? ` ${e.warnings.length} warning(s) below.` : '');
+    text.textContent = `Built v${e.version} from ${e.imageCount} images: review > ${fmtScore(e.thresholds.review)}, fail > ${fmtScore(e.thresholds.fail)}.${e.warnings?.length ? ` ${e.warnings.length} warning(s) below.` : ''}`;
   } else {
     bar.max = 1;
     bar.value = 0;

@@ -29,7 +29,7 @@ export function imageInput(graph: Graph, file: string) {
 }
 
 /** Scale and zero point describing a quantized tensor, from the nodes that produce or read it. */
-function quantParams(tap: string, producer: Node | undefined, readers: { node: Node; index: number }[]): [string, string] | undefined {
+function quantParams(producer: Node | undefined, readers: { node: Node; index: number }[]): [string, string] | undefined {
   const dq = readers.find((r) => r.node.opType === 'DequantizeLinear' && r.index === 0);
   if (dq) return [dq.node.input![1], dq.node.input![2] ?? ''];
   if (producer?.opType === 'QuantizeLinear') return [producer.input![1], producer.input![2] ?? ''];
@@ -55,7 +55,7 @@ export function exposeTaps(bytes: Uint8Array, taps: string[], file: string): Exp
   const readers = new Map<string, { node: Node; index: number }[]>();
   for (const n of graph.node ?? []) {
     for (const o of n.output ?? []) producers.set(o, n);
-    (n.input ?? []).forEach((i, index) => readers.set(i, [...(readers.get(i) ?? []), { node: n, index }]));
+    (n.input ?? []).forEach((i, index) => { readers.set(i, [...(readers.get(i) ?? []), { node: n, index }]); });
   }
   const opset = toNumber(model.opsetImport.find((o) => !o.domain)?.version ?? 1);
   const added: Node[] = [];
@@ -75,7 +75,7 @@ export function exposeTaps(bytes: Uint8Array, taps: string[], file: string): Exp
       renameInputs(graph, tap, raw);
     };
     if (t === DataType.UINT8 || t === DataType.INT8) {
-      const qp = quantParams(tap, producer, readers.get(tap) ?? []);
+      const qp = quantParams(producer, readers.get(tap) ?? []);
       if (!qp) throw new Error(`${file}: tap ${tap} is ${TYPE_NAMES[t]} but no scale/zero point was found next to it; pick the float tensor after its DequantizeLinear`);
       if (opset < 10) throw new Error(`${file}: tap ${tap} is quantized but the model's opset ${opset} has no DequantizeLinear`);
       rewire();
@@ -104,7 +104,7 @@ export function exposeTaps(bytes: Uint8Array, taps: string[], file: string): Exp
 
   graph.node = [...added, ...(graph.node ?? [])];
   graph.output = taps.map((name) => onnx.ValueInfoProto.create(valueInfo(name, DataType.FLOAT, [])));
-  graph.output.forEach((o) => (o.type!.tensorType!.shape = null)); // shape left to ORT's inference
+  graph.output.forEach((o) => { o.type!.tensorType!.shape = null; }); // shape left to ORT's inference
   prune(graph, input.name!);
   return { model, inputName: input.name!, originalInputType: TYPE_NAMES[inType], notes };
 }

@@ -70,7 +70,10 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
     let bar: Progress | undefined;
     const tuned: TuneResult = await tuneProduct(pick, [], nativeAspect, (c) => engines.loadEngine(choiceOf(c)), {
       space: opts.space, pins: opts.pins, budgetMs: opts.budgetMs, seed: opts.seed, coresetSize: opts.bankSize, longSide: medianLongSide(sizes),
-      onProgress: (d, n, what) => { (bar ??= new Progress(`${label} self-tuning`, n)).tick(d, what); },
+      onProgress: (d, n, what) => {
+        bar ??= new Progress(`${label} self-tuning`, n);
+        bar.tick(d, what);
+      },
     });
     bar?.done();
     const seconds = (performance.now() - t0) / 1000;

@@ -53,18 +53,21 @@ function positiveInt(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
+const parseCli = (argv: string[]) =>
+  parseArgs({
+    args: argv, allowPositionals: true,
+    options: {
+      all: { type: 'boolean' }, activate: { type: 'string' }, list: { type: 'boolean' }, 'no-activate': { type: 'boolean' },
+      'bands-from-rejects': { type: 'boolean' }, data: { type: 'string' }, 'data-dir': { type: 'string' },
+      calibration: { type: 'string' }, config: { type: 'string' }, model: { type: 'string' },
+      folds: { type: 'string' }, bootstrap: { type: 'string' }, help: { type: 'boolean' },
+    },
+  });
+
 export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineFor?: EngineFactory } = {}): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseCli>;
   try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true,
-      options: {
-        all: { type: 'boolean' }, activate: { type: 'string' }, list: { type: 'boolean' }, 'no-activate': { type: 'boolean' },
-        'bands-from-rejects': { type: 'boolean' }, data: { type: 'string' }, 'data-dir': { type: 'string' },
-        calibration: { type: 'string' }, config: { type: 'string' }, model: { type: 'string' },
-        folds: { type: 'string' }, bootstrap: { type: 'string' }, help: { type: 'boolean' },
-      },
-    });
+    parsed = parseCli(argv);
   } catch (err) {
     io.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
@@ -119,7 +122,7 @@ export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineF
     }
     let failed = 0;
     for (const productId of products) {
-      let r;
+      let r: Awaited<ReturnType<typeof calibrateProduct>>;
       try {
         r = await calibrateProduct({
         productId, calibrationDir, store, engineFor: await engines(), tune: vision?.tune,
@@ -138,7 +141,7 @@ export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineF
       progress.end();
       io.stdout.write(r.text);
       io.stdout.write(`\n${productId}: reference set v${r.version} written to ${r.refsetFile}` +
-        `${r.activated ? ' and activated' : ' (not activated: --activate ' + r.version + ' to use it)'}\n` +
+        `${r.activated ? ' and activated' : ` (not activated: --activate ${r.version} to use it)`}\n` +
         `report: ${r.reportFiles.text}\n\n`);
     }
     if (failed) io.stderr.write(`calibrate: ${failed} of ${products.length} product(s) failed; their active versions are unchanged\n`);

@@ -118,7 +118,7 @@ export function validateProductConfig(raw: unknown, file: string, id: string): P
   const regions: Region[] = [];
   if (raw.regions !== undefined) {
     if (!Array.isArray(raw.regions)) throw new Error(`${at('regions')} must be a list of {x, y, w, h, tolerance} rectangles`);
-    raw.regions.forEach((r: unknown, i: number) => regions.push(validateRegion(r, (f) => at(`regions[${i}]${f ? '.' + f : ''}`))));
+    raw.regions.forEach((r: unknown, i: number) => { regions.push(validateRegion(r, (f) => at(`regions[${i}]${f ? `.${f}` : ''}`))); });
   }
 
   let coresetSize: number | undefined;

@@ -133,7 +133,7 @@ export function reportText(r: CalibrationReport): string {
   }
   L.push('');
   L.push(`Time: embedding ${r.timings.embedSeconds.toFixed(1)} s, held-out scoring ${r.timings.heldOutSeconds.toFixed(1)} s, bank ${r.timings.buildSeconds.toFixed(1)} s, total ${r.timings.totalSeconds.toFixed(1)} s`);
-  return L.join('\n') + '\n';
+  return `${L.join('\n')}\n`;
 }
 
 /** The self-tuning part of the report: the choice, why, and the table of candidates tried. */

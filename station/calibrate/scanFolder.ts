@@ -88,7 +88,7 @@ export function scanCalibrationFolder(productDir: string, extraGood: { name: str
     const hash = sha256(buf);
     const first = seen.get(hash);
     // Accepting from review copies the frame into good/: that copy is this image, already counted.
-    if (first !== undefined && first.startsWith('good/')) { scan.fromReview.push({ name: x.name, countedAs: first }); continue; }
+    if (first?.startsWith('good/')) { scan.fromReview.push({ name: x.name, countedAs: first }); continue; }
     if (first !== undefined) { scan.duplicates.push({ name: x.name, sameAs: first }); continue; }
     seen.set(hash, x.name);
     scan.good.push({ name: x.name, file: x.file, sha256: hash, bytes: buf.length });

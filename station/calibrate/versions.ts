@@ -25,7 +25,7 @@ export function activateVersion(
   const row = store.referenceSets.getVersion(productId, version);
   if (!row) {
     const have = store.referenceSets.list(productId).map((r) => `v${r.version}`);
-    throw new Error(`product '${productId}' has no reference set v${version}` + (have.length ? ` (versions: ${have.join(', ')})` : ' (no versions yet: run calibrate first)'));
+    throw new Error(`product '${productId}' has no reference set v${version}${have.length ? ` (versions: ${have.join(', ')})` : ' (no versions yet: run calibrate first)'}`);
   }
   const file = refsetFile(store.dataDir, row.filePath);
   if (!existsSync(file)) throw new Error(`reference set ${productId} v${version}: its file ${file} is missing; calibrate again or activate another version`);

@@ -81,14 +81,20 @@ export async function visionEngines(manifestPath: string, overrides: Partial<Eng
     if (have) return have;
     if (!pool[id]) throw new Error(`backbone "${id}" is not available on this station (it has ${Object.keys(pool).join(', ')}); run \`npm run models\` or choose another`);
     let p = loading.get(id);
-    if (!p) loading.set(id, (p = loadBackbone(pool[id]).then((b) => { loaded.set(id, b); return b; })));
+    if (!p) {
+      p = loadBackbone(pool[id]).then((b) => { loaded.set(id, b); return b; });
+      loading.set(id, p);
+    }
     return p;
   };
   const settingsOf = (choice: EngineChoice): Partial<EngineSettings> => ({ ...overrides, ...choice.settings, resize: choice.inputMode });
   const engineOn = (b: Backbone, settings: Partial<EngineSettings>): Engine => {
     const key = `${b.manifest.id} ${JSON.stringify(settings)}`;
     let e = engines.get(key);
-    if (!e) engines.set(key, (e = createEngine(b, settings)));
+    if (!e) {
+      e = createEngine(b, settings);
+      engines.set(key, e);
+    }
     return e;
   };
   const engine = (choice: EngineChoice): Engine => {

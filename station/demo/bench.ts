@@ -85,7 +85,7 @@ export function finishFrame(canvas: Canvas, look: BenchLook, shot: Rng): Uint8Ar
       const luma = (shot.fastGaussian() * 0.6) / 255;
       for (let c = 0; c < 3; c++) {
         const v = data[i + c] * gain;
-        const sigma = (0.9 + 1.6 * Math.sqrt(v > 0 ? v : 0)) / 255;
+        const sigma = (0.9 + 1.6 * Math.sqrt(Math.max(v , 0))) / 255;
         data[i + c] = v + shot.fastGaussian() * sigma + luma;
       }
     }

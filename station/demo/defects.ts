@@ -242,7 +242,7 @@ function strokePath(alpha: Float32Array, width: number, height: number, path: Pa
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         let t = ((x - ax) * vx + (y - ay) * vy) / len2;
-        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        t = t < 0 ? 0 : Math.min(t , 1);
         const d = len(x - (ax + t * vx), y - (ay + t * vy));
         const cover = clamp01(lineWidth / 2 + 0.5 - d);
         if (cover <= 0) continue;

@@ -17,7 +17,7 @@ export function createCanvas(width: number, height: number): Canvas {
 /** Euclidean length; Math.hypot is several times slower in V8's hot loops. */
 export const len = (x: number, y: number): number => Math.sqrt(x * x + y * y);
 
-export const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
+export const clamp01 = (v: number): number => (v < 0 ? 0 : Math.min(v , 1));
 
 export function smoothstep(e0: number, e1: number, x: number): number {
   const t = clamp01((x - e0) / (e1 - e0));
@@ -47,7 +47,7 @@ export function blendPixel(canvas: Canvas, x: number, y: number, colour: Rgb, al
   if (alpha <= 0) return;
   const i = (y * canvas.width + x) * 3;
   const d = canvas.data;
-  const a = alpha > 1 ? 1 : alpha;
+  const a = Math.min(alpha , 1);
   d[i] += (colour[0] - d[i]) * a;
   d[i + 1] += (colour[1] - d[i + 1]) * a;
   d[i + 2] += (colour[2] - d[i + 2]) * a;
@@ -89,7 +89,7 @@ export function segmentDistance(px: number, py: number, ax: number, ay: number, 
   const vy = by - ay;
   const len2 = vx * vx + vy * vy;
   let t = len2 > 0 ? ((px - ax) * vx + (py - ay) * vy) / len2 : 0;
-  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  t = t < 0 ? 0 : Math.min(t , 1);
   const dx = px - (ax + t * vx);
   const dy = py - (ay + t * vy);
   return { d: Math.sqrt(dx * dx + dy * dy), t };
@@ -114,7 +114,7 @@ export function toRgb8(canvas: Canvas): Uint8Array {
   const out = new Uint8Array(canvas.data.length);
   for (let i = 0; i < out.length; i++) {
     const v = canvas.data[i] * 255 + 0.5;
-    out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    out[i] = v < 0 ? 0 : Math.min(v , 255);
   }
   return out;
 }

@@ -43,7 +43,7 @@ export class StationMetrics {
     lines.push('# HELP model_loaded 1 when the inspection model and an active reference set are loaded.');
     lines.push('# TYPE model_loaded gauge');
     lines.push(`model_loaded ${gauges.modelLoaded ? 1 : 0}`);
-    return lines.join('\n') + '\n';
+    return `${lines.join('\n')}\n`;
   }
 }
 

@@ -124,7 +124,7 @@ export async function runUsersCli(argv: string[], io: CliIo, env: NodeJS.Process
     parsed = parseArgs(argv);
   } catch (err) {
     const msg = (err as Error).message;
-    io.stderr.write((msg ? `${msg}\n` : '') + USAGE + '\n');
+    io.stderr.write(`${msg ? `${msg}\n` : ''}${USAGE}\n`);
     return 2;
   }
   const config = loadConfig(parsed.config ?? env.STATION_CONFIG);

@@ -15,6 +15,7 @@ export type PortStatus = 'connected' | 'disconnected';
  * forge log lines) shown as \xNN, and cut to `max` characters.
  */
 export function printable(text: string, max = 64): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this function's job
   const shown = text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return shown.length > max ? `${shown.slice(0, max)}… (${text.length} chars)` : shown;
 }
@@ -153,7 +154,7 @@ export class SerialLinePort extends EventEmitter<SerialLineEvents> {
   /** Sends `text` + LF. Returns false (and sends nothing) while disconnected; never throws. */
   writeLine(text: string): boolean {
     const port = this.port;
-    if (!port || !port.isOpen) return false;
+    if (!port?.isOpen) return false;
     try {
       port.write(`${text}\n`, (err) => {
         // A failed write on a vanished device also closes the port; the 'close' handler reconnects.

@@ -3,7 +3,7 @@
 // under the real name, never half an image or half a reference set; only a hidden temp file
 // can be left behind, and isTempName lets a sweeper recognise it.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Temp files this module writes: `.<name>.tmp-<pid>` with an optional `-<8 hex>` (older writers left none). */
@@ -34,7 +34,7 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
 
 /** Makes a rename in `dir` durable. Some platforms cannot fsync a folder; the rename is atomic anyway. */
 async function fsyncDir(dir: string): Promise<void> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(dir, 'r');
     await handle.sync();

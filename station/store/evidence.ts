@@ -143,12 +143,17 @@ export async function sweepOrphanEvidence(dataDir: string, referenced: (day: str
     const dir = path.join(root, day);
     if (!DAY_DIR.test(day) || !(await stat(dir)).isDirectory()) continue;
     let known: Set<string> | null = null;
+    // the day's referenced files are read once, and only if the day holds an evidence file
+    const isKnown = (rel: string): boolean => {
+      known ??= referenced(day);
+      return known.has(rel);
+    };
     for (const name of await readdir(dir)) {
       const rel = `${day}/${name}`;
       if (isTempName(name)) {
         await unlink(path.join(dir, name));
         result.removedTempFiles.push(rel);
-      } else if (EVIDENCE_NAME.test(name) && !(known ??= referenced(day)).has(rel)) {
+      } else if (EVIDENCE_NAME.test(name) && !isKnown(rel)) {
         await unlink(path.join(dir, name));
         result.removedFiles.push(rel);
       }

@@ -21,7 +21,7 @@ export function poolScores(values: ArrayLike<number>, topShare = 0, contentMask?
   const finite: number[] = [];
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]) && (!contentMask || contentMask[i])) finite.push(values[i]);
   if (finite.length === 0) return 0;
-  if (topShare === 0) return finite.reduce((a, b) => (b > a ? b : a), -Infinity);
+  if (topShare === 0) return finite.reduce((a, b) => (Math.max(b , a)), -Infinity);
   const k = Math.max(1, Math.ceil(topShare * finite.length));
   finite.sort((a, b) => b - a);
   let s = 0;

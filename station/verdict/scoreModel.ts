@@ -59,11 +59,11 @@ export function productScorer(model: ScoreModel): (item: ScoredItem) => number {
 export function modelToJson(
   stats: RegionStats | undefined, regions: Region[] | undefined, gridW: number, gridH: number, topShare = 0,
 ): ScoreModel {
-  if (!stats && !(regions && regions.length)) return topShare > 0 ? { kind: 'top', topShare } : { kind: 'raw' };
+  if (!stats && !(regions?.length)) return topShare > 0 ? { kind: 'top', topShare } : { kind: 'raw' };
   return {
     kind: 'region', gridW, gridH,
     stats: stats ? { mean: Array.from(stats.mean), std: Array.from(stats.std), n: stats.n } : undefined,
-    regions: regions && regions.length ? regions : undefined,
+    regions: regions?.length ? regions : undefined,
     ...(topShare > 0 ? { topShare } : {}),
   };
 }

@@ -128,7 +128,8 @@ function cachedOperator(cells: number, len: number, start: number, axis: Axis, s
   let op = operators.get(key);
   if (!op) {
     if (operators.size >= 64) operators.clear();
-    operators.set(key, (op = axisOperator(cells, len, start, axis, sigma)));
+    op = axisOperator(cells, len, start, axis, sigma);
+    operators.set(key, op);
   }
   return op;
 }

@@ -54,7 +54,7 @@ function distBelow(x: Float32Array, p: number, oc: number, d: number, bound: num
   let s = 0;
   const op = p * d;
   for (let k = 0; k < d; k += 8) {
-    const end = k + 8 < d ? k + 8 : d;
+    const end = Math.min(k + 8 , d);
     for (let j = k; j < end; j++) {
       const t = x[op + j] - x[oc + j];
       s += t * t;

@@ -152,7 +152,10 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
   function head(shapes: TapShape[]): Promise<ort.InferenceSession> {
     const key = shapes.map((s) => `${s.height}x${s.width}`).join(',');
     let h = heads.get(key);
-    if (!h) heads.set(key, (h = createHeadSession(shapes, settings, projection, settings.threads)));
+    if (!h) {
+      h = createHeadSession(shapes, settings, projection, settings.threads);
+      heads.set(key, h);
+    }
     return h;
   }
 

@@ -182,7 +182,7 @@ export async function toInputTensor(img: DecodedImage, manifest: ModelManifest, 
     } else {
       for (let i = 0; i < plane; i++) {
         const v = raw[i * 3 + src] * gain + offset;
-        out[base + i] = (v < 0 ? 0 : v > 255 ? 255 : v) * mul + add;
+        out[base + i] = (v < 0 ? 0 : Math.min(v , 255)) * mul + add;
       }
     }
   }

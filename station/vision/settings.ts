@@ -54,7 +54,7 @@ export const BACKBONE_DEFAULTS: Record<string, Partial<EngineSettings> & { taps:
 
 export function backboneDefaults(manifest: { id: string; taps: { name: string; stride: number }[] }): Partial<EngineSettings> & { taps: string[] } {
   const known = BACKBONE_DEFAULTS[manifest.id];
-  if (known && known.taps.every((n) => manifest.taps.some((t) => t.name === n))) return { ...known, taps: [...known.taps] };
+  if (known?.taps.every((n) => manifest.taps.some((t) => t.name === n))) return { ...known, taps: [...known.taps] };
   const coarse = manifest.taps.filter((t) => t.stride >= 8).map((t) => t.name);
   return { taps: coarse.length ? coarse : manifest.taps.map((t) => t.name) };
 }

@@ -18,7 +18,7 @@ import { openStore } from '../../station/store/index.ts';
 import { nearestExamples } from '../../station/verdict/explain.ts';
 import { judge } from '../../station/verdict/judge.ts';
 import { createEngine } from '../../station/vision/engine.ts';
-import { decodeReferenceSet } from '../../station/vision/referenceSet.ts';
+import type { decodeReferenceSet } from '../../station/vision/referenceSet.ts';
 import { calibrateForEval } from '../../station/calibrate/evalVerdicts.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'calib-engine-'));
@@ -112,7 +112,7 @@ function runCli(env: Record<string, string>, killWhen?: RegExp): Promise<{ code:
     child.stdout.resume();
     child.stderr.on('data', (b: Buffer) => {
       err += b.toString();
-      if (killWhen && killWhen.test(err)) child.kill('SIGKILL');
+      if (killWhen?.test(err)) child.kill('SIGKILL');
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve({ code, signal, err }));

@@ -58,7 +58,7 @@ export function fakeEngine(opts: { delayMs?: number; sha?: string } = {}): Calib
     grid: () => ({ gridW: GRID, gridH: GRID }),
     build(embs, names) {
       const patches = new Float32Array(embs.length * GRID * GRID * DIM);
-      embs.forEach((e, i) => patches.set(e.patches, i * GRID * GRID * DIM));
+      embs.forEach((e, i) => { patches.set(e.patches, i * GRID * GRID * DIM); });
       return { patches, count: embs.length * GRID * GRID, names };
     },
     async score(e, bank): Promise<ItemScore> {

@@ -8,7 +8,7 @@ describe('fold plan', () => {
     const p = planFolds(103, { seed: 4 });
     expect(p.folds).toBe(5);
     const sizes = [0, 0, 0, 0, 0];
-    p.assignment.forEach((f) => sizes[f]++);
+    p.assignment.forEach((f) => { sizes[f]++; });
     expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
     expect(planFolds(103, { seed: 4 })).toEqual(p);
     expect(planFolds(103, { seed: 5 }).assignment).not.toEqual(p.assignment);

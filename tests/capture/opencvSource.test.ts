@@ -75,7 +75,7 @@ describe('OpenCvSource on a video file', () => {
     inspected.forEach((f, i) => {
       const got = meanRgb(f.data, W, H, 0.5, 0.5);
       const want = ITEM_COLOURS[i];
-      got.forEach((v, c) => expect(Math.abs(v - want[c])).toBeLessThan(20));
+      got.forEach((v, c) => { expect(Math.abs(v - want[c])).toBeLessThan(20); });
     });
   });
 

@@ -50,7 +50,7 @@ export function drawItem(bench: Buffer, width: number, height: number, shape: Sh
   return out;
 }
 
-const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
+const clamp = (v: number) => (v < 0 ? 0 : Math.min(v , 255));
 
 /** Colours far from the grey bench in luma, so a grey-thumbnail trigger sees them. */
 export const ITEM_COLOURS: [number, number, number][] = [

@@ -57,7 +57,7 @@ describe('live page (no login)', () => {
   it('shows a verdict pushed over socket.io, with heatmap toggle and references, without polling', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const { page, errors } = await newPage(ctx);
-    await page.goto(h.url + '/');
+    await page.goto(`${h.url}/`);
     await page.waitForSelector('body[data-connected="true"]');
     await expect.poll(() => page.textContent('#product')).toBe('Glazed tile');
 
@@ -123,7 +123,7 @@ describe('live page at bench screen widths', () => {
   it.each([1024, 1366, 1920])('at %i px: every verdict word fits its card, nothing scrolls sideways, and the card names its item', async (width) => {
     const ctx = await browser.newContext({ viewport: { width, height: 768 } });
     const { page, errors } = await newPage(ctx);
-    await page.goto(h.url + '/');
+    await page.goto(`${h.url}/`);
     await page.waitForSelector('body[data-connected="true"]');
     // A maker of their own, so these items do not move the Makers page figures of the others.
     h.store.makers.upsert({ id: 'fay', name: 'Fay' });
@@ -156,7 +156,7 @@ describe('review page (lead)', () => {
   it('answers 401 with the login page when not signed in', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const { page } = await newPage(ctx);
-    const res = await page.goto(h.url + '/review');
+    const res = await page.goto(`${h.url}/review`);
     expect(res!.status()).toBe(401);
     await page.waitForSelector('form.login-form');
     await shot(page, 'login');

@@ -99,7 +99,7 @@ describe('demo item generator', () => {
           expect(area / itemArea, label).toBeLessThan(0.15);
           // inside the (undamaged) item
           let outside = 0;
-          mask.forEach((v, p) => (outside += v && !good.itemMask[p] ? 1 : 0));
+          mask.forEach((v, p) => { outside += v && !good.itemMask[p] ? 1 : 0; });
           expect(outside, label).toBe(0);
           // the defect changes the picture where it is...
           expect(meanAbsDiff(good.rgb, bad.rgb, mask), label).toBeGreaterThan(14);
@@ -117,7 +117,7 @@ describe('demo item generator', () => {
     const a = renderItem({ kind: 'glazed-tile', seed: 1, defect: 'spot' }).mask as Uint8Array;
     const b = renderItem({ kind: 'glazed-tile', seed: 2, defect: 'spot' }).mask as Uint8Array;
     let overlap = 0;
-    a.forEach((v, p) => (overlap += v & b[p]));
+    a.forEach((v, p) => { overlap += v & b[p]; });
     expect(overlap).toBeLessThan(Math.min(sum(a), sum(b)));
   });
 

@@ -56,7 +56,7 @@ describe('tfjs → ONNX converter, InceptionV3 from nsfwjs', () => {
       const [image] = testImages(1, h, w, seed);
       const ref = tfjsRun(await tfjsTruncated(src, spec.taps, h, w), spec.taps, [image], h, w);
       const res = await session.run({ input: new ort.Tensor('float32', nhwcToNchw(image, h, w), [1, 3, h, w]) });
-      spec.taps.forEach((name, k) => expect(maxAbsDiff(ref[k], res[name], 0), `${name} at ${h}×${w}`).toBeLessThan(TOL));
+      spec.taps.forEach((name, k) => { expect(maxAbsDiff(ref[k], res[name], 0), `${name} at ${h}×${w}`).toBeLessThan(TOL); });
     }
     await session.release();
   });

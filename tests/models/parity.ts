@@ -1,6 +1,6 @@
 /** Shared helpers for converter parity tests: run the original model in tfjs (pure-JS CPU) and ORT, compare. */
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import type { TfjsLayersModel } from '../../models/tfjs/read.ts';
 
 let backendReady: Promise<boolean> | undefined;
@@ -80,7 +80,7 @@ export function nhwcToNchw(img: Float32Array, h: number, w: number, c = 3): Floa
 export function tfjsRun(model: tf.LayersModel, layers: string[], batch: Float32Array[], h: number, w: number) {
   const sub = tf.model({ inputs: model.inputs, outputs: layers.map((l) => model.getLayer(l).output as tf.SymbolicTensor) });
   const data = new Float32Array(batch.length * h * w * 3);
-  batch.forEach((img, i) => data.set(img, i * img.length));
+  batch.forEach((img, i) => { data.set(img, i * img.length); });
   return tf.tidy(() => {
     let outs = sub.predict(tf.tensor4d(data, [batch.length, h, w, 3]));
     if (!Array.isArray(outs)) outs = [outs];

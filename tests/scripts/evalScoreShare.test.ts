@@ -21,7 +21,7 @@ describe('npm run eval -- --score-top-share', () => {
     expect(top.status, top.stderr).toBe(0);
     const a = scores(path.join(root, 'max.csv')), b = scores(path.join(root, 'top.csv'));
     expect(b.map((r) => r.file)).toEqual(a.map((r) => r.file));
-    b.forEach((r, i) => expect(r.score).toBeLessThan(a[i].score));
+    b.forEach((r, i) => { expect(r.score).toBeLessThan(a[i].score); });
     const json = JSON.parse(readFileSync(path.join(root, 'top.json'), 'utf8'));
     expect(json.settings.scoreTopShare).toBe(0.1);
     const v = json.categories[0].verdicts;

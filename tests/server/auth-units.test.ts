@@ -38,7 +38,7 @@ describe('sessions', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(session.csrfToken).not.toBe(token);
     expect(store.get(token)).toBe(session);
-    expect(store.get(token + 'x')).toBeUndefined();
+    expect(store.get(`${token}x`)).toBeUndefined();
     now += 99;
     expect(store.get(token)).toBe(session); // refreshes the idle timer
     now += 99;

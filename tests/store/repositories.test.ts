@@ -155,7 +155,7 @@ describe('inspections', () => {
     const store = freshStore();
     const { refSet } = seeded(store);
     const anaScores = [0.1, 0.6, 0.2, 0.9];
-    anaScores.forEach((s, i) => judge(store, refSet.id, T0 + i * HOUR, s, 'ana'));
+    anaScores.forEach((s, i) => { judge(store, refSet.id, T0 + i * HOUR, s, 'ana'); });
     judge(store, refSet.id, T0 + 30 * HOUR, 0.3, 'ana'); // outside the period
     judge(store, refSet.id, T0 + HOUR / 2, 0.7, 'ben');
     store.inspections.record({ inspectedAt: T0 + 1, productId: 'tile', makerId: 'ana', score: null, verdict: 'unjudged' });

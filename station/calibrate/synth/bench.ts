@@ -30,14 +30,17 @@ export function ringMedian(img: DecodedImage, skip?: Uint8Array): Rgb | null {
   const hists = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
   let count = 0;
   for (const p of ringPixels(img.width, img.height)) {
-    if (skip && skip[p]) continue;
+    if (skip?.[p]) continue;
     for (let c = 0; c < 3; c++) hists[c][img.data[p * 3 + c]]++;
     count++;
   }
   if (count === 0) return null;
   return hists.map((h) => {
     let acc = 0;
-    for (let v = 0; v < 256; v++) if ((acc += h[v]) * 2 >= count) return v;
+    for (let v = 0; v < 256; v++) {
+      acc += h[v];
+      if (acc * 2 >= count) return v;
+    }
     return 255;
   }) as Rgb;
 }
@@ -125,7 +128,7 @@ export function fitBench(img: DecodedImage, skip?: Uint8Array): BenchModel | nul
   const stride = Math.max(1, Math.floor(free / FIT_SAMPLES));
   const picked: number[] = [];
   for (let i = 0, n = 0; i < all.length; i++) {
-    if (skip && skip[all[i]]) continue;
+    if (skip?.[all[i]]) continue;
     if (n++ % stride === 0) picked.push(all[i]);
   }
   const ring = Int32Array.from(picked);
@@ -164,7 +167,7 @@ export function fitBench(img: DecodedImage, skip?: Uint8Array): BenchModel | nul
       }
     }
     const coef = new Float64Array(18);
-    atb.forEach((b, ch) => coef.set(solve(ata, b), ch * 6));
+    atb.forEach((b, ch) => { coef.set(solve(ata, b), ch * 6); });
     model = { width, height, coef };
   }
   return model;

@@ -16,7 +16,7 @@ export function boxBlur(src: Float32Array, width: number, height: number, radius
     for (let x = 0; x < width; x++) {
       tmp[row + x] = sum * k;
       const add = x + r + 1 < width ? x + r + 1 : width - 1;
-      const drop = x - r > 0 ? x - r : 0;
+      const drop = Math.max(x - r , 0);
       sum += src[row + add] - src[row + drop];
     }
   }

@@ -30,7 +30,7 @@ function window(layer: Layer, x0: number, y0: number, x1: number, y1: number): [
   return [left, top, right, bottom];
 }
 
-const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
+const clamp01 = (v: number): number => (v < 0 ? 0 : Math.min(v , 1));
 
 export interface StrokePoint {
   x: number;
