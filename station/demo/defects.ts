@@ -4,7 +4,7 @@
 //  - surface marks (scratch, spot, crack): painted over the finished item.
 // Every defect reports a binary mask (1 = defect pixel, 0 = not) the size of the frame.
 
-import { type DefectPalette, type ItemShape, outlineNormal } from './items.ts';
+import { type DefectPalette, type ItemShape, outlineNormal } from './itemKit.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
 import { type Canvas, type Rgb, blendPixel, clamp01, smoothstep, len } from './raster.ts';

@@ -2,7 +2,7 @@
 // (darker) edges and a running stitch of cream thread set in from the edge.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, forEachCovered, lampDirection, placeOnBench, rimFacing } from './items.ts';
+import { type ItemModel, type ItemShape, forEachCovered, lampDirection, placeOnBench, rimFacing } from './itemKit.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
 import { type Canvas, hsv, mix, mixRgb, smoothstep, len } from './raster.ts';

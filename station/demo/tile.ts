@@ -3,7 +3,7 @@
 // iron speckles, and catches a soft glossy highlight.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, forEachCovered, lampDirection, lampSpot, placeOnBench, rimFacing } from './items.ts';
+import { type ItemModel, type ItemShape, forEachCovered, lampDirection, lampSpot, placeOnBench, rimFacing } from './itemKit.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
 import { type Canvas, blendPixel, clamp01, hsv, mix, mixRgb, smoothstep, len } from './raster.ts';

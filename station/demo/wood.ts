@@ -4,7 +4,7 @@
 // spacing, phase and hue all vary, and it lies on the bench at any rotation.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, forEachCovered, lampDirection, lampSpot, placeOnBench, rimFacing } from './items.ts';
+import { type ItemModel, type ItemShape, forEachCovered, lampDirection, lampSpot, placeOnBench, rimFacing } from './itemKit.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
 import { type Canvas, hsv, mix, mixRgb, smoothstep, len } from './raster.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ItemShape, forEachCovered, lampDirection, lampSpot, rimFacing } from '../../station/demo/items.ts';
+import { type ItemShape, forEachCovered, lampDirection, lampSpot, rimFacing } from '../../station/demo/itemKit.ts';
 import { benchLook } from '../../station/demo/bench.ts';
 
 const disc = (cx: number, cy: number, r: number, angle = 0): ItemShape => ({

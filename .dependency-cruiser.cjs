@@ -1,0 +1,49 @@
+// The import rules of docs/ARCHITECTURE.md, checked by `npm run lint:rooms` (and so by `npm test`).
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      comment: 'Rooms depend one way: a cycle means a concept sits in two places.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'pure-core',
+      comment: 'vision/ and verdict/ are pure: tested with numbers, never with files, ports, sockets or the database.',
+      severity: 'error',
+      from: { path: '^station/(vision|verdict)/' },
+      to: {
+        path: [
+          '^station/(store|server|signals|capture|trigger|runtime|calibrate|demo)/',
+          '^station/(app|main|config)\\.ts$',
+          '^(node:)?(fs|fs/promises|net|http|https|child_process|dgram|worker_threads)$',
+          'node_modules/(express|socket\\.io|better-sqlite3|serialport|@serialport|usb|@u4/opencv4nodejs)/',
+        ],
+      },
+    },
+    {
+      name: 'dashboard-over-http',
+      comment:
+        'The dashboard is a browser app: it talks to the station over HTTP and socket.io only. ' +
+        'The wire contract (types only, erased at build) is the one thing it shares.',
+      severity: 'error',
+      from: { path: '^dashboard/' },
+      to: { path: '^(station|scripts|models|tests)/', pathNot: '^station/server/contract\\.d\\.ts$' },
+    },
+    {
+      name: 'tests-stay-out',
+      comment: 'Nothing the station or its scripts run may depend on test code.',
+      severity: 'error',
+      from: { path: '^(station|scripts|models|dashboard)/' },
+      to: { path: '^tests/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
