@@ -24,6 +24,13 @@ module.exports = {
       },
     },
     {
+      name: 'shared-is-a-leaf',
+      comment: 'station/shared/ holds helpers every room may use, so it imports no room itself.',
+      severity: 'error',
+      from: { path: '^station/shared/' },
+      to: { path: '^station/(?!shared/)' },
+    },
+    {
       name: 'dashboard-over-http',
       comment:
         'The dashboard is a browser app: it talks to the station over HTTP and socket.io only. ' +

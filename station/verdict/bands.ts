@@ -1,6 +1,7 @@
 /** Tolerance bands: pass / review / fail thresholds estimated from held-out scores of good items. */
 import { seededRandom } from './rng.ts';
-import { MIN_TAIL_ITEMS, quantileSorted, sortedCopy, upperQuantile, type QuantileMethod } from './quantile.ts';
+import { sortedCopy } from '../shared/numbers.ts';
+import { MIN_TAIL_ITEMS, quantileSorted, upperQuantile, type QuantileMethod } from './quantile.ts';
 
 export interface ToleranceRates {
   /** Target share of good items judged 'fail' (score above failAt). */

@@ -56,8 +56,3 @@ export function upperQuantile(sorted: ArrayLike<number>, p: number): { value: nu
   return { value: Math.max(empirical, exponentialTailQuantile(sorted, p)), method: 'exponential-tail' };
 }
 
-export function sortedCopy(values: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(values as ArrayLike<number>);
-  out.sort();
-  return out;
-}

@@ -1,8 +1,6 @@
 /** Detection metrics over scores where higher means "more likely defective". Pure, exact (ties handled). */
 
-function sortedCopy(a: ArrayLike<number>): Float64Array {
-  return Float64Array.from(a).sort();
-}
+import { sortedCopy } from '../shared/numbers.ts';
 
 /**
  * Area under the ROC curve from the scores of positives (defective) and negatives (good): the probability that a

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type * as ort from 'onnxruntime-node';
 import type { TfjsLayersModel } from '../../models/tfjs/read.ts';
+import { createRng } from '../../station/vision/rng.ts';
 
 let backendReady: Promise<boolean> | undefined;
 
@@ -39,17 +40,8 @@ export async function tfjsTruncated(src: TfjsLayersModel, outputs: string[], h: 
   return tf.loadLayersModel(io, { strict: false }); // weights of the cut-off head stay unused
 }
 
-/** A deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The station's seeded generator, so failures reproduce. */
+export const rng = createRng;
 
 /** Images in [0,1], NHWC: uniform noise, a smooth colour gradient with noise, and blocks of flat colour. */
 export function testImages(n: number, h: number, w: number, seed = 7): Float32Array[] {
