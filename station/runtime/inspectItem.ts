@@ -10,7 +10,7 @@ import { inspectFrame } from './inspectFrame.ts';
 import type { Log } from './log.ts';
 import type { Selection } from './selection.ts';
 
-export const VERDICT_LIGHT: Record<Verdict, StackLightState> = { pass: 'PASS', review: 'REVIEW', fail: 'FAIL', unjudged: 'FAULT' };
+const VERDICT_LIGHT: Record<Verdict, StackLightState> = { pass: 'PASS', review: 'REVIEW', fail: 'FAIL', unjudged: 'FAULT' };
 
 export interface ItemEdges {
   store: Store;

@@ -49,7 +49,7 @@ export function createSelection(o: SelectionOptions): Selection {
   }
   if (makerId && !store.makers.get(makerId)) store.makers.upsert({ id: makerId, name: makerId });
 
-  // A failed load is kept too: the reason is recorded with each item instead of retrying on every frame.
+  // A failed load is kept too: each item records the reason without reading the files again.
   const loaded = new Map<string, ActiveProduct | Error>();
   const listeners: SelectionListener[] = [];
   const changed = () => { for (const l of listeners) l(productId, makerId); };
