@@ -1,0 +1,100 @@
+/**
+ * What the bench inspects now: the selected product and maker, and each product's loaded reference set
+ * (or why it has none), kept until a lead activates another version.
+ */
+import path from 'node:path';
+import type { ScanEvent } from '../signals/barcode.ts';
+import type { Store } from '../store/index.ts';
+import { loadActiveProduct, type ActiveProduct, type EngineForSet } from './activeProduct.ts';
+import type { Log } from './log.ts';
+
+export type SelectionListener = (productId: string, makerId: string | null) => void;
+
+export interface Selection {
+  readonly productId: string;
+  readonly makerId: string | null;
+  /** The product's reference set ready to inspect with, or the reason there is none (loaded once). */
+  active(productId?: string): ActiveProduct | Error;
+  /** Loads the product's active reference set again (after an activation or a roll back). */
+  reload(productId: string): ActiveProduct | Error;
+  /** Throws, for the person, on a product the store does not know. */
+  selectProduct(productId: string): void;
+  /** null clears the maker; throws on a maker the store does not know. */
+  selectMaker(makerId: string | null): void;
+  /** Called after each change of product or maker. */
+  onChange(listener: SelectionListener): void;
+}
+
+export interface SelectionOptions {
+  store: Store;
+  calibrationDir: string;
+  engineForSet: EngineForSet;
+  /** The configured selection at start. */
+  productId: string;
+  makerId: string | null;
+  /** The products found in the calibration folder, named when the selected one is not among them. */
+  products: string[];
+  log: Log;
+}
+
+export function createSelection(o: SelectionOptions): Selection {
+  const { store, calibrationDir, engineForSet, products, log } = o;
+  let { productId, makerId } = o;
+  // Items are recorded whatever the selection: a product with no calibration folder still gets its row (so its
+  // inspections can reference it), and each of its items is recorded unjudged with the reason.
+  if (!store.products.get(productId)) {
+    store.products.upsert({ id: productId, name: productId });
+    log.warn(`product '${productId}' has no calibration folder ${path.join(calibrationDir, productId)} with a product.json` +
+      ` (products: ${products.join(', ') || 'none'}); items will be recorded as unjudged until it has one and is calibrated`);
+  }
+  if (makerId && !store.makers.get(makerId)) store.makers.upsert({ id: makerId, name: makerId });
+
+  // A failed load is kept too: each item records the reason without reading the files again.
+  const loaded = new Map<string, ActiveProduct | Error>();
+  const listeners: SelectionListener[] = [];
+  const changed = () => { for (const l of listeners) l(productId, makerId); };
+  const active = (id = productId): ActiveProduct | Error => {
+    let a = loaded.get(id);
+    if (!a) {
+      try {
+        a = loadActiveProduct(store, calibrationDir, id, engineForSet);
+      } catch (err) {
+        a = err as Error;
+      }
+      loaded.set(id, a);
+    }
+    return a;
+  };
+
+  return {
+    get productId() { return productId; },
+    get makerId() { return makerId; },
+    active,
+    reload(id) {
+      loaded.delete(id);
+      return active(id);
+    },
+    selectProduct(id) {
+      if (!store.products.get(id)) throw new Error(`unknown product '${id}': add calibration/${id}/product.json and calibrate it`);
+      productId = id;
+      changed();
+    },
+    selectMaker(id) {
+      if (id !== null && !store.makers.get(id)) throw new Error(`unknown maker '${id}'`);
+      makerId = id;
+      changed();
+    },
+    onChange(listener) { listeners.push(listener); },
+  };
+}
+
+/** A scanned product code or maker badge changes the selection; a code the store does not know is logged. */
+export function selectByScan(selection: Selection, scan: ScanEvent, log: Log): void {
+  try {
+    if (scan.kind === 'product') selection.selectProduct(scan.id);
+    else if (scan.kind === 'maker') selection.selectMaker(scan.id);
+    // an unknown code was logged by the reader (throttled, escaped)
+  } catch (err) {
+    log.warn(`barcode: ${(err as Error).message}`);
+  }
+}
