@@ -29,7 +29,12 @@ export const manifestSchema = closedObject({
   id: text(),
   file: text(),
   sha256: z.string({ error: want('64 lowercase hex digits') }).regex(/^[0-9a-f]{64}$/),
-  source: closedObject({ package: text().optional(), version: text().optional(), url: text().optional(), note: text().optional() }),
+  source: closedObject({
+    package: text().optional(),
+    version: text().optional(),
+    url: text().optional(),
+    note: text().optional(),
+  }),
   licence: text(),
   input: closedObject({
     name: text(),

@@ -27,7 +27,9 @@ const bool = () => z.boolean({ error: (iss) => `must be true or false (got ${sho
 
 /** Drops the fields set to null: `"maker": null` or `"stackLight": null` mean "none", i.e. the default. */
 const withoutNulls = (v: unknown) =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null)) : v;
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null))
+    : v;
 
 /** A closed section of the file whose null fields count as absent. */
 const section = <S extends z.core.$ZodLooseShape>(shape: S, notAnObject?: string) =>
@@ -42,7 +44,9 @@ const camera = z.preprocess(
       closedObject({
         kind: z.literal('usb'),
         // A device index (0, 1, …) or a device path such as /dev/video0.
-        device: z.union([num(0), text()], { error: (iss) => `must be a number in [0, Infinity] or a non-empty string (got ${shown(iss.input)})` }),
+        device: z.union([num(0), text()], {
+          error: (iss) => `must be a number in [0, Infinity] or a non-empty string (got ${shown(iss.input)})`,
+        }),
         width: num(0).optional(),
         height: num(0).optional(),
         fps: num(0).optional(),
@@ -84,7 +88,12 @@ const trigger = section({
   steadyMs: num(0).default(defaultPresenceConfig.steadyMs),
   emptyMs: num(0).default(defaultPresenceConfig.emptyMs),
   /** Inspection area in frame-normalised coordinates (0..1); whole frame when absent. */
-  roi: section({ x: num(0, 1).default(0), y: num(0, 1).default(0), width: num(0.01, 1).default(1), height: num(0.01, 1).default(1) }).optional(),
+  roi: section({
+    x: num(0, 1).default(0),
+    y: num(0, 1).default(0),
+    width: num(0.01, 1).default(1),
+    height: num(0.01, 1).default(1),
+  }).optional(),
 });
 
 const serialShape = { path: text(), baudRate: num(300, 4_000_000).default(9600) };
@@ -126,12 +135,17 @@ const configFile = section(
     product: text().default('demo-tile'),
     maker: text().nullable().default(null),
     stackLight: section(serialShape).nullable().default(null),
-    barcode: section({ ...serialShape, codes: z.record(z.string(), barcodeCode).default({}) }).nullable().default(null),
+    barcode: section({ ...serialShape, codes: z.record(z.string(), barcodeCode).default({}) })
+      .nullable()
+      .default(null),
     server: server.prefault({}),
     retention: section({ evidenceDays: num(1).default(90) }).prefault({}),
   },
   'must be a JSON object',
-).transform(({ dataDir, ...c }) => ({ ...c, dataDir: dataDir ?? (c.camera.kind === 'demo' ? DEMO_DATA_DIR : BENCH_DATA_DIR) }));
+).transform(({ dataDir, ...c }) => ({
+  ...c,
+  dataDir: dataDir ?? (c.camera.kind === 'demo' ? DEMO_DATA_DIR : BENCH_DATA_DIR),
+}));
 
 export type StationConfig = z.output<typeof configFile> & {
   /** Folder of the file this config came from; relative paths resolve against it. */

@@ -35,7 +35,11 @@ const want =
   (iss: { input?: unknown }): string =>
     iss.input === undefined ? `is required: ${what}` : `must be ${what} (got ${shown(iss.input)})`;
 
-const share = (of: 'image' | 'frame', min = 0) => z.number({ error: want(`a number in [${min}, 1] (share of the ${of})`) }).min(min).max(1);
+const share = (of: 'image' | 'frame', min = 0) =>
+  z
+    .number({ error: want(`a number in [${min}, 1] (share of the ${of})`) })
+    .min(min)
+    .max(1);
 
 const region = closedObject(
   {
@@ -45,25 +49,36 @@ const region = closedObject(
     w: share('image').describe('x + w ≤ 1'),
     h: share('image').describe('y + h ≤ 1'),
     tolerance: z
-      .number({ error: want('a number in (0, 100] (2 = twice the usual deviation allowed); use "ignore": true to leave a region out') })
+      .number({
+        error: want(
+          'a number in (0, 100] (2 = twice the usual deviation allowed); use "ignore": true to leave a region out',
+        ),
+      })
       .gt(0)
       .max(100)
       .describe('2 = twice the usual deviation allowed here.')
       .optional(),
-    ignore: z.boolean({ error: want('true or false') }).describe('Leave this region out of the score.').optional(),
+    ignore: z
+      .boolean({ error: want('true or false') })
+      .describe('Leave this region out of the score.')
+      .optional(),
   },
   'must be an object like {"x": 0, "y": 0, "w": 0.5, "h": 0.5, "tolerance": 2}',
 )
   .refine((r) => r.x + r.w <= 1 + 1e-9, { path: ['w'], error: 'x + w must not exceed 1' })
   .refine((r) => r.y + r.h <= 1 + 1e-9, { path: ['h'], error: 'y + h must not exceed 1' })
-  .refine((r) => r.tolerance !== undefined || r.ignore === true, { error: 'needs "tolerance" (a number) or "ignore": true' })
+  .refine((r) => r.tolerance !== undefined || r.ignore === true, {
+    error: 'needs "tolerance" (a number) or "ignore": true',
+  })
   // The refinement above, spelt out for the generated JSON Schema (zod cannot translate a refinement).
   .meta({ anyOf: [{ required: ['tolerance'] }, { required: ['ignore'], properties: { ignore: { const: true } } }] });
 
 const roi = closedObject(
   { x: share('frame'), y: share('frame'), width: share('frame', 0.05), height: share('frame', 0.05) },
   'must be an object like {"x": 0.2, "y": 0.1, "width": 0.6, "height": 0.8} (shares of the frame)',
-).refine((r) => r.x + r.width <= 1 + 1e-9 && r.y + r.height <= 1 + 1e-9, { error: 'x + width and y + height must not exceed 1' });
+).refine((r) => r.x + r.width <= 1 + 1e-9 && r.y + r.height <= 1 + 1e-9, {
+  error: 'x + width and y + height must not exceed 1',
+});
 
 const engine = closedObject(
   {
@@ -73,7 +88,9 @@ const engine = closedObject(
       .describe('Backbone id from the station\'s pool, e.g. "mobilenet_v2-features" or "inception_v3-features".')
       .optional(),
     inputSize: z
-      .int({ error: want(`the model input's long side, a multiple of 32 from 32 to ${MAX_INPUT_SIZE} (e.g. 224 or 448)`) })
+      .int({
+        error: want(`the model input's long side, a multiple of 32 from 32 to ${MAX_INPUT_SIZE} (e.g. 224 or 448)`),
+      })
       .min(32)
       .max(MAX_INPUT_SIZE)
       .multipleOf(32)
@@ -123,7 +140,9 @@ export const productFileSchema = closedObject(
           .min(0)
           .lt(0.9)
           .default(PRODUCT_DEFAULTS.tolerance.reviewRate)
-          .describe("Target share of good items sent to 'review' (between the two thresholds). failRate + reviewRate < 1."),
+          .describe(
+            "Target share of good items sent to 'review' (between the two thresholds). failRate + reviewRate < 1.",
+          ),
       },
       'must be an object like {"failRate": 0.01, "reviewRate": 0.1}',
     )
@@ -145,7 +164,9 @@ export const productFileSchema = closedObject(
     regions: z
       .array(region, { error: want('a list of {x, y, w, h, tolerance} rectangles') })
       .default([])
-      .describe('Rectangles (shares of the model input, after pad/crop) whose tolerance is scaled, or which are ignored.'),
+      .describe(
+        'Rectangles (shares of the model input, after pad/crop) whose tolerance is scaled, or which are ignored.',
+      ),
     coresetSize: z
       .int({ error: want(`a whole number from 16 to ${MAX_CORESET} (patches kept in the bank)`) })
       .min(16)
@@ -180,11 +201,17 @@ export const productFileSchema = closedObject(
       .min(5)
       .max(10_000)
       .default(PRODUCT_DEFAULTS.latencyBudgetMs)
-      .describe("Capture-to-score time the chosen configuration must stay within on the bench's CPU (measured during self-tuning)."),
+      .describe(
+        "Capture-to-score time the chosen configuration must stay within on the bench's CPU (measured during self-tuning).",
+      ),
     keepImages: z
       .array(
         // Length is checked as written, emptiness after trimming (a name of spaces is no name).
-        z.string({ error: want('an image name as the calibration report gives it, e.g. "good/odd-photo.jpg"') }).max(500).trim().min(1),
+        z
+          .string({ error: want('an image name as the calibration report gives it, e.g. "good/odd-photo.jpg"') })
+          .max(500)
+          .trim()
+          .min(1),
         { error: want('a list of image names as the calibration report gives them, e.g. ["good/odd-photo.jpg"]') },
       )
       .max(10_000)
@@ -198,7 +225,7 @@ export const productFileSchema = closedObject(
   $id: 'product.schema.json',
   title: 'Bench QA station: calibration/<product>/product.json',
   description:
-    'A product\'s name and calibration settings. The folder name is the product id. Validated on load by station/calibrate/productConfig.ts, whose zod schema this file is generated from (npm run schema:product).',
+    "A product's name and calibration settings. The folder name is the product id. Validated on load by station/calibrate/productConfig.ts, whose zod schema this file is generated from (npm run schema:product).",
   examples: [
     { name: 'Walnut bowl' },
     {
@@ -227,7 +254,9 @@ export type ProductConfig = Omit<ProductFile, '$schema' | 'roi' | 'engine'> & {
 /** Validate a parsed product.json. `file` names the file in messages; `id` is the folder name. */
 export function validateProductConfig(raw: unknown, file: string, id: string): ProductConfig {
   if (!ID_RE.test(id))
-    throw new Error(`${file}: product folder name "${id}" must be 1-64 letters, digits, '.', '_' or '-' (it becomes the product id)`);
+    throw new Error(
+      `${file}: product folder name "${id}" must be 1-64 letters, digits, '.', '_' or '-' (it becomes the product id)`,
+    );
   const r = productFileSchema.safeParse(raw);
   if (!r.success) throw new Error(issueLine(file, r.error));
   const { $schema: _, roi, engine: e = {}, regions, ...rest } = r.data;
@@ -251,7 +280,10 @@ export function loadProductConfig(file: string, id: string): ProductConfig {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`${file} is missing: create it with at least {"name": "<product name>"} (see calibration/product.schema.json)`);
+    if (code === 'ENOENT')
+      throw new Error(
+        `${file} is missing: create it with at least {"name": "<product name>"} (see calibration/product.schema.json)`,
+      );
     throw new Error(`${file} cannot be read (${code})`);
   }
   let raw: unknown;

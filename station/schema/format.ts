@@ -35,7 +35,9 @@ export function issueLine(where: string, error: z.ZodError): string {
  */
 export function closedObject<S extends z.core.$ZodLooseShape>(shape: S, notAnObject = 'must be an object') {
   // "$schema" (an editor hint in product.json) is allowed but not worth suggesting.
-  const allowed = Object.keys(shape).filter((k) => !k.startsWith('$')).join(', ');
+  const allowed = Object.keys(shape)
+    .filter((k) => !k.startsWith('$'))
+    .join(', ');
   return z.strictObject(shape, {
     error: (iss) =>
       iss.code === 'unrecognized_keys'
