@@ -106,20 +106,20 @@ const barcodeCode = closedObject(
   'must be an object like {"kind": "product", "id": "bowl"}',
 );
 
+/**
+ * Express's "trust proxy": false (the default: the client's own address counts), true, a hop count, or addresses
+ * (e.g. "loopback" or "10.0.0.1") of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
+ */
+const proxies = (iss: { input?: unknown }) =>
+  `must be true, false, a number of proxy hops, or the proxies' addresses (e.g. "loopback") (got ${shown(iss.input)})`;
+const trustProxy = z.union([z.boolean(), num(0, 10), z.string({ error: proxies }).trim().min(1)], { error: proxies });
+
 const server = section({
   host: text().default('0.0.0.0'),
   port: num(0, 65535).default(8080),
   secureCookies: bool().default(false),
-  /**
-   * Express's "trust proxy": false (the default: the client's own address counts), true, a hop count, or addresses
-   * (e.g. "loopback" or "10.0.0.1") of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
-   * Absent: no proxy is trusted.
-   */
-  trustProxy: (() => {
-    const want = (iss: { input?: unknown }) =>
-      `must be true, false, a number of proxy hops, or the proxies' addresses (e.g. "loopback") (got ${shown(iss.input)})`;
-    return z.union([z.boolean(), num(0, 10), z.string({ error: want }).trim().min(1)], { error: want }).optional();
-  })(),
+  /** Absent: no proxy is trusted. */
+  trustProxy: trustProxy.optional(),
 });
 
 /** The station config file, every default included (documented in README "Configuration"). */
