@@ -1,42 +1,66 @@
-/** The model manifest: everything the station must know to feed a backbone and read its taps. */
+/**
+ * The model manifest: everything the station must know to feed a backbone and read its taps. Declared once as a zod
+ * schema (the type is inferred from it); models/manifest-file.ts reads files with it.
+ */
+import { z } from 'zod';
+import { closedObject, shown } from '../station/schema/format.ts';
 
-export interface FeatureTap {
+const want = (what: string) => (iss: { input?: unknown }) => `must be ${what} (got ${shown(iss.input)})`;
+const text = () => z.string({ error: want('a string') });
+const positive = () => z.number({ error: want('a positive number') }).positive();
+const num = () => z.number({ error: want('a number') });
+const triple = (what: string) => z.tuple([num(), num(), num()], { error: want(what) });
+
+const featureTap = closedObject({
   /** Output name in the ONNX graph. */
-  name: string;
+  name: text(),
   /** Input pixels per feature-map cell (8 → a 224 input gives a 28×28 map). */
-  stride: number;
-  channels: number;
-  /** Feature-map [H, W] at `input.size` (optional; valid-padded nets such as InceptionV3 lose a border,
-   *  so H can be less than size / stride). */
-  mapSize?: [number, number];
-}
+  stride: positive(),
+  channels: positive(),
+  /**
+   * Feature-map [H, W] at `input.size` (optional; valid-padded nets such as InceptionV3 lose a border, so H can be
+   * less than size / stride).
+   */
+  mapSize: z.tuple([positive(), positive()], { error: want('[height, width]') }).optional(),
+});
 
-export interface ModelManifest {
+export const manifestSchema = closedObject({
   /** Short id, also the file stem: `<id>.onnx` next to the manifest. */
-  id: string;
-  file: string;
-  sha256: string;
-  source: { package?: string; version?: string; url?: string; note?: string };
-  licence: string;
-  input: {
-    name: string;
+  id: text(),
+  file: text(),
+  sha256: z.string({ error: want('64 lowercase hex digits') }).regex(/^[0-9a-f]{64}$/),
+  source: closedObject({
+    package: text().optional(),
+    version: text().optional(),
+    url: text().optional(),
+    note: text().optional(),
+  }),
+  licence: text(),
+  input: closedObject({
+    name: text(),
     /** Always NCHW for models the station runs. */
-    layout: 'NCHW';
+    layout: z.literal('NCHW', { error: want('"NCHW"') }),
     /** Default square side; models with dynamic H/W accept other multiples of the largest stride. */
-    size: number;
-    dynamicSize: boolean;
-    colour: 'RGB' | 'BGR';
-    dtype: 'float32' | 'float16';
+    size: positive(),
+    dynamicSize: z.boolean({ error: want('true or false') }),
+    colour: z.enum(['RGB', 'BGR'], { error: want('"RGB" or "BGR"') }),
+    dtype: z.enum(['float32', 'float16'], { error: want('"float32" or "float16"') }),
     /** pixel' = (pixel * scale - mean[c]) / std[c], pixel in 0..255. */
-    scale: number;
-    mean: [number, number, number];
-    std: [number, number, number];
-  };
-  taps: FeatureTap[];
+    scale: num(),
+    mean: triple('three numbers, one per colour channel'),
+    // A zero would divide by zero in every pixel of that channel.
+    std: triple('three non-zero numbers, one per colour channel').refine((s) => s.every((v) => v !== 0), {
+      error: want('three non-zero numbers, one per colour channel'),
+    }),
+  }),
+  taps: z.array(featureTap, { error: want('a list of taps') }).min(1),
   /** ISO time the file was produced. */
-  created: string;
+  created: text(),
   /** What produced the file (converter and its version, or `model:add`), so stale outputs are rebuilt. */
-  producedBy?: string;
+  producedBy: text().optional(),
   /** Free-form remarks shown to users (e.g. how strides relate to map sizes). */
-  notes?: string;
-}
+  notes: text().optional(),
+});
+
+export type ModelManifest = z.output<typeof manifestSchema>;
+export type FeatureTap = ModelManifest['taps'][number];

@@ -1,43 +1,19 @@
 /**
- * calibration/<product>/product.json: the product's name and calibration settings.
- * Documented in calibration/product.schema.json; validated here with messages naming file and field.
+ * calibration/<product>/product.json: the product's name and calibration settings. Declared once, as a zod schema:
+ * types, defaults, ranges and unknown-field refusal; calibration/product.schema.json is generated from it
+ * (`npm run schema:product`, checked by tests/calibrate/schemaDoc.test.ts).
  */
 import { readFileSync } from 'node:fs';
-import { isTopShare, MAX_TOP_SHARE } from '../verdict/pool.ts';
-import type { Region } from '../verdict/regionNorm.ts';
-import { AUGMENTATIONS, isAugmentation } from '../vision/augment.ts';
+import { z } from 'zod';
+import { closedObject, issueLine, shown } from '../schema/format.ts';
+import { MAX_TOP_SHARE } from '../verdict/pool.ts';
+import { AUGMENTATIONS } from '../vision/augment.ts';
 import { MAX_INPUT_SIZE } from '../vision/settings.ts';
-import { isResizeMode, resizeModesText, type Rect, type ResizeMode } from '../vision/types.ts';
+import { RESIZE_MODES, resizeModesText, type Rect } from '../vision/types.ts';
 import type { Pins } from './tune/candidates.ts';
 import { DEFAULT_LATENCY_BUDGET_MS } from './tune/pool.ts';
 
-export interface ProductConfig {
-  /** Product id: the calibration folder's name. */
-  id: string;
-  name: string;
-  /** How an image is fitted to the model input: keep aspect with padding, centre crop, or stretch to fill. */
-  inputMode: ResizeMode;
-  tolerance: { failRate: number; reviewRate: number };
-  /** Fewer good images than this stops calibration. */
-  minGoodImages: number;
-  /** Items sit in a jig/fixed place: enables per-location tolerance (see station/verdict/regionNorm.ts). */
-  placedConsistently: boolean;
-  regions: Region[];
-  /** Reference-set bank size (patches kept by coreset subsampling); engine default when absent. */
-  coresetSize?: number;
-  /** Judge the mean of this share of the item's most deviating patches (0: the single most deviating spot). */
-  scoreTopShare: number;
-  seed: number;
-  /** The part of the frame the item occupies, in shares; the rest (the bench) is never looked at. */
-  roi: Rect | null;
-  /** Engine choices fixed by the product (not searched by self-tuning); scoreTopShare counts when written. */
-  pins: Pins;
-  /** Capture-to-score the chosen configuration must stay within on the bench's CPU. */
-  latencyBudgetMs: number;
-  /** Good images (as the report names them, e.g. "good/odd.jpg") kept although calibration's screen flags them. */
-  keepImages: string[];
-}
-
+/** The defaults of product.json's fields (the schema below declares them from here; the dashboard's targets use them). */
 export const PRODUCT_DEFAULTS = {
   inputMode: 'stretch' as const,
   tolerance: { failRate: 0.01, reviewRate: 0.1 },
@@ -51,176 +27,250 @@ export const PRODUCT_DEFAULTS = {
 /** A larger bank than this would not fit a bench's memory (200,000 patches × 128 dims × 4 bytes ≈ 100 MB) nor its latency budget. */
 export const MAX_CORESET = 200_000;
 
-const TOP_KEYS = ['$schema', 'name', 'inputMode', 'tolerance', 'minGoodImages', 'placedConsistently', 'regions', 'coresetSize', 'scoreTopShare', 'seed', 'roi', 'engine', 'latencyBudgetMs', 'keepImages'];
-const ENGINE_KEYS = ['backbone', 'inputSize', 'aspect', 'augment'];
-const ROI_KEYS = ['x', 'y', 'width', 'height'];
-const TOL_KEYS = ['failRate', 'reviewRate'];
-const REGION_KEYS = ['name', 'x', 'y', 'w', 'h', 'tolerance', 'ignore'];
 const ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** "is required: …" for an absent field, "must be … (got …)" for a wrong one. */
+const want =
+  (what: string) =>
+  (iss: { input?: unknown }): string =>
+    iss.input === undefined ? `is required: ${what}` : `must be ${what} (got ${shown(iss.input)})`;
 
-function unknownKeys(o: Obj, allowed: string[], where: (k: string) => string): void {
-  for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new Error(`${where(k)}: unknown field; known fields are ${allowed.filter((a) => a !== '$schema').join(', ')}`);
-  }
-}
+const share = (of: 'image' | 'frame', min = 0) =>
+  z
+    .number({ error: want(`a number in [${min}, 1] (share of the ${of})`) })
+    .min(min)
+    .max(1);
+
+const region = closedObject(
+  {
+    name: z.string({ error: want('a string') }).optional(),
+    x: share('image'),
+    y: share('image'),
+    w: share('image').describe('x + w ≤ 1'),
+    h: share('image').describe('y + h ≤ 1'),
+    tolerance: z
+      .number({
+        error: want(
+          'a number in (0, 100] (2 = twice the usual deviation allowed); use "ignore": true to leave a region out',
+        ),
+      })
+      .gt(0)
+      .max(100)
+      .describe('2 = twice the usual deviation allowed here.')
+      .optional(),
+    ignore: z
+      .boolean({ error: want('true or false') })
+      .describe('Leave this region out of the score.')
+      .optional(),
+  },
+  'must be an object like {"x": 0, "y": 0, "w": 0.5, "h": 0.5, "tolerance": 2}',
+)
+  .refine((r) => r.x + r.w <= 1 + 1e-9, { path: ['w'], error: 'x + w must not exceed 1' })
+  .refine((r) => r.y + r.h <= 1 + 1e-9, { path: ['h'], error: 'y + h must not exceed 1' })
+  .refine((r) => r.tolerance !== undefined || r.ignore === true, {
+    error: 'needs "tolerance" (a number) or "ignore": true',
+  })
+  // The refinement above, spelt out for the generated JSON Schema (zod cannot translate a refinement).
+  .meta({ anyOf: [{ required: ['tolerance'] }, { required: ['ignore'], properties: { ignore: { const: true } } }] });
+
+const roi = closedObject(
+  { x: share('frame'), y: share('frame'), width: share('frame', 0.05), height: share('frame', 0.05) },
+  'must be an object like {"x": 0.2, "y": 0.1, "width": 0.6, "height": 0.8} (shares of the frame)',
+).refine((r) => r.x + r.width <= 1 + 1e-9 && r.y + r.height <= 1 + 1e-9, {
+  error: 'x + width and y + height must not exceed 1',
+});
+
+const engine = closedObject(
+  {
+    backbone: z
+      .string({ error: want('a backbone id such as "mobilenet_v2-features"') })
+      .regex(/^[\w.-]{1,64}$/)
+      .describe('Backbone id from the station\'s pool, e.g. "mobilenet_v2-features" or "inception_v3-features".')
+      .optional(),
+    inputSize: z
+      .int({
+        error: want(`the model input's long side, a multiple of 32 from 32 to ${MAX_INPUT_SIZE} (e.g. 224 or 448)`),
+      })
+      .min(32)
+      .max(MAX_INPUT_SIZE)
+      .multipleOf(32)
+      .describe('Long side of the model input in pixels (224 or 448 are searched).')
+      .optional(),
+    aspect: z
+      .enum(['square', 'native'], { error: want('"square" or "native" (the items\' own shape)') })
+      .describe(
+        "square: the input is a square; native: it has the items' own shape (the median of the good images), so a long part is not squeezed.",
+      )
+      .optional(),
+    augment: z
+      .enum(AUGMENTATIONS, { error: want(AUGMENTATIONS.map((a) => `"${a}"`).join(', ')) })
+      .describe(
+        'Extra views of each good image in the reference set: mirror images (flips), every quarter turn and mirror (turns), for items placed in any orientation, or small turns (±8°) and shifts (±4 %) (jitter), for items placed by hand a little differently each time.',
+      )
+      .optional(),
+  },
+  'must be an object like {"backbone": "mobilenet_v2-features", "inputSize": 448, "aspect": "native"}',
+);
+
+/** What a product.json may hold, with its defaults and ranges; the descriptions become the JSON Schema's. */
+export const productFileSchema = closedObject(
+  {
+    $schema: z.string().optional(),
+    name: z
+      .string({ error: want('a non-empty string such as "Walnut bowl"') })
+      .trim()
+      .min(1)
+      .describe('Shown to makers and leads, e.g. "Walnut bowl".'),
+    inputMode: z
+      .enum(RESIZE_MODES, { error: want(resizeModesText('"')) })
+      .default(PRODUCT_DEFAULTS.inputMode)
+      .describe(
+        'How an image is fitted to the square model input: keep the whole item with padding, centre crop, or stretch it to fill (the default: a fixed camera gives every item the same aspect, so stretching changes all alike, and the whole grid sees the item; use pad when calibration images come in mixed aspects).',
+      ),
+    tolerance: closedObject(
+      {
+        failRate: z
+          .number({ error: want('a number in (0, 0.5) — the share of good items allowed to fail, e.g. 0.01') })
+          .gt(0)
+          .lt(0.5)
+          .default(PRODUCT_DEFAULTS.tolerance.failRate)
+          .describe("Target share of good items judged 'fail' (0.01 = 1%)."),
+        reviewRate: z
+          .number({ error: want('a number in [0, 0.9) — the share of good items sent to review, e.g. 0.1') })
+          .min(0)
+          .lt(0.9)
+          .default(PRODUCT_DEFAULTS.tolerance.reviewRate)
+          .describe(
+            "Target share of good items sent to 'review' (between the two thresholds). failRate + reviewRate < 1.",
+          ),
+      },
+      'must be an object like {"failRate": 0.01, "reviewRate": 0.1}',
+    )
+      .refine((t) => t.failRate + t.reviewRate < 1, { error: 'failRate + reviewRate must be below 1' })
+      .prefault({}),
+    minGoodImages: z
+      .int({ error: want('a whole number ≥ 3 (10-20 recommended)') })
+      .min(3)
+      .default(PRODUCT_DEFAULTS.minGoodImages)
+      .describe(
+        'Fewer distinct readable good images than this stops calibration. 10-20 recommended; ~100 or more for a 1% fail rate resting on observed scores.',
+      ),
+    placedConsistently: z
+      .boolean({ error: want('true or false') })
+      .default(PRODUCT_DEFAULTS.placedConsistently)
+      .describe(
+        "Items sit in the same place and orientation (a jig). Enables per-location tolerance: each place's score is measured against the spread good items show there.",
+      ),
+    regions: z
+      .array(region, { error: want('a list of {x, y, w, h, tolerance} rectangles') })
+      .default([])
+      .describe(
+        'Rectangles (shares of the model input, after pad/crop) whose tolerance is scaled, or which are ignored.',
+      ),
+    coresetSize: z
+      .int({ error: want(`a whole number from 16 to ${MAX_CORESET} (patches kept in the bank)`) })
+      .min(16)
+      .max(MAX_CORESET)
+      .describe("Patches kept in the reference set's bank (greedy coreset). Default 10000.")
+      .optional(),
+    scoreTopShare: z
+      .number({ error: want(`a number from 0 (the most deviating spot) to ${MAX_TOP_SHARE}`) })
+      .min(0)
+      .max(MAX_TOP_SHARE)
+      .default(PRODUCT_DEFAULTS.scoreTopShare)
+      .describe(
+        "Which number is judged: 0 = the item's single most deviating spot (suits small defects on calm items); e.g. 0.1 = the mean of its most deviating 10 % of patches (suits surfaces whose defects spread and whose hottest patch is noisy). Bands are calibrated with the same choice.",
+      ),
+    seed: z
+      .int({ error: want('a whole number') })
+      .default(PRODUCT_DEFAULTS.seed)
+      .describe('Seed for folds, coreset and bootstrap: same images + same seed = same version.'),
+    roi: roi
+      .nullable()
+      .optional()
+      .describe(
+        'Where the item sits in the camera frame, in shares of the frame: the engine looks only there, so its pixels go to the item and not the bench. Not searched. x + width ≤ 1, y + height ≤ 1, width and height ≥ 0.05.',
+      ),
+    engine: engine
+      .optional()
+      .describe(
+        'Engine settings to pin. Calibration chooses every setting not written here itself (self-tuning: the candidate that best separates synthetic defects and rejects from held-out good images within latencyBudgetMs); a written scoreTopShare is pinned too.',
+      ),
+    latencyBudgetMs: z
+      .number({ error: want('a number of milliseconds from 5 to 10000 (capture to score)') })
+      .min(5)
+      .max(10_000)
+      .default(PRODUCT_DEFAULTS.latencyBudgetMs)
+      .describe(
+        "Capture-to-score time the chosen configuration must stay within on the bench's CPU (measured during self-tuning).",
+      ),
+    keepImages: z
+      .array(
+        // Length is checked as written, emptiness after trimming (a name of spaces is no name).
+        z
+          .string({ error: want('an image name as the calibration report gives it, e.g. "good/odd-photo.jpg"') })
+          .max(500)
+          .trim()
+          .min(1),
+        { error: want('a list of image names as the calibration report gives them, e.g. ["good/odd-photo.jpg"]') },
+      )
+      .max(10_000)
+      .default([])
+      .describe(
+        'Good images to use although calibration\'s screen flags them as not belonging (too small, blank, animated, shaped or sized unlike the others, or scored far outside the others), named as the report names them, e.g. "good/odd-photo.jpg".',
+      ),
+  },
+  'must hold a JSON object like {"name": "Walnut bowl"}',
+).meta({
+  $id: 'product.schema.json',
+  title: 'Bench QA station: calibration/<product>/product.json',
+  description:
+    "A product's name and calibration settings. The folder name is the product id. Validated on load by station/calibrate/productConfig.ts, whose zod schema this file is generated from (npm run schema:product).",
+  examples: [
+    { name: 'Walnut bowl' },
+    {
+      name: 'Glazed tile',
+      inputMode: 'pad',
+      tolerance: { failRate: 0.01, reviewRate: 0.1 },
+      minGoodImages: 15,
+      placedConsistently: true,
+      regions: [{ name: 'glaze pool', x: 0.3, y: 0.3, w: 0.4, h: 0.4, tolerance: 1.5 }],
+    },
+  ],
+});
+
+type ProductFile = z.output<typeof productFileSchema>;
+
+/** A product.json as calibration uses it. */
+export type ProductConfig = Omit<ProductFile, '$schema' | 'roi' | 'engine'> & {
+  /** Product id: the calibration folder's name. */
+  id: string;
+  /** The part of the frame the item occupies, in shares; the rest (the bench) is never looked at. */
+  roi: Rect | null;
+  /** Engine choices fixed by the product (not searched by self-tuning); scoreTopShare counts when written. */
+  pins: Pins;
+};
 
 /** Validate a parsed product.json. `file` names the file in messages; `id` is the folder name. */
 export function validateProductConfig(raw: unknown, file: string, id: string): ProductConfig {
-  const at = (field: string) => `${file}: field "${field}"`;
   if (!ID_RE.test(id))
-    throw new Error(`${file}: product folder name "${id}" must be 1-64 letters, digits, '.', '_' or '-' (it becomes the product id)`);
-  if (!isObj(raw)) throw new Error(`${file}: must hold a JSON object like {"name": "Walnut bowl"}`);
-  unknownKeys(raw, TOP_KEYS, at);
-
-  if (typeof raw.name !== 'string' || raw.name.trim() === '') throw new Error(`${at('name')} is required: a non-empty string such as "Walnut bowl"`);
-
-  let inputMode: ProductConfig['inputMode'] = PRODUCT_DEFAULTS.inputMode;
-  if (raw.inputMode !== undefined) {
-    if (!isResizeMode(raw.inputMode))
-      throw new Error(`${at('inputMode')} must be ${resizeModesText('"')}, got ${JSON.stringify(raw.inputMode)}`);
-    inputMode = raw.inputMode;
-  }
-
-  const tolerance = { ...PRODUCT_DEFAULTS.tolerance };
-  if (raw.tolerance !== undefined) {
-    if (!isObj(raw.tolerance)) throw new Error(`${at('tolerance')} must be an object like {"failRate": 0.01, "reviewRate": 0.1}`);
-    unknownKeys(raw.tolerance, TOL_KEYS, (k) => at(`tolerance.${k}`));
-    const { failRate, reviewRate } = raw.tolerance;
-    if (failRate !== undefined) {
-      if (typeof failRate !== 'number' || !(failRate > 0 && failRate < 0.5))
-        throw new Error(`${at('tolerance.failRate')} must be a number in (0, 0.5) — the share of good items allowed to fail, e.g. 0.01; got ${JSON.stringify(failRate)}`);
-      tolerance.failRate = failRate;
-    }
-    if (reviewRate !== undefined) {
-      if (typeof reviewRate !== 'number' || !(reviewRate >= 0 && reviewRate < 0.9))
-        throw new Error(`${at('tolerance.reviewRate')} must be a number in [0, 0.9) — the share of good items sent to review, e.g. 0.1; got ${JSON.stringify(reviewRate)}`);
-      tolerance.reviewRate = reviewRate;
-    }
-    if (tolerance.failRate + tolerance.reviewRate >= 1) throw new Error(`${at('tolerance')}: failRate + reviewRate must be below 1`);
-  }
-
-  let minGoodImages = PRODUCT_DEFAULTS.minGoodImages;
-  if (raw.minGoodImages !== undefined) {
-    if (!Number.isInteger(raw.minGoodImages) || (raw.minGoodImages as number) < 3)
-      throw new Error(`${at('minGoodImages')} must be a whole number ≥ 3 (10-20 recommended), got ${JSON.stringify(raw.minGoodImages)}`);
-    minGoodImages = raw.minGoodImages as number;
-  }
-
-  let placedConsistently = PRODUCT_DEFAULTS.placedConsistently;
-  if (raw.placedConsistently !== undefined) {
-    if (typeof raw.placedConsistently !== 'boolean') throw new Error(`${at('placedConsistently')} must be true or false`);
-    placedConsistently = raw.placedConsistently;
-  }
-
-  const regions: Region[] = [];
-  if (raw.regions !== undefined) {
-    if (!Array.isArray(raw.regions)) throw new Error(`${at('regions')} must be a list of {x, y, w, h, tolerance} rectangles`);
-    raw.regions.forEach((r: unknown, i: number) => { regions.push(validateRegion(r, (f) => at(`regions[${i}]${f ? `.${f}` : ''}`))); });
-  }
-
-  let coresetSize: number | undefined;
-  if (raw.coresetSize !== undefined) {
-    if (!Number.isInteger(raw.coresetSize) || (raw.coresetSize as number) < 16 || (raw.coresetSize as number) > MAX_CORESET)
-      throw new Error(`${at('coresetSize')} must be a whole number from 16 to ${MAX_CORESET} (patches kept in the bank), got ${JSON.stringify(raw.coresetSize)}`);
-    coresetSize = raw.coresetSize as number;
-  }
-
-  let scoreTopShare = PRODUCT_DEFAULTS.scoreTopShare;
-  if (raw.scoreTopShare !== undefined) {
-    const v = raw.scoreTopShare;
-    if (!isTopShare(v))
-      throw new Error(`${at('scoreTopShare')} must be a number from 0 (the most deviating spot) to ${MAX_TOP_SHARE}, got ${JSON.stringify(v)}`);
-    scoreTopShare = v;
-  }
-
-  let seed = PRODUCT_DEFAULTS.seed;
-  if (raw.seed !== undefined) {
-    if (!Number.isInteger(raw.seed)) throw new Error(`${at('seed')} must be a whole number, got ${JSON.stringify(raw.seed)}`);
-    seed = raw.seed as number;
-  }
-
-  const pins = validateEnginePins(raw.engine, at);
-  if (raw.scoreTopShare !== undefined) pins.topShare = scoreTopShare;
-  const roi = raw.roi === undefined || raw.roi === null ? null : validateRoi(raw.roi, at);
-  let latencyBudgetMs = PRODUCT_DEFAULTS.latencyBudgetMs;
-  if (raw.latencyBudgetMs !== undefined) {
-    if (typeof raw.latencyBudgetMs !== 'number' || !(raw.latencyBudgetMs >= 5 && raw.latencyBudgetMs <= 10_000))
-      throw new Error(`${at('latencyBudgetMs')} must be a number of milliseconds from 5 to 10000 (capture to score), got ${JSON.stringify(raw.latencyBudgetMs)}`);
-    latencyBudgetMs = raw.latencyBudgetMs;
-  }
-
-  let keepImages: string[] = [];
-  if (raw.keepImages !== undefined) {
-    const k = raw.keepImages;
-    if (!Array.isArray(k) || k.length > 10_000 || !k.every((n) => typeof n === 'string' && n.trim() !== '' && n.length <= 500))
-      throw new Error(`${at('keepImages')} must be a list of image names as the calibration report gives them, e.g. ["good/odd-photo.jpg"], got ${JSON.stringify(k).slice(0, 120)}`);
-    keepImages = k.map((n: string) => n.trim());
-  }
-
-  return { id, name: raw.name.trim(), inputMode, tolerance, minGoodImages, placedConsistently, regions, coresetSize, scoreTopShare, seed, roi, pins, latencyBudgetMs, keepImages };
-}
-
-function validateEnginePins(e: unknown, at: (f: string) => string): Pins {
-  if (e === undefined) return {};
-  if (!isObj(e)) throw new Error(`${at('engine')} must be an object like {"backbone": "mobilenet_v2-features", "inputSize": 448, "aspect": "native"}`);
-  unknownKeys(e, ENGINE_KEYS, (k) => at(`engine.${k}`));
-  const pins: Pins = {};
-  if (e.backbone !== undefined) {
-    if (typeof e.backbone !== 'string' || !/^[\w.-]{1,64}$/.test(e.backbone)) throw new Error(`${at('engine.backbone')} must be a backbone id such as "mobilenet_v2-features", got ${JSON.stringify(e.backbone)}`);
-    pins.backbone = e.backbone;
-  }
-  if (e.inputSize !== undefined) {
-    if (!Number.isInteger(e.inputSize) || (e.inputSize as number) < 32 || (e.inputSize as number) > MAX_INPUT_SIZE || (e.inputSize as number) % 32 !== 0)
-      throw new Error(`${at('engine.inputSize')} must be the model input's long side, a multiple of 32 from 32 to ${MAX_INPUT_SIZE} (e.g. 224 or 448), got ${JSON.stringify(e.inputSize)}`);
-    pins.size = e.inputSize as number;
-  }
-  if (e.aspect !== undefined) {
-    if (e.aspect !== 'square' && e.aspect !== 'native') throw new Error(`${at('engine.aspect')} must be "square" or "native" (the items' own shape), got ${JSON.stringify(e.aspect)}`);
-    pins.aspect = e.aspect;
-  }
-  if (e.augment !== undefined) {
-    if (!isAugmentation(e.augment)) throw new Error(`${at('engine.augment')} must be ${AUGMENTATIONS.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(e.augment)}`);
-    pins.augment = e.augment;
-  }
-  return pins;
-}
-
-function validateRoi(r: unknown, at: (f: string) => string): Rect {
-  if (!isObj(r)) throw new Error(`${at('roi')} must be an object like {"x": 0.2, "y": 0.1, "width": 0.6, "height": 0.8} (shares of the frame)`);
-  unknownKeys(r, ROI_KEYS, (k) => at(`roi.${k}`));
-  for (const k of ROI_KEYS) {
-    const v = r[k];
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new Error(`${at(`roi.${k}`)} is required: a number in [0, 1] (share of the frame), got ${JSON.stringify(v)}`);
-  }
-  const { x, y, width, height } = r as unknown as Rect;
-  if (width < 0.05 || height < 0.05) throw new Error(`${at('roi')}: width and height must each be at least 0.05 of the frame`);
-  if (x + width > 1 + 1e-9 || y + height > 1 + 1e-9) throw new Error(`${at('roi')}: x + width and y + height must not exceed 1`);
-  return { x, y, width, height };
-}
-
-function validateRegion(r: unknown, at: (f?: string) => string): Region {
-  if (!isObj(r)) throw new Error(`${at()} must be an object like {"x": 0, "y": 0, "w": 0.5, "h": 0.5, "tolerance": 2}`);
-  unknownKeys(r, REGION_KEYS, (k) => at(k));
-  for (const k of ['x', 'y', 'w', 'h'] as const) {
-    const v = r[k];
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new Error(`${at(k)} is required: a number in [0, 1] (share of the image), got ${JSON.stringify(v)}`);
-  }
-  if ((r.x as number) + (r.w as number) > 1 + 1e-9) throw new Error(`${at('w')}: x + w must not exceed 1`);
-  if ((r.y as number) + (r.h as number) > 1 + 1e-9) throw new Error(`${at('h')}: y + h must not exceed 1`);
-  if (r.name !== undefined && typeof r.name !== 'string') throw new Error(`${at('name')} must be a string`);
-  if (r.ignore !== undefined && typeof r.ignore !== 'boolean') throw new Error(`${at('ignore')} must be true or false`);
-  if (r.tolerance !== undefined && (typeof r.tolerance !== 'number' || !(r.tolerance > 0 && r.tolerance <= 100)))
-    throw new Error(`${at('tolerance')} must be a number in (0, 100] (2 = twice the usual deviation allowed); use "ignore": true to leave a region out`);
-  if (r.tolerance === undefined && r.ignore !== true) throw new Error(`${at()} needs "tolerance" (a number) or "ignore": true`);
-  return {
-    ...(r.name !== undefined ? { name: r.name as string } : {}),
-    x: r.x as number, y: r.y as number, w: r.w as number, h: r.h as number,
-    ...(r.tolerance !== undefined ? { tolerance: r.tolerance as number } : {}),
-    ...(r.ignore ? { ignore: true } : {}),
+    throw new Error(
+      `${file}: product folder name "${id}" must be 1-64 letters, digits, '.', '_' or '-' (it becomes the product id)`,
+    );
+  const r = productFileSchema.safeParse(raw);
+  if (!r.success) throw new Error(issueLine(file, r.error));
+  const { $schema: _, roi, engine: e = {}, regions, ...rest } = r.data;
+  const pins: Pins = {
+    ...(e.backbone !== undefined ? { backbone: e.backbone } : {}),
+    ...(e.inputSize !== undefined ? { size: e.inputSize } : {}),
+    ...(e.aspect !== undefined ? { aspect: e.aspect } : {}),
+    ...(e.augment !== undefined ? { augment: e.augment } : {}),
+    // Written, not defaulted: a scoreTopShare in the file is the product's choice, so self-tuning keeps it.
+    ...((raw as Record<string, unknown>).scoreTopShare !== undefined ? { topShare: rest.scoreTopShare } : {}),
   };
+  // "ignore": false means the same as no "ignore": leave the key out so equal regions compare equal.
+  const kept = regions.map(({ ignore, ...g }) => (ignore ? { ...g, ignore } : g));
+  return { id, ...rest, regions: kept, roi: roi ?? null, pins };
 }
 
 /** Read and validate <dir>/product.json; id defaults to the folder name. */
@@ -230,7 +280,10 @@ export function loadProductConfig(file: string, id: string): ProductConfig {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`${file} is missing: create it with at least {"name": "<product name>"} (see calibration/product.schema.json)`);
+    if (code === 'ENOENT')
+      throw new Error(
+        `${file} is missing: create it with at least {"name": "<product name>"} (see calibration/product.schema.json)`,
+      );
     throw new Error(`${file} cannot be read (${code})`);
   }
   let raw: unknown;

@@ -31,12 +31,13 @@ export interface PresenceConfig {
   inspectTimeoutMs: number;
 }
 
+/** The trigger's defaults, kept in this one place: the station config file's trigger defaults are these. */
 export const defaultPresenceConfig: PresenceConfig = {
-  diffThreshold: 25,
+  diffThreshold: 28,
   presenceFraction: 0.02,
   motionFraction: 0.004,
-  steadyMs: 600,
-  emptyMs: 500,
+  steadyMs: 400,
+  emptyMs: 400,
   adaptRate: 0.05,
   thumbWidth: 160,
   inspectTimeoutMs: 15_000,

@@ -13,8 +13,11 @@
  * scored against. Float arrays round-trip bit-exactly.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { closedObject, issueLine, shown } from '../schema/format.ts';
 import { itemRegionFromJson, itemRegionToJson, type ItemRegion } from './itemRegion.ts';
 import { withFeatureDefaults, type EngineSettings } from './settings.ts';
+import { RESIZE_MODES } from './types.ts';
 
 export const REFERENCE_SET_FORMAT = 1;
 const MAGIC = 'BQAREFS\0';
@@ -50,7 +53,57 @@ export interface ReferenceSet {
   itemRegion?: ItemRegion;
 }
 
-interface BlockEntry { name: string; offset: number; count: number }
+const want = (what: string) => (iss: { input?: unknown }) => `must be ${what} (got ${shown(iss.input)})`;
+const num = () => z.number({ error: want('a number') });
+const text = () => z.string({ error: want('a string') });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => {
+  const q = values.map((v) => `"${v}"`);
+  return z.enum(values, { error: want(q.length > 1 ? `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}` : q[0]) });
+};
+const texts = () => z.array(text(), { error: want('a list of strings') });
+
+const blockEntry = closedObject({ name: text(), offset: num(), count: num() });
+type BlockEntry = z.output<typeof blockEntry>;
+
+/**
+ * The JSON header as encodeReferenceSet writes it. Settings keys follow DEFAULT_SETTINGS' order, the order the
+ * engine writes them in, so a decoded set encodes to the same bytes.
+ */
+const headerSchema = closedObject(
+  {
+    formatVersion: num(),
+    model: closedObject({ id: text(), sha256: text() }),
+    settings: closedObject({
+      size: num(),
+      // aspect and roi are absent from sets written before they existed (withFeatureDefaults fills them).
+      aspect: num().optional(),
+      roi: closedObject({ x: num(), y: num(), width: num(), height: num() }).nullable().optional(),
+      resize: oneOf(RESIZE_MODES),
+      margin: num(),
+      taps: texts(),
+      poolSize: num(),
+      dim: num(),
+      reduction: oneOf(['random', 'average']),
+      projectionSeed: num(),
+      tapNorm: oneOf(['none', 'l2']),
+      photometric: oneOf(['none', 'standardize']),
+      sigma: num(),
+    }),
+    dim: num(),
+    bankSize: num(),
+    projectionShape: z.tuple([num(), num()], { error: want('[rows, columns]') }),
+    coreset: closedObject({ seed: num(), size: num(), sourcePatches: num() }),
+    createdAt: text(),
+    // Calibration's self-tuning summary: opaque here, kept as written.
+    tuning: z.record(z.string(), z.unknown(), { error: want('an object') }).optional(),
+    itemRegion: closedObject({ width: num(), height: num(), rows: texts() }).optional(),
+    images: closedObject({ names: texts() }),
+    stats: closedObject({ gridW: num(), gridH: num() }).nullable(),
+    blocks: z.array(blockEntry, { error: want('a list of blocks') }),
+    dataSha256: text(),
+  },
+  'must be a JSON object',
+);
 
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
@@ -111,24 +164,27 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
   }
   const hlen = dv.getUint32(12, true);
   if (16 + hlen > bytes.length) throw new Error(`${src}: reference set is truncated (header runs past the end); ${rebuild}`);
-  let header: Record<string, any>;
+  let json: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen)));
+    json = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen)));
   } catch {
     throw new Error(`${src}: reference set header is not valid JSON; ${rebuild}`);
   }
+  const parsed = headerSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`${issueLine(`${src} → header`, parsed.error)}; ${rebuild}`);
+  const header = parsed.data;
   const data = bytes.subarray(align(16 + hlen));
   if (createHash('sha256').update(data).digest('hex') !== header.dataSha256) {
     throw new Error(`${src}: reference set data is damaged or truncated (checksum mismatch); ${rebuild}`);
   }
-  if (opts.expectedModel && header.model?.sha256 !== opts.expectedModel.sha256) {
+  if (opts.expectedModel && header.model.sha256 !== opts.expectedModel.sha256) {
     throw new Error(
-      `${src}: reference set was built with backbone ${header.model?.id} (sha256 ${String(header.model?.sha256).slice(0, 12)}…) ` +
+      `${src}: reference set was built with backbone ${header.model.id} (sha256 ${header.model.sha256.slice(0, 12)}…) ` +
         `but the station runs ${opts.expectedModel.id} (sha256 ${opts.expectedModel.sha256.slice(0, 12)}…); ${rebuild}`,
     );
   }
   const block = (name: string): Float32Array => {
-    const b = (header.blocks as BlockEntry[]).find((x) => x.name === name);
+    const b = header.blocks.find((x) => x.name === name);
     if (!b) throw new Error(`${src}: reference set lacks the "${name}" block; ${rebuild}`);
     if (b.offset + b.count * 4 > data.length) throw new Error(`${src}: block "${name}" runs past the end; ${rebuild}`);
     // Copy into a fresh, aligned buffer: bit-exact and independent of the input bytes. (Not `data.slice(…).buffer`:

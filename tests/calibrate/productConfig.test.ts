@@ -17,7 +17,7 @@ describe('product.json', () => {
   });
   it('keepImages is a list of image names', () => {
     expect(v({ name: 'B', keepImages: [' good/odd.jpg '] }).keepImages).toEqual(['good/odd.jpg']);
-    expect(() => v({ name: 'B', keepImages: 'good/odd.jpg' })).toThrow(/field "keepImages" must be a list of image names/);
+    expect(() => v({ name: 'B', keepImages: 'good/odd.jpg' })).toThrow(/keepImages: must be a list of image names/);
     expect(() => v({ name: 'B', keepImages: [''] })).toThrow(/keepImages/);
   });
   it('engine settings written in product.json are pinned (not searched); a written scoreTopShare is pinned too', () => {
@@ -31,13 +31,13 @@ describe('product.json', () => {
     expect(c.latencyBudgetMs).toBe(120);
   });
   it('bad engine pins, regions of interest and budgets name the field', () => {
-    expect(() => v({ name: 'n', engine: { inputSize: 500 } })).toThrow(/field "engine.inputSize" must be the model input's long side, a multiple of 32/);
-    expect(() => v({ name: 'n', engine: { aspect: 'wide' } })).toThrow(/field "engine.aspect" must be "square" or "native"/);
-    expect(() => v({ name: 'n', engine: { augment: 'spin' } })).toThrow(/field "engine.augment" must be "none", "flips", "turns"/);
-    expect(() => v({ name: 'n', engine: { colour: 1 } })).toThrow(/field "engine.colour": unknown field/);
-    expect(() => v({ name: 'n', roi: { x: 0.7, y: 0, width: 0.5, height: 1 } })).toThrow(/field "roi": x \+ width and y \+ height must not exceed 1/);
-    expect(() => v({ name: 'n', roi: { x: 0, y: 0, width: 0.5 } })).toThrow(/field "roi.height" is required/);
-    expect(() => v({ name: 'n', latencyBudgetMs: 0 })).toThrow(/field "latencyBudgetMs" must be a number of milliseconds/);
+    expect(() => v({ name: 'n', engine: { inputSize: 500 } })).toThrow(/engine → inputSize: must be the model input's long side, a multiple of 32/);
+    expect(() => v({ name: 'n', engine: { aspect: 'wide' } })).toThrow(/engine → aspect: must be "square" or "native"/);
+    expect(() => v({ name: 'n', engine: { augment: 'spin' } })).toThrow(/engine → augment: must be "none", "flips", "turns"/);
+    expect(() => v({ name: 'n', engine: { colour: 1 } })).toThrow(/engine: unknown field "colour"/);
+    expect(() => v({ name: 'n', roi: { x: 0.7, y: 0, width: 0.5, height: 1 } })).toThrow(/roi: x \+ width and y \+ height must not exceed 1/);
+    expect(() => v({ name: 'n', roi: { x: 0, y: 0, width: 0.5 } })).toThrow(/roi → height: is required/);
+    expect(() => v({ name: 'n', latencyBudgetMs: 0 })).toThrow(/latencyBudgetMs: must be a number of milliseconds/);
   });
   it('keeps every valid setting', () => {
     const c = v({
@@ -52,26 +52,26 @@ describe('product.json', () => {
 
   const bad: [string, unknown, RegExp][] = [
     ['not an object', [1], /must hold a JSON object/],
-    ['missing name', {}, /field "name" is required/],
-    ['empty name', { name: '  ' }, /field "name" is required/],
-    ['unknown field', { name: 'x', colour: 'red' }, /field "colour": unknown field/],
-    ['bad input mode', { name: 'x', inputMode: 'fit' }, /field "inputMode" must be "pad", "crop" or "stretch"/],
-    ['tolerance not object', { name: 'x', tolerance: 0.01 }, /field "tolerance" must be an object/],
-    ['typo in tolerance', { name: 'x', tolerance: { failrate: 0.01 } }, /field "tolerance.failrate": unknown field/],
-    ['failRate as percent', { name: 'x', tolerance: { failRate: 1 } }, /field "tolerance.failRate" must be a number in \(0, 0.5\)/],
-    ['failRate string', { name: 'x', tolerance: { failRate: '1%' } }, /tolerance.failRate/],
-    ['reviewRate negative', { name: 'x', tolerance: { reviewRate: -0.1 } }, /field "tolerance.reviewRate"/],
-    ['minGoodImages too small', { name: 'x', minGoodImages: 2 }, /field "minGoodImages" must be a whole number ≥ 3/],
-    ['placedConsistently string', { name: 'x', placedConsistently: 'yes' }, /field "placedConsistently" must be true or false/],
-    ['regions not list', { name: 'x', regions: {} }, /field "regions" must be a list/],
-    ['region out of range', { name: 'x', regions: [{ x: 0, y: 0, w: 1.5, h: 1, tolerance: 2 }] }, /field "regions\[0\].w" is required: a number in \[0, 1\]/],
-    ['region overflows', { name: 'x', regions: [{ x: 0.6, y: 0, w: 0.6, h: 1, tolerance: 2 }] }, /regions\[0\].w": x \+ w must not exceed 1/],
-    ['region without tolerance', { name: 'x', regions: [{ x: 0, y: 0, w: 1, h: 1 }] }, /regions\[0\]" needs "tolerance"/],
-    ['region zero tolerance', { name: 'x', regions: [{ x: 0, y: 0, w: 1, h: 1, tolerance: 0 }] }, /regions\[0\].tolerance" must be a number in \(0, 100\]/],
-    ['coresetSize tiny', { name: 'x', coresetSize: 3 }, /field "coresetSize"/],
-    ['scoreTopShare beyond half', { name: 'x', scoreTopShare: 0.6 }, /field "scoreTopShare" must be a number from 0 \(the most deviating spot\) to 0.5, got 0.6/],
-    ['scoreTopShare as percent text', { name: 'x', scoreTopShare: '10%' }, /field "scoreTopShare"/],
-    ['seed fractional', { name: 'x', seed: 1.5 }, /field "seed" must be a whole number/],
+    ['missing name', {}, /product\.json → name: is required/],
+    ['empty name', { name: '  ' }, /name: must be a non-empty string/],
+    ['unknown field', { name: 'x', colour: 'red' }, /product\.json: unknown field "colour" \(allowed: name, inputMode,/],
+    ['bad input mode', { name: 'x', inputMode: 'fit' }, /inputMode: must be "pad", "crop" or "stretch" \(got "fit"\)/],
+    ['tolerance not object', { name: 'x', tolerance: 0.01 }, /tolerance: must be an object/],
+    ['typo in tolerance', { name: 'x', tolerance: { failrate: 0.01 } }, /tolerance: unknown field "failrate"/],
+    ['failRate as percent', { name: 'x', tolerance: { failRate: 1 } }, /tolerance → failRate: must be a number in \(0, 0.5\)/],
+    ['failRate string', { name: 'x', tolerance: { failRate: '1%' } }, /tolerance → failRate/],
+    ['reviewRate negative', { name: 'x', tolerance: { reviewRate: -0.1 } }, /tolerance → reviewRate/],
+    ['minGoodImages too small', { name: 'x', minGoodImages: 2 }, /minGoodImages: must be a whole number ≥ 3/],
+    ['placedConsistently string', { name: 'x', placedConsistently: 'yes' }, /placedConsistently: must be true or false/],
+    ['regions not list', { name: 'x', regions: {} }, /regions: must be a list/],
+    ['region out of range', { name: 'x', regions: [{ x: 0, y: 0, w: 1.5, h: 1, tolerance: 2 }] }, /regions\[0\] → w: must be a number in \[0, 1\]/],
+    ['region overflows', { name: 'x', regions: [{ x: 0.6, y: 0, w: 0.6, h: 1, tolerance: 2 }] }, /regions\[0\] → w: x \+ w must not exceed 1/],
+    ['region without tolerance', { name: 'x', regions: [{ x: 0, y: 0, w: 1, h: 1 }] }, /regions\[0\]: needs "tolerance"/],
+    ['region zero tolerance', { name: 'x', regions: [{ x: 0, y: 0, w: 1, h: 1, tolerance: 0 }] }, /regions\[0\] → tolerance: must be a number in \(0, 100\]/],
+    ['coresetSize tiny', { name: 'x', coresetSize: 3 }, /coresetSize: must be a whole number from 16/],
+    ['scoreTopShare beyond half', { name: 'x', scoreTopShare: 0.6 }, /scoreTopShare: must be a number from 0 \(the most deviating spot\) to 0.5 \(got 0.6\)/],
+    ['scoreTopShare as percent text', { name: 'x', scoreTopShare: '10%' }, /scoreTopShare: must be a number/],
+    ['seed fractional', { name: 'x', seed: 1.5 }, /seed: must be a whole number/],
   ];
   for (const [what, raw, msg] of bad) {
     it(`${what}: names the file and field`, () => {

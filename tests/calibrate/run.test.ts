@@ -170,7 +170,7 @@ describe('bad calibration inputs', () => {
     rmSync(path.join(cal(), 'bowl', 'product.json'));
     await expect(calibrateProduct({ productId: 'bowl', calibrationDir: cal(), store, engineFor })).rejects.toThrow(/bowl\/product.json is missing/);
     writeFakeProduct(path.join(cal(), 'tile'), { good: 0, product: { name: 'T', tolerance: { failRate: 5 } } });
-    await expect(run()).rejects.toThrow(/tile\/product.json: field "tolerance.failRate"/);
+    await expect(run()).rejects.toThrow(/tile\/product.json → tolerance → failRate: must be a number in \(0, 0.5\)/);
     writeFakeProduct(path.join(cal(), 'tile'), { good: 0 });
     rmSync(path.join(cal(), 'tile', 'good'), { recursive: true });
     await expect(run()).rejects.toThrow(/tile\/good is missing: put images of accepted \(good\) items there/);

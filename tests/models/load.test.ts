@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelManifest } from '../../models/manifest.ts';
-import { sha256Bytes, writeManifest } from '../../models/manifest-file.ts';
+import { readManifest, sha256Bytes, writeManifest } from '../../models/manifest-file.ts';
 import { loadBackbone, verifyModel } from '../../models/load.ts';
 import { floatClassifier } from './tiny-models.ts';
 
@@ -64,7 +64,21 @@ describe('loadBackbone', () => {
     const m = manifestFor(bytes) as unknown as Record<string, any>;
     delete m.input.std;
     writeFileSync(manifestFile, JSON.stringify(m));
-    await expect(loadBackbone(manifestFile)).rejects.toThrow(/field input\.std is missing or invalid/);
+    await expect(loadBackbone(manifestFile)).rejects.toThrow(/model manifest .*tiny\.json → input → std: must be three non-zero numbers, one per colour channel \(got nothing\); run `npm run models` to regenerate it/);
+  });
+
+  it('refuses unknown fields at any level, and a zero std, naming the field', () => {
+    const m = manifestFor(bytes);
+    const refused = (edit: Record<string, unknown>, message: RegExp) => {
+      writeFileSync(manifestFile, JSON.stringify({ ...m, ...edit }));
+      expect(() => readManifest(manifestFile)).toThrow(message);
+    };
+    refused({ input: { ...m.input, colour_: 'RGB' } }, /tiny\.json → input: unknown field "colour_"/);
+    refused({ taps: [{ ...m.taps[0], strides: 8 }] }, /tiny\.json → taps\[0\]: unknown field "strides"/);
+    refused({ input: { ...m.input, std: [1, 0, 1] } }, /tiny\.json → input → std: must be three non-zero numbers/);
+    refused({ taps: [] }, /tiny\.json → taps: must be a list of taps \(got \[\]\)/);
+    writeManifest(manifestFile, m);
+    expect(readManifest(manifestFile)).toEqual(m);
   });
 
   it('refuses a manifest listing a tap the model does not output', async () => {

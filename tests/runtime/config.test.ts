@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, loadConfig, parseConfig, resolvePath } from '../../station/config.ts';
+import { defaultPresenceConfig } from '../../station/trigger/presence.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'station-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,17 +55,17 @@ describe('station config', () => {
     ['not an object', '[1,2]', /must be a JSON object/],
     ['not JSON', '{"camera": ', /is not valid JSON/],
     ['unknown field', '{"camra": {}}', /unknown field "camra"/],
-    ['unknown camera kind', '{"camera": {"kind": "webcam"}}', /"kind" must be one of usb, video, folder, demo/],
-    ['bad number', '{"server": {"port": 70000}}', /server: "port" must be a number in \[0, 65535\]/],
-    ['bad trigger', '{"trigger": {"steadyMs": "slow"}}', /trigger: "steadyMs" must be a number/],
-    ['bad code kind', '{"barcode": {"path": "/dev/ttyUSB0", "codes": {"X1": {"kind": "colour", "id": "red"}}}}', /codes → X1: "kind" must be product or maker/],
+    ['unknown camera kind', '{"camera": {"kind": "webcam"}}', /camera → kind: must be one of usb, video, folder, demo \(got "webcam"\)/],
+    ['bad number', '{"server": {"port": 70000}}', /server → port: must be a number in \[0, 65535\] \(got 70000\)/],
+    ['bad trigger', '{"trigger": {"steadyMs": "slow"}}', /trigger → steadyMs: must be a number/],
+    ['bad code kind', '{"barcode": {"path": "/dev/ttyUSB0", "codes": {"X1": {"kind": "colour", "id": "red"}}}}', /codes → X1 → kind: must be product or maker/],
     ['a typo in a nested key (server)', '{"server": {"prot": 9000}}', /server: unknown field "prot"/],
     ['a typo in a nested key (trigger)', '{"trigger": {"steadyMS": 900}}', /trigger: unknown field "steadyMS"/],
     ['a typo in a nested key (retention)', '{"retention": {"evidenceDay": 30}}', /retention: unknown field "evidenceDay"/],
     ['a typo in the trigger region', '{"trigger": {"roi": {"x": 0, "widht": 1}}}', /roi: unknown field "widht"/],
     ['a typo in a serial device', '{"stackLight": {"path": "/dev/ttyUSB1", "baud": 9600}}', /stackLight: unknown field "baud"/],
     ['a null barcode code', '{"barcode": {"path": "/dev/ttyUSB0", "codes": {"123": null}}}', /codes → 123: must be an object like/],
-    ['a bad trustProxy', '{"server": {"trustProxy": ""}}', /server: "trustProxy" must be true, false, a number of proxy hops/],
+    ['a bad trustProxy', '{"server": {"trustProxy": ""}}', /server → trustProxy: must be true, false, a number of proxy hops/],
   ])('refuses %s with a message naming the file and field', (_what, text, message) => {
     const f = file('bad.json', text);
     expect(() => loadConfig(f)).toThrow(ConfigError);
@@ -82,9 +83,24 @@ describe('station config', () => {
     expect(parseConfig({ server: {} }, 'inline').server).not.toHaveProperty('trustProxy');
   });
 
+  it('takes the trigger defaults from the trigger, the values the station has always run with', () => {
+    const { diffThreshold, presenceFraction, motionFraction, steadyMs, emptyMs } = defaultPresenceConfig;
+    expect(DEFAULT_CONFIG.trigger).toEqual({ diffThreshold, presenceFraction, motionFraction, steadyMs, emptyMs });
+    expect(DEFAULT_CONFIG.trigger).toEqual({ diffThreshold: 28, presenceFraction: 0.02, motionFraction: 0.004, steadyMs: 400, emptyMs: 400 });
+    expect(parseConfig({ trigger: { steadyMs: 800 } }, 'inline').trigger).toEqual({ ...DEFAULT_CONFIG.trigger, steadyMs: 800 });
+  });
+
+  it('reads a field set to null as absent (its default)', () => {
+    const c = parseConfig({ maker: null, stackLight: null, barcode: null, camera: null, trigger: null, server: { port: null } }, 'inline');
+    expect({ ...c, baseDir: '' }).toEqual({ ...DEFAULT_CONFIG, baseDir: '' });
+  });
+
   it('parses a folder replay with defaults filled in', () => {
     const c = parseConfig({ camera: { kind: 'folder', path: 'items' } }, 'inline');
-    expect(c.camera).toMatchObject({ kind: 'folder', path: 'items', width: undefined, height: undefined, fps: 15, loop: true });
+    expect(c.camera).toMatchObject({ kind: 'folder', path: 'items', fps: 15, loop: true });
+    // No size given: the first photo's own size (see capture/folderSource.ts).
+    expect(c.camera).not.toHaveProperty('width');
+    expect(c.camera).not.toHaveProperty('height');
   });
 
   it('npm start with a bad config prints one line and exits 1', () => {
@@ -94,6 +110,6 @@ describe('station config', () => {
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/error: .*broken\.json → camera: "device" must be a number in \[0, Infinity\]/);
+    expect(lines[0]).toMatch(/error: .*broken\.json → camera → device: must be a number in \[0, Infinity\] \(got -1\)/);
   });
 });

@@ -26,6 +26,22 @@ function sampleSet(withStats: boolean): ReferenceSet {
 
 const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
+/** The same file with its JSON header edited (the block area, and so its checksum, unchanged). */
+function withHeader(bytes: Uint8Array, edit: (header: Record<string, any>) => void): Uint8Array {
+  const align = (n: number) => Math.ceil(n / 16) * 16;
+  const hlen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(12, true);
+  const header = JSON.parse(Buffer.from(bytes.subarray(16, 16 + hlen)).toString('utf8'));
+  const data = bytes.subarray(align(16 + hlen));
+  edit(header);
+  const h = Buffer.from(JSON.stringify(header));
+  const out = new Uint8Array(align(16 + h.length) + data.length);
+  out.set(bytes.subarray(0, 12));
+  new DataView(out.buffer).setUint32(12, h.length, true);
+  out.set(h, 16);
+  out.set(data, align(16 + h.length));
+  return out;
+}
+
 describe('reference set file', () => {
   for (const withStats of [false, true]) {
     it(`round-trips bit-exactly${withStats ? ' with location stats' : ''}`, () => {
@@ -76,6 +92,25 @@ describe('reference set file', () => {
     expect(() => decodeReferenceSet(bytes, { source: 'mugs.refset', expectedModel: { id: 'mobilenet_v2-features', sha256: 'cd'.repeat(32) } }))
       .toThrow(/mugs\.refset: reference set was built with backbone mobilenet_v2-features \(sha256 abababababab…\) but the station runs/);
     expect(() => decodeReferenceSet(bytes, { expectedModel: { id: 'mobilenet_v2-features', sha256: 'ab'.repeat(32) } })).not.toThrow();
+  });
+
+  it('checks the header field by field, naming the field', () => {
+    const bytes = encodeReferenceSet(sampleSet(true));
+    const refused = (edit: (h: Record<string, any>) => void, message: RegExp) =>
+      expect(() => decodeReferenceSet(withHeader(bytes, edit), { source: 'd.refset' })).toThrow(message);
+    refused((h) => { h.settings.dim = 'x'; }, /^d\.refset → header → settings → dim: must be a number \(got "x"\); rebuild it/);
+    refused((h) => { h.settings.colour = 1; }, /d\.refset → header → settings: unknown field "colour"/);
+    refused((h) => { h.extra = 1; }, /d\.refset → header: unknown field "extra"/);
+    refused((h) => { delete h.blocks; }, /d\.refset → header → blocks: must be a list of blocks \(got nothing\)/);
+    refused((h) => { h.blocks[1].count = '3'; }, /d\.refset → header → blocks\[1\] → count: must be a number/);
+    refused((h) => { h.settings.resize = 'fit'; }, /d\.refset → header → settings → resize: must be "pad", "crop" or "stretch" \(got "fit"\)/);
+  });
+
+  it('reads a set written before the aspect and roi settings existed', () => {
+    const bytes = withHeader(encodeReferenceSet(sampleSet(false)), (h) => { delete h.settings.aspect; delete h.settings.roi; });
+    const back = decodeReferenceSet(bytes);
+    expect(back.settings.aspect).toBe(1);
+    expect(back.settings.roi).toBeNull();
   });
 
   it('refuses an unknown format version, a foreign file, and damaged data', () => {
