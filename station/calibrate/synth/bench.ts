@@ -112,16 +112,8 @@ function solve(ata: Float64Array, atb: Float64Array): Float64Array {
   return x;
 }
 
-/**
- * Fits the bench to the ring pixels not set in `skip`, starting from their median colour and
- * fitting twice, each time leaving out the pixels far off the last guess (an item reaching into
- * the ring). Null when the ring holds no bench pixel.
- */
-export function fitBench(img: DecodedImage, skip?: Uint8Array): BenchModel | null {
-  const { width, height, data } = img;
-  const start = ringMedian(img, skip);
-  if (!start) return null;
-  // a few thousand ring pixels pin six coefficients down; more only cost time
+/** Evenly spaced ring pixels not set in `skip`: a few thousand pin six coefficients down; more only cost time. */
+function sampleRing(width: number, height: number, skip?: Uint8Array): Int32Array {
   const all = ringPixels(width, height);
   let free = all.length;
   if (skip) for (const p of all) free -= skip[p];
@@ -131,44 +123,70 @@ export function fitBench(img: DecodedImage, skip?: Uint8Array): BenchModel | nul
     if (skip?.[all[i]]) continue;
     if (n++ % stride === 0) picked.push(all[i]);
   }
-  const ring = Int32Array.from(picked);
-  let model = flatBench(width, height, start);
+  return Int32Array.from(picked);
+}
+
+/** Each ring pixel's colour distance from the model's guess. */
+function residuals(img: DecodedImage, model: BenchModel, ring: Int32Array): Float32Array {
+  const { width, data } = img;
+  const guess = new Float32Array(3);
+  const out = new Float32Array(ring.length);
+  for (let i = 0; i < ring.length; i++) {
+    const p = ring[i];
+    benchAt(model, p % width, Math.floor(p / width), guess);
+    const dr = data[p * 3] - guess[0];
+    const dg = data[p * 3 + 1] - guess[1];
+    const db = data[p * 3 + 2] - guess[2];
+    out[i] = Math.sqrt(dr * dr + dg * dg + db * db);
+  }
+  return out;
+}
+
+/** Least-squares quadratic surface per channel through the ring pixels whose residual is at most `keep`. */
+function fitSurface(img: DecodedImage, ring: Int32Array, residual: Float32Array, keep: number): BenchModel {
+  const { width, height, data } = img;
+  const ata = new Float64Array(36);
+  const atb = [new Float64Array(6), new Float64Array(6), new Float64Array(6)];
+  const f = new Float64Array(6);
+  for (let i = 0; i < ring.length; i++) {
+    if (residual[i] > keep) continue;
+    const p = ring[i];
+    const u = (p % width) / width - 0.5;
+    const v = Math.floor(p / width) / height - 0.5;
+    f[0] = 1;
+    f[1] = u;
+    f[2] = v;
+    f[3] = u * u;
+    f[4] = u * v;
+    f[5] = v * v;
+    for (let r = 0; r < 6; r++) {
+      for (let c = 0; c < 6; c++) ata[r * 6 + c] += f[r] * f[c];
+      for (let ch = 0; ch < 3; ch++) atb[ch][r] += f[r] * data[p * 3 + ch];
+    }
+  }
+  const coef = new Float64Array(18);
+  atb.forEach((b, ch) => {
+    coef.set(solve(ata, b), ch * 6);
+  });
+  return { width, height, coef };
+}
+
+/**
+ * Fits the bench to the ring pixels not set in `skip`, starting from their median colour and
+ * fitting twice, each time leaving out the pixels far off the last guess (an item reaching into
+ * the ring). Null when the ring holds no bench pixel.
+ */
+export function fitBench(img: DecodedImage, skip?: Uint8Array): BenchModel | null {
+  const start = ringMedian(img, skip);
+  if (!start) return null;
+  const ring = sampleRing(img.width, img.height, skip);
+  let model = flatBench(img.width, img.height, start);
   // too few bench pixels to pin a surface down (the item hides most of the ring): stay flat
   if (ring.length < MIN_FIT_SAMPLES) return model;
-  const guess = new Float32Array(3);
-  const residual = new Float32Array(ring.length);
   for (let round = 0; round < 2; round++) {
-    for (let i = 0; i < ring.length; i++) {
-      const p = ring[i];
-      benchAt(model, p % width, Math.floor(p / width), guess);
-      const dr = data[p * 3] - guess[0];
-      const dg = data[p * 3 + 1] - guess[1];
-      const db = data[p * 3 + 2] - guess[2];
-      residual[i] = Math.sqrt(dr * dr + dg * dg + db * db);
-    }
+    const residual = residuals(img, model, ring);
     const keep = Math.max(6, 3 * residual.slice().sort()[residual.length >> 1]);
-    const ata = new Float64Array(36);
-    const atb = [new Float64Array(6), new Float64Array(6), new Float64Array(6)];
-    const f = new Float64Array(6);
-    for (let i = 0; i < ring.length; i++) {
-      if (residual[i] > keep) continue;
-      const p = ring[i];
-      const u = (p % width) / width - 0.5;
-      const v = Math.floor(p / width) / height - 0.5;
-      f[0] = 1;
-      f[1] = u;
-      f[2] = v;
-      f[3] = u * u;
-      f[4] = u * v;
-      f[5] = v * v;
-      for (let r = 0; r < 6; r++) {
-        for (let c = 0; c < 6; c++) ata[r * 6 + c] += f[r] * f[c];
-        for (let ch = 0; ch < 3; ch++) atb[ch][r] += f[r] * data[p * 3 + ch];
-      }
-    }
-    const coef = new Float64Array(18);
-    atb.forEach((b, ch) => { coef.set(solve(ata, b), ch * 6); });
-    model = { width, height, coef };
+    model = fitSurface(img, ring, residual, keep);
   }
   return model;
 }
