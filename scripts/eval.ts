@@ -47,8 +47,8 @@ function int(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
+const parseEvalArgs = () =>
+  parseArgs({
     allowPositionals: true,
     options: {
       shots: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, model: { type: 'string' },
@@ -59,13 +59,11 @@ async function main(): Promise<void> {
       fixed: { type: 'boolean' }, 'no-regret': { type: 'boolean' }, 'budget-ms': { type: 'string' }, aspect: { type: 'string' }, augment: { type: 'string' },
     },
   });
-  if (values.help || positionals.length !== 1) {
-    console.log(USAGE);
-    process.exit(values.help ? 0 : 2);
-  }
-  const shots = int('shots', values.shots);
-  if (shots === 0) throw new Error('--shots must be at least 1');
-  const seed = int('seed', values.seed) ?? 0;
+
+type EvalArgs = ReturnType<typeof parseEvalArgs>['values'];
+
+/** Engine settings the flags override (the rest are the station's defaults). */
+function engineOverrides(values: EvalArgs): Partial<EngineSettings> {
   const overrides: Partial<EngineSettings> = {};
   if (values.size) overrides.size = int('size', values.size);
   if (values.resize) overrides.resize = values.resize as ResizeMode;
@@ -77,22 +75,45 @@ async function main(): Promise<void> {
   if (values.margin) overrides.margin = int('margin', values.margin);
   if (values.photometric) overrides.photometric = values.photometric as EngineSettings['photometric'];
   if (values['tap-norm']) overrides.tapNorm = values['tap-norm'] as EngineSettings['tapNorm'];
+  return overrides;
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseEvalArgs();
+  if (values.help || positionals.length !== 1) {
+    console.log(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+  const shots = int('shots', values.shots);
+  if (shots === 0) throw new Error('--shots must be at least 1');
+  const seed = int('seed', values.seed) ?? 0;
+  const overrides = engineOverrides(values);
   const bankSize = int('bank', values.bank) ?? 10_000;
   const topShare = values['score-top-share'] === undefined ? 0 : Number(values['score-top-share']);
   if (!isTopShare(topShare)) throw new Error(`--score-top-share must be a number from 0 to ${MAX_TOP_SHARE}, got "${values['score-top-share']}"`);
-  const imageScore = topShare > 0 ? productScorer({ kind: 'top', topShare }) : undefined;
 
   const categories = discoverCategories(positionals[0]);
   if (!values.fixed) {
     await selfTuned(categories, values, { overrides, bankSize, seed, shots, topShare: values['score-top-share'] === undefined ? undefined : topShare });
     return;
   }
+  await fixedConfiguration(categories, values, { overrides, bankSize, seed, shots, topShare });
+}
+
+/** --fixed: one configuration (the flags', else today's defaults) for every category, as before self-tuning. */
+async function fixedConfiguration(
+  categories: ReturnType<typeof discoverCategories>, values: EvalArgs,
+  o: { overrides: Partial<EngineSettings>; bankSize: number; seed: number; shots?: number; topShare: number },
+): Promise<void> {
+  const { bankSize, seed, shots, topShare } = o;
+  const imageScore = topShare > 0 ? productScorer({ kind: 'top', topShare }) : undefined;
   const backbone = await loadBackbone(values.model ?? generatedManifestPath(DEFAULT_BACKBONE));
-  const engine = createEngine(backbone, overrides);
+  const engine = createEngine(backbone, o.overrides);
   const s = engine.settings;
   console.log(`model ${backbone.manifest.id}; input ${s.size} (${s.resize}); taps ${s.taps.join(',')}; dim ${s.dim}; bank ≤${bankSize}; seed ${seed}`);
   const results: CategoryResult[] = [];
   for (const cat of categories) {
+    // Tolerance bands calibrated on train/good only (held out), as a product's calibration does.
     const verdicts = values['no-verdicts'] ? undefined : async (embs: Parameters<typeof calibrateForEval>[1], names: string[]) => {
       const bar = new Progress(`${cat.dataset}/${cat.category} bands (held out)`, embs.length);
       const tally = await calibrateForEval(engine, embs, names, { seed, bankSize, placedConsistently: values['placed-consistently'], scoreTopShare: topShare, onProgress: (d) => bar.tick(d) });
@@ -101,17 +122,7 @@ async function main(): Promise<void> {
     };
     const r = await evaluateCategory(engine, cat, { shots, seed, bankSize, pixelSide: int('pixel-side', values['pixel-side']) ?? 256, verdicts, imageScore });
     results.push(r);
-    console.log(
-      `${r.dataset}/${r.category}: shots ${r.shots}, image AUROC ${r.imageAuroc.toFixed(4)}, ` +
-        `pixel AUROC ${r.pixelAuroc === null ? 'n/a' : r.pixelAuroc.toFixed(4)} (masks ${r.pixelMasks}), F1-max ${r.f1Max.toFixed(4)}, ` +
-        `${r.msPerImage.toFixed(1)} ms/image, train ${r.trainSeconds.toFixed(1)} s, bank ${r.bankSize}`,
-    );
-    console.log(`  image AUROC on the tune / report halves of the test set: ${r.splitAuroc.tune.toFixed(4)} / ${r.splitAuroc.report.toFixed(4)}`);
-    console.log(`  image AUROC by defect type: ${Object.entries(r.typeAuroc).map(([t, a]) => `${t} ${a.toFixed(3)}`).join(', ')}`);
-    if (r.verdicts && r.verdictBand) {
-      const f = (c: { pass: number; review: number; fail: number }) => `pass ${c.pass} / review ${c.review} / fail ${c.fail}`;
-      console.log(`  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${f(r.verdicts.good)}; defect ${f(r.verdicts.defect)}`);
-    }
+    printCategory(r);
   }
   if (values.scores) writeScores(values.scores, results);
   if (values.json) {
@@ -121,6 +132,20 @@ async function main(): Promise<void> {
   }
   await engine.release();
   await backbone.session.release();
+}
+
+function printCategory(r: CategoryResult): void {
+  console.log(
+    `${r.dataset}/${r.category}: shots ${r.shots}, image AUROC ${r.imageAuroc.toFixed(4)}, ` +
+      `pixel AUROC ${r.pixelAuroc === null ? 'n/a' : r.pixelAuroc.toFixed(4)} (masks ${r.pixelMasks}), F1-max ${r.f1Max.toFixed(4)}, ` +
+      `${r.msPerImage.toFixed(1)} ms/image, train ${r.trainSeconds.toFixed(1)} s, bank ${r.bankSize}`,
+  );
+  console.log(`  image AUROC on the tune / report halves of the test set: ${r.splitAuroc.tune.toFixed(4)} / ${r.splitAuroc.report.toFixed(4)}`);
+  console.log(`  image AUROC by defect type: ${Object.entries(r.typeAuroc).map(([t, a]) => `${t} ${a.toFixed(3)}`).join(', ')}`);
+  if (r.verdicts && r.verdictBand) {
+    const f = (c: { pass: number; review: number; fail: number }) => `pass ${c.pass} / review ${c.review} / fail ${c.fail}`;
+    console.log(`  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${f(r.verdicts.good)}; defect ${f(r.verdicts.defect)}`);
+  }
 }
 
 function writeScores(file: string, results: CategoryResult[]): void {

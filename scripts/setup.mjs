@@ -46,6 +46,7 @@ function onPath(cmd) {
 
 function missingAptPackages(packages) {
   if (!onPath('dpkg-query')) return packages; // not Debian-like: everything counts as missing
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Package} and ${db:Status-Status} are dpkg-query's own format fields, not JS interpolation
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\\n', ...packages], { encoding: 'utf8' });
   const installed = new Set(
     (r.stdout ?? '').split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]),

@@ -46,60 +46,109 @@ function renameInputs(graph: Graph, from: string, to: string) {
   for (const n of graph.node ?? []) n.input = (n.input ?? []).map((i) => (i === from ? to : i));
 }
 
-export function exposeTaps(bytes: Uint8Array, taps: string[], file: string): ExposeResult {
-  const model = onnx.ModelProto.decode(bytes);
+type Readers = Map<string, { node: Node; index: number }[]>;
+
+/** What tap rewriting needs to know about the graph: element types, and who produces and reads each tensor. */
+interface GraphIndex {
+  graph: Graph;
+  file: string;
+  types: ReturnType<typeof inferElemTypes>;
+  producers: Map<string, Node>;
+  readers: Readers;
+  opset: number;
+}
+
+function indexGraph(model: ExposeResult['model'], file: string): GraphIndex {
   const graph = model.graph!;
-  const types = inferElemTypes(graph);
-  const notes: string[] = [];
   const producers = new Map<string, Node>();
-  const readers = new Map<string, { node: Node; index: number }[]>();
+  const readers: Readers = new Map();
   for (const n of graph.node ?? []) {
     for (const o of n.output ?? []) producers.set(o, n);
     (n.input ?? []).forEach((i, index) => { readers.set(i, [...(readers.get(i) ?? []), { node: n, index }]); });
   }
   const opset = toNumber(model.opsetImport.find((o) => !o.domain)?.version ?? 1);
-  const added: Node[] = [];
+  return { graph, file, types: inferElemTypes(graph), producers, readers, opset };
+}
 
-  for (const tap of taps) {
-    const producer = producers.get(tap);
-    if (!producer) {
-      const near = listTensors(graph).filter((t) => t.name.toLowerCase().includes(tap.toLowerCase())).slice(0, 8);
-      const hint = near.length ? ` Similar names: ${near.map((t) => `${t.name} (${t.op})`).join(', ')}.` : '';
-      throw new Error(`${file}: no node produces a tensor named "${tap}".${hint} List all with --list.`);
-    }
-    const t = types.get(tap);
-    if (t === DataType.FLOAT) continue;
-    const raw = `${tap}__raw`;
-    const rewire = () => {
-      producer.output = producer.output!.map((o) => (o === tap ? raw : o));
-      renameInputs(graph, tap, raw);
+/** A tap name no node produces: the error lists similar names to help pick the right one. */
+function unknownTap(graph: Graph, tap: string, file: string): Error {
+  const near = listTensors(graph).filter((t) => t.name.toLowerCase().includes(tap.toLowerCase())).slice(0, 8);
+  const hint = near.length ? ` Similar names: ${near.map((t) => `${t.name} (${t.op})`).join(', ')}.` : '';
+  return new Error(`${file}: no node produces a tensor named "${tap}".${hint} List all with --list.`);
+}
+
+/**
+ * A float32 tap stays as it is (null). Any other tap's producer now writes `<tap>__raw`, and the node returned
+ * (DequantizeLinear for a quantized tap, Cast for fp16/double) writes the float32 tensor under the tap's name.
+ */
+function floatTap(ix: GraphIndex, tap: string): { node: Node; note: string } | null {
+  const { graph, file } = ix;
+  const producer = ix.producers.get(tap);
+  if (!producer) throw unknownTap(graph, tap, file);
+  const t = ix.types.get(tap);
+  if (t === DataType.FLOAT) return null;
+  const raw = `${tap}__raw`;
+  const rewire = () => {
+    producer.output = producer.output!.map((o) => (o === tap ? raw : o));
+    renameInputs(graph, tap, raw);
+  };
+  if (t === DataType.UINT8 || t === DataType.INT8) {
+    const qp = quantParams(producer, ix.readers.get(tap) ?? []);
+    if (!qp) throw new Error(`${file}: tap ${tap} is ${TYPE_NAMES[t]} but no scale/zero point was found next to it; pick the float tensor after its DequantizeLinear`);
+    if (ix.opset < 10) throw new Error(`${file}: tap ${tap} is quantized but the model's opset ${ix.opset} has no DequantizeLinear`);
+    rewire();
+    return {
+      node: { opType: 'DequantizeLinear', input: qp[1] ? [raw, qp[0], qp[1]] : [raw, qp[0]], output: [tap], name: `${tap}/dequantize`, attribute: [] },
+      note: `${tap}: ${TYPE_NAMES[t]} → float32 with DequantizeLinear(${qp.join(', ')})`,
     };
-    if (t === DataType.UINT8 || t === DataType.INT8) {
-      const qp = quantParams(producer, readers.get(tap) ?? []);
-      if (!qp) throw new Error(`${file}: tap ${tap} is ${TYPE_NAMES[t]} but no scale/zero point was found next to it; pick the float tensor after its DequantizeLinear`);
-      if (opset < 10) throw new Error(`${file}: tap ${tap} is quantized but the model's opset ${opset} has no DequantizeLinear`);
-      rewire();
-      added.push({ opType: 'DequantizeLinear', input: qp[1] ? [raw, qp[0], qp[1]] : [raw, qp[0]], output: [tap], name: `${tap}/dequantize`, attribute: [] });
-      notes.push(`${tap}: ${TYPE_NAMES[t]} → float32 with DequantizeLinear(${qp.join(', ')})`);
-    } else if (t === DataType.FLOAT16 || t === DataType.DOUBLE) {
-      rewire();
-      added.push({ opType: 'Cast', input: [raw], output: [tap], name: `${tap}/to_float`, attribute: [attrInt('to', DataType.FLOAT)] });
-      notes.push(`${tap}: ${TYPE_NAMES[t]} → float32 with Cast`);
-    } else {
-      throw new Error(`${file}: tap ${tap} has element type ${TYPE_NAMES[t ?? 0] ?? t ?? 'unknown'}; choose a float feature map`);
-    }
+  }
+  if (t === DataType.FLOAT16 || t === DataType.DOUBLE) {
+    rewire();
+    return {
+      node: { opType: 'Cast', input: [raw], output: [tap], name: `${tap}/to_float`, attribute: [attrInt('to', DataType.FLOAT)] },
+      note: `${tap}: ${TYPE_NAMES[t]} → float32 with Cast`,
+    };
+  }
+  throw new Error(`${file}: tap ${tap} has element type ${TYPE_NAMES[t ?? 0] ?? t ?? 'unknown'}; choose a float feature map`);
+}
+
+/**
+ * The model always takes float32: an fp16 image input is declared float32 and the Cast returned (to go first)
+ * turns it back to fp16 for the nodes that read it. Null for a float32 input; other types are refused.
+ */
+function floatInput(ix: GraphIndex, input: ReturnType<typeof imageInput>, inType: number): { node: Node; note: string } | null {
+  if (inType === DataType.FLOAT) return null;
+  if (inType !== DataType.FLOAT16) {
+    throw new Error(`${ix.file}: input ${input.name} has element type ${TYPE_NAMES[inType] ?? inType}; only float32/float16 image inputs are supported`);
+  }
+  const half = `${input.name}__fp16`;
+  renameInputs(ix.graph, input.name!, half);
+  input.type!.tensorType!.elemType = DataType.FLOAT;
+  return {
+    node: { opType: 'Cast', input: [input.name!], output: [half], name: `${input.name}/to_fp16`, attribute: [attrInt('to', DataType.FLOAT16)] },
+    note: `input ${input.name}: takes float32, Cast to float16 inside`,
+  };
+}
+
+export function exposeTaps(bytes: Uint8Array, taps: string[], file: string): ExposeResult {
+  const model = onnx.ModelProto.decode(bytes);
+  const ix = indexGraph(model, file);
+  const { graph } = ix;
+  const notes: string[] = [];
+  const added: Node[] = [];
+  for (const tap of taps) {
+    const converted = floatTap(ix, tap);
+    if (!converted) continue;
+    added.push(converted.node);
+    notes.push(converted.note);
   }
 
   const input = imageInput(graph, file);
   const inType = input.type?.tensorType?.elemType ?? DataType.FLOAT;
-  if (inType === DataType.FLOAT16) {
-    const half = `${input.name}__fp16`;
-    renameInputs(graph, input.name!, half);
-    added.unshift({ opType: 'Cast', input: [input.name!], output: [half], name: `${input.name}/to_fp16`, attribute: [attrInt('to', DataType.FLOAT16)] });
-    input.type!.tensorType!.elemType = DataType.FLOAT;
-    notes.push(`input ${input.name}: takes float32, Cast to float16 inside`);
-  } else if (inType !== DataType.FLOAT) {
-    throw new Error(`${file}: input ${input.name} has element type ${TYPE_NAMES[inType] ?? inType}; only float32/float16 image inputs are supported`);
+  const cast = floatInput(ix, input, inType);
+  if (cast) {
+    added.unshift(cast.node);
+    notes.push(cast.note);
   }
 
   graph.node = [...added, ...(graph.node ?? [])];

@@ -60,14 +60,8 @@ function inboundNames(layer: KerasLayer): string[] {
   return (layer.inbound_nodes[0] ?? []).map((n) => n[0]);
 }
 
-export function convertKerasToOnnx(src: TfjsLayersModel, opts: ConvertOptions = {}): ConvertResult {
-  const { model } = src;
-  const byName = new Map(model.layers.map((l) => [l.name, l]));
-  const wanted = opts.outputs ?? model.outputs;
-  for (const w of wanted) if (!byName.has(w)) throw new Error(`model ${model.name} has no layer named ${w}`);
-  if (model.inputs.length !== 1) throw new Error(`model ${model.name}: only single-input models are supported`);
-
-  // Keep only layers the wanted outputs depend on; count consumers to know where BatchNorm may fold.
+/** Layers the wanted outputs depend on, and how many of them read each layer (BatchNorm folds only into a sole reader). */
+function neededLayers(byName: Map<string, KerasLayer>, wanted: string[]): { needed: Set<string>; consumers: Map<string, number> } {
   const needed = new Set<string>();
   const stack = [...wanted];
   while (stack.length) {
@@ -78,15 +72,12 @@ export function convertKerasToOnnx(src: TfjsLayersModel, opts: ConvertOptions = 
   }
   const consumers = new Map<string, number>();
   for (const n of needed) for (const i of inboundNames(byName.get(n)!)) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  return { needed, consumers };
+}
 
-  const g = new GraphBuilder();
-  const convs: ConvRecord[] = [];
-  const values = new Map<string, Value>();
-  const inputName = g.reserve(opts.inputName ?? 'input');
-  const seen = new Set<string>();
-  let inputShape: number[] = [];
-
-  const materialize = (v: Value): Value => {
+/** Turns a lazily padded value into a real tensor with a Pad node (unpadded values pass through). */
+function padMaterializer(g: GraphBuilder): (v: Value) => Value {
+  return (v) => {
     if (!v.pad) return v;
     const [t, b, l, r] = v.pad;
     const name = g.unique(`${v.name}/pad`);
@@ -94,53 +85,95 @@ export function convertKerasToOnnx(src: TfjsLayersModel, opts: ConvertOptions = 
     const [n, c, h, w] = v.shape;
     return { name, shape: [n, c, h + t + b, w + l + r] };
   };
+}
 
-  for (const layer of model.layers) {
-    if (!needed.has(layer.name)) continue;
-    seen.add(layer.class_name);
-    if (layer.class_name === 'InputLayer') {
-      const [, h0, w0, ch] = layer.config.batch_input_shape as (number | null)[];
-      const [h, w] = opts.inputSize ?? [h0, w0];
-      if (!h || !w || !ch) fail(layer, 'input size unknown; pass inputSize');
-      inputShape = [1, ch, h, w];
-      const dims: Dim[] = opts.dynamicSize ? ['batch', ch, 'height', 'width'] : ['batch', ch, h, w];
-      g.input(inputName, dims);
-      values.set(layer.name, { name: inputName, shape: inputShape });
-      continue;
-    }
-    const handler = HANDLERS[layer.class_name];
-    if (!handler) fail(layer, `layer type not supported (supported: ${SUPPORTED_LAYERS.join(', ')})`);
-    const inputs = inboundNames(layer).map((n) => values.get(n) ?? fail(layer, `input ${n} is not converted yet (unsorted topology)`));
-    const isOutput = wanted.includes(layer.name);
-    const ctx: LayerContext = {
-      g,
-      layer,
-      outName: g.reserve(layer.name),
-      foldable: !isOutput && consumers.get(layer.name) === 1,
-      convs,
-      materialize,
-      optionalWeight: (s) => src.weights.get(`${layer.name}/${s}`),
-      weight: (s) => src.weights.get(`${layer.name}/${s}`) ?? fail(layer, `weight ${layer.name}/${s} is missing from the weights manifest`),
-    };
-    values.set(layer.name, handler(ctx, inputs));
-  }
+/** The InputLayer becomes the NCHW graph input; returns its shape at the nominal size. */
+function addInput(g: GraphBuilder, layer: KerasLayer, inputName: string, opts: ConvertOptions): number[] {
+  const [, h0, w0, ch] = layer.config.batch_input_shape as (number | null)[];
+  const [h, w] = opts.inputSize ?? [h0, w0];
+  if (!h || !w || !ch) fail(layer, 'input size unknown; pass inputSize');
+  const dims: Dim[] = opts.dynamicSize ? ['batch', ch, 'height', 'width'] : ['batch', ch, h, w];
+  g.input(inputName, dims);
+  return [1, ch, h, w];
+}
 
-  // Conv weights are serialised last because BatchNorm folding may have rescaled them.
-  for (const rec of convs) {
-    rec.node.input![1] = g.floatInit(`${rec.layer}/kernel`, rec.weightDims, rec.weight);
-    rec.node.input![2] = g.floatInit(`${rec.layer}/bias`, [rec.weightDims[0]], rec.bias);
-  }
+/** Everything one layer's handler may use while it adds its nodes. */
+interface Conversion {
+  src: TfjsLayersModel;
+  g: GraphBuilder;
+  values: Map<string, Value>;
+  wanted: string[];
+  consumers: Map<string, number>;
+  convs: ConvRecord[];
+  materialize: (v: Value) => Value;
+}
 
-  const outputs = wanted.map((name) => {
-    let v = materialize(values.get(name)!);
+function convertLayer(c: Conversion, layer: KerasLayer): Value {
+  const { src, g } = c;
+  const handler = HANDLERS[layer.class_name];
+  if (!handler) fail(layer, `layer type not supported (supported: ${SUPPORTED_LAYERS.join(', ')})`);
+  const inputs = inboundNames(layer).map((n) => c.values.get(n) ?? fail(layer, `input ${n} is not converted yet (unsorted topology)`));
+  const isOutput = c.wanted.includes(layer.name);
+  const ctx: LayerContext = {
+    g,
+    layer,
+    outName: g.reserve(layer.name),
+    foldable: !isOutput && c.consumers.get(layer.name) === 1,
+    convs: c.convs,
+    materialize: c.materialize,
+    optionalWeight: (s) => src.weights.get(`${layer.name}/${s}`),
+    weight: (s) => src.weights.get(`${layer.name}/${s}`) ?? fail(layer, `weight ${layer.name}/${s} is missing from the weights manifest`),
+  };
+  return handler(ctx, inputs);
+}
+
+/** Each wanted layer becomes a graph output under its Keras name (an Identity where the value carries another). */
+function addOutputs(c: Conversion, dynamicSize: boolean | undefined): { name: string; shape: number[] }[] {
+  const { g } = c;
+  return c.wanted.map((name) => {
+    let v = c.materialize(c.values.get(name)!);
     if (v.name !== name) {
       g.node('Identity', [v.name], [name], [], `${name}/identity`);
       v = { name, shape: v.shape };
     }
-    const dims: Dim[] = v.shape.length === 4 && opts.dynamicSize ? ['batch', v.shape[1], null, null] : ['batch', ...v.shape.slice(1)];
+    const dims: Dim[] = v.shape.length === 4 && dynamicSize ? ['batch', v.shape[1], null, null] : ['batch', ...v.shape.slice(1)];
     g.output(name, dims);
     return { name, shape: v.shape };
   });
+}
+
+export function convertKerasToOnnx(src: TfjsLayersModel, opts: ConvertOptions = {}): ConvertResult {
+  const { model } = src;
+  const byName = new Map(model.layers.map((l) => [l.name, l]));
+  const wanted = opts.outputs ?? model.outputs;
+  for (const w of wanted) if (!byName.has(w)) throw new Error(`model ${model.name} has no layer named ${w}`);
+  if (model.inputs.length !== 1) throw new Error(`model ${model.name}: only single-input models are supported`);
+
+  // Keep only layers the wanted outputs depend on; count consumers to know where BatchNorm may fold.
+  const { needed, consumers } = neededLayers(byName, wanted);
+  const g = new GraphBuilder();
+  const c: Conversion = { src, g, values: new Map(), wanted, consumers, convs: [], materialize: padMaterializer(g) };
+  const inputName = g.reserve(opts.inputName ?? 'input');
+  const seen = new Set<string>();
+  let inputShape: number[] = [];
+  for (const layer of model.layers) {
+    if (!needed.has(layer.name)) continue;
+    seen.add(layer.class_name);
+    if (layer.class_name === 'InputLayer') {
+      inputShape = addInput(g, layer, inputName, opts);
+      c.values.set(layer.name, { name: inputName, shape: inputShape });
+    } else {
+      c.values.set(layer.name, convertLayer(c, layer));
+    }
+  }
+
+  // Conv weights are serialised last because BatchNorm folding may have rescaled them.
+  for (const rec of c.convs) {
+    rec.node.input![1] = g.floatInit(`${rec.layer}/kernel`, rec.weightDims, rec.weight);
+    rec.node.input![2] = g.floatInit(`${rec.layer}/bias`, [rec.weightDims[0]], rec.bias);
+  }
+
+  const outputs = addOutputs(c, opts.dynamicSize);
   if (opts.dynamicSize && seen.has('Flatten')) {
     throw new Error(`model ${model.name}: dynamic input size is impossible with Flatten in the graph; truncate before it`);
   }

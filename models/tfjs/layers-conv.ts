@@ -3,6 +3,23 @@ import { attrFloat, attrInt, attrInts, attrString } from '../onnx/proto.ts';
 import { activation } from './layers-simple.ts';
 import { fail, outSize, pair, type LayerContext, type Value } from './values.ts';
 
+/** A Keras HWIO kernel ([kh, kw, in, out or multiplier]) in ONNX's OIHW order; depthwise: [in·mult, 1, kh, kw]. */
+function kernelToOihw(k: { shape: number[]; data: Float32Array }, depthwise: boolean): Float32Array {
+  const [kh, kw, cin, last] = k.shape;
+  const cout = depthwise ? cin * last : last;
+  const weight = new Float32Array(cout * (depthwise ? 1 : cin) * kh * kw);
+  for (let y = 0; y < kh; y++)
+    for (let xx = 0; xx < kw; xx++)
+      for (let i = 0; i < cin; i++)
+        for (let o = 0; o < last; o++) {
+          const src = k.data[((y * kw + xx) * cin + i) * last + o];
+          // Depthwise: output channel i*mult+o reads input channel i only (TF channel order).
+          const dst = depthwise ? ((i * last + o) * kh + y) * kw + xx : ((o * cin + i) * kh + y) * kw + xx;
+          weight[dst] = src;
+        }
+  return weight;
+}
+
 /** Conv2D and DepthwiseConv2D: HWIO kernels → OIHW; depthwise becomes a group conv. */
 export function conv(ctx: LayerContext, [x]: Value[], depthwise: boolean): Value {
   const { g, layer } = ctx;
@@ -17,16 +34,7 @@ export function conv(ctx: LayerContext, [x]: Value[], depthwise: boolean): Value
   const [kh, kw, cin, last] = k.shape;
   if (cin !== x.shape[1]) fail(layer, `kernel expects ${cin} input channels, input has ${x.shape[1]}`);
   const cout = depthwise ? cin * last : last;
-  const weight = new Float32Array(cout * (depthwise ? 1 : cin) * kh * kw);
-  for (let y = 0; y < kh; y++)
-    for (let xx = 0; xx < kw; xx++)
-      for (let i = 0; i < cin; i++)
-        for (let o = 0; o < last; o++) {
-          const src = k.data[((y * kw + xx) * cin + i) * last + o];
-          // Depthwise: output channel i*mult+o reads input channel i only (TF channel order).
-          const dst = depthwise ? ((i * last + o) * kh + y) * kw + xx : ((o * cin + i) * kh + y) * kw + xx;
-          weight[dst] = src;
-        }
+  const weight = kernelToOihw(k, depthwise);
   const b = c.use_bias ? ctx.weight('bias').data : new Float32Array(cout);
 
   const attrs = [attrInts('kernel_shape', [kh, kw]), attrInts('strides', [sh, sw]), attrInts('dilations', [dh, dw])];

@@ -6,14 +6,15 @@ import { resizeAnomalyMap } from '../../station/vision/anomalyMap.ts';
 import type { Augmentation } from '../../station/vision/augment.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
 import type { ItemRegion } from '../../station/vision/itemRegion.ts';
-import type { Engine } from '../../station/vision/engine.ts';
+import type { Engine, InspectResult } from '../../station/vision/engine.ts';
 import { aurocFromGroups, f1Max } from '../../station/vision/metrics.ts';
 import { sampleIndices } from '../../station/vision/rng.ts';
 import type { AnomalyMap } from '../../station/vision/types.ts';
-import type { Category } from './datasets.ts';
+import type { Category, TestImage } from './datasets.ts';
 import { Progress } from './progress.ts';
 import type { VerdictFigures, VerdictTally } from '../../station/calibrate/evalVerdicts.ts';
 import type { PatchEmbedding } from '../../station/vision/types.ts';
+import type { ReferenceSet } from '../../station/vision/referenceSet.ts';
 import type { ScoredItem } from '../../station/verdict/scoreModel.ts';
 import { poolScores } from '../../station/verdict/pool.ts';
 
@@ -118,7 +119,39 @@ export function splitHalves(rows: { file: string; type: string; score: number }[
 export async function evaluateCategory(engine: Engine, cat: Category, opts: EvalOptions): Promise<CategoryResult> {
   const label = `${cat.dataset}/${cat.category}`;
   const trainFiles = opts.shots !== undefined ? sampleIndices(cat.train.length, opts.shots, opts.seed).map((i) => cat.train[i]) : cat.train;
+  const ref = await buildReference(engine, cat, trainFiles, opts, label);
+  const tally = opts.verdicts ? await opts.verdicts(ref.embeddings, trainFiles.map((f) => relative(cat.dir, f)), ref.augmented ? ref.views : undefined) : null;
+  ref.embeddings.length = 0;
+  const t = await scoreTestImages(engine, cat, ref.set, tally, opts, label);
+  const { scores, labels } = t;
+  const byLabel = (xs: number[]) => [xs.filter((_, i) => labels[i]), xs.filter((_, i) => !labels[i])] as const;
+  return {
+    dataset: cat.dataset,
+    category: cat.category,
+    shots: trainFiles.length,
+    imageAuroc: aurocFromGroups(...byLabel(scores)),
+    pixelAuroc: t.masked > 0 && t.pos.length > 0 ? aurocFromGroups(t.pos.view(), t.neg.view()) : null,
+    f1Max: f1Max(scores, labels).f1,
+    msPerImage: t.inspectMs / cat.test.length,
+    trainSeconds: ref.trainSeconds,
+    bankSize: ref.set.bankSize,
+    testImages: cat.test.length,
+    pixelMasks: `${t.masked}/${cat.test.filter((x) => x.defective).length}`,
+    imageScores: t.imageScores,
+    typeAuroc: Object.fromEntries(
+      [...new Set(t.types)].filter((x) => x !== 'good').map((x) => [
+        x,
+        aurocFromGroups(scores.filter((_, i) => t.types[i] === x), scores.filter((_, i) => !labels[i])),
+      ]),
+    ),
+    splitAuroc: splitHalves(t.imageScores),
+    ...(opts.poolings ? { poolAuroc: Object.fromEntries(opts.poolings.map((share, k) => [String(share), aurocFromGroups(...byLabel(t.pooled[k]))])) } : {}),
+    ...(tally ? { verdicts: tally.verdicts(), verdictBand: tally.bandSummary() } : {}),
+  };
+}
 
+/** The reference set from the train images (and their augmented views, if any), timed; the embeddings stay for verdicts. */
+async function buildReference(engine: Engine, cat: Category, trainFiles: string[], opts: EvalOptions, label: string) {
   const t0 = performance.now();
   const bar = new Progress(`${label} reference`, trainFiles.length);
   const embeddings = [];
@@ -132,10 +165,11 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
   bar.done();
   const augmented = views.some((v) => v.length > 0);
   const set = engine.buildReferenceSet(embeddings, trainFiles.map((f) => relative(cat.dir, f)), { coresetSize: opts.bankSize, seed: opts.seed, views: augmented ? views.flat() : undefined, itemRegion: opts.itemRegion });
-  const trainSeconds = (performance.now() - t0) / 1000;
-  const tally = opts.verdicts ? await opts.verdicts(embeddings, trainFiles.map((f) => relative(cat.dir, f)), augmented ? views : undefined) : null;
-  embeddings.length = 0;
+  return { set, embeddings, views, augmented, trainSeconds: (performance.now() - t0) / 1000 };
+}
 
+/** Per-image and per-pixel scores of every test image (inspection time measured from the file's bytes). */
+async function scoreTestImages(engine: Engine, cat: Category, set: ReferenceSet, tally: VerdictTally | null, opts: EvalOptions, label: string) {
   const scores: number[] = [];
   const labels: number[] = [];
   const types: string[] = [];
@@ -143,7 +177,6 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
   const pos = new Floats(), neg = new Floats();
   const pooled = (opts.poolings ?? []).map(() => [] as number[]);
   let inspectMs = 0, masked = 0;
-  const defective = cat.test.filter((t) => t.defective).length;
   const tbar = new Progress(`${label} test`, cat.test.length);
   for (const [i, t] of cat.test.entries()) {
     const buf = readFileSync(t.file);
@@ -157,42 +190,29 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
     labels.push(t.defective ? 1 : 0);
     types.push(t.type);
     imageScores.push({ file: relative(cat.dir, t.file), type: t.type, score });
-    if (!t.defective || t.mask) {
-      const { sourceWidth: w, sourceHeight: h } = r.embedding.geometry;
-      const k = Math.min(1, opts.pixelSide / Math.max(w, h));
-      const tw = Math.max(1, Math.round(w * k)), th = Math.max(1, Math.round(h * k));
-      const map = fullFrameMap(r.anomalyMap, w, h, tw, th);
-      if (t.mask) {
-        masked++;
-        const m = await readMask(t.mask, tw, th);
-        pos.push(map, m, 1);
-        neg.push(map, m, 0);
-      } else neg.push(map);
-    }
+    if (await addPixelScores(r, t, opts.pixelSide, pos, neg)) masked++;
     tbar.tick(i + 1, `${(inspectMs / (i + 1)).toFixed(1)} ms/img ${basename(t.file)}`);
   }
   tbar.done();
-  return {
-    dataset: cat.dataset,
-    category: cat.category,
-    shots: trainFiles.length,
-    imageAuroc: aurocFromGroups(scores.filter((_, i) => labels[i]), scores.filter((_, i) => !labels[i])),
-    pixelAuroc: masked > 0 && pos.length > 0 ? aurocFromGroups(pos.view(), neg.view()) : null,
-    f1Max: f1Max(scores, labels).f1,
-    msPerImage: inspectMs / cat.test.length,
-    trainSeconds,
-    bankSize: set.bankSize,
-    testImages: cat.test.length,
-    pixelMasks: `${masked}/${defective}`,
-    imageScores,
-    typeAuroc: Object.fromEntries(
-      [...new Set(types)].filter((t) => t !== 'good').map((t) => [
-        t,
-        aurocFromGroups(scores.filter((_, i) => types[i] === t), scores.filter((_, i) => !labels[i])),
-      ]),
-    ),
-    splitAuroc: splitHalves(imageScores),
-    ...(opts.poolings ? { poolAuroc: Object.fromEntries(opts.poolings.map((share, k) => [String(share), aurocFromGroups(pooled[k].filter((_, i) => labels[i]), pooled[k].filter((_, i) => !labels[i]))])) } : {}),
-    ...(tally ? { verdicts: tally.verdicts(), verdictBand: tally.bandSummary() } : {}),
-  };
+  return { scores, labels, types, imageScores, pos, neg, pooled, inspectMs, masked };
+}
+
+/**
+ * Pixel scores of one test image at pixelSide: inside its defect mask they are positives, elsewhere negatives; a good
+ * image's are all negatives, a defective one without a mask adds none. True when a mask was read.
+ */
+async function addPixelScores(r: InspectResult, t: TestImage, pixelSide: number, pos: Floats, neg: Floats): Promise<boolean> {
+  if (t.defective && !t.mask) return false;
+  const { sourceWidth: w, sourceHeight: h } = r.embedding.geometry;
+  const k = Math.min(1, pixelSide / Math.max(w, h));
+  const tw = Math.max(1, Math.round(w * k)), th = Math.max(1, Math.round(h * k));
+  const map = fullFrameMap(r.anomalyMap, w, h, tw, th);
+  if (!t.mask) {
+    neg.push(map);
+    return false;
+  }
+  const m = await readMask(t.mask, tw, th);
+  pos.push(map, m, 1);
+  neg.push(map, m, 0);
+  return true;
 }

@@ -64,8 +64,11 @@ const parseCli = (argv: string[]) =>
     },
   });
 
-export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineFor?: EngineFactory } = {}): Promise<number> {
-  let parsed: ReturnType<typeof parseCli>;
+type CliArgs = ReturnType<typeof parseCli>;
+
+/** The parsed arguments, or the exit code when they are wrong (2, with the usage) or only ask for help (0). */
+function readArguments(argv: string[], io: CliIo): CliArgs | number {
+  let parsed: CliArgs;
   try {
     parsed = parseCli(argv);
   } catch (err) {
@@ -78,8 +81,100 @@ export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineF
     io.stderr.write(`name one product, or --all\n${USAGE}\n`);
     return 2;
   }
+  return parsed;
+}
+
+/**
+ * The engine factory, made on first use (listing versions needs none). Without an injected one the station's
+ * backbone pool is loaded, and `vision` is set: it knows which backbones the station has.
+ */
+function lazyEngines(modelPath: () => string, injected: EngineFactory | undefined) {
+  let engineFor = injected;
+  let vision: VisionEngines | undefined;
+  return {
+    async get(): Promise<EngineFactory> {
+      if (!engineFor) {
+        vision = await visionEngines(modelPath());
+        engineFor = vision.engineFor;
+      }
+      return engineFor;
+    },
+    get vision() { return vision; },
+    async close(): Promise<void> { await vision?.close(); },
+  };
+}
+
+type Engines = ReturnType<typeof lazyEngines>;
+
+/** Rollback (or roll forward): makes an existing version active, once its file is known to load. */
+async function activateCommand(store: Store, productId: string, version: number, engines: Engines, io: CliIo): Promise<number> {
+  // Check the file still loads here before switching to it. A product may run another backbone of the pool than
+  // the station's default, so the file says which, and the pool must hold it; an injected engine checks itself.
+  const factory = await engines.get();
+  const vision = engines.vision;
+  const injected = vision ? null : await factory({ inputMode: 'pad' });
+  const row = activateVersion(store, productId, version, (bytes, file) => {
+    if (injected) return void injected.deserialise(bytes, file);
+    const set = decodeReferenceSet(bytes, { source: file });
+    if (!vision!.hasBackbone(set.model.sha256)) throw new Error(`${file}: built with backbone ${set.model.id}, which this station does not have; rebuild it (npm run calibrate)`);
+  });
+  io.stdout.write(`${productId}: v${row.version} is now active\n${describeVersions(store, productId)}\n`);
+  return 0;
+}
+
+/** What every product's calibration shares. */
+interface CalibrationRun {
+  store: Store;
+  calibrationDir: string;
+  engines: Engines;
+  args: CliArgs['values'];
+  folds: number | undefined;
+  bootstrap: number | undefined;
+  progress: ReturnType<typeof progressPrinter>;
+  io: CliIo;
+}
+
+/** Calibrates each product in turn; with --all, one product's failure is reported and the others still run. */
+async function calibrateEach(products: string[], run: CalibrationRun): Promise<number> {
+  const { progress, io } = run;
+  let failed = 0;
+  for (const productId of products) {
+    let r: Awaited<ReturnType<typeof calibrateProduct>>;
+    try {
+      r = await calibrateOne(productId, run);
+    } catch (err) {
+      if (products.length === 1) throw err;
+      progress.end();
+      io.stderr.write(`calibrate: ${productId}: ${(err as Error).message}\n`);
+      failed++;
+      continue;
+    }
+    progress.end();
+    io.stdout.write(r.text);
+    io.stdout.write(`\n${productId}: reference set v${r.version} written to ${r.refsetFile}` +
+      `${r.activated ? ' and activated' : ` (not activated: --activate ${r.version} to use it)`}\n` +
+      `report: ${r.reportFiles.text}\n\n`);
+  }
+  if (failed) io.stderr.write(`calibrate: ${failed} of ${products.length} product(s) failed; their active versions are unchanged\n`);
+  return failed ? 1 : 0;
+}
+
+async function calibrateOne(productId: string, run: CalibrationRun) {
+  const { args: v, progress } = run;
+  return calibrateProduct({
+    productId, calibrationDir: run.calibrationDir, store: run.store, engineFor: await run.engines.get(), tune: run.engines.vision?.tune,
+    activate: !v['no-activate'], bandsFrom: v['bands-from-rejects'] ? 'rejects' : 'rates', folds: run.folds, bootstrap: run.bootstrap,
+    onProgress: (s, d, n) => progress.update(s, d, n),
+    onStep: holdForTests(run.io),
+  });
+}
+
+export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineFor?: EngineFactory } = {}): Promise<number> {
+  const parsed = readArguments(argv, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values: v, positionals } = parsed;
   let store: Store | undefined;
-  let close: (() => Promise<void>) | undefined;
+  let engines: Engines | undefined;
   const progress = progressPrinter(io.stderr);
   try {
     const config = loadConfig(v.config ?? io.env.STATION_CONFIG);
@@ -95,64 +190,19 @@ export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineF
       for (const p of products) io.stdout.write(`${describeVersions(store, p)}\n`);
       return 0;
     }
-    let engineFor = deps.engineFor;
-    let vision: VisionEngines | undefined;
-    const engines = async () => {
-      if (!engineFor) {
-        vision = await visionEngines(v.model ?? resolvePath(config, config.model));
-        engineFor = vision.engineFor;
-        close = vision.close;
-      }
-      return engineFor;
-    };
+    engines = lazyEngines(() => v.model ?? resolvePath(config, config.model), deps.engineFor);
     if (v.activate !== undefined) {
       if (products.length !== 1) throw new Error('--activate takes one product');
-      const version = positiveInt('activate', v.activate)!;
-      // Check the file still loads here before switching to it. A product may run another backbone of the pool than
-      // the station's default, so the file says which, and the pool must hold it; an injected engine checks itself.
-      const factory = await engines();
-      const injected = vision ? null : await factory({ inputMode: 'pad' });
-      const row = activateVersion(store, products[0], version, (bytes, file) => {
-        if (injected) return void injected.deserialise(bytes, file);
-        const set = decodeReferenceSet(bytes, { source: file });
-        if (!vision!.hasBackbone(set.model.sha256)) throw new Error(`${file}: built with backbone ${set.model.id}, which this station does not have; rebuild it (npm run calibrate)`);
-      });
-      io.stdout.write(`${products[0]}: v${row.version} is now active\n${describeVersions(store, products[0])}\n`);
-      return 0;
+      return await activateCommand(store, products[0], positiveInt('activate', v.activate)!, engines, io);
     }
-    let failed = 0;
-    for (const productId of products) {
-      let r: Awaited<ReturnType<typeof calibrateProduct>>;
-      try {
-        r = await calibrateProduct({
-        productId, calibrationDir, store, engineFor: await engines(), tune: vision?.tune,
-        activate: !v['no-activate'], bandsFrom: v['bands-from-rejects'] ? 'rejects' : 'rates', folds, bootstrap,
-        onProgress: (s, d, n) => progress.update(s, d, n),
-        onStep: holdForTests(io),
-        });
-      } catch (err) {
-        // With --all, one product's problem must not stop the others.
-        if (products.length === 1) throw err;
-        progress.end();
-        io.stderr.write(`calibrate: ${productId}: ${(err as Error).message}\n`);
-        failed++;
-        continue;
-      }
-      progress.end();
-      io.stdout.write(r.text);
-      io.stdout.write(`\n${productId}: reference set v${r.version} written to ${r.refsetFile}` +
-        `${r.activated ? ' and activated' : ` (not activated: --activate ${r.version} to use it)`}\n` +
-        `report: ${r.reportFiles.text}\n\n`);
-    }
-    if (failed) io.stderr.write(`calibrate: ${failed} of ${products.length} product(s) failed; their active versions are unchanged\n`);
-    return failed ? 1 : 0;
+    return await calibrateEach(products, { store, calibrationDir, engines, args: v, folds, bootstrap, progress, io });
   } catch (err) {
     progress.end();
     io.stderr.write(`calibrate: ${(err as Error).message}\n`);
     return 1;
   } finally {
     store?.close();
-    await close?.();
+    await engines?.close();
   }
 }
 

@@ -66,74 +66,80 @@ export function reportText(r: CalibrationReport): string {
   L.push(`Calibration of "${r.product.name}" (${r.product.id}), reference set v${r.version}, ${r.createdAt}`);
   L.push(`model sha256 ${r.modelSha256.slice(0, 16)}…, input ${r.settings.inputMode}, seed ${r.settings.seed}`);
   if (r.tuning) L.push(...tuningLines(r.tuning));
-  L.push('');
-  L.push(`Images: ${r.images.good.used} good used (of ${r.images.good.found} files), ${r.images.reject.used} rejects used (of ${r.images.reject.found})`);
-  if (r.images.fromReview) L.push(`  ${r.images.fromReview} of the good images were accepted from the review queue`);
-  if (r.images.duplicates.length) {
-    L.push(`  ${r.images.duplicates.length} duplicate(s), counted once:`);
-    for (const d of r.images.duplicates) L.push(`    ${d.name} = ${d.sameAs}`);
-  }
-  if (r.images.skipped.length) {
-    L.push(`  ${r.images.skipped.length} unreadable, skipped:`);
-    for (const s of r.images.skipped) L.push(`    ${s.name}: ${s.reason}`);
-  }
-  const out = (r.images.flagged ?? []).filter((f) => !f.kept);
-  const kept = (r.images.flagged ?? []).filter((f) => f.kept);
-  if (out.length) {
-    L.push(`  ${out.length} left out as not belonging (name one in keepImages in product.json to use it anyway):`);
-    for (const f of out) L.push(`    ${f.name}: ${f.reason}`);
-  }
-  if (kept.length) {
-    L.push(`  ${kept.length} kept by keepImages although flagged:`);
-    for (const f of kept) L.push(`    ${f.name}: ${f.reason}`);
-  }
-  if (r.images.ignored.length) {
-    L.push(`  ${r.images.ignored.length} not used:`);
-    for (const s of r.images.ignored) L.push(`    ${s.name}: ${s.reason}`);
-  }
-  L.push('');
-  L.push(`Held-out scoring: ${r.heldOut.method}, ${r.heldOut.folds} folds (no good image scored against a bank holding it); score: ${r.heldOut.scoreKind}${r.settings.scoreTopShare > 0 ? ` (mean of the most deviating ${pc(r.settings.scoreTopShare)} of each item)` : ''}`);
-  const b = r.band;
-  L.push(`Tolerance band (targets: ≤ ${pc(b.rates.failRate)} of good items fail, ≤ ${pc(b.rates.reviewRate)} go to review):`);
-  L.push(`  review above ${num(b.reviewAt)}   95% interval [${num(b.intervals.reviewAt[0])}, ${num(b.intervals.reviewAt[1])}]  (${b.method.reviewAt})`);
-  L.push(`  fail   above ${num(b.failAt)}   95% interval [${num(b.intervals.failAt[0])}, ${num(b.intervals.failAt[1])}]  (${b.method.failAt})`);
-  L.push(`  estimator: ${b.method.estimator}; ${b.method.bootstrap} bootstrap resamples`);
-  L.push(`Good images (held out) under this band: ${rates(r.good)}`);
-  if (r.reject) L.push(`Rejects under this band: ${rates(r.reject)} → caught ${pc(r.reject.flagged)}`);
-  L.push('');
-  L.push('Score distribution of good images (held out):');
-  L.push(histogramText(r.histogram.good, { marks: { review: b.reviewAt, fail: b.failAt } }));
-  if (r.histogram.reject) {
-    L.push('Score distribution of rejects:');
-    L.push(histogramText(r.histogram.reject, { marks: { review: b.reviewAt, fail: b.failAt } }));
-  }
-  if (r.rejectOptions) {
-    L.push('');
-    L.push('Band options from rejects (set tolerance.failRate / reviewRate in product.json to choose one):');
-    L.push('   failRate reviewRate   review>    fail>   good flagged  good fail  rejects caught  rejects fail');
-    r.rejectOptions.options.forEach((o, i) => {
-      L.push(`${i === r.rejectOptions!.chosen ? ' *' : '  '} ${String(o.rates.failRate).padStart(8)} ${String(o.rates.reviewRate).padStart(10)} ` +
-        `${num(o.reviewAt).padStart(9)} ${num(o.failAt).padStart(8)} ${pc(o.good.flagged).padStart(14)} ${pc(o.good.shares.fail).padStart(10)} ` +
-        `${pc(o.rejects.flagged).padStart(15)} ${pc(o.rejects.shares.fail).padStart(13)}`);
-    });
-    L.push(`  * ${r.rejectOptions.reason}`);
-  }
-  if (r.comparison) {
-    const c = r.comparison;
-    L.push('');
-    L.push(`Before/after against v${c.previousVersion} on the same images:`);
-    if (c.good) L.push(`  good (${c.good.n} not in v${c.previousVersion}): false alarms ${pc(c.good.before.flagged)} → ${pc(c.good.after.flagged)}, failed ${pc(c.good.before.shares.fail)} → ${pc(c.good.after.shares.fail)}`);
-    if (c.reject) L.push(`  rejects (${c.reject.n}): caught ${pc(c.reject.before.flagged)} → ${pc(c.reject.after.flagged)}, failed ${pc(c.reject.before.shares.fail)} → ${pc(c.reject.after.shares.fail)}`);
-    for (const n of c.notes) L.push(`  note: ${n}`);
-  }
-  if (r.warnings.length) {
-    L.push('');
-    L.push('Coverage warnings:');
-    for (const w of r.warnings) L.push(`  ! ${w}`);
-  }
+  L.push('', ...imageLines(r));
+  L.push('', ...bandLines(r));
+  L.push('', ...distributionLines(r));
+  if (r.rejectOptions) L.push('', ...rejectOptionLines(r.rejectOptions));
+  if (r.comparison) L.push('', ...comparisonLines(r.comparison));
+  if (r.warnings.length) L.push('', 'Coverage warnings:', ...r.warnings.map((w) => `  ! ${w}`));
   L.push('');
   L.push(`Time: embedding ${r.timings.embedSeconds.toFixed(1)} s, held-out scoring ${r.timings.heldOutSeconds.toFixed(1)} s, bank ${r.timings.buildSeconds.toFixed(1)} s, total ${r.timings.totalSeconds.toFixed(1)} s`);
   return `${L.join('\n')}\n`;
+}
+
+/** A heading with its count, then one indented line per entry; nothing when the list is empty. */
+function listed<T>(items: T[], heading: string, line: (item: T) => string): string[] {
+  return items.length ? [`  ${items.length} ${heading}:`, ...items.map((i) => `    ${line(i)}`)] : [];
+}
+
+/** Which images were used, and every one that was not, with why. */
+function imageLines(r: CalibrationReport): string[] {
+  const L = [`Images: ${r.images.good.used} good used (of ${r.images.good.found} files), ${r.images.reject.used} rejects used (of ${r.images.reject.found})`];
+  if (r.images.fromReview) L.push(`  ${r.images.fromReview} of the good images were accepted from the review queue`);
+  const flagged = r.images.flagged ?? [];
+  return [
+    ...L,
+    ...listed(r.images.duplicates, 'duplicate(s), counted once', (d) => `${d.name} = ${d.sameAs}`),
+    ...listed(r.images.skipped, 'unreadable, skipped', (s) => `${s.name}: ${s.reason}`),
+    ...listed(flagged.filter((f) => !f.kept), 'left out as not belonging (name one in keepImages in product.json to use it anyway)', (f) => `${f.name}: ${f.reason}`),
+    ...listed(flagged.filter((f) => f.kept), 'kept by keepImages although flagged', (f) => `${f.name}: ${f.reason}`),
+    ...listed(r.images.ignored, 'not used', (s) => `${s.name}: ${s.reason}`),
+  ];
+}
+
+/** How good images were scored, the tolerance band with its intervals, and the images under it. */
+function bandLines(r: CalibrationReport): string[] {
+  const b = r.band;
+  const pooled = r.settings.scoreTopShare > 0 ? ` (mean of the most deviating ${pc(r.settings.scoreTopShare)} of each item)` : '';
+  const L = [
+    `Held-out scoring: ${r.heldOut.method}, ${r.heldOut.folds} folds (no good image scored against a bank holding it); score: ${r.heldOut.scoreKind}${pooled}`,
+    `Tolerance band (targets: ≤ ${pc(b.rates.failRate)} of good items fail, ≤ ${pc(b.rates.reviewRate)} go to review):`,
+    `  review above ${num(b.reviewAt)}   95% interval [${num(b.intervals.reviewAt[0])}, ${num(b.intervals.reviewAt[1])}]  (${b.method.reviewAt})`,
+    `  fail   above ${num(b.failAt)}   95% interval [${num(b.intervals.failAt[0])}, ${num(b.intervals.failAt[1])}]  (${b.method.failAt})`,
+    `  estimator: ${b.method.estimator}; ${b.method.bootstrap} bootstrap resamples`,
+    `Good images (held out) under this band: ${rates(r.good)}`,
+  ];
+  if (r.reject) L.push(`Rejects under this band: ${rates(r.reject)} → caught ${pc(r.reject.flagged)}`);
+  return L;
+}
+
+/** Histograms of the good (and reject) scores, with the band's limits marked. */
+function distributionLines(r: CalibrationReport): string[] {
+  const marks = { review: r.band.reviewAt, fail: r.band.failAt };
+  const L = ['Score distribution of good images (held out):', histogramText(r.histogram.good, { marks })];
+  if (r.histogram.reject) L.push('Score distribution of rejects:', histogramText(r.histogram.reject, { marks }));
+  return L;
+}
+
+/** The bands the rejects allow, as a table; the chosen one starred. */
+function rejectOptionLines(o: NonNullable<CalibrationReport['rejectOptions']>): string[] {
+  return [
+    'Band options from rejects (set tolerance.failRate / reviewRate in product.json to choose one):',
+    '   failRate reviewRate   review>    fail>   good flagged  good fail  rejects caught  rejects fail',
+    ...o.options.map((opt, i) =>
+      `${i === o.chosen ? ' *' : '  '} ${String(opt.rates.failRate).padStart(8)} ${String(opt.rates.reviewRate).padStart(10)} ` +
+        `${num(opt.reviewAt).padStart(9)} ${num(opt.failAt).padStart(8)} ${pc(opt.good.flagged).padStart(14)} ${pc(opt.good.shares.fail).padStart(10)} ` +
+        `${pc(opt.rejects.flagged).padStart(15)} ${pc(opt.rejects.shares.fail).padStart(13)}`),
+    `  * ${o.reason}`,
+  ];
+}
+
+/** The previous version against this one on the same images. */
+function comparisonLines(c: VersionComparison): string[] {
+  const L = [`Before/after against v${c.previousVersion} on the same images:`];
+  if (c.good) L.push(`  good (${c.good.n} not in v${c.previousVersion}): false alarms ${pc(c.good.before.flagged)} → ${pc(c.good.after.flagged)}, failed ${pc(c.good.before.shares.fail)} → ${pc(c.good.after.shares.fail)}`);
+  if (c.reject) L.push(`  rejects (${c.reject.n}): caught ${pc(c.reject.before.flagged)} → ${pc(c.reject.after.flagged)}, failed ${pc(c.reject.before.shares.fail)} → ${pc(c.reject.after.shares.fail)}`);
+  return [...L, ...c.notes.map((n) => `  note: ${n}`)];
 }
 
 /** The self-tuning part of the report: the choice, why, and the table of candidates tried. */

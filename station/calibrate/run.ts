@@ -9,15 +9,15 @@ import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
 import { chooseBandsFromRejects } from '../verdict/choose.ts';
 import { histogram } from '../verdict/histogram.ts';
 import { goodRates, rejectRates } from '../verdict/judge.ts';
-import { productScorer, scoreKindOf } from '../verdict/scoreModel.ts';
+import { productScorer, scoreKindOf, type ScoreModel } from '../verdict/scoreModel.ts';
 import { compareWithPrevious } from './compare.ts';
-import { embedAll } from './embedAll.ts';
+import { embedAll, type Embedded } from './embedAll.ts';
 import type { CalibrationEngine, EngineFactory } from './engine.ts';
-import { heldOutItemScores } from './heldOut.ts';
+import { heldOutItemScores, type HeldOutItems } from './heldOut.ts';
 import { loadProductConfig, type ProductConfig } from './productConfig.ts';
 import { reportText, type CalibrationReport } from './report.ts';
 import { scanCalibrationFolder, type FolderScan } from './scanFolder.ts';
-import { imageFacts, keptOrLeftOut, leftOut, scoreOutliers, screenFacts, type ImageFacts } from './screen.ts';
+import { imageFacts, keptOrLeftOut, leftOut, scoreOutliers, screenFacts, type FlaggedImage, type ImageFacts } from './screen.ts';
 import { heldOutUnderModel } from './scoreModel.ts';
 import { refsetRelPath, refsetFile } from './versions.ts';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
@@ -54,24 +54,84 @@ export interface CalibrateResult {
 
 const secondsSince = (t: number) => (performance.now() - t) / 1000;
 
+type Progress = NonNullable<CalibrateOptions['onProgress']>;
+type Engine = CalibrationEngine<unknown, unknown>;
+type EmbeddedImages = { ok: Embedded<unknown>[]; skipped: { name: string; reason: string }[] };
+
 export async function calibrateProduct(opts: CalibrateOptions): Promise<CalibrateResult> {
   const t0 = performance.now();
   const { store, productId } = opts;
   const progress = opts.onProgress ?? (() => {});
-  const productDir = path.join(opts.calibrationDir, productId);
+  const productDir = productFolder(opts.calibrationDir, productId);
+  const product: ProductConfig = loadProductConfig(path.join(productDir, 'product.json'), productId);
+  const { scan, flagged } = await screenedScan(store, productId, productDir, product, progress);
+  const tuned = await selfTune(opts.tune, product, scan, progress);
+  // The pooling the product judges by: its own when pinned, else the one self-tuning chose.
+  const scoring: ProductConfig = tuned ? { ...product, scoreTopShare: tuned.topShare } : product;
+  const engine = (await opts.engineFor(tuned?.engine ?? { inputMode: product.inputMode, coresetSize: product.coresetSize })) as Engine;
+  // A tuned configuration carries its bank size (a larger input searches a smaller bank, see tune/candidates.ts).
+  const coresetSize = tuned?.engine.coresetSize ?? product.coresetSize;
+  const { good, rejects, embedSeconds } = await embedImages(engine, scan, product.minGoodImages, productDir, progress);
+  const views = await goodViews(engine, good, tuned, progress);
+  const tHeld = performance.now();
+  const heldOut = await heldOutGood({ engine, product, scoring, coresetSize, tuned, folds: opts.folds, productDir, progress }, good, views, flagged);
+  const heldOutSeconds = secondsSince(tHeld);
+
+  const tBuild = performance.now();
+  progress('reference set', 0, 1);
+  const bank = await engine.build(heldOut.embs, heldOut.names, { seed: product.seed, coresetSize, views: heldOut.views.length ? heldOut.views.flat() : undefined, itemRegion: tuned?.itemRegion });
+  progress('reference set', 1, 1);
+  const buildSeconds = secondsSince(tBuild);
+
+  const rejectScores = await scoreRejects(engine, rejects, bank, productScorer(heldOut.model), progress);
+  const { band, rejectOptions } = toleranceBand(heldOut.goodScores, rejectScores, product, opts, productDir, scoreKindOf(heldOut.model));
+
+  store.products.upsert({ id: productId, name: product.name, settings: { ...product } as unknown as Record<string, unknown> });
+  const previous = store.referenceSets.active(productId);
+  const version = store.referenceSets.nextVersion(productId);
+  let comparison: CalibrationReport['comparison'];
+  if (previous) {
+    progress('compare', 0, 1);
+    comparison = await compareWithPrevious({
+      previous, dataDir: store.dataDir, engine,
+      good: good.ok.map((g, i) => ({ sha256: g.file.sha256, embedding: g.embedding, heldOutScore: heldOut.goodScores[i] })),
+      rejects: rejects.ok.map((r, i) => ({ embedding: r.embedding, score: rejectScores[i] })),
+      band,
+    });
+    progress('compare', 1, 1);
+  }
+
+  const report = calibrationReport({
+    productId, product, scoring, version, engine, coresetSize, bandsFrom: opts.bandsFrom, tuned, scan, good, rejects, flagged,
+    heldOut, band, rejectScores, rejectOptions, comparison, timings: { embedSeconds, heldOutSeconds, buildSeconds, totalSeconds: 0 },
+  });
+  return writeVersion({ opts, version, engine, bank, tuned, report, model: heldOut.model, band, good, progress, t0 });
+}
+
+/** The product's calibration folder; when it is missing, the error names the products that exist. */
+function productFolder(calibrationDir: string, productId: string): string {
+  const productDir = path.join(calibrationDir, productId);
   if (!existsSync(productDir)) {
-    const have = listProducts(opts.calibrationDir);
+    const have = listProducts(calibrationDir);
     throw new Error(`calibration folder ${productDir} does not exist: create it with good/ images and a product.json` +
       (have.length ? ` (products found: ${have.join(', ')})` : ''));
   }
-  const product: ProductConfig = loadProductConfig(path.join(productDir, 'product.json'), productId);
-  // Images a lead accepted from the review queue join the good ones.
+  return productDir;
+}
+
+/**
+ * The calibration folder's images (with those a lead accepted from the review queue, less withdrawn ones), and
+ * the good images that do not look like they belong (see screen.ts): those stay out of everything that follows,
+ * self-tuning included. Too few good images left stop calibration here.
+ */
+async function screenedScan(
+  store: Store, productId: string, productDir: string, product: ProductConfig, progress: Progress,
+): Promise<{ scan: FolderScan; flagged: FlaggedImage[] }> {
   const fromReview = store.products.get(productId)
     ? store.calibrationImages.list(productId).filter((c) => c.source === 'review' && c.withdrawnAt === null)
         .map((c) => ({ name: `review/${path.basename(c.filePath)}`, file: path.resolve(store.dataDir, c.filePath) }))
     : [];
   const scanned = leaveOutWithdrawn(scanCalibrationFolder(productDir, fromReview), store.calibrationImages.withdrawn(productId));
-  // Images that do not belong stay out of everything that follows, self-tuning included (see screen.ts).
   const facts: { name: string; facts: ImageFacts | null }[] = [];
   for (const [i, g] of scanned.good.entries()) {
     facts.push({ name: g.name, facts: await imageFacts(g.file) });
@@ -86,17 +146,18 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
       (scan.duplicates.length ? ` (${scan.duplicates.length} duplicate(s) counted once)` : '') +
       (screenedOut.length ? ` (${screenedOut.length} left out as not belonging: ${screenedOut.map((f) => `${f.name}, ${f.reason}`).join('; ')})` : '') +
       `, at least ${min} needed (minGoodImages in product.json); add photos of more accepted items (10-20 recommended)`);
+  return { scan, flagged };
+}
 
-  let tuned: TunedChoice | undefined;
-  if (opts.tune) {
-    progress('self-tuning', 0, 1);
-    tuned = await opts.tune(product, scan, (d, n) => progress('self-tuning', d, n));
-  }
-  // The pooling the product judges by: its own when pinned, else the one self-tuning chose.
-  const scoring: ProductConfig = tuned ? { ...product, scoreTopShare: tuned.topShare } : product;
-  const engine = (await opts.engineFor(tuned?.engine ?? { inputMode: product.inputMode, coresetSize: product.coresetSize })) as CalibrationEngine<unknown, unknown>;
-  // A tuned configuration carries its bank size (a larger input searches a smaller bank, see tune/candidates.ts).
-  const coresetSize = tuned?.engine.coresetSize ?? product.coresetSize;
+/** Self-tuning, when the station has it: the product chooses its engine configuration from its own images. */
+async function selfTune(tune: ProductTuner | undefined, product: ProductConfig, scan: FolderScan, progress: Progress): Promise<TunedChoice | undefined> {
+  if (!tune) return undefined;
+  progress('self-tuning', 0, 1);
+  return tune(product, scan, (d, n) => progress('self-tuning', d, n));
+}
+
+/** Good and reject embeddings; too few readable good images stop calibration here. */
+async function embedImages(engine: Engine, scan: FolderScan, min: number, productDir: string, progress: Progress) {
   const tEmbed = performance.now();
   const good = await embedAll(engine, scan.good, (d, n) => progress('embed good', d, n));
   if (good.ok.length < min) {
@@ -104,97 +165,138 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
       good.skipped.map((s) => s.reason).join('; '));
   }
   const rejects = await embedAll(engine, scan.reject, (d, n) => progress('embed rejects', d, n));
-  const embedSeconds = secondsSince(tEmbed);
+  return { good, rejects, embedSeconds: secondsSince(tEmbed) };
+}
 
-  // Augmented views (when the configuration has them) join the banks beside their image, never score alone.
-  let views: unknown[][] = [];
+/** Augmented views (when the configuration has them) join the banks beside their image, never score alone. */
+async function goodViews(engine: Engine, good: EmbeddedImages, tuned: TunedChoice | undefined, progress: Progress): Promise<unknown[][]> {
+  const views: unknown[][] = [];
   if (engine.embedViews && tuned?.engine.augment && tuned.engine.augment !== 'none') {
     for (const [i, g] of good.ok.entries()) {
       views.push(await engine.embedViews(readFileSync(g.file.file), g.file.name));
       progress('augment', i + 1, good.ok.length);
     }
   }
-  const tHeld = performance.now();
-  const heldOut = async () => {
-    const embs = good.ok.map((g) => g.embedding);
-    const names = good.ok.map((g) => g.file.name);
-    const held = await heldOutItemScores(engine, embs, names, {
-      seed: product.seed, coresetSize, folds: opts.folds, onProgress: (d, n) => progress('held-out scoring', d, n),
-      views: views.length ? views : undefined, itemRegion: tuned?.itemRegion,
-    });
-    return { embs, names, held, ...heldOutUnderModel(scoring, held.scores, engine.grid(embs[0])) };
-  };
-  let { embs, names, held, model, scores: goodScores } = await heldOut();
-  // A good image scored far outside the others is most likely not one (a wrong product, a defect): it leaves,
-  // and the others are scored again without it in their banks.
-  const outliers = keptOrLeftOut(scoreOutliers(names.map((name, i) => ({ name, score: goodScores[i] }))), product.keepImages);
+  return views;
+}
+
+/** What held-out scoring of the good images needs besides the images. */
+interface HeldOutContext {
+  engine: Engine;
+  product: ProductConfig;
+  scoring: ProductConfig;
+  coresetSize: number | undefined;
+  tuned: TunedChoice | undefined;
+  folds: number | undefined;
+  productDir: string;
+  progress: Progress;
+}
+
+/** Held-out scores of the good images under the product's score model (no image scored against a bank holding it). */
+async function scoreHeldOut(c: HeldOutContext, good: EmbeddedImages, views: unknown[][]) {
+  const embs = good.ok.map((g) => g.embedding);
+  const names = good.ok.map((g) => g.file.name);
+  const held = await heldOutItemScores(c.engine, embs, names, {
+    seed: c.product.seed, coresetSize: c.coresetSize, folds: c.folds, onProgress: (d, n) => c.progress('held-out scoring', d, n),
+    views: views.length ? views : undefined, itemRegion: c.tuned?.itemRegion,
+  });
+  const { model, scores: goodScores } = heldOutUnderModel(c.scoring, held.scores, c.engine.grid(embs[0]));
+  return { embs, names, held, model, goodScores, views };
+}
+
+/**
+ * Held-out good scores. A good image scored far outside the others is most likely not one (a wrong product, a
+ * defect): it leaves (good.ok and flagged are updated), and the others are scored again without it in their banks.
+ */
+async function heldOutGood(c: HeldOutContext, good: EmbeddedImages, views: unknown[][], flagged: FlaggedImage[]) {
+  const first = await scoreHeldOut(c, good, views);
+  const outliers = keptOrLeftOut(scoreOutliers(first.names.map((name, i) => ({ name, score: first.goodScores[i] }))), c.product.keepImages);
   flagged.push(...outliers);
-  if (outliers.some((f) => !f.kept)) {
-    const stays = good.ok.map((g) => !leftOut(outliers, g.file.name));
-    if (views.length) views = views.filter((_, i) => stays[i]);
-    good.ok = good.ok.filter((_, i) => stays[i]);
-    if (good.ok.length < min) {
-      throw new Error(`${path.join(productDir, 'good')}: ${good.ok.length} good image(s) left after leaving out ${outliers.filter((f) => !f.kept).map((f) => `${f.name} (${f.reason})`).join(', ')}; at least ${min} needed`);
-    }
-    ({ embs, names, held, model, scores: goodScores } = await heldOut());
+  if (!outliers.some((f) => !f.kept)) return first;
+  const stays = good.ok.map((g) => !leftOut(outliers, g.file.name));
+  const kept = views.length ? views.filter((_, i) => stays[i]) : views;
+  good.ok = good.ok.filter((_, i) => stays[i]);
+  const min = c.product.minGoodImages;
+  if (good.ok.length < min) {
+    throw new Error(`${path.join(c.productDir, 'good')}: ${good.ok.length} good image(s) left after leaving out ${outliers.filter((f) => !f.kept).map((f) => `${f.name} (${f.reason})`).join(', ')}; at least ${min} needed`);
   }
-  const heldOutSeconds = secondsSince(tHeld);
+  return scoreHeldOut(c, good, kept);
+}
 
-  const tBuild = performance.now();
-  progress('reference set', 0, 1);
-  const bank = await engine.build(embs, names, { seed: product.seed, coresetSize, views: views.length ? views.flat() : undefined, itemRegion: tuned?.itemRegion });
-  progress('reference set', 1, 1);
-  const buildSeconds = secondsSince(tBuild);
-
-  const scoreOf = productScorer(model);
+async function scoreRejects(
+  engine: Engine, rejects: EmbeddedImages, bank: unknown, scoreOf: ReturnType<typeof productScorer>, progress: Progress,
+): Promise<number[]> {
   const rejectScores: number[] = [];
   for (const [i, r] of rejects.ok.entries()) {
     rejectScores.push(scoreOf(await engine.score(r.embedding, bank)));
     progress('rejects', i + 1, rejects.ok.length);
   }
+  return rejectScores;
+}
 
-  const scoreKind = scoreKindOf(model);
+/**
+ * The tolerance band: from the product's target rates, or the one the rejects recommend (bandsFrom 'rejects').
+ * With rejects, the options they allow are reported either way.
+ */
+function toleranceBand(
+  goodScores: number[], rejectScores: number[], product: ProductConfig, opts: Pick<CalibrateOptions, 'bandsFrom' | 'bootstrap'>,
+  productDir: string, scoreKind: ToleranceBand['scoreKind'],
+): { band: ToleranceBand; rejectOptions: CalibrationReport['rejectOptions'] } {
+  const { bandsFrom } = opts;
   const bootstrap = opts.bootstrap ?? 1000;
   let band: ToleranceBand;
   let rejectOptions: CalibrationReport['rejectOptions'];
   if (rejectScores.length > 0) {
     const choice = chooseBandsFromRejects(goodScores, rejectScores, { bootstrap, seed: product.seed });
     rejectOptions = { options: choice.options, chosen: choice.chosen, reason: choice.reason };
-    band = opts.bandsFrom === 'rejects' ? choice.band : estimateBands(goodScores, { ...product.tolerance, bootstrap, seed: product.seed });
+    band = bandsFrom === 'rejects' ? choice.band : estimateBands(goodScores, { ...product.tolerance, bootstrap, seed: product.seed });
   } else {
-    if (opts.bandsFrom === 'rejects') throw new Error(`${path.join(productDir, 'reject')}: no readable reject images, so bands cannot be chosen from rejects`);
+    if (bandsFrom === 'rejects') throw new Error(`${path.join(productDir, 'reject')}: no readable reject images, so bands cannot be chosen from rejects`);
     band = estimateBands(goodScores, { ...product.tolerance, bootstrap, seed: product.seed });
   }
   band.scoreKind = scoreKind;
+  return { band, rejectOptions };
+}
 
-  store.products.upsert({ id: productId, name: product.name, settings: { ...product } as unknown as Record<string, unknown> });
-  const previous = store.referenceSets.active(productId);
-  const version = store.referenceSets.nextVersion(productId);
-  let comparison: CalibrationReport['comparison'];
-  if (previous) {
-    progress('compare', 0, 1);
-    comparison = await compareWithPrevious({
-      previous, dataDir: store.dataDir, engine,
-      good: good.ok.map((g, i) => ({ sha256: g.file.sha256, embedding: g.embedding, heldOutScore: goodScores[i] })),
-      rejects: rejects.ok.map((r, i) => ({ embedding: r.embedding, score: rejectScores[i] })),
-      band,
-    });
-    progress('compare', 1, 1);
-  }
+/** Everything the calibration report records. */
+interface ReportParts {
+  productId: string;
+  product: ProductConfig;
+  scoring: ProductConfig;
+  version: number;
+  engine: Engine;
+  coresetSize: number | undefined;
+  bandsFrom: CalibrateOptions['bandsFrom'];
+  tuned: TunedChoice | undefined;
+  scan: FolderScan;
+  good: EmbeddedImages;
+  rejects: EmbeddedImages;
+  flagged: FlaggedImage[];
+  heldOut: { names: string[]; held: HeldOutItems; goodScores: number[] };
+  band: ToleranceBand;
+  rejectScores: number[];
+  rejectOptions: CalibrationReport['rejectOptions'];
+  comparison: CalibrationReport['comparison'];
+  timings: CalibrationReport['timings'];
+}
 
+function calibrationReport(p: ReportParts): CalibrationReport {
+  const { product, band, good, rejects, scan, flagged, rejectScores } = p;
+  const { names, held, goodScores } = p.heldOut;
+  // Good and reject histograms share one range, with the fail limit inside it.
   const lo = Math.min(...goodScores, ...rejectScores);
   const hi = Math.max(...goodScores, ...rejectScores, band.failAt);
-  const report: CalibrationReport = {
-    product: { id: productId, name: product.name },
-    version,
+  return {
+    product: { id: p.productId, name: product.name },
+    version: p.version,
     createdAt: new Date().toISOString(),
-    modelSha256: engine.modelSha256,
+    modelSha256: p.engine.modelSha256,
     settings: {
-      inputMode: product.inputMode, coresetSize: coresetSize ?? engine.defaultCoresetSize, seed: product.seed, minGoodImages: min,
-      placedConsistently: product.placedConsistently, regions: product.regions.length, bandsFrom: opts.bandsFrom ?? 'rates',
-      scoreTopShare: scoring.scoreTopShare,
+      inputMode: product.inputMode, coresetSize: p.coresetSize ?? p.engine.defaultCoresetSize, seed: product.seed, minGoodImages: product.minGoodImages,
+      placedConsistently: product.placedConsistently, regions: product.regions.length, bandsFrom: p.bandsFrom ?? 'rates',
+      scoreTopShare: p.scoring.scoreTopShare,
     },
-    ...(tuned ? { tuning: tuned.summary } : {}),
+    ...(p.tuned ? { tuning: p.tuned.summary } : {}),
     images: {
       good: { found: scan.good.length, used: good.ok.length },
       reject: { found: scan.reject.length, used: rejects.ok.length },
@@ -206,7 +308,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
       goodNames: names,
       goodSha256: good.ok.map((g) => g.file.sha256),
     },
-    heldOut: { method: held.method, folds: held.folds, scoreKind },
+    heldOut: { method: held.method, folds: held.folds, scoreKind: band.scoreKind },
     goodScores: names.map((name, i) => ({ name, score: goodScores[i] })),
     band,
     good: goodRates(goodScores, band),
@@ -217,25 +319,44 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
     ...(rejectScores.length
       ? { reject: { ...rejectRates(rejectScores, band), scores: rejects.ok.map((r, i) => ({ name: r.file.name, score: rejectScores[i] })) } }
       : {}),
-    rejectOptions,
-    comparison,
+    rejectOptions: p.rejectOptions,
+    comparison: p.comparison,
     warnings: [
       ...band.warnings,
       ...good.skipped.map((s) => `skipped unreadable good image ${s.name}`),
       ...(scan.duplicates.length ? [`${scan.duplicates.length} duplicate image(s) counted once`] : []),
       ...(flagged.some((f) => !f.kept) ? [`${flagged.filter((f) => !f.kept).length} good image(s) left out as not belonging (listed in the report; keepImages in product.json keeps one)`] : []),
     ],
-    timings: { embedSeconds, heldOutSeconds, buildSeconds, totalSeconds: 0 },
+    timings: p.timings,
   };
+}
 
-  // Durable steps, in order: file, report, row, activation. A kill before activation leaves the old version active.
+/** What the durable steps write. */
+interface NewVersion {
+  opts: CalibrateOptions;
+  version: number;
+  engine: Engine;
+  bank: unknown;
+  tuned: TunedChoice | undefined;
+  report: CalibrationReport;
+  model: ScoreModel;
+  band: ToleranceBand;
+  good: EmbeddedImages;
+  progress: Progress;
+  t0: number;
+}
+
+/** Durable steps, in order: file, report, row, activation. A kill before activation leaves the old version active. */
+async function writeVersion(v: NewVersion): Promise<CalibrateResult> {
+  const { opts, version, engine, report, band, good, progress } = v;
+  const { store, productId } = opts;
   progress('write', 0, 3);
   const rel = refsetRelPath(productId, version);
   const file = refsetFile(store.dataDir, rel);
-  await writeFileAtomic(file, engine.serialise(bank, tuned?.summary));
+  await writeFileAtomic(file, engine.serialise(v.bank, v.tuned?.summary));
   opts.onStep?.('file');
   progress('write', 1, 3);
-  report.timings.totalSeconds = secondsSince(t0);
+  report.timings.totalSeconds = secondsSince(v.t0);
   const text = reportText(report);
   const reportFiles = { json: file.replace(/\.refset$/, '.report.json'), text: file.replace(/\.refset$/, '.report.txt') };
   await writeFileAtomic(reportFiles.json, JSON.stringify(report, null, 1));
@@ -248,7 +369,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
       productId, version, filePath: rel, modelSha256: engine.modelSha256, imageCount: good.ok.length,
       thresholds: {
         review: band.reviewAt, fail: band.failAt, reviewInterval: band.intervals.reviewAt, failInterval: band.intervals.failAt,
-        band, scoreModel: model,
+        band, scoreModel: v.model,
       },
       report: storedReport as unknown as Record<string, unknown>,
     });

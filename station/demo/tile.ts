@@ -15,8 +15,8 @@ interface Drip {
   wobble: number;
 }
 
-export function createGlazedTile(rng: Rng, width: number, height: number, bench: BenchLook): ItemModel {
-  const s = Math.min(width, height) / 256;
+/** Where the tile lies and its outline: a rounded square, a little irregular, turned a few degrees. */
+function placeTile(rng: Rng, width: number, height: number, s: number): { shape: ItemShape; hx: number; hy: number; half: number } {
   const place = rng.fork('place');
   const { cx, cy } = placeOnBench(place, width, height);
   const half = 76 * s * (1 + place.gaussian(0, 0.02));
@@ -47,6 +47,30 @@ export function createGlazedTile(rng: Rng, width: number, height: number, bench:
     },
     breakAngles: [0.25, 0.75, 1.25, 1.75].map((q) => angle + q * Math.PI),
   };
+  return { shape, hx, hy, half };
+}
+
+/** How much extra glaze the drips leave at (u, v) (tile-local, −1..1): the strongest run there wins. */
+function dripGlaze(drips: Drip[], noise: Noise2D, u: number, v: number): number {
+  let drip = 0;
+  for (const d of drips) {
+    const along = v + 1;
+    if (along > d.length + d.width) continue;
+    // a run of glaze: meandering, thinning and thickening, ending in a rounded bead
+    const centre = d.x + 0.018 * Math.sin(along * 9 + d.wobble) + 0.01 * noise.at(along * 6 + d.wobble, 3.3);
+    const toBead = (along - (d.length - d.width)) / (1.4 * d.width);
+    const w = d.width * (0.65 + 0.2 * Math.sin(along * 17 + d.wobble * 3) + 0.55 * Math.exp(-toBead * toBead));
+    const across = 1 - smoothstep(w * 0.35, w, Math.abs(u - centre));
+    const tip = 1 - smoothstep(d.length - d.width * 0.3, d.length + d.width * 0.5, along);
+    drip = Math.max(drip, across * tip * (0.55 + 0.45 * Math.min(1, along / d.length)));
+  }
+  return drip;
+}
+
+export function createGlazedTile(rng: Rng, width: number, height: number, bench: BenchLook): ItemModel {
+  const s = Math.min(width, height) / 256;
+  const { shape, hx, hy, half } = placeTile(rng, width, height, s);
+  const { cx, cy } = shape;
 
   // glaze colour: one product colour (celadon teal) with batch-to-batch drift
   const look = rng.fork('glaze');
@@ -79,18 +103,7 @@ export function createGlazedTile(rng: Rng, width: number, height: number, bench:
       const v = lv / hy;
       // glaze thickness: broad pooling + drips running down from the top edge
       const pool = noise.fbm(u * 2.2 + ox, v * 2.2 + oy, 4);
-      let drip = 0;
-      for (const d of drips) {
-        const along = v + 1;
-        if (along > d.length + d.width) continue;
-        // a run of glaze: meandering, thinning and thickening, ending in a rounded bead
-        const centre = d.x + 0.018 * Math.sin(along * 9 + d.wobble) + 0.01 * noise.at(along * 6 + d.wobble, 3.3);
-        const toBead = (along - (d.length - d.width)) / (1.4 * d.width);
-        const w = d.width * (0.65 + 0.2 * Math.sin(along * 17 + d.wobble * 3) + 0.55 * Math.exp(-toBead * toBead));
-        const across = 1 - smoothstep(w * 0.35, w, Math.abs(u - centre));
-        const tip = 1 - smoothstep(d.length - d.width * 0.3, d.length + d.width * 0.5, along);
-        drip = Math.max(drip, across * tip * (0.55 + 0.45 * Math.min(1, along / d.length)));
-      }
+      const drip = dripGlaze(drips, noise, u, v);
       const t = clamp01(0.5 + 0.3 * pool + 0.5 * drip);
       let r = mix(thin[0], thick[0], t);
       let g = mix(thin[1], thick[1], t);

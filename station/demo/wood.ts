@@ -9,8 +9,8 @@ import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
 import { type Canvas, hsv, mix, mixRgb, smoothstep, len } from './raster.ts';
 
-export function createWoodDisc(rng: Rng, width: number, height: number, bench: BenchLook): ItemModel {
-  const s = Math.min(width, height) / 256;
+/** Where the disc lies and its outline: a touch oval, at any rotation, its rim slightly uneven. */
+function placeDisc(rng: Rng, width: number, height: number, s: number): { shape: ItemShape; radius: number } {
   const place = rng.fork('place');
   const { cx, cy } = placeOnBench(place, width, height);
   const radius = 88 * s * (1 + place.gaussian(0, 0.02));
@@ -36,6 +36,13 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
     },
     breakAngles: null,
   };
+  return { shape, radius };
+}
+
+export function createWoodDisc(rng: Rng, width: number, height: number, bench: BenchLook): ItemModel {
+  const s = Math.min(width, height) / 256;
+  const { shape, radius } = placeDisc(rng, width, height, s);
+  const { cx, cy } = shape;
 
   const look = rng.fork('grain');
   const hue = 29 + look.gaussian(0, 2.5);

@@ -22,10 +22,25 @@ function maskShift(mask: number): { shift: number; max: number } {
   return { shift, max: mask >>> shift };
 }
 
-export function decodeBmp(buf: Uint8Array, name: string, maxPixels: number): RawRgb {
-  const fail = (why: string) => new Error(`${name}: cannot read this BMP image (${why}); re-save it as PNG or JPEG`);
+/** What the file header and info header say about the pixels; validated against the file's length. */
+interface BmpLayout {
+  width: number;
+  height: number;
+  topDown: boolean;
+  bpp: number;
+  compression: number;
+  dataOffset: number;
+  stride: number;
+  /** Shift and width of the red, green and blue fields of a 16/32-bit pixel. */
+  fields: { shift: number; max: number }[];
+  /** BGRA entries, for 1/4/8-bit images. */
+  palette: Uint8Array | null;
+}
+
+type Fail = (why: string) => Error;
+
+function readLayout(buf: Uint8Array, dv: DataView, name: string, maxPixels: number, fail: Fail): BmpLayout {
   if (buf.length < 26 || !isBmp(buf)) throw fail('not a BMP file');
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const dataOffset = dv.getUint32(10, true);
   const dibSize = dv.getUint32(14, true);
   if (dibSize < 40 || buf.length < 14 + dibSize) throw fail(dibSize < 40 ? `old header size ${dibSize}` : 'file is truncated');
@@ -34,33 +49,48 @@ export function decodeBmp(buf: Uint8Array, name: string, maxPixels: number): Raw
   const bpp = dv.getUint16(28, true);
   const compression = dv.getUint32(30, true);
   const height = Math.abs(rawHeight);
-  const topDown = rawHeight < 0;
   if (width <= 0 || height <= 0) throw fail(`invalid size ${width}×${rawHeight}`);
   if (width * height > maxPixels) {
     throw new Error(`${name}: image is ${width}×${height} pixels, above the limit of ${maxPixels}; resize it before inspection`);
   }
   if (compression !== 0 && compression !== 3 && compression !== 6) throw fail(`compression type ${compression} is not supported`);
   if (![1, 4, 8, 16, 24, 32].includes(bpp)) throw fail(`${bpp} bits per pixel is not supported`);
+  const fields = channelFields(buf, dv, dibSize, bpp, compression, fail);
+  const palette = bpp <= 8 ? readPalette(buf, dv, dibSize, bpp, compression, fail) : null;
+  const stride = Math.floor((bpp * width + 31) / 32) * 4;
+  if (buf.length < dataOffset + stride * height) throw fail('file is truncated');
+  return { width, height, topDown: rawHeight < 0, bpp, compression, dataOffset, stride, fields, palette };
+}
 
-  // Channel masks: explicit for BITFIELDS, defaults otherwise.
+/** Channel masks: explicit for BITFIELDS, defaults otherwise. */
+function channelFields(buf: Uint8Array, dv: DataView, dibSize: number, bpp: number, compression: number, fail: Fail) {
   let masks = bpp === 16 ? [0x7c00, 0x03e0, 0x001f] : [0xff0000, 0x00ff00, 0x0000ff];
   if (compression !== 0) {
     const at = dibSize >= 52 ? 54 : 14 + dibSize;
     if (buf.length < at + 12) throw fail('file is truncated');
     masks = [dv.getUint32(at, true), dv.getUint32(at + 4, true), dv.getUint32(at + 8, true)];
   }
-  const fields = masks.map(maskShift);
+  return masks.map(maskShift);
+}
 
-  let palette: Uint8Array | null = null;
-  if (bpp <= 8) {
-    const count = dv.getUint32(46, true) || 1 << bpp;
-    const at = 14 + dibSize + (compression === 3 && dibSize === 40 ? 12 : 0);
-    if (buf.length < at + count * 4) throw fail('palette is truncated');
-    palette = buf.subarray(at, at + count * 4);
-  }
+function readPalette(buf: Uint8Array, dv: DataView, dibSize: number, bpp: number, compression: number, fail: Fail): Uint8Array {
+  const count = dv.getUint32(46, true) || 1 << bpp;
+  // BITFIELDS masks after a 40-byte header come before the palette.
+  const at = 14 + dibSize + (compression === 3 && dibSize === 40 ? 12 : 0);
+  if (buf.length < at + count * 4) throw fail('palette is truncated');
+  return buf.subarray(at, at + count * 4);
+}
 
-  const stride = Math.floor((bpp * width + 31) / 32) * 4;
-  if (buf.length < dataOffset + stride * height) throw fail('file is truncated');
+export function decodeBmp(buf: Uint8Array, name: string, maxPixels: number): RawRgb {
+  const fail = (why: string) => new Error(`${name}: cannot read this BMP image (${why}); re-save it as PNG or JPEG`);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const layout = readLayout(buf, dv, name, maxPixels, fail);
+  return { width: layout.width, height: layout.height, data: decodePixels(buf, dv, layout, fail) };
+}
+
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the per-pixel loop over every image row keeps its three pixel formats (palette, BGR, bit fields) side by side in one pass; split per format it would repeat the row walk three times
+function decodePixels(buf: Uint8Array, dv: DataView, layout: BmpLayout, fail: Fail): Uint8Array {
+  const { width, height, topDown, bpp, compression, dataOffset, stride, fields, palette } = layout;
   const out = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     const row = dataOffset + (topDown ? y : height - 1 - y) * stride;
@@ -88,5 +118,5 @@ export function decodeBmp(buf: Uint8Array, name: string, maxPixels: number): Raw
       }
     }
   }
-  return { width, height, data: out };
+  return out;
 }

@@ -92,37 +92,61 @@ export function greedyCoresetReference(features: Float32Array, n: number, dim: n
   return out;
 }
 
-/** Exact greedy k-center with triangle-inequality pruning. Returns chosen row indices in selection order. */
-export function greedyCoreset(features: Float32Array, n: number, dim: number, opts: CoresetOptions): Int32Array {
-  const k = Math.min(opts.size, n);
-  const { x, d, first } = prepare(features, n, dim, opts);
-  const out = new Int32Array(k);
-  const minD = new Float64Array(n);
-  const members: Int32Array[] = [];
-  const radius: number[] = [];
-  const farthest: number[] = [];
+/** Clusters of the greedy run: for each chosen centre, the points nearest to it, its radius and its farthest point. */
+interface Clusters {
+  members: Int32Array[];
+  radius: number[];
+  farthest: number[];
+}
 
-  // Chosen points also live contiguously, so the per-iteration pass over all centres stays in cache.
-  const centres = new Float32Array(k * d);
-  centres.set(x.subarray(first * d, first * d + d), 0);
-  // First centre owns everything.
-  out[0] = first;
+/** The first centre owns every point: minD is each point's distance to it. */
+function firstCluster(x: Float32Array, n: number, d: number, first: number, minD: Float64Array): Clusters {
   let far = -1, r = -1;
   for (let i = 0; i < n; i++) {
     minD[i] = dist(x, i, first, d);
     if (minD[i] > r) { r = minD[i]; far = i; }
   }
-  members.push(Int32Array.from({ length: n }, (_, i) => i));
-  radius.push(r);
-  farthest.push(far);
+  return { members: [Int32Array.from({ length: n }, (_, i) => i)], radius: [r], farthest: [far] };
+}
+
+/** The cluster holding the globally farthest point (ties → smallest point index). */
+function widestCluster({ radius, farthest }: Clusters, t: number): number {
+  let a0 = 0;
+  for (let a = 1; a < t; a++) {
+    if (radius[a] > radius[a0] || (radius[a] === radius[a0] && farthest[a] < farthest[a0])) a0 = a;
+  }
+  return a0;
+}
+
+/** The new centre's cluster: the points that moved to it, in index order. */
+function addCluster(c: Clusters, moved: number[], minD: Float64Array): void {
+  moved.sort((p, q) => p - q);
+  let nr = -1, nf = -1;
+  for (const p of moved) if (minD[p] > nr) { nr = minD[p]; nf = p; }
+  c.members.push(Int32Array.from(moved));
+  c.radius.push(moved.length > 0 ? nr : -1);
+  c.farthest.push(nf);
+}
+
+/** Exact greedy k-center with triangle-inequality pruning. Returns chosen row indices in selection order. */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the pruning pass over clusters and their members is the hot loop of reference-set building; the early-exit centre distance and the in-place member compaction stay inline in it
+export function greedyCoreset(features: Float32Array, n: number, dim: number, opts: CoresetOptions): Int32Array {
+  const k = Math.min(opts.size, n);
+  const { x, d, first } = prepare(features, n, dim, opts);
+  const out = new Int32Array(k);
+  const minD = new Float64Array(n);
+
+  // Chosen points also live contiguously, so the per-iteration pass over all centres stays in cache.
+  const centres = new Float32Array(k * d);
+  centres.set(x.subarray(first * d, first * d + d), 0);
+  out[0] = first;
+  const clusters = firstCluster(x, n, d, first, minD);
+  const { members, radius, farthest } = clusters;
 
   const moved: number[] = [];
   for (let t = 1; t < k; t++) {
-    // Next centre: the globally farthest point (ties → smallest index).
-    let a0 = 0;
-    for (let a = 1; a < t; a++) {
-      if (radius[a] > radius[a0] || (radius[a] === radius[a0] && farthest[a] < farthest[a0])) a0 = a;
-    }
+    // Next centre: the globally farthest point.
+    const a0 = widestCluster(clusters, t);
     const c = farthest[a0];
     out[t] = c;
     const oc = c * d;
@@ -171,12 +195,7 @@ export function greedyCoreset(features: Float32Array, n: number, dim: number, op
       radius[a] = ns > 0 ? nr : -1;
       farthest[a] = nf;
     }
-    moved.sort((p, q) => p - q);
-    let nr = -1, nf = -1;
-    for (const p of moved) if (minD[p] > nr) { nr = minD[p]; nf = p; }
-    members.push(Int32Array.from(moved));
-    radius.push(moved.length > 0 ? nr : -1);
-    farthest.push(nf);
+    addCluster(clusters, moved, minD);
   }
   return out;
 }

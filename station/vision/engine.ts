@@ -4,7 +4,7 @@
  * small ONNX sessions built in code (the kNN one per reference set, cached).
  */
 import * as ort from 'onnxruntime-node';
-import type { ModelManifest } from '../../models/manifest.ts';
+import type { FeatureTap, ModelManifest } from '../../models/manifest.ts';
 import { buildAnomalyMap } from './anomalyMap.ts';
 import { augmentedViews, type Augmentation } from './augment.ts';
 import { greedyCoreset } from './coreset.ts';
@@ -133,57 +133,161 @@ function onItem(e: PatchEmbedding, region: ItemRegion): Uint8Array {
   return any ? mask : e.contentMask;
 }
 
-export function createEngine(backbone: BackboneHandle, overrides: Partial<EngineSettings> = {}): Engine {
-  const { session, manifest } = backbone;
-  const settings = resolveSettings(manifest, overrides);
-  const taps = settings.taps.map((name) => {
+/** The manifest's entries for the taps the settings name. */
+function tapsOf(manifest: ModelManifest, settings: EngineSettings): FeatureTap[] {
+  return settings.taps.map((name) => {
     const t = manifest.taps.find((x) => x.name === name);
     if (!t) throw new Error(`engine settings: tap "${name}" is not an output of model ${manifest.id} (it has ${manifest.taps.map((x) => x.name).join(', ')})`);
     return t;
   });
+}
+
+/** Refuses a reference set this engine cannot score against: another format, backbone, feature settings or projection. */
+function checkReferenceSet(set: ReferenceSet, manifest: ModelManifest, settings: EngineSettings, projection: Float32Array): void {
+  if (set.formatVersion !== REFERENCE_SET_FORMAT) throw new Error(`reference set format ${set.formatVersion} is not supported; rebuild it`);
+  if (set.model.sha256 !== manifest.sha256) {
+    throw new Error(
+      `reference set was built with backbone ${set.model.id} (sha256 ${set.model.sha256.slice(0, 12)}…) but this engine runs ` +
+        `${manifest.id} (sha256 ${manifest.sha256.slice(0, 12)}…); rebuild the reference set (npm run calibrate)`,
+    );
+  }
+  const diff = featureDifferences(set.settings, settings);
+  if (diff.length) throw new Error(`reference set was built with other feature settings (${diff.join('; ')}); create the engine with the set's settings or rebuild the set`);
+  if (set.projection.length !== projection.length || !set.projection.every((v, i) => v === projection[i])) {
+    throw new Error('reference set projection differs from this engine\'s (same settings, different build); rebuild the reference set');
+  }
+}
+
+/** The image's own embedding: the mean feature of its content cells (padding left out). */
+function meanContentEmbedding(patches: Float32Array, contentMask: Uint8Array, cells: number, dim: number): Float32Array {
+  const imageEmbedding = new Float32Array(dim);
+  let count = 0;
+  for (let p = 0; p < cells; p++) {
+    if (!contentMask[p]) continue;
+    count++;
+    for (let k = 0; k < dim; k++) imageEmbedding[k] += patches[p * dim + k];
+  }
+  for (let k = 0; k < dim; k++) imageEmbedding[k] /= count;
+  return imageEmbedding;
+}
+
+/** Every content patch of the good images (then of their views), one row each: what the coreset chooses from. */
+function contentPatches(sources: PatchEmbedding[], names: string[], dim: number): { all: Float32Array; total: number } {
+  let total = 0;
+  for (const [i, e] of sources.entries()) {
+    if (e.dim !== dim) throw new Error(`reference set: ${names[i] ?? 'an augmented view'} has feature dim ${e.dim}, engine uses ${dim}`);
+    for (let p = 0; p < e.contentMask.length; p++) total += e.contentMask[p];
+  }
+  const all = new Float32Array(total * dim);
+  let row = 0;
+  for (const e of sources) {
+    for (let p = 0; p < e.contentMask.length; p++) {
+      if (e.contentMask[p]) all.set(e.patches.subarray(p * dim, (p + 1) * dim), (row++) * dim);
+    }
+  }
+  return { all, total };
+}
+
+/** The memory bank: the chosen rows, contiguous, in selection order. */
+function bankOf(all: Float32Array, chosen: Int32Array, dim: number): Float32Array {
+  const bank = new Float32Array(chosen.length * dim);
+  for (const [i, r] of chosen.entries()) bank.set(all.subarray(r * dim, (r + 1) * dim), i * dim);
+  return bank;
+}
+
+/** The feature-head session for each input size met (keyed by the taps' map sizes), made on first use. */
+function headSessions(settings: EngineSettings, projection: Float32Array) {
+  const heads = new Map<string, Promise<ort.InferenceSession>>();
+  return {
+    get(shapes: TapShape[]): Promise<ort.InferenceSession> {
+      const key = shapes.map((s) => `${s.height}x${s.width}`).join(',');
+      let h = heads.get(key);
+      if (!h) {
+        h = createHeadSession(shapes, settings, projection, settings.threads);
+        heads.set(key, h);
+      }
+      return h;
+    },
+    async release(): Promise<void> {
+      for (const h of heads.values()) await (await h).release();
+      heads.clear();
+    },
+  };
+}
+
+/** The kNN session of each reference set, made on first use and cached while the set lives. */
+function nearestSessions(settings: EngineSettings) {
+  const nearest = new WeakMap<ReferenceSet, Promise<OrtNearest>>();
+  const all: Promise<OrtNearest>[] = [];
+  return {
+    get(set: ReferenceSet): Promise<OrtNearest> {
+      let n = nearest.get(set);
+      if (!n) {
+        n = OrtNearest.create(set.bank, set.bankSize, set.dim, { threads: settings.threads });
+        nearest.set(set, n);
+        all.push(n);
+      }
+      return n;
+    },
+    async release(): Promise<void> {
+      for (const n of all) await (await n).release();
+      all.length = 0;
+    },
+  };
+}
+
+/** What a reference set records of the engine that built it, so only a matching engine scores against it. */
+interface EngineIdentity {
+  manifest: ModelManifest;
+  settings: EngineSettings;
+  projection: Float32Array;
+  inDim: number;
+}
+
+/** Good images' patches → coreset → memory bank, with the images' own embeddings and the engine's identity. */
+function assembleReferenceSet(embeddings: PatchEmbedding[], names: string[], opts: BuildOptions, engine: EngineIdentity): ReferenceSet {
+  const { manifest, settings, projection, inDim } = engine;
+  if (embeddings.length === 0) throw new Error('reference set: no good images given; add at least one good image');
+  if (names.length !== embeddings.length) throw new Error(`reference set: ${embeddings.length} embeddings but ${names.length} names`);
+  const dim = settings.dim;
+  const sources = opts.views?.length ? [...embeddings, ...opts.views] : embeddings;
+  const { all, total } = contentPatches(sources, names, dim);
+  const chosen = greedyCoreset(all, total, dim, { size: opts.coresetSize, seed: opts.seed, selectionDim: opts.selectionDim });
+  const imageEmb = new Float32Array(embeddings.length * dim);
+  for (const [i, e] of embeddings.entries()) imageEmb.set(e.imageEmbedding, i * dim);
+  const { threads: _t, ...stored } = settings;
+  return {
+    formatVersion: REFERENCE_SET_FORMAT,
+    model: { id: manifest.id, sha256: manifest.sha256 },
+    settings: { ...stored, ...featureSettings(settings) },
+    dim,
+    bankSize: chosen.length,
+    bank: bankOf(all, chosen, dim),
+    projection: projection.slice(),
+    projectionShape: [inDim, dim],
+    images: { names: [...names], embeddings: imageEmb },
+    coreset: { seed: opts.seed, size: opts.coresetSize, sourcePatches: total },
+    ...(opts.itemRegion ? { itemRegion: opts.itemRegion } : {}),
+    stats: null,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+export function createEngine(backbone: BackboneHandle, overrides: Partial<EngineSettings> = {}): Engine {
+  const { session, manifest } = backbone;
+  const settings = resolveSettings(manifest, overrides);
+  const taps = tapsOf(manifest, settings);
   validateSettings(settings, Math.max(...taps.map((t) => t.stride)));
   const inDim = taps.reduce((a, t) => a + t.channels, 0);
   const projection = reductionMatrix(inDim, settings);
-  const heads = new Map<string, Promise<ort.InferenceSession>>();
-  const nearest = new WeakMap<ReferenceSet, Promise<OrtNearest>>();
-  const nearestAll: Promise<OrtNearest>[] = [];
+  const heads = headSessions(settings, projection);
+  const nearest = nearestSessions(settings);
   const accepted = new WeakSet<ReferenceSet>(); // sets already checked: the check compares the whole projection
-
-  function head(shapes: TapShape[]): Promise<ort.InferenceSession> {
-    const key = shapes.map((s) => `${s.height}x${s.width}`).join(',');
-    let h = heads.get(key);
-    if (!h) {
-      h = createHeadSession(shapes, settings, projection, settings.threads);
-      heads.set(key, h);
-    }
-    return h;
-  }
 
   function checkSet(set: ReferenceSet): void {
     if (accepted.has(set)) return;
-    if (set.formatVersion !== REFERENCE_SET_FORMAT) throw new Error(`reference set format ${set.formatVersion} is not supported; rebuild it`);
-    if (set.model.sha256 !== manifest.sha256) {
-      throw new Error(
-        `reference set was built with backbone ${set.model.id} (sha256 ${set.model.sha256.slice(0, 12)}…) but this engine runs ` +
-          `${manifest.id} (sha256 ${manifest.sha256.slice(0, 12)}…); rebuild the reference set (npm run calibrate)`,
-      );
-    }
-    const diff = featureDifferences(set.settings, settings);
-    if (diff.length) throw new Error(`reference set was built with other feature settings (${diff.join('; ')}); create the engine with the set's settings or rebuild the set`);
-    if (set.projection.length !== projection.length || !set.projection.every((v, i) => v === projection[i])) {
-      throw new Error('reference set projection differs from this engine\'s (same settings, different build); rebuild the reference set');
-    }
+    checkReferenceSet(set, manifest, settings, projection);
     accepted.add(set);
-  }
-
-  function nearestFor(set: ReferenceSet): Promise<OrtNearest> {
-    let n = nearest.get(set);
-    if (!n) {
-      n = OrtNearest.create(set.bank, set.bankSize, set.dim, { threads: settings.threads });
-      nearest.set(set, n);
-      nearestAll.push(n);
-    }
-    return n;
   }
 
   async function embed(input: InputTensor): Promise<PatchEmbedding> {
@@ -194,71 +298,24 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
       return { name, channels: d[1], height: d[2], width: d[3] };
     });
     const fine = shapes.reduce((a, t) => (t.height * t.width > a.height * a.width ? t : a));
-    const res = await (await head(shapes)).run(Object.fromEntries(settings.taps.map((n) => [n, out[n]])));
+    const res = await (await heads.get(shapes)).run(Object.fromEntries(settings.taps.map((n) => [n, out[n]])));
     for (const n of settings.taps) out[n].dispose?.();
     const patches = res.patches.data as Float32Array;
     const gridW = fine.width, gridH = fine.height, dim = settings.dim;
     const fineStride = Math.min(...taps.map((t) => t.stride));
     const cells = placement(gridW, gridH, fineStride, input);
     const contentMask = contentMaskFor(gridW, gridH, cells, input);
-    const imageEmbedding = new Float32Array(dim);
-    let count = 0;
-    for (let p = 0; p < gridW * gridH; p++) {
-      if (!contentMask[p]) continue;
-      count++;
-      for (let k = 0; k < dim; k++) imageEmbedding[k] += patches[p * dim + k];
-    }
-    for (let k = 0; k < dim; k++) imageEmbedding[k] /= count;
+    const imageEmbedding = meanContentEmbedding(patches, contentMask, gridW * gridH, dim);
     return { gridW, gridH, cells, dim, patches, imageEmbedding, contentMask, geometry: input.geometry };
   }
 
   const fit = { ...settings, stride: Math.max(...taps.map((t) => t.stride)) };
   const preprocess = (img: DecodedImage) => toInputTensor(img, manifest, fit);
 
-  function buildReferenceSet(embeddings: PatchEmbedding[], names: string[], opts: BuildOptions): ReferenceSet {
-    if (embeddings.length === 0) throw new Error('reference set: no good images given; add at least one good image');
-    if (names.length !== embeddings.length) throw new Error(`reference set: ${embeddings.length} embeddings but ${names.length} names`);
-    const dim = settings.dim;
-    const sources = opts.views?.length ? [...embeddings, ...opts.views] : embeddings;
-    let total = 0;
-    for (const [i, e] of sources.entries()) {
-      if (e.dim !== dim) throw new Error(`reference set: ${names[i] ?? 'an augmented view'} has feature dim ${e.dim}, engine uses ${dim}`);
-      for (let p = 0; p < e.contentMask.length; p++) total += e.contentMask[p];
-    }
-    const all = new Float32Array(total * dim);
-    let row = 0;
-    for (const e of sources) {
-      for (let p = 0; p < e.contentMask.length; p++) {
-        if (e.contentMask[p]) all.set(e.patches.subarray(p * dim, (p + 1) * dim), (row++) * dim);
-      }
-    }
-    const chosen = greedyCoreset(all, total, dim, { size: opts.coresetSize, seed: opts.seed, selectionDim: opts.selectionDim });
-    const bank = new Float32Array(chosen.length * dim);
-    for (const [i, r] of chosen.entries()) bank.set(all.subarray(r * dim, (r + 1) * dim), i * dim);
-    const imageEmb = new Float32Array(embeddings.length * dim);
-    for (const [i, e] of embeddings.entries()) imageEmb.set(e.imageEmbedding, i * dim);
-    const { threads: _t, ...stored } = settings;
-    return {
-      formatVersion: REFERENCE_SET_FORMAT,
-      model: { id: manifest.id, sha256: manifest.sha256 },
-      settings: { ...stored, ...featureSettings(settings) },
-      dim,
-      bankSize: chosen.length,
-      bank,
-      projection: projection.slice(),
-      projectionShape: [inDim, dim],
-      images: { names: [...names], embeddings: imageEmb },
-      coreset: { seed: opts.seed, size: opts.coresetSize, sourcePatches: total },
-      ...(opts.itemRegion ? { itemRegion: opts.itemRegion } : {}),
-      stats: null,
-      createdAt: new Date().toISOString(),
-    };
-  }
-
   async function scoreWithTimes(embedding: PatchEmbedding, set: ReferenceSet) {
     checkSet(set);
     const t0 = performance.now();
-    const nn = await nearestFor(set);
+    const nn = await nearest.get(set);
     const scoredMask = set.itemRegion ? onItem(embedding, set.itemRegion) : embedding.contentMask;
     const distances = await contentDistances(nn, { ...embedding, contentMask: scoredMask });
     const t1 = performance.now();
@@ -297,7 +354,7 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
       for (const v of augmentedViews(img, augment)) out.push(await embed(await preprocess(v)));
       return out;
     },
-    buildReferenceSet,
+    buildReferenceSet: (embeddings, names, opts) => assembleReferenceSet(embeddings, names, opts, { manifest, settings, projection, inDim }),
     async score(embedding, set) {
       return (await scoreWithTimes(embedding, set)).result;
     },
@@ -309,10 +366,8 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
     },
     inspectDecoded,
     async release() {
-      for (const h of heads.values()) await (await h).release();
-      heads.clear();
-      for (const n of nearestAll) await (await n).release();
-      nearestAll.length = 0;
+      await heads.release();
+      await nearest.release();
     },
   };
 }

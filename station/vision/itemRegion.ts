@@ -22,6 +22,13 @@ export const MAX_REGION_COVER = 0.85;
 /** The union of per-image item masks (each at its own resolution) on a side×side frame grid, widened by a cell. */
 export function learnItemRegion(masks: { width: number; height: number; mask: Uint8Array }[], side = ITEM_REGION_SIDE): ItemRegion | null {
   if (masks.length === 0) return null;
+  const region = { width: side, height: side, data: widenByOneCell(unionOnGrid(masks, side), side) };
+  const cover = regionCover(region);
+  return cover === 0 || cover > MAX_REGION_COVER ? null : region;
+}
+
+/** Every grid cell any image's item mask touches. */
+function unionOnGrid(masks: { width: number; height: number; mask: Uint8Array }[], side: number): Uint8Array {
   const seen = new Uint8Array(side * side);
   for (const m of masks) {
     for (let y = 0; y < m.height; y++) {
@@ -29,6 +36,11 @@ export function learnItemRegion(masks: { width: number; height: number; mask: Ui
       for (let x = 0; x < m.width; x++) if (m.mask[y * m.width + x]) seen[gy * side + Math.min(side - 1, Math.floor((x * side) / m.width))] = 1;
     }
   }
+  return seen;
+}
+
+/** A cell is on when it or one of its eight neighbours was seen: an item placed a little further out still counts. */
+function widenByOneCell(seen: Uint8Array, side: number): Uint8Array {
   const data = new Uint8Array(side * side);
   for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) {
     let on = 0;
@@ -38,9 +50,7 @@ export function learnItemRegion(masks: { width: number; height: number; mask: Ui
     }
     data[y * side + x] = on;
   }
-  const region = { width: side, height: side, data };
-  const cover = regionCover(region);
-  return cover === 0 || cover > MAX_REGION_COVER ? null : region;
+  return data;
 }
 
 /** The share of the frame the region covers. */

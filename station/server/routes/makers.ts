@@ -34,53 +34,67 @@ export function goodSpreadOf(report: Record<string, unknown>): number | null {
   return variance > 0 && Number.isFinite(variance) ? Math.sqrt(variance) : null;
 }
 
+/** The period and filters of a stats request; an unknown product or maker is a 404, not an empty answer. */
+function statsQuery(store: ServerStore, q: Record<string, unknown>) {
+  const until = optionalTime(q, 'until') ?? Date.now();
+  const since = optionalTime(q, 'since') ?? until - 30 * DAY;
+  if (since >= until) throw badRequest(`'since' must be before 'until'`);
+  const productFilter = optionalId(q, 'product');
+  const makerFilter = optionalId(q, 'maker');
+  const recentN = optionalInt(q, 'recent', 5, 500) ?? 20;
+  if (productFilter && !store.products.get(productFilter)) throw notFound(`product '${productFilter}' does not exist`);
+  if (makerFilter && !store.makers.get(makerFilter)) throw notFound(`maker '${makerFilter}' does not exist`);
+  return { since, until, productFilter, makerFilter, recentN };
+}
+
+type StatsQuery = ReturnType<typeof statsQuery>;
+type StoredProduct = NonNullable<ReturnType<ServerStore['products']['get']>>;
+
+/** One product's makers under its active tolerance band, or null when no maker (of the filter) inspected it. */
+function productMakers(store: ServerStore, product: StoredProduct, q: StatsQuery) {
+  // All makers' points are needed even for one maker: drift compares against the others.
+  const stats = store.inspections.makerStats({ productId: product.id, since: q.since, until: q.until });
+  const active = store.referenceSets.active(product.id);
+  const bands: ProductBands | undefined = active
+    ? { review: active.thresholds.review, fail: active.thresholds.fail, goodSpread: goodSpreadOf(active.report) }
+    : undefined;
+  const rows: ScoredRow[] = stats.points.map((p) => ({
+    inspectedAt: p.inspectedAt,
+    productId: product.id,
+    makerId: p.makerId,
+    score: p.score,
+    verdict: p.verdict,
+  }));
+  const bandMap = new Map(bands ? [[product.id, bands]] : []);
+  const targets = new Map([[product.id, targetsOf(product.settings)]]);
+  let groups = makerStats(rows, bandMap, { recentN: q.recentN, targets });
+  if (q.makerFilter) groups = groups.filter((g) => g.makerId === q.makerFilter);
+  if (groups.length === 0) return null;
+  return {
+    productId: product.id,
+    productName: product.name,
+    bands: bands ?? null,
+    referenceSetVersion: active?.version ?? null,
+    makers: groups.map((g) => ({
+      ...g,
+      makerName: g.makerId ? (store.makers.get(g.makerId)?.name ?? g.makerId) : '(no maker)',
+    })),
+  };
+}
+
 export function makerRoutes(deps: { store: ServerStore; auth: Auth }): Router {
   const { store, auth } = deps;
   const r = Router();
 
   r.get('/api/makers/stats', auth.requireRole(LEAD_ROLES), (req, res) => {
-    const q = req.query as Record<string, unknown>;
-    const until = optionalTime(q, 'until') ?? Date.now();
-    const since = optionalTime(q, 'since') ?? until - 30 * DAY;
-    if (since >= until) throw badRequest(`'since' must be before 'until'`);
-    const productFilter = optionalId(q, 'product');
-    const makerFilter = optionalId(q, 'maker');
-    const recentN = optionalInt(q, 'recent', 5, 500) ?? 20;
-    if (productFilter && !store.products.get(productFilter)) throw notFound(`product '${productFilter}' does not exist`);
-    if (makerFilter && !store.makers.get(makerFilter)) throw notFound(`maker '${makerFilter}' does not exist`);
-
-    const products = productFilter ? [store.products.get(productFilter)!] : store.products.list();
+    const q = statsQuery(store, req.query as Record<string, unknown>);
+    const products = q.productFilter ? [store.products.get(q.productFilter)!] : store.products.list();
     const out = [];
     for (const product of products) {
-      // All makers' points are needed even for one maker: drift compares against the others.
-      const stats = store.inspections.makerStats({ productId: product.id, since, until });
-      const active = store.referenceSets.active(product.id);
-      const bands: ProductBands | undefined = active
-        ? { review: active.thresholds.review, fail: active.thresholds.fail, goodSpread: goodSpreadOf(active.report) }
-        : undefined;
-      const rows: ScoredRow[] = stats.points.map((p) => ({
-        inspectedAt: p.inspectedAt,
-        productId: product.id,
-        makerId: p.makerId,
-        score: p.score,
-        verdict: p.verdict,
-      }));
-      const bandMap = new Map(bands ? [[product.id, bands]] : []);
-      const targets = new Map([[product.id, targetsOf(product.settings)]]);
-      let groups = makerStats(rows, bandMap, { recentN, targets });
-      if (makerFilter) groups = groups.filter((g) => g.makerId === makerFilter);
-      if (groups.length === 0) continue;
-      out.push({
-        productId: product.id,
-        productName: product.name,
-        bands: bands ?? null,
-        referenceSetVersion: active?.version ?? null,
-        makers: groups.map((g) => ({
-          ...g,
-          makerName: g.makerId ? (store.makers.get(g.makerId)?.name ?? g.makerId) : '(no maker)',
-        })),
-      });
+      const entry = productMakers(store, product, q);
+      if (entry) out.push(entry);
     }
+    const { since, until, recentN } = q;
     res.json({ since, until, recentN, driftRule: DRIFT_RULE.replace('N = 20', `N = ${recentN}`), products: out });
   });
 

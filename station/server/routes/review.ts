@@ -7,7 +7,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Router } from 'express';
 import { reviewActions } from '../../store/repositories/reviews.ts';
-import { reviewStatuses, type ReviewStatus } from '../../store/repositories/inspections.ts';
+import { reviewStatuses, type Inspection, type ReviewStatus } from '../../store/repositories/inspections.ts';
 import { resolveEvidence } from '../../store/evidence.ts';
 import { writeFileAtomic } from '../../store/atomicWrite.ts';
 import { userOf, type Auth, LEAD_ROLES } from '../auth/index.ts';
@@ -26,6 +26,61 @@ export function goodFolder(calibrationDir: string, productId: string): string {
   return path.join(path.resolve(calibrationDir), productId, 'good');
 }
 
+type ReviewAction = (typeof reviewActions)[number];
+
+/** The decision in the request body: its action, note and the review status the lead saw (checked if given). */
+function reviewRequest(rawBody: unknown): { action: ReviewAction; note: string | undefined; seenStatus: ReviewStatus | undefined } {
+  const body = bodyObject(rawBody);
+  const action = body.action;
+  if (typeof action !== 'string' || !(reviewActions as readonly string[]).includes(action)) {
+    throw badRequest(`'action' must be one of ${reviewActions.join(', ')}`);
+  }
+  const note = bodyOptionalText(body, 'note', 2000);
+  if (action === 'note' && !note?.trim()) throw badRequest(`a 'note' review needs non-empty 'note' text`);
+  const seen = body.seenStatus;
+  if (seen !== undefined && (typeof seen !== 'string' || !(reviewStatuses as readonly string[]).includes(seen))) {
+    throw badRequest(`'seenStatus' must be one of ${reviewStatuses.join(', ')}`);
+  }
+  return { action: action as ReviewAction, note, seenStatus: seen as ReviewStatus | undefined };
+}
+
+/**
+ * accept_good: the inspected frame is copied into the product's good folder, so the next calibration includes it.
+ * Refused (409) when there is no frame, it is already a calibration image, or the copy exists from an earlier accept.
+ */
+async function copyFrameToGood(
+  store: ServerStore, dataDir: string, calibrationDir: string, id: number, row: Inspection,
+): Promise<{ filePath: string; sha256: string }> {
+  if (!row.framePath) {
+    throw new HttpError(409, `inspection ${id} has no frame image (${row.evidencePrunedAt ? 'deleted by retention' : 'none was stored'}); it cannot be added to the calibration set`);
+  }
+  const source = resolveEvidence(dataDir, row.framePath);
+  if (!existsSync(source)) throw new HttpError(409, `the frame image of inspection ${id} is missing on disk (${row.framePath})`);
+  const bytes = await readFile(source);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const already = store.calibrationImages.bySha(row.productId, sha256);
+  if (already) throw new HttpError(409, `this image is already in the calibration set of '${row.productId}' as ${already.filePath}`);
+  const folder = goodFolder(calibrationDir, row.productId);
+  const name = `inspection-${id}${path.extname(source) || '.jpg'}`;
+  const target = path.join(folder, name);
+  if (existsSync(target)) throw new HttpError(409, `${target} already exists; inspection ${id} was accepted before`);
+  // Atomic: calibration never sees a half-written image; the bytes are the ones hashed above.
+  await writeFileAtomic(target, bytes);
+  // Absolute, like the rows calibration writes for folder images (it resolves paths against dataDir).
+  return { filePath: target, sha256 };
+}
+
+/**
+ * The store no longer counts these images as good; their copies leave the good folder too. Should a removal
+ * fail, calibration still leaves the image out by its checksum (see calibrate/run.ts).
+ */
+async function removeWithdrawn(withdrawn: { filePath: string }[], id: number, userName: string, log: Logger): Promise<void> {
+  for (const img of withdrawn) {
+    await rm(img.filePath, { force: true }).catch((err: unknown) => log.warn(`could not remove ${img.filePath}: ${err instanceof Error ? err.message : String(err)}`));
+    log.info(`${img.filePath} taken out of calibration: inspection ${id} confirmed defective by ${userName}`);
+  }
+}
+
 export function reviewRoutes(deps: {
   store: ServerStore;
   dataDir: string;
@@ -38,57 +93,20 @@ export function reviewRoutes(deps: {
 
   r.post('/api/inspections/:id/review', auth.requireRole(LEAD_ROLES), async (req, res) => {
     const id = pathInt(req.params.id, 'inspection id');
-    const body = bodyObject(req.body);
-    const action = body.action;
-    if (typeof action !== 'string' || !(reviewActions as readonly string[]).includes(action)) {
-      throw badRequest(`'action' must be one of ${reviewActions.join(', ')}`);
-    }
-    const note = bodyOptionalText(body, 'note', 2000);
-    if (action === 'note' && !note?.trim()) throw badRequest(`a 'note' review needs non-empty 'note' text`);
-    const seen = body.seenStatus;
-    if (seen !== undefined && (typeof seen !== 'string' || !(reviewStatuses as readonly string[]).includes(seen))) {
-      throw badRequest(`'seenStatus' must be one of ${reviewStatuses.join(', ')}`);
-    }
-    const seenStatus = seen as ReviewStatus | undefined;
+    const { action, note, seenStatus } = reviewRequest(req.body);
     const user = userOf(res);
     const row = store.inspections.get(id);
     if (!row) throw notFound(`inspection ${id} does not exist`);
     // Checked again inside the store's transaction; here it keeps a refused decision from copying anything.
-    const conflict = store.reviews.conflict(row, action as (typeof reviewActions)[number], seenStatus);
+    const conflict = store.reviews.conflict(row, action, seenStatus);
     if (conflict) throw new HttpError(409, conflict);
 
-    let calibrationImage: { filePath: string; sha256: string } | undefined;
-    let copied: string | null = null;
-    if (action === 'accept_good') {
-      if (!row.framePath) {
-        throw new HttpError(409, `inspection ${id} has no frame image (${row.evidencePrunedAt ? 'deleted by retention' : 'none was stored'}); it cannot be added to the calibration set`);
-      }
-      const source = resolveEvidence(dataDir, row.framePath);
-      if (!existsSync(source)) throw new HttpError(409, `the frame image of inspection ${id} is missing on disk (${row.framePath})`);
-      const bytes = await readFile(source);
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const already = store.calibrationImages.bySha(row.productId, sha256);
-      if (already) throw new HttpError(409, `this image is already in the calibration set of '${row.productId}' as ${already.filePath}`);
-      const folder = goodFolder(calibrationDir, row.productId);
-      const name = `inspection-${id}${path.extname(source) || '.jpg'}`;
-      const target = path.join(folder, name);
-      if (existsSync(target)) throw new HttpError(409, `${target} already exists; inspection ${id} was accepted before`);
-      // Atomic: calibration never sees a half-written image; the bytes are the ones hashed above.
-      await writeFileAtomic(target, bytes);
-      copied = target;
-      // Absolute, like the rows calibration writes for folder images (it resolves paths against dataDir).
-      calibrationImage = { filePath: target, sha256 };
-    }
-
+    const calibrationImage = action === 'accept_good' ? await copyFrameToGood(store, dataDir, calibrationDir, id, row) : undefined;
+    const copied = calibrationImage?.filePath ?? null;
     try {
-      const result = store.reviews.add({ inspectionId: id, action: action as (typeof reviewActions)[number], note, userName: user.name, calibrationImage, seenStatus });
+      const result = store.reviews.add({ inspectionId: id, action, note, userName: user.name, calibrationImage, seenStatus });
       log.info(`review of inspection ${id}: ${action} by ${user.name}`);
-      // The store no longer counts these images as good; their copies leave the good folder too. Should a removal
-      // fail, calibration still leaves the image out by its checksum (see calibrate/run.ts).
-      for (const img of result.withdrawn) {
-        await rm(img.filePath, { force: true }).catch((err: unknown) => log.warn(`could not remove ${img.filePath}: ${err instanceof Error ? err.message : String(err)}`));
-        log.info(`${img.filePath} taken out of calibration: inspection ${id} confirmed defective by ${user.name}`);
-      }
+      await removeWithdrawn(result.withdrawn, id, user.name, log);
       res.json({
         review: result.review,
         inspection: inspectionView(store, result.inspection),

@@ -178,10 +178,72 @@ function whereOf(f: InspectionFilter): { sql: string; params: Record<string, unk
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
+/** Lookups that check an inspection names rows that exist. */
+interface OwnerLookups {
+  productExists: import('better-sqlite3').Statement;
+  makerExists: import('better-sqlite3').Statement;
+  refSetProduct: import('better-sqlite3').Statement;
+}
+
+/** Product, maker and reference set must exist, and the reference set must be the product's. */
+function requireOwners(q: OwnerLookups, input: RecordInspectionInput) {
+  const productId = requireText(input.productId, 'inspection productId');
+  if (!q.productExists.get(productId)) {
+    throw new Error(`inspection names product '${productId}', which is not in the store; add the product first`);
+  }
+  const makerId = input.makerId ?? null;
+  if (makerId !== null && !q.makerExists.get(makerId)) {
+    throw new Error(`inspection names maker '${makerId}', who is not in the store; add the maker first`);
+  }
+  const referenceSetId = input.referenceSetId ?? null;
+  if (referenceSetId !== null) {
+    const owner = q.refSetProduct.get(referenceSetId) as { productId: string } | undefined;
+    if (!owner) throw new Error(`inspection names reference set id ${referenceSetId}, which does not exist`);
+    if (owner.productId !== productId) {
+      throw new Error(`reference set id ${referenceSetId} belongs to product '${owner.productId}', not '${productId}'`);
+    }
+  }
+  return { productId, makerId, referenceSetId };
+}
+
+/** A judged item carries its score and the tolerance band it was judged by; an unjudged one may lack them. */
+function requireJudgement(input: RecordInspectionInput) {
+  const verdict = requireOneOf(input.verdict, verdicts, 'inspection verdict');
+  const score = optionalNumber(input.score, 'inspection score');
+  const reviewThreshold = optionalNumber(input.reviewThreshold, 'inspection reviewThreshold');
+  const failThreshold = optionalNumber(input.failThreshold, 'inspection failThreshold');
+  if (verdict !== 'unjudged' && (score === null || reviewThreshold === null || failThreshold === null)) {
+    throw new Error(
+      `a '${verdict}' inspection needs its score, reviewThreshold and failThreshold; ` +
+        `record verdict 'unjudged' with score null when the item could not be judged`,
+    );
+  }
+  return { verdict, score, reviewThreshold, failThreshold };
+}
+
+/** The insert statement's parameters for a checked inspection; review and fail start 'pending'. */
+function insertParams(q: OwnerLookups, input: RecordInspectionInput) {
+  const owners = requireOwners(q, input);
+  const judgement = requireJudgement(input);
+  return {
+    inspectedAt: requireTime(input.inspectedAt, 'inspection inspectedAt'),
+    ...owners,
+    ...judgement,
+    timings: toJson(input.timings ?? {}, 'inspection timings'),
+    nearest: toJson(input.nearest ?? [], 'inspection nearest'),
+    framePath: input.framePath ?? null,
+    heatmapPath: input.heatmapPath ?? null,
+    reviewStatus: judgement.verdict === 'review' || judgement.verdict === 'fail' ? 'pending' : 'none',
+    error: input.error ?? null,
+  };
+}
+
 export function inspectionsRepo(db: Db) {
-  const productExists = db.prepare('SELECT 1 FROM products WHERE id = ?');
-  const makerExists = db.prepare('SELECT 1 FROM makers WHERE id = ?');
-  const refSetProduct = db.prepare('SELECT product_id AS productId FROM reference_sets WHERE id = ?');
+  const owners: OwnerLookups = {
+    productExists: db.prepare('SELECT 1 FROM products WHERE id = ?'),
+    makerExists: db.prepare('SELECT 1 FROM makers WHERE id = ?'),
+    refSetProduct: db.prepare('SELECT product_id AS productId FROM reference_sets WHERE id = ?'),
+  };
   const insert = db.prepare(`
     INSERT INTO inspections
       (inspected_at, product_id, maker_id, reference_set_id, score, verdict, review_threshold, fail_threshold,
@@ -195,54 +257,9 @@ export function inspectionsRepo(db: Db) {
     UPDATE inspections SET frame_path = NULL, heatmap_path = NULL, evidence_pruned_at = @now
     WHERE inspected_at < @before AND (frame_path IS NOT NULL OR heatmap_path IS NOT NULL)`);
 
-  function validate(input: RecordInspectionInput) {
-    const productId = requireText(input.productId, 'inspection productId');
-    if (!productExists.get(productId)) {
-      throw new Error(`inspection names product '${productId}', which is not in the store; add the product first`);
-    }
-    const makerId = input.makerId ?? null;
-    if (makerId !== null && !makerExists.get(makerId)) {
-      throw new Error(`inspection names maker '${makerId}', who is not in the store; add the maker first`);
-    }
-    const referenceSetId = input.referenceSetId ?? null;
-    if (referenceSetId !== null) {
-      const owner = refSetProduct.get(referenceSetId) as { productId: string } | undefined;
-      if (!owner) throw new Error(`inspection names reference set id ${referenceSetId}, which does not exist`);
-      if (owner.productId !== productId) {
-        throw new Error(`reference set id ${referenceSetId} belongs to product '${owner.productId}', not '${productId}'`);
-      }
-    }
-    const verdict = requireOneOf(input.verdict, verdicts, 'inspection verdict');
-    const score = optionalNumber(input.score, 'inspection score');
-    const reviewThreshold = optionalNumber(input.reviewThreshold, 'inspection reviewThreshold');
-    const failThreshold = optionalNumber(input.failThreshold, 'inspection failThreshold');
-    if (verdict !== 'unjudged' && (score === null || reviewThreshold === null || failThreshold === null)) {
-      throw new Error(
-        `a '${verdict}' inspection needs its score, reviewThreshold and failThreshold; ` +
-          `record verdict 'unjudged' with score null when the item could not be judged`,
-      );
-    }
-    return {
-      inspectedAt: requireTime(input.inspectedAt, 'inspection inspectedAt'),
-      productId,
-      makerId,
-      referenceSetId,
-      score,
-      verdict,
-      reviewThreshold,
-      failThreshold,
-      timings: toJson(input.timings ?? {}, 'inspection timings'),
-      nearest: toJson(input.nearest ?? [], 'inspection nearest'),
-      framePath: input.framePath ?? null,
-      heatmapPath: input.heatmapPath ?? null,
-      reviewStatus: verdict === 'review' || verdict === 'fail' ? 'pending' : 'none',
-      error: input.error ?? null,
-    };
-  }
-
   // Checks and insert share one transaction, so a product cannot vanish in between.
   const record = db.transaction((input: RecordInspectionInput): Inspection => {
-    return fromRow(insert.get(validate(input)) as InspectionRow);
+    return fromRow(insert.get(insertParams(owners, input)) as InspectionRow);
   });
 
   function countsByVerdict(filter: InspectionFilter = {}): VerdictCounts {
