@@ -38,7 +38,9 @@ type Dims = import('onnx-proto').onnx.TensorShapeProto.IDimension[];
 async function probe(bytes: Uint8Array, input: string, outputs: string[], h: number, w: number) {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   try {
-    const res = await session.run({ [input]: new ort.Tensor('float32', new Float32Array(3 * h * w).fill(0.5), [1, 3, h, w]) });
+    const res = await session.run({
+      [input]: new ort.Tensor('float32', new Float32Array(3 * h * w).fill(0.5), [1, 3, h, w]),
+    });
     return new Map(outputs.map((o) => [o, res[o].dims.slice()]));
   } finally {
     await session.release();
@@ -51,9 +53,11 @@ export async function addModel(o: AddOptions): Promise<ModelManifest> {
   if (!existsSync(file)) throw new Error(`ONNX file ${file} does not exist`);
   if (o.taps.length === 0) throw new Error('give at least one tap: --taps <tensorA>,<tensorB> (see --list)');
   const id = o.id ?? basename(file).replace(/\.onnx$/i, '');
-  if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new Error(`model id "${id}" may only hold letters, digits, '.', '_' and '-'; pass --id`);
+  if (!/^[A-Za-z0-9._-]+$/.test(id))
+    throw new Error(`model id "${id}" may only hold letters, digits, '.', '_' and '-'; pass --id`);
   const sources = JSON.parse(readFileSync(join(here, 'sources.json'), 'utf8')).models ?? {};
-  if (!o.outDir && id in sources) throw new Error(`model id ${id} is reserved for a prepared model (models/sources.json); pass another --id`);
+  if (!o.outDir && id in sources)
+    throw new Error(`model id ${id} is reserved for a prepared model (models/sources.json); pass another --id`);
 
   const original = new Uint8Array(readFileSync(file));
   const { model, inputName, originalInputType, notes } = exposeTaps(original, o.taps, file);
@@ -61,8 +65,10 @@ export async function addModel(o: AddOptions): Promise<ModelManifest> {
   if (!inputShape?.dim) throw new Error(`${file}: input ${inputName} declares no shape; expected [N,3,H,W]`);
   const dims: Dims = inputShape.dim;
   if (dims.length !== 4) throw new Error(`${file}: input ${inputName} has rank ${dims.length}; expected NCHW images`);
-  const fixed = (d: Dims[number]) => (d.dimValue != null && toNumber(d.dimValue) > 0 ? toNumber(d.dimValue) : undefined);
-  if (fixed(dims[1]) !== undefined && fixed(dims[1]) !== 3) throw new Error(`${file}: input ${inputName} has ${fixed(dims[1])} channels; expected 3 (NCHW)`);
+  const fixed = (d: Dims[number]) =>
+    d.dimValue != null && toNumber(d.dimValue) > 0 ? toNumber(d.dimValue) : undefined;
+  if (fixed(dims[1]) !== undefined && fixed(dims[1]) !== 3)
+    throw new Error(`${file}: input ${inputName} has ${fixed(dims[1])} channels; expected 3 (NCHW)`);
   const size = o.size ?? fixed(dims[2]);
   if (!size) throw new Error(`${file}: input ${inputName} has no fixed size; pass --size`);
 
@@ -86,7 +92,9 @@ export async function addModel(o: AddOptions): Promise<ModelManifest> {
     try {
       shapes = await probe(bytes, inputName, o.taps, size, size);
     } catch (err) {
-      throw new Error(`${file}: the truncated model does not run at ${size}×${size} (${(err as Error).message.split('\n')[0]})`);
+      throw new Error(
+        `${file}: the truncated model does not run at ${size}×${size} (${(err as Error).message.split('\n')[0]})`,
+      );
     }
   }
 
@@ -106,14 +114,26 @@ export async function addModel(o: AddOptions): Promise<ModelManifest> {
     sha256: sha256Bytes(bytes),
     source: { note: `added with npm run model:add from ${basename(file)} (sha256 ${sha256Bytes(original)})` },
     licence: o.licence ?? `unknown: see where ${basename(file)} came from`,
-    input: { name: inputName, layout: 'NCHW', size, dynamicSize, colour: o.colour, dtype: 'float32', scale: o.scale, mean: o.mean, std: o.std },
+    input: {
+      name: inputName,
+      layout: 'NCHW',
+      size,
+      dynamicSize,
+      colour: o.colour,
+      dtype: 'float32',
+      scale: o.scale,
+      mean: o.mean,
+      std: o.std,
+    },
     taps,
     created: new Date().toISOString(),
     producedBy: ADD_ID,
     notes: [`original input ${originalInputType}`, ...notes].join('; '),
   };
   writeManifest(join(outDir, `${id}.json`), manifest);
-  log(`model:add wrote ${join(outDir, manifest.file)} (${(bytes.length / 1e6).toFixed(1)} MB, ${dynamicSize ? 'any input size' : `fixed ${size}×${size}`})`);
+  log(
+    `model:add wrote ${join(outDir, manifest.file)} (${(bytes.length / 1e6).toFixed(1)} MB, ${dynamicSize ? 'any input size' : `fixed ${size}×${size}`})`,
+  );
   for (const t of taps) log(`  tap ${t.name}: ${t.channels} ch, stride ${t.stride}, ${t.mapSize.join('×')} at ${size}`);
   for (const n of notes) log(`  ${n}`);
   return manifest;
@@ -138,12 +158,22 @@ async function main(argv: string[]) {
     args: argv,
     allowPositionals: true,
     options: {
-      taps: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, scale: { type: 'string' },
-      size: { type: 'string' }, id: { type: 'string' }, colour: { type: 'string' }, licence: { type: 'string' },
-      'out-dir': { type: 'string' }, list: { type: 'boolean' },
+      taps: { type: 'string' },
+      mean: { type: 'string' },
+      std: { type: 'string' },
+      scale: { type: 'string' },
+      size: { type: 'string' },
+      id: { type: 'string' },
+      colour: { type: 'string' },
+      licence: { type: 'string' },
+      'out-dir': { type: 'string' },
+      list: { type: 'boolean' },
     },
   });
-  if (positionals.length !== 1) throw new Error('usage: npm run model:add -- <file.onnx> --taps a,b --mean r,g,b --std r,g,b [--scale 1/255] [--size 224] [--id name] [--colour RGB|BGR] [--list]');
+  if (positionals.length !== 1)
+    throw new Error(
+      'usage: npm run model:add -- <file.onnx> --taps a,b --mean r,g,b --std r,g,b [--scale 1/255] [--size 224] [--id name] [--colour RGB|BGR] [--list]',
+    );
   const file = resolve(positionals[0]);
   if (values.list) {
     if (!existsSync(file)) throw new Error(`ONNX file ${file} does not exist`);
@@ -152,12 +182,16 @@ async function main(argv: string[]) {
     for (const t of listTensors(graph)) process.stdout.write(`${t.op.padEnd(24)} ${t.name}\n`);
     return;
   }
-  if (!values.mean || !values.std) throw new Error('--mean r,g,b and --std r,g,b are required (the normalisation the model was trained with)');
+  if (!values.mean || !values.std)
+    throw new Error('--mean r,g,b and --std r,g,b are required (the normalisation the model was trained with)');
   const colour = (values.colour ?? 'RGB').toUpperCase();
   if (colour !== 'RGB' && colour !== 'BGR') throw new Error(`--colour must be RGB or BGR, got ${values.colour}`);
   await addModel({
     file,
-    taps: (values.taps ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    taps: (values.taps ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     mean: triple(values.mean, '--mean'),
     std: triple(values.std, '--std'),
     scale: values.scale ? number(values.scale, '--scale') : 1 / 255,

@@ -26,7 +26,9 @@ export function verifyModel(manifestPath: string): { manifest: ModelManifest; fi
   const manifest = readManifest(manifestPath);
   const file = resolve(dirname(manifestPath), manifest.file);
   if (!existsSync(file)) {
-    throw new Error(`model file ${file} named by manifest ${manifestPath} is missing; run \`npm run models\` to regenerate it`);
+    throw new Error(
+      `model file ${file} named by manifest ${manifestPath} is missing; run \`npm run models\` to regenerate it`,
+    );
   }
   const actual = sha256File(file);
   if (actual !== manifest.sha256) {
@@ -47,7 +49,9 @@ export async function loadBackbone(manifestPath: string, opts: LoadOptions = {})
   const missing = manifest.taps.map((t) => t.name).filter((n) => !session.outputNames.includes(n));
   if (missing.length) {
     await session.release();
-    throw new Error(`model ${file} lacks the outputs ${missing.join(', ')} listed in ${manifestPath}; run \`npm run models\` to regenerate it`);
+    throw new Error(
+      `model ${file} lacks the outputs ${missing.join(', ')} listed in ${manifestPath}; run \`npm run models\` to regenerate it`,
+    );
   }
   if (!session.inputNames.includes(manifest.input.name)) {
     await session.release();
@@ -64,6 +68,9 @@ export async function loadBackbone(manifestPath: string, opts: LoadOptions = {})
 export const DEFAULT_BACKBONE = 'mobilenet_v2-features';
 
 /** Default manifest path for a generated model id. */
-export function generatedManifestPath(id: string, root = join(dirname(fileURLToPath(import.meta.url)), 'generated')): string {
+export function generatedManifestPath(
+  id: string,
+  root = join(dirname(fileURLToPath(import.meta.url)), 'generated'),
+): string {
   return join(root, `${id}.json`);
 }

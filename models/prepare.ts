@@ -89,7 +89,12 @@ export function prepareModel(id: string, src: SourceEntry, dir = GENERATED_DIR):
     id,
     file,
     sha256: sha256Bytes(result.bytes),
-    source: { package: src.package, version: pkg.version, url: src.url, note: `${src.path} (${src.what ?? 'tfjs layers model'})` },
+    source: {
+      package: src.package,
+      version: pkg.version,
+      url: src.url,
+      note: `${src.path} (${src.what ?? 'tfjs layers model'})`,
+    },
     licence: src.licence,
     input: {
       name: result.inputName,
@@ -128,7 +133,9 @@ export function prepareAll(opts: { force?: boolean; dir?: string; log?: (s: stri
     }
     const t0 = Date.now();
     const m = prepareModel(id, src, dir);
-    const taps = m.taps.map((t) => `${t.name} (stride ${t.stride}, ${t.channels} ch, ${t.mapSize?.join('x')})`).join(', ');
+    const taps = m.taps
+      .map((t) => `${t.name} (stride ${t.stride}, ${t.channels} ch, ${t.mapSize?.join('x')})`)
+      .join(', ');
     log(`models: wrote ${join(dir, m.file)} in ${Date.now() - t0} ms; taps ${taps}`);
   }
 }

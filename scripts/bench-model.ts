@@ -33,25 +33,42 @@ async function timeRuns(session: ort.InferenceSession, input: string, size: numb
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { runs: { type: 'string', default: '30' }, threads: { type: 'string', default: '2' }, spin: { type: 'boolean', default: false } },
+    options: {
+      runs: { type: 'string', default: '30' },
+      threads: { type: 'string', default: '2' },
+      spin: { type: 'boolean', default: false },
+    },
   });
   const runs = Number(values.runs);
   const threads = Number(values.threads);
-  const manifests = positionals.length ? positionals : Object.keys(readSources()).map((id) => generatedManifestPath(id));
-  console.log(`# backbone latency, 1 image, ORT CPU, ${threads} intra-op threads (spinning ${values.spin ? 'on' : 'off'}), ${runs} runs after 3 warm-up`);
-  console.log(`# ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const manifests = positionals.length
+    ? positionals
+    : Object.keys(readSources()).map((id) => generatedManifestPath(id));
+  console.log(
+    `# backbone latency, 1 image, ORT CPU, ${threads} intra-op threads (spinning ${values.spin ? 'on' : 'off'}), ${runs} runs after 3 warm-up`,
+  );
+  console.log(
+    `# ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log('| model | file MB | load ms | input | p50 ms | p95 ms | taps |');
   console.log('|---|---|---|---|---|---|---|');
   for (const path of manifests) {
     const t0 = performance.now();
-    const { session, manifest, file } = await loadBackbone(path, { intraOpNumThreads: threads, allowSpinning: values.spin });
+    const { session, manifest, file } = await loadBackbone(path, {
+      intraOpNumThreads: threads,
+      allowSpinning: values.spin,
+    });
     const loadMs = performance.now() - t0;
     const mb = (statSync(file).size / 1e6).toFixed(1);
     const sizes = manifest.input.dynamicSize ? [...new Set([224, manifest.input.size])] : [manifest.input.size];
     for (const size of sizes) {
       const { p50, p95 } = await timeRuns(session, manifest.input.name, size, runs);
       const taps = manifest.taps.map((t) => `${t.name}/${t.stride}`).join(' ');
-      console.log(`| ${manifest.id} | ${mb} | ${loadMs.toFixed(0)} | ${size}×${size} | ${p50.toFixed(1)} | ${p95.toFixed(1)} | ${taps} |`);
+      console.log(
+        `| ${manifest.id} | ${mb} | ${loadMs.toFixed(0)} | ${size}×${size} | ${p50.toFixed(1)} | ${p95.toFixed(1)} | ${taps} |`,
+      );
     }
     await session.release();
   }

@@ -22,4 +22,6 @@ if (existsSync(dir)) {
   process.exit(2);
 }
 await writeDemoDataset(dir, items);
-console.log(`wrote ${dir}: ${DEMO_SAMPLE.goodCount} good for train, ${items} test items; run: npm run eval -- ${positionals[0]}`);
+console.log(
+  `wrote ${dir}: ${DEMO_SAMPLE.goodCount} good for train, ${items} test items; run: npm run eval -- ${positionals[0]}`,
+);

@@ -20,7 +20,11 @@ export interface EndToEnd {
 
 /** `model`: a manifest path for the station's backbone (default: the station's). */
 export async function benchEndToEnd(items: number, model?: string): Promise<EndToEnd> {
-  const bench = await startBenchStation({ replay: { fps: 30, holdMs: 500, gapMs: 250 }, trigger: { steadyMs: 150, emptyMs: 150 }, model });
+  const bench = await startBenchStation({
+    replay: { fps: 30, holdMs: 500, gapMs: 250 },
+    trigger: { steadyMs: 150, emptyMs: 150 },
+    model,
+  });
   try {
     const { station } = bench;
     const committed = new Map<number, { frameAt: number; committedAt: number }>();
@@ -54,8 +58,13 @@ export async function benchEndToEnd(items: number, model?: string): Promise<EndT
 }
 
 export function printEndToEnd(r: EndToEnd): void {
-  const f = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(0).padStart(5)} ms   p95 ${percentile(xs, 95).toFixed(0).padStart(5)} ms`;
-  console.log(`end to end over ${r.items} replayed items (verdicts ${Object.entries(r.verdicts).map(([k, v]) => `${k} ${v}`).join(', ')}):`);
+  const f = (xs: number[]) =>
+    `p50 ${percentile(xs, 50).toFixed(0).padStart(5)} ms   p95 ${percentile(xs, 95).toFixed(0).padStart(5)} ms`;
+  console.log(
+    `end to end over ${r.items} replayed items (verdicts ${Object.entries(r.verdicts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}):`,
+  );
   console.log(`  frame → verdict committed         ${f(r.committedMs)}`);
   console.log(`  frame → event at socket.io client ${f(r.receivedMs)}`);
   const stages = Object.entries(r.stages).map(([k, xs]) => `${k.replace(/Ms$/, '')} ${percentile(xs, 50).toFixed(1)}`);

@@ -51,12 +51,32 @@ const parseEvalArgs = () =>
   parseArgs({
     allowPositionals: true,
     options: {
-      shots: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, model: { type: 'string' },
-      size: { type: 'string' }, resize: { type: 'string' }, taps: { type: 'string' }, dim: { type: 'string' },
-      bank: { type: 'string' }, sigma: { type: 'string' }, pool: { type: 'string' }, reduction: { type: 'string' },
-      'tap-norm': { type: 'string' }, 'pixel-side': { type: 'string' }, help: { type: 'boolean' },
-      'no-verdicts': { type: 'boolean' }, 'placed-consistently': { type: 'boolean' }, photometric: { type: 'string' }, margin: { type: 'string' }, scores: { type: 'string' }, 'score-top-share': { type: 'string' },
-      fixed: { type: 'boolean' }, 'no-regret': { type: 'boolean' }, 'budget-ms': { type: 'string' }, aspect: { type: 'string' }, augment: { type: 'string' },
+      shots: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'string' },
+      model: { type: 'string' },
+      size: { type: 'string' },
+      resize: { type: 'string' },
+      taps: { type: 'string' },
+      dim: { type: 'string' },
+      bank: { type: 'string' },
+      sigma: { type: 'string' },
+      pool: { type: 'string' },
+      reduction: { type: 'string' },
+      'tap-norm': { type: 'string' },
+      'pixel-side': { type: 'string' },
+      help: { type: 'boolean' },
+      'no-verdicts': { type: 'boolean' },
+      'placed-consistently': { type: 'boolean' },
+      photometric: { type: 'string' },
+      margin: { type: 'string' },
+      scores: { type: 'string' },
+      'score-top-share': { type: 'string' },
+      fixed: { type: 'boolean' },
+      'no-regret': { type: 'boolean' },
+      'budget-ms': { type: 'string' },
+      aspect: { type: 'string' },
+      augment: { type: 'string' },
     },
   });
 
@@ -90,11 +110,20 @@ async function main(): Promise<void> {
   const overrides = engineOverrides(values);
   const bankSize = int('bank', values.bank) ?? 10_000;
   const topShare = values['score-top-share'] === undefined ? 0 : Number(values['score-top-share']);
-  if (!isTopShare(topShare)) throw new Error(`--score-top-share must be a number from 0 to ${MAX_TOP_SHARE}, got "${values['score-top-share']}"`);
+  if (!isTopShare(topShare))
+    throw new Error(
+      `--score-top-share must be a number from 0 to ${MAX_TOP_SHARE}, got "${values['score-top-share']}"`,
+    );
 
   const categories = discoverCategories(positionals[0]);
   if (!values.fixed) {
-    await selfTuned(categories, values, { overrides, bankSize, seed, shots, topShare: values['score-top-share'] === undefined ? undefined : topShare });
+    await selfTuned(categories, values, {
+      overrides,
+      bankSize,
+      seed,
+      shots,
+      topShare: values['score-top-share'] === undefined ? undefined : topShare,
+    });
     return;
   }
   await fixedConfiguration(categories, values, { overrides, bankSize, seed, shots, topShare });
@@ -102,7 +131,8 @@ async function main(): Promise<void> {
 
 /** --fixed: one configuration (the flags', else today's defaults) for every category, as before self-tuning. */
 async function fixedConfiguration(
-  categories: ReturnType<typeof discoverCategories>, values: EvalArgs,
+  categories: ReturnType<typeof discoverCategories>,
+  values: EvalArgs,
   o: { overrides: Partial<EngineSettings>; bankSize: number; seed: number; shots?: number; topShare: number },
 ): Promise<void> {
   const { bankSize, seed, shots, topShare } = o;
@@ -110,24 +140,44 @@ async function fixedConfiguration(
   const backbone = await loadBackbone(values.model ?? generatedManifestPath(DEFAULT_BACKBONE));
   const engine = createEngine(backbone, o.overrides);
   const s = engine.settings;
-  console.log(`model ${backbone.manifest.id}; input ${s.size} (${s.resize}); taps ${s.taps.join(',')}; dim ${s.dim}; bank ≤${bankSize}; seed ${seed}`);
+  console.log(
+    `model ${backbone.manifest.id}; input ${s.size} (${s.resize}); taps ${s.taps.join(',')}; dim ${s.dim}; bank ≤${bankSize}; seed ${seed}`,
+  );
   const results: CategoryResult[] = [];
   for (const cat of categories) {
     // Tolerance bands calibrated on train/good only (held out), as a product's calibration does.
-    const verdicts = values['no-verdicts'] ? undefined : async (embs: Parameters<typeof calibrateForEval>[1], names: string[]) => {
-      const bar = new Progress(`${cat.dataset}/${cat.category} bands (held out)`, embs.length);
-      const tally = await calibrateForEval(engine, embs, names, { seed, bankSize, placedConsistently: values['placed-consistently'], scoreTopShare: topShare, onProgress: (d) => bar.tick(d) });
-      bar.done();
-      return tally;
-    };
-    const r = await evaluateCategory(engine, cat, { shots, seed, bankSize, pixelSide: int('pixel-side', values['pixel-side']) ?? 256, verdicts, imageScore });
+    const verdicts = values['no-verdicts']
+      ? undefined
+      : async (embs: Parameters<typeof calibrateForEval>[1], names: string[]) => {
+          const bar = new Progress(`${cat.dataset}/${cat.category} bands (held out)`, embs.length);
+          const tally = await calibrateForEval(engine, embs, names, {
+            seed,
+            bankSize,
+            placedConsistently: values['placed-consistently'],
+            scoreTopShare: topShare,
+            onProgress: (d) => bar.tick(d),
+          });
+          bar.done();
+          return tally;
+        };
+    const r = await evaluateCategory(engine, cat, {
+      shots,
+      seed,
+      bankSize,
+      pixelSide: int('pixel-side', values['pixel-side']) ?? 256,
+      verdicts,
+      imageScore,
+    });
     results.push(r);
     printCategory(r);
   }
   if (values.scores) writeScores(values.scores, results);
   if (values.json) {
     const categories = results.map(({ imageScores: _s, ...r }) => r);
-    writeFileSync(values.json, `${JSON.stringify({ model: backbone.manifest.id, settings: { ...s, bankSize, seed, placedConsistently: values['placed-consistently'] ?? false, scoreTopShare: topShare }, categories }, null, 2)}\n`);
+    writeFileSync(
+      values.json,
+      `${JSON.stringify({ model: backbone.manifest.id, settings: { ...s, bankSize, seed, placedConsistently: values['placed-consistently'] ?? false, scoreTopShare: topShare }, categories }, null, 2)}\n`,
+    );
     console.log(`wrote ${values.json}`);
   }
   await engine.release();
@@ -140,21 +190,33 @@ function printCategory(r: CategoryResult): void {
       `pixel AUROC ${r.pixelAuroc === null ? 'n/a' : r.pixelAuroc.toFixed(4)} (masks ${r.pixelMasks}), F1-max ${r.f1Max.toFixed(4)}, ` +
       `${r.msPerImage.toFixed(1)} ms/image, train ${r.trainSeconds.toFixed(1)} s, bank ${r.bankSize}`,
   );
-  console.log(`  image AUROC on the tune / report halves of the test set: ${r.splitAuroc.tune.toFixed(4)} / ${r.splitAuroc.report.toFixed(4)}`);
-  console.log(`  image AUROC by defect type: ${Object.entries(r.typeAuroc).map(([t, a]) => `${t} ${a.toFixed(3)}`).join(', ')}`);
+  console.log(
+    `  image AUROC on the tune / report halves of the test set: ${r.splitAuroc.tune.toFixed(4)} / ${r.splitAuroc.report.toFixed(4)}`,
+  );
+  console.log(
+    `  image AUROC by defect type: ${Object.entries(r.typeAuroc)
+      .map(([t, a]) => `${t} ${a.toFixed(3)}`)
+      .join(', ')}`,
+  );
   if (r.verdicts && r.verdictBand) {
-    const f = (c: { pass: number; review: number; fail: number }) => `pass ${c.pass} / review ${c.review} / fail ${c.fail}`;
-    console.log(`  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${f(r.verdicts.good)}; defect ${f(r.verdicts.defect)}`);
+    const f = (c: { pass: number; review: number; fail: number }) =>
+      `pass ${c.pass} / review ${c.review} / fail ${c.fail}`;
+    console.log(
+      `  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${f(r.verdicts.good)}; defect ${f(r.verdicts.defect)}`,
+    );
   }
 }
 
 function writeScores(file: string, results: CategoryResult[]): void {
-  const rows = results.flatMap((r) => (r.imageScores ?? []).map((i) => `${r.dataset},${r.category},${i.file},${i.type},${i.score}`));
+  const rows = results.flatMap((r) =>
+    (r.imageScores ?? []).map((i) => `${r.dataset},${r.category},${i.file},${i.type},${i.score}`),
+  );
   writeFileSync(file, `dataset,category,file,type,score\n${rows.join('\n')}\n`);
 }
 
 async function selfTuned(
-  categories: ReturnType<typeof discoverCategories>, values: Record<string, string | boolean | undefined>,
+  categories: ReturnType<typeof discoverCategories>,
+  values: Record<string, string | boolean | undefined>,
   o: { overrides: Partial<EngineSettings>; bankSize: number; seed: number; shots?: number; topShare?: number },
 ): Promise<void> {
   const manifests = Object.fromEntries(BACKBONE_POOL.map((id) => [id, generatedManifestPath(id)]));
@@ -166,11 +228,13 @@ async function selfTuned(
   }
   if (o.overrides.size !== undefined) pins.size = o.overrides.size;
   if (values.aspect !== undefined) {
-    if (values.aspect !== 'square' && values.aspect !== 'native') throw new Error(`--aspect must be square or native, got "${values.aspect}"`);
+    if (values.aspect !== 'square' && values.aspect !== 'native')
+      throw new Error(`--aspect must be square or native, got "${values.aspect}"`);
     pins.aspect = values.aspect;
   }
   if (values.augment !== undefined) {
-    if (!isAugmentation(values.augment)) throw new Error(`--augment must be one of ${AUGMENTATIONS.join(', ')}, got "${values.augment}"`);
+    if (!isAugmentation(values.augment))
+      throw new Error(`--augment must be one of ${AUGMENTATIONS.join(', ')}, got "${values.augment}"`);
     pins.augment = values.augment;
   }
   if (o.topShare !== undefined) pins.topShare = o.topShare;
@@ -178,12 +242,24 @@ async function selfTuned(
   const budgetMs = values['budget-ms'] === undefined ? DEFAULT_LATENCY_BUDGET_MS : Number(values['budget-ms']);
   if (!(budgetMs > 0)) throw new Error(`--budget-ms must be a positive number, got "${values['budget-ms']}"`);
   const space = defaultSpace(Object.keys(manifests));
-  console.log(`self-tuned: pool ${Object.keys(manifests).join(', ')}; sizes ${space.sizes.join('/')}; aspects ${space.aspects.join('/')}; pooling ${space.topShares.join('/')}; budget ${budgetMs} ms; bank ≤${o.bankSize}; seed ${o.seed}`);
+  console.log(
+    `self-tuned: pool ${Object.keys(manifests).join(', ')}; sizes ${space.sizes.join('/')}; aspects ${space.aspects.join('/')}; pooling ${space.topShares.join('/')}; budget ${budgetMs} ms; bank ≤${o.bankSize}; seed ${o.seed}`,
+  );
   const results: SelfTunedResult[] = [];
   for (const cat of categories) {
     const r = await evaluateSelfTuned(cat, {
-      manifests, space, pins, base, budgetMs, shots: o.shots, seed: o.seed, bankSize: o.bankSize, pixelSide: int('pixel-side', values['pixel-side'] as string | undefined) ?? 256,
-      regret: !values['no-regret'], verdicts: !values['no-verdicts'], placedConsistently: values['placed-consistently'] === true,
+      manifests,
+      space,
+      pins,
+      base,
+      budgetMs,
+      shots: o.shots,
+      seed: o.seed,
+      bankSize: o.bankSize,
+      pixelSide: int('pixel-side', values['pixel-side'] as string | undefined) ?? 256,
+      regret: !values['no-regret'],
+      verdicts: !values['no-verdicts'],
+      placedConsistently: values['placed-consistently'] === true,
     });
     results.push(r);
     printSelfTuned(r);
@@ -191,7 +267,10 @@ async function selfTuned(
   if (typeof values.scores === 'string') writeScores(values.scores, results);
   if (typeof values.json === 'string') {
     const out = results.map(({ imageScores: _s, ...r }) => r);
-    writeFileSync(values.json, `${JSON.stringify({ mode: 'self-tuned', settings: { bankSize: o.bankSize, seed: o.seed, budgetMs, pins }, categories: out }, null, 2)}\n`);
+    writeFileSync(
+      values.json,
+      `${JSON.stringify({ mode: 'self-tuned', settings: { bankSize: o.bankSize, seed: o.seed, budgetMs, pins }, categories: out }, null, 2)}\n`,
+    );
     console.log(`wrote ${values.json}`);
   }
 }

@@ -30,7 +30,12 @@ class Lead {
   constructor(readonly base: string) {}
   async request(method: string, url: string, body?: unknown): Promise<Response> {
     const res = await fetch(new URL(url, this.base), {
-      method, headers: { ...(this.cookie ? { Cookie: this.cookie } : {}), 'Content-Type': 'application/json', ...(this.csrf ? { 'X-CSRF-Token': this.csrf } : {}) },
+      method,
+      headers: {
+        ...(this.cookie ? { Cookie: this.cookie } : {}),
+        'Content-Type': 'application/json',
+        ...(this.csrf ? { 'X-CSRF-Token': this.csrf } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const set = res.headers.get('set-cookie');
@@ -49,17 +54,23 @@ class Lead {
 async function measure(station: Station, n: number, until?: Promise<unknown>): Promise<{ ms: number[]; lost: number }> {
   const ms: number[] = [];
   let lost = 0;
-  const onLost = () => { lost++; };
+  const onLost = () => {
+    lost++;
+  };
   station.source.on('lost', onLost);
   let finished = until === undefined;
-  void until?.finally(() => { finished = true; });
+  void until?.finally(() => {
+    finished = true;
+  });
   await new Promise<void>((resolve) => {
     station.onInspection((_row, frame) => {
       if (ms.length >= n && finished) return;
       ms.push(Date.now() - frame.capturedAt);
       if (ms.length >= n && finished) resolve();
     });
-    void until?.finally(() => { if (ms.length >= n) resolve(); });
+    void until?.finally(() => {
+      if (ms.length >= n) resolve();
+    });
   });
   station.source.off('lost', onLost);
   return { ms, lost };
@@ -68,7 +79,8 @@ async function measure(station: Station, n: number, until?: Promise<unknown>): P
 export async function benchUnderLoad(items: number): Promise<LoadFigures[]> {
   const bench = await startBenchStation({
     // Items every 4 s, as at a real bench.
-    replay: { fps: 15, holdMs: 2500, gapMs: 1500 }, trigger: { steadyMs: 250, emptyMs: 250 },
+    replay: { fps: 15, holdMs: 2500, gapMs: 1500 },
+    trigger: { steadyMs: 250, emptyMs: 250 },
     prepare: async (demo) => {
       console.log('  writing a 200-image product to recalibrate …');
       const big = path.join(demo.calibrationDir, 'big-batch');
@@ -83,18 +95,28 @@ export async function benchUnderLoad(items: number): Promise<LoadFigures[]> {
     if ((await lead.login('lead', PASSWORD)) !== 200) throw new Error('bench: the lead could not sign in');
     const out: LoadFigures[] = [];
     const add = (phase: string, m: { ms: number[]; lost: number }, note: string) =>
-      out.push({ phase, items: m.ms.length, p50: percentile(m.ms, 50), p95: percentile(m.ms, 95), cameraLost: m.lost, note });
+      out.push({
+        phase,
+        items: m.ms.length,
+        p50: percentile(m.ms, 50),
+        p95: percentile(m.ms, 95),
+        cameraLost: m.lost,
+        note,
+      });
 
     console.log(`  idle: ${items} items …`);
     add('idle', await measure(station, items), '');
 
     console.log('  recalibrating 200 images from the dashboard …');
     const t0 = performance.now();
-    if ((await lead.request('POST', '/api/reference-sets/big-batch/calibrate')).status !== 202) throw new Error('bench: calibration did not start');
+    if ((await lead.request('POST', '/api/reference-sets/big-batch/calibrate')).status !== 202)
+      throw new Error('bench: calibration did not start');
     const done = (async () => {
       for (;;) {
         await new Promise((r) => setTimeout(r, 1000));
-        const s = (await (await lead.request('GET', '/api/reference-sets/big-batch')).json()) as { calibration: unknown };
+        const s = (await (await lead.request('GET', '/api/reference-sets/big-batch')).json()) as {
+          calibration: unknown;
+        };
         if (s.calibration === null) return;
       }
     })();
@@ -102,14 +124,22 @@ export async function benchUnderLoad(items: number): Promise<LoadFigures[]> {
     add('during a 200-image calibration', during, `calibration took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
     console.log('  300 wrong logins at once …');
-    const flood = Promise.all(Array.from({ length: 300 }, () => new Lead(station.url).login('lead', 'not-the-password')));
+    const flood = Promise.all(
+      Array.from({ length: 300 }, () => new Lead(station.url).login('lead', 'not-the-password')),
+    );
     const statuses = flood.then((s) => {
       const counts: Record<number, number> = {};
       for (const x of s) counts[x] = (counts[x] ?? 0) + 1;
       return counts;
     });
     const underFlood = await measure(station, Math.min(items, 10), flood);
-    add('during 300 parallel wrong logins', underFlood, `answers ${Object.entries(await statuses).map(([k, v]) => `${k}×${v}`).join(', ')}`);
+    add(
+      'during 300 parallel wrong logins',
+      underFlood,
+      `answers ${Object.entries(await statuses)
+        .map(([k, v]) => `${k}×${v}`)
+        .join(', ')}`,
+    );
     return out;
   } finally {
     await bench.close();
@@ -120,7 +150,9 @@ export function printUnderLoad(rows: LoadFigures[]): void {
   const idle = rows[0];
   console.log('capture-to-verdict under load (the live path first: p95 ≤ 1.5× idle, no camera lost):');
   for (const r of rows) {
-    console.log(`  ${r.phase.padEnd(34)} ${String(r.items).padStart(4)} items   p50 ${r.p50.toFixed(0).padStart(5)} ms   p95 ${r.p95.toFixed(0).padStart(5)} ms` +
-      `   ×${(r.p95 / idle.p95).toFixed(2)} idle p95   camera lost ${r.cameraLost}${r.note ? `   (${r.note})` : ''}`);
+    console.log(
+      `  ${r.phase.padEnd(34)} ${String(r.items).padStart(4)} items   p50 ${r.p50.toFixed(0).padStart(5)} ms   p95 ${r.p95.toFixed(0).padStart(5)} ms` +
+        `   ×${(r.p95 / idle.p95).toFixed(2)} idle p95   camera lost ${r.cameraLost}${r.note ? `   (${r.note})` : ''}`,
+    );
   }
 }

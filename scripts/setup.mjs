@@ -35,7 +35,9 @@ function run(cmd, args, env = {}) {
   say(`$ ${cmd} ${args.join(' ')}`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   if (r.error || r.status !== 0) {
-    throw new SetupStop(`\`${cmd} ${args.join(' ')}\` failed (${r.error?.message ?? `exit ${r.status}`}). Fix the cause above and run the command again.`);
+    throw new SetupStop(
+      `\`${cmd} ${args.join(' ')}\` failed (${r.error?.message ?? `exit ${r.status}`}). Fix the cause above and run the command again.`,
+    );
   }
 }
 
@@ -49,7 +51,10 @@ function missingAptPackages(packages) {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Package} and ${db:Status-Status} are dpkg-query's own format fields, not JS interpolation
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\\n', ...packages], { encoding: 'utf8' });
   const installed = new Set(
-    (r.stdout ?? '').split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]),
+    (r.stdout ?? '')
+      .split('\n')
+      .filter((l) => l.endsWith(' installed'))
+      .map((l) => l.split(' ')[0]),
   );
   return packages.filter((p) => !installed.has(p));
 }
@@ -76,7 +81,10 @@ function ensureAptPackages() {
 
 function lockHash() {
   const lock = join(root, 'package-lock.json');
-  if (!existsSync(lock)) throw new SetupStop('package-lock.json is missing; the project ships one. Restore it with `git checkout package-lock.json`.');
+  if (!existsSync(lock))
+    throw new SetupStop(
+      'package-lock.json is missing; the project ships one. Restore it with `git checkout package-lock.json`.',
+    );
   return createHash('sha256').update(readFileSync(lock)).update(process.version).digest('hex');
 }
 

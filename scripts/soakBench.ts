@@ -21,7 +21,10 @@ export interface SoakFigures {
 const WARM_UP = 500;
 
 export async function benchSoak(items: number): Promise<SoakFigures> {
-  const bench = await startBenchStation({ replay: { fps: 30, holdMs: 300, gapMs: 200 }, trigger: { steadyMs: 100, emptyMs: 100 } });
+  const bench = await startBenchStation({
+    replay: { fps: 30, holdMs: 300, gapMs: 200 },
+    trigger: { steadyMs: 100, emptyMs: 100 },
+  });
   const { station, dataDir } = bench;
   try {
     const ids: number[] = [];
@@ -52,7 +55,15 @@ export async function benchSoak(items: number): Promise<SoakFigures> {
         stored++;
         for (const p of [row.framePath, row.heatmapPath]) if (!p || !existsSync(resolveEvidence(dataDir, p))) missing++;
       }
-      return { items, seconds, warmRssMiB: warmRss, endRssMiB: endRss, rowsStored: stored, lost: ids.length - stored, missingEvidence: missing };
+      return {
+        items,
+        seconds,
+        warmRssMiB: warmRss,
+        endRssMiB: endRss,
+        rowsStored: stored,
+        lost: ids.length - stored,
+        missingEvidence: missing,
+      };
     } finally {
       store.close();
     }
@@ -63,6 +74,8 @@ export async function benchSoak(items: number): Promise<SoakFigures> {
 
 export function printSoak(r: SoakFigures): void {
   const growth = r.warmRssMiB ? (r.endRssMiB / r.warmRssMiB - 1) * 100 : NaN;
-  console.log(`soak over ${r.items} items in ${(r.seconds / 60).toFixed(1)} min: RSS ${r.warmRssMiB.toFixed(0)} MiB after ${Math.min(WARM_UP, r.items)} items → ${r.endRssMiB.toFixed(0)} MiB at the end ` +
-    `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %; ≤ 5 % wanted), ${r.rowsStored} rows stored, ${r.lost} lost, ${r.missingEvidence} evidence files missing`);
+  console.log(
+    `soak over ${r.items} items in ${(r.seconds / 60).toFixed(1)} min: RSS ${r.warmRssMiB.toFixed(0)} MiB after ${Math.min(WARM_UP, r.items)} items → ${r.endRssMiB.toFixed(0)} MiB at the end ` +
+      `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %; ≤ 5 % wanted), ${r.rowsStored} rows stored, ${r.lost} lost, ${r.missingEvidence} evidence files missing`,
+  );
 }

@@ -30,7 +30,11 @@ import { PresenceTrigger } from './trigger/index.ts';
 export type { Log } from './runtime/log.ts';
 
 export interface Station {
-  url: string; store: Store; server: StationServer; source: FrameSource; trigger: PresenceTrigger;
+  url: string;
+  store: Store;
+  server: StationServer;
+  source: FrameSource;
+  trigger: PresenceTrigger;
   /** Called each time an inspection has been committed and announced (tests and bench use it). */
   onInspection(listener: (row: Inspection, frame: Frame) => void): void;
   close(): Promise<void>;
@@ -44,39 +48,91 @@ export interface StationParts {
 }
 
 export async function startStation(config: StationConfig, log: Log, parts: StationParts = {}): Promise<Station> {
-  const dataDir = resolvePath(config, config.dataDir), model = resolvePath(config, config.model);
+  const dataDir = resolvePath(config, config.dataDir),
+    model = resolvePath(config, config.model);
   const store = openStore(dataDir);
   const demo = config.camera.kind === 'demo' ? await ensureDemo(dataDir, { backbone: readManifest(model).id }) : null;
   const calibrationDir = demo ? demo.calibrationDir : resolvePath(config, config.calibrationDir);
-  log.info(`data folder ${dataDir}; calibration folder ${calibrationDir}${existsSync(calibrationDir) ? '' : ' (missing)'}`);
+  log.info(
+    `data folder ${dataDir}; calibration folder ${calibrationDir}${existsSync(calibrationDir) ? '' : ' (missing)'}`,
+  );
   const products = syncProducts(store, calibrationDir, log);
 
   const engines = await loadEngines(model, store, log);
-  const selection = createSelection({ store, calibrationDir, engineForSet: engines.engineForSet, productId: demo ? DEMO_PRODUCT : config.product, makerId: config.maker, products, log });
+  const selection = createSelection({
+    store,
+    calibrationDir,
+    engineForSet: engines.engineForSet,
+    productId: demo ? DEMO_PRODUCT : config.product,
+    makerId: config.maker,
+    products,
+    log,
+  });
   await calibrateOnFirstStart({ selection, calibrationDir, store, engines, log });
 
   const source = parts.source ?? createFrameSource(captureConfig(config, demo));
   const trigger = new PresenceTrigger(config.trigger);
   const camera = followCamera(source, log);
   const light = config.stackLight ? createStackLight(config.stackLight, log) : null;
-  const barcode = config.barcode ? createBarcodeReader({ ...config.barcode, mapping: config.barcode.codes }, log) : null;
+  const barcode = config.barcode
+    ? createBarcodeReader({ ...config.barcode, mapping: config.barcode.codes }, log)
+    : null;
   const show = (s: StackLightState) => light?.show(s);
-  const devices = () => ({ ...(light ? { 'stack light': light.status } : {}), ...(barcode ? { 'barcode scanner': barcode.status } : {}) });
-  const control = createStationControl({ store, selection, trigger, camera, devices, calibration: { calibrationDir, dataDir, modelManifest: model }, log });
-  const server = createServer({ store, dataDir, calibrationDir, station: control, log, dashboardDir: parts.dashboardDir, cookieSecure: config.server.secureCookies ? true : 'auto', trustProxy: config.server.trustProxy });
+  const devices = () => ({
+    ...(light ? { 'stack light': light.status } : {}),
+    ...(barcode ? { 'barcode scanner': barcode.status } : {}),
+  });
+  const control = createStationControl({
+    store,
+    selection,
+    trigger,
+    camera,
+    devices,
+    calibration: { calibrationDir, dataDir, modelManifest: model },
+    log,
+  });
+  const server = createServer({
+    store,
+    dataDir,
+    calibrationDir,
+    station: control,
+    log,
+    dashboardDir: parts.dashboardDir,
+    cookieSecure: config.server.secureCookies ? true : 'auto',
+    trustProxy: config.server.trustProxy,
+  });
   const usb = config.camera.kind === 'usb' ? createUsbWatch(log) : null;
   const listeners: ((row: Inspection, frame: Frame) => void)[] = [];
 
   // The edges. Camera → trigger, server, light:
-  camera.onChange((state, reason) => { if (state === 'lost') trigger.sourceLost(); server.announce.camera(state, reason); show(state === 'lost' ? 'FAULT' : 'IDLE'); });
+  camera.onChange((state, reason) => {
+    if (state === 'lost') trigger.sourceLost();
+    server.announce.camera(state, reason);
+    show(state === 'lost' ? 'FAULT' : 'IDLE');
+  });
   usb?.on('videoAttached', () => source.nudge());
-  trigger.on('state', (s) => { server.announce.bench(s); if (s === 'empty') show('IDLE'); });
+  trigger.on('state', (s) => {
+    server.announce.bench(s);
+    if (s === 'empty') show('IDLE');
+  });
   // Trigger → one item's inspection → server, light, listeners. One item at a time: no emit before inspectionDone().
-  trigger.on('inspect', (frame) => void inspectItem({
-    store, selection, show, log,
-    announce: (row, latencyMs) => void server.announce.inspection(row, { latencyMs }),
-    recorded: (row, f) => { for (const l of listeners) l(row, f); },
-  }, frame).finally(() => trigger.inspectionDone()));
+  trigger.on(
+    'inspect',
+    (frame) =>
+      void inspectItem(
+        {
+          store,
+          selection,
+          show,
+          log,
+          announce: (row, latencyMs) => void server.announce.inspection(row, { latencyMs }),
+          recorded: (row, f) => {
+            for (const l of listeners) l(row, f);
+          },
+        },
+        frame,
+      ).finally(() => trigger.inspectionDone()),
+  );
   // Scanner and dashboard → selection → server; serial devices → server.
   barcode?.on('scan', (scan) => selectByScan(selection, scan, log));
   selection.onChange((productId, makerId) => server.announce.selection(productId, makerId));
@@ -90,12 +146,25 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   show('IDLE');
 
   return {
-    url: bound.url, store, server, source, trigger,
-    onInspection: (l) => { listeners.push(l); },
+    url: bound.url,
+    store,
+    server,
+    source,
+    trigger,
+    onInspection: (l) => {
+      listeners.push(l);
+    },
     // Inputs first, so no new item starts; the store last.
     async close() {
-      stopRetention(); detach(); await source.stop(); usb?.dispose(); await barcode?.close();
-      await light?.close(); await server.close(); await engines.close(); store.close();
+      stopRetention();
+      detach();
+      await source.stop();
+      usb?.dispose();
+      await barcode?.close();
+      await light?.close();
+      await server.close();
+      await engines.close();
+      store.close();
     },
   };
 }

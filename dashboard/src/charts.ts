@@ -10,7 +10,12 @@ const CTRL_W = 720;
 const RATES_W = 900;
 
 function svg(width: number, height: number, label: string, cls = ''): SVGElement {
-  return s('svg', { viewBox: `0 0 ${width} ${height}`, class: `chart ${cls}`.trim(), role: 'img', 'aria-label': label });
+  return s('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    class: `chart ${cls}`.trim(),
+    role: 'img',
+    'aria-label': label,
+  });
 }
 
 const text = (x: number, y: number, str: string, cls = 'axis', anchor = 'middle') =>
@@ -33,9 +38,11 @@ export function scoreBar(score: number | null, bands: Bands | null): SVGElement 
     hi = Math.max(hi, score + 0.4 * w);
   }
   const x = (v: number) => 10 + ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo)) * (W - 20);
-  const top = 32, bh = 28;
+  const top = 32,
+    bh = 28;
   const zone = (from: number, to: number, name: string, label: string) => {
-    const x0 = x(from), x1 = x(to);
+    const x0 = x(from),
+      x1 = x(to);
     el.append(s('rect', { x: x0, y: top, width: Math.max(0, x1 - x0), height: bh, class: `z-${name}` }));
     if (x1 - x0 > 50) el.append(text((x0 + x1) / 2, top + 17, label, `zone-text t-${name}`));
   };
@@ -64,8 +71,12 @@ export function scoreBar(score: number | null, bands: Bands | null): SVGElement 
 export function histogram(edges: number[], counts: number[], bands: Bands | null): SVGElement {
   const H = 200;
   const el = svg(HIST_W, H, `histogram of ${counts.reduce((a, b) => a + b, 0)} scores`);
-  const left = 34, right = HIST_W - 10, top = 14, bottom = H - 26;
-  const lo = edges[0], hi = edges[edges.length - 1];
+  const left = 34,
+    right = HIST_W - 10,
+    top = 14,
+    bottom = H - 26;
+  const lo = edges[0],
+    hi = edges[edges.length - 1];
   const x = (v: number) => left + ((v - lo) / (hi - lo)) * (right - left);
   const maxCount = Math.max(1, ...counts);
   const y = (c: number) => bottom - (c / maxCount) * (bottom - top);
@@ -74,15 +85,33 @@ export function histogram(edges: number[], counts: number[], bands: Bands | null
     if (c === 0) return;
     const mid = (edges[i] + edges[i + 1]) / 2;
     const zone = !bands || mid < bands.review ? 'pass' : mid < bands.fail ? 'review' : 'fail';
-    el.append(s('rect', { x: x(edges[i]) + 1, y: y(c), width: Math.max(1, x(edges[i + 1]) - x(edges[i]) - 2), height: bottom - y(c), class: `bar z-${zone}-strong` }));
+    el.append(
+      s('rect', {
+        x: x(edges[i]) + 1,
+        y: y(c),
+        width: Math.max(1, x(edges[i + 1]) - x(edges[i]) - 2),
+        height: bottom - y(c),
+        class: `bar z-${zone}-strong`,
+      }),
+    );
   });
   if (bands) {
-    for (const [name, v] of [['review', bands.review], ['fail', bands.fail]] as const) {
+    for (const [name, v] of [
+      ['review', bands.review],
+      ['fail', bands.fail],
+    ] as const) {
       if (v < lo || v > hi) continue;
-      el.append(s('line', { x1: x(v), x2: x(v), y1: top, y2: bottom, class: `band-line b-${name}` }), text(x(v), top + 10, name, `axis b-${name}-text`));
+      el.append(
+        s('line', { x1: x(v), x2: x(v), y1: top, y2: bottom, class: `band-line b-${name}` }),
+        text(x(v), top + 10, name, `axis b-${name}-text`),
+      );
     }
   }
-  el.append(text(left, H - 8, fmtScore(lo)), text(right, H - 8, fmtScore(hi), 'axis', 'end'), text(left - 4, top + 10, String(maxCount), 'axis', 'end'));
+  el.append(
+    text(left, H - 8, fmtScore(lo)),
+    text(right, H - 8, fmtScore(hi), 'axis', 'end'),
+    text(left - 4, top + 10, String(maxCount), 'axis', 'end'),
+  );
   return el;
 }
 
@@ -90,21 +119,44 @@ export function histogram(edges: number[], counts: number[], bands: Bands | null
  * Scores over time with the bands as shaded zones, and a moving mean of the last `window` items.
  * `range` is the score axis: the product's histogram range from the server, so every maker's chart shares it.
  */
-export function controlChart(series: { t: number; score: number; verdict: Verdict }[], bands: Bands | null, range: readonly number[], since: number, until: number, window = 20): SVGElement {
+export function controlChart(
+  series: { t: number; score: number; verdict: Verdict }[],
+  bands: Bands | null,
+  range: readonly number[],
+  since: number,
+  until: number,
+  window = 20,
+): SVGElement {
   const H = 200;
   const el = svg(CTRL_W, H, `control chart of ${series.length} scores`);
-  const left = 44, right = CTRL_W - 10, top = 8, bottom = H - 26;
+  const left = 44,
+    right = CTRL_W - 10,
+    top = 8,
+    bottom = H - 26;
   // A little room so a point on the range's edge is drawn whole.
   const room = (range[range.length - 1] - range[0]) * 0.04;
-  const lo = Math.max(0, range[0] - room), hi = range[range.length - 1] + room;
+  const lo = Math.max(0, range[0] - room),
+    hi = range[range.length - 1] + room;
   const t0 = series.length ? Math.min(since, series[0].t) : since;
   const t1 = Math.max(until, t0 + 1);
   const x = (t: number) => left + ((t - t0) / (t1 - t0)) * (right - left);
   const y = (v: number) => bottom - ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo)) * (bottom - top);
   if (bands) {
     el.append(
-      s('rect', { x: left, y: y(bands.review), width: right - left, height: bottom - y(bands.review), class: 'z-pass' }),
-      s('rect', { x: left, y: y(bands.fail), width: right - left, height: y(bands.review) - y(bands.fail), class: 'z-review' }),
+      s('rect', {
+        x: left,
+        y: y(bands.review),
+        width: right - left,
+        height: bottom - y(bands.review),
+        class: 'z-pass',
+      }),
+      s('rect', {
+        x: left,
+        y: y(bands.fail),
+        width: right - left,
+        height: y(bands.review) - y(bands.fail),
+        class: 'z-review',
+      }),
       s('rect', { x: left, y: top, width: right - left, height: y(bands.fail) - top, class: 'z-fail' }),
       s('line', { x1: left, x2: right, y1: y(bands.review), y2: y(bands.review), class: 'band-line b-review' }),
       s('line', { x1: left, x2: right, y1: y(bands.fail), y2: y(bands.fail), class: 'band-line b-fail' }),
@@ -113,7 +165,10 @@ export function controlChart(series: { t: number; score: number; verdict: Verdic
     );
   }
   el.append(text(left - 4, bottom, fmtScore(lo), 'axis', 'end'));
-  el.append(s('line', { x1: left, x2: right, y1: bottom, y2: bottom, class: 'axis-line' }), s('line', { x1: left, x2: left, y1: top, y2: bottom, class: 'axis-line' }));
+  el.append(
+    s('line', { x1: left, x2: right, y1: bottom, y2: bottom, class: 'axis-line' }),
+    s('line', { x1: left, x2: left, y1: top, y2: bottom, class: 'axis-line' }),
+  );
   // Moving mean: the drift flag's view of the same data.
   if (series.length >= 2) {
     let sum = 0;
@@ -127,7 +182,14 @@ export function controlChart(series: { t: number; score: number; verdict: Verdic
     el.append(s('polyline', { points: pts.join(' '), class: 'mean-line' }));
   }
   for (const p of series) {
-    el.append(s('circle', { cx: x(p.t).toFixed(1), cy: y(p.score).toFixed(1), r: p.verdict === 'pass' ? 2.5 : 3.5, class: `pt pt-${p.verdict}` }));
+    el.append(
+      s('circle', {
+        cx: x(p.t).toFixed(1),
+        cy: y(p.score).toFixed(1),
+        r: p.verdict === 'pass' ? 2.5 : 3.5,
+        class: `pt pt-${p.verdict}`,
+      }),
+    );
   }
   const day = (t: number) => new Date(t).toLocaleDateString([], { day: 'numeric', month: 'short' });
   el.append(text(left, H - 8, day(t0), 'axis', 'start'), text(right, H - 8, day(t1), 'axis', 'end'));
@@ -135,11 +197,19 @@ export function controlChart(series: { t: number; score: number; verdict: Verdic
 }
 
 /** Side-by-side pass/review/fail shares per maker, one stacked bar each. */
-export function rateBars(rows: { label: string; count: number; rates: { pass: number; review: number; fail: number } | null; flagged: boolean }[]): SVGElement {
+export function rateBars(
+  rows: {
+    label: string;
+    count: number;
+    rates: { pass: number; review: number; fail: number } | null;
+    flagged: boolean;
+  }[],
+): SVGElement {
   const rowH = 34;
   const H = rows.length * rowH + 8;
   const el = svg(RATES_W, H, `verdict shares of ${rows.length} makers`, 'rates-chart');
-  const left = 170, right = RATES_W - 70;
+  const left = 170,
+    right = RATES_W - 70;
   rows.forEach((r, i) => {
     const y = 8 + i * rowH;
     el.append(text(left - 8, y + 16, (r.flagged ? '⚑ ' : '') + r.label, r.flagged ? 'label flagged' : 'label', 'end'));

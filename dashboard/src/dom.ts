@@ -3,7 +3,11 @@
 type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
 type Child = Node | string | number | null | undefined | false;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;
@@ -24,7 +28,11 @@ export function append(el: Element, children: Child[]): void {
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-export function s(tag: string, attrs: Record<string, string | number> = {}, ...children: (Node | string)[]): SVGElement {
+export function s(
+  tag: string,
+  attrs: Record<string, string | number> = {},
+  ...children: (Node | string)[]
+): SVGElement {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
   for (const c of children) el.append(c);
@@ -57,15 +65,26 @@ export function fmtTime(ms: number): string {
   const sameDay = d.toDateString() === today.toDateString();
   const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   const sameYear = d.getFullYear() === today.getFullYear();
-  return sameDay ? time : `${d.toLocaleDateString([], { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) })} ${time}`;
+  return sameDay
+    ? time
+    : `${d.toLocaleDateString([], { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) })} ${time}`;
 }
 
-export const VERDICT_TEXT: Record<string, string> = { pass: 'Pass', review: 'Review', fail: 'Fail', unjudged: 'Not judged' };
+export const VERDICT_TEXT: Record<string, string> = {
+  pass: 'Pass',
+  review: 'Review',
+  fail: 'Fail',
+  unjudged: 'Not judged',
+};
 /** A symbol beside the colour, so the verdict never relies on colour alone. */
 export const VERDICT_MARK: Record<string, string> = { pass: '✓', review: '?', fail: '✕', unjudged: '–' };
 
 export function verdictChip(verdict: string): HTMLElement {
-  return h('span', { class: `chip v-${verdict}` }, `${VERDICT_MARK[verdict] ?? ''} ${VERDICT_TEXT[verdict] ?? verdict}`);
+  return h(
+    'span',
+    { class: `chip v-${verdict}` },
+    `${VERDICT_MARK[verdict] ?? ''} ${VERDICT_TEXT[verdict] ?? verdict}`,
+  );
 }
 
 /** Show a message in the page's status line (role=status, so screen readers hear it). */

@@ -51,8 +51,12 @@ function setCamera(state: Hello['camera'], reason?: string): void {
   pill.className = `pill ${state === 'up' ? 'ok' : 'bad'}`;
   const banner = $('#camera-lost');
   banner.hidden = state === 'up';
-  banner.textContent = state === 'up' ? '' : state === 'ended' ? 'The replay has played its last item: no more items will come.'
-    : `Camera lost${reason ? ` (${reason})` : ''} — reconnecting. Inspections resume by themselves.`;
+  banner.textContent =
+    state === 'up'
+      ? ''
+      : state === 'ended'
+        ? 'The replay has played its last item: no more items will come.'
+        : `Camera lost${reason ? ` (${reason})` : ''} — reconnecting. Inspections resume by themselves.`;
 }
 
 /** One pill per configured serial device; a lost one says so (the bench inspects on, without its signal). */
@@ -61,7 +65,13 @@ function setDevices(devices: Hello['devices']): void {
   clear(box);
   for (const [name, status] of Object.entries(devices ?? {})) {
     const up = status === 'connected';
-    box.append(h('span', { class: `pill ${up ? 'ok' : 'bad'}`, 'data-device': name }, up ? `● ${name}` : `▲ ${name} disconnected`));
+    box.append(
+      h(
+        'span',
+        { class: `pill ${up ? 'ok' : 'bad'}`, 'data-device': name },
+        up ? `● ${name}` : `▲ ${name} disconnected`,
+      ),
+    );
   }
 }
 
@@ -94,7 +104,14 @@ function showInspection(v: InspectionView): void {
   clear(near);
   if (v.nearest.length === 0) near.append(h('p', { class: 'muted' }, 'No reference images for this item.'));
   for (const n of v.nearest.slice(0, 4)) {
-    near.append(h('figure', {}, h('img', { src: n.url, alt: `good reference ${n.fileName}`, loading: 'lazy' }), h('figcaption', {}, n.fileName)));
+    near.append(
+      h(
+        'figure',
+        {},
+        h('img', { src: n.url, alt: `good reference ${n.fileName}`, loading: 'lazy' }),
+        h('figcaption', {}, n.fileName),
+      ),
+    );
   }
 }
 
@@ -111,7 +128,13 @@ function setToday(t: Today): void {
   el.append(
     h('span', { class: 'big-number', 'data-testid': 'today-total' }, String(t.total)),
     h('span', {}, ` item${t.total === 1 ? '' : 's'} today${selection.makerName ? ` by ${selection.makerName}` : ''}`),
-    h('span', { class: 'counts' }, h('span', { class: 'c-pass' }, `✓ ${t.counts.pass}`), h('span', { class: 'c-review' }, `? ${t.counts.review}`), h('span', { class: 'c-fail' }, `✕ ${t.counts.fail}`)),
+    h(
+      'span',
+      { class: 'counts' },
+      h('span', { class: 'c-pass' }, `✓ ${t.counts.pass}`),
+      h('span', { class: 'c-review' }, `? ${t.counts.review}`),
+      h('span', { class: 'c-fail' }, `✕ ${t.counts.fail}`),
+    ),
   );
 }
 
@@ -121,16 +144,52 @@ async function openChange(): Promise<void> {
   clear(body);
   const session = await getSession();
   if (!session.user) {
-    body.append(loginForm(() => { void renderNav(); void openChange(); }, 'Sign in to change the product or maker.'));
+    body.append(
+      loginForm(() => {
+        void renderNav();
+        void openChange();
+      }, 'Sign in to change the product or maker.'),
+    );
     if (!dialog.open) dialog.showModal();
     return;
   }
-  const [products, makers] = await Promise.all([getJson<ProductInfo[]>('/api/products'), getJson<{ id: string; name: string }[]>('/api/makers')]);
-  const product = h('select', { id: 'select-product' }, ...products.map((p) => h('option', { value: p.id, selected: p.id === selection.productId }, p.activeVersion ? p.name : `${p.name} (not calibrated)`)));
-  const maker = h('select', { id: 'select-maker' }, h('option', { value: '' }, '— no maker —'), ...makers.map((m) => h('option', { value: m.id, selected: m.id === selection.makerId }, m.name)));
+  const [products, makers] = await Promise.all([
+    getJson<ProductInfo[]>('/api/products'),
+    getJson<{ id: string; name: string }[]>('/api/makers'),
+  ]);
+  const product = h(
+    'select',
+    { id: 'select-product' },
+    ...products.map((p) =>
+      h(
+        'option',
+        { value: p.id, selected: p.id === selection.productId },
+        p.activeVersion ? p.name : `${p.name} (not calibrated)`,
+      ),
+    ),
+  );
+  const maker = h(
+    'select',
+    { id: 'select-maker' },
+    h('option', { value: '' }, '— no maker —'),
+    ...makers.map((m) => h('option', { value: m.id, selected: m.id === selection.makerId }, m.name)),
+  );
   const error = h('p', { class: 'form-error', role: 'alert' });
-  const form = h('form', { class: 'stack' }, h('label', { for: 'select-product' }, 'Product'), product, h('label', { for: 'select-maker' }, 'Maker'), maker, error,
-    h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'), h('button', { type: 'submit', class: 'primary' }, 'Use these')));
+  const form = h(
+    'form',
+    { class: 'stack' },
+    h('label', { for: 'select-product' }, 'Product'),
+    product,
+    h('label', { for: 'select-maker' }, 'Maker'),
+    maker,
+    error,
+    h(
+      'div',
+      { class: 'row' },
+      h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'),
+      h('button', { type: 'submit', class: 'primary' }, 'Use these'),
+    ),
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     postJson<Selection>('/api/select', { productId: product.value, makerId: maker.value || null }).then(
@@ -156,7 +215,14 @@ async function main(): Promise<void> {
   });
   $('#change-button').addEventListener('click', () => void openChange());
   $('#trigger').addEventListener('click', () => {
-    postJson('/api/trigger').then(() => notify('Inspecting now'), (err: unknown) => notify(err instanceof ApiError && err.status === 401 ? 'Sign in to inspect by hand' : String((err as Error).message), 'error'));
+    postJson('/api/trigger').then(
+      () => notify('Inspecting now'),
+      (err: unknown) =>
+        notify(
+          err instanceof ApiError && err.status === 401 ? 'Sign in to inspect by hand' : String((err as Error).message),
+          'error',
+        ),
+    );
   });
   if (isLead(session)) $('#review-link').hidden = false;
 

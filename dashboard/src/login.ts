@@ -8,14 +8,26 @@ async function main(): Promise<void> {
   const box = $('#login');
   const onLeadPage = location.pathname !== '/login';
   const next = new URLSearchParams(location.search).get('next');
-  const target = onLeadPage ? location.pathname + location.search : next?.startsWith('/') && !next.startsWith('//') ? next : '/';
+  const target = onLeadPage
+    ? location.pathname + location.search
+    : next?.startsWith('/') && !next.startsWith('//')
+      ? next
+      : '/';
   if (session.user && onLeadPage) {
-    box.append(h('p', { class: 'hint' }, `You are signed in as ${session.user.name} (${session.user.role}). This page needs a lead login.`));
+    box.append(
+      h(
+        'p',
+        { class: 'hint' },
+        `You are signed in as ${session.user.name} (${session.user.role}). This page needs a lead login.`,
+      ),
+    );
   }
   box.append(
     loginForm(
       () => location.assign(target),
-      onLeadPage ? 'This page is for workshop leads. Sign in to continue.' : 'Sign in to review items, change the product or maker, and manage reference sets.',
+      onLeadPage
+        ? 'This page is for workshop leads. Sign in to continue.'
+        : 'Sign in to review items, change the product or maker, and manage reference sets.',
     ),
   );
   void getSession();

@@ -23,13 +23,20 @@ function periodQuery(): URLSearchParams {
 /** The maker's rates the product's targets are clearly exceeded by (none: an empty list). */
 function aboveTarget(g: MakerGroup): string[] {
   const t = g.target;
-  return (['review', 'fail'] as const).filter((k) => t[k].above).map((k) => `${k} ${fmtPct(t[k].rate)} (target ${fmtPct(t[k].target)})`);
+  return (['review', 'fail'] as const)
+    .filter((k) => t[k].above)
+    .map((k) => `${k} ${fmtPct(t[k].rate)} (target ${fmtPct(t[k].target)})`);
 }
 
 /** Drift first, then rates above the product's targets (`above`, see aboveTarget); "Steady" only when neither. */
 function statusBadge(g: MakerGroup, above: string[]): HTMLElement {
   if (g.drift.flagged) return h('span', { class: 'badge drift', title: g.drift.reasons.join('; ') }, '⚑ Drift');
-  if (above.length) return h('span', { class: 'badge drift above-target', title: `over ${g.target.n} judged items` }, `⚑ Above target: ${above.join(', ')}`);
+  if (above.length)
+    return h(
+      'span',
+      { class: 'badge drift above-target', title: `over ${g.target.n} judged items` },
+      `⚑ Above target: ${above.join(', ')}`,
+    );
   if (g.drift.recentMean === null) return h('span', { class: 'badge muted' }, `needs ${g.drift.recentN} items`);
   return h('span', { class: 'badge steady' }, 'Steady');
 }
@@ -38,19 +45,45 @@ function makerCard(g: MakerGroup, p: MakerStatsResponse['products'][number], res
   const d = g.drift;
   const shift = (x: number | null) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(2)} spreads`);
   const above = aboveTarget(g);
-  return h('article', { class: `card maker${d.flagged || above.length ? ' flagged' : ''}`, 'data-maker': g.makerId ?? 'none' },
+  return h(
+    'article',
+    { class: `card maker${d.flagged || above.length ? ' flagged' : ''}`, 'data-maker': g.makerId ?? 'none' },
     h('div', { class: 'row between' }, h('h3', {}, g.makerName), statusBadge(g, above)),
-    h('p', { class: 'stats-line' },
-      h('strong', {}, String(g.count)), ' items · ',
-      h('span', { class: 'c-pass' }, `✓ ${g.verdicts.pass} (${fmtPct(g.rates?.pass)})`), ' · ',
-      h('span', { class: 'c-review' }, `? ${g.verdicts.review} (${fmtPct(g.rates?.review)})`), ' · ',
-      h('span', { class: 'c-fail' }, `✕ ${g.verdicts.fail} (${fmtPct(g.rates?.fail)})`), ' · mean score ', fmtScore(g.meanScore)),
-    h('div', { class: 'charts' },
-      h('figure', {}, h('figcaption', {}, 'Score distribution'), histogram(g.histogram.edges, g.histogram.counts, p.bands)),
-      h('figure', {}, h('figcaption', {}, `Scores over time (line: mean of last ${res.recentN})`), controlChart(g.series, p.bands, g.histogram.edges, res.since, res.until, res.recentN)),
+    h(
+      'p',
+      { class: 'stats-line' },
+      h('strong', {}, String(g.count)),
+      ' items · ',
+      h('span', { class: 'c-pass' }, `✓ ${g.verdicts.pass} (${fmtPct(g.rates?.pass)})`),
+      ' · ',
+      h('span', { class: 'c-review' }, `? ${g.verdicts.review} (${fmtPct(g.rates?.review)})`),
+      ' · ',
+      h('span', { class: 'c-fail' }, `✕ ${g.verdicts.fail} (${fmtPct(g.rates?.fail)})`),
+      ' · mean score ',
+      fmtScore(g.meanScore),
+    ),
+    h(
+      'div',
+      { class: 'charts' },
+      h(
+        'figure',
+        {},
+        h('figcaption', {}, 'Score distribution'),
+        histogram(g.histogram.edges, g.histogram.counts, p.bands),
+      ),
+      h(
+        'figure',
+        {},
+        h('figcaption', {}, `Scores over time (line: mean of last ${res.recentN})`),
+        controlChart(g.series, p.bands, g.histogram.edges, res.since, res.until, res.recentN),
+      ),
     ),
     d.flagged ? h('ul', { class: 'reasons' }, ...d.reasons.map((r) => h('li', {}, r))) : null,
-    h('p', { class: 'muted small' }, `Last ${d.recentN}: ${fmtScore(d.recentMean)} · own earlier: ${fmtScore(d.ownHistoryMean)} (${shift(d.shiftVsOwn)}) · other makers: ${fmtScore(d.workshopMean)} (${shift(d.shiftVsWorkshop)})`),
+    h(
+      'p',
+      { class: 'muted small' },
+      `Last ${d.recentN}: ${fmtScore(d.recentMean)} · own earlier: ${fmtScore(d.ownHistoryMean)} (${shift(d.shiftVsOwn)}) · other makers: ${fmtScore(d.workshopMean)} (${shift(d.shiftVsWorkshop)})`,
+    ),
   );
 }
 
@@ -71,15 +104,35 @@ async function load(): Promise<void> {
   for (const p of res.products) {
     const flagged = p.makers.filter((m) => m.drift.flagged).length;
     out.append(
-      h('section', { class: 'product-block', 'data-product': p.productId },
-        h('div', { class: 'row between' },
+      h(
+        'section',
+        { class: 'product-block', 'data-product': p.productId },
+        h(
+          'div',
+          { class: 'row between' },
           h('h2', {}, p.productName),
-          h('span', { class: 'muted' }, p.bands ? `bands (v${p.referenceSetVersion}): review > ${fmtScore(p.bands.review)}, fail > ${fmtScore(p.bands.fail)}` : 'no active reference set'),
+          h(
+            'span',
+            { class: 'muted' },
+            p.bands
+              ? `bands (v${p.referenceSetVersion}): review > ${fmtScore(p.bands.review)}, fail > ${fmtScore(p.bands.fail)}`
+              : 'no active reference set',
+          ),
         ),
-        h('div', { class: 'card' },
+        h(
+          'div',
+          { class: 'card' },
           h('h3', {}, `Makers side by side${flagged ? ` — ${flagged} drifting` : ''}`),
-          rateBars(p.makers.map((m) => ({ label: m.makerName, count: m.count, rates: m.rates, flagged: m.drift.flagged }))),
-          h('div', { class: 'legend' }, h('span', { class: 'c-pass' }, '■ pass'), h('span', { class: 'c-review' }, '■ review'), h('span', { class: 'c-fail' }, '■ fail')),
+          rateBars(
+            p.makers.map((m) => ({ label: m.makerName, count: m.count, rates: m.rates, flagged: m.drift.flagged })),
+          ),
+          h(
+            'div',
+            { class: 'legend' },
+            h('span', { class: 'c-pass' }, '■ pass'),
+            h('span', { class: 'c-review' }, '■ review'),
+            h('span', { class: 'c-fail' }, '■ fail'),
+          ),
         ),
         h('div', { class: 'maker-grid' }, ...p.makers.map((g) => makerCard(g, p, res))),
       ),

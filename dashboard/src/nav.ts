@@ -16,12 +16,28 @@ export async function renderNav(): Promise<SessionInfo> {
   const here = location.pathname;
   top.append(
     h('a', { class: 'brand', href: '/' }, 'Bench QA'),
-    h('nav', {}, ...PAGES.map(([href, label]) => h('a', { href, class: href === here ? 'current' : '', 'aria-current': href === here ? 'page' : null }, label))),
+    h(
+      'nav',
+      {},
+      ...PAGES.map(([href, label]) =>
+        h('a', { href, class: href === here ? 'current' : '', 'aria-current': href === here ? 'page' : null }, label),
+      ),
+    ),
     h(
       'div',
       { class: 'who' },
       session.user
-        ? h('span', {}, h('span', { class: 'user', 'data-testid': 'user' }, `${session.user.name} · ${session.user.role}`), ' ', h('button', { class: 'link', type: 'button', onclick: () => void logout().then(() => location.reload()) }, 'Sign out'))
+        ? h(
+            'span',
+            {},
+            h('span', { class: 'user', 'data-testid': 'user' }, `${session.user.name} · ${session.user.role}`),
+            ' ',
+            h(
+              'button',
+              { class: 'link', type: 'button', onclick: () => void logout().then(() => location.reload()) },
+              'Sign out',
+            ),
+          )
         : h('a', { href: `/login?next=${encodeURIComponent(here)}` }, 'Sign in'),
     ),
   );
@@ -31,7 +47,13 @@ export async function renderNav(): Promise<SessionInfo> {
 /** A name/password form; `onDone` runs after a successful login. */
 export function loginForm(onDone: (s: SessionInfo) => void, hint = ''): HTMLFormElement {
   const name = h('input', { name: 'name', autocomplete: 'username', required: true, id: 'login-name' });
-  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, id: 'login-password' });
+  const password = h('input', {
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    id: 'login-password',
+  });
   const error = h('p', { class: 'form-error', role: 'alert' });
   const form = h(
     'form',

@@ -5,8 +5,17 @@ import { $, clear, fmtPct, fmtScore, fmtTime, h, notify } from './dom.ts';
 import { renderNav } from './nav.ts';
 import type { CalibrationEvent, ProductInfo, ReferenceSetsResponse, ReferenceSetVersion } from './types.ts';
 
-interface Rates { n: number; flagged: number; shares: { pass: number; review: number; fail: number } }
-interface Comparison { previousVersion: number; notes?: string[]; good?: { n: number; before: Rates; after: Rates }; reject?: { n: number; before: Rates; after: Rates } }
+interface Rates {
+  n: number;
+  flagged: number;
+  shares: { pass: number; review: number; fail: number };
+}
+interface Comparison {
+  previousVersion: number;
+  notes?: string[];
+  good?: { n: number; before: Rates; after: Rates };
+  reject?: { n: number; before: Rates; after: Rates };
+}
 
 let productId = '';
 
@@ -20,15 +29,35 @@ function ratesCell(v: ReferenceSetVersion): HTMLElement {
   const reject = v.report.reject as Rates | undefined;
   const cmp = v.report.comparison as Comparison | undefined;
   const cell = h('td', { class: 'rates' });
-  if (good) cell.append(h('div', {}, `good items flagged: ${fmtPct(good.flagged)} (fail ${fmtPct(good.shares.fail)}) of ${good.n}`));
+  if (good)
+    cell.append(
+      h('div', {}, `good items flagged: ${fmtPct(good.flagged)} (fail ${fmtPct(good.shares.fail)}) of ${good.n}`),
+    );
   if (reject) cell.append(h('div', {}, `rejects caught: ${fmtPct(reject.flagged)} of ${reject.n}`));
   // A before/after rate from a handful of images is noise ("50 % → 100 %" from 2): say what it rests on, and
   // below MIN_COMPARED only that there is too little to compare.
-  const compared = (what: string, n: number, text: string) => cell.append(n >= MIN_COMPARED
-    ? h('div', { class: 'cmp' }, `vs v${cmp!.previousVersion}, ${text} (on ${n} ${what})`)
-    : h('div', { class: 'cmp muted small' }, `vs v${cmp!.previousVersion}: ${n} ${what}, too few to compare (${MIN_COMPARED} needed)`));
-  if (cmp?.good) compared('new good images', cmp.good.n, `false alarms ${fmtPct(cmp.good.before.flagged)} → ${fmtPct(cmp.good.after.flagged)}`);
-  if (cmp?.reject) compared('rejects', cmp.reject.n, `rejects caught ${fmtPct(cmp.reject.before.flagged)} → ${fmtPct(cmp.reject.after.flagged)}`);
+  const compared = (what: string, n: number, text: string) =>
+    cell.append(
+      n >= MIN_COMPARED
+        ? h('div', { class: 'cmp' }, `vs v${cmp!.previousVersion}, ${text} (on ${n} ${what})`)
+        : h(
+            'div',
+            { class: 'cmp muted small' },
+            `vs v${cmp!.previousVersion}: ${n} ${what}, too few to compare (${MIN_COMPARED} needed)`,
+          ),
+    );
+  if (cmp?.good)
+    compared(
+      'new good images',
+      cmp.good.n,
+      `false alarms ${fmtPct(cmp.good.before.flagged)} → ${fmtPct(cmp.good.after.flagged)}`,
+    );
+  if (cmp?.reject)
+    compared(
+      'rejects',
+      cmp.reject.n,
+      `rejects caught ${fmtPct(cmp.reject.before.flagged)} → ${fmtPct(cmp.reject.after.flagged)}`,
+    );
   for (const n of cmp?.notes ?? []) cell.append(h('div', { class: 'muted small' }, n));
   if (!cell.childNodes.length) cell.append(h('span', { class: 'muted' }, '—'));
   return cell;
@@ -38,26 +67,59 @@ function ratesCell(v: ReferenceSetVersion): HTMLElement {
 function configCell(v: ReferenceSetVersion): HTMLElement {
   const t = v.report.tuning as { chosen: string; reason: string; candidates: unknown[] } | undefined;
   if (!t) return h('td', {}, h('span', { class: 'muted' }, 'as product.json'));
-  return h('td', { class: 'config' },
+  return h(
+    'td',
+    { class: 'config' },
     h('div', {}, t.chosen),
-    h('div', { class: 'muted small' }, t.candidates.length ? `self-tuned over ${t.candidates.length} candidates: ${t.reason}` : t.reason));
+    h(
+      'div',
+      { class: 'muted small' },
+      t.candidates.length ? `self-tuned over ${t.candidates.length} candidates: ${t.reason}` : t.reason,
+    ),
+  );
 }
 
 function versionRow(v: ReferenceSetVersion, active: number | null): HTMLElement {
   const label = active === null || v.version > active ? 'Activate' : 'Roll back to this';
-  return h('tr', { class: v.isActive ? 'active' : '', 'data-version': v.version },
+  return h(
+    'tr',
+    { class: v.isActive ? 'active' : '', 'data-version': v.version },
     h('td', {}, h('strong', {}, `v${v.version}`), v.isActive ? h('span', { class: 'badge steady' }, 'active') : null),
     h('td', {}, fmtTime(v.createdAt)),
     h('td', { class: 'num' }, String(v.imageCount)),
     configCell(v),
-    h('td', {}, h('div', {}, `review > ${fmtScore(v.thresholds.review)}${interval(v.thresholds.reviewInterval)}`), h('div', {}, `fail > ${fmtScore(v.thresholds.fail)}${interval(v.thresholds.failInterval)}`)),
+    h(
+      'td',
+      {},
+      h('div', {}, `review > ${fmtScore(v.thresholds.review)}${interval(v.thresholds.reviewInterval)}`),
+      h('div', {}, `fail > ${fmtScore(v.thresholds.fail)}${interval(v.thresholds.failInterval)}`),
+    ),
     ratesCell(v),
-    h('td', {}, v.warnings.length || v.confirmedDefective.length
-      ? h('ul', { class: 'warnings' },
-        ...v.confirmedDefective.map((d) => h('li', { class: 'defective' }, `✕ learned ${d.name} as good, but ${d.reason.replace(/^inspection \d+ /, 'it was later ')}: recalibrate`)),
-        ...v.warnings.map((w) => h('li', {}, `⚠ ${w}`)))
-      : h('span', { class: 'muted' }, 'none')),
-    h('td', {}, v.isActive ? null : h('button', { type: 'button', class: 'activate', onclick: () => void activate(v.version) }, label)),
+    h(
+      'td',
+      {},
+      v.warnings.length || v.confirmedDefective.length
+        ? h(
+            'ul',
+            { class: 'warnings' },
+            ...v.confirmedDefective.map((d) =>
+              h(
+                'li',
+                { class: 'defective' },
+                `✕ learned ${d.name} as good, but ${d.reason.replace(/^inspection \d+ /, 'it was later ')}: recalibrate`,
+              ),
+            ),
+            ...v.warnings.map((w) => h('li', {}, `⚠ ${w}`)),
+          )
+        : h('span', { class: 'muted' }, 'none'),
+    ),
+    h(
+      'td',
+      {},
+      v.isActive
+        ? null
+        : h('button', { type: 'button', class: 'activate', onclick: () => void activate(v.version) }, label),
+    ),
   );
 }
 
@@ -79,14 +141,33 @@ async function load(): Promise<void> {
     (res.activeVersion ? `Active: v${res.activeVersion}` : 'No active version yet') +
     ` · ${res.versions.length} version${res.versions.length === 1 ? '' : 's'} · ${res.acceptedFromReview} image${res.acceptedFromReview === 1 ? '' : 's'} accepted from review`;
   ($('#calibrate') as HTMLButtonElement).disabled = res.calibration !== null;
-  if (res.calibration) showProgress({ productId, status: 'progress', phase: `running (started by ${res.calibration.startedBy})`, done: 0, total: 0 });
+  if (res.calibration)
+    showProgress({
+      productId,
+      status: 'progress',
+      phase: `running (started by ${res.calibration.startedBy})`,
+      done: 0,
+      total: 0,
+    });
   if (res.versions.length === 0) {
     out.append(h('p', { class: 'muted' }, 'No reference set yet: start a calibration.'));
     return;
   }
   out.append(
-    h('table', { class: 'versions' },
-      h('thead', {}, h('tr', {}, ...['Version', 'Built', 'Images', 'Configuration', 'Thresholds (95% interval)', 'Rates', 'Warnings', ''].map((t) => h('th', {}, t)))),
+    h(
+      'table',
+      { class: 'versions' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['Version', 'Built', 'Images', 'Configuration', 'Thresholds (95% interval)', 'Rates', 'Warnings', ''].map(
+            (t) => h('th', {}, t),
+          ),
+        ),
+      ),
       h('tbody', {}, ...res.versions.map((v) => versionRow(v, res.activeVersion))),
     ),
   );

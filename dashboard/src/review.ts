@@ -11,8 +11,17 @@ interface Detail extends InspectionView {
   reviews: { action: string; note: string | null; userName: string; createdAt: number }[];
 }
 
-const ACTION_TEXT: Record<string, string> = { confirm_defect: 'confirmed the defect', accept_good: 'accepted as good variation', note: 'added a note' };
-const STATUS_TEXT: Record<string, string> = { none: '', pending: 'waiting for review', confirmed_defect: 'defect confirmed', accepted_good: 'accepted as good' };
+const ACTION_TEXT: Record<string, string> = {
+  confirm_defect: 'confirmed the defect',
+  accept_good: 'accepted as good variation',
+  note: 'added a note',
+};
+const STATUS_TEXT: Record<string, string> = {
+  none: '',
+  pending: 'waiting for review',
+  confirmed_defect: 'defect confirmed',
+  accepted_good: 'accepted as good',
+};
 
 let items: InspectionView[] = [];
 let selectedId: number | null = null;
@@ -25,7 +34,12 @@ const filters = () => ({
 
 function matches(v: InspectionView): boolean {
   const f = filters();
-  return (v.verdict === 'review' || v.verdict === 'fail') && (!f.product || v.productId === f.product) && (!f.maker || v.makerId === f.maker) && (f.status !== 'pending' || v.reviewStatus === 'pending');
+  return (
+    (v.verdict === 'review' || v.verdict === 'fail') &&
+    (!f.product || v.productId === f.product) &&
+    (!f.maker || v.makerId === f.maker) &&
+    (f.status !== 'pending' || v.reviewStatus === 'pending')
+  );
 }
 
 /** Reload the queue; the pane keeps its item while it is in the queue, or is drawn afresh when `redraw`. */
@@ -50,10 +64,23 @@ function renderQueue(): void {
   if (items.length === 0) list.append(h('li', { class: 'empty' }, 'Nothing waiting. Well done.'));
   for (const v of items) {
     list.append(
-      h('li', {},
-        h('button', { type: 'button', class: `queue-item${v.id === selectedId ? ' selected' : ''}`, 'data-id': v.id, onclick: () => void select(v.id) },
-          v.frameUrl ? h('img', { src: v.frameUrl, alt: '', loading: 'lazy' }) : h('span', { class: 'noimg' }, 'no image'),
-          h('span', { class: 'qi-text' },
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: `queue-item${v.id === selectedId ? ' selected' : ''}`,
+            'data-id': v.id,
+            onclick: () => void select(v.id),
+          },
+          v.frameUrl
+            ? h('img', { src: v.frameUrl, alt: '', loading: 'lazy' })
+            : h('span', { class: 'noimg' }, 'no image'),
+          h(
+            'span',
+            { class: 'qi-text' },
             h('span', { class: 'qi-top' }, verdictChip(v.verdict), ` #${v.id}`),
             h('span', {}, `${v.productName} · ${v.makerName ?? 'no maker'}`),
             h('span', { class: 'muted' }, `${fmtTime(v.inspectedAt)} · score ${fmtScore(v.score)}`),
@@ -81,29 +108,102 @@ async function select(id: number | null): Promise<void> {
   const decided = d.reviewStatus === 'confirmed_defect' || d.reviewStatus === 'accepted_good';
   const act = (action: string) => () => void decide(d, action, note.value);
   pane.append(
-    h('div', { class: 'row between' },
+    h(
+      'div',
+      { class: 'row between' },
       h('h2', {}, verdictChip(d.verdict), ` Item #${d.id}`),
-      h('span', { class: 'muted' }, `${d.productName} · ${d.makerName ?? 'no maker'} · ${fmtTime(d.inspectedAt)}${d.referenceSetVersion ? ` · reference set v${d.referenceSetVersion}` : ''}`),
+      h(
+        'span',
+        { class: 'muted' },
+        `${d.productName} · ${d.makerName ?? 'no maker'} · ${fmtTime(d.inspectedAt)}${d.referenceSetVersion ? ` · reference set v${d.referenceSetVersion}` : ''}`,
+      ),
     ),
-    h('div', { class: 'pair' },
-      h('figure', {}, d.frameUrl ? h('img', { src: d.frameUrl, alt: 'inspected item', id: 'detail-frame' }) : h('div', { class: 'noimg' }, d.evidencePruned ? 'image deleted by retention' : 'no image'), h('figcaption', {}, 'Item')),
-      h('figure', {}, d.heatmapUrl ? h('img', { src: d.heatmapUrl, alt: 'heatmap of differences' }) : h('div', { class: 'noimg' }, 'no heatmap'), h('figcaption', {}, 'Heatmap: warm = unlike the good items')),
+    h(
+      'div',
+      { class: 'pair' },
+      h(
+        'figure',
+        {},
+        d.frameUrl
+          ? h('img', { src: d.frameUrl, alt: 'inspected item', id: 'detail-frame' })
+          : h('div', { class: 'noimg' }, d.evidencePruned ? 'image deleted by retention' : 'no image'),
+        h('figcaption', {}, 'Item'),
+      ),
+      h(
+        'figure',
+        {},
+        d.heatmapUrl
+          ? h('img', { src: d.heatmapUrl, alt: 'heatmap of differences' })
+          : h('div', { class: 'noimg' }, 'no heatmap'),
+        h('figcaption', {}, 'Heatmap: warm = unlike the good items'),
+      ),
     ),
     h('h3', {}, `Score ${fmtScore(d.score)} against the bands`),
     h('div', { class: 'scorebar' }, scoreBar(d.score, d.bands)),
     h('h3', {}, 'Closest good references'),
-    h('div', { class: 'nearest' }, ...(d.nearest.length ? d.nearest.slice(0, 5).map((n) => h('figure', { title: `distance ${fmtScore(n.distance)}` }, h('img', { src: n.url, alt: n.fileName, loading: 'lazy' }), h('figcaption', {}, n.fileName))) : [h('p', { class: 'muted' }, 'none recorded')])),
-    h('div', { class: 'actions' },
+    h(
+      'div',
+      { class: 'nearest' },
+      ...(d.nearest.length
+        ? d.nearest
+            .slice(0, 5)
+            .map((n) =>
+              h(
+                'figure',
+                { title: `distance ${fmtScore(n.distance)}` },
+                h('img', { src: n.url, alt: n.fileName, loading: 'lazy' }),
+                h('figcaption', {}, n.fileName),
+              ),
+            )
+        : [h('p', { class: 'muted' }, 'none recorded')]),
+    ),
+    h(
+      'div',
+      { class: 'actions' },
       note,
-      h('div', { class: 'row' },
-        h('button', { type: 'button', class: 'danger', id: 'confirm-defect', onclick: act('confirm_defect'), disabled: decided }, '✕ Confirm defect'),
-        h('button', { type: 'button', class: 'good', id: 'accept-good', onclick: act('accept_good'), disabled: decided || !d.frameUrl }, '✓ Accept as good variation'),
+      h(
+        'div',
+        { class: 'row' },
+        h(
+          'button',
+          { type: 'button', class: 'danger', id: 'confirm-defect', onclick: act('confirm_defect'), disabled: decided },
+          '✕ Confirm defect',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'good',
+            id: 'accept-good',
+            onclick: act('accept_good'),
+            disabled: decided || !d.frameUrl,
+          },
+          '✓ Accept as good variation',
+        ),
         h('button', { type: 'button', id: 'add-note', onclick: act('note') }, 'Add note'),
       ),
-      decided ? h('p', { class: 'muted' }, `Decided: ${STATUS_TEXT[d.reviewStatus]}.`) : h('p', { class: 'hint' }, 'Accepting copies this image into the product’s calibration folder; the next recalibration learns from it.'),
+      decided
+        ? h('p', { class: 'muted' }, `Decided: ${STATUS_TEXT[d.reviewStatus]}.`)
+        : h(
+            'p',
+            { class: 'hint' },
+            'Accepting copies this image into the product’s calibration folder; the next recalibration learns from it.',
+          ),
     ),
     h('h3', {}, 'History'),
-    h('ul', { class: 'history' }, ...(d.reviews.length ? d.reviews.map((r) => h('li', {}, `${fmtTime(r.createdAt)} — ${r.userName} ${ACTION_TEXT[r.action] ?? r.action}${r.note ? `: “${r.note}”` : ''}`)) : [h('li', { class: 'muted' }, 'No decisions yet.')])),
+    h(
+      'ul',
+      { class: 'history' },
+      ...(d.reviews.length
+        ? d.reviews.map((r) =>
+            h(
+              'li',
+              {},
+              `${fmtTime(r.createdAt)} — ${r.userName} ${ACTION_TEXT[r.action] ?? r.action}${r.note ? `: “${r.note}”` : ''}`,
+            ),
+          )
+        : [h('li', { class: 'muted' }, 'No decisions yet.')]),
+    ),
   );
 }
 
@@ -116,9 +216,19 @@ async function decide(d: Detail, action: string, note: string): Promise<void> {
   const buttons = [...document.querySelectorAll<HTMLButtonElement>('#detail .actions button')];
   for (const b of buttons) b.disabled = true;
   try {
-    const res = await postJson<{ withdrawn?: string[] }>(`/api/inspections/${d.id}/review`, { action, note: note.trim() || undefined, seenStatus: d.reviewStatus });
+    const res = await postJson<{ withdrawn?: string[] }>(`/api/inspections/${d.id}/review`, {
+      action,
+      note: note.trim() || undefined,
+      seenStatus: d.reviewStatus,
+    });
     const taken = res.withdrawn?.length ? ` and taken out of the calibration set of ${d.productName}` : '';
-    notify(action === 'accept_good' ? `Item #${d.id} added to the calibration set of ${d.productName}` : action === 'confirm_defect' ? `Defect confirmed for item #${d.id}${taken}` : 'Note saved');
+    notify(
+      action === 'accept_good'
+        ? `Item #${d.id} added to the calibration set of ${d.productName}`
+        : action === 'confirm_defect'
+          ? `Defect confirmed for item #${d.id}${taken}`
+          : 'Note saved',
+    );
     if (action === 'note') return void select(d.id);
     const index = items.findIndex((i) => i.id === d.id);
     const next = items[index + 1] ?? items[index - 1];
@@ -133,7 +243,10 @@ async function decide(d: Detail, action: string, note: string): Promise<void> {
 
 async function main(): Promise<void> {
   await renderNav();
-  const [products, makers] = await Promise.all([getJson<ProductInfo[]>('/api/products'), getJson<{ id: string; name: string }[]>('/api/makers')]);
+  const [products, makers] = await Promise.all([
+    getJson<ProductInfo[]>('/api/products'),
+    getJson<{ id: string; name: string }[]>('/api/makers'),
+  ]);
   $('#f-product').append(...products.map((p) => h('option', { value: p.id }, p.name)));
   $('#f-maker').append(...makers.map((m) => h('option', { value: m.id }, m.name)));
   for (const id of ['#f-product', '#f-maker', '#f-status']) $(id).addEventListener('change', () => void loadQueue());

@@ -33,7 +33,13 @@ export interface MakerStatsResponse {
   until: number;
   recentN: number;
   driftRule: string;
-  products: { productId: string; productName: string; bands: Bands | null; referenceSetVersion: number | null; makers: MakerGroup[] }[];
+  products: {
+    productId: string;
+    productName: string;
+    bands: Bands | null;
+    referenceSetVersion: number | null;
+    makers: MakerGroup[];
+  }[];
 }
 
 export interface ReferenceSetVersion {

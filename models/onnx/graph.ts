@@ -1,5 +1,14 @@
 /** A small builder that collects nodes, initializers and I/O, then serialises an ONNX ModelProto. */
-import { DataType, encodeModel, floatTensor, int64Tensor, type Attr, type Node, type Tensor, type ValueInfo } from './proto.ts';
+import {
+  DataType,
+  encodeModel,
+  floatTensor,
+  int64Tensor,
+  type Attr,
+  type Node,
+  type Tensor,
+  type ValueInfo,
+} from './proto.ts';
 
 /** A dimension: a fixed size, a symbolic name, or null for unknown. */
 export type Dim = number | string | null;
@@ -10,7 +19,11 @@ export function valueInfo(name: string, elemType: number, dims: Dim[]): ValueInf
     type: {
       tensorType: {
         elemType,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : typeof d === 'string' ? { dimParam: d } : {})) },
+        shape: {
+          dim: dims.map((d) =>
+            typeof d === 'number' ? { dimValue: d } : typeof d === 'string' ? { dimParam: d } : {},
+          ),
+        },
       },
     },
   };

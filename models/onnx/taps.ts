@@ -24,17 +24,31 @@ export function listTensors(graph: Graph): { name: string; op: string }[] {
 export function imageInput(graph: Graph, file: string) {
   const inits = new Set((graph.initializer ?? []).map((t) => t.name));
   const real = (graph.input ?? []).filter((i) => !inits.has(i.name));
-  if (real.length !== 1) throw new Error(`${file}: expected one image input, found ${real.length} (${real.map((r) => r.name).join(', ')})`);
+  if (real.length !== 1)
+    throw new Error(`${file}: expected one image input, found ${real.length} (${real.map((r) => r.name).join(', ')})`);
   return real[0];
 }
 
 /** Scale and zero point describing a quantized tensor, from the nodes that produce or read it. */
-function quantParams(producer: Node | undefined, readers: { node: Node; index: number }[]): [string, string] | undefined {
+function quantParams(
+  producer: Node | undefined,
+  readers: { node: Node; index: number }[],
+): [string, string] | undefined {
   const dq = readers.find((r) => r.node.opType === 'DequantizeLinear' && r.index === 0);
   if (dq) return [dq.node.input![1], dq.node.input![2] ?? ''];
   if (producer?.opType === 'QuantizeLinear') return [producer.input![1], producer.input![2] ?? ''];
   // QLinear ops list (x, x_scale, x_zero_point) triples for inputs; outputs' scale/zp sit at fixed slots.
-  const outSlots: Record<string, number> = { QLinearConv: 6, QLinearMatMul: 6, QLinearAdd: 6, QLinearMul: 6, QLinearGlobalAveragePool: 3, QLinearAveragePool: 3, QLinearLeakyRelu: 3, QLinearSigmoid: 3, QLinearConcat: 0 };
+  const outSlots: Record<string, number> = {
+    QLinearConv: 6,
+    QLinearMatMul: 6,
+    QLinearAdd: 6,
+    QLinearMul: 6,
+    QLinearGlobalAveragePool: 3,
+    QLinearAveragePool: 3,
+    QLinearLeakyRelu: 3,
+    QLinearSigmoid: 3,
+    QLinearConcat: 0,
+  };
   const slot = producer ? outSlots[producer.opType!] : undefined;
   if (slot !== undefined) return [producer!.input![slot], producer!.input![slot + 1]];
   const q = readers.find((r) => r.node.opType!.startsWith('QLinear') && r.node.input!.length > r.index + 2);
@@ -64,7 +78,9 @@ function indexGraph(model: ExposeResult['model'], file: string): GraphIndex {
   const readers: Readers = new Map();
   for (const n of graph.node ?? []) {
     for (const o of n.output ?? []) producers.set(o, n);
-    (n.input ?? []).forEach((i, index) => { readers.set(i, [...(readers.get(i) ?? []), { node: n, index }]); });
+    (n.input ?? []).forEach((i, index) => {
+      readers.set(i, [...(readers.get(i) ?? []), { node: n, index }]);
+    });
   }
   const opset = toNumber(model.opsetImport.find((o) => !o.domain)?.version ?? 1);
   return { graph, file, types: inferElemTypes(graph), producers, readers, opset };
@@ -72,7 +88,9 @@ function indexGraph(model: ExposeResult['model'], file: string): GraphIndex {
 
 /** A tap name no node produces: the error lists similar names to help pick the right one. */
 function unknownTap(graph: Graph, tap: string, file: string): Error {
-  const near = listTensors(graph).filter((t) => t.name.toLowerCase().includes(tap.toLowerCase())).slice(0, 8);
+  const near = listTensors(graph)
+    .filter((t) => t.name.toLowerCase().includes(tap.toLowerCase()))
+    .slice(0, 8);
   const hint = near.length ? ` Similar names: ${near.map((t) => `${t.name} (${t.op})`).join(', ')}.` : '';
   return new Error(`${file}: no node produces a tensor named "${tap}".${hint} List all with --list.`);
 }
@@ -94,38 +112,68 @@ function floatTap(ix: GraphIndex, tap: string): { node: Node; note: string } | n
   };
   if (t === DataType.UINT8 || t === DataType.INT8) {
     const qp = quantParams(producer, ix.readers.get(tap) ?? []);
-    if (!qp) throw new Error(`${file}: tap ${tap} is ${TYPE_NAMES[t]} but no scale/zero point was found next to it; pick the float tensor after its DequantizeLinear`);
-    if (ix.opset < 10) throw new Error(`${file}: tap ${tap} is quantized but the model's opset ${ix.opset} has no DequantizeLinear`);
+    if (!qp)
+      throw new Error(
+        `${file}: tap ${tap} is ${TYPE_NAMES[t]} but no scale/zero point was found next to it; pick the float tensor after its DequantizeLinear`,
+      );
+    if (ix.opset < 10)
+      throw new Error(`${file}: tap ${tap} is quantized but the model's opset ${ix.opset} has no DequantizeLinear`);
     rewire();
     return {
-      node: { opType: 'DequantizeLinear', input: qp[1] ? [raw, qp[0], qp[1]] : [raw, qp[0]], output: [tap], name: `${tap}/dequantize`, attribute: [] },
+      node: {
+        opType: 'DequantizeLinear',
+        input: qp[1] ? [raw, qp[0], qp[1]] : [raw, qp[0]],
+        output: [tap],
+        name: `${tap}/dequantize`,
+        attribute: [],
+      },
       note: `${tap}: ${TYPE_NAMES[t]} → float32 with DequantizeLinear(${qp.join(', ')})`,
     };
   }
   if (t === DataType.FLOAT16 || t === DataType.DOUBLE) {
     rewire();
     return {
-      node: { opType: 'Cast', input: [raw], output: [tap], name: `${tap}/to_float`, attribute: [attrInt('to', DataType.FLOAT)] },
+      node: {
+        opType: 'Cast',
+        input: [raw],
+        output: [tap],
+        name: `${tap}/to_float`,
+        attribute: [attrInt('to', DataType.FLOAT)],
+      },
       note: `${tap}: ${TYPE_NAMES[t]} → float32 with Cast`,
     };
   }
-  throw new Error(`${file}: tap ${tap} has element type ${TYPE_NAMES[t ?? 0] ?? t ?? 'unknown'}; choose a float feature map`);
+  throw new Error(
+    `${file}: tap ${tap} has element type ${TYPE_NAMES[t ?? 0] ?? t ?? 'unknown'}; choose a float feature map`,
+  );
 }
 
 /**
  * The model always takes float32: an fp16 image input is declared float32 and the Cast returned (to go first)
  * turns it back to fp16 for the nodes that read it. Null for a float32 input; other types are refused.
  */
-function floatInput(ix: GraphIndex, input: ReturnType<typeof imageInput>, inType: number): { node: Node; note: string } | null {
+function floatInput(
+  ix: GraphIndex,
+  input: ReturnType<typeof imageInput>,
+  inType: number,
+): { node: Node; note: string } | null {
   if (inType === DataType.FLOAT) return null;
   if (inType !== DataType.FLOAT16) {
-    throw new Error(`${ix.file}: input ${input.name} has element type ${TYPE_NAMES[inType] ?? inType}; only float32/float16 image inputs are supported`);
+    throw new Error(
+      `${ix.file}: input ${input.name} has element type ${TYPE_NAMES[inType] ?? inType}; only float32/float16 image inputs are supported`,
+    );
   }
   const half = `${input.name}__fp16`;
   renameInputs(ix.graph, input.name!, half);
   input.type!.tensorType!.elemType = DataType.FLOAT;
   return {
-    node: { opType: 'Cast', input: [input.name!], output: [half], name: `${input.name}/to_fp16`, attribute: [attrInt('to', DataType.FLOAT16)] },
+    node: {
+      opType: 'Cast',
+      input: [input.name!],
+      output: [half],
+      name: `${input.name}/to_fp16`,
+      attribute: [attrInt('to', DataType.FLOAT16)],
+    },
     note: `input ${input.name}: takes float32, Cast to float16 inside`,
   };
 }
@@ -153,7 +201,9 @@ export function exposeTaps(bytes: Uint8Array, taps: string[], file: string): Exp
 
   graph.node = [...added, ...(graph.node ?? [])];
   graph.output = taps.map((name) => onnx.ValueInfoProto.create(valueInfo(name, DataType.FLOAT, [])));
-  graph.output.forEach((o) => { o.type!.tensorType!.shape = null; }); // shape left to ORT's inference
+  graph.output.forEach((o) => {
+    o.type!.tensorType!.shape = null;
+  }); // shape left to ORT's inference
   prune(graph, input.name!);
   return { model, inputName: input.name!, originalInputType: TYPE_NAMES[inType], notes };
 }
@@ -161,7 +211,9 @@ export function exposeTaps(bytes: Uint8Array, taps: string[], file: string): Exp
 /** Names read inside subgraphs (If/Loop bodies) count as needed by their node. */
 function subgraphReads(n: Node): string[] {
   const out: string[] = [];
-  for (const a of n.attribute ?? []) for (const g of [a.g, ...(a.graphs ?? [])]) if (g) for (const m of g.node ?? []) out.push(...(m.input ?? []), ...subgraphReads(m));
+  for (const a of n.attribute ?? [])
+    for (const g of [a.g, ...(a.graphs ?? [])])
+      if (g) for (const m of g.node ?? []) out.push(...(m.input ?? []), ...subgraphReads(m));
   return out;
 }
 
@@ -189,7 +241,9 @@ export function prune(graph: Graph, inputName: string): void {
   graph.input = (graph.input ?? []).filter((i) => i.name === inputName || read.has(i.name!));
   const produced = new Set(order.flatMap((n) => n.output ?? []));
   const outputs = new Set((graph.output ?? []).map((o) => o.name));
-  graph.valueInfo = (graph.valueInfo ?? []).filter((v) => produced.has(v.name!) && !outputs.has(v.name) && v.name !== inputName);
+  graph.valueInfo = (graph.valueInfo ?? []).filter(
+    (v) => produced.has(v.name!) && !outputs.has(v.name) && v.name !== inputName,
+  );
   // Recorded shapes describe the file's own input size; once H/W may vary they are wrong, so keep types only.
   for (const v of graph.valueInfo) if (v.type?.tensorType) v.type.tensorType.shape = null;
 }

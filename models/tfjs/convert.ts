@@ -61,7 +61,10 @@ function inboundNames(layer: KerasLayer): string[] {
 }
 
 /** Layers the wanted outputs depend on, and how many of them read each layer (BatchNorm folds only into a sole reader). */
-function neededLayers(byName: Map<string, KerasLayer>, wanted: string[]): { needed: Set<string>; consumers: Map<string, number> } {
+function neededLayers(
+  byName: Map<string, KerasLayer>,
+  wanted: string[],
+): { needed: Set<string>; consumers: Map<string, number> } {
   const needed = new Set<string>();
   const stack = [...wanted];
   while (stack.length) {
@@ -112,7 +115,9 @@ function convertLayer(c: Conversion, layer: KerasLayer): Value {
   const { src, g } = c;
   const handler = HANDLERS[layer.class_name];
   if (!handler) fail(layer, `layer type not supported (supported: ${SUPPORTED_LAYERS.join(', ')})`);
-  const inputs = inboundNames(layer).map((n) => c.values.get(n) ?? fail(layer, `input ${n} is not converted yet (unsorted topology)`));
+  const inputs = inboundNames(layer).map(
+    (n) => c.values.get(n) ?? fail(layer, `input ${n} is not converted yet (unsorted topology)`),
+  );
   const isOutput = c.wanted.includes(layer.name);
   const ctx: LayerContext = {
     g,
@@ -122,7 +127,9 @@ function convertLayer(c: Conversion, layer: KerasLayer): Value {
     convs: c.convs,
     materialize: c.materialize,
     optionalWeight: (s) => src.weights.get(`${layer.name}/${s}`),
-    weight: (s) => src.weights.get(`${layer.name}/${s}`) ?? fail(layer, `weight ${layer.name}/${s} is missing from the weights manifest`),
+    weight: (s) =>
+      src.weights.get(`${layer.name}/${s}`) ??
+      fail(layer, `weight ${layer.name}/${s} is missing from the weights manifest`),
   };
   return handler(ctx, inputs);
 }
@@ -136,7 +143,8 @@ function addOutputs(c: Conversion, dynamicSize: boolean | undefined): { name: st
       g.node('Identity', [v.name], [name], [], `${name}/identity`);
       v = { name, shape: v.shape };
     }
-    const dims: Dim[] = v.shape.length === 4 && dynamicSize ? ['batch', v.shape[1], null, null] : ['batch', ...v.shape.slice(1)];
+    const dims: Dim[] =
+      v.shape.length === 4 && dynamicSize ? ['batch', v.shape[1], null, null] : ['batch', ...v.shape.slice(1)];
     g.output(name, dims);
     return { name, shape: v.shape };
   });
@@ -175,7 +183,9 @@ export function convertKerasToOnnx(src: TfjsLayersModel, opts: ConvertOptions = 
 
   const outputs = addOutputs(c, opts.dynamicSize);
   if (opts.dynamicSize && seen.has('Flatten')) {
-    throw new Error(`model ${model.name}: dynamic input size is impossible with Flatten in the graph; truncate before it`);
+    throw new Error(
+      `model ${model.name}: dynamic input size is impossible with Flatten in the graph; truncate before it`,
+    );
   }
   const bytes = g.toBytes({ graphName: model.name, docString: opts.docString, opset: 13 });
   return { bytes, inputName, inputShape, outputs, layerClasses: [...seen] };

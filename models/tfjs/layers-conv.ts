@@ -40,17 +40,29 @@ export function conv(ctx: LayerContext, [x]: Value[], depthwise: boolean): Value
   const attrs = [attrInts('kernel_shape', [kh, kw]), attrInts('strides', [sh, sw]), attrInts('dilations', [dh, dw])];
   if (depthwise) attrs.push(attrInt('group', cin));
   const [pt, pb, pl, pr] = x.pad ?? [0, 0, 0, 0];
-  if (c.padding === 'same') attrs.push(attrString('auto_pad', 'SAME_UPPER')); // TF 'same': extra pixel bottom/right
+  if (c.padding === 'same')
+    attrs.push(attrString('auto_pad', 'SAME_UPPER')); // TF 'same': extra pixel bottom/right
   else attrs.push(attrInts('pads', [pt, pl, pb, pr]));
 
   const act = c.activation ?? 'linear';
   const convOut = act === 'linear' ? ctx.outName : g.unique(`${layer.name}/conv`);
   const node = g.node('Conv', [x.name, '', ''], [convOut], attrs, layer.name);
-  const record = { node, layer: layer.name, weight, weightDims: [cout, depthwise ? 1 : cin, kh, kw], bias: new Float32Array(b), };
+  const record = {
+    node,
+    layer: layer.name,
+    weight,
+    weightDims: [cout, depthwise ? 1 : cin, kh, kw],
+    bias: new Float32Array(b),
+  };
   ctx.convs.push(record);
 
   const [, , h, w] = x.shape;
-  const shape = [x.shape[0], cout, outSize(h + pt + pb, kh, sh, c.padding, dh), outSize(w + pl + pr, kw, sw, c.padding, dw)];
+  const shape = [
+    x.shape[0],
+    cout,
+    outSize(h + pt + pb, kh, sh, c.padding, dh),
+    outSize(w + pl + pr, kw, sw, c.padding, dw),
+  ];
   const out: Value = { name: convOut, shape };
   if (act === 'linear') return ctx.foldable ? { ...out, conv: record } : out;
   return activation(ctx, out, act);

@@ -10,15 +10,33 @@ export function activation(ctx: LayerContext, x: Value, act: string): Value {
   const clip = (lo: number, hi: number, input = x.name, output = out) =>
     g.node('Clip', [input, g.scalarInit(`${layer.name}/min`, lo), g.scalarInit(`${layer.name}/max`, hi)], [output]);
   switch (act) {
-    case 'linear': g.node('Identity', [x.name], [out]); break;
-    case 'relu': g.node('Relu', [x.name], [out]); break;
-    case 'relu6': clip(0, 6); break;
-    case 'sigmoid': g.node('Sigmoid', [x.name], [out]); break;
-    case 'tanh': g.node('Tanh', [x.name], [out]); break;
-    case 'elu': g.node('Elu', [x.name], [out], [attrFloat('alpha', 1)]); break;
-    case 'selu': g.node('Selu', [x.name], [out]); break;
-    case 'softplus': g.node('Softplus', [x.name], [out]); break;
-    case 'hard_sigmoid': g.node('HardSigmoid', [x.name], [out], [attrFloat('alpha', 0.2), attrFloat('beta', 0.5)]); break;
+    case 'linear':
+      g.node('Identity', [x.name], [out]);
+      break;
+    case 'relu':
+      g.node('Relu', [x.name], [out]);
+      break;
+    case 'relu6':
+      clip(0, 6);
+      break;
+    case 'sigmoid':
+      g.node('Sigmoid', [x.name], [out]);
+      break;
+    case 'tanh':
+      g.node('Tanh', [x.name], [out]);
+      break;
+    case 'elu':
+      g.node('Elu', [x.name], [out], [attrFloat('alpha', 1)]);
+      break;
+    case 'selu':
+      g.node('Selu', [x.name], [out]);
+      break;
+    case 'softplus':
+      g.node('Softplus', [x.name], [out]);
+      break;
+    case 'hard_sigmoid':
+      g.node('HardSigmoid', [x.name], [out], [attrFloat('alpha', 0.2), attrFloat('beta', 0.5)]);
+      break;
     case 'swish': {
       const s = g.unique(`${layer.name}/sigmoid`);
       g.node('Sigmoid', [x.name], [s]);
@@ -26,8 +44,11 @@ export function activation(ctx: LayerContext, x: Value, act: string): Value {
       break;
     }
     // Keras softmax runs over the last axis, which is ONNX axis 1 for NCHW feature maps.
-    case 'softmax': g.node('Softmax', [x.name], [out], [attrInt('axis', x.shape.length === 4 ? 1 : -1)]); break;
-    default: fail(layer, `activation ${act} is not supported`);
+    case 'softmax':
+      g.node('Softmax', [x.name], [out], [attrInt('axis', x.shape.length === 4 ? 1 : -1)]);
+      break;
+    default:
+      fail(layer, `activation ${act} is not supported`);
   }
   return { name: out, shape: x.shape };
 }
@@ -47,7 +68,11 @@ export function reluLayer(ctx: LayerContext, [x]: Value[]): Value {
   if (c.max_value == null) return activation(ctx, x, 'relu');
   x = ctx.materialize(x);
   const g = ctx.g;
-  g.node('Clip', [x.name, g.scalarInit(`${layer.name}/min`, 0), g.scalarInit(`${layer.name}/max`, c.max_value)], [ctx.outName]);
+  g.node(
+    'Clip',
+    [x.name, g.scalarInit(`${layer.name}/min`, 0), g.scalarInit(`${layer.name}/max`, c.max_value)],
+    [ctx.outName],
+  );
   return { name: ctx.outName, shape: x.shape };
 }
 
@@ -55,10 +80,15 @@ export function reluLayer(ctx: LayerContext, [x]: Value[]): Value {
 export function merge(ctx: LayerContext, xs: Value[], op: 'Add' | 'Mul' | 'Max' | 'Mean'): Value {
   xs = xs.map((x) => ctx.materialize(x));
   const first = xs[0].shape.join('x');
-  for (const x of xs) if (x.shape.join('x') !== first) fail(ctx.layer, `input shapes differ (${first} vs ${x.shape.join('x')})`);
+  for (const x of xs)
+    if (x.shape.join('x') !== first) fail(ctx.layer, `input shapes differ (${first} vs ${x.shape.join('x')})`);
   const onnxOp = op === 'Add' ? (xs.length === 2 ? 'Add' : 'Sum') : op === 'Mul' ? 'Mul' : op;
   if (op === 'Mul' && xs.length !== 2) fail(ctx.layer, 'Multiply of more than two inputs is not supported');
-  ctx.g.node(onnxOp, xs.map((x) => x.name), [ctx.outName]);
+  ctx.g.node(
+    onnxOp,
+    xs.map((x) => x.name),
+    [ctx.outName],
+  );
   return { name: ctx.outName, shape: xs[0].shape };
 }
 
@@ -76,7 +106,12 @@ export function concatenate(ctx: LayerContext, xs: Value[]): Value {
   const axis = nchwAxis(ctx.layer.config.axis ?? -1, rank, ctx);
   const shape = [...xs[0].shape];
   shape[axis] = xs.reduce((s, x) => s + x.shape[axis], 0);
-  ctx.g.node('Concat', xs.map((x) => x.name), [ctx.outName], [attrInt('axis', axis)]);
+  ctx.g.node(
+    'Concat',
+    xs.map((x) => x.name),
+    [ctx.outName],
+    [attrInt('axis', axis)],
+  );
   return { name: ctx.outName, shape };
 }
 

@@ -91,12 +91,14 @@ function dequantize(specs: WeightSpec[], bytes: Uint8Array, dir: string) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
     const q = spec.quantization;
-    if (spec.dtype !== 'float32') throw new Error(`${dir}: weight ${spec.name} has dtype ${spec.dtype}; only float32 is supported`);
+    if (spec.dtype !== 'float32')
+      throw new Error(`${dir}: weight ${spec.name} has dtype ${spec.dtype}; only float32 is supported`);
     if (!q) {
       data.set(new Float32Array(bytes.slice(offset, offset + size * 4).buffer));
       offset += size * 4;
     } else if (q.dtype === 'uint8' || q.dtype === 'uint16') {
-      if (q.min === undefined || q.scale === undefined) throw new Error(`${dir}: weight ${spec.name} lacks quantization min/scale`);
+      if (q.min === undefined || q.scale === undefined)
+        throw new Error(`${dir}: weight ${spec.name} lacks quantization min/scale`);
       const width = q.dtype === 'uint8' ? 1 : 2;
       const view = new DataView(bytes.buffer, bytes.byteOffset + offset, size * width);
       for (let i = 0; i < size; i++) {
@@ -107,9 +109,11 @@ function dequantize(specs: WeightSpec[], bytes: Uint8Array, dir: string) {
     } else {
       throw new Error(`${dir}: weight ${spec.name} uses quantization ${q.dtype}; only uint8/uint16 are supported`);
     }
-    if (offset > bytes.length) throw new Error(`${dir}: weight shards are shorter than the manifest says (at ${spec.name})`);
+    if (offset > bytes.length)
+      throw new Error(`${dir}: weight shards are shorter than the manifest says (at ${spec.name})`);
     out.set(spec.name, { shape: spec.shape, data });
   }
-  if (offset !== bytes.length) throw new Error(`${dir}: weight shards hold ${bytes.length} bytes, manifest describes ${offset}`);
+  if (offset !== bytes.length)
+    throw new Error(`${dir}: weight shards hold ${bytes.length} bytes, manifest describes ${offset}`);
   return out;
 }

@@ -12,9 +12,16 @@ export interface BenchImage {
 }
 
 /** `count` PNG frames of one item kind (every 4th probe carries a defect), generated once then reused. */
-export async function generatedImages(cacheRoot: string, set: 'reference' | 'probe', count: number, opts: {
-  kind: ItemKind; width: number; height: number;
-}): Promise<BenchImage[]> {
+export async function generatedImages(
+  cacheRoot: string,
+  set: 'reference' | 'probe',
+  count: number,
+  opts: {
+    kind: ItemKind;
+    width: number;
+    height: number;
+  },
+): Promise<BenchImage[]> {
   const dir = join(cacheRoot, `${opts.kind}-${opts.width}x${opts.height}-${set}`);
   mkdirSync(dir, { recursive: true });
   const have = new Set(readdirSync(dir));
@@ -27,7 +34,9 @@ export async function generatedImages(cacheRoot: string, set: 'reference' | 'pro
     const file = join(dir, name);
     if (!have.has(name) || !existsSync(file)) {
       const seed = (set === 'reference' ? 1_000 : 50_000) + i;
-      const bytes = await encodePng(renderItem({ kind: opts.kind, seed, width: opts.width, height: opts.height, defect }));
+      const bytes = await encodePng(
+        renderItem({ kind: opts.kind, seed, width: opts.width, height: opts.height, defect }),
+      );
       await writeFileAtomic(file, bytes);
     }
     out.push({ name, bytes: readFileSync(file) });

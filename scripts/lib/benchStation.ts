@@ -29,25 +29,47 @@ export interface BenchStation {
   close(): Promise<void>;
 }
 
-const quiet = { info: () => undefined, warn: (m: string) => console.warn(`  station warning: ${m}`), error: (m: string) => console.error(`  station error: ${m}`) };
+const quiet = {
+  info: () => undefined,
+  warn: (m: string) => console.warn(`  station warning: ${m}`),
+  error: (m: string) => console.error(`  station error: ${m}`),
+};
 
 export async function startBenchStation(o: BenchStationOptions): Promise<BenchStation> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-station-'));
   try {
-    const demo = await ensureDemo(dataDir, { replayItems: 24, ...(o.model ? { backbone: readManifest(o.model).id } : {}) });
+    const demo = await ensureDemo(dataDir, {
+      replayItems: 24,
+      ...(o.model ? { backbone: readManifest(o.model).id } : {}),
+    });
     await o.prepare?.(demo);
-    const config = parseConfig({
-      dataDir, calibrationDir: demo.calibrationDir, product: DEMO_PRODUCT,
-      camera: { kind: 'folder', path: demo.replayDir, width: DEMO_FRAME, height: DEMO_FRAME, emptyBench: demo.emptyBench, loop: true, ...o.replay },
-      trigger: o.trigger,
-      server: { host: '127.0.0.1', port: 0 },
-      ...(o.model ? { model: o.model } : {}),
-    }, 'bench');
+    const config = parseConfig(
+      {
+        dataDir,
+        calibrationDir: demo.calibrationDir,
+        product: DEMO_PRODUCT,
+        camera: {
+          kind: 'folder',
+          path: demo.replayDir,
+          width: DEMO_FRAME,
+          height: DEMO_FRAME,
+          emptyBench: demo.emptyBench,
+          loop: true,
+          ...o.replay,
+        },
+        trigger: o.trigger,
+        server: { host: '127.0.0.1', port: 0 },
+        ...(o.model ? { model: o.model } : {}),
+      },
+      'bench',
+    );
     const station = await startStation(config, quiet);
     let stopped: Promise<void> | undefined;
     const stop = () => (stopped ??= station.close());
     return {
-      station, dataDir, stop,
+      station,
+      dataDir,
+      stop,
       async close() {
         await stop();
         rmSync(dataDir, { recursive: true, force: true });

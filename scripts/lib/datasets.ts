@@ -45,7 +45,8 @@ function findMask(dir: string, type: string, file: string): string | null {
 
 export function readCategory(dir: string, dataset: string): Category {
   const train = listImages(join(dir, 'train', 'good'));
-  if (train.length === 0) throw new Error(`${join(dir, 'train', 'good')}: no images (${[...IMAGE_EXTENSIONS].join(' ')})`);
+  if (train.length === 0)
+    throw new Error(`${join(dir, 'train', 'good')}: no images (${[...IMAGE_EXTENSIONS].join(' ')})`);
   const test: TestImage[] = [];
   for (const type of readdirSync(join(dir, 'test')).sort()) {
     const tdir = join(dir, 'test', type);
@@ -64,19 +65,28 @@ export function readCategory(dir: string, dataset: string): Category {
 /** A category folder, a folder of categories, or a folder of datasets of categories. */
 export function discoverCategories(root: string): Category[] {
   const abs = resolve(root);
-  if (!isDir(abs)) throw new Error(`${root}: not a folder; give a category folder (train/good, test/…) or a folder of them`);
+  if (!isDir(abs))
+    throw new Error(`${root}: not a folder; give a category folder (train/good, test/…) or a folder of them`);
   if (isCategory(abs)) return [readCategory(abs, basename(resolve(abs, '..')))];
-  const subdirs = readdirSync(abs).sort().map((d) => join(abs, d)).filter(isDir);
+  const subdirs = readdirSync(abs)
+    .sort()
+    .map((d) => join(abs, d))
+    .filter(isDir);
   const direct = subdirs.filter(isCategory);
   if (direct.length) return direct.map((d) => readCategory(d, basename(abs)));
   const nested: Category[] = [];
   for (const ds of subdirs) {
-    for (const d of readdirSync(ds).sort().map((x) => join(ds, x)).filter(isDir)) {
+    for (const d of readdirSync(ds)
+      .sort()
+      .map((x) => join(ds, x))
+      .filter(isDir)) {
       if (isCategory(d)) nested.push(readCategory(d, basename(ds)));
     }
   }
   if (!nested.length) {
-    throw new Error(`${root}: no categories found; expected <category>/train/good and <category>/test/<type> folders (MVTec AD layout)`);
+    throw new Error(
+      `${root}: no categories found; expected <category>/train/good and <category>/test/<type> folders (MVTec AD layout)`,
+    );
   }
   return nested;
 }

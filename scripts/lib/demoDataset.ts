@@ -25,7 +25,10 @@ export async function writeDemoDataset(categoryDir: string, testItems: number): 
     const name = `item-${String(k).padStart(3, '0')}`;
     await writeFileAtomic(path.join(categoryDir, 'test', type, `${name}.png`), await encodePng(item));
     if (item.defect) {
-      await writeFileAtomic(path.join(categoryDir, 'ground_truth', type, `${name}_mask.png`), await encodeMaskPng(item.mask as Uint8Array, DEMO_FRAME, DEMO_FRAME));
+      await writeFileAtomic(
+        path.join(categoryDir, 'ground_truth', type, `${name}_mask.png`),
+        await encodeMaskPng(item.mask as Uint8Array, DEMO_FRAME, DEMO_FRAME),
+      );
     }
   }
 }

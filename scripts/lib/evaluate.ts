@@ -89,12 +89,16 @@ class Floats {
 function fullFrameMap(map: AnomalyMap, srcW: number, srcH: number, tw: number, th: number): Float32Array {
   const r = map.region;
   if (r.x === 0 && r.y === 0 && r.width === srcW && r.height === srcH) return resizeAnomalyMap(map, tw, th).data;
-  const sx = tw / srcW, sy = th / srcH;
-  const rx = Math.round(r.x * sx), ry = Math.round(r.y * sy);
-  const rw = Math.max(1, Math.round(r.width * sx)), rh = Math.max(1, Math.round(r.height * sy));
+  const sx = tw / srcW,
+    sy = th / srcH;
+  const rx = Math.round(r.x * sx),
+    ry = Math.round(r.y * sy);
+  const rw = Math.max(1, Math.round(r.width * sx)),
+    rh = Math.max(1, Math.round(r.height * sy));
   const part = resizeAnomalyMap(map, rw, rh).data;
   const out = new Float32Array(tw * th).fill(map.data.reduce((a, b) => Math.min(a, b), Infinity));
-  for (let y = 0; y < rh && ry + y < th; y++) for (let x = 0; x < rw && rx + x < tw; x++) out[(ry + y) * tw + rx + x] = part[y * rw + x];
+  for (let y = 0; y < rh && ry + y < th; y++)
+    for (let x = 0; x < rw && rx + x < tw; x++) out[(ry + y) * tw + rx + x] = part[y * rw + x];
   return out;
 }
 
@@ -107,20 +111,34 @@ async function readMask(file: string, tw: number, th: number): Promise<Uint8Arra
 
 /** Image AUROC on the tune and report halves (see CategoryResult.splitAuroc). */
 export function splitHalves(rows: { file: string; type: string; score: number }[]): { tune: number; report: number } {
-  const halves = { tune: { pos: [] as number[], neg: [] as number[] }, report: { pos: [] as number[], neg: [] as number[] } };
+  const halves = {
+    tune: { pos: [] as number[], neg: [] as number[] },
+    report: { pos: [] as number[], neg: [] as number[] },
+  };
   for (const t of new Set(rows.map((r) => r.type))) {
     const of = rows.filter((r) => r.type === t).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-    for (const [i, r] of of.entries()) halves[i % 2 === 0 ? 'tune' : 'report'][t === 'good' ? 'neg' : 'pos'].push(r.score);
+    for (const [i, r] of of.entries())
+      halves[i % 2 === 0 ? 'tune' : 'report'][t === 'good' ? 'neg' : 'pos'].push(r.score);
   }
-  const auroc = (h: { pos: number[]; neg: number[] }) => (h.pos.length && h.neg.length ? aurocFromGroups(h.pos, h.neg) : NaN);
+  const auroc = (h: { pos: number[]; neg: number[] }) =>
+    h.pos.length && h.neg.length ? aurocFromGroups(h.pos, h.neg) : NaN;
   return { tune: auroc(halves.tune), report: auroc(halves.report) };
 }
 
 export async function evaluateCategory(engine: Engine, cat: Category, opts: EvalOptions): Promise<CategoryResult> {
   const label = `${cat.dataset}/${cat.category}`;
-  const trainFiles = opts.shots !== undefined ? sampleIndices(cat.train.length, opts.shots, opts.seed).map((i) => cat.train[i]) : cat.train;
+  const trainFiles =
+    opts.shots !== undefined
+      ? sampleIndices(cat.train.length, opts.shots, opts.seed).map((i) => cat.train[i])
+      : cat.train;
   const ref = await buildReference(engine, cat, trainFiles, opts, label);
-  const tally = opts.verdicts ? await opts.verdicts(ref.embeddings, trainFiles.map((f) => relative(cat.dir, f)), ref.augmented ? ref.views : undefined) : null;
+  const tally = opts.verdicts
+    ? await opts.verdicts(
+        ref.embeddings,
+        trainFiles.map((f) => relative(cat.dir, f)),
+        ref.augmented ? ref.views : undefined,
+      )
+    : null;
   ref.embeddings.length = 0;
   const t = await scoreTestImages(engine, cat, ref.set, tally, opts, label);
   const { scores, labels } = t;
@@ -139,13 +157,24 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
     pixelMasks: `${t.masked}/${cat.test.filter((x) => x.defective).length}`,
     imageScores: t.imageScores,
     typeAuroc: Object.fromEntries(
-      [...new Set(t.types)].filter((x) => x !== 'good').map((x) => [
-        x,
-        aurocFromGroups(scores.filter((_, i) => t.types[i] === x), scores.filter((_, i) => !labels[i])),
-      ]),
+      [...new Set(t.types)]
+        .filter((x) => x !== 'good')
+        .map((x) => [
+          x,
+          aurocFromGroups(
+            scores.filter((_, i) => t.types[i] === x),
+            scores.filter((_, i) => !labels[i]),
+          ),
+        ]),
     ),
     splitAuroc: splitHalves(t.imageScores),
-    ...(opts.poolings ? { poolAuroc: Object.fromEntries(opts.poolings.map((share, k) => [String(share), aurocFromGroups(...byLabel(t.pooled[k]))])) } : {}),
+    ...(opts.poolings
+      ? {
+          poolAuroc: Object.fromEntries(
+            opts.poolings.map((share, k) => [String(share), aurocFromGroups(...byLabel(t.pooled[k]))]),
+          ),
+        }
+      : {}),
     ...(tally ? { verdicts: tally.verdicts(), verdictBand: tally.bandSummary() } : {}),
   };
 }
@@ -164,19 +193,37 @@ async function buildReference(engine: Engine, cat: Category, trainFiles: string[
   }
   bar.done();
   const augmented = views.some((v) => v.length > 0);
-  const set = engine.buildReferenceSet(embeddings, trainFiles.map((f) => relative(cat.dir, f)), { coresetSize: opts.bankSize, seed: opts.seed, views: augmented ? views.flat() : undefined, itemRegion: opts.itemRegion });
+  const set = engine.buildReferenceSet(
+    embeddings,
+    trainFiles.map((f) => relative(cat.dir, f)),
+    {
+      coresetSize: opts.bankSize,
+      seed: opts.seed,
+      views: augmented ? views.flat() : undefined,
+      itemRegion: opts.itemRegion,
+    },
+  );
   return { set, embeddings, views, augmented, trainSeconds: (performance.now() - t0) / 1000 };
 }
 
 /** Per-image and per-pixel scores of every test image (inspection time measured from the file's bytes). */
-async function scoreTestImages(engine: Engine, cat: Category, set: ReferenceSet, tally: VerdictTally | null, opts: EvalOptions, label: string) {
+async function scoreTestImages(
+  engine: Engine,
+  cat: Category,
+  set: ReferenceSet,
+  tally: VerdictTally | null,
+  opts: EvalOptions,
+  label: string,
+) {
   const scores: number[] = [];
   const labels: number[] = [];
   const types: string[] = [];
   const imageScores: NonNullable<CategoryResult['imageScores']> = [];
-  const pos = new Floats(), neg = new Floats();
+  const pos = new Floats(),
+    neg = new Floats();
   const pooled = (opts.poolings ?? []).map(() => [] as number[]);
-  let inspectMs = 0, masked = 0;
+  let inspectMs = 0,
+    masked = 0;
   const tbar = new Progress(`${label} test`, cat.test.length);
   for (const [i, t] of cat.test.entries()) {
     const buf = readFileSync(t.file);
@@ -184,9 +231,12 @@ async function scoreTestImages(engine: Engine, cat: Category, set: ReferenceSet,
     const r = await engine.inspect(buf, t.file, set);
     inspectMs += performance.now() - s0;
     tally?.add(t.defective, r);
-    const score = opts.imageScore ? opts.imageScore({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask }) : r.score;
+    const score = opts.imageScore
+      ? opts.imageScore({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask })
+      : r.score;
     scores.push(score);
-    for (const [k, share] of (opts.poolings ?? []).entries()) pooled[k].push(share > 0 ? poolScores(r.patchScores, share, r.scoredMask) : r.score);
+    for (const [k, share] of (opts.poolings ?? []).entries())
+      pooled[k].push(share > 0 ? poolScores(r.patchScores, share, r.scoredMask) : r.score);
     labels.push(t.defective ? 1 : 0);
     types.push(t.type);
     imageScores.push({ file: relative(cat.dir, t.file), type: t.type, score });
@@ -201,11 +251,18 @@ async function scoreTestImages(engine: Engine, cat: Category, set: ReferenceSet,
  * Pixel scores of one test image at pixelSide: inside its defect mask they are positives, elsewhere negatives; a good
  * image's are all negatives, a defective one without a mask adds none. True when a mask was read.
  */
-async function addPixelScores(r: InspectResult, t: TestImage, pixelSide: number, pos: Floats, neg: Floats): Promise<boolean> {
+async function addPixelScores(
+  r: InspectResult,
+  t: TestImage,
+  pixelSide: number,
+  pos: Floats,
+  neg: Floats,
+): Promise<boolean> {
   if (t.defective && !t.mask) return false;
   const { sourceWidth: w, sourceHeight: h } = r.embedding.geometry;
   const k = Math.min(1, pixelSide / Math.max(w, h));
-  const tw = Math.max(1, Math.round(w * k)), th = Math.max(1, Math.round(h * k));
+  const tw = Math.max(1, Math.round(w * k)),
+    th = Math.max(1, Math.round(h * k));
   const map = fullFrameMap(r.anomalyMap, w, h, tw, th);
   if (!t.mask) {
     neg.push(map);

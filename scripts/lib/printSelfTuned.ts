@@ -5,19 +5,36 @@ const f4 = (v: number | null) => (v === null || Number.isNaN(v) ? '  n/a ' : v.t
 
 export function printSelfTuned(r: SelfTunedResult): void {
   const s = r.selection;
-  console.log(`${r.dataset}/${r.category}: shots ${r.shots}, chose ${r.config.label} (aspect ${r.config.aspect.toFixed(2)}) in ${s.seconds.toFixed(0)} s from ${s.searchImages} good images and ${s.syntheticDefects} synthetic defects`);
+  console.log(
+    `${r.dataset}/${r.category}: shots ${r.shots}, chose ${r.config.label} (aspect ${r.config.aspect.toFixed(2)}) in ${s.seconds.toFixed(0)} s from ${s.searchImages} good images and ${s.syntheticDefects} synthetic defects`,
+  );
   console.log(`  why: ${r.config.reason}`);
-  if (s.itemRegionCover !== null) console.log(`  items seen on ${(s.itemRegionCover * 100).toFixed(0)} % of the frame: the bench elsewhere is not scored`);
-  console.log(`  image AUROC ${r.imageAuroc.toFixed(4)} (tune / report ${r.splitAuroc.tune.toFixed(4)} / ${r.splitAuroc.report.toFixed(4)}), pixel AUROC ${r.pixelAuroc === null ? 'n/a' : r.pixelAuroc.toFixed(4)} (masks ${r.pixelMasks}), F1-max ${r.f1Max.toFixed(4)}, ${r.msPerImage.toFixed(1)} ms/image`);
-  console.log(`  image AUROC by defect type: ${Object.entries(r.typeAuroc).map(([t, a]) => `${t} ${a.toFixed(3)}`).join(', ')}`);
+  if (s.itemRegionCover !== null)
+    console.log(
+      `  items seen on ${(s.itemRegionCover * 100).toFixed(0)} % of the frame: the bench elsewhere is not scored`,
+    );
+  console.log(
+    `  image AUROC ${r.imageAuroc.toFixed(4)} (tune / report ${r.splitAuroc.tune.toFixed(4)} / ${r.splitAuroc.report.toFixed(4)}), pixel AUROC ${r.pixelAuroc === null ? 'n/a' : r.pixelAuroc.toFixed(4)} (masks ${r.pixelMasks}), F1-max ${r.f1Max.toFixed(4)}, ${r.msPerImage.toFixed(1)} ms/image`,
+  );
+  console.log(
+    `  image AUROC by defect type: ${Object.entries(r.typeAuroc)
+      .map(([t, a]) => `${t} ${a.toFixed(3)}`)
+      .join(', ')}`,
+  );
   if (r.verdicts && r.verdictBand) {
-    const c = (x: { pass: number; review: number; fail: number }) => `pass ${x.pass} / review ${x.review} / fail ${x.fail}`;
-    console.log(`  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${c(r.verdicts.good)}; defect ${c(r.verdicts.defect)}`);
+    const c = (x: { pass: number; review: number; fail: number }) =>
+      `pass ${x.pass} / review ${x.review} / fail ${x.fail}`;
+    console.log(
+      `  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${c(r.verdicts.good)}; defect ${c(r.verdicts.defect)}`,
+    );
   }
   console.log('  candidate                                   separation  latency ms  test AUROC');
   for (const c of s.candidates) {
     const mark = c.label === r.config.label ? '*' : ' ';
-    console.log(`  ${mark} ${c.label.padEnd(42)} ${f4(c.separation)}      ${c.latencyMs.toFixed(1).padStart(6)}      ${f4(c.testAuroc)}`);
+    console.log(
+      `  ${mark} ${c.label.padEnd(42)} ${f4(c.separation)}      ${c.latencyMs.toFixed(1).padStart(6)}      ${f4(c.testAuroc)}`,
+    );
   }
-  if (s.regret !== null) console.log(`  selection regret (best test AUROC within budget − chosen): ${s.regret.toFixed(4)}`);
+  if (s.regret !== null)
+    console.log(`  selection regret (best test AUROC within budget − chosen): ${s.regret.toFixed(4)}`);
 }

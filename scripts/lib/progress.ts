@@ -2,7 +2,11 @@
 export class Progress {
   private readonly tty: boolean;
   private last = 0;
-  constructor(private readonly label: string, private readonly total: number, stream: NodeJS.WriteStream = process.stderr) {
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    stream: NodeJS.WriteStream = process.stderr,
+  ) {
     this.tty = Boolean(stream.isTTY);
     this.stream = stream;
   }

@@ -7,8 +7,20 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { calibrateForEval } from '../../station/calibrate/evalVerdicts.ts';
 import { PRODUCT_DEFAULTS } from '../../station/calibrate/productConfig.ts';
-import { candidateLabel, engineKey, type Candidate, type Pins, type SearchSpace } from '../../station/calibrate/tune/candidates.ts';
-import { medianAspect, medianLongSide, searchSubset, tuneProduct, type TuneResult } from '../../station/calibrate/tune/index.ts';
+import {
+  candidateLabel,
+  engineKey,
+  type Candidate,
+  type Pins,
+  type SearchSpace,
+} from '../../station/calibrate/tune/candidates.ts';
+import {
+  medianAspect,
+  medianLongSide,
+  searchSubset,
+  tuneProduct,
+  type TuneResult,
+} from '../../station/calibrate/tune/index.ts';
 import { engineChoiceFor } from '../../station/calibrate/tune/productTuner.ts';
 import { visionEngines } from '../../station/calibrate/visionEngine.ts';
 import { regionCover } from '../../station/vision/itemRegion.ts';
@@ -45,13 +57,33 @@ export interface CandidateOnTest {
 }
 
 export interface SelfTunedResult extends CategoryResult {
-  config: { backbone: string; size: number; aspect: number; augment: string; scoreTopShare: number; bankSize: number; label: string; reason: string };
-  selection: { nativeAspect: number; itemRegionCover: number | null; searchImages: number; syntheticDefects: number; seconds: number; candidates: CandidateOnTest[]; regret: number | null };
+  config: {
+    backbone: string;
+    size: number;
+    aspect: number;
+    augment: string;
+    scoreTopShare: number;
+    bankSize: number;
+    label: string;
+    reason: string;
+  };
+  selection: {
+    nativeAspect: number;
+    itemRegionCover: number | null;
+    searchImages: number;
+    syntheticDefects: number;
+    seconds: number;
+    candidates: CandidateOnTest[];
+    regret: number | null;
+  };
 }
 
 export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions): Promise<SelfTunedResult> {
   const label = `${cat.dataset}/${cat.category}`;
-  const train = opts.shots !== undefined ? sampleIndices(cat.train.length, opts.shots, opts.seed).map((i) => cat.train[i]) : cat.train;
+  const train =
+    opts.shots !== undefined
+      ? sampleIndices(cat.train.length, opts.shots, opts.seed).map((i) => cat.train[i])
+      : cat.train;
   const t0 = performance.now();
   const pickIdx = new Set(searchSubset(train.length, { seed: opts.seed }));
   const sizes: { width: number; height: number }[] = [];
@@ -69,7 +101,12 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
   try {
     let bar: Progress | undefined;
     const tuned: TuneResult = await tuneProduct(pick, [], nativeAspect, (c) => engines.loadEngine(choiceOf(c)), {
-      space: opts.space, pins: opts.pins, budgetMs: opts.budgetMs, seed: opts.seed, coresetSize: opts.bankSize, longSide: medianLongSide(sizes),
+      space: opts.space,
+      pins: opts.pins,
+      budgetMs: opts.budgetMs,
+      seed: opts.seed,
+      coresetSize: opts.bankSize,
+      longSide: medianLongSide(sizes),
       onProgress: (d, n, what) => {
         bar ??= new Progress(`${label} self-tuning`, n);
         bar.tick(d, what);
@@ -77,7 +114,9 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
     });
     bar?.done();
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`  ${label}: chose ${candidateLabel(tuned.choice.chosen.candidate)} in ${seconds.toFixed(0)} s; measuring ${opts.regret ? 'every engine configuration' : 'it'} on the test images`);
+    console.log(
+      `  ${label}: chose ${candidateLabel(tuned.choice.chosen.candidate)} in ${seconds.toFixed(0)} s; measuring ${opts.regret ? 'every engine configuration' : 'it'} on the test images`,
+    );
     const chosen = tuned.choice.chosen.candidate;
     const shares = [...new Set(tuned.rows.map((r) => r.candidate.topShare))];
     const testAuroc = new Map<string, Record<string, number>>();
@@ -89,33 +128,77 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
       const engine = await engines.loadEngine(choiceOf(c));
       const isChosen = key === engineKey(chosen);
       const bankSize = choiceOf(c).coresetSize!;
-      const verdicts = isChosen && opts.verdicts ? async (embs: Parameters<typeof calibrateForEval>[1], names: string[], views?: Parameters<typeof calibrateForEval>[1][]) => {
-        const vb = new Progress(`${label} bands (held out)`, embs.length);
-        const tally = await calibrateForEval(engine, embs, names, { seed: opts.seed, bankSize, placedConsistently: opts.placedConsistently, scoreTopShare: chosen.topShare, views, itemRegion: tuned.itemRegion, onProgress: (d) => vb.tick(d) });
-        vb.done();
-        return tally;
-      } : undefined;
+      const verdicts =
+        isChosen && opts.verdicts
+          ? async (
+              embs: Parameters<typeof calibrateForEval>[1],
+              names: string[],
+              views?: Parameters<typeof calibrateForEval>[1][],
+            ) => {
+              const vb = new Progress(`${label} bands (held out)`, embs.length);
+              const tally = await calibrateForEval(engine, embs, names, {
+                seed: opts.seed,
+                bankSize,
+                placedConsistently: opts.placedConsistently,
+                scoreTopShare: chosen.topShare,
+                views,
+                itemRegion: tuned.itemRegion,
+                onProgress: (d) => vb.tick(d),
+              });
+              vb.done();
+              return tally;
+            }
+          : undefined;
       const r = await evaluateCategory(engine, cat, {
-        shots: opts.shots, seed: opts.seed, bankSize, augment: c.augment, itemRegion: tuned.itemRegion, pixelSide: opts.pixelSide, verdicts, poolings: shares,
-        imageScore: isChosen && chosen.topShare > 0 ? productScorer({ kind: 'top', topShare: chosen.topShare }) : undefined,
+        shots: opts.shots,
+        seed: opts.seed,
+        bankSize,
+        augment: c.augment,
+        itemRegion: tuned.itemRegion,
+        pixelSide: opts.pixelSide,
+        verdicts,
+        poolings: shares,
+        imageScore:
+          isChosen && chosen.topShare > 0 ? productScorer({ kind: 'top', topShare: chosen.topShare }) : undefined,
       });
       testAuroc.set(key, r.poolAuroc ?? {});
-      console.log(`  ${label}: ${key} measured in ${((performance.now() - tc) / 1000).toFixed(0)} s (train ${r.trainSeconds.toFixed(0)} s)`);
+      console.log(
+        `  ${label}: ${key} measured in ${((performance.now() - tc) / 1000).toFixed(0)} s (train ${r.trainSeconds.toFixed(0)} s)`,
+      );
       if (isChosen) result = r;
     }
     const candidates: CandidateOnTest[] = tuned.rows.map((r) => ({
-      label: candidateLabel(r.candidate), candidate: r.candidate, separation: r.separation, latencyMs: r.latencyMs,
+      label: candidateLabel(r.candidate),
+      candidate: r.candidate,
+      separation: r.separation,
+      latencyMs: r.latencyMs,
       testAuroc: testAuroc.get(engineKey(r.candidate))?.[String(r.candidate.topShare)] ?? null,
     }));
-    const measured = candidates.filter((c) => c.testAuroc !== null && c.latencyMs <= opts.budgetMs).map((c) => c.testAuroc as number);
+    const measured = candidates
+      .filter((c) => c.testAuroc !== null && c.latencyMs <= opts.budgetMs)
+      .map((c) => c.testAuroc as number);
     const regret = opts.regret && measured.length ? Math.max(...measured) - result!.imageAuroc : null;
     return {
       ...result!,
       config: {
-        backbone: chosen.backbone, size: chosen.size, aspect: choiceOf(chosen).settings?.aspect ?? 1, augment: chosen.augment,
-        scoreTopShare: chosen.topShare, bankSize: choiceOf(chosen).coresetSize!, label: candidateLabel(chosen), reason: tuned.choice.reason,
+        backbone: chosen.backbone,
+        size: chosen.size,
+        aspect: choiceOf(chosen).settings?.aspect ?? 1,
+        augment: chosen.augment,
+        scoreTopShare: chosen.topShare,
+        bankSize: choiceOf(chosen).coresetSize!,
+        label: candidateLabel(chosen),
+        reason: tuned.choice.reason,
       },
-      selection: { nativeAspect, itemRegionCover: tuned.itemRegion ? regionCover(tuned.itemRegion) : null, searchImages: tuned.searchImages, syntheticDefects: tuned.syntheticDefects, seconds, candidates, regret },
+      selection: {
+        nativeAspect,
+        itemRegionCover: tuned.itemRegion ? regionCover(tuned.itemRegion) : null,
+        searchImages: tuned.searchImages,
+        syntheticDefects: tuned.syntheticDefects,
+        seconds,
+        candidates,
+        regret,
+      },
     };
   } finally {
     await engines.close();

@@ -42,7 +42,9 @@ function progressPrinter(stream: CliIo['stderr']) {
       const filled = Math.round((done / Math.max(1, total)) * width);
       stream.write(`\r${s.padEnd(17)} ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${done}/${total}   `);
     },
-    end() { if (tty) stream.write('\r\x1b[2K'); },
+    end() {
+      if (tty) stream.write('\r\x1b[2K');
+    },
   };
 }
 
@@ -55,12 +57,22 @@ function positiveInt(name: string, v: string | undefined): number | undefined {
 
 const parseCli = (argv: string[]) =>
   parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: {
-      all: { type: 'boolean' }, activate: { type: 'string' }, list: { type: 'boolean' }, 'no-activate': { type: 'boolean' },
-      'bands-from-rejects': { type: 'boolean' }, data: { type: 'string' }, 'data-dir': { type: 'string' },
-      calibration: { type: 'string' }, config: { type: 'string' }, model: { type: 'string' },
-      folds: { type: 'string' }, bootstrap: { type: 'string' }, help: { type: 'boolean' },
+      all: { type: 'boolean' },
+      activate: { type: 'string' },
+      list: { type: 'boolean' },
+      'no-activate': { type: 'boolean' },
+      'bands-from-rejects': { type: 'boolean' },
+      data: { type: 'string' },
+      'data-dir': { type: 'string' },
+      calibration: { type: 'string' },
+      config: { type: 'string' },
+      model: { type: 'string' },
+      folds: { type: 'string' },
+      bootstrap: { type: 'string' },
+      help: { type: 'boolean' },
     },
   });
 
@@ -76,7 +88,10 @@ function readArguments(argv: string[], io: CliIo): CliArgs | number {
     return 2;
   }
   const { values: v, positionals } = parsed;
-  if (v.help) { io.stdout.write(`${USAGE}\n`); return 0; }
+  if (v.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   if ((positionals.length === 0 && !v.all) || positionals.length > 1 || (v.all && positionals.length > 0)) {
     io.stderr.write(`name one product, or --all\n${USAGE}\n`);
     return 2;
@@ -99,15 +114,25 @@ function lazyEngines(modelPath: () => string, injected: EngineFactory | undefine
       }
       return engineFor;
     },
-    get vision() { return vision; },
-    async close(): Promise<void> { await vision?.close(); },
+    get vision() {
+      return vision;
+    },
+    async close(): Promise<void> {
+      await vision?.close();
+    },
   };
 }
 
 type Engines = ReturnType<typeof lazyEngines>;
 
 /** Rollback (or roll forward): makes an existing version active, once its file is known to load. */
-async function activateCommand(store: Store, productId: string, version: number, engines: Engines, io: CliIo): Promise<number> {
+async function activateCommand(
+  store: Store,
+  productId: string,
+  version: number,
+  engines: Engines,
+  io: CliIo,
+): Promise<number> {
   // Check the file still loads here before switching to it. A product may run another backbone of the pool than
   // the station's default, so the file says which, and the pool must hold it; an injected engine checks itself.
   const factory = await engines.get();
@@ -116,7 +141,10 @@ async function activateCommand(store: Store, productId: string, version: number,
   const row = activateVersion(store, productId, version, (bytes, file) => {
     if (injected) return void injected.deserialise(bytes, file);
     const set = decodeReferenceSet(bytes, { source: file });
-    if (!vision!.hasBackbone(set.model.sha256)) throw new Error(`${file}: built with backbone ${set.model.id}, which this station does not have; rebuild it (npm run calibrate)`);
+    if (!vision!.hasBackbone(set.model.sha256))
+      throw new Error(
+        `${file}: built with backbone ${set.model.id}, which this station does not have; rebuild it (npm run calibrate)`,
+      );
   });
   io.stdout.write(`${productId}: v${row.version} is now active\n${describeVersions(store, productId)}\n`);
   return 0;
@@ -151,25 +179,41 @@ async function calibrateEach(products: string[], run: CalibrationRun): Promise<n
     }
     progress.end();
     io.stdout.write(r.text);
-    io.stdout.write(`\n${productId}: reference set v${r.version} written to ${r.refsetFile}` +
-      `${r.activated ? ' and activated' : ` (not activated: --activate ${r.version} to use it)`}\n` +
-      `report: ${r.reportFiles.text}\n\n`);
+    io.stdout.write(
+      `\n${productId}: reference set v${r.version} written to ${r.refsetFile}` +
+        `${r.activated ? ' and activated' : ` (not activated: --activate ${r.version} to use it)`}\n` +
+        `report: ${r.reportFiles.text}\n\n`,
+    );
   }
-  if (failed) io.stderr.write(`calibrate: ${failed} of ${products.length} product(s) failed; their active versions are unchanged\n`);
+  if (failed)
+    io.stderr.write(
+      `calibrate: ${failed} of ${products.length} product(s) failed; their active versions are unchanged\n`,
+    );
   return failed ? 1 : 0;
 }
 
 async function calibrateOne(productId: string, run: CalibrationRun) {
   const { args: v, progress } = run;
   return calibrateProduct({
-    productId, calibrationDir: run.calibrationDir, store: run.store, engineFor: await run.engines.get(), tune: run.engines.vision?.tune,
-    activate: !v['no-activate'], bandsFrom: v['bands-from-rejects'] ? 'rejects' : 'rates', folds: run.folds, bootstrap: run.bootstrap,
+    productId,
+    calibrationDir: run.calibrationDir,
+    store: run.store,
+    engineFor: await run.engines.get(),
+    tune: run.engines.vision?.tune,
+    activate: !v['no-activate'],
+    bandsFrom: v['bands-from-rejects'] ? 'rejects' : 'rates',
+    folds: run.folds,
+    bootstrap: run.bootstrap,
     onProgress: (s, d, n) => progress.update(s, d, n),
     onStep: holdForTests(run.io),
   });
 }
 
-export async function runCalibrateCli(argv: string[], io: CliIo, deps: { engineFor?: EngineFactory } = {}): Promise<number> {
+export async function runCalibrateCli(
+  argv: string[],
+  io: CliIo,
+  deps: { engineFor?: EngineFactory } = {},
+): Promise<number> {
   const parsed = readArguments(argv, io);
   if (typeof parsed === 'number') return parsed;
   const { values: v, positionals } = parsed;

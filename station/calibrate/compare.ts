@@ -24,11 +24,16 @@ export async function compareWithPrevious<E>(x: CompareInput<E>): Promise<Versio
   const prev = x.previous;
   const out: VersionComparison = { previousVersion: prev.version, notes: [] };
   if (prev.modelSha256 !== x.engine.modelSha256) {
-    out.notes.push(`v${prev.version} was built with another backbone (sha256 ${prev.modelSha256.slice(0, 12)}…); its scores are not comparable`);
+    out.notes.push(
+      `v${prev.version} was built with another backbone (sha256 ${prev.modelSha256.slice(0, 12)}…); its scores are not comparable`,
+    );
     return out;
   }
   const file = refsetFile(x.dataDir, prev.filePath);
-  if (!existsSync(file)) { out.notes.push(`v${prev.version}'s file ${file} is missing; no comparison`); return out; }
+  if (!existsSync(file)) {
+    out.notes.push(`v${prev.version}'s file ${file} is missing; no comparison`);
+    return out;
+  }
   let bank: unknown;
   try {
     bank = x.engine.deserialise(readFileSync(file), file);
@@ -45,20 +50,40 @@ export async function compareWithPrevious<E>(x: CompareInput<E>): Promise<Versio
     out.notes.push(`v${prev.version}'s tolerance model is unusable (${(err as Error).message})`);
     return out;
   }
-  const prevShas = new Set(((prev.report as { images?: { goodSha256?: string[] } }).images?.goodSha256) ?? []);
+  const prevShas = new Set((prev.report as { images?: { goodSha256?: string[] } }).images?.goodSha256 ?? []);
   const fresh = x.good.filter((g) => !prevShas.has(g.sha256));
   const inPrev = x.good.length - fresh.length;
-  if (inPrev > 0) out.notes.push(`${inPrev} good image(s) were in v${prev.version}'s reference set; scoring them against it would be self-scoring, so they are left out of the good comparison`);
+  if (inPrev > 0)
+    out.notes.push(
+      `${inPrev} good image(s) were in v${prev.version}'s reference set; scoring them against it would be self-scoring, so they are left out of the good comparison`,
+    );
   try {
     if (fresh.length > 0) {
       const before: number[] = [];
       for (const g of fresh) before.push(prevScore(await x.engine.score(g.embedding, bank)));
-      out.good = { n: fresh.length, before: goodRates(before, prevBand), after: goodRates(fresh.map((g) => g.heldOutScore), x.band) };
-    } else out.notes.push(`no good image is new since v${prev.version}; false alarms cannot be compared on unseen good items`);
+      out.good = {
+        n: fresh.length,
+        before: goodRates(before, prevBand),
+        after: goodRates(
+          fresh.map((g) => g.heldOutScore),
+          x.band,
+        ),
+      };
+    } else
+      out.notes.push(
+        `no good image is new since v${prev.version}; false alarms cannot be compared on unseen good items`,
+      );
     if (x.rejects.length > 0) {
       const before: number[] = [];
       for (const r of x.rejects) before.push(prevScore(await x.engine.score(r.embedding, bank)));
-      out.reject = { n: x.rejects.length, before: rejectRates(before, prevBand), after: rejectRates(x.rejects.map((r) => r.score), x.band) };
+      out.reject = {
+        n: x.rejects.length,
+        before: rejectRates(before, prevBand),
+        after: rejectRates(
+          x.rejects.map((r) => r.score),
+          x.band,
+        ),
+      };
     }
   } catch (err) {
     out.notes.push(`scoring against v${prev.version} failed (${(err as Error).message}); comparison incomplete`);

@@ -3,10 +3,14 @@ import { readFileSync } from 'node:fs';
 import type { CalibrationEngine } from './engine.ts';
 import type { CalibrationFile } from './scanFolder.ts';
 
-export interface Embedded<E> { file: CalibrationFile; embedding: E }
+export interface Embedded<E> {
+  file: CalibrationFile;
+  embedding: E;
+}
 
 export async function embedAll<E>(
-  engine: CalibrationEngine<E, unknown>, files: CalibrationFile[],
+  engine: CalibrationEngine<E, unknown>,
+  files: CalibrationFile[],
   onEach?: (done: number, total: number) => void,
 ): Promise<{ ok: Embedded<E>[]; skipped: { name: string; reason: string }[] }> {
   const ok: Embedded<E>[] = [];

@@ -27,7 +27,11 @@ export interface CalibrationEngine<E = unknown, B = unknown> {
   imageEmbedding(e: E): Float32Array;
   grid(e: E): { gridW: number; gridH: number };
   /** Build a bank (reference set) from these embeddings. */
-  build(embs: E[], names: string[], opts: { seed: number; coresetSize?: number; views?: E[]; itemRegion?: ItemRegion | null }): B | Promise<B>;
+  build(
+    embs: E[],
+    names: string[],
+    opts: { seed: number; coresetSize?: number; views?: E[]; itemRegion?: ItemRegion | null },
+  ): B | Promise<B>;
   score(e: E, bank: B): ItemScore | Promise<ItemScore>;
   /** The bank's file bytes; `tuning` (the self-tuning summary) travels inside the file. */
   serialise(bank: B, tuning?: object): Uint8Array;

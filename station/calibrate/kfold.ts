@@ -9,13 +9,18 @@ export const LEAVE_ONE_OUT_MAX = 15;
 export const DEFAULT_FOLDS = 5;
 
 /** Fold number of each item (0..folds-1), balanced and shuffled by seed. */
-export function planFolds(n: number, opts: { folds?: number; seed?: number } = {}): { folds: number; assignment: number[] } {
+export function planFolds(
+  n: number,
+  opts: { folds?: number; seed?: number } = {},
+): { folds: number; assignment: number[] } {
   if (n < 2) throw new Error(`held-out scoring needs at least 2 good images, got ${n}`);
   const folds = Math.min(n, opts.folds ?? (n <= LEAVE_ONE_OUT_MAX ? n : DEFAULT_FOLDS));
   if (folds < 2) throw new Error(`held-out scoring needs at least 2 folds, got ${folds}`);
   const perm = seededPermutation(n, opts.seed ?? 1);
   const assignment = new Array<number>(n);
-  perm.forEach((item, rank) => { assignment[item] = rank % folds; });
+  perm.forEach((item, rank) => {
+    assignment[item] = rank % folds;
+  });
   return { folds, assignment };
 }
 
@@ -35,7 +40,8 @@ export interface HeldOutResult<S> {
 }
 
 export async function heldOutScores<B, S>(
-  n: number, scorer: FoldScorer<B, S>,
+  n: number,
+  scorer: FoldScorer<B, S>,
   opts: { folds?: number; seed?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<HeldOutResult<S>> {
   const { folds, assignment } = planFolds(n, opts);

@@ -23,8 +23,13 @@ export interface CalibrationReport {
   createdAt: string;
   modelSha256: string;
   settings: {
-    inputMode: ResizeMode; coresetSize: number; seed: number; minGoodImages: number;
-    placedConsistently: boolean; regions: number; bandsFrom: 'rates' | 'rejects';
+    inputMode: ResizeMode;
+    coresetSize: number;
+    seed: number;
+    minGoodImages: number;
+    placedConsistently: boolean;
+    regions: number;
+    bandsFrom: 'rates' | 'rejects';
     /** 0: the item's most deviating spot is judged; else the mean of this share of its most deviating patches. */
     scoreTopShare: number;
   };
@@ -59,7 +64,8 @@ export interface CalibrationReport {
 
 const pc = (x: number) => `${(x * 100).toFixed(1)}%`;
 const num = (x: number) => x.toPrecision(4);
-const rates = (r: RateSummary) => `pass ${r.pass} (${pc(r.shares.pass)}), review ${r.review} (${pc(r.shares.review)}), fail ${r.fail} (${pc(r.shares.fail)})`;
+const rates = (r: RateSummary) =>
+  `pass ${r.pass} (${pc(r.shares.pass)}), review ${r.review} (${pc(r.shares.review)}), fail ${r.fail} (${pc(r.shares.fail)})`;
 
 export function reportText(r: CalibrationReport): string {
   const L: string[] = [];
@@ -73,7 +79,9 @@ export function reportText(r: CalibrationReport): string {
   if (r.comparison) L.push('', ...comparisonLines(r.comparison));
   if (r.warnings.length) L.push('', 'Coverage warnings:', ...r.warnings.map((w) => `  ! ${w}`));
   L.push('');
-  L.push(`Time: embedding ${r.timings.embedSeconds.toFixed(1)} s, held-out scoring ${r.timings.heldOutSeconds.toFixed(1)} s, bank ${r.timings.buildSeconds.toFixed(1)} s, total ${r.timings.totalSeconds.toFixed(1)} s`);
+  L.push(
+    `Time: embedding ${r.timings.embedSeconds.toFixed(1)} s, held-out scoring ${r.timings.heldOutSeconds.toFixed(1)} s, bank ${r.timings.buildSeconds.toFixed(1)} s, total ${r.timings.totalSeconds.toFixed(1)} s`,
+  );
   return `${L.join('\n')}\n`;
 }
 
@@ -84,15 +92,25 @@ function listed<T>(items: T[], heading: string, line: (item: T) => string): stri
 
 /** Which images were used, and every one that was not, with why. */
 function imageLines(r: CalibrationReport): string[] {
-  const L = [`Images: ${r.images.good.used} good used (of ${r.images.good.found} files), ${r.images.reject.used} rejects used (of ${r.images.reject.found})`];
+  const L = [
+    `Images: ${r.images.good.used} good used (of ${r.images.good.found} files), ${r.images.reject.used} rejects used (of ${r.images.reject.found})`,
+  ];
   if (r.images.fromReview) L.push(`  ${r.images.fromReview} of the good images were accepted from the review queue`);
   const flagged = r.images.flagged ?? [];
   return [
     ...L,
     ...listed(r.images.duplicates, 'duplicate(s), counted once', (d) => `${d.name} = ${d.sameAs}`),
     ...listed(r.images.skipped, 'unreadable, skipped', (s) => `${s.name}: ${s.reason}`),
-    ...listed(flagged.filter((f) => !f.kept), 'left out as not belonging (name one in keepImages in product.json to use it anyway)', (f) => `${f.name}: ${f.reason}`),
-    ...listed(flagged.filter((f) => f.kept), 'kept by keepImages although flagged', (f) => `${f.name}: ${f.reason}`),
+    ...listed(
+      flagged.filter((f) => !f.kept),
+      'left out as not belonging (name one in keepImages in product.json to use it anyway)',
+      (f) => `${f.name}: ${f.reason}`,
+    ),
+    ...listed(
+      flagged.filter((f) => f.kept),
+      'kept by keepImages although flagged',
+      (f) => `${f.name}: ${f.reason}`,
+    ),
     ...listed(r.images.ignored, 'not used', (s) => `${s.name}: ${s.reason}`),
   ];
 }
@@ -100,7 +118,8 @@ function imageLines(r: CalibrationReport): string[] {
 /** How good images were scored, the tolerance band with its intervals, and the images under it. */
 function bandLines(r: CalibrationReport): string[] {
   const b = r.band;
-  const pooled = r.settings.scoreTopShare > 0 ? ` (mean of the most deviating ${pc(r.settings.scoreTopShare)} of each item)` : '';
+  const pooled =
+    r.settings.scoreTopShare > 0 ? ` (mean of the most deviating ${pc(r.settings.scoreTopShare)} of each item)` : '';
   const L = [
     `Held-out scoring: ${r.heldOut.method}, ${r.heldOut.folds} folds (no good image scored against a bank holding it); score: ${r.heldOut.scoreKind}${pooled}`,
     `Tolerance band (targets: ≤ ${pc(b.rates.failRate)} of good items fail, ≤ ${pc(b.rates.reviewRate)} go to review):`,
@@ -126,10 +145,12 @@ function rejectOptionLines(o: NonNullable<CalibrationReport['rejectOptions']>): 
   return [
     'Band options from rejects (set tolerance.failRate / reviewRate in product.json to choose one):',
     '   failRate reviewRate   review>    fail>   good flagged  good fail  rejects caught  rejects fail',
-    ...o.options.map((opt, i) =>
-      `${i === o.chosen ? ' *' : '  '} ${String(opt.rates.failRate).padStart(8)} ${String(opt.rates.reviewRate).padStart(10)} ` +
+    ...o.options.map(
+      (opt, i) =>
+        `${i === o.chosen ? ' *' : '  '} ${String(opt.rates.failRate).padStart(8)} ${String(opt.rates.reviewRate).padStart(10)} ` +
         `${num(opt.reviewAt).padStart(9)} ${num(opt.failAt).padStart(8)} ${pc(opt.good.flagged).padStart(14)} ${pc(opt.good.shares.fail).padStart(10)} ` +
-        `${pc(opt.rejects.flagged).padStart(15)} ${pc(opt.rejects.shares.fail).padStart(13)}`),
+        `${pc(opt.rejects.flagged).padStart(15)} ${pc(opt.rejects.shares.fail).padStart(13)}`,
+    ),
     `  * ${o.reason}`,
   ];
 }
@@ -137,23 +158,38 @@ function rejectOptionLines(o: NonNullable<CalibrationReport['rejectOptions']>): 
 /** The previous version against this one on the same images. */
 function comparisonLines(c: VersionComparison): string[] {
   const L = [`Before/after against v${c.previousVersion} on the same images:`];
-  if (c.good) L.push(`  good (${c.good.n} not in v${c.previousVersion}): false alarms ${pc(c.good.before.flagged)} → ${pc(c.good.after.flagged)}, failed ${pc(c.good.before.shares.fail)} → ${pc(c.good.after.shares.fail)}`);
-  if (c.reject) L.push(`  rejects (${c.reject.n}): caught ${pc(c.reject.before.flagged)} → ${pc(c.reject.after.flagged)}, failed ${pc(c.reject.before.shares.fail)} → ${pc(c.reject.after.shares.fail)}`);
+  if (c.good)
+    L.push(
+      `  good (${c.good.n} not in v${c.previousVersion}): false alarms ${pc(c.good.before.flagged)} → ${pc(c.good.after.flagged)}, failed ${pc(c.good.before.shares.fail)} → ${pc(c.good.after.shares.fail)}`,
+    );
+  if (c.reject)
+    L.push(
+      `  rejects (${c.reject.n}): caught ${pc(c.reject.before.flagged)} → ${pc(c.reject.after.flagged)}, failed ${pc(c.reject.before.shares.fail)} → ${pc(c.reject.after.shares.fail)}`,
+    );
   return [...L, ...c.notes.map((n) => `  note: ${n}`)];
 }
 
 /** The self-tuning part of the report: the choice, why, and the table of candidates tried. */
 export function tuningLines(t: TuningSummary): string[] {
-  const photographed = t.sizesNotTried?.length ? `; photographed ${t.longSide} px long, so input ${t.sizesNotTried.join('/')} (magnifying) not tried` : '';
-  const L = [`Configuration: ${t.chosen} (items ${t.nativeAspect.toFixed(2)}:1 wide:high${photographed}) — ${t.reason}`];
-  if (t.itemRegionCover !== null && t.itemRegionCover !== undefined) L.push(`  items seen on ${pc(t.itemRegionCover)} of the frame: the bench elsewhere is not scored`);
+  const photographed = t.sizesNotTried?.length
+    ? `; photographed ${t.longSide} px long, so input ${t.sizesNotTried.join('/')} (magnifying) not tried`
+    : '';
+  const L = [
+    `Configuration: ${t.chosen} (items ${t.nativeAspect.toFixed(2)}:1 wide:high${photographed}) — ${t.reason}`,
+  ];
+  if (t.itemRegionCover !== null && t.itemRegionCover !== undefined)
+    L.push(`  items seen on ${pc(t.itemRegionCover)} of the frame: the bench elsewhere is not scored`);
   if (!t.candidates.length) return L;
-  L.push(`  chosen by self-tuning in ${t.seconds.toFixed(0)} s on ${t.searchImages} good images and ${t.syntheticDefects} synthetic defects (budget ${t.budgetMs} ms):`);
+  L.push(
+    `  chosen by self-tuning in ${t.seconds.toFixed(0)} s on ${t.searchImages} good images and ${t.syntheticDefects} synthetic defects (budget ${t.budgetMs} ms):`,
+  );
   L.push('    candidate                                  separation  synthetic  rejects  caught@10%  latency ms');
   for (const c of t.candidates) {
     const mark = c.label === t.chosen ? '  *' : c.withinBudget ? '   ' : '  -';
-    L.push(`${mark} ${c.label.padEnd(42)} ${c.separation.toFixed(3).padStart(9)} ${c.synthetic.toFixed(3).padStart(10)} ${c.rejects === null ? '    —' : c.rejects.toFixed(3).padStart(8)} ` +
-      `${pc(c.caught).padStart(11)} ${c.latencyMs.toFixed(1).padStart(11)}`);
+    L.push(
+      `${mark} ${c.label.padEnd(42)} ${c.separation.toFixed(3).padStart(9)} ${c.synthetic.toFixed(3).padStart(10)} ${c.rejects === null ? '    —' : c.rejects.toFixed(3).padStart(8)} ` +
+        `${pc(c.caught).padStart(11)} ${c.latencyMs.toFixed(1).padStart(11)}`,
+    );
   }
   L.push('    * chosen   - over the latency budget');
   return L;

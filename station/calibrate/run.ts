@@ -17,13 +17,31 @@ import { heldOutItemScores, type HeldOutItems } from './heldOut.ts';
 import { loadProductConfig, type ProductConfig } from './productConfig.ts';
 import { reportText, type CalibrationReport } from './report.ts';
 import { scanCalibrationFolder, type FolderScan } from './scanFolder.ts';
-import { imageFacts, keptOrLeftOut, leftOut, scoreOutliers, screenFacts, type FlaggedImage, type ImageFacts } from './screen.ts';
+import {
+  imageFacts,
+  keptOrLeftOut,
+  leftOut,
+  scoreOutliers,
+  screenFacts,
+  type FlaggedImage,
+  type ImageFacts,
+} from './screen.ts';
 import { heldOutUnderModel } from './scoreModel.ts';
 import { refsetRelPath, refsetFile } from './versions.ts';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
 import type { ProductTuner, TunedChoice } from './tune/productTuner.ts';
 
-export type Stage = 'screen' | 'self-tuning' | 'augment' | 'embed good' | 'embed rejects' | 'held-out scoring' | 'reference set' | 'rejects' | 'compare' | 'write';
+export type Stage =
+  | 'screen'
+  | 'self-tuning'
+  | 'augment'
+  | 'embed good'
+  | 'embed rejects'
+  | 'held-out scoring'
+  | 'reference set'
+  | 'rejects'
+  | 'compare'
+  | 'write';
 
 export interface CalibrateOptions {
   productId: string;
@@ -68,33 +86,62 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   const tuned = await selfTune(opts.tune, product, scan, progress);
   // The pooling the product judges by: its own when pinned, else the one self-tuning chose.
   const scoring: ProductConfig = tuned ? { ...product, scoreTopShare: tuned.topShare } : product;
-  const engine = (await opts.engineFor(tuned?.engine ?? { inputMode: product.inputMode, coresetSize: product.coresetSize })) as Engine;
+  const engine = (await opts.engineFor(
+    tuned?.engine ?? { inputMode: product.inputMode, coresetSize: product.coresetSize },
+  )) as Engine;
   // A tuned configuration carries its bank size (a larger input searches a smaller bank, see tune/candidates.ts).
   const coresetSize = tuned?.engine.coresetSize ?? product.coresetSize;
   const { good, rejects, embedSeconds } = await embedImages(engine, scan, product.minGoodImages, productDir, progress);
   const views = await goodViews(engine, good, tuned, progress);
   const tHeld = performance.now();
-  const heldOut = await heldOutGood({ engine, product, scoring, coresetSize, tuned, folds: opts.folds, productDir, progress }, good, views, flagged);
+  const heldOut = await heldOutGood(
+    { engine, product, scoring, coresetSize, tuned, folds: opts.folds, productDir, progress },
+    good,
+    views,
+    flagged,
+  );
   const heldOutSeconds = secondsSince(tHeld);
 
   const tBuild = performance.now();
   progress('reference set', 0, 1);
-  const bank = await engine.build(heldOut.embs, heldOut.names, { seed: product.seed, coresetSize, views: heldOut.views.length ? heldOut.views.flat() : undefined, itemRegion: tuned?.itemRegion });
+  const bank = await engine.build(heldOut.embs, heldOut.names, {
+    seed: product.seed,
+    coresetSize,
+    views: heldOut.views.length ? heldOut.views.flat() : undefined,
+    itemRegion: tuned?.itemRegion,
+  });
   progress('reference set', 1, 1);
   const buildSeconds = secondsSince(tBuild);
 
   const rejectScores = await scoreRejects(engine, rejects, bank, productScorer(heldOut.model), progress);
-  const { band, rejectOptions } = toleranceBand(heldOut.goodScores, rejectScores, product, opts, productDir, scoreKindOf(heldOut.model));
+  const { band, rejectOptions } = toleranceBand(
+    heldOut.goodScores,
+    rejectScores,
+    product,
+    opts,
+    productDir,
+    scoreKindOf(heldOut.model),
+  );
 
-  store.products.upsert({ id: productId, name: product.name, settings: { ...product } as unknown as Record<string, unknown> });
+  store.products.upsert({
+    id: productId,
+    name: product.name,
+    settings: { ...product } as unknown as Record<string, unknown>,
+  });
   const previous = store.referenceSets.active(productId);
   const version = store.referenceSets.nextVersion(productId);
   let comparison: CalibrationReport['comparison'];
   if (previous) {
     progress('compare', 0, 1);
     comparison = await compareWithPrevious({
-      previous, dataDir: store.dataDir, engine,
-      good: good.ok.map((g, i) => ({ sha256: g.file.sha256, embedding: g.embedding, heldOutScore: heldOut.goodScores[i] })),
+      previous,
+      dataDir: store.dataDir,
+      engine,
+      good: good.ok.map((g, i) => ({
+        sha256: g.file.sha256,
+        embedding: g.embedding,
+        heldOutScore: heldOut.goodScores[i],
+      })),
       rejects: rejects.ok.map((r, i) => ({ embedding: r.embedding, score: rejectScores[i] })),
       band,
     });
@@ -102,8 +149,24 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   }
 
   const report = calibrationReport({
-    productId, product, scoring, version, engine, coresetSize, bandsFrom: opts.bandsFrom, tuned, scan, good, rejects, flagged,
-    heldOut, band, rejectScores, rejectOptions, comparison, timings: { embedSeconds, heldOutSeconds, buildSeconds, totalSeconds: 0 },
+    productId,
+    product,
+    scoring,
+    version,
+    engine,
+    coresetSize,
+    bandsFrom: opts.bandsFrom,
+    tuned,
+    scan,
+    good,
+    rejects,
+    flagged,
+    heldOut,
+    band,
+    rejectScores,
+    rejectOptions,
+    comparison,
+    timings: { embedSeconds, heldOutSeconds, buildSeconds, totalSeconds: 0 },
   });
   return writeVersion({ opts, version, engine, bank, tuned, report, model: heldOut.model, band, good, progress, t0 });
 }
@@ -113,8 +176,10 @@ function productFolder(calibrationDir: string, productId: string): string {
   const productDir = path.join(calibrationDir, productId);
   if (!existsSync(productDir)) {
     const have = listProducts(calibrationDir);
-    throw new Error(`calibration folder ${productDir} does not exist: create it with good/ images and a product.json` +
-      (have.length ? ` (products found: ${have.join(', ')})` : ''));
+    throw new Error(
+      `calibration folder ${productDir} does not exist: create it with good/ images and a product.json` +
+        (have.length ? ` (products found: ${have.join(', ')})` : ''),
+    );
   }
   return productDir;
 }
@@ -125,13 +190,22 @@ function productFolder(calibrationDir: string, productId: string): string {
  * self-tuning included. Too few good images left stop calibration here.
  */
 async function screenedScan(
-  store: Store, productId: string, productDir: string, product: ProductConfig, progress: Progress,
+  store: Store,
+  productId: string,
+  productDir: string,
+  product: ProductConfig,
+  progress: Progress,
 ): Promise<{ scan: FolderScan; flagged: FlaggedImage[] }> {
   const fromReview = store.products.get(productId)
-    ? store.calibrationImages.list(productId).filter((c) => c.source === 'review' && c.withdrawnAt === null)
+    ? store.calibrationImages
+        .list(productId)
+        .filter((c) => c.source === 'review' && c.withdrawnAt === null)
         .map((c) => ({ name: `review/${path.basename(c.filePath)}`, file: path.resolve(store.dataDir, c.filePath) }))
     : [];
-  const scanned = leaveOutWithdrawn(scanCalibrationFolder(productDir, fromReview), store.calibrationImages.withdrawn(productId));
+  const scanned = leaveOutWithdrawn(
+    scanCalibrationFolder(productDir, fromReview),
+    store.calibrationImages.withdrawn(productId),
+  );
   const facts: { name: string; facts: ImageFacts | null }[] = [];
   for (const [i, g] of scanned.good.entries()) {
     facts.push({ name: g.name, facts: await imageFacts(g.file) });
@@ -142,15 +216,24 @@ async function screenedScan(
   const min = product.minGoodImages;
   const screenedOut = flagged.filter((f) => !f.kept);
   if (scan.good.length < min)
-    throw new Error(`${path.join(productDir, 'good')}: ${scan.good.length} distinct good image(s)` +
-      (scan.duplicates.length ? ` (${scan.duplicates.length} duplicate(s) counted once)` : '') +
-      (screenedOut.length ? ` (${screenedOut.length} left out as not belonging: ${screenedOut.map((f) => `${f.name}, ${f.reason}`).join('; ')})` : '') +
-      `, at least ${min} needed (minGoodImages in product.json); add photos of more accepted items (10-20 recommended)`);
+    throw new Error(
+      `${path.join(productDir, 'good')}: ${scan.good.length} distinct good image(s)` +
+        (scan.duplicates.length ? ` (${scan.duplicates.length} duplicate(s) counted once)` : '') +
+        (screenedOut.length
+          ? ` (${screenedOut.length} left out as not belonging: ${screenedOut.map((f) => `${f.name}, ${f.reason}`).join('; ')})`
+          : '') +
+        `, at least ${min} needed (minGoodImages in product.json); add photos of more accepted items (10-20 recommended)`,
+    );
   return { scan, flagged };
 }
 
 /** Self-tuning, when the station has it: the product chooses its engine configuration from its own images. */
-async function selfTune(tune: ProductTuner | undefined, product: ProductConfig, scan: FolderScan, progress: Progress): Promise<TunedChoice | undefined> {
+async function selfTune(
+  tune: ProductTuner | undefined,
+  product: ProductConfig,
+  scan: FolderScan,
+  progress: Progress,
+): Promise<TunedChoice | undefined> {
   if (!tune) return undefined;
   progress('self-tuning', 0, 1);
   return tune(product, scan, (d, n) => progress('self-tuning', d, n));
@@ -161,15 +244,22 @@ async function embedImages(engine: Engine, scan: FolderScan, min: number, produc
   const tEmbed = performance.now();
   const good = await embedAll(engine, scan.good, (d, n) => progress('embed good', d, n));
   if (good.ok.length < min) {
-    throw new Error(`${path.join(productDir, 'good')}: only ${good.ok.length} readable good image(s), at least ${min} needed. Unreadable: ` +
-      good.skipped.map((s) => s.reason).join('; '));
+    throw new Error(
+      `${path.join(productDir, 'good')}: only ${good.ok.length} readable good image(s), at least ${min} needed. Unreadable: ` +
+        good.skipped.map((s) => s.reason).join('; '),
+    );
   }
   const rejects = await embedAll(engine, scan.reject, (d, n) => progress('embed rejects', d, n));
   return { good, rejects, embedSeconds: secondsSince(tEmbed) };
 }
 
 /** Augmented views (when the configuration has them) join the banks beside their image, never score alone. */
-async function goodViews(engine: Engine, good: EmbeddedImages, tuned: TunedChoice | undefined, progress: Progress): Promise<unknown[][]> {
+async function goodViews(
+  engine: Engine,
+  good: EmbeddedImages,
+  tuned: TunedChoice | undefined,
+  progress: Progress,
+): Promise<unknown[][]> {
   const views: unknown[][] = [];
   if (engine.embedViews && tuned?.engine.augment && tuned.engine.augment !== 'none') {
     for (const [i, g] of good.ok.entries()) {
@@ -197,8 +287,12 @@ async function scoreHeldOut(c: HeldOutContext, good: EmbeddedImages, views: unkn
   const embs = good.ok.map((g) => g.embedding);
   const names = good.ok.map((g) => g.file.name);
   const held = await heldOutItemScores(c.engine, embs, names, {
-    seed: c.product.seed, coresetSize: c.coresetSize, folds: c.folds, onProgress: (d, n) => c.progress('held-out scoring', d, n),
-    views: views.length ? views : undefined, itemRegion: c.tuned?.itemRegion,
+    seed: c.product.seed,
+    coresetSize: c.coresetSize,
+    folds: c.folds,
+    onProgress: (d, n) => c.progress('held-out scoring', d, n),
+    views: views.length ? views : undefined,
+    itemRegion: c.tuned?.itemRegion,
   });
   const { model, scores: goodScores } = heldOutUnderModel(c.scoring, held.scores, c.engine.grid(embs[0]));
   return { embs, names, held, model, goodScores, views };
@@ -210,7 +304,10 @@ async function scoreHeldOut(c: HeldOutContext, good: EmbeddedImages, views: unkn
  */
 async function heldOutGood(c: HeldOutContext, good: EmbeddedImages, views: unknown[][], flagged: FlaggedImage[]) {
   const first = await scoreHeldOut(c, good, views);
-  const outliers = keptOrLeftOut(scoreOutliers(first.names.map((name, i) => ({ name, score: first.goodScores[i] }))), c.product.keepImages);
+  const outliers = keptOrLeftOut(
+    scoreOutliers(first.names.map((name, i) => ({ name, score: first.goodScores[i] }))),
+    c.product.keepImages,
+  );
   flagged.push(...outliers);
   if (!outliers.some((f) => !f.kept)) return first;
   const stays = good.ok.map((g) => !leftOut(outliers, g.file.name));
@@ -218,13 +315,22 @@ async function heldOutGood(c: HeldOutContext, good: EmbeddedImages, views: unkno
   good.ok = good.ok.filter((_, i) => stays[i]);
   const min = c.product.minGoodImages;
   if (good.ok.length < min) {
-    throw new Error(`${path.join(c.productDir, 'good')}: ${good.ok.length} good image(s) left after leaving out ${outliers.filter((f) => !f.kept).map((f) => `${f.name} (${f.reason})`).join(', ')}; at least ${min} needed`);
+    throw new Error(
+      `${path.join(c.productDir, 'good')}: ${good.ok.length} good image(s) left after leaving out ${outliers
+        .filter((f) => !f.kept)
+        .map((f) => `${f.name} (${f.reason})`)
+        .join(', ')}; at least ${min} needed`,
+    );
   }
   return scoreHeldOut(c, good, kept);
 }
 
 async function scoreRejects(
-  engine: Engine, rejects: EmbeddedImages, bank: unknown, scoreOf: ReturnType<typeof productScorer>, progress: Progress,
+  engine: Engine,
+  rejects: EmbeddedImages,
+  bank: unknown,
+  scoreOf: ReturnType<typeof productScorer>,
+  progress: Progress,
 ): Promise<number[]> {
   const rejectScores: number[] = [];
   for (const [i, r] of rejects.ok.entries()) {
@@ -239,8 +345,12 @@ async function scoreRejects(
  * With rejects, the options they allow are reported either way.
  */
 function toleranceBand(
-  goodScores: number[], rejectScores: number[], product: ProductConfig, opts: Pick<CalibrateOptions, 'bandsFrom' | 'bootstrap'>,
-  productDir: string, scoreKind: ToleranceBand['scoreKind'],
+  goodScores: number[],
+  rejectScores: number[],
+  product: ProductConfig,
+  opts: Pick<CalibrateOptions, 'bandsFrom' | 'bootstrap'>,
+  productDir: string,
+  scoreKind: ToleranceBand['scoreKind'],
 ): { band: ToleranceBand; rejectOptions: CalibrationReport['rejectOptions'] } {
   const { bandsFrom } = opts;
   const bootstrap = opts.bootstrap ?? 1000;
@@ -249,9 +359,15 @@ function toleranceBand(
   if (rejectScores.length > 0) {
     const choice = chooseBandsFromRejects(goodScores, rejectScores, { bootstrap, seed: product.seed });
     rejectOptions = { options: choice.options, chosen: choice.chosen, reason: choice.reason };
-    band = bandsFrom === 'rejects' ? choice.band : estimateBands(goodScores, { ...product.tolerance, bootstrap, seed: product.seed });
+    band =
+      bandsFrom === 'rejects'
+        ? choice.band
+        : estimateBands(goodScores, { ...product.tolerance, bootstrap, seed: product.seed });
   } else {
-    if (bandsFrom === 'rejects') throw new Error(`${path.join(productDir, 'reject')}: no readable reject images, so bands cannot be chosen from rejects`);
+    if (bandsFrom === 'rejects')
+      throw new Error(
+        `${path.join(productDir, 'reject')}: no readable reject images, so bands cannot be chosen from rejects`,
+      );
     band = estimateBands(goodScores, { ...product.tolerance, bootstrap, seed: product.seed });
   }
   band.scoreKind = scoreKind;
@@ -292,8 +408,13 @@ function calibrationReport(p: ReportParts): CalibrationReport {
     createdAt: new Date().toISOString(),
     modelSha256: p.engine.modelSha256,
     settings: {
-      inputMode: product.inputMode, coresetSize: p.coresetSize ?? p.engine.defaultCoresetSize, seed: product.seed, minGoodImages: product.minGoodImages,
-      placedConsistently: product.placedConsistently, regions: product.regions.length, bandsFrom: p.bandsFrom ?? 'rates',
+      inputMode: product.inputMode,
+      coresetSize: p.coresetSize ?? p.engine.defaultCoresetSize,
+      seed: product.seed,
+      minGoodImages: product.minGoodImages,
+      placedConsistently: product.placedConsistently,
+      regions: product.regions.length,
+      bandsFrom: p.bandsFrom ?? 'rates',
       scoreTopShare: p.scoring.scoreTopShare,
     },
     ...(p.tuned ? { tuning: p.tuned.summary } : {}),
@@ -317,7 +438,12 @@ function calibrationReport(p: ReportParts): CalibrationReport {
       ...(rejectScores.length ? { reject: histogram(rejectScores, { bins: 20, min: lo, max: hi }) } : {}),
     },
     ...(rejectScores.length
-      ? { reject: { ...rejectRates(rejectScores, band), scores: rejects.ok.map((r, i) => ({ name: r.file.name, score: rejectScores[i] })) } }
+      ? {
+          reject: {
+            ...rejectRates(rejectScores, band),
+            scores: rejects.ok.map((r, i) => ({ name: r.file.name, score: rejectScores[i] })),
+          },
+        }
       : {}),
     rejectOptions: p.rejectOptions,
     comparison: p.comparison,
@@ -325,7 +451,11 @@ function calibrationReport(p: ReportParts): CalibrationReport {
       ...band.warnings,
       ...good.skipped.map((s) => `skipped unreadable good image ${s.name}`),
       ...(scan.duplicates.length ? [`${scan.duplicates.length} duplicate image(s) counted once`] : []),
-      ...(flagged.some((f) => !f.kept) ? [`${flagged.filter((f) => !f.kept).length} good image(s) left out as not belonging (listed in the report; keepImages in product.json keeps one)`] : []),
+      ...(flagged.some((f) => !f.kept)
+        ? [
+            `${flagged.filter((f) => !f.kept).length} good image(s) left out as not belonging (listed in the report; keepImages in product.json keeps one)`,
+          ]
+        : []),
     ],
     timings: p.timings,
   };
@@ -358,7 +488,10 @@ async function writeVersion(v: NewVersion): Promise<CalibrateResult> {
   progress('write', 1, 3);
   report.timings.totalSeconds = secondsSince(v.t0);
   const text = reportText(report);
-  const reportFiles = { json: file.replace(/\.refset$/, '.report.json'), text: file.replace(/\.refset$/, '.report.txt') };
+  const reportFiles = {
+    json: file.replace(/\.refset$/, '.report.json'),
+    text: file.replace(/\.refset$/, '.report.txt'),
+  };
   await writeFileAtomic(reportFiles.json, JSON.stringify(report, null, 1));
   await writeFileAtomic(reportFiles.text, text);
   opts.onStep?.('report');
@@ -366,10 +499,18 @@ async function writeVersion(v: NewVersion): Promise<CalibrateResult> {
   const { goodScores: _scores, ...storedReport } = report;
   store.db.transaction(() => {
     store.referenceSets.addVersion({
-      productId, version, filePath: rel, modelSha256: engine.modelSha256, imageCount: good.ok.length,
+      productId,
+      version,
+      filePath: rel,
+      modelSha256: engine.modelSha256,
+      imageCount: good.ok.length,
       thresholds: {
-        review: band.reviewAt, fail: band.failAt, reviewInterval: band.intervals.reviewAt, failInterval: band.intervals.failAt,
-        band, scoreModel: v.model,
+        review: band.reviewAt,
+        fail: band.failAt,
+        reviewInterval: band.intervals.reviewAt,
+        failInterval: band.intervals.failAt,
+        band,
+        scoreModel: v.model,
       },
       report: storedReport as unknown as Record<string, unknown>,
     });
@@ -404,6 +545,8 @@ export function listProducts(calibrationDir: string): string[] {
 function leaveOutWithdrawn(scan: FolderScan, withdrawn: Map<string, string>): FolderScan {
   const keep = scan.good.filter((g) => !withdrawn.has(g.sha256));
   if (keep.length === scan.good.length) return scan;
-  const out = scan.good.filter((g) => withdrawn.has(g.sha256)).map((g) => ({ name: g.name, reason: `left out: ${withdrawn.get(g.sha256)}` }));
+  const out = scan.good
+    .filter((g) => withdrawn.has(g.sha256))
+    .map((g) => ({ name: g.name, reason: `left out: ${withdrawn.get(g.sha256)}` }));
   return { ...scan, good: keep, ignored: [...scan.ignored, ...out] };
 }

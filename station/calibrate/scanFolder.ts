@@ -36,11 +36,16 @@ function listImages(dir: string, label: string, scan: FolderScan, seen: Map<stri
   const out: CalibrationFile[] = [];
   if (!existsSync(dir)) return out;
   if (!statSync(dir).isDirectory()) throw new Error(`${dir} must be a folder of images`);
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const e of entries) {
     const name = `${label}/${e.name}`;
     const file = path.join(dir, e.name);
-    if (e.isDirectory()) { scan.ignored.push({ name, reason: 'a sub-folder (images must sit directly in the folder)' }); continue; }
+    if (e.isDirectory()) {
+      scan.ignored.push({ name, reason: 'a sub-folder (images must sit directly in the folder)' });
+      continue;
+    }
     const ext = path.extname(e.name).toLowerCase();
     if (!IMAGE_EXTENSIONS.includes(ext)) {
       scan.ignored.push({ name, reason: `not an image file name (expected ${IMAGE_EXTENSIONS.join(' ')})` });
@@ -50,14 +55,19 @@ function listImages(dir: string, label: string, scan: FolderScan, seen: Map<stri
     try {
       buf = readFileSync(file);
     } catch (err) {
-      scan.ignored.push({ name, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+      scan.ignored.push({
+        name,
+        reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      });
       continue;
     }
     const hash = sha256(buf);
     const first = seen.get(hash);
     if (first !== undefined) {
       if (first.split('/')[0] !== label) {
-        throw new Error(`${name} and ${first} are the same image (sha256 ${hash.slice(0, 12)}…): an item cannot be both good and a reject; remove one of them`);
+        throw new Error(
+          `${name} and ${first} are the same image (sha256 ${hash.slice(0, 12)}…): an item cannot be both good and a reject; remove one of them`,
+        );
       }
       scan.duplicates.push({ name, sameAs: first });
       continue;
@@ -69,7 +79,10 @@ function listImages(dir: string, label: string, scan: FolderScan, seen: Map<stri
 }
 
 /** Scan one product folder. Missing good/ is a clear stop; reject/ is optional. */
-export function scanCalibrationFolder(productDir: string, extraGood: { name: string; file: string }[] = []): FolderScan {
+export function scanCalibrationFolder(
+  productDir: string,
+  extraGood: { name: string; file: string }[] = [],
+): FolderScan {
   if (!existsSync(productDir) || !statSync(productDir).isDirectory())
     throw new Error(`calibration folder ${productDir} does not exist; create it with good/ images and a product.json`);
   const goodDir = path.join(productDir, 'good');
@@ -81,15 +94,26 @@ export function scanCalibrationFolder(productDir: string, extraGood: { name: str
   for (const x of extraGood) {
     // Images a lead accepted from the review queue (store's calibration_images, source 'review').
     let buf: Buffer;
-    try { buf = readFileSync(x.file); } catch (err) {
-      scan.ignored.push({ name: x.name, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+    try {
+      buf = readFileSync(x.file);
+    } catch (err) {
+      scan.ignored.push({
+        name: x.name,
+        reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      });
       continue;
     }
     const hash = sha256(buf);
     const first = seen.get(hash);
     // Accepting from review copies the frame into good/: that copy is this image, already counted.
-    if (first?.startsWith('good/')) { scan.fromReview.push({ name: x.name, countedAs: first }); continue; }
-    if (first !== undefined) { scan.duplicates.push({ name: x.name, sameAs: first }); continue; }
+    if (first?.startsWith('good/')) {
+      scan.fromReview.push({ name: x.name, countedAs: first });
+      continue;
+    }
+    if (first !== undefined) {
+      scan.duplicates.push({ name: x.name, sameAs: first });
+      continue;
+    }
     seen.set(hash, x.name);
     scan.good.push({ name: x.name, file: x.file, sha256: hash, bytes: buf.length });
     scan.fromReview.push({ name: x.name, countedAs: x.name });

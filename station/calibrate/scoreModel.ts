@@ -15,7 +15,9 @@ export interface HeldOutModel {
 }
 
 export function heldOutUnderModel(
-  product: Pick<ProductConfig, 'placedConsistently' | 'regions' | 'scoreTopShare'>, heldOut: ItemScore[], grid: { gridW: number; gridH: number },
+  product: Pick<ProductConfig, 'placedConsistently' | 'regions' | 'scoreTopShare'>,
+  heldOut: ItemScore[],
+  grid: { gridW: number; gridH: number },
 ): HeldOutModel {
   const { gridW, gridH } = grid;
   const topShare = product.scoreTopShare;
@@ -24,7 +26,14 @@ export function heldOutUnderModel(
     // Each good image's held-out score uses statistics of the other images only.
     const maps = heldOut.map((r) => r.patchScores);
     const tol = regionTolerance(regions, gridW, gridH);
-    const scores = leaveOneOutRegionScores(maps, gridW, gridH, tol, heldOut.map((r) => r.contentMask), topShare);
+    const scores = leaveOneOutRegionScores(
+      maps,
+      gridW,
+      gridH,
+      tol,
+      heldOut.map((r) => r.contentMask),
+      topShare,
+    );
     return { model: modelToJson(regionStats(maps, gridW, gridH), regions, gridW, gridH, topShare), scores };
   }
   const model = modelToJson(undefined, regions, gridW, gridH, topShare);

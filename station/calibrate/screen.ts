@@ -32,10 +32,15 @@ export const SCORE_FENCE_IQR = 5;
 /** Size and score checks compare an image with the others: they need this many. */
 export const MIN_FOR_COMPARISON = 8;
 
-export interface Flagged { name: string; reason: string }
+export interface Flagged {
+  name: string;
+  reason: string;
+}
 
 /** A flagged image and whether product.json's keepImages keeps it anyway. */
-export interface FlaggedImage extends Flagged { kept: boolean }
+export interface FlaggedImage extends Flagged {
+  kept: boolean;
+}
 
 export const keptOrLeftOut = (flags: Flagged[], keepImages: readonly string[]): FlaggedImage[] =>
   flags.map((f) => ({ ...f, kept: keepImages.includes(f.name) }));
@@ -66,18 +71,39 @@ const ratio = (a: number, b: number) => Math.max(a / b, b / a);
 export function screenFacts(items: { name: string; facts: ImageFacts | null }[]): Flagged[] {
   const known = items.filter((i): i is { name: string; facts: ImageFacts } => i.facts !== null);
   const compare = known.length >= MIN_FOR_COMPARISON;
-  const aspect = compare ? percentile(known.map((i) => i.facts.width / i.facts.height), 50) : 1;
-  const area = compare ? percentile(known.map((i) => i.facts.width * i.facts.height), 50) : 1;
-  const typical = compare ? `typically ${percentile(known.map((i) => i.facts.width), 50)}×${percentile(known.map((i) => i.facts.height), 50)}` : '';
+  const aspect = compare
+    ? percentile(
+        known.map((i) => i.facts.width / i.facts.height),
+        50,
+      )
+    : 1;
+  const area = compare
+    ? percentile(
+        known.map((i) => i.facts.width * i.facts.height),
+        50,
+      )
+    : 1;
+  const typical = compare
+    ? `typically ${percentile(
+        known.map((i) => i.facts.width),
+        50,
+      )}×${percentile(
+        known.map((i) => i.facts.height),
+        50,
+      )}`
+    : '';
   const out: Flagged[] = [];
   for (const { name, facts: f } of known) {
     const size = `${f.width}×${f.height}`;
     let reason: string | null = null;
-    if (Math.min(f.width, f.height) < MIN_SIDE) reason = `too small to inspect (${size}; at least ${MIN_SIDE} px on the short side)`;
+    if (Math.min(f.width, f.height) < MIN_SIDE)
+      reason = `too small to inspect (${size}; at least ${MIN_SIDE} px on the short side)`;
     else if (f.pages > 1) reason = `an animation of ${f.pages} frames, not a photograph of one item`;
     else if (f.spread < BLANK_SPREAD) reason = `blank (one flat colour, ${size})`;
-    else if (compare && ratio(f.width / f.height, aspect) > ASPECT_RATIO_LIMIT) reason = `shaped unlike the others (${size}, ${typical}): rotated, stretched or cropped differently`;
-    else if (compare && ratio(f.width * f.height, area) > AREA_RATIO_LIMIT) reason = `sized unlike the others (${size}, ${typical})`;
+    else if (compare && ratio(f.width / f.height, aspect) > ASPECT_RATIO_LIMIT)
+      reason = `shaped unlike the others (${size}, ${typical}): rotated, stretched or cropped differently`;
+    else if (compare && ratio(f.width * f.height, area) > AREA_RATIO_LIMIT)
+      reason = `sized unlike the others (${size}, ${typical})`;
     if (reason) out.push({ name, reason });
   }
   return out;
@@ -91,8 +117,10 @@ export function scoreOutliers(scores: { name: string; score: number }[]): Flagge
   const q3 = percentile(v, 75);
   const fence = q3 + SCORE_FENCE_IQR * (q3 - q1);
   if (!(q3 > q1)) return [];
-  return scores.filter((s) => s.score > fence).map((s) => ({
-    name: s.name,
-    reason: `held-out score ${s.score.toPrecision(4)}, far above the other good images' (${q1.toPrecision(4)}–${q3.toPrecision(4)} for the middle half)`,
-  }));
+  return scores
+    .filter((s) => s.score > fence)
+    .map((s) => ({
+      name: s.name,
+      reason: `held-out score ${s.score.toPrecision(4)}, far above the other good images' (${q1.toPrecision(4)}–${q3.toPrecision(4)} for the middle half)`,
+    }));
 }

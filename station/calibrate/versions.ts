@@ -20,15 +20,23 @@ export function refsetFile(dataDir: string, filePath: string): string {
 
 /** Make version N the active one (rollback = activating an older version). Checks its file first. */
 export function activateVersion(
-  store: Store, productId: string, version: number, verify?: (bytes: Uint8Array, file: string) => void,
+  store: Store,
+  productId: string,
+  version: number,
+  verify?: (bytes: Uint8Array, file: string) => void,
 ): ReferenceSet {
   const row = store.referenceSets.getVersion(productId, version);
   if (!row) {
     const have = store.referenceSets.list(productId).map((r) => `v${r.version}`);
-    throw new Error(`product '${productId}' has no reference set v${version}${have.length ? ` (versions: ${have.join(', ')})` : ' (no versions yet: run calibrate first)'}`);
+    throw new Error(
+      `product '${productId}' has no reference set v${version}${have.length ? ` (versions: ${have.join(', ')})` : ' (no versions yet: run calibrate first)'}`,
+    );
   }
   const file = refsetFile(store.dataDir, row.filePath);
-  if (!existsSync(file)) throw new Error(`reference set ${productId} v${version}: its file ${file} is missing; calibrate again or activate another version`);
+  if (!existsSync(file))
+    throw new Error(
+      `reference set ${productId} v${version}: its file ${file} is missing; calibrate again or activate another version`,
+    );
   if (verify) verify(readFileSync(file), file);
   return store.referenceSets.activate(productId, version);
 }
@@ -39,8 +47,10 @@ export function describeVersions(store: Store, productId: string): string {
   return rows
     .map((r) => {
       const t = r.thresholds;
-      return `${r.isActive ? '*' : ' '} v${r.version}  ${new Date(r.createdAt).toISOString()}  ${r.imageCount} good images  ` +
-        `review > ${(+t.review).toPrecision(4)}  fail > ${(+t.fail).toPrecision(4)}  ${r.filePath}`;
+      return (
+        `${r.isActive ? '*' : ' '} v${r.version}  ${new Date(r.createdAt).toISOString()}  ${r.imageCount} good images  ` +
+        `review > ${(+t.review).toPrecision(4)}  fail > ${(+t.fail).toPrecision(4)}  ${r.filePath}`
+      );
     })
     .join('\n');
 }

@@ -15,25 +15,38 @@ import { productTuner, type ProductTuner } from './tune/productTuner.ts';
 /** Bank size when product.json does not set coresetSize (the engine's evaluation default). */
 export const DEFAULT_CORESET_SIZE = 10_000;
 
-export function adaptEngine(engine: Engine, defaultCoreset = DEFAULT_CORESET_SIZE, augment: Augmentation = 'none'): CalibrationEngine<PatchEmbedding, ReferenceSet> {
+export function adaptEngine(
+  engine: Engine,
+  defaultCoreset = DEFAULT_CORESET_SIZE,
+  augment: Augmentation = 'none',
+): CalibrationEngine<PatchEmbedding, ReferenceSet> {
   const manifest = engine.manifest;
   return {
     modelSha256: manifest.sha256,
     defaultCoresetSize: defaultCoreset,
     embed: (buf, name) => engine.embedImage(buf, name),
-    embedViews: async (buf, name) => (augment === 'none' ? [] : engine.embedViews(await decodeImage(buf, name), augment)),
+    embedViews: async (buf, name) =>
+      augment === 'none' ? [] : engine.embedViews(await decodeImage(buf, name), augment),
     imageEmbedding: (e) => e.imageEmbedding,
     grid: (e) => ({ gridW: e.gridW, gridH: e.gridH }),
-    build: (embs, names, o) => engine.buildReferenceSet(embs, names, { coresetSize: o.coresetSize ?? defaultCoreset, seed: o.seed, views: o.views, itemRegion: o.itemRegion }),
+    build: (embs, names, o) =>
+      engine.buildReferenceSet(embs, names, {
+        coresetSize: o.coresetSize ?? defaultCoreset,
+        seed: o.seed,
+        views: o.views,
+        itemRegion: o.itemRegion,
+      }),
     async score(e, set) {
       const r = await engine.score(e, set);
       return { score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask };
     },
     serialise: (set, tuning) => encodeReferenceSet(tuning ? { ...set, tuning } : set),
     // decodeReferenceSet copies each block out, so a pooled or misaligned Buffer from readFileSync is fine.
-    deserialise: (bytes, file) => decodeReferenceSet(bytes, {
-      source: file, expectedModel: { id: manifest.id, sha256: manifest.sha256 },
-    }),
+    deserialise: (bytes, file) =>
+      decodeReferenceSet(bytes, {
+        source: file,
+        expectedModel: { id: manifest.id, sha256: manifest.sha256 },
+      }),
   };
 }
 
@@ -71,7 +84,11 @@ export function backbonePool(defaultManifest: string): Record<string, string> {
  * Backbone sessions shared by every product (each loaded once, the default at start, others when a product's
  * reference set or calibration needs them); one engine per backbone and feature settings. `close()` releases all.
  */
-export async function visionEngines(manifestPath: string, overrides: Partial<EngineSettings> = {}, pool = backbonePool(manifestPath)): Promise<VisionEngines> {
+export async function visionEngines(
+  manifestPath: string,
+  overrides: Partial<EngineSettings> = {},
+  pool = backbonePool(manifestPath),
+): Promise<VisionEngines> {
   const main = await loadBackbone(manifestPath);
   const loaded = new Map<string, Backbone>([[main.manifest.id, main]]);
   const loading = new Map<string, Promise<Backbone>>();
@@ -79,15 +96,25 @@ export async function visionEngines(manifestPath: string, overrides: Partial<Eng
   const load = async (id: string): Promise<Backbone> => {
     const have = loaded.get(id);
     if (have) return have;
-    if (!pool[id]) throw new Error(`backbone "${id}" is not available on this station (it has ${Object.keys(pool).join(', ')}); run \`npm run models\` or choose another`);
+    if (!pool[id])
+      throw new Error(
+        `backbone "${id}" is not available on this station (it has ${Object.keys(pool).join(', ')}); run \`npm run models\` or choose another`,
+      );
     let p = loading.get(id);
     if (!p) {
-      p = loadBackbone(pool[id]).then((b) => { loaded.set(id, b); return b; });
+      p = loadBackbone(pool[id]).then((b) => {
+        loaded.set(id, b);
+        return b;
+      });
       loading.set(id, p);
     }
     return p;
   };
-  const settingsOf = (choice: EngineChoice): Partial<EngineSettings> => ({ ...overrides, ...choice.settings, resize: choice.inputMode });
+  const settingsOf = (choice: EngineChoice): Partial<EngineSettings> => ({
+    ...overrides,
+    ...choice.settings,
+    resize: choice.inputMode,
+  });
   const engineOn = (b: Backbone, settings: Partial<EngineSettings>): Engine => {
     const key = `${b.manifest.id} ${JSON.stringify(settings)}`;
     let e = engines.get(key);
@@ -105,7 +132,13 @@ export async function visionEngines(manifestPath: string, overrides: Partial<Eng
   };
   const poolSha = new Map<string, string>();
   const shaOf = (id: string) => {
-    if (!poolSha.has(id)) { try { poolSha.set(id, readManifest(pool[id]).sha256); } catch { poolSha.set(id, ''); } }
+    if (!poolSha.has(id)) {
+      try {
+        poolSha.set(id, readManifest(pool[id]).sha256);
+      } catch {
+        poolSha.set(id, '');
+      }
+    }
     return poolSha.get(id)!;
   };
   const loadEngine = async (choice: EngineChoice) => {
@@ -113,15 +146,21 @@ export async function visionEngines(manifestPath: string, overrides: Partial<Eng
     return engine(choice);
   };
   return {
-    pool, backbone: main, engine, loadEngine,
+    pool,
+    backbone: main,
+    engine,
+    loadEngine,
     hasBackbone: (sha256) => Object.keys(pool).some((id) => shaOf(id) === sha256),
     tune: productTuner(Object.keys(pool), loadEngine, DEFAULT_CORESET_SIZE),
-    engineFor: async (choice) => adaptEngine(await loadEngine(choice), DEFAULT_CORESET_SIZE, choice.augment) as CalibrationEngine,
+    engineFor: async (choice) =>
+      adaptEngine(await loadEngine(choice), DEFAULT_CORESET_SIZE, choice.augment) as CalibrationEngine,
     engineForSet(set) {
       const b = [...loaded.values()].find((x) => x.manifest.sha256 === set.model.sha256);
       if (!b) {
-        throw new Error(`reference set was built with backbone ${set.model.id} (sha256 ${set.model.sha256.slice(0, 12)}…), which this station has not loaded or ` +
-          `no longer has; rebuild the reference set (npm run calibrate)`);
+        throw new Error(
+          `reference set was built with backbone ${set.model.id} (sha256 ${set.model.sha256.slice(0, 12)}…), which this station has not loaded or ` +
+            `no longer has; rebuild the reference set (npm run calibrate)`,
+        );
       }
       // The set's own settings (input size, aspect, region, taps …) win: a reference set is self-contained.
       return engineOn(b, { ...overrides, ...set.settings });

@@ -48,7 +48,9 @@ type Decoded = Buffer | Error;
 
 export class FolderSource extends ReadLoopSource {
   readonly files: readonly string[];
-  private readonly o: Required<Omit<FolderSourceOptions, 'emptyImage' | 'failure' | 'retryMs' | 'readTimeoutMs' | 'width' | 'height'>> &
+  private readonly o: Required<
+    Omit<FolderSourceOptions, 'emptyImage' | 'failure' | 'retryMs' | 'readTimeoutMs' | 'width' | 'height'>
+  > &
     Pick<FolderSourceOptions, 'emptyImage' | 'failure' | 'width' | 'height'>;
   /** The frame size: given, or read from the first image when the source opens. */
   private size: { width: number; height: number } | undefined;
@@ -84,7 +86,8 @@ export class FolderSource extends ReadLoopSource {
     for (const [name, v] of Object.entries({ width: width ?? 1, height: height ?? 1, fps, holdMs })) {
       if (!(Number.isFinite(v) && v > 0)) throw new Error(`replay option ${name} must be > 0, got ${v}`);
     }
-    if ((width === undefined) !== (height === undefined)) throw new Error('replay options width and height go together: give both, or neither (the first image\'s size)');
+    if ((width === undefined) !== (height === undefined))
+      throw new Error("replay options width and height go together: give both, or neither (the first image's size)");
     if (width !== undefined && height !== undefined) this.size = { width, height };
     for (const [name, v] of Object.entries({ gapMs, settleMs })) {
       if (!(Number.isFinite(v) && v >= 0)) throw new Error(`replay option ${name} must be >= 0, got ${v}`);
@@ -133,7 +136,10 @@ export class FolderSource extends ReadLoopSource {
     if (f && this.served >= f.afterFrames) {
       this.failures.shift();
       this.outageUntil = Date.now() + f.forMs;
-      return { kind: 'broken', error: new Error(`${this.describe()} dropped out (scripted failure after ${this.served} frames)`) };
+      return {
+        kind: 'broken',
+        error: new Error(`${this.describe()} dropped out (scripted failure after ${this.served} frames)`),
+      };
     }
     const data = await this.nextFrame();
     if (!data) return { kind: 'end' };
@@ -238,7 +244,9 @@ async function firstImageSize(files: readonly string[]): Promise<{ width: number
       // unreadable: the replay reports it when it gets there
     }
   }
-  throw new Error(`none of the ${files.length} replay images can be read to learn the frame size; give width and height in the config`);
+  throw new Error(
+    `none of the ${files.length} replay images can be read to learn the frame size; give width and height in the config`,
+  );
 }
 
 /** Decode any image sharp reads into packed RGB at exactly width × height, whole (fitted inside, dark bars). */

@@ -22,6 +22,8 @@ export function createFrameSource(config: CaptureConfig): FrameSource {
     case 'folder':
       return new FolderSource(config);
     default:
-      throw new Error(`capture.kind must be 'camera', 'video' or 'folder', got ${JSON.stringify((config as { kind?: unknown }).kind)}`);
+      throw new Error(
+        `capture.kind must be 'camera', 'video' or 'folder', got ${JSON.stringify((config as { kind?: unknown }).kind)}`,
+      );
   }
 }

@@ -44,4 +44,3 @@ function quietBuildTools(require: NodeJS.Require): void {
     // a layout without it prints the line; harmless
   }
 }
-

@@ -71,7 +71,10 @@ export class OpenCvSource extends ReadLoopSource {
       mat = await this.cap!.readAsync();
     }
     if (mat.empty) {
-      return { kind: 'broken', error: new Error(`${this.describe()} returned an empty frame (unplugged or read error)`) };
+      return {
+        kind: 'broken',
+        error: new Error(`${this.describe()} returned an empty frame (unplugged or read error)`),
+      };
     }
     this.framesSinceOpen++;
     return { kind: 'frame', width: mat.cols, height: mat.rows, data: await toRgb(this.cv, mat) };
@@ -141,8 +144,7 @@ export function openVideoCapture(cv: Cv, input: number | string, kind: 'camera' 
 /** BGR/BGRA/grey 8-bit Mat → packed RGB Buffer. */
 async function toRgb(cv: Cv, mat: Mat): Promise<Buffer> {
   if (mat.depth !== cv.CV_8U) throw new Error(`unsupported frame depth ${mat.depth} (expected 8-bit)`);
-  const code =
-    mat.channels === 3 ? cv.COLOR_BGR2RGB : mat.channels === 4 ? cv.COLOR_BGRA2RGB : cv.COLOR_GRAY2RGB;
+  const code = mat.channels === 3 ? cv.COLOR_BGR2RGB : mat.channels === 4 ? cv.COLOR_BGRA2RGB : cv.COLOR_GRAY2RGB;
   const rgb = await mat.cvtColorAsync(code);
   return rgb.getData();
 }

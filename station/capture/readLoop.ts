@@ -210,6 +210,7 @@ export function asError(err: unknown): Error {
 }
 
 function positive(v: number, name: string): number {
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`capture option ${name} must be a positive number of ms, got ${v}`);
+  if (!Number.isFinite(v) || v <= 0)
+    throw new Error(`capture option ${name} must be a positive number of ms, got ${v}`);
   return v;
 }

@@ -79,13 +79,15 @@ export function finishFrame(canvas: Canvas, look: BenchLook, shot: Rng): Uint8Ar
     for (let x = 0; x < width; x++) {
       const nx = x / width - 0.5;
       const gain =
-        exposure * (1 - look.lightStrength * 2 * (nx * cosA + ny * sinA)) * (1 - look.vignette * 2 * (nx * nx + ny * ny));
+        exposure *
+        (1 - look.lightStrength * 2 * (nx * cosA + ny * sinA)) *
+        (1 - look.vignette * 2 * (nx * nx + ny * ny));
       const i = (y * width + x) * 3;
       // sensor: read noise + shot noise (grows with brightness) + a little shared luma grain
       const luma = (shot.fastGaussian() * 0.6) / 255;
       for (let c = 0; c < 3; c++) {
         const v = data[i + c] * gain;
-        const sigma = (0.9 + 1.6 * Math.sqrt(Math.max(v , 0))) / 255;
+        const sigma = (0.9 + 1.6 * Math.sqrt(Math.max(v, 0))) / 255;
         data[i + c] = v + shot.fastGaussian() * sigma + luma;
       }
     }

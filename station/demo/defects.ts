@@ -70,7 +70,8 @@ export function planCut(kind: 'chip' | 'missing', shape: ItemShape, rng: Rng, sc
         const dy = y - cy;
         const t = (dx * -ny + dy * nx) / along;
         const n = (dx * nx + dy * ny) / deep;
-        const jag = 0.22 * noise.at(x / (4 * scale), y / (4 * scale)) + 0.1 * noise.at(x / (1.6 * scale) + 40, y / (1.6 * scale));
+        const jag =
+          0.22 * noise.at(x / (4 * scale), y / (4 * scale)) + 0.1 * noise.at(x / (1.6 * scale) + 40, y / (1.6 * scale));
         return (len(t, n) - 1 - jag) * deep;
       },
     };
@@ -94,7 +95,14 @@ export function planCut(kind: 'chip' | 'missing', shape: ItemShape, rng: Rng, sc
 }
 
 /** Lightens the remaining item along a cut to the body colour; returns the cut's mask. */
-export function drawBrokenEdge(canvas: Canvas, goodCover: Float32Array, cover: Float32Array, cut: Cut, palette: DefectPalette, scale: number): Uint8Array {
+export function drawBrokenEdge(
+  canvas: Canvas,
+  goodCover: Float32Array,
+  cover: Float32Array,
+  cut: Cut,
+  palette: DefectPalette,
+  scale: number,
+): Uint8Array {
   const { width, height } = canvas;
   const band = 2.4 * scale;
   const mask = new Uint8Array(width * height);
@@ -113,7 +121,16 @@ export function drawBrokenEdge(canvas: Canvas, goodCover: Float32Array, cover: F
 
 /** Paints a scratch, spot or crack over the item (weighted by `cover`); returns its mask.
  *  `severity` (default 1) scales how strongly it shows, not where it is. */
-export function drawSurfaceDefect(kind: 'scratch' | 'spot' | 'crack', canvas: Canvas, cover: Float32Array, shape: ItemShape, palette: DefectPalette, rng: Rng, scale: number, severity = 1): Uint8Array {
+export function drawSurfaceDefect(
+  kind: 'scratch' | 'spot' | 'crack',
+  canvas: Canvas,
+  cover: Float32Array,
+  shape: ItemShape,
+  palette: DefectPalette,
+  rng: Rng,
+  scale: number,
+  severity = 1,
+): Uint8Array {
   const { width, height } = canvas;
   const alpha = new Float32Array(width * height);
   let colour: Rgb;
@@ -122,7 +139,17 @@ export function drawSurfaceDefect(kind: 'scratch' | 'spot' | 'crack', canvas: Ca
     colour = rng.chance(0.7) ? palette.scratchLight : palette.scratchDark;
     const strength = Math.min(1, rng.uniform(0.6, 0.85) * severity);
     const lineWidth = rng.uniform(1.5, 2.6) * scale;
-    strokePath(alpha, width, height, scratchPath(shape, rng), lineWidth, strength, true, new Noise2D(rng.nextUint32()), scale);
+    strokePath(
+      alpha,
+      width,
+      height,
+      scratchPath(shape, rng),
+      lineWidth,
+      strength,
+      true,
+      new Noise2D(rng.nextUint32()),
+      scale,
+    );
     threshold = 0.12;
   } else if (kind === 'crack') {
     colour = palette.crack;
@@ -133,7 +160,14 @@ export function drawSurfaceDefect(kind: 'scratch' | 'spot' | 'crack', canvas: Ca
     strokePath(alpha, width, height, main, lineWidth, strength, false, noise, scale);
     if (main.length > 8 && rng.chance(0.6)) {
       const from = main[rng.int(Math.floor(main.length / 3), main.length - 3)];
-      const branch = randomWalk(shape, rng, from, rng.uniform(0, 2 * Math.PI), rng.uniform(0.15, 0.3) * shape.size, scale);
+      const branch = randomWalk(
+        shape,
+        rng,
+        from,
+        rng.uniform(0, 2 * Math.PI),
+        rng.uniform(0.15, 0.3) * shape.size,
+        scale,
+      );
       strokePath(alpha, width, height, branch, lineWidth * 0.8, strength, false, noise, scale);
     }
     threshold = 0.12;
@@ -152,7 +186,13 @@ export function drawSurfaceDefect(kind: 'scratch' | 'spot' | 'crack', canvas: Ca
     if (soak) {
       // a tint only darkens part-way, so it soaks in more densely than a covering blotch
       const i = p * 3;
-      blendPixel(canvas, p % width, (p / width) | 0, [data[i] * tint[0], data[i + 1] * tint[1], data[i + 2] * tint[2]], Math.min(1, a * 1.4));
+      blendPixel(
+        canvas,
+        p % width,
+        (p / width) | 0,
+        [data[i] * tint[0], data[i + 1] * tint[1], data[i + 2] * tint[2]],
+        Math.min(1, a * 1.4),
+      );
     } else {
       blendPixel(canvas, p % width, (p / width) | 0, colour, a);
     }
@@ -206,7 +246,14 @@ function crackPath(shape: ItemShape, rng: Rng, scale: number): Path {
 }
 
 /** A jagged walk: each step turns a little, pulled back towards the overall heading. */
-function randomWalk(shape: ItemShape, rng: Rng, start: [number, number], heading: number, length: number, scale: number): Path {
+function randomWalk(
+  shape: ItemShape,
+  rng: Rng,
+  start: [number, number],
+  heading: number,
+  length: number,
+  scale: number,
+): Path {
   const step = 2.5 * scale;
   const path: Path = [start];
   let [x, y] = start;
@@ -224,9 +271,20 @@ function randomWalk(shape: ItemShape, rng: Rng, start: [number, number], heading
 }
 
 /** Strokes a polyline into `alpha` (max-combined), tapering and varying its strength along it. */
-function strokePath(alpha: Float32Array, width: number, height: number, path: Path, lineWidth: number, strength: number, taperStart: boolean, noise: Noise2D, scale: number): void {
+function strokePath(
+  alpha: Float32Array,
+  width: number,
+  height: number,
+  path: Path,
+  lineWidth: number,
+  strength: number,
+  taperStart: boolean,
+  noise: Noise2D,
+  scale: number,
+): void {
   const lengths = [0];
-  for (let k = 1; k < path.length; k++) lengths.push(lengths[k - 1] + len(path[k][0] - path[k - 1][0], path[k][1] - path[k - 1][1]));
+  for (let k = 1; k < path.length; k++)
+    lengths.push(lengths[k - 1] + len(path[k][0] - path[k - 1][0], path[k][1] - path[k - 1][1]));
   const total = lengths[lengths.length - 1] || 1;
   const reach = lineWidth / 2 + 1;
   for (let k = 1; k < path.length; k++) {
@@ -242,7 +300,7 @@ function strokePath(alpha: Float32Array, width: number, height: number, path: Pa
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         let t = ((x - ax) * vx + (y - ay) * vy) / len2;
-        t = t < 0 ? 0 : Math.min(t , 1);
+        t = t < 0 ? 0 : Math.min(t, 1);
         const d = len(x - (ax + t * vx), y - (ay + t * vy));
         const cover = clamp01(lineWidth / 2 + 0.5 - d);
         if (cover <= 0) continue;
@@ -258,7 +316,16 @@ function strokePath(alpha: Float32Array, width: number, height: number, path: Pa
 }
 
 /** A blotchy stain covering 2–4.5 % of the item; returns the alpha above which it counts. */
-function paintStain(alpha: Float32Array, width: number, height: number, cover: Float32Array, shape: ItemShape, rng: Rng, scale: number, severity: number): number {
+function paintStain(
+  alpha: Float32Array,
+  width: number,
+  height: number,
+  cover: Float32Array,
+  shape: ItemShape,
+  rng: Rng,
+  scale: number,
+  severity: number,
+): number {
   let itemArea = 0;
   for (let p = 0; p < cover.length; p++) if (cover[p] >= 0.5) itemArea++;
   const radius = Math.sqrt((rng.uniform(0.02, 0.045) * itemArea) / Math.PI);

@@ -24,33 +24,50 @@ export interface DemoPaths {
 
 export function demoPaths(dataDir: string): DemoPaths {
   const root = path.join(dataDir, 'demo');
-  return { calibrationDir: path.join(root, 'calibration'), replayDir: path.join(root, 'replay'), emptyBench: path.join(root, 'empty-bench.png') };
+  return {
+    calibrationDir: path.join(root, 'calibration'),
+    replayDir: path.join(root, 'replay'),
+    emptyBench: path.join(root, 'empty-bench.png'),
+  };
 }
 
 /** Creates the demo folders unless a previous start finished them (a marker is written last). */
 /** `backbone`: the id the demo product pins (the station's configured backbone; default MobileNetV2). */
-export async function ensureDemo(dataDir: string, opts: { good?: number; replayItems?: number; backbone?: string } = {}): Promise<DemoPaths> {
+export async function ensureDemo(
+  dataDir: string,
+  opts: { good?: number; replayItems?: number; backbone?: string } = {},
+): Promise<DemoPaths> {
   const p = demoPaths(dataDir);
   const marker = path.join(dataDir, 'demo', '.complete');
   if (existsSync(marker)) return p;
   const productDir = path.join(p.calibrationDir, DEMO_PRODUCT);
   mkdirSync(p.replayDir, { recursive: true });
   await writeSampleProduct(productDir, { ...DEMO_SAMPLE, goodCount: opts.good ?? DEMO_SAMPLE.goodCount });
-  writeFileSync(path.join(productDir, 'product.json'), JSON.stringify({
-    name: 'Demo glazed tile',
-    inputMode: 'pad',
-    tolerance: { failRate: 0.01, reviewRate: 0.1 },
-    minGoodImages: 10,
-    coresetSize: 4000,
-    // Pinned, so the demo starts without a configuration search (MobileNetV2 catches its chips; see README).
-    engine: { backbone: opts.backbone ?? DEFAULT_BACKBONE, inputSize: 224, aspect: 'square' },
-    scoreTopShare: 0,
-  }, null, 2));
+  writeFileSync(
+    path.join(productDir, 'product.json'),
+    JSON.stringify(
+      {
+        name: 'Demo glazed tile',
+        inputMode: 'pad',
+        tolerance: { failRate: 0.01, reviewRate: 0.1 },
+        minGoodImages: 10,
+        coresetSize: 4000,
+        // Pinned, so the demo starts without a configuration search (MobileNetV2 catches its chips; see README).
+        engine: { backbone: opts.backbone ?? DEFAULT_BACKBONE, inputSize: 224, aspect: 'square' },
+        scoreTopShare: 0,
+      },
+      null,
+      2,
+    ),
+  );
   // The replay: mostly good items with a defective one every third place, seeds unseen by calibration.
   const n = opts.replayItems ?? 12;
   for (let k = 0; k < n; k++) {
     const item = demoReplayItem(k);
-    await writeFileAtomic(path.join(p.replayDir, `item-${String(k).padStart(3, '0')}-${item.defect ?? 'good'}.png`), await encodePng(item));
+    await writeFileAtomic(
+      path.join(p.replayDir, `item-${String(k).padStart(3, '0')}-${item.defect ?? 'good'}.png`),
+      await encodePng(item),
+    );
   }
   await writeFileAtomic(p.emptyBench, await encodePng(demoEmptyBench()));
   writeFileSync(marker, new Date().toISOString());
@@ -59,7 +76,7 @@ export async function ensureDemo(dataDir: string, opts: { good?: number; replayI
 
 /** Replay item k: a glazed tile unseen by calibration, with a defect at every third place. */
 export function demoReplayItem(k: number) {
-  const defect = k % 3 === 2 ? DEFECT_KINDS[(k / 3) % DEFECT_KINDS.length | 0] : null;
+  const defect = k % 3 === 2 ? DEFECT_KINDS[((k / 3) % DEFECT_KINDS.length) | 0] : null;
   return renderItem({ kind: 'glazed-tile', seed: 5000 + k, width: DEMO_FRAME, height: DEMO_FRAME, defect });
 }
 

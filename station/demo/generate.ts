@@ -7,7 +7,16 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { benchLook, finishFrame, paintBench } from './bench.ts';
-import { type Cut, type DefectKind, DEFECT_KINDS, checkDefectKind, drawBrokenEdge, drawSurfaceDefect, isCut, planCut } from './defects.ts';
+import {
+  type Cut,
+  type DefectKind,
+  DEFECT_KINDS,
+  checkDefectKind,
+  drawBrokenEdge,
+  drawSurfaceDefect,
+  isCut,
+  planCut,
+} from './defects.ts';
 import { type ItemKind, ITEM_KINDS, itemFactory } from './items.ts';
 import { Rng, checkSeed, hashSeed } from './random.ts';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
@@ -83,7 +92,8 @@ export function renderItem(options: RenderOptions): RenderedItem {
   const defectRng = defect ? root.fork('defect', defect) : null;
   const { shape } = model;
 
-  const cut: Cut | null = defect && defectRng && isCut(defect) ? planCut(defect, shape, defectRng, scale, severity) : null;
+  const cut: Cut | null =
+    defect && defectRng && isCut(defect) ? planCut(defect, shape, defectRng, scale, severity) : null;
   const goodCover = new Float32Array(n);
   const cover = new Float32Array(n);
   const itemMask = new Uint8Array(n);
@@ -125,7 +135,16 @@ export function renderItem(options: RenderOptions): RenderedItem {
   if (defect && defectRng) {
     mask = cut
       ? drawBrokenEdge(canvas, goodCover, cover, cut, model.palette, scale)
-      : drawSurfaceDefect(defect as 'scratch' | 'spot' | 'crack', canvas, cover, shape, model.palette, defectRng, scale, severity);
+      : drawSurfaceDefect(
+          defect as 'scratch' | 'spot' | 'crack',
+          canvas,
+          cover,
+          shape,
+          model.palette,
+          defectRng,
+          scale,
+          severity,
+        );
   }
 
   const rgb = finishFrame(canvas, bench, root.fork('shot'));
@@ -133,7 +152,13 @@ export function renderItem(options: RenderOptions): RenderedItem {
 }
 
 /** Soft shadow on the bench, thrown away from the key light. */
-function castShadow(canvas: ReturnType<typeof createCanvas>, cover: Float32Array, lightDx: number, lightDy: number, scale: number): void {
+function castShadow(
+  canvas: ReturnType<typeof createCanvas>,
+  cover: Float32Array,
+  lightDx: number,
+  lightDy: number,
+  scale: number,
+): void {
   const { width, height, data } = canvas;
   const dist = len(lightDx, lightDy) || 1;
   const sx = Math.round((-lightDx / dist) * 3 * scale);
@@ -155,7 +180,12 @@ function castShadow(canvas: ReturnType<typeof createCanvas>, cover: Float32Array
 }
 
 /** An empty bench frame (same bench and lighting as the items; sensor noise from `seed`). */
-export function renderEmptyBench(options: { seed: number; width?: number; height?: number; benchSeed?: number }): RgbImage {
+export function renderEmptyBench(options: {
+  seed: number;
+  width?: number;
+  height?: number;
+  benchSeed?: number;
+}): RgbImage {
   const seed = checkSeed(options.seed);
   const width = checkSize(options.width, 'width');
   const height = checkSize(options.height, 'height');
@@ -168,7 +198,9 @@ export function renderEmptyBench(options: { seed: number; width?: number; height
 
 function rawInput(image: RgbImage): Sharp {
   if (image.rgb.length !== image.width * image.height * 3) {
-    throw new Error(`demo generator: image buffer holds ${image.rgb.length} bytes, expected ${image.width}×${image.height}×3`);
+    throw new Error(
+      `demo generator: image buffer holds ${image.rgb.length} bytes, expected ${image.width}×${image.height}×3`,
+    );
   }
   return sharp(Buffer.from(image.rgb.buffer, image.rgb.byteOffset, image.rgb.byteLength), {
     raw: { width: image.width, height: image.height, channels: 3 },
@@ -190,7 +222,9 @@ export function encodeMaskPng(mask: Uint8Array, width: number, height: number): 
   }
   const grey = Buffer.alloc(mask.length);
   for (let p = 0; p < mask.length; p++) grey[p] = mask[p] ? 255 : 0;
-  return sharp(grey, { raw: { width, height, channels: 1 } }).png().toBuffer();
+  return sharp(grey, { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
 }
 
 export interface SampleProductOptions {
@@ -215,13 +249,18 @@ export interface SampleProductOptions {
 export async function writeSampleProduct(dir: string, options: SampleProductOptions): Promise<string[]> {
   const { kind, goodCount, defectCount } = options;
   itemFactory(kind);
-  for (const [field, v] of [['goodCount', goodCount], ['defectCount', defectCount]] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new Error(`demo generator: ${field} must be a whole number ≥ 0, got ${String(v)}`);
+  for (const [field, v] of [
+    ['goodCount', goodCount],
+    ['defectCount', defectCount],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 0)
+      throw new Error(`demo generator: ${field} must be a whole number ≥ 0, got ${String(v)}`);
   }
   const seed = checkSeed(options.seed ?? 1);
   const size = checkSize(options.size, 'size');
   const defects = (options.defects ?? [...DEFECT_KINDS]).map((d) => checkDefectKind(d) as DefectKind);
-  if (defects.length === 0 && defectCount > 0) throw new Error('demo generator: defects list is empty but defectCount > 0');
+  if (defects.length === 0 && defectCount > 0)
+    throw new Error('demo generator: defects list is empty but defectCount > 0');
   const base = { kind, width: size, height: size, benchSeed: options.benchSeed };
   const written: string[] = [];
   for (const sub of ['good', 'reject', 'masks']) await mkdir(path.join(dir, sub), { recursive: true });

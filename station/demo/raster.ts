@@ -17,7 +17,7 @@ export function createCanvas(width: number, height: number): Canvas {
 /** Euclidean length; Math.hypot is several times slower in V8's hot loops. */
 export const len = (x: number, y: number): number => Math.sqrt(x * x + y * y);
 
-export const clamp01 = (v: number): number => (v < 0 ? 0 : Math.min(v , 1));
+export const clamp01 = (v: number): number => (v < 0 ? 0 : Math.min(v, 1));
 
 export function smoothstep(e0: number, e1: number, x: number): number {
   const t = clamp01((x - e0) / (e1 - e0));
@@ -38,7 +38,17 @@ export function hsv(h: number, s: number, v: number): Rgb {
   const m = v - c;
   const i = Math.floor(hh);
   const [r, g, b] =
-    i === 0 ? [c, x, 0] : i === 1 ? [x, c, 0] : i === 2 ? [0, c, x] : i === 3 ? [0, x, c] : i === 4 ? [x, 0, c] : [c, 0, x];
+    i === 0
+      ? [c, x, 0]
+      : i === 1
+        ? [x, c, 0]
+        : i === 2
+          ? [0, c, x]
+          : i === 3
+            ? [0, x, c]
+            : i === 4
+              ? [x, 0, c]
+              : [c, 0, x];
   return [r + m, g + m, b + m];
 }
 
@@ -47,7 +57,7 @@ export function blendPixel(canvas: Canvas, x: number, y: number, colour: Rgb, al
   if (alpha <= 0) return;
   const i = (y * canvas.width + x) * 3;
   const d = canvas.data;
-  const a = Math.min(alpha , 1);
+  const a = Math.min(alpha, 1);
   d[i] += (colour[0] - d[i]) * a;
   d[i + 1] += (colour[1] - d[i + 1]) * a;
   d[i + 2] += (colour[2] - d[i + 2]) * a;
@@ -84,12 +94,19 @@ export function boxBlur(src: Float32Array, width: number, height: number, radius
 }
 
 /** Distance from point p to segment a–b, and the position t (0..1) of the closest point. */
-export function segmentDistance(px: number, py: number, ax: number, ay: number, bx: number, by: number): { d: number; t: number } {
+export function segmentDistance(
+  px: number,
+  py: number,
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+): { d: number; t: number } {
   const vx = bx - ax;
   const vy = by - ay;
   const len2 = vx * vx + vy * vy;
   let t = len2 > 0 ? ((px - ax) * vx + (py - ay) * vy) / len2 : 0;
-  t = t < 0 ? 0 : Math.min(t , 1);
+  t = t < 0 ? 0 : Math.min(t, 1);
   const dx = px - (ax + t * vx);
   const dy = py - (ay + t * vy);
   return { d: Math.sqrt(dx * dx + dy * dy), t };
@@ -114,7 +131,7 @@ export function toRgb8(canvas: Canvas): Uint8Array {
   const out = new Uint8Array(canvas.data.length);
   for (let i = 0; i < out.length; i++) {
     const v = canvas.data[i] * 255 + 0.5;
-    out[i] = v < 0 ? 0 : Math.min(v , 255);
+    out[i] = v < 0 ? 0 : Math.min(v, 255);
   }
   return out;
 }

@@ -5,7 +5,10 @@ import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { DEFECT_KINDS, type DefectKind, type ItemKind, encodePng, renderItem } from './generate.ts';
 
-export async function contactSheet(kind: ItemKind, options: { size?: number; seed?: number; columns?: number } = {}): Promise<Buffer> {
+export async function contactSheet(
+  kind: ItemKind,
+  options: { size?: number; seed?: number; columns?: number } = {},
+): Promise<Buffer> {
   const size = options.size ?? 256;
   const seed = options.seed ?? 1;
   const columns = options.columns ?? DEFECT_KINDS.length;

@@ -3,7 +3,15 @@
 // iron speckles, and catches a soft glossy highlight.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, forEachCovered, lampDirection, lampSpot, placeOnBench, rimFacing } from './itemKit.ts';
+import {
+  type ItemModel,
+  type ItemShape,
+  forEachCovered,
+  lampDirection,
+  lampSpot,
+  placeOnBench,
+  rimFacing,
+} from './itemKit.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
 import { type Canvas, blendPixel, clamp01, hsv, mix, mixRgb, smoothstep, len } from './raster.ts';
@@ -16,7 +24,12 @@ interface Drip {
 }
 
 /** Where the tile lies and its outline: a rounded square, a little irregular, turned a few degrees. */
-function placeTile(rng: Rng, width: number, height: number, s: number): { shape: ItemShape; hx: number; hy: number; half: number } {
+function placeTile(
+  rng: Rng,
+  width: number,
+  height: number,
+  s: number,
+): { shape: ItemShape; hx: number; hy: number; half: number } {
   const place = rng.fork('place');
   const { cx, cy } = placeOnBench(place, width, height);
   const half = 76 * s * (1 + place.gaussian(0, 0.02));
@@ -87,7 +100,12 @@ export function createGlazedTile(rng: Rng, width: number, height: number, bench:
   const rimWidth = 5.5 * s * look.uniform(0.85, 1.2);
   const drips: Drip[] = [];
   for (let n = look.int(2, 5); n > 0; n--) {
-    drips.push({ x: look.uniform(-0.8, 0.8), length: look.uniform(0.12, 0.45), width: look.uniform(0.025, 0.05), wobble: look.uniform(0, 10) });
+    drips.push({
+      x: look.uniform(-0.8, 0.8),
+      length: look.uniform(0.12, 0.45),
+      width: look.uniform(0.025, 0.05),
+      wobble: look.uniform(0, 10),
+    });
   }
   const hlX = bench.lightX * width + look.gaussian(0, 4 * s);
   const hlY = bench.lightY * height + look.gaussian(0, 4 * s);
@@ -150,7 +168,15 @@ export function createGlazedTile(rng: Rng, width: number, height: number, bench:
 }
 
 /** A small anti-aliased dot, only where the item is. */
-export function stampDot(surface: Canvas, cover: Float32Array, px: number, py: number, radius: number, colour: [number, number, number], strength: number): void {
+export function stampDot(
+  surface: Canvas,
+  cover: Float32Array,
+  px: number,
+  py: number,
+  radius: number,
+  colour: [number, number, number],
+  strength: number,
+): void {
   const { width, height } = surface;
   const x0 = Math.max(0, Math.floor(px - radius - 1));
   const x1 = Math.min(width - 1, Math.ceil(px + radius + 1));

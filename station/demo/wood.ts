@@ -4,7 +4,15 @@
 // spacing, phase and hue all vary, and it lies on the bench at any rotation.
 
 import type { BenchLook } from './bench.ts';
-import { type ItemModel, type ItemShape, forEachCovered, lampDirection, lampSpot, placeOnBench, rimFacing } from './itemKit.ts';
+import {
+  type ItemModel,
+  type ItemShape,
+  forEachCovered,
+  lampDirection,
+  lampSpot,
+  placeOnBench,
+  rimFacing,
+} from './itemKit.ts';
 import { Noise2D } from './noise.ts';
 import type { Rng } from './random.ts';
 import { type Canvas, hsv, mix, mixRgb, smoothstep, len } from './raster.ts';
@@ -118,7 +126,11 @@ export function createWoodDisc(rng: Rng, width: number, height: number, bench: B
     palette: {
       scratchLight: hsv(hue + 6, sat * 0.4, Math.min(1, val * 1.3)),
       scratchDark: hsv(hue - 4, sat * 0.8, val * 0.35),
-      stains: [hsv(hue - 8, sat * 0.55, val * 0.42), hsv(215, 0.25, 0.3), hsv(hue + 10, sat * 0.25, Math.min(1, val * 1.2))],
+      stains: [
+        hsv(hue - 8, sat * 0.55, val * 0.42),
+        hsv(215, 0.25, 0.3),
+        hsv(hue + 10, sat * 0.25, Math.min(1, val * 1.2)),
+      ],
       crack: hsv(hue - 6, 0.6, 0.16),
       body: hsv(hue + 4, sat * 0.6, Math.min(1, val * 1.15)),
     },

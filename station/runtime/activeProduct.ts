@@ -23,21 +23,42 @@ export interface ActiveProduct {
 export type EngineForSet = (set: ReferenceSet) => Engine;
 
 /** Throws a message for the person when the product cannot be inspected yet. */
-export function loadActiveProduct(store: Store, calibrationDir: string, productId: string, engineForSet: EngineForSet): ActiveProduct {
+export function loadActiveProduct(
+  store: Store,
+  calibrationDir: string,
+  productId: string,
+  engineForSet: EngineForSet,
+): ActiveProduct {
   const config = path.join(calibrationDir, productId, 'product.json');
-  if (!existsSync(config)) throw new Error(`product '${productId}' has no calibration folder: add ${config} and good/ images, then calibrate it`);
+  if (!existsSync(config))
+    throw new Error(
+      `product '${productId}' has no calibration folder: add ${config} and good/ images, then calibrate it`,
+    );
   const row = store.referenceSets.active(productId);
-  if (!row) throw new Error(`product '${productId}' has no active reference set: run \`npm run calibrate -- ${productId}\` or calibrate it from the dashboard`);
+  if (!row)
+    throw new Error(
+      `product '${productId}' has no active reference set: run \`npm run calibrate -- ${productId}\` or calibrate it from the dashboard`,
+    );
   loadProductConfig(config, productId); // a broken product.json is named here
   const file = refsetFile(store.dataDir, row.filePath);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new Error(`reference set ${productId} v${row.version}: cannot read ${file} (${(err as NodeJS.ErrnoException).code}); calibrate again or activate another version`);
+    throw new Error(
+      `reference set ${productId} v${row.version}: cannot read ${file} (${(err as NodeJS.ErrnoException).code}); calibrate again or activate another version`,
+    );
   }
-  const referenceSet = decodeReferenceSet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { source: file });
+  const referenceSet = decodeReferenceSet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    source: file,
+  });
   const engine = engineForSet(referenceSet);
   const { review, fail, scoreModel } = row.thresholds;
-  return { productId, row, referenceSet, engine, thresholds: { review, fail, scoreModel: scoreModel as StoredThresholds['scoreModel'] } };
+  return {
+    productId,
+    row,
+    referenceSet,
+    engine,
+    thresholds: { review, fail, scoreModel: scoreModel as StoredThresholds['scoreModel'] },
+  };
 }

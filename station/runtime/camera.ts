@@ -27,7 +27,9 @@ export function followCamera(source: FrameSource, log: Log): Camera {
     state = to;
     for (const l of listeners) l(to, reason);
   };
-  source.on('frame', (f) => { latestFrame = f; });
+  source.on('frame', (f) => {
+    latestFrame = f;
+  });
   source.on('lost', (err) => {
     log.warn(`camera lost: ${err.message}`);
     changed('lost', err.message);
@@ -42,8 +44,14 @@ export function followCamera(source: FrameSource, log: Log): Camera {
     changed('ended', 'the replay has played its last item');
   });
   return {
-    get state() { return state; },
-    get latestFrame() { return latestFrame; },
-    onChange(listener) { listeners.push(listener); },
+    get state() {
+      return state;
+    },
+    get latestFrame() {
+      return latestFrame;
+    },
+    onChange(listener) {
+      listeners.push(listener);
+    },
   };
 }

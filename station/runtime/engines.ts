@@ -10,6 +10,8 @@ export async function loadEngines(modelManifest: string, store: Store, log: Log)
   const engines = await visionEngines(modelManifest);
   await engines.preload(store.referenceSets.activeModelSha256s());
   const m = engines.backbone.manifest;
-  log.info(`backbone ${m.id} (sha256 ${m.sha256.slice(0, 12)}…), taps ${m.taps.map((t) => `${t.name}/${t.stride}`).join(', ')}`);
+  log.info(
+    `backbone ${m.id} (sha256 ${m.sha256.slice(0, 12)}…), taps ${m.taps.map((t) => `${t.name}/${t.stride}`).join(', ')}`,
+  );
   return engines;
 }

@@ -20,26 +20,43 @@ export interface FirstCalibration {
 }
 
 /** Never throws: a bench whose product cannot be inspected still starts and records its items unjudged. */
-export async function calibrateOnFirstStart({ selection, calibrationDir, store, engines, log }: FirstCalibration): Promise<void> {
+export async function calibrateOnFirstStart({
+  selection,
+  calibrationDir,
+  store,
+  engines,
+  log,
+}: FirstCalibration): Promise<void> {
   const { productId } = selection;
   const folder = path.join(calibrationDir, productId);
-  if (!store.referenceSets.active(productId) && existsSync(path.join(folder, 'product.json'))) await calibrate(productId, folder, { calibrationDir, store, engines, log });
+  if (!store.referenceSets.active(productId) && existsSync(path.join(folder, 'product.json')))
+    await calibrate(productId, folder, { calibrationDir, store, engines, log });
   const first = selection.active();
   if (first instanceof Error) log.warn(`${first.message}; items will be recorded as unjudged until then`);
 }
 
-async function calibrate(productId: string, folder: string, { calibrationDir, store, engines, log }: Omit<FirstCalibration, 'selection'>): Promise<void> {
+async function calibrate(
+  productId: string,
+  folder: string,
+  { calibrationDir, store, engines, log }: Omit<FirstCalibration, 'selection'>,
+): Promise<void> {
   log.info(`product '${productId}' has no reference set yet: calibrating from ${folder}`);
   let lastStage = '';
   try {
     const r = await calibrateProduct({
-      productId, calibrationDir, store, engineFor: engines.engineFor, tune: engines.tune,
+      productId,
+      calibrationDir,
+      store,
+      engineFor: engines.engineFor,
+      tune: engines.tune,
       onProgress: (stage, done, total) => {
         if (stage !== lastStage || done === total) log.info(`  calibrate: ${stage} ${done}/${total}`);
         lastStage = stage;
       },
     });
-    log.info(`  reference set v${r.version}: review above ${r.report.band.reviewAt.toFixed(3)}, fail above ${r.report.band.failAt.toFixed(3)}`);
+    log.info(
+      `  reference set v${r.version}: review above ${r.report.band.reviewAt.toFixed(3)}, fail above ${r.report.band.failAt.toFixed(3)}`,
+    );
   } catch (err) {
     // The bench still starts: its items are recorded unjudged with the reason until a calibration succeeds.
     log.warn(`  calibration of '${productId}' failed: ${(err as Error).message}`);

@@ -23,7 +23,9 @@ export interface InspectRequest {
 }
 
 const jpeg = (img: DecodedImage) =>
-  sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels: 3 } })
+  sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
+    raw: { width: img.width, height: img.height, channels: 3 },
+  })
     .jpeg({ quality: 88 })
     .toBuffer();
 
@@ -36,7 +38,12 @@ function overlayScale(active: ActiveProduct, fallback: OverlayScale): OverlaySca
 export async function inspectFrame(store: Store, req: InspectRequest): Promise<Inspection> {
   const { frame, productId, makerId, active } = req;
   const inspectedAt = Date.now();
-  const image: DecodedImage = { name: `frame ${frame.seq}`, width: frame.width, height: frame.height, data: frame.data };
+  const image: DecodedImage = {
+    name: `frame ${frame.seq}`,
+    width: frame.width,
+    height: frame.height,
+    data: frame.data,
+  };
   const t0 = performance.now();
   let judged: ReturnType<typeof judgeInspection> = { verdict: 'unjudged', score: null };
   let error: string | null = active instanceof Error ? active.message : null;
@@ -46,13 +53,19 @@ export async function inspectFrame(store: Store, req: InspectRequest): Promise<I
   if (!(active instanceof Error)) {
     try {
       const r = await active.engine.inspectDecoded(image, active.referenceSet);
-      judged = judgeInspection({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask }, active.thresholds);
+      judged = judgeInspection(
+        { score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask },
+        active.thresholds,
+      );
       if (judged.error) error = judged.error;
       const th = performance.now();
       heatmap = heatmapOverlay(image, r.anomalyMap, overlayScale(active, selfScale(r.anomalyMap)));
       timings = { ...r.timings, overlayMs: performance.now() - th };
       const { names, embeddings } = active.referenceSet.images;
-      nearest = nearestExamples(r.embedding.imageEmbedding, embeddings, names, 3).map((m) => ({ fileName: m.name, distance: m.distance }));
+      nearest = nearestExamples(r.embedding.imageEmbedding, embeddings, names, 3).map((m) => ({
+        fileName: m.name,
+        distance: m.distance,
+      }));
     } catch (err) {
       error = `could not inspect: ${(err as Error).message}`;
       judged = { verdict: 'unjudged', score: null };
@@ -60,7 +73,9 @@ export async function inspectFrame(store: Store, req: InspectRequest): Promise<I
   }
   const te = performance.now();
   const framePath = await writeEvidence(store.dataDir, { inspectedAt, kind: 'frame', jpeg: await jpeg(image) });
-  const heatmapPath = heatmap ? await writeEvidence(store.dataDir, { inspectedAt, kind: 'heatmap', jpeg: await jpeg(heatmap) }) : null;
+  const heatmapPath = heatmap
+    ? await writeEvidence(store.dataDir, { inspectedAt, kind: 'heatmap', jpeg: await jpeg(heatmap) })
+    : null;
   timings.evidenceMs = performance.now() - te;
   timings.totalMs = performance.now() - t0;
   const isJudged = judged.verdict !== 'unjudged';

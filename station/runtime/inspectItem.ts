@@ -10,7 +10,12 @@ import { inspectFrame } from './inspectFrame.ts';
 import type { Log } from './log.ts';
 import type { Selection } from './selection.ts';
 
-const VERDICT_LIGHT: Record<Verdict, StackLightState> = { pass: 'PASS', review: 'REVIEW', fail: 'FAIL', unjudged: 'FAULT' };
+const VERDICT_LIGHT: Record<Verdict, StackLightState> = {
+  pass: 'PASS',
+  review: 'REVIEW',
+  fail: 'FAIL',
+  unjudged: 'FAULT',
+};
 
 export interface ItemEdges {
   store: Store;
@@ -30,7 +35,9 @@ export function inspectItem(e: ItemEdges, frame: Frame): Promise<void> {
   return inspectFrame(e.store, { frame, productId, makerId, active: e.selection.active(productId) })
     .then((row) => {
       e.announce(row, Date.now() - frame.capturedAt);
-      e.log.info(`inspection ${row.id}: ${row.verdict.toUpperCase()}${row.score !== null ? ` (score ${row.score.toFixed(2)})` : ''}${row.error ? ` — ${row.error}` : ''}`);
+      e.log.info(
+        `inspection ${row.id}: ${row.verdict.toUpperCase()}${row.score !== null ? ` (score ${row.score.toFixed(2)})` : ''}${row.error ? ` — ${row.error}` : ''}`,
+      );
       e.show(VERDICT_LIGHT[row.verdict]);
       e.recorded?.(row, frame);
     })

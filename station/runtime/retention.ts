@@ -12,7 +12,9 @@ export async function sweepLeftovers(store: Store, log: Log): Promise<void> {
   try {
     const swept = await store.sweepOrphanEvidence();
     if (swept.removedFiles.length || swept.removedTempFiles.length) {
-      log.info(`removed ${swept.removedFiles.length} evidence image(s) without an inspection row and ${swept.removedTempFiles.length} temp file(s) left by an interrupted run`);
+      log.info(
+        `removed ${swept.removedFiles.length} evidence image(s) without an inspection row and ${swept.removedTempFiles.length} temp file(s) left by an interrupted run`,
+      );
     }
   } catch (err) {
     log.warn(`could not clear leftovers in the evidence folder: ${(err as Error).message}`);
@@ -22,8 +24,12 @@ export async function sweepLeftovers(store: Store, log: Log): Promise<void> {
 /** Applies retention now and every day after; the returned function stops it. */
 export function scheduleRetention(store: Store, evidenceDays: number, log: Log): () => void {
   const retain = () => {
-    store.applyRetention(evidenceDays)
-      .then((r) => { if (r.rowsMarked) log.info(`retention: evidence of ${r.rowsMarked} inspection(s) older than ${evidenceDays} days removed`); })
+    store
+      .applyRetention(evidenceDays)
+      .then((r) => {
+        if (r.rowsMarked)
+          log.info(`retention: evidence of ${r.rowsMarked} inspection(s) older than ${evidenceDays} days removed`);
+      })
       .catch((err: Error) => log.warn(`retention: ${err.message}`));
   };
   retain();

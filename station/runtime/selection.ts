@@ -44,15 +44,19 @@ export function createSelection(o: SelectionOptions): Selection {
   // inspections can reference it), and each of its items is recorded unjudged with the reason.
   if (!store.products.get(productId)) {
     store.products.upsert({ id: productId, name: productId });
-    log.warn(`product '${productId}' has no calibration folder ${path.join(calibrationDir, productId)} with a product.json` +
-      ` (products: ${products.join(', ') || 'none'}); items will be recorded as unjudged until it has one and is calibrated`);
+    log.warn(
+      `product '${productId}' has no calibration folder ${path.join(calibrationDir, productId)} with a product.json` +
+        ` (products: ${products.join(', ') || 'none'}); items will be recorded as unjudged until it has one and is calibrated`,
+    );
   }
   if (makerId && !store.makers.get(makerId)) store.makers.upsert({ id: makerId, name: makerId });
 
   // A failed load is kept too: each item records the reason without reading the files again.
   const loaded = new Map<string, ActiveProduct | Error>();
   const listeners: SelectionListener[] = [];
-  const changed = () => { for (const l of listeners) l(productId, makerId); };
+  const changed = () => {
+    for (const l of listeners) l(productId, makerId);
+  };
   const active = (id = productId): ActiveProduct | Error => {
     let a = loaded.get(id);
     if (!a) {
@@ -67,15 +71,20 @@ export function createSelection(o: SelectionOptions): Selection {
   };
 
   return {
-    get productId() { return productId; },
-    get makerId() { return makerId; },
+    get productId() {
+      return productId;
+    },
+    get makerId() {
+      return makerId;
+    },
     active,
     reload(id) {
       loaded.delete(id);
       return active(id);
     },
     selectProduct(id) {
-      if (!store.products.get(id)) throw new Error(`unknown product '${id}': add calibration/${id}/product.json and calibrate it`);
+      if (!store.products.get(id))
+        throw new Error(`unknown product '${id}': add calibration/${id}/product.json and calibrate it`);
       productId = id;
       changed();
     },
@@ -84,7 +93,9 @@ export function createSelection(o: SelectionOptions): Selection {
       makerId = id;
       changed();
     },
-    onChange(listener) { listeners.push(listener); },
+    onChange(listener) {
+      listeners.push(listener);
+    },
   };
 }
 

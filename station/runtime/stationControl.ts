@@ -30,21 +30,26 @@ export function createStationControl(o: ControlOptions): StationControl {
   const { store, selection, trigger, camera, devices, log } = o;
   return {
     currentState: () => ({
-      bench: trigger.state, camera: camera.state, productId: selection.productId, makerId: selection.makerId,
-      modelLoaded: !(selection.active() instanceof Error), devices: devices(),
+      bench: trigger.state,
+      camera: camera.state,
+      productId: selection.productId,
+      makerId: selection.makerId,
+      modelLoaded: !(selection.active() instanceof Error),
+      devices: devices(),
     }),
     manualTrigger: () => {
       if (camera.state === 'ended') throw new Error('no camera frame to inspect: the replay has played its last item');
-      if (camera.state === 'lost' || !camera.latestFrame) throw new Error('no camera frame to inspect: the camera is lost');
+      if (camera.state === 'lost' || !camera.latestFrame)
+        throw new Error('no camera frame to inspect: the camera is lost');
       trigger.manual();
     },
     selectProduct: (id) => selection.selectProduct(id),
     selectMaker: (id) => selection.selectMaker(id),
     // In a process of its own at lower priority: the bench keeps its event loop and CPU while a lead recalibrates.
-    startCalibration: (id, onProgress) => runInChild(
-      { ...o.calibration, productId: id }, onProgress,
-      (pid) => log.info(`calibration of ${id} running in process ${pid} at lower priority`),
-    ),
+    startCalibration: (id, onProgress) =>
+      runInChild({ ...o.calibration, productId: id }, onProgress, (pid) =>
+        log.info(`calibration of ${id} running in process ${pid} at lower priority`),
+      ),
     activateReferenceSet: (id, version) => {
       activateVersion(store, id, version);
       // Loaded now, so the lead hears at once when the version cannot be inspected with, not from the next item.
@@ -54,7 +59,9 @@ export function createStationControl(o: ControlOptions): StationControl {
     latestFrameJpeg: async () => {
       const f = camera.latestFrame;
       if (!f || camera.state === 'lost') return null;
-      return sharp(f.data, { raw: { width: f.width, height: f.height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+      return sharp(f.data, { raw: { width: f.width, height: f.height, channels: 3 } })
+        .jpeg({ quality: 80 })
+        .toBuffer();
     },
   };
 }

@@ -4,14 +4,7 @@ import type { Server as IoServer } from 'socket.io';
 import type { Inspection } from '../store/repositories/inspections.ts';
 import type { StationMetrics } from './metrics.ts';
 import { inspectionView, selectionView, todayCounts } from './views.ts';
-import type {
-  BenchState,
-  CalibrationEvent,
-  CameraState,
-  InspectionView,
-  ServerEvents,
-  ServerStore,
-} from './types.ts';
+import type { BenchState, CalibrationEvent, CameraState, InspectionView, ServerEvents, ServerStore } from './types.ts';
 
 export interface Announcer {
   bench(state: BenchState): void;
@@ -36,11 +29,7 @@ function latencyFromTimings(timings: Record<string, number>): number | null {
   return values.length ? values.reduce((a, b) => a + b, 0) : null;
 }
 
-export function createAnnouncer(deps: {
-  io: IoServer;
-  store: ServerStore;
-  metrics: StationMetrics;
-}): Announcer {
+export function createAnnouncer(deps: { io: IoServer; store: ServerStore; metrics: StationMetrics }): Announcer {
   const { io, store, metrics } = deps;
   const emit = <K extends keyof ServerEvents>(event: K, payload: ServerEvents[K]) => io.emit(event, payload);
 

@@ -14,8 +14,8 @@
 import type { DriftResult } from './contract.d.ts';
 
 export const DRIFT_RULE =
-  'Flagged when the mean of a maker\'s last N scores is at least K good-score spreads above ' +
-  'their own earlier mean, or above the other makers\' mean for the same product and period ' +
+  "Flagged when the mean of a maker's last N scores is at least K good-score spreads above " +
+  "their own earlier mean, or above the other makers' mean for the same product and period " +
   '(each only with ≥ N scores to compare). Defaults: N = 20, K = 1.';
 
 export interface DriftOptions {
@@ -62,7 +62,9 @@ export function driftFlag(
   if (result.ownHistoryMean !== null) {
     result.shiftVsOwn = (result.recentMean - result.ownHistoryMean) / s;
     if (result.shiftVsOwn >= k) {
-      result.reasons.push(`last ${n} scores are ${result.shiftVsOwn.toFixed(1)} spreads above this maker's earlier scores`);
+      result.reasons.push(
+        `last ${n} scores are ${result.shiftVsOwn.toFixed(1)} spreads above this maker's earlier scores`,
+      );
     }
   }
   if (result.workshopMean !== null) {

@@ -102,7 +102,11 @@ export function createServer(opts: ServerOptions): StationServer {
     listen(port, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         const onError = (err: NodeJS.ErrnoException) => {
-          reject(new Error(`dashboard cannot listen on ${host}:${port} (${err.code ?? err.message}); choose another port in the config`));
+          reject(
+            new Error(
+              `dashboard cannot listen on ${host}:${port} (${err.code ?? err.message}); choose another port in the config`,
+            ),
+          );
         };
         http.once('error', onError);
         http.listen(port, host, () => {

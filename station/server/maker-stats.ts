@@ -27,7 +27,10 @@ export interface ProductTargets {
 }
 
 /** product.json's default tolerance: what a product that sets none aims for. */
-export const DEFAULT_TARGETS: ProductTargets = { review: PRODUCT_DEFAULTS.tolerance.reviewRate, fail: PRODUCT_DEFAULTS.tolerance.failRate };
+export const DEFAULT_TARGETS: ProductTargets = {
+  review: PRODUCT_DEFAULTS.tolerance.reviewRate,
+  fail: PRODUCT_DEFAULTS.tolerance.failRate,
+};
 
 /** Lower end of the 95 % Wilson interval of k successes in n. */
 export function wilsonLower(k: number, n: number, z = 1.96): number {
@@ -116,7 +119,11 @@ export function makerStats(
     const bands = bandsByProduct.get(productId);
     const judged = (xs: readonly ScoredRow[]) =>
       xs.filter((r) => r.verdict !== 'unjudged' && r.score !== null && Number.isFinite(r.score));
-    const edges = histogramEdges(judged(productRows).map((r) => r.score as number), bands, bins);
+    const edges = histogramEdges(
+      judged(productRows).map((r) => r.score as number),
+      bands,
+      bins,
+    );
     const spread = bands ? (bands.goodSpread ?? spreadFromBands(bands.review, bands.fail)) : null;
 
     const byMaker = new Map<string | null, ScoredRow[]>();
@@ -141,12 +148,17 @@ export function makerStats(
           ? { pass: verdicts.pass / nJudged, review: verdicts.review / nJudged, fail: verdicts.fail / nJudged }
           : null,
         histogram: { edges, counts: histogram(scores, edges) },
-        series: thin(mine.map((r) => ({ t: r.inspectedAt, score: r.score as number, verdict: r.verdict })), maxPoints),
+        series: thin(
+          mine.map((r) => ({ t: r.inspectedAt, score: r.score as number, verdict: r.verdict })),
+          maxPoints,
+        ),
         meanScore: scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null,
         drift: driftFlag(scores, others, spread, opts),
         target: versusTarget(verdicts, targetsByProduct.get(productId) ?? DEFAULT_TARGETS),
       });
     }
   }
-  return out.sort((a, b) => a.productId.localeCompare(b.productId) || String(a.makerId).localeCompare(String(b.makerId)));
+  return out.sort(
+    (a, b) => a.productId.localeCompare(b.productId) || String(a.makerId).localeCompare(String(b.makerId)),
+  );
 }

@@ -50,7 +50,8 @@ function parseArgs(argv: string[]): Parsed {
     };
     if (a === '--role') {
       const v = value();
-      if (!(userRoles as readonly string[]).includes(v)) throw new UsageError(`--role must be one of ${userRoles.join(', ')} (got '${v}')`);
+      if (!(userRoles as readonly string[]).includes(v))
+        throw new UsageError(`--role must be one of ${userRoles.join(', ')} (got '${v}')`);
       role = v as UserRole;
     } else if (a === '--data-dir') dataDir = value();
     else if (a === '--config') config = value();
@@ -163,7 +164,8 @@ export async function runUsersCli(argv: string[], io: CliIo, env: NodeJS.Process
       case 'role': {
         const n = name();
         const role = parsed.args[1];
-        if (!role || !(userRoles as readonly string[]).includes(role)) throw new UsageError(`role must be one of ${userRoles.join(', ')}`);
+        if (!role || !(userRoles as readonly string[]).includes(role))
+          throw new UsageError(`role must be one of ${userRoles.join(', ')}`);
         store.users.setRole(n, role as UserRole);
         io.stdout.write(`${n} is now ${role}\n`);
         break;
@@ -176,7 +178,8 @@ export async function runUsersCli(argv: string[], io: CliIo, env: NodeJS.Process
       }
       case 'list': {
         const users = store.users.list();
-        if (users.length === 0) io.stdout.write(`no users yet; add one with: npm run users -- add <name> --role lead\n`);
+        if (users.length === 0)
+          io.stdout.write(`no users yet; add one with: npm run users -- add <name> --role lead\n`);
         for (const u of users) io.stdout.write(`${u.name}\t${u.role}\t${new Date(u.createdAt).toISOString()}\n`);
         break;
       }

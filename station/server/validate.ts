@@ -23,7 +23,8 @@ export function optionalId(q: Query, name: string): string | undefined {
 export function optionalEnum<T extends string>(q: Query, name: string, allowed: readonly T[]): T | undefined {
   const v = single(q, name);
   if (v === undefined || v === '') return undefined;
-  if (!allowed.includes(v as T)) throw badRequest(`'${name}' must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  if (!allowed.includes(v as T))
+    throw badRequest(`'${name}' must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
   return v as T;
 }
 
@@ -42,19 +43,27 @@ export function optionalTime(q: Query, name: string): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = /^\d+$/.test(v) ? Number(v) : /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : NaN;
   if (!Number.isFinite(n)) {
-    throw badRequest(`'${name}' must be epoch milliseconds or an ISO date like 2024-05-01T08:00:00Z, got ${JSON.stringify(v)}`);
+    throw badRequest(
+      `'${name}' must be epoch milliseconds or an ISO date like 2024-05-01T08:00:00Z, got ${JSON.stringify(v)}`,
+    );
   }
   return n;
 }
 
 export function pathInt(value: unknown, name: string): number {
-  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) throw badRequest(`${name} must be a positive whole number, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value))
+    throw badRequest(`${name} must be a positive whole number, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 
 export function pathId(value: unknown, name: string): string {
   if (typeof value !== 'string') throw badRequest(`${name} must be a single path segment`);
-  return optionalId({ [name]: value }, name) ?? (() => { throw badRequest(`${name} is required`); })();
+  return (
+    optionalId({ [name]: value }, name) ??
+    (() => {
+      throw badRequest(`${name} is required`);
+    })()
+  );
 }
 
 /** The JSON body as an object; anything else is a 400. */
@@ -69,7 +78,12 @@ export function bodyOptionalId(body: Record<string, unknown>, name: string): str
   const v = body[name];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw badRequest(`'${name}' must be a string id`);
-  return optionalId({ [name]: v }, name) ?? (() => { throw badRequest(`'${name}' must not be empty`); })();
+  return (
+    optionalId({ [name]: v }, name) ??
+    (() => {
+      throw badRequest(`'${name}' must not be empty`);
+    })()
+  );
 }
 
 export function bodyOptionalText(body: Record<string, unknown>, name: string, maxLen: number): string | undefined {
@@ -87,7 +101,9 @@ export function optionalEnumList<T extends string>(q: Query, name: string, allow
   const items = v.split(',').map((s) => s.trim());
   for (const item of items) {
     if (!allowed.includes(item as T)) {
-      throw badRequest(`'${name}' must be one or more of ${allowed.join(', ')} (comma-separated), got ${JSON.stringify(item)}`);
+      throw badRequest(
+        `'${name}' must be one or more of ${allowed.join(', ')} (comma-separated), got ${JSON.stringify(item)}`,
+      );
     }
   }
   return items as T[];

@@ -33,11 +33,14 @@ export function validateBarcodeMapping(mapping: unknown): Map<string, ScanTarget
   const out = new Map<string, ScanTarget>();
   if (mapping === undefined) return out;
   if (mapping === null || typeof mapping !== 'object' || Array.isArray(mapping)) {
-    throw new Error('barcode scanner: "mapping" must be an object of { "<code>": { "kind": "product"|"maker", "id": "<id>" } }');
+    throw new Error(
+      'barcode scanner: "mapping" must be an object of { "<code>": { "kind": "product"|"maker", "id": "<id>" } }',
+    );
   }
   for (const [rawCode, target] of Object.entries(mapping as Record<string, unknown>)) {
     const code = rawCode.trim();
-    if (code === '') throw new Error('barcode scanner: "mapping" has an empty code; remove it or give the printed code');
+    if (code === '')
+      throw new Error('barcode scanner: "mapping" has an empty code; remove it or give the printed code');
     const t = target as { kind?: unknown; id?: unknown } | null;
     if (!t || (t.kind !== 'product' && t.kind !== 'maker')) {
       throw new Error(`barcode scanner: mapping for code "${code}" needs "kind": "product" or "maker"`);
@@ -97,7 +100,9 @@ export class BarcodeReader extends EventEmitter<BarcodeEvents> {
       Object.assign(w, { start: now, logged: 0, quiet: 0 });
     }
     if (w.logged++ < UNKNOWN_PER_WINDOW) {
-      log.warn(`barcode scanner: unknown code "${printable(code)}" on ${this.port.path}; expected P:<product-id>, M:<maker-id> or a code from the mapping`);
+      log.warn(
+        `barcode scanner: unknown code "${printable(code)}" on ${this.port.path}; expected P:<product-id>, M:<maker-id> or a code from the mapping`,
+      );
     } else w.quiet++;
   }
 

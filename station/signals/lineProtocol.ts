@@ -92,15 +92,21 @@ export function validateSerialOptions(opts: SerialLineOptions, what: string): Re
     throw new Error(`${what}: serial "path" must be a device path such as /dev/ttyUSB0`);
   }
   if (!Number.isInteger(opts.baudRate) || opts.baudRate <= 0) {
-    throw new Error(`${what}: serial "baudRate" for ${opts.path} must be a positive integer such as 9600 (got ${String(opts.baudRate)})`);
+    throw new Error(
+      `${what}: serial "baudRate" for ${opts.path} must be a positive integer such as 9600 (got ${String(opts.baudRate)})`,
+    );
   }
   const reconnectMs = opts.reconnectMs ?? 1000;
   if (!Number.isFinite(reconnectMs) || reconnectMs < 50) {
-    throw new Error(`${what}: "reconnectMs" for ${opts.path} must be a number of milliseconds >= 50 (got ${String(opts.reconnectMs)})`);
+    throw new Error(
+      `${what}: "reconnectMs" for ${opts.path} must be a number of milliseconds >= 50 (got ${String(opts.reconnectMs)})`,
+    );
   }
   const maxLineLength = opts.maxLineLength ?? 1024;
   if (!Number.isInteger(maxLineLength) || maxLineLength < 1) {
-    throw new Error(`${what}: "maxLineLength" for ${opts.path} must be a positive integer (got ${String(opts.maxLineLength)})`);
+    throw new Error(
+      `${what}: "maxLineLength" for ${opts.path} must be a positive integer (got ${String(opts.maxLineLength)})`,
+    );
   }
   return { path: opts.path, baudRate: opts.baudRate, reconnectMs, maxLineLength, label: opts.label ?? what };
 }
@@ -133,11 +139,16 @@ export class SerialLinePort extends EventEmitter<SerialLineEvents> {
   private current: PortStatus = 'disconnected';
   private readonly splitter: LineSplitter;
 
-  constructor(opts: SerialLineOptions, private readonly log: SignalLog) {
+  constructor(
+    opts: SerialLineOptions,
+    private readonly log: SignalLog,
+  ) {
     super();
     this.opts = validateSerialOptions(opts, opts?.label ?? 'serial port');
     this.splitter = new LineSplitter(this.opts.maxLineLength, (n) =>
-      this.log.warn(`${this.opts.label}: dropped an incoming line of more than ${n} bytes on ${this.opts.path} (no line ending; wrong baud rate?)`),
+      this.log.warn(
+        `${this.opts.label}: dropped an incoming line of more than ${n} bytes on ${this.opts.path} (no line ending; wrong baud rate?)`,
+      ),
     );
     // First attempt on the next tick so the owner can attach listeners before 'status' fires.
     this.schedule(0);
@@ -259,7 +270,9 @@ export class SerialLinePort extends EventEmitter<SerialLineEvents> {
       }
     }
     if (this.closed) return;
-    this.log.warn(`${this.opts.label}: serial port ${this.opts.path} ${why}; retrying every ${this.opts.reconnectMs} ms`);
+    this.log.warn(
+      `${this.opts.label}: serial port ${this.opts.path} ${why}; retrying every ${this.opts.reconnectMs} ms`,
+    );
     this.setStatus('disconnected');
     this.schedule(this.opts.reconnectMs);
   }

@@ -42,11 +42,16 @@ export class StackLight extends EventEmitter<StackLightEvents> {
   private resendTimer: NodeJS.Timeout | null = null;
   private readonly openDelayMs: number;
 
-  constructor(opts: StackLightOptions, private readonly log: SignalLog) {
+  constructor(
+    opts: StackLightOptions,
+    private readonly log: SignalLog,
+  ) {
     super();
     const openDelayMs = opts?.openDelayMs ?? 0;
     if (!Number.isFinite(openDelayMs) || openDelayMs < 0) {
-      throw new Error(`stack light: "openDelayMs" must be a number of milliseconds >= 0 (got ${String(opts.openDelayMs)})`);
+      throw new Error(
+        `stack light: "openDelayMs" must be a number of milliseconds >= 0 (got ${String(opts.openDelayMs)})`,
+      );
     }
     this.openDelayMs = openDelayMs;
     this.port = new SerialLinePort({ ...opts, label: opts?.label ?? 'stack light' }, log);
@@ -79,7 +84,9 @@ export class StackLight extends EventEmitter<StackLightEvents> {
    */
   show(state: StackLightState): boolean {
     if (!(STACK_LIGHT_STATES as readonly string[]).includes(state)) {
-      this.log.warn(`stack light: unknown state "${String(state)}" ignored; use one of ${STACK_LIGHT_STATES.join(', ')}`);
+      this.log.warn(
+        `stack light: unknown state "${String(state)}" ignored; use one of ${STACK_LIGHT_STATES.join(', ')}`,
+      );
       return false;
     }
     this.last = state;

@@ -107,7 +107,10 @@ export class UsbWatch extends EventEmitter<UsbWatchEvents> {
   private readonly onAttach = (device: UsbDeviceLike) => this.guard(() => this.attached(device));
   private readonly onDetach = (device: UsbDeviceLike) => this.guard(() => this.detached(device));
 
-  constructor(private readonly log: SignalLog, options: UsbWatchOptions = {}) {
+  constructor(
+    private readonly log: SignalLog,
+    options: UsbWatchOptions = {},
+  ) {
     super();
     this.current = this.start(options);
     if (this.current.state === 'unavailable') {
@@ -137,7 +140,8 @@ export class UsbWatch extends EventEmitter<UsbWatchEvents> {
   }
 
   private start(options: UsbWatchOptions): UsbWatchStatus {
-    const busPath = options.busPath === undefined ? (process.platform === 'linux' ? '/dev/bus/usb' : null) : options.busPath;
+    const busPath =
+      options.busPath === undefined ? (process.platform === 'linux' ? '/dev/bus/usb' : null) : options.busPath;
     if (busPath !== null && !existsSync(busPath)) {
       return { state: 'unavailable', reason: `no USB bus on this machine (${busPath} does not exist)` };
     }
@@ -145,7 +149,10 @@ export class UsbWatch extends EventEmitter<UsbWatchEvents> {
     try {
       usb = (options.loadUsb ?? defaultLoadUsb)();
     } catch (err) {
-      return { state: 'unavailable', reason: `the "usb" module could not load (${errorText(err)}); is libusb installed?` };
+      return {
+        state: 'unavailable',
+        reason: `the "usb" module could not load (${errorText(err)}); is libusb installed?`,
+      };
     }
     if (usb.usb.INIT_ERROR) {
       return { state: 'unavailable', reason: `libusb failed to initialise (error ${usb.usb.INIT_ERROR})` };
@@ -172,7 +179,9 @@ export class UsbWatch extends EventEmitter<UsbWatchEvents> {
     const verdict = classifyVideo(device);
     if (verdict === 'no') return;
     const info = this.remember(device, verdict);
-    this.log.info(`usb: video device ${info.vendorId}:${info.productId} attached at ${info.port || info.key}${info.confirmed ? '' : ' (unconfirmed)'}`);
+    this.log.info(
+      `usb: video device ${info.vendorId}:${info.productId} attached at ${info.port || info.key}${info.confirmed ? '' : ' (unconfirmed)'}`,
+    );
     this.emit('videoAttached', info);
   }
 

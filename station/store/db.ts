@@ -4,7 +4,14 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DAY_MS, pruneEvidence, retentionCutoff, sweepOrphanEvidence, type OrphanSweep, type PruneResult } from './evidence.ts';
+import {
+  DAY_MS,
+  pruneEvidence,
+  retentionCutoff,
+  sweepOrphanEvidence,
+  type OrphanSweep,
+  type PruneResult,
+} from './evidence.ts';
 import { assertNotNewer, migrate } from './migrations.ts';
 import { calibrationImagesRepo } from './repositories/calibrationImages.ts';
 import { inspectionsRepo } from './repositories/inspections.ts';
@@ -105,7 +112,8 @@ export function openStore(dataDir: string): Store {
     db.pragma('busy_timeout = 5000');
     assertNotNewer(db, file); // before any pragma that writes to the file
     const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw new Error(`${file} could not switch to WAL journaling (got '${mode}'); is the disk a network share?`);
+    if (mode !== 'wal')
+      throw new Error(`${file} could not switch to WAL journaling (got '${mode}'); is the disk a network share?`);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db, file);
@@ -136,7 +144,8 @@ export function openStore(dataDir: string): Store {
       return { ...(await pruneEvidence(dir, keepDays, now)), rowsMarked };
     },
     sweepOrphanEvidence() {
-      const ofDay = db.prepare(`SELECT frame_path AS p FROM inspections WHERE inspected_at >= @from AND inspected_at < @to AND frame_path IS NOT NULL
+      const ofDay =
+        db.prepare(`SELECT frame_path AS p FROM inspections WHERE inspected_at >= @from AND inspected_at < @to AND frame_path IS NOT NULL
         UNION ALL SELECT heatmap_path FROM inspections WHERE inspected_at >= @from AND inspected_at < @to AND heatmap_path IS NOT NULL`);
       return sweepOrphanEvidence(dir, (day) => {
         const from = Date.parse(`${day}T00:00:00Z`);

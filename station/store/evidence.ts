@@ -36,7 +36,8 @@ export async function writeEvidence(
   if (!Number.isInteger(inspectedAt) || inspectedAt < 0) {
     throw new Error(`evidence inspectedAt must be a millisecond epoch integer (got ${inspectedAt})`);
   }
-  if (kind !== 'frame' && kind !== 'heatmap') throw new Error(`evidence kind must be 'frame' or 'heatmap' (got ${kind})`);
+  if (kind !== 'frame' && kind !== 'heatmap')
+    throw new Error(`evidence kind must be 'frame' or 'heatmap' (got ${kind})`);
   if (!Buffer.isBuffer(jpeg) || jpeg.length < 3 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8 || jpeg[2] !== 0xff) {
     throw new Error(`evidence ${kind} is not JPEG data (expected bytes FF D8 FF); encode it as JPEG before storing`);
   }
@@ -47,7 +48,9 @@ export async function writeEvidence(
     await writeFileAtomic(path.join(dir, name), jpeg);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new Error(`cannot write evidence ${kind} under ${dir} (${e.code ?? e.message}); check the data folder's free space and permissions`);
+    throw new Error(
+      `cannot write evidence ${kind} under ${dir} (${e.code ?? e.message}); check the data folder's free space and permissions`,
+    );
   }
   return `${day}/${name}`;
 }
@@ -61,7 +64,8 @@ export function resolveEvidence(dataDir: string, relPath: string): string {
   if (typeof relPath !== 'string' || relPath === '') throw refuse('it is empty');
   if (relPath.includes('\0')) throw refuse('it contains a NUL byte');
   if (relPath.includes('\\')) throw refuse('use forward slashes only');
-  if (path.posix.isAbsolute(relPath) || /^[a-zA-Z]:/.test(relPath)) throw refuse('it must be relative to the evidence folder');
+  if (path.posix.isAbsolute(relPath) || /^[a-zA-Z]:/.test(relPath))
+    throw refuse('it must be relative to the evidence folder');
   if (relPath.split('/').some((seg) => seg === '..')) throw refuse('it climbs out of the evidence folder (..)');
   const root = evidenceRoot(dataDir);
   const abs = path.resolve(root, relPath);
@@ -135,7 +139,10 @@ export interface OrphanSweep {
  * A kill between an evidence write and its row's commit leaves such files; nothing else writes there, so with no
  * inspection in flight each of them is a leftover. `referenced(day)` lists the paths rows of that UTC day hold.
  */
-export async function sweepOrphanEvidence(dataDir: string, referenced: (day: string) => Set<string>): Promise<OrphanSweep> {
+export async function sweepOrphanEvidence(
+  dataDir: string,
+  referenced: (day: string) => Set<string>,
+): Promise<OrphanSweep> {
   const result: OrphanSweep = { removedFiles: [], removedTempFiles: [] };
   const root = evidenceRoot(dataDir);
   if (!existsSync(root)) return result;
@@ -161,4 +168,3 @@ export async function sweepOrphanEvidence(dataDir: string, referenced: (day: str
   }
   return result;
 }
-

@@ -116,9 +116,7 @@ export const latestSchemaVersion = migrations[migrations.length - 1].version;
 
 /** The version recorded in the file (0 for a fresh database). */
 export function currentSchemaVersion(db: Database.Database): number {
-  const table = db
-    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`)
-    .get();
+  const table = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).get();
   if (!table) return 0;
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
   return row.v ?? 0;

@@ -239,8 +239,14 @@ function validate(c: PresenceConfig): void {
   }
   if (c.roi) {
     const { x, y, width, height } = c.roi;
-    const ok = [x, y, width, height].every((v) => Number.isFinite(v)) &&
-      x >= 0 && y >= 0 && width > 0 && height > 0 && x + width <= 1.0001 && y + height <= 1.0001;
+    const ok =
+      [x, y, width, height].every((v) => Number.isFinite(v)) &&
+      x >= 0 &&
+      y >= 0 &&
+      width > 0 &&
+      height > 0 &&
+      x + width <= 1.0001 &&
+      y + height <= 1.0001;
     if (!ok) throw new Error(`trigger.roi must lie inside the frame in 0..1 coordinates, got ${JSON.stringify(c.roi)}`);
   }
 }

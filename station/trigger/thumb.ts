@@ -29,7 +29,10 @@ export function toThumb(frame: Pick<Frame, 'width' | 'height' | 'data'>, width =
       const x0 = xs.start[tx];
       const x1 = xs.end[tx];
       const xstep = xs.step[tx];
-      let r = 0, g = 0, b = 0, n = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        n = 0;
       for (let y = y0; y < y1; y += ystep) {
         let p = (y * W + x0) * 3;
         const pstep = xstep * 3;
@@ -73,7 +76,10 @@ export interface Roi {
 }
 
 /** Pixel bounds of a normalised ROI inside a thumb; the whole thumb when roi is absent. */
-export function roiBounds(t: Pick<Thumb, 'width' | 'height'>, roi?: Roi): { x0: number; y0: number; x1: number; y1: number } {
+export function roiBounds(
+  t: Pick<Thumb, 'width' | 'height'>,
+  roi?: Roi,
+): { x0: number; y0: number; x1: number; y1: number } {
   if (!roi) return { x0: 0, y0: 0, x1: t.width, y1: t.height };
   const x0 = Math.max(0, Math.floor(roi.x * t.width));
   const y0 = Math.max(0, Math.floor(roi.y * t.height));

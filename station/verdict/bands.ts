@@ -34,8 +34,7 @@ export interface BandOptions extends Partial<ToleranceRates> {
 }
 
 export const DEFAULT_RATES: ToleranceRates = { failRate: 0.01, reviewRate: 0.1 };
-export const ESTIMATOR_NAME =
-  `type-7 quantile when n·p ≥ ${MIN_TAIL_ITEMS}, else exponential tail fit (top 20% of scores, min ${MIN_TAIL_ITEMS}) floored at the type-7 value`;
+export const ESTIMATOR_NAME = `type-7 quantile when n·p ≥ ${MIN_TAIL_ITEMS}, else exponential tail fit (top 20% of scores, min ${MIN_TAIL_ITEMS}) floored at the type-7 value`;
 
 export function validateRates(rates: ToleranceRates, where = 'tolerance'): void {
   const { failRate, reviewRate } = rates;
@@ -84,9 +83,13 @@ export function estimateBands(goodScores: ArrayLike<number>, opts: BandOptions =
     fails[b] = t.fail.value;
     reviews[b] = t.review.value;
   }
-  const intervals = bootstrap > 0
-    ? { reviewAt: percentileInterval(reviews), failAt: percentileInterval(fails) }
-    : { reviewAt: [point.review.value, point.review.value] as [number, number], failAt: [point.fail.value, point.fail.value] as [number, number] };
+  const intervals =
+    bootstrap > 0
+      ? { reviewAt: percentileInterval(reviews), failAt: percentileInterval(fails) }
+      : {
+          reviewAt: [point.review.value, point.review.value] as [number, number],
+          failAt: [point.fail.value, point.fail.value] as [number, number],
+        };
 
   return {
     reviewAt: point.review.value,
@@ -105,7 +108,10 @@ const fmt = (x: number) => +x.toPrecision(3);
 
 /** Say plainly when the set is too small or too uniform for the claimed rates. */
 export function coverageWarnings(
-  sorted: Float64Array, rates: ToleranceRates, failAt: number, failInterval: [number, number],
+  sorted: Float64Array,
+  rates: ToleranceRates,
+  failAt: number,
+  failInterval: [number, number],
 ): string[] {
   const n = sorted.length;
   const out: string[] = [];

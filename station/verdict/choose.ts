@@ -36,7 +36,9 @@ export interface BandChoice {
 }
 
 export function chooseBandsFromRejects(
-  goodScores: ArrayLike<number>, rejectScores: ArrayLike<number>, opts: ChooseOptions = {},
+  goodScores: ArrayLike<number>,
+  rejectScores: ArrayLike<number>,
+  opts: ChooseOptions = {},
 ): BandChoice {
   if (rejectScores.length === 0) throw new Error('choosing bands from rejects needs at least one reject score');
   const failRates = opts.failRates ?? [0.005, 0.01, 0.02, 0.05];
@@ -49,15 +51,22 @@ export function chooseBandsFromRejects(
       if (failRate + reviewRate >= 1) continue;
       const b = estimateBands(goodScores, { failRate, reviewRate, bootstrap: 0 });
       options.push({
-        rates: { failRate, reviewRate }, reviewAt: b.reviewAt, failAt: b.failAt,
-        good: goodRates(goodScores, b), rejects: rejectRates(rejectScores, b),
+        rates: { failRate, reviewRate },
+        reviewAt: b.reviewAt,
+        failAt: b.failAt,
+        good: goodRates(goodScores, b),
+        rejects: rejectRates(rejectScores, b),
       });
     }
   }
   // Prefer: catches enough rejects, then fewest good items flagged, then fewest good items failed.
   const byQuiet = (a: BandOption, b: BandOption) =>
-    a.good.flagged - b.good.flagged || a.good.shares.fail - b.good.shares.fail || b.rejects.shares.fail - a.rejects.shares.fail;
-  const enough = options.map((o, i) => ({ o, i })).filter(({ o }) => o.rejects.flagged >= minCatch && o.good.shares.fail <= maxGoodFail);
+    a.good.flagged - b.good.flagged ||
+    a.good.shares.fail - b.good.shares.fail ||
+    b.rejects.shares.fail - a.rejects.shares.fail;
+  const enough = options
+    .map((o, i) => ({ o, i }))
+    .filter(({ o }) => o.rejects.flagged >= minCatch && o.good.shares.fail <= maxGoodFail);
   let chosen: number;
   let reason: string;
   if (enough.length > 0) {
@@ -69,9 +78,14 @@ export function chooseBandsFromRejects(
     const pool = allowed.length > 0 ? allowed : options.map((o, i) => ({ o, i }));
     pool.sort((a, b) => b.o.rejects.flagged - a.o.rejects.flagged || byQuiet(a.o, b.o));
     chosen = pool[0].i;
-    reason = `no candidate catches ${minCatch * 100}% of rejects; this one catches the most` +
+    reason =
+      `no candidate catches ${minCatch * 100}% of rejects; this one catches the most` +
       (allowed.length > 0 ? ` with ≤ ${maxGoodFail * 100}% of good items failed` : '');
   }
-  const band = estimateBands(goodScores, { ...options[chosen].rates, bootstrap: opts.bootstrap ?? 1000, seed: opts.seed });
+  const band = estimateBands(goodScores, {
+    ...options[chosen].rates,
+    bootstrap: opts.bootstrap ?? 1000,
+    seed: opts.seed,
+  });
   return { options, chosen, reason, band };
 }

@@ -1,7 +1,13 @@
 /** Fixed-width histogram, with optional shared range so good and reject scores line up. */
-export interface Histogram { edges: number[]; counts: number[] }
+export interface Histogram {
+  edges: number[];
+  counts: number[];
+}
 
-export function histogram(values: ArrayLike<number>, opts: { bins?: number; min?: number; max?: number } = {}): Histogram {
+export function histogram(
+  values: ArrayLike<number>,
+  opts: { bins?: number; min?: number; max?: number } = {},
+): Histogram {
   const bins = Math.max(1, Math.floor(opts.bins ?? 20));
   let lo = opts.min ?? Infinity;
   let hi = opts.max ?? -Infinity;
@@ -11,7 +17,10 @@ export function histogram(values: ArrayLike<number>, opts: { bins?: number; min?
       if (opts.max === undefined) hi = Math.max(hi, values[i]);
     }
   }
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) { lo = 0; hi = 1; }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+    lo = 0;
+    hi = 1;
+  }
   if (hi <= lo) hi = lo + (Math.abs(lo) || 1) * 1e-6;
   const width = (hi - lo) / bins;
   const edges = Array.from({ length: bins + 1 }, (_, i) => lo + i * width);
@@ -30,12 +39,15 @@ export function histogramText(h: Histogram, opts: { width?: number; marks?: Reco
   const max = Math.max(1, ...h.counts);
   const lines: string[] = [];
   for (let i = 0; i < h.counts.length; i++) {
-    const a = h.edges[i], b = h.edges[i + 1];
+    const a = h.edges[i],
+      b = h.edges[i + 1];
     const tags = Object.entries(opts.marks ?? {})
       .filter(([, v]) => v >= a && (v < b || (i === h.counts.length - 1 && v <= b)))
       .map(([k]) => `◄ ${k}`);
     const bar = '#'.repeat(Math.round((h.counts[i] / max) * width));
-    lines.push(`${a.toPrecision(4).padStart(10)} | ${bar.padEnd(width)} ${String(h.counts[i]).padStart(4)} ${tags.join(' ')}`);
+    lines.push(
+      `${a.toPrecision(4).padStart(10)} | ${bar.padEnd(width)} ${String(h.counts[i]).padStart(4)} ${tags.join(' ')}`,
+    );
   }
   return lines.join('\n');
 }

@@ -7,5 +7,11 @@ export * from './regionNorm.ts';
 export * from './scoreModel.ts';
 export * from './explain.ts';
 export * from './pool.ts';
-export { upperQuantile, quantileSorted, exponentialTailQuantile, MIN_TAIL_ITEMS, type QuantileMethod } from './quantile.ts';
+export {
+  upperQuantile,
+  quantileSorted,
+  exponentialTailQuantile,
+  MIN_TAIL_ITEMS,
+  type QuantileMethod,
+} from './quantile.ts';
 export { seededRandom, seededPermutation } from './rng.ts';

@@ -5,7 +5,10 @@ export type Verdict = 'pass' | 'review' | 'fail';
 export type Judgement = Verdict | 'unjudged';
 
 /** A missing score or band is never a pass: it is 'unjudged' and a person must look. */
-export function judge(score: number | null | undefined, band: Pick<ToleranceBand, 'reviewAt' | 'failAt'> | null | undefined): Judgement {
+export function judge(
+  score: number | null | undefined,
+  band: Pick<ToleranceBand, 'reviewAt' | 'failAt'> | null | undefined,
+): Judgement {
   if (band == null || !Number.isFinite(band.reviewAt) || !Number.isFinite(band.failAt)) return 'unjudged';
   if (score == null || !Number.isFinite(score)) return 'unjudged';
   if (score > band.failAt) return 'fail';
@@ -13,9 +16,16 @@ export function judge(score: number | null | undefined, band: Pick<ToleranceBand
   return 'pass';
 }
 
-export interface VerdictCounts { pass: number; review: number; fail: number }
+export interface VerdictCounts {
+  pass: number;
+  review: number;
+  fail: number;
+}
 
-export function countVerdicts(scores: ArrayLike<number>, band: Pick<ToleranceBand, 'reviewAt' | 'failAt'>): VerdictCounts {
+export function countVerdicts(
+  scores: ArrayLike<number>,
+  band: Pick<ToleranceBand, 'reviewAt' | 'failAt'>,
+): VerdictCounts {
   const c: VerdictCounts = { pass: 0, review: 0, fail: 0 };
   for (let i = 0; i < scores.length; i++) {
     const v = judge(scores[i], band);
@@ -37,7 +47,12 @@ function summarise(scores: ArrayLike<number>, band: Pick<ToleranceBand, 'reviewA
   const c = countVerdicts(scores, band);
   const n = scores.length;
   const share = (k: number) => (n === 0 ? 0 : k / n);
-  return { ...c, n, shares: { pass: share(c.pass), review: share(c.review), fail: share(c.fail) }, flagged: share(c.review + c.fail) };
+  return {
+    ...c,
+    n,
+    shares: { pass: share(c.pass), review: share(c.review), fail: share(c.fail) },
+    flagged: share(c.review + c.fail),
+  };
 }
 
 /** Where known-defective items land. flagged = caught (review or fail). */

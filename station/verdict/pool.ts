@@ -19,9 +19,10 @@ export function isTopShare(v: unknown): v is number {
 export function poolScores(values: ArrayLike<number>, topShare = 0, contentMask?: ArrayLike<number>): number {
   if (!isTopShare(topShare)) throw new Error(`top share must be between 0 and ${MAX_TOP_SHARE}, got ${topShare}`);
   const finite: number[] = [];
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]) && (!contentMask || contentMask[i])) finite.push(values[i]);
+  for (let i = 0; i < values.length; i++)
+    if (Number.isFinite(values[i]) && (!contentMask || contentMask[i])) finite.push(values[i]);
   if (finite.length === 0) return 0;
-  if (topShare === 0) return finite.reduce((a, b) => (Math.max(b , a)), -Infinity);
+  if (topShare === 0) return finite.reduce((a, b) => Math.max(b, a), -Infinity);
   const k = Math.max(1, Math.ceil(topShare * finite.length));
   finite.sort((a, b) => b - a);
   let s = 0;

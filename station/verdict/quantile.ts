@@ -55,4 +55,3 @@ export function upperQuantile(sorted: ArrayLike<number>, p: number): { value: nu
   if (p <= 0 || n * p >= MIN_TAIL_ITEMS || n < 3) return { value: empirical, method: 'empirical' };
   return { value: Math.max(empirical, exponentialTailQuantile(sorted, p)), method: 'exponential-tail' };
 }
-

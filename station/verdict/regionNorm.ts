@@ -18,7 +18,10 @@ export interface RegionStats {
 export interface Region {
   name?: string;
   /** Rectangle in [0,1] model-input coordinates (after pad/crop). */
-  x: number; y: number; w: number; h: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
   /** Multiplies the tolerance there: 2 = twice the deviation allowed. */
   tolerance?: number;
   /** Leave this region out of the score entirely. */
@@ -32,8 +35,12 @@ function sums(maps: Float32Array[], size: number) {
   const s1 = new Float64Array(size);
   const s2 = new Float64Array(size);
   for (const m of maps) {
-    if (m.length !== size) throw new Error(`anomaly map has ${m.length} cells, expected ${size}: maps must share one grid`);
-    for (let i = 0; i < size; i++) { s1[i] += m[i]; s2[i] += m[i] * m[i]; }
+    if (m.length !== size)
+      throw new Error(`anomaly map has ${m.length} cells, expected ${size}: maps must share one grid`);
+    for (let i = 0; i < size; i++) {
+      s1[i] += m[i];
+      s2[i] += m[i] * m[i];
+    }
   }
   return { s1, s2 };
 }
@@ -66,7 +73,7 @@ export function regionTolerance(regions: Region[] | undefined, gridW: number, gr
   if (!regions || regions.length === 0) return undefined;
   const tol = new Float32Array(gridW * gridH).fill(1);
   for (const r of regions) {
-    const f = r.ignore ? Infinity : r.tolerance ?? 1;
+    const f = r.ignore ? Infinity : (r.tolerance ?? 1);
     for (let gy = 0; gy < gridH; gy++) {
       const cy = (gy + 0.5) / gridH;
       if (cy < r.y || cy > r.y + r.h) continue;
@@ -83,7 +90,9 @@ export function regionTolerance(regions: Region[] | undefined, gridW: number, gr
 export function normaliseMap(map: Float32Array, stats?: RegionStats, tolerance?: Float32Array): Float32Array {
   const out = new Float32Array(map.length);
   if (stats && stats.mean.length !== map.length)
-    throw new Error(`patch map has ${map.length} cells but region statistics have ${stats.mean.length}: recalibrate the product`);
+    throw new Error(
+      `patch map has ${map.length} cells but region statistics have ${stats.mean.length}: recalibrate the product`,
+    );
   for (let i = 0; i < map.length; i++) {
     let v = stats ? (map[i] - stats.mean[i]) / stats.std[i] : map[i];
     if (tolerance) v = tolerance[i] === Infinity ? -Infinity : v / tolerance[i];
@@ -97,7 +106,12 @@ export function normaliseMap(map: Float32Array, stats?: RegionStats, tolerance?:
  * so a good item's own quirks never widen its own tolerance.
  */
 export function leaveOneOutRegionScores(
-  maps: Float32Array[], gridW: number, gridH: number, tolerance?: Float32Array, masks?: (Uint8Array | undefined)[], topShare = 0,
+  maps: Float32Array[],
+  gridW: number,
+  gridH: number,
+  tolerance?: Float32Array,
+  masks?: (Uint8Array | undefined)[],
+  topShare = 0,
 ): number[] {
   const n = maps.length;
   if (n < 3) throw new Error(`leave-one-out region statistics need at least 3 good maps, got ${n}`);
@@ -108,7 +122,10 @@ export function leaveOneOutRegionScores(
   const b = new Float64Array(size);
   for (let k = 0; k < n; k++) {
     const m = maps[k];
-    for (let i = 0; i < size; i++) { a[i] = s1[i] - m[i]; b[i] = s2[i] - m[i] * m[i]; }
+    for (let i = 0; i < size; i++) {
+      a[i] = s1[i] - m[i];
+      b[i] = s2[i] - m[i] * m[i];
+    }
     out.push(poolScores(normaliseMap(m, finish(a, b, n - 1, gridW, gridH), tolerance), topShare, masks?.[k]));
   }
   return out;

@@ -32,8 +32,13 @@ export interface ScoredItem {
 
 export function statsFromModel(model: ScoreModel): RegionStats | undefined {
   if (model.kind !== 'region' || !model.stats) return undefined;
-  return { gridW: model.gridW, gridH: model.gridH, n: model.stats.n,
-    mean: Float32Array.from(model.stats.mean), std: Float32Array.from(model.stats.std) };
+  return {
+    gridW: model.gridW,
+    gridH: model.gridH,
+    n: model.stats.n,
+    mean: Float32Array.from(model.stats.mean),
+    std: Float32Array.from(model.stats.std),
+  };
 }
 
 /** A scorer bound to one model (the rasterised masks and stats are prepared once). */
@@ -41,7 +46,8 @@ export function productScorer(model: ScoreModel): (item: ScoredItem) => number {
   if (model.kind === 'raw') return (item) => item.score;
   if (model.kind === 'top') {
     return (item) => {
-      if (!item.patchScores) throw new Error('this product judges its most deviating share, but the inspection has no patch scores');
+      if (!item.patchScores)
+        throw new Error('this product judges its most deviating share, but the inspection has no patch scores');
       return poolScores(item.patchScores, model.topShare, item.contentMask);
     };
   }
@@ -49,19 +55,28 @@ export function productScorer(model: ScoreModel): (item: ScoredItem) => number {
   const tol = regionTolerance(model.regions, model.gridW, model.gridH);
   const size = model.gridW * model.gridH;
   return (item) => {
-    if (!item.patchScores) throw new Error('this product judges per-region scores, but the inspection has no patch scores');
+    if (!item.patchScores)
+      throw new Error('this product judges per-region scores, but the inspection has no patch scores');
     if (item.patchScores.length !== size)
-      throw new Error(`patch grid has ${item.patchScores.length} cells, the product's tolerance model expects ${size}: recalibrate`);
+      throw new Error(
+        `patch grid has ${item.patchScores.length} cells, the product's tolerance model expects ${size}: recalibrate`,
+      );
     return poolScores(normaliseMap(item.patchScores, stats, tol), model.topShare ?? 0, item.contentMask);
   };
 }
 
 export function modelToJson(
-  stats: RegionStats | undefined, regions: Region[] | undefined, gridW: number, gridH: number, topShare = 0,
+  stats: RegionStats | undefined,
+  regions: Region[] | undefined,
+  gridW: number,
+  gridH: number,
+  topShare = 0,
 ): ScoreModel {
-  if (!stats && !(regions?.length)) return topShare > 0 ? { kind: 'top', topShare } : { kind: 'raw' };
+  if (!stats && !regions?.length) return topShare > 0 ? { kind: 'top', topShare } : { kind: 'raw' };
   return {
-    kind: 'region', gridW, gridH,
+    kind: 'region',
+    gridW,
+    gridH,
     stats: stats ? { mean: Array.from(stats.mean), std: Array.from(stats.std), n: stats.n } : undefined,
     regions: regions?.length ? regions : undefined,
     ...(topShare > 0 ? { topShare } : {}),
@@ -85,7 +100,8 @@ export interface StoredThresholds {
  * No thresholds, or a result without a usable score → 'unjudged' (never a pass).
  */
 export function judgeInspection(
-  item: ScoredItem | null | undefined, thresholds: StoredThresholds | null | undefined,
+  item: ScoredItem | null | undefined,
+  thresholds: StoredThresholds | null | undefined,
 ): { verdict: 'pass' | 'review' | 'fail' | 'unjudged'; score: number | null; error?: string } {
   if (!item || !thresholds) return { verdict: 'unjudged', score: item?.score ?? null };
   let score: number;
@@ -94,5 +110,8 @@ export function judgeInspection(
   } catch (err) {
     return { verdict: 'unjudged', score: null, error: (err as Error).message };
   }
-  return { verdict: judge(score, { reviewAt: thresholds.review, failAt: thresholds.fail }), score: Number.isFinite(score) ? score : null };
+  return {
+    verdict: judge(score, { reviewAt: thresholds.review, failAt: thresholds.fail }),
+    score: Number.isFinite(score) ? score : null,
+  };
 }

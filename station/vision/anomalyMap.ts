@@ -9,10 +9,15 @@
 import type { AnomalyMap, GridPlacement, InputGeometry } from './types.ts';
 
 /** One axis of a bilinear resampling: output pixel x reads source coordinate (x + 0.5 - offset) / step - 0.5. */
-interface Axis { step: number; offset: number }
+interface Axis {
+  step: number;
+  offset: number;
+}
 
 function taps(n: number, size: number, a: Axis): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
-  const i0 = new Int32Array(n), i1 = new Int32Array(n), f = new Float32Array(n);
+  const i0 = new Int32Array(n),
+    i1 = new Int32Array(n),
+    f = new Float32Array(n);
   for (let x = 0; x < n; x++) {
     const s = Math.min(Math.max((x + 0.5 - a.offset) / a.step - 0.5, 0), size - 1);
     i0[x] = Math.floor(s);
@@ -25,11 +30,18 @@ function taps(n: number, size: number, a: Axis): { i0: Int32Array; i1: Int32Arra
 /** Bilinear resampling of a [sh, sw] float map to [dh, dw], edges clamped. */
 function bilinear(src: Float32Array, sw: number, sh: number, dw: number, dh: number, ax: Axis, ay: Axis): Float32Array {
   const out = new Float32Array(dw * dh);
-  const X = taps(dw, sw, ax), Y = taps(dh, sh, ay);
+  const X = taps(dw, sw, ax),
+    Y = taps(dh, sh, ay);
   for (let y = 0; y < dh; y++) {
-    const r0 = Y.i0[y] * sw, r1 = Y.i1[y] * sw, wy = Y.f[y], o = y * dw;
+    const r0 = Y.i0[y] * sw,
+      r1 = Y.i1[y] * sw,
+      wy = Y.f[y],
+      o = y * dw;
     for (let x = 0; x < dw; x++) {
-      const a = src[r0 + X.i0[x]], b = src[r0 + X.i1[x]], c = src[r1 + X.i0[x]], d = src[r1 + X.i1[x]];
+      const a = src[r0 + X.i0[x]],
+        b = src[r0 + X.i1[x]],
+        c = src[r1 + X.i0[x]],
+        d = src[r1 + X.i1[x]];
       const wx = X.f[x];
       out[o + x] = (a + (b - a) * wx) * (1 - wy) + (c + (d - c) * wx) * wy;
     }
@@ -47,8 +59,23 @@ export function resizeBilinear(src: Float32Array, sw: number, sh: number, dw: nu
  * Cells are centred at x0 + (i + 0.5)·stride: for 'same'-padded backbones x0 = 0; for 'valid'-padded ones
  * (InceptionV3) the grid is smaller than input/stride and centred, so x0 > 0.
  */
-export function gridToPixels(src: Float32Array, gw: number, gh: number, w: number, h: number, cells: GridPlacement): Float32Array {
-  return bilinear(src, gw, gh, w, h, { step: cells.stride, offset: cells.x0 }, { step: cells.stride, offset: cells.y0 });
+export function gridToPixels(
+  src: Float32Array,
+  gw: number,
+  gh: number,
+  w: number,
+  h: number,
+  cells: GridPlacement,
+): Float32Array {
+  return bilinear(
+    src,
+    gw,
+    gh,
+    w,
+    h,
+    { step: cells.stride, offset: cells.x0 },
+    { step: cells.stride, offset: cells.y0 },
+  );
 }
 
 function gaussianKernel(sigma: number): Float32Array {
@@ -61,7 +88,15 @@ function gaussianKernel(sigma: number): Float32Array {
 }
 
 /** Convolve `lines` lines of `len` samples (sample i of line l at l·lineStep + i·step) with k, edges clamped. */
-function convolveLines(src: Float32Array, out: Float32Array, k: Float32Array, lines: number, len: number, lineStep: number, step: number): void {
+function convolveLines(
+  src: Float32Array,
+  out: Float32Array,
+  k: Float32Array,
+  lines: number,
+  len: number,
+  lineStep: number,
+  step: number,
+): void {
   const r = (k.length - 1) / 2;
   for (let l = 0; l < lines; l++) {
     const o = l * lineStep;
@@ -97,14 +132,20 @@ export interface MapOptions {
  * [len × cells] weight matrix: all three steps are linear and act on each axis separately, so the map is
  * Wy · grid · Wxᵀ. Each row has only a few non-zero cells (the kernel spans ~3σ/stride cells), kept as [lo, hi).
  */
-interface AxisOperator { cells: number; weights: Float64Array; lo: Int32Array; hi: Int32Array }
+interface AxisOperator {
+  cells: number;
+  weights: Float64Array;
+  lo: Int32Array;
+  hi: Int32Array;
+}
 
 function axisOperator(cells: number, len: number, start: number, axis: Axis, sigma: number): AxisOperator {
   const src = taps(start + len, cells, axis); // bilinear taps for input pixels 0 … start+len-1
   const k = sigma > 0 ? gaussianKernel(sigma) : Float32Array.of(1);
   const r = (k.length - 1) / 2;
   const weights = new Float64Array(len * cells);
-  const lo = new Int32Array(len), hi = new Int32Array(len);
+  const lo = new Int32Array(len),
+    hi = new Int32Array(len);
   for (let x = 0; x < len; x++) {
     const row = x * cells;
     for (let t = -r; t <= r; t++) {
@@ -112,7 +153,8 @@ function axisOperator(cells: number, len: number, start: number, axis: Axis, sig
       weights[row + src.i0[p]] += k[t + r] * (1 - src.f[p]);
       weights[row + src.i1[p]] += k[t + r] * src.f[p];
     }
-    let a = 0, b = cells;
+    let a = 0,
+      b = cells;
     while (a < cells - 1 && weights[row + a] === 0) a++;
     while (b > a + 1 && weights[row + b - 1] === 0) b--;
     lo[x] = a;
@@ -136,19 +178,27 @@ function cachedOperator(cells: number, len: number, start: number, axis: Axis, s
 
 /** Patch distances on the grid → smoothed anomaly map over the image content, and the image score. */
 export function buildAnomalyMap(
-  patchScores: Float32Array, gridW: number, gridH: number, geometry: InputGeometry, opts: MapOptions, cells?: GridPlacement,
+  patchScores: Float32Array,
+  gridW: number,
+  gridH: number,
+  geometry: InputGeometry,
+  opts: MapOptions,
+  cells?: GridPlacement,
 ): { score: number; anomalyMap: AnomalyMap } {
-  if (patchScores.length !== gridW * gridH) throw new Error(`anomaly map: ${patchScores.length} patch scores for a ${gridW}×${gridH} grid`);
+  if (patchScores.length !== gridW * gridH)
+    throw new Error(`anomaly map: ${patchScores.length} patch scores for a ${gridW}×${gridH} grid`);
   const { inputWidth: iw, inputHeight: ih, content: c } = geometry;
   const ax: Axis = cells ? { step: cells.stride, offset: cells.x0 } : { step: iw / gridW, offset: 0 };
   const ay: Axis = cells ? { step: cells.stride, offset: cells.y0 } : { step: ih / gridH, offset: 0 };
   // The content crop is part of the operators: padding never leaks into the map or the score.
   const wx = cachedOperator(gridW, c.width, c.x, ax, opts.sigma);
   const wy = cachedOperator(gridH, c.height, c.y, ay, opts.sigma);
-  const w = c.width, h = c.height;
+  const w = c.width,
+    h = c.height;
   const rows = new Float64Array(gridH * w); // grid · Wxᵀ
   for (let gy = 0; gy < gridH; gy++) {
-    const g = gy * gridW, o = gy * w;
+    const g = gy * gridW,
+      o = gy * w;
     for (let x = 0; x < w; x++) {
       const row = x * gridW;
       let s = 0;
@@ -159,9 +209,11 @@ export function buildAnomalyMap(
   const data = new Float32Array(w * h); // Wy · rows
   let score = -Infinity;
   for (let y = 0; y < h; y++) {
-    const o = y * w, row = y * gridH;
+    const o = y * w,
+      row = y * gridH;
     for (let gy = wy.lo[y]; gy < wy.hi[y]; gy++) {
-      const k = wy.weights[row + gy], src = gy * w;
+      const k = wy.weights[row + gy],
+        src = gy * w;
       for (let x = 0; x < w; x++) data[o + x] += k * rows[src + x];
     }
     for (let x = 0; x < w; x++) if (data[o + x] > score) score = data[o + x];
@@ -171,5 +223,10 @@ export function buildAnomalyMap(
 
 /** The map resampled to another size (e.g. the original image's, for overlays or pixel-level metrics). */
 export function resizeAnomalyMap(map: AnomalyMap, width: number, height: number): AnomalyMap {
-  return { width, height, data: resizeBilinear(map.data, map.width, map.height, width, height), region: { ...map.region } };
+  return {
+    width,
+    height,
+    data: resizeBilinear(map.data, map.width, map.height, width, height),
+    region: { ...map.region },
+  };
 }

@@ -14,7 +14,12 @@ export type Augmentation = (typeof AUGMENTATIONS)[number];
 export const isAugmentation = (v: unknown): v is Augmentation => (AUGMENTATIONS as readonly unknown[]).includes(v);
 
 /** Maps output (x, y) of a w'×h' view to the source pixel; transpose swaps the axes first. */
-interface View { flipX: boolean; flipY: boolean; transpose: boolean; tag: string }
+interface View {
+  flipX: boolean;
+  flipY: boolean;
+  transpose: boolean;
+  tag: string;
+}
 
 const FLIPS: View[] = [
   { flipX: true, flipY: false, transpose: false, tag: 'mirror' },
@@ -31,15 +36,20 @@ const TURNS: View[] = [
 
 function view(img: DecodedImage, v: View): DecodedImage {
   const { width: w, height: h, data } = img;
-  const ow = v.transpose ? h : w, oh = v.transpose ? w : h;
+  const ow = v.transpose ? h : w,
+    oh = v.transpose ? w : h;
   const out = new Uint8Array(ow * oh * 3);
   for (let y = 0; y < oh; y++) {
     for (let x = 0; x < ow; x++) {
-      let sx = v.transpose ? y : x, sy = v.transpose ? x : y;
+      let sx = v.transpose ? y : x,
+        sy = v.transpose ? x : y;
       if (v.flipX) sx = w - 1 - sx;
       if (v.flipY) sy = h - 1 - sy;
-      const s = (sy * w + sx) * 3, o = (y * ow + x) * 3;
-      out[o] = data[s]; out[o + 1] = data[s + 1]; out[o + 2] = data[s + 2];
+      const s = (sy * w + sx) * 3,
+        o = (y * ow + x) * 3;
+      out[o] = data[s];
+      out[o + 1] = data[s + 1];
+      out[o + 2] = data[s + 2];
     }
   }
   return { name: `${img.name}#${v.tag}`, width: ow, height: oh, data: out };
@@ -57,15 +67,27 @@ const reflect = (v: number, n: number) => {
 function moved(img: DecodedImage, degrees: number, dx: number, dy: number, tag: string): DecodedImage {
   const { width: w, height: h, data } = img;
   const out = new Uint8Array(w * h * 3);
-  const c = Math.cos((degrees * Math.PI) / 180), s = Math.sin((degrees * Math.PI) / 180);
-  const cx = (w - 1) / 2, cy = (h - 1) / 2, sx = dx * w, sy = dy * h;
+  const c = Math.cos((degrees * Math.PI) / 180),
+    s = Math.sin((degrees * Math.PI) / 180);
+  const cx = (w - 1) / 2,
+    cy = (h - 1) / 2,
+    sx = dx * w,
+    sy = dy * h;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       // Where this output pixel comes from: undo the shift, then the turn.
-      const ux = x - sx - cx, uy = y - sy - cy;
-      const fx = c * ux + s * uy + cx, fy = -s * ux + c * uy + cy;
-      const x0 = Math.floor(fx), y0 = Math.floor(fy), ax = fx - x0, ay = fy - y0;
-      const xa = reflect(x0, w), xb = reflect(x0 + 1, w), ya = reflect(y0, h), yb = reflect(y0 + 1, h);
+      const ux = x - sx - cx,
+        uy = y - sy - cy;
+      const fx = c * ux + s * uy + cx,
+        fy = -s * ux + c * uy + cy;
+      const x0 = Math.floor(fx),
+        y0 = Math.floor(fy),
+        ax = fx - x0,
+        ay = fy - y0;
+      const xa = reflect(x0, w),
+        xb = reflect(x0 + 1, w),
+        ya = reflect(y0, h),
+        yb = reflect(y0 + 1, h);
       for (let k = 0; k < 3; k++) {
         const top = data[(ya * w + xa) * 3 + k] * (1 - ax) + data[(ya * w + xb) * 3 + k] * ax;
         const bottom = data[(yb * w + xa) * 3 + k] * (1 - ax) + data[(yb * w + xb) * 3 + k] * ax;
@@ -76,7 +98,12 @@ function moved(img: DecodedImage, degrees: number, dx: number, dy: number, tag: 
   return { name: `${img.name}#${tag}`, width: w, height: h, data: out };
 }
 
-const JITTER: [number, number, number, string][] = [[8, 0, 0, 'turn+8'], [-8, 0, 0, 'turn-8'], [0, 0.04, 0.04, 'shift+4'], [0, -0.04, -0.04, 'shift-4']];
+const JITTER: [number, number, number, string][] = [
+  [8, 0, 0, 'turn+8'],
+  [-8, 0, 0, 'turn-8'],
+  [0, 0.04, 0.04, 'shift+4'],
+  [0, -0.04, -0.04, 'shift-4'],
+];
 
 /** The extra views of an image (the original not included). */
 export function augmentedViews(img: DecodedImage, a: Augmentation): DecodedImage[] {

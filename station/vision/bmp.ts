@@ -43,7 +43,8 @@ function readLayout(buf: Uint8Array, dv: DataView, name: string, maxPixels: numb
   if (buf.length < 26 || !isBmp(buf)) throw fail('not a BMP file');
   const dataOffset = dv.getUint32(10, true);
   const dibSize = dv.getUint32(14, true);
-  if (dibSize < 40 || buf.length < 14 + dibSize) throw fail(dibSize < 40 ? `old header size ${dibSize}` : 'file is truncated');
+  if (dibSize < 40 || buf.length < 14 + dibSize)
+    throw fail(dibSize < 40 ? `old header size ${dibSize}` : 'file is truncated');
   const width = dv.getInt32(18, true);
   const rawHeight = dv.getInt32(22, true);
   const bpp = dv.getUint16(28, true);
@@ -51,9 +52,12 @@ function readLayout(buf: Uint8Array, dv: DataView, name: string, maxPixels: numb
   const height = Math.abs(rawHeight);
   if (width <= 0 || height <= 0) throw fail(`invalid size ${width}×${rawHeight}`);
   if (width * height > maxPixels) {
-    throw new Error(`${name}: image is ${width}×${height} pixels, above the limit of ${maxPixels}; resize it before inspection`);
+    throw new Error(
+      `${name}: image is ${width}×${height} pixels, above the limit of ${maxPixels}; resize it before inspection`,
+    );
   }
-  if (compression !== 0 && compression !== 3 && compression !== 6) throw fail(`compression type ${compression} is not supported`);
+  if (compression !== 0 && compression !== 3 && compression !== 6)
+    throw fail(`compression type ${compression} is not supported`);
   if (![1, 4, 8, 16, 24, 32].includes(bpp)) throw fail(`${bpp} bits per pixel is not supported`);
   const fields = channelFields(buf, dv, dibSize, bpp, compression, fail);
   const palette = bpp <= 8 ? readPalette(buf, dv, dibSize, bpp, compression, fail) : null;
@@ -73,7 +77,14 @@ function channelFields(buf: Uint8Array, dv: DataView, dibSize: number, bpp: numb
   return masks.map(maskShift);
 }
 
-function readPalette(buf: Uint8Array, dv: DataView, dibSize: number, bpp: number, compression: number, fail: Fail): Uint8Array {
+function readPalette(
+  buf: Uint8Array,
+  dv: DataView,
+  dibSize: number,
+  bpp: number,
+  compression: number,
+  fail: Fail,
+): Uint8Array {
   const count = dv.getUint32(46, true) || 1 << bpp;
   // BITFIELDS masks after a 40-byte header come before the palette.
   const at = 14 + dibSize + (compression === 3 && dibSize === 40 ? 12 : 0);
@@ -113,7 +124,7 @@ function decodePixels(buf: Uint8Array, dv: DataView, layout: BmpLayout, fail: Fa
         const v = bpp === 16 ? dv.getUint16(row + x * 2, true) : dv.getUint32(row + x * 4, true);
         for (let c = 0; c < 3; c++) {
           const f = fields[c];
-          out[o + c] = f.max === 0 ? 0 : Math.round((((v >>> 0) >>> f.shift) & f.max) * 255 / f.max);
+          out[o + c] = f.max === 0 ? 0 : Math.round(((((v >>> 0) >>> f.shift) & f.max) * 255) / f.max);
         }
       }
     }

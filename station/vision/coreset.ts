@@ -19,7 +19,13 @@ export interface CoresetOptions {
 }
 
 /** Project [n, dim] rows to [n, outDim] with a seeded Gaussian matrix (or return them if already small). */
-export function projectRows(x: Float32Array, n: number, dim: number, outDim: number, seed: number): { data: Float32Array; dim: number } {
+export function projectRows(
+  x: Float32Array,
+  n: number,
+  dim: number,
+  outDim: number,
+  seed: number,
+): { data: Float32Array; dim: number } {
   if (outDim >= dim) return { data: x.subarray(0, n * dim), dim };
   const p = randomProjection(dim, outDim, seed);
   const out = new Float32Array(n * outDim);
@@ -40,7 +46,8 @@ export function projectRows(x: Float32Array, n: number, dim: number, outDim: num
 
 function dist(x: Float32Array, a: number, b: number, d: number): number {
   let s = 0;
-  const oa = a * d, ob = b * d;
+  const oa = a * d,
+    ob = b * d;
   for (let k = 0; k < d; k++) {
     const t = x[oa + k] - x[ob + k];
     s += t * t;
@@ -54,7 +61,7 @@ function distBelow(x: Float32Array, p: number, oc: number, d: number, bound: num
   let s = 0;
   const op = p * d;
   for (let k = 0; k < d; k += 8) {
-    const end = Math.min(k + 8 , d);
+    const end = Math.min(k + 8, d);
     for (let j = k; j < end; j++) {
       const t = x[op + j] - x[oc + j];
       s += t * t;
@@ -65,7 +72,8 @@ function distBelow(x: Float32Array, p: number, oc: number, d: number, bound: num
 }
 
 function prepare(features: Float32Array, n: number, dim: number, opts: CoresetOptions) {
-  if (!Number.isInteger(opts.size) || opts.size < 1) throw new Error(`coreset: size must be a positive integer, got ${opts.size}`);
+  if (!Number.isInteger(opts.size) || opts.size < 1)
+    throw new Error(`coreset: size must be a positive integer, got ${opts.size}`);
   if (n < 1) throw new Error('coreset: no patches to choose from; give at least one good image');
   const { data, dim: d } = projectRows(features, n, dim, opts.selectionDim ?? 32, opts.seed ^ 0x5eed);
   const first = Math.floor(createRng(opts.seed)() * n);
@@ -73,7 +81,12 @@ function prepare(features: Float32Array, n: number, dim: number, opts: CoresetOp
 }
 
 /** Plain O(n·k) greedy k-center: the yardstick for tests. */
-export function greedyCoresetReference(features: Float32Array, n: number, dim: number, opts: CoresetOptions): Int32Array {
+export function greedyCoresetReference(
+  features: Float32Array,
+  n: number,
+  dim: number,
+  opts: CoresetOptions,
+): Int32Array {
   const k = Math.min(opts.size, n);
   const { x, d, first } = prepare(features, n, dim, opts);
   const minD = new Float64Array(n).fill(Infinity);
@@ -81,11 +94,15 @@ export function greedyCoresetReference(features: Float32Array, n: number, dim: n
   let c = first;
   for (let t = 0; t < k; t++) {
     out[t] = c;
-    let best = -1, bestD = -1;
+    let best = -1,
+      bestD = -1;
     for (let i = 0; i < n; i++) {
       const dd = dist(x, i, c, d);
       if (dd < minD[i]) minD[i] = dd;
-      if (minD[i] > bestD) { bestD = minD[i]; best = i; }
+      if (minD[i] > bestD) {
+        bestD = minD[i];
+        best = i;
+      }
     }
     c = best;
   }
@@ -101,10 +118,14 @@ interface Clusters {
 
 /** The first centre owns every point: minD is each point's distance to it. */
 function firstCluster(x: Float32Array, n: number, d: number, first: number, minD: Float64Array): Clusters {
-  let far = -1, r = -1;
+  let far = -1,
+    r = -1;
   for (let i = 0; i < n; i++) {
     minD[i] = dist(x, i, first, d);
-    if (minD[i] > r) { r = minD[i]; far = i; }
+    if (minD[i] > r) {
+      r = minD[i];
+      far = i;
+    }
   }
   return { members: [Int32Array.from({ length: n }, (_, i) => i)], radius: [r], farthest: [far] };
 }
@@ -121,8 +142,13 @@ function widestCluster({ radius, farthest }: Clusters, t: number): number {
 /** The new centre's cluster: the points that moved to it, in index order. */
 function addCluster(c: Clusters, moved: number[], minD: Float64Array): void {
   moved.sort((p, q) => p - q);
-  let nr = -1, nf = -1;
-  for (const p of moved) if (minD[p] > nr) { nr = minD[p]; nf = p; }
+  let nr = -1,
+    nf = -1;
+  for (const p of moved)
+    if (minD[p] > nr) {
+      nr = minD[p];
+      nf = p;
+    }
   c.members.push(Int32Array.from(moved));
   c.radius.push(moved.length > 0 ? nr : -1);
   c.farthest.push(nf);
@@ -171,14 +197,19 @@ export function greedyCoreset(features: Float32Array, n: number, dim: number, op
       // Same bound per point: p cannot move when d(a, c) ≥ 2·minD[p], so most members cost one comparison.
       const half = dac / 2;
       const list = members[a];
-      let ns = 0, nr = -1, nf = -1;
+      let ns = 0,
+        nr = -1,
+        nf = -1;
       const before = moved.length;
       for (let m = 0; m < list.length; m++) {
         const p = list[m];
         const mp = minD[p];
         if (p !== c && mp <= half) {
           list[ns++] = p;
-          if (mp > nr || (mp === nr && p < nf)) { nr = mp; nf = p; }
+          if (mp > nr || (mp === nr && p < nf)) {
+            nr = mp;
+            nf = p;
+          }
           continue;
         }
         const dd = p === c ? 0 : distBelow(x, p, oc, d, mp);
@@ -187,7 +218,10 @@ export function greedyCoreset(features: Float32Array, n: number, dim: number, op
           moved.push(p);
         } else {
           list[ns++] = p;
-          if (mp > nr || (mp === nr && p < nf)) { nr = mp; nf = p; }
+          if (mp > nr || (mp === nr && p < nf)) {
+            nr = mp;
+            nf = p;
+          }
         }
       }
       // Members are compacted in place (order kept); only shrink the view when some moved away.

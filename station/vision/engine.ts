@@ -13,8 +13,22 @@ import { cellsOnItem, type ItemRegion } from './itemRegion.ts';
 import { OrtNearest } from './knn.ts';
 import { decodeImage, toInputTensor } from './preprocess.ts';
 import { REFERENCE_SET_FORMAT, type ReferenceSet } from './referenceSet.ts';
-import { featureDifferences, featureSettings, resolveSettings, validateSettings, type EngineSettings } from './settings.ts';
-import type { AnomalyMap, DecodedImage, GridPlacement, InputTensor, InspectionTimings, PatchEmbedding, ScoreResult } from './types.ts';
+import {
+  featureDifferences,
+  featureSettings,
+  resolveSettings,
+  validateSettings,
+  type EngineSettings,
+} from './settings.ts';
+import type {
+  AnomalyMap,
+  DecodedImage,
+  GridPlacement,
+  InputTensor,
+  InspectionTimings,
+  PatchEmbedding,
+  ScoreResult,
+} from './types.ts';
 
 export interface BackboneHandle {
   session: ort.InferenceSession;
@@ -90,11 +104,15 @@ async function contentDistances(nn: OrtNearest, e: PatchEmbedding): Promise<Floa
   const { gridW, gridH, dim, contentMask } = e;
   const cells = gridW * gridH;
   let count = 0;
-  let x0 = gridW, y0 = gridH, x1 = -1, y1 = -1;
+  let x0 = gridW,
+    y0 = gridH,
+    x1 = -1,
+    y1 = -1;
   for (let p = 0; p < cells; p++) {
     if (!contentMask[p]) continue;
     count++;
-    const x = p % gridW, y = (p - x) / gridW;
+    const x = p % gridW,
+      y = (p - x) / gridW;
     if (x < x0) x0 = x;
     if (x > x1) x1 = x;
     if (y < y0) y0 = y;
@@ -137,14 +155,23 @@ function onItem(e: PatchEmbedding, region: ItemRegion): Uint8Array {
 function tapsOf(manifest: ModelManifest, settings: EngineSettings): FeatureTap[] {
   return settings.taps.map((name) => {
     const t = manifest.taps.find((x) => x.name === name);
-    if (!t) throw new Error(`engine settings: tap "${name}" is not an output of model ${manifest.id} (it has ${manifest.taps.map((x) => x.name).join(', ')})`);
+    if (!t)
+      throw new Error(
+        `engine settings: tap "${name}" is not an output of model ${manifest.id} (it has ${manifest.taps.map((x) => x.name).join(', ')})`,
+      );
     return t;
   });
 }
 
 /** Refuses a reference set this engine cannot score against: another format, backbone, feature settings or projection. */
-function checkReferenceSet(set: ReferenceSet, manifest: ModelManifest, settings: EngineSettings, projection: Float32Array): void {
-  if (set.formatVersion !== REFERENCE_SET_FORMAT) throw new Error(`reference set format ${set.formatVersion} is not supported; rebuild it`);
+function checkReferenceSet(
+  set: ReferenceSet,
+  manifest: ModelManifest,
+  settings: EngineSettings,
+  projection: Float32Array,
+): void {
+  if (set.formatVersion !== REFERENCE_SET_FORMAT)
+    throw new Error(`reference set format ${set.formatVersion} is not supported; rebuild it`);
   if (set.model.sha256 !== manifest.sha256) {
     throw new Error(
       `reference set was built with backbone ${set.model.id} (sha256 ${set.model.sha256.slice(0, 12)}…) but this engine runs ` +
@@ -152,14 +179,24 @@ function checkReferenceSet(set: ReferenceSet, manifest: ModelManifest, settings:
     );
   }
   const diff = featureDifferences(set.settings, settings);
-  if (diff.length) throw new Error(`reference set was built with other feature settings (${diff.join('; ')}); create the engine with the set's settings or rebuild the set`);
+  if (diff.length)
+    throw new Error(
+      `reference set was built with other feature settings (${diff.join('; ')}); create the engine with the set's settings or rebuild the set`,
+    );
   if (set.projection.length !== projection.length || !set.projection.every((v, i) => v === projection[i])) {
-    throw new Error('reference set projection differs from this engine\'s (same settings, different build); rebuild the reference set');
+    throw new Error(
+      "reference set projection differs from this engine's (same settings, different build); rebuild the reference set",
+    );
   }
 }
 
 /** The image's own embedding: the mean feature of its content cells (padding left out). */
-function meanContentEmbedding(patches: Float32Array, contentMask: Uint8Array, cells: number, dim: number): Float32Array {
+function meanContentEmbedding(
+  patches: Float32Array,
+  contentMask: Uint8Array,
+  cells: number,
+  dim: number,
+): Float32Array {
   const imageEmbedding = new Float32Array(dim);
   let count = 0;
   for (let p = 0; p < cells; p++) {
@@ -175,14 +212,15 @@ function meanContentEmbedding(patches: Float32Array, contentMask: Uint8Array, ce
 function contentPatches(sources: PatchEmbedding[], names: string[], dim: number): { all: Float32Array; total: number } {
   let total = 0;
   for (const [i, e] of sources.entries()) {
-    if (e.dim !== dim) throw new Error(`reference set: ${names[i] ?? 'an augmented view'} has feature dim ${e.dim}, engine uses ${dim}`);
+    if (e.dim !== dim)
+      throw new Error(`reference set: ${names[i] ?? 'an augmented view'} has feature dim ${e.dim}, engine uses ${dim}`);
     for (let p = 0; p < e.contentMask.length; p++) total += e.contentMask[p];
   }
   const all = new Float32Array(total * dim);
   let row = 0;
   for (const e of sources) {
     for (let p = 0; p < e.contentMask.length; p++) {
-      if (e.contentMask[p]) all.set(e.patches.subarray(p * dim, (p + 1) * dim), (row++) * dim);
+      if (e.contentMask[p]) all.set(e.patches.subarray(p * dim, (p + 1) * dim), row++ * dim);
     }
   }
   return { all, total };
@@ -245,14 +283,24 @@ interface EngineIdentity {
 }
 
 /** Good images' patches → coreset → memory bank, with the images' own embeddings and the engine's identity. */
-function assembleReferenceSet(embeddings: PatchEmbedding[], names: string[], opts: BuildOptions, engine: EngineIdentity): ReferenceSet {
+function assembleReferenceSet(
+  embeddings: PatchEmbedding[],
+  names: string[],
+  opts: BuildOptions,
+  engine: EngineIdentity,
+): ReferenceSet {
   const { manifest, settings, projection, inDim } = engine;
   if (embeddings.length === 0) throw new Error('reference set: no good images given; add at least one good image');
-  if (names.length !== embeddings.length) throw new Error(`reference set: ${embeddings.length} embeddings but ${names.length} names`);
+  if (names.length !== embeddings.length)
+    throw new Error(`reference set: ${embeddings.length} embeddings but ${names.length} names`);
   const dim = settings.dim;
   const sources = opts.views?.length ? [...embeddings, ...opts.views] : embeddings;
   const { all, total } = contentPatches(sources, names, dim);
-  const chosen = greedyCoreset(all, total, dim, { size: opts.coresetSize, seed: opts.seed, selectionDim: opts.selectionDim });
+  const chosen = greedyCoreset(all, total, dim, {
+    size: opts.coresetSize,
+    seed: opts.seed,
+    selectionDim: opts.selectionDim,
+  });
   const imageEmb = new Float32Array(embeddings.length * dim);
   for (const [i, e] of embeddings.entries()) imageEmb.set(e.imageEmbedding, i * dim);
   const { threads: _t, ...stored } = settings;
@@ -301,7 +349,9 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
     const res = await (await heads.get(shapes)).run(Object.fromEntries(settings.taps.map((n) => [n, out[n]])));
     for (const n of settings.taps) out[n].dispose?.();
     const patches = res.patches.data as Float32Array;
-    const gridW = fine.width, gridH = fine.height, dim = settings.dim;
+    const gridW = fine.width,
+      gridH = fine.height,
+      dim = settings.dim;
     const fineStride = Math.min(...taps.map((t) => t.stride));
     const cells = placement(gridW, gridH, fineStride, input);
     const contentMask = contentMaskFor(gridW, gridH, cells, input);
@@ -320,10 +370,19 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
     const distances = await contentDistances(nn, { ...embedding, contentMask: scoredMask });
     const t1 = performance.now();
     const { score, anomalyMap } = buildAnomalyMap(
-      distances, embedding.gridW, embedding.gridH, embedding.geometry, { sigma: settings.sigma }, embedding.cells,
+      distances,
+      embedding.gridW,
+      embedding.gridH,
+      embedding.geometry,
+      { sigma: settings.sigma },
+      embedding.cells,
     );
     const t2 = performance.now();
-    return { result: { score, patchScores: distances, anomalyMap, scoredMask } as ScoreResult, scoringMs: t1 - t0, heatmapMs: t2 - t1 };
+    return {
+      result: { score, patchScores: distances, anomalyMap, scoredMask } as ScoreResult,
+      scoringMs: t1 - t0,
+      heatmapMs: t2 - t1,
+    };
   }
 
   async function inspectDecoded(img: DecodedImage, set: ReferenceSet, decodeMs = 0): Promise<InspectResult> {
@@ -354,7 +413,8 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
       for (const v of augmentedViews(img, augment)) out.push(await embed(await preprocess(v)));
       return out;
     },
-    buildReferenceSet: (embeddings, names, opts) => assembleReferenceSet(embeddings, names, opts, { manifest, settings, projection, inDim }),
+    buildReferenceSet: (embeddings, names, opts) =>
+      assembleReferenceSet(embeddings, names, opts, { manifest, settings, projection, inDim }),
     async score(embedding, set) {
       return (await scoreWithTimes(embedding, set)).result;
     },

@@ -42,10 +42,17 @@ export function buildHeadModel(taps: TapShape[], s: FeatureSettings, projection:
     let cur = t.name;
     if (s.poolSize > 1) {
       const out = g.unique(`pool${i}`);
-      g.node('AveragePool', [cur], [out], [
-        attrInts('kernel_shape', [s.poolSize, s.poolSize]), attrInts('strides', [1, 1]),
-        attrInts('pads', [pad, pad, pad, pad]), attrInt('count_include_pad', 0),
-      ]);
+      g.node(
+        'AveragePool',
+        [cur],
+        [out],
+        [
+          attrInts('kernel_shape', [s.poolSize, s.poolSize]),
+          attrInts('strides', [1, 1]),
+          attrInts('pads', [pad, pad, pad, pad]),
+          attrInt('count_include_pad', 0),
+        ],
+      );
       cur = out;
     }
     if (s.tapNorm === 'l2') {
@@ -56,13 +63,21 @@ export function buildHeadModel(taps: TapShape[], s: FeatureSettings, projection:
     if (t.height !== fine.height || t.width !== fine.width) {
       const size = g.int64Init(`size${i}`, [1, t.channels, fine.height, fine.width]);
       const out = g.unique(`up${i}`);
-      g.node('Resize', [cur, '', '', size], [out], [attrString('mode', 'linear'), attrString('coordinate_transformation_mode', 'half_pixel')]);
+      g.node(
+        'Resize',
+        [cur, '', '', size],
+        [out],
+        [attrString('mode', 'linear'), attrString('coordinate_transformation_mode', 'half_pixel')],
+      );
       cur = out;
     }
     parts.push(cur);
   }
   const inDim = taps.reduce((a, t) => a + t.channels, 0);
-  const cat = g.unique('cat'), nhwc = g.unique('nhwc'), flat = g.unique('flat'), patches = g.reserve('patches');
+  const cat = g.unique('cat'),
+    nhwc = g.unique('nhwc'),
+    flat = g.unique('flat'),
+    patches = g.reserve('patches');
   g.node('Concat', parts, [cat], [attrInt('axis', 1)]);
   g.node('Transpose', [cat], [nhwc], [attrInts('perm', [0, 2, 3, 1])]);
   g.node('Reshape', [nhwc, g.int64Init('rows', [-1, inDim])], [flat]);
@@ -71,6 +86,11 @@ export function buildHeadModel(taps: TapShape[], s: FeatureSettings, projection:
   return g.toBytes({ graphName: 'feature_head' });
 }
 
-export async function createHeadSession(taps: TapShape[], s: FeatureSettings, projection: Float32Array, threads?: number) {
+export async function createHeadSession(
+  taps: TapShape[],
+  s: FeatureSettings,
+  projection: Float32Array,
+  threads?: number,
+) {
   return ort.InferenceSession.create(buildHeadModel(taps, s, projection), cpuSessionOptions({ threads }));
 }

@@ -20,7 +20,10 @@ export const ITEM_REGION_SIDE = 32;
 export const MAX_REGION_COVER = 0.85;
 
 /** The union of per-image item masks (each at its own resolution) on a side×side frame grid, widened by a cell. */
-export function learnItemRegion(masks: { width: number; height: number; mask: Uint8Array }[], side = ITEM_REGION_SIDE): ItemRegion | null {
+export function learnItemRegion(
+  masks: { width: number; height: number; mask: Uint8Array }[],
+  side = ITEM_REGION_SIDE,
+): ItemRegion | null {
   if (masks.length === 0) return null;
   const region = { width: side, height: side, data: widenByOneCell(unionOnGrid(masks, side), side) };
   const cover = regionCover(region);
@@ -33,7 +36,8 @@ function unionOnGrid(masks: { width: number; height: number; mask: Uint8Array }[
   for (const m of masks) {
     for (let y = 0; y < m.height; y++) {
       const gy = Math.min(side - 1, Math.floor((y * side) / m.height));
-      for (let x = 0; x < m.width; x++) if (m.mask[y * m.width + x]) seen[gy * side + Math.min(side - 1, Math.floor((x * side) / m.width))] = 1;
+      for (let x = 0; x < m.width; x++)
+        if (m.mask[y * m.width + x]) seen[gy * side + Math.min(side - 1, Math.floor((x * side) / m.width))] = 1;
     }
   }
   return seen;
@@ -42,14 +46,17 @@ function unionOnGrid(masks: { width: number; height: number; mask: Uint8Array }[
 /** A cell is on when it or one of its eight neighbours was seen: an item placed a little further out still counts. */
 function widenByOneCell(seen: Uint8Array, side: number): Uint8Array {
   const data = new Uint8Array(side * side);
-  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) {
-    let on = 0;
-    for (let dy = -1; dy <= 1 && !on; dy++) for (let dx = -1; dx <= 1 && !on; dx++) {
-      const yy = y + dy, xx = x + dx;
-      if (yy >= 0 && yy < side && xx >= 0 && xx < side) on = seen[yy * side + xx];
+  for (let y = 0; y < side; y++)
+    for (let x = 0; x < side; x++) {
+      let on = 0;
+      for (let dy = -1; dy <= 1 && !on; dy++)
+        for (let dx = -1; dx <= 1 && !on; dx++) {
+          const yy = y + dy,
+            xx = x + dx;
+          if (yy >= 0 && yy < side && xx >= 0 && xx < side) on = seen[yy * side + xx];
+        }
+      data[y * side + x] = on;
     }
-    data[y * side + x] = on;
-  }
   return data;
 }
 
@@ -57,7 +64,13 @@ function widenByOneCell(seen: Uint8Array, side: number): Uint8Array {
 export const regionCover = (r: ItemRegion) => r.data.reduce((a, v) => a + v, 0) / r.data.length;
 
 /** Which grid cells lie where items are (1) or on the bench (0): each cell's centre, mapped back to the frame. */
-export function cellsOnItem(region: ItemRegion, gridW: number, gridH: number, cells: GridPlacement, g: InputGeometry): Uint8Array {
+export function cellsOnItem(
+  region: ItemRegion,
+  gridW: number,
+  gridH: number,
+  cells: GridPlacement,
+  g: InputGeometry,
+): Uint8Array {
   const out = new Uint8Array(gridW * gridH);
   const { content: c, region: r, frame: f } = g;
   for (let y = 0; y < gridH; y++) {
@@ -73,10 +86,18 @@ export function cellsOnItem(region: ItemRegion, gridW: number, gridH: number, ce
 }
 
 /** Compact text form for the reference-set header: one string of 0/1 per row. */
-export const itemRegionToJson = (r: ItemRegion) => ({ width: r.width, height: r.height, rows: Array.from({ length: r.height }, (_, y) => Array.from(r.data.subarray(y * r.width, (y + 1) * r.width)).join('')) });
+export const itemRegionToJson = (r: ItemRegion) => ({
+  width: r.width,
+  height: r.height,
+  rows: Array.from({ length: r.height }, (_, y) =>
+    Array.from(r.data.subarray(y * r.width, (y + 1) * r.width)).join(''),
+  ),
+});
 
 export function itemRegionFromJson(j: { width: number; height: number; rows: string[] }): ItemRegion {
   const data = new Uint8Array(j.width * j.height);
-  j.rows.forEach((row, y) => { for (let x = 0; x < j.width; x++) data[y * j.width + x] = row[x] === '1' ? 1 : 0; });
+  j.rows.forEach((row, y) => {
+    for (let x = 0; x < j.width; x++) data[y * j.width + x] = row[x] === '1' ? 1 : 0;
+  });
   return { width: j.width, height: j.height, data };
 }

@@ -31,7 +31,13 @@ function checkShapes(q: Float32Array, nq: number, bank: Float32Array, nb: number
 }
 
 /** Plain reference: direct squared differences, float64 accumulation. */
-export function nearestReference(q: Float32Array, nq: number, bank: Float32Array, nb: number, dim: number): Float32Array {
+export function nearestReference(
+  q: Float32Array,
+  nq: number,
+  bank: Float32Array,
+  nb: number,
+  dim: number,
+): Float32Array {
   checkShapes(q, nq, bank, nb, dim);
   const out = new Float32Array(nq);
   for (let i = 0; i < nq; i++) {
@@ -54,7 +60,11 @@ const BANK_BLOCK = 256; // 256 rows × 128 dims × 4 B = 128 KiB: stays in L2 wh
 /** Cache-blocked kernel: four queries share each bank row load; norms precomputed once per bank. */
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one cache block of the bank serves the unrolled four-query pass and its tail; split apart, the blocking that makes it fast would no longer be visible in one place
 export function nearestBlocked(
-  q: Float32Array, nq: number, bank: Float32Array, nb: number, dim: number,
+  q: Float32Array,
+  nq: number,
+  bank: Float32Array,
+  nb: number,
+  dim: number,
   bankNormsIn?: Float64Array,
 ): Float32Array {
   checkShapes(q, nq, bank, nb, dim);
@@ -65,23 +75,41 @@ export function nearestBlocked(
     const b1 = Math.min(nb, b0 + BANK_BLOCK);
     let i = 0;
     for (; i + 4 <= nq; i += 4) {
-      const o0 = i * dim, o1 = o0 + dim, o2 = o1 + dim, o3 = o2 + dim;
-      let m0 = best[i], m1 = best[i + 1], m2 = best[i + 2], m3 = best[i + 3];
+      const o0 = i * dim,
+        o1 = o0 + dim,
+        o2 = o1 + dim,
+        o3 = o2 + dim;
+      let m0 = best[i],
+        m1 = best[i + 1],
+        m2 = best[i + 2],
+        m3 = best[i + 3];
       for (let j = b0; j < b1; j++) {
         const ob = j * dim;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (let k = 0; k < dim; k++) {
           const v = bank[ob + k];
-          s0 += q[o0 + k] * v; s1 += q[o1 + k] * v; s2 += q[o2 + k] * v; s3 += q[o3 + k] * v;
+          s0 += q[o0 + k] * v;
+          s1 += q[o1 + k] * v;
+          s2 += q[o2 + k] * v;
+          s3 += q[o3 + k] * v;
         }
         const n = bn[j];
-        const d0 = n - 2 * s0, d1 = n - 2 * s1, d2 = n - 2 * s2, d3 = n - 2 * s3;
+        const d0 = n - 2 * s0,
+          d1 = n - 2 * s1,
+          d2 = n - 2 * s2,
+          d3 = n - 2 * s3;
         if (d0 < m0) m0 = d0;
         if (d1 < m1) m1 = d1;
         if (d2 < m2) m2 = d2;
         if (d3 < m3) m3 = d3;
       }
-      best[i] = m0; best[i + 1] = m1; best[i + 2] = m2; best[i + 3] = m3;
+      best[i] = m0;
+      best[i + 1] = m1;
+      best[i + 2] = m2;
+      best[i + 3] = m3;
     }
     for (; i < nq; i++) {
       const o = i * dim;
@@ -102,10 +130,17 @@ export function nearestBlocked(
 }
 
 /** Exact distance from each query to its chosen bank row (float64 accumulation). */
-function exactDistances(q: Float32Array, nq: number, bank: Float32Array, dim: number, idx: BigInt64Array | Int32Array): Float32Array {
+function exactDistances(
+  q: Float32Array,
+  nq: number,
+  bank: Float32Array,
+  dim: number,
+  idx: BigInt64Array | Int32Array,
+): Float32Array {
   const out = new Float32Array(nq);
   for (let i = 0; i < nq; i++) {
-    const o = i * dim, ob = Number(idx[i]) * dim;
+    const o = i * dim,
+      ob = Number(idx[i]) * dim;
     let s = 0;
     for (let k = 0; k < dim; k++) {
       const d = q[o + k] - bank[ob + k];
@@ -160,14 +195,18 @@ export class OrtNearest {
     g.node('MatMul', ['queries', g.floatInit('bank_aug', [K, nb], bt)], [partial]);
     g.node('ArgMin', [partial], ['index'], [attrInt('axis', 1), attrInt('keepdims', 0)]);
     const model = g.toBytes({ graphName: 'nearest' });
-    const session = await ort.InferenceSession.create(model, { ...cpuSessionOptions({ threads: opts.threads }), executionMode: 'sequential' });
+    const session = await ort.InferenceSession.create(model, {
+      ...cpuSessionOptions({ threads: opts.threads }),
+      executionMode: 'sequential',
+    });
     return new OrtNearest(session, bank.slice(0, nb * dim), mean, nb, dim);
   }
 
   /** Distance of each of the nq query rows to its nearest bank row, and that row's index. */
   async nearest(q: Float32Array, nq: number): Promise<{ distances: Float32Array; indices: Int32Array }> {
     checkShapes(q, nq, this.bank, this.bankSize, this.dim);
-    const dim = this.dim, K = dim + 1;
+    const dim = this.dim,
+      K = dim + 1;
     const aug = new Float32Array(nq * K);
     for (let i = 0; i < nq; i++) {
       for (let k = 0; k < dim; k++) aug[i * K + k] = q[i * dim + k] - this.mean[k];

@@ -9,9 +9,12 @@ import { sortedCopy } from '../shared/numbers.ts';
  */
 export function aurocFromGroups(positives: ArrayLike<number>, negatives: ArrayLike<number>): number {
   if (positives.length === 0 || negatives.length === 0) {
-    throw new Error(`AUROC needs both defective and good samples (got ${positives.length} defective, ${negatives.length} good)`);
+    throw new Error(
+      `AUROC needs both defective and good samples (got ${positives.length} defective, ${negatives.length} good)`,
+    );
   }
-  const p = sortedCopy(positives), n = sortedCopy(negatives);
+  const p = sortedCopy(positives),
+    n = sortedCopy(negatives);
   let below = 0; // negatives strictly below current positive value
   let u = 0;
   let j = 0;
@@ -31,7 +34,8 @@ export function aurocFromGroups(positives: ArrayLike<number>, negatives: ArrayLi
 
 /** AUROC from parallel arrays of scores and 0/1 labels. */
 export function auroc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const pos: number[] = [], neg: number[] = [];
+  const pos: number[] = [],
+    neg: number[] = [];
   for (let i = 0; i < scores.length; i++) (labels[i] ? pos : neg).push(scores[i]);
   return aurocFromGroups(pos, neg);
 }
@@ -41,13 +45,20 @@ export function f1Max(scores: ArrayLike<number>, labels: ArrayLike<number>): { f
   const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
   const totalPos = idx.reduce((s, i) => s + (labels[i] ? 1 : 0), 0);
   if (totalPos === 0) throw new Error('F1 needs at least one defective sample');
-  let tp = 0, fp = 0, best = 0, bestT = Infinity;
+  let tp = 0,
+    fp = 0,
+    best = 0,
+    bestT = Infinity;
   for (let k = 0; k < idx.length; k++) {
-    if (labels[idx[k]]) tp++; else fp++;
+    if (labels[idx[k]]) tp++;
+    else fp++;
     // Only evaluate at the end of a run of equal scores: a threshold cannot split ties.
     if (k + 1 < idx.length && scores[idx[k + 1]] === scores[idx[k]]) continue;
     const f1 = (2 * tp) / (2 * tp + fp + (totalPos - tp));
-    if (f1 > best) { best = f1; bestT = scores[idx[k]]; }
+    if (f1 > best) {
+      best = f1;
+      bestT = scores[idx[k]];
+    }
   }
   return { f1: best, threshold: bestT };
 }
@@ -57,6 +68,7 @@ export function percentile(values: ArrayLike<number>, p: number): number {
   if (values.length === 0) return NaN;
   const s = sortedCopy(values);
   const pos = (Math.min(100, Math.max(0, p)) / 100) * (s.length - 1);
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  const lo = Math.floor(pos),
+    hi = Math.ceil(pos);
   return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }

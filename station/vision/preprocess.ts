@@ -6,7 +6,14 @@ import sharp from 'sharp';
 import type { ModelManifest } from '../../models/manifest.ts';
 import { decodeBmp, isBmp } from './bmp.ts';
 import { inputShape } from './settings.ts';
-import { resizeModesText, type DecodedImage, type InputGeometry, type InputTensor, type Rect, type ResizeMode } from './types.ts';
+import {
+  resizeModesText,
+  type DecodedImage,
+  type InputGeometry,
+  type InputTensor,
+  type Rect,
+  type ResizeMode,
+} from './types.ts';
 
 /** 40 megapixels: above any bench camera, well below what would exhaust memory. */
 export const MAX_IMAGE_PIXELS = 40_000_000;
@@ -28,7 +35,11 @@ function explain(name: string, err: unknown): Error {
 }
 
 /** An image's width and height as it is seen, EXIF orientation applied (5-8 swap the sides); null without a size. */
-export function orientedSize(m: { width?: number; height?: number; orientation?: number }): { width: number; height: number } | null {
+export function orientedSize(m: {
+  width?: number;
+  height?: number;
+  orientation?: number;
+}): { width: number; height: number } | null {
   if (!m.width || !m.height) return null;
   return (m.orientation ?? 1) >= 5 ? { width: m.height, height: m.width } : { width: m.width, height: m.height };
 }
@@ -37,16 +48,19 @@ export function orientedSize(m: { width?: number; height?: number; orientation?:
 export async function decodeImage(buf: Uint8Array, name: string): Promise<DecodedImage> {
   if (buf.length === 0) throw new Error(`${name}: the file is empty (0 bytes); capture or copy it again`);
   if (isBmp(buf)) return { name, ...decodeBmp(buf, name, MAX_IMAGE_PIXELS) };
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch (err) {
     throw explain(name, err);
   }
-  const w = meta.width ?? 0, h = meta.height ?? 0;
+  const w = meta.width ?? 0,
+    h = meta.height ?? 0;
   if (w <= 0 || h <= 0) throw new Error(`${name}: the image header gives no size; re-save the file`);
   if (w * h > MAX_IMAGE_PIXELS) {
-    throw new Error(`${name}: image is ${w}×${h} pixels, above the limit of ${MAX_IMAGE_PIXELS}; resize it before inspection`);
+    throw new Error(
+      `${name}: image is ${w}×${h} pixels, above the limit of ${MAX_IMAGE_PIXELS}; resize it before inspection`,
+    );
   }
   try {
     const { data, info } = await sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
@@ -56,7 +70,12 @@ export async function decodeImage(buf: Uint8Array, name: string): Promise<Decode
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels after conversion`);
-    return { name, width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    return {
+      name,
+      width: info.width,
+      height: info.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    };
   } catch (err) {
     throw explain(name, err);
   }
@@ -85,7 +104,9 @@ const TARGET_STD = 50;
 /** One gain and offset (for all channels) that bring the content's luminance to the target mean and spread. */
 function standardizer(raw: Uint8Array, g: InputGeometry): { gain: number; offset: number } {
   const { content: c, inputWidth: iw } = g;
-  let s = 0, s2 = 0, n = 0;
+  let s = 0,
+    s2 = 0,
+    n = 0;
   for (let y = c.y; y < c.y + c.height; y++) {
     for (let x = c.x; x < c.x + c.width; x++) {
       const i = (y * iw + x) * 3;
@@ -107,7 +128,12 @@ export function roiPixels(width: number, height: number, roi: Rect | null | unde
   if (!roi) return { x: 0, y: 0, width, height };
   const x = Math.min(width - 1, Math.max(0, Math.floor(roi.x * width)));
   const y = Math.min(height - 1, Math.max(0, Math.floor(roi.y * height)));
-  return { x, y, width: Math.max(1, Math.min(width - x, Math.round(roi.width * width))), height: Math.max(1, Math.min(height - y, Math.round(roi.height * height))) };
+  return {
+    x,
+    y,
+    width: Math.max(1, Math.min(width - x, Math.round(roi.width * width))),
+    height: Math.max(1, Math.min(height - y, Math.round(roi.height * height))),
+  };
 }
 
 /** The region of interest of a decoded image, as its own image (what the engine sees of it). */
@@ -115,7 +141,11 @@ export function cropToRoi(img: DecodedImage, roi: Rect | null | undefined): Deco
   const r = roiPixels(img.width, img.height, roi);
   if (r.x === 0 && r.y === 0 && r.width === img.width && r.height === img.height) return img;
   const out = new Uint8Array(r.width * r.height * 3);
-  for (let y = 0; y < r.height; y++) out.set(img.data.subarray(((r.y + y) * img.width + r.x) * 3, ((r.y + y) * img.width + r.x + r.width) * 3), y * r.width * 3);
+  for (let y = 0; y < r.height; y++)
+    out.set(
+      img.data.subarray(((r.y + y) * img.width + r.x) * 3, ((r.y + y) * img.width + r.x + r.width) * 3),
+      y * r.width * 3,
+    );
   return { name: img.name, width: r.width, height: r.height, data: out };
 }
 
@@ -125,12 +155,22 @@ export function cropToRoi(img: DecodedImage, roi: Rect | null | undefined): Deco
  * backbone's border cells then see a natural continuation instead of its zero padding (border patches otherwise
  * look unlike anything and score high). The margin cells are never scored.
  */
-export function fitGeometry(width: number, height: number, { size, aspect = 1, stride = 1, roi = null, resize, margin = 0 }: FitOptions): InputGeometry {
+export function fitGeometry(
+  width: number,
+  height: number,
+  { size, aspect = 1, stride = 1, roi = null, resize, margin = 0 }: FitOptions,
+): InputGeometry {
   const frame = roiPixels(width, height, roi);
   const { width: iw, height: ih } = inputShape({ size, aspect }, stride);
   const at = (c: Rect): Rect => ({ x: c.x + margin, y: c.y + margin, width: c.width, height: c.height });
   const geometry = (content: Rect, region: Rect): InputGeometry => ({
-    sourceWidth: width, sourceHeight: height, inputWidth: iw + 2 * margin, inputHeight: ih + 2 * margin, content: at(content), region, frame,
+    sourceWidth: width,
+    sourceHeight: height,
+    inputWidth: iw + 2 * margin,
+    inputHeight: ih + 2 * margin,
+    content: at(content),
+    region,
+    frame,
   });
   const full: Rect = { x: 0, y: 0, width: iw, height: ih };
   if (resize === 'stretch') return geometry(full, frame);
@@ -138,7 +178,12 @@ export function fitGeometry(width: number, height: number, { size, aspect = 1, s
     // The largest centred part of the region with the input's shape.
     const cw = Math.max(1, Math.min(frame.width, Math.round((frame.height * iw) / ih)));
     const ch = Math.max(1, Math.min(frame.height, Math.round((frame.width * ih) / iw)));
-    return geometry(full, { x: frame.x + Math.floor((frame.width - cw) / 2), y: frame.y + Math.floor((frame.height - ch) / 2), width: cw, height: ch });
+    return geometry(full, {
+      x: frame.x + Math.floor((frame.width - cw) / 2),
+      y: frame.y + Math.floor((frame.height - ch) / 2),
+      width: cw,
+      height: ch,
+    });
   }
   if (resize !== 'pad') throw new Error(`resize mode "${String(resize)}" is unknown; use ${resizeModesText()}`);
   const scale = Math.min(iw / frame.width, ih / frame.height);
@@ -148,9 +193,16 @@ export function fitGeometry(width: number, height: number, { size, aspect = 1, s
 }
 
 /** Resize into the model input and normalise per the manifest: NCHW float32, batch 1. */
-export async function toInputTensor(img: DecodedImage, manifest: ModelManifest, opts: FitOptions): Promise<InputTensor> {
+export async function toInputTensor(
+  img: DecodedImage,
+  manifest: ModelManifest,
+  opts: FitOptions,
+): Promise<InputTensor> {
   const { input } = manifest;
-  if (input.dtype !== 'float32') throw new Error(`model ${manifest.id}: input dtype ${input.dtype} is not supported; convert the model to float32 input`);
+  if (input.dtype !== 'float32')
+    throw new Error(
+      `model ${manifest.id}: input dtype ${input.dtype} is not supported; convert the model to float32 input`,
+    );
   const g = fitGeometry(img.width, img.height, opts);
   const { content: c, region: r } = g;
   let pipe = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
@@ -161,14 +213,17 @@ export async function toInputTensor(img: DecodedImage, manifest: ModelManifest, 
   if (c.width !== g.inputWidth || c.height !== g.inputHeight) {
     // Mirror padding continues the item's own texture, so the border between image and padding is not an edge.
     pipe = pipe.extend({
-      left: c.x, top: c.y,
-      right: g.inputWidth - c.x - c.width, bottom: g.inputHeight - c.y - c.height,
+      left: c.x,
+      top: c.y,
+      right: g.inputWidth - c.x - c.width,
+      bottom: g.inputHeight - c.y - c.height,
       extendWith: 'mirror',
     });
   }
   const raw = await pipe.raw().toBuffer();
   const plane = g.inputWidth * g.inputHeight;
-  if (raw.length !== plane * 3) throw new Error(`${img.name}: resize produced ${raw.length} bytes, expected ${plane * 3}`);
+  if (raw.length !== plane * 3)
+    throw new Error(`${img.name}: resize produced ${raw.length} bytes, expected ${plane * 3}`);
   const out = new Float32Array(plane * 3);
   const order = input.colour === 'BGR' ? [2, 1, 0] : [0, 1, 2];
   const { gain, offset } = opts.photometric === 'standardize' ? standardizer(raw, g) : { gain: 1, offset: 0 };
@@ -182,7 +237,7 @@ export async function toInputTensor(img: DecodedImage, manifest: ModelManifest, 
     } else {
       for (let i = 0; i < plane; i++) {
         const v = raw[i * 3 + src] * gain + offset;
-        out[base + i] = (v < 0 ? 0 : Math.min(v , 255)) * mul + add;
+        out[base + i] = (v < 0 ? 0 : Math.min(v, 255)) * mul + add;
       }
     }
   }

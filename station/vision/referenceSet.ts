@@ -121,7 +121,8 @@ export function encodeReferenceSet(set: ReferenceSet): Uint8Array {
     off = align(off + a.byteLength);
   }
   const data = new Uint8Array(off);
-  for (const [i, [, a]] of arrays.entries()) data.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), blocks[i].offset);
+  for (const [i, [, a]] of arrays.entries())
+    data.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), blocks[i].offset);
   const { bank: _b, projection: _p, images, stats, itemRegion, ...meta } = set;
   const header = {
     ...meta,
@@ -160,10 +161,13 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
   if (version !== REFERENCE_SET_FORMAT) {
-    throw new Error(`${src}: reference set format version ${version} is not supported (this station reads version ${REFERENCE_SET_FORMAT}); ${rebuild}`);
+    throw new Error(
+      `${src}: reference set format version ${version} is not supported (this station reads version ${REFERENCE_SET_FORMAT}); ${rebuild}`,
+    );
   }
   const hlen = dv.getUint32(12, true);
-  if (16 + hlen > bytes.length) throw new Error(`${src}: reference set is truncated (header runs past the end); ${rebuild}`);
+  if (16 + hlen > bytes.length)
+    throw new Error(`${src}: reference set is truncated (header runs past the end); ${rebuild}`);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen)));

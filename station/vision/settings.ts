@@ -52,7 +52,10 @@ export const BACKBONE_DEFAULTS: Record<string, Partial<EngineSettings> & { taps:
   'inception_v3-features': { taps: ['mixed2', 'mixed7'], photometric: 'standardize' },
 };
 
-export function backboneDefaults(manifest: { id: string; taps: { name: string; stride: number }[] }): Partial<EngineSettings> & { taps: string[] } {
+export function backboneDefaults(manifest: {
+  id: string;
+  taps: { name: string; stride: number }[];
+}): Partial<EngineSettings> & { taps: string[] } {
   const known = BACKBONE_DEFAULTS[manifest.id];
   if (known?.taps.every((n) => manifest.taps.some((t) => t.name === n))) return { ...known, taps: [...known.taps] };
   const coarse = manifest.taps.filter((t) => t.stride >= 8).map((t) => t.name);
@@ -60,8 +63,13 @@ export function backboneDefaults(manifest: { id: string; taps: { name: string; s
 }
 
 /** DEFAULT_SETTINGS, then the backbone's defaults, then the caller's overrides (undefined values do not count). */
-export function resolveSettings(manifest: Parameters<typeof backboneDefaults>[0], overrides: Partial<EngineSettings> = {}): EngineSettings {
-  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<EngineSettings>;
+export function resolveSettings(
+  manifest: Parameters<typeof backboneDefaults>[0],
+  overrides: Partial<EngineSettings> = {},
+): EngineSettings {
+  const given = Object.fromEntries(
+    Object.entries(overrides).filter(([, v]) => v !== undefined),
+  ) as Partial<EngineSettings>;
   const s: EngineSettings = { ...DEFAULT_SETTINGS, ...backboneDefaults(manifest), ...given };
   return { ...s, taps: [...s.taps] };
 }
@@ -82,7 +90,20 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   sigma: 4,
 };
 
-const FEATURE_KEYS: (keyof FeatureSettings)[] = ['size', 'aspect', 'roi', 'resize', 'margin', 'taps', 'poolSize', 'dim', 'reduction', 'projectionSeed', 'tapNorm', 'photometric'];
+const FEATURE_KEYS: (keyof FeatureSettings)[] = [
+  'size',
+  'aspect',
+  'roi',
+  'resize',
+  'margin',
+  'taps',
+  'poolSize',
+  'dim',
+  'reduction',
+  'projectionSeed',
+  'tapNorm',
+  'photometric',
+];
 
 export function featureSettings(s: FeatureSettings): FeatureSettings {
   const out = {} as Record<string, unknown>;
@@ -95,20 +116,31 @@ export function featureSettings(s: FeatureSettings): FeatureSettings {
 
 /** Names of the feature settings that differ (empty when features are comparable). */
 export function featureDifferences(a: FeatureSettings, b: FeatureSettings): string[] {
-  return FEATURE_KEYS.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
-    .map((k) => `${k}: ${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])}`);
+  return FEATURE_KEYS.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map(
+    (k) => `${k}: ${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])}`,
+  );
 }
 
 export function validateSettings(s: EngineSettings, largestStride: number): void {
   const bad = (what: string) => new Error(`engine settings: ${what}`);
   if (!Number.isInteger(s.size) || s.size < largestStride || s.size % largestStride !== 0 || s.size > MAX_INPUT_SIZE) {
-    throw bad(`size ${s.size} must be a positive multiple of the largest tap stride (${largestStride}), at most ${MAX_INPUT_SIZE}`);
+    throw bad(
+      `size ${s.size} must be a positive multiple of the largest tap stride (${largestStride}), at most ${MAX_INPUT_SIZE}`,
+    );
   }
   if (!(s.aspect >= 0.1 && s.aspect <= 10)) throw bad(`aspect ${s.aspect} must be a width/height ratio from 0.1 to 10`);
   if (s.roi !== null) {
     const r = s.roi;
     const ok = [r?.x, r?.y, r?.width, r?.height].every((v) => typeof v === 'number' && Number.isFinite(v));
-    if (!ok || r.x < 0 || r.y < 0 || r.width <= 0 || r.height <= 0 || r.x + r.width > 1 + 1e-9 || r.y + r.height > 1 + 1e-9) {
+    if (
+      !ok ||
+      r.x < 0 ||
+      r.y < 0 ||
+      r.width <= 0 ||
+      r.height <= 0 ||
+      r.x + r.width > 1 + 1e-9 ||
+      r.y + r.height > 1 + 1e-9
+    ) {
       throw bad(`roi ${JSON.stringify(r)} must be {x, y, width, height} in shares of the frame, inside 0..1`);
     }
   }
@@ -117,11 +149,14 @@ export function validateSettings(s: EngineSettings, largestStride: number): void
   }
   if (!isResizeMode(s.resize)) throw bad(`resize "${s.resize}" must be ${resizeModesText()}`);
   if (!Array.isArray(s.taps) || s.taps.length === 0) throw bad('taps must name at least one backbone output');
-  if (!Number.isInteger(s.poolSize) || s.poolSize < 1 || s.poolSize % 2 === 0) throw bad(`poolSize ${s.poolSize} must be an odd positive integer`);
+  if (!Number.isInteger(s.poolSize) || s.poolSize < 1 || s.poolSize % 2 === 0)
+    throw bad(`poolSize ${s.poolSize} must be an odd positive integer`);
   if (!Number.isInteger(s.dim) || s.dim < 1) throw bad(`dim ${s.dim} must be a positive integer`);
-  if (!['random', 'average'].includes(s.reduction)) throw bad(`reduction "${s.reduction}" must be 'random' or 'average'`);
+  if (!['random', 'average'].includes(s.reduction))
+    throw bad(`reduction "${s.reduction}" must be 'random' or 'average'`);
   if (!['none', 'l2'].includes(s.tapNorm)) throw bad(`tapNorm "${s.tapNorm}" must be 'none' or 'l2'`);
-  if (!['none', 'standardize'].includes(s.photometric)) throw bad(`photometric "${s.photometric}" must be 'none' or 'standardize'`);
+  if (!['none', 'standardize'].includes(s.photometric))
+    throw bad(`photometric "${s.photometric}" must be 'none' or 'standardize'`);
   if (!(s.sigma >= 0)) throw bad(`sigma ${s.sigma} must be ≥ 0`);
 }
 
@@ -129,13 +164,20 @@ export function validateSettings(s: EngineSettings, largestStride: number): void
  * The fitted input area (before the mirrored margin): the long side is `size`, the short side follows `aspect`,
  * rounded to a multiple of `stride` (at least one stride).
  */
-export function inputShape(s: Pick<FeatureSettings, 'size' | 'aspect'>, stride: number): { width: number; height: number } {
+export function inputShape(
+  s: Pick<FeatureSettings, 'size' | 'aspect'>,
+  stride: number,
+): { width: number; height: number } {
   const short = (long: number) => Math.max(stride, Math.round(long / stride) * stride);
   const aspect = s.aspect ?? 1;
-  return aspect >= 1 ? { width: s.size, height: short(s.size / aspect) } : { width: short(s.size * aspect), height: s.size };
+  return aspect >= 1
+    ? { width: s.size, height: short(s.size / aspect) }
+    : { width: short(s.size * aspect), height: s.size };
 }
 
 /** A reference set written before a setting existed was built with that setting's old implied value. */
-export function withFeatureDefaults<T extends Partial<FeatureSettings>>(s: T): T & Pick<FeatureSettings, 'aspect' | 'roi'> {
+export function withFeatureDefaults<T extends Partial<FeatureSettings>>(
+  s: T,
+): T & Pick<FeatureSettings, 'aspect' | 'roi'> {
   return { ...s, aspect: s.aspect ?? 1, roi: s.roi ?? null }; // keeps the key order of a newer set (bytes round-trip)
 }

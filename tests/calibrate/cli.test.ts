@@ -14,10 +14,17 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const engine = fakeEngine();
 async function cli(...args: string[]) {
-  const out = new PassThrough(), err = new PassThrough();
-  let o = '', e = '';
-  out.on('data', (b) => (o += b)); err.on('data', (b) => (e += b));
-  const code = await runCalibrateCli([...args, '--data', data, '--calibration', cal, '--bootstrap', '50'], { stdout: out, stderr: err, env: {} }, { engineFor: async () => engine });
+  const out = new PassThrough(),
+    err = new PassThrough();
+  let o = '',
+    e = '';
+  out.on('data', (b) => (o += b));
+  err.on('data', (b) => (e += b));
+  const code = await runCalibrateCli(
+    [...args, '--data', data, '--calibration', cal, '--bootstrap', '50'],
+    { stdout: out, stderr: err, env: {} },
+    { engineFor: async () => engine },
+  );
   return { code, out: o, err: e };
 }
 

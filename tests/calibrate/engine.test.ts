@@ -35,8 +35,14 @@ beforeAll(async () => {
   await writeSampleProduct(productDir, { kind: 'glazed-tile', goodCount: 12, defectCount: 3, seed: 5, size: 224 });
   // Mixed sizes, formats and EXIF orientation in one set: the engine's preprocessing handles them.
   const g = (k: string) => path.join(productDir, 'good', `good-${k}.png`);
-  writeFileSync(path.join(productDir, 'good', 'good-010.jpg'), await sharp(g('010')).resize(300, 200, { fit: 'fill' }).jpeg().toBuffer());
-  writeFileSync(path.join(productDir, 'good', 'good-011.jpg'), await sharp(g('011')).rotate(90).jpeg().withMetadata({ orientation: 8 }).toBuffer());
+  writeFileSync(
+    path.join(productDir, 'good', 'good-010.jpg'),
+    await sharp(g('010')).resize(300, 200, { fit: 'fill' }).jpeg().toBuffer(),
+  );
+  writeFileSync(
+    path.join(productDir, 'good', 'good-011.jpg'),
+    await sharp(g('011')).rotate(90).jpeg().withMetadata({ orientation: 8 }).toBuffer(),
+  );
   rmSync(g('010'));
   rmSync(g('011'));
   // A small bank keeps the test quick; the logic is the same at 10,000.
@@ -53,7 +59,13 @@ describe('calibration with the real engine', () => {
   it('held-out scores are honest: each is higher than the same image scored against a bank holding it', async () => {
     const store = openStore(data);
     try {
-      const r = await calibrateProduct({ productId: 'tile', calibrationDir: cal, store, engineFor: engines.engineFor, bootstrap: 200 });
+      const r = await calibrateProduct({
+        productId: 'tile',
+        calibrationDir: cal,
+        store,
+        engineFor: engines.engineFor,
+        bootstrap: 200,
+      });
       expect(r.version).toBe(1);
       expect(r.report.heldOut.method).toBe('leave-one-out');
       expect(r.report.images.good).toEqual({ found: 12, used: 12 });
@@ -80,9 +92,12 @@ describe('eval verdict figures', () => {
   it('bands from train/good only; test goods and defects tallied into pass/review/fail', async () => {
     const engine = createEngine(engines.backbone, { threads: 1 });
     try {
-      const good = readdirSync(path.join(productDir, 'good')).sort().map((f) => path.join(productDir, 'good', f));
+      const good = readdirSync(path.join(productDir, 'good'))
+        .sort()
+        .map((f) => path.join(productDir, 'good', f));
       expect(good).toHaveLength(12);
-      const train = good.slice(0, 9), testGood = good.slice(9);
+      const train = good.slice(0, 9),
+        testGood = good.slice(9);
       const defects = readdirSync(path.join(productDir, 'reject')).map((f) => path.join(productDir, 'reject', f));
       const embs = [];
       for (const f of train) embs.push(await engine.embedImage(readFileSync(f), f));
@@ -96,18 +111,29 @@ describe('eval verdict figures', () => {
       expect(v.good.pass + v.good.review + v.good.fail).toBe(3);
       expect(v.defect.pass + v.defect.review + v.defect.fail).toBe(3);
       expect(v.defect.review + v.defect.fail).toBeGreaterThanOrEqual(2);
-      expect(tally.bandSummary().warnings.join(' ')).toMatch(/9 good images: the 1% fail threshold rests on 0.09 expected items/);
+      expect(tally.bandSummary().warnings.join(' ')).toMatch(
+        /9 good images: the 1% fail threshold rests on 0.09 expected items/,
+      );
     } finally {
       await engine.release();
     }
   });
 });
 
-function runCli(env: Record<string, string>, killWhen?: RegExp): Promise<{ code: number | null; signal: string | null; err: string }> {
+function runCli(
+  env: Record<string, string>,
+  killWhen?: RegExp,
+): Promise<{ code: number | null; signal: string | null; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/calibrate.ts', 'tile', '--data', data, '--calibration', cal, '--bootstrap', '100'], {
-      cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/calibrate.ts', 'tile', '--data', data, '--calibration', cal, '--bootstrap', '100'],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let err = '';
     child.stdout.resume();
     child.stderr.on('data', (b: Buffer) => {
@@ -126,12 +152,17 @@ async function activeStillUsable(expectVersion: number) {
     const active = store.referenceSets.active('tile')!;
     expect(active.version).toBe(expectVersion);
     const file = refsetFile(store.dataDir, active.filePath);
-    const set = (await engines.engineFor({ inputMode: PRODUCT_DEFAULTS.inputMode })).deserialise(readFileSync(file), file) as ReturnType<typeof decodeReferenceSet>;
+    const set = (await engines.engineFor({ inputMode: PRODUCT_DEFAULTS.inputMode })).deserialise(
+      readFileSync(file),
+      file,
+    ) as ReturnType<typeof decodeReferenceSet>;
     const engine = createEngine(engines.backbone, { threads: 1 });
     try {
       const img = path.join(productDir, 'good', 'good-000.png');
       const r = await engine.inspect(readFileSync(img), img, set);
-      expect(['pass', 'review', 'fail']).toContain(judge(r.score, { reviewAt: active.thresholds.review, failAt: active.thresholds.fail }));
+      expect(['pass', 'review', 'fail']).toContain(
+        judge(r.score, { reviewAt: active.thresholds.review, failAt: active.thresholds.fail }),
+      );
     } finally {
       await engine.release();
     }
@@ -153,7 +184,10 @@ describe('an interrupted calibration (SIGKILL) leaves the previous active versio
     const r = await runCli({ CALIBRATE_HOLD_AFTER: 'row' }, /holding after row/);
     expect(r.signal).toBe('SIGKILL');
     const rows = await activeStillUsable(1);
-    expect(rows.map((x) => [x.version, x.isActive])).toEqual([[1, true], [2, false]]);
+    expect(rows.map((x) => [x.version, x.isActive])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
     expect(existsSync(path.join(data, 'reference-sets', 'tile', 'v2.refset'))).toBe(true);
   });
 

@@ -11,8 +11,15 @@ import type { CalibrationEngine, ItemScore } from '../../station/calibrate/engin
 export const GRID = 4; // 4×4 patches
 export const DIM = 6;
 
-export interface FakeEmb { patches: Float32Array; name: string }
-export interface FakeBank { patches: Float32Array; count: number; names: string[] }
+export interface FakeEmb {
+  patches: Float32Array;
+  name: string;
+}
+export interface FakeBank {
+  patches: Float32Array;
+  count: number;
+  names: string[];
+}
 
 /** An image file for the fake engine: seed-driven variation, optional defect on patch 5. */
 export function writeFakeImage(file: string, seed: number, defect = 0): void {
@@ -32,7 +39,10 @@ function nn(q: Float32Array, qi: number, bank: Float32Array, count: number): num
   let best = Infinity;
   for (let b = 0; b < count; b++) {
     let d = 0;
-    for (let j = 0; j < DIM; j++) { const t = q[qi * DIM + j] - bank[b * DIM + j]; d += t * t; }
+    for (let j = 0; j < DIM; j++) {
+      const t = q[qi * DIM + j] - bank[b * DIM + j];
+      d += t * t;
+    }
     if (d < best) best = d;
   }
   return Math.sqrt(best);
@@ -46,19 +56,26 @@ export function fakeEngine(opts: { delayMs?: number; sha?: string } = {}): Calib
     async embed(buf, name) {
       await wait();
       let j: { fake?: boolean; seed?: number; defect?: number };
-      try { j = JSON.parse(buf.toString('utf8')); } catch { throw new Error(`${name}: not a readable image (expected PNG, JPEG, BMP, WebP or TIFF)`); }
+      try {
+        j = JSON.parse(buf.toString('utf8'));
+      } catch {
+        throw new Error(`${name}: not a readable image (expected PNG, JPEG, BMP, WebP or TIFF)`);
+      }
       if (!j.fake || typeof j.seed !== 'number') throw new Error(`${name}: not a readable image`);
       return { patches: fakePatches(j.seed, j.defect ?? 0), name };
     },
     imageEmbedding(e) {
       const m = new Float32Array(DIM);
-      for (let i = 0; i < GRID * GRID; i++) for (let j = 0; j < DIM; j++) m[j] += e.patches[i * DIM + j] / (GRID * GRID);
+      for (let i = 0; i < GRID * GRID; i++)
+        for (let j = 0; j < DIM; j++) m[j] += e.patches[i * DIM + j] / (GRID * GRID);
       return m;
     },
     grid: () => ({ gridW: GRID, gridH: GRID }),
     build(embs, names) {
       const patches = new Float32Array(embs.length * GRID * GRID * DIM);
-      embs.forEach((e, i) => { patches.set(e.patches, i * GRID * GRID * DIM); });
+      embs.forEach((e, i) => {
+        patches.set(e.patches, i * GRID * GRID * DIM);
+      });
       return { patches, count: embs.length * GRID * GRID, names };
     },
     async score(e, bank): Promise<ItemScore> {
@@ -66,10 +83,17 @@ export function fakeEngine(opts: { delayMs?: number; sha?: string } = {}): Calib
       for (let i = 0; i < GRID * GRID; i++) patchScores[i] = nn(e.patches, i, bank.patches, bank.count);
       return { score: Math.max(...patchScores), patchScores };
     },
-    serialise: (bank) => Buffer.from(JSON.stringify({ sha: opts.sha ?? 'f'.repeat(64), names: bank.names, patches: Array.from(bank.patches) })),
+    serialise: (bank) =>
+      Buffer.from(
+        JSON.stringify({ sha: opts.sha ?? 'f'.repeat(64), names: bank.names, patches: Array.from(bank.patches) }),
+      ),
     deserialise(bytes, file) {
       let j: { sha: string; names: string[]; patches: number[] };
-      try { j = JSON.parse(Buffer.from(bytes).toString('utf8')); } catch { throw new Error(`${file}: damaged reference-set file`); }
+      try {
+        j = JSON.parse(Buffer.from(bytes).toString('utf8'));
+      } catch {
+        throw new Error(`${file}: damaged reference-set file`);
+      }
       if (j.sha !== (opts.sha ?? 'f'.repeat(64))) throw new Error(`${file}: built with another backbone`);
       const patches = Float32Array.from(j.patches);
       return { patches, count: patches.length / DIM, names: j.names };
@@ -78,10 +102,15 @@ export function fakeEngine(opts: { delayMs?: number; sha?: string } = {}): Calib
 }
 
 /** A product folder of fake images. */
-export function writeFakeProduct(dir: string, opts: { good: number; reject?: number; name?: string; product?: object; seed0?: number }): void {
+export function writeFakeProduct(
+  dir: string,
+  opts: { good: number; reject?: number; name?: string; product?: object; seed0?: number },
+): void {
   mkdirSync(path.join(dir, 'good'), { recursive: true });
   writeFileSync(path.join(dir, 'product.json'), JSON.stringify(opts.product ?? { name: opts.name ?? 'Fake tile' }));
   const s0 = opts.seed0 ?? 1000;
-  for (let i = 0; i < opts.good; i++) writeFakeImage(path.join(dir, 'good', `g${String(i).padStart(3, '0')}.png`), s0 + i);
-  for (let i = 0; i < (opts.reject ?? 0); i++) writeFakeImage(path.join(dir, 'reject', `r${String(i).padStart(3, '0')}.png`), s0 + 5000 + i, 2);
+  for (let i = 0; i < opts.good; i++)
+    writeFakeImage(path.join(dir, 'good', `g${String(i).padStart(3, '0')}.png`), s0 + i);
+  for (let i = 0; i < (opts.reject ?? 0); i++)
+    writeFakeImage(path.join(dir, 'reject', `r${String(i).padStart(3, '0')}.png`), s0 + 5000 + i, 2);
 }

@@ -8,7 +8,9 @@ describe('fold plan', () => {
     const p = planFolds(103, { seed: 4 });
     expect(p.folds).toBe(5);
     const sizes = [0, 0, 0, 0, 0];
-    p.assignment.forEach((f) => { sizes[f]++; });
+    p.assignment.forEach((f) => {
+      sizes[f]++;
+    });
     expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
     expect(planFolds(103, { seed: 4 })).toEqual(p);
     expect(planFolds(103, { seed: 5 }).assignment).not.toEqual(p.assignment);
@@ -29,7 +31,11 @@ describe('held-out scoring never scores an image against itself', () => {
       expect(r.scores).toHaveLength(23);
       for (const s of r.scores) expect(s.score).toBeGreaterThan(0.01);
       // The bank of the fold each image was scored in does not contain it.
-      const direct = await heldOutScores<number[], number>(23, { build: (idx) => idx, score: (i, bank) => (bank.includes(i) ? 1 : 0) }, { seed: 1, folds });
+      const direct = await heldOutScores<number[], number>(
+        23,
+        { build: (idx) => idx, score: (i, bank) => (bank.includes(i) ? 1 : 0) },
+        { seed: 1, folds },
+      );
       expect(direct.results.every((v) => v === 0)).toBe(true);
     });
   }
@@ -42,7 +48,12 @@ describe('held-out scoring never scores an image against itself', () => {
 
   it('an exact duplicate in another fold still scores 0, so dedupe by content must run first', async () => {
     const dup = [...embs, { patches: embs[0].patches, name: 'dup' }];
-    const r = await heldOutItemScores(engine, dup, dup.map((e) => e.name), { seed: 1, folds: 24 });
+    const r = await heldOutItemScores(
+      engine,
+      dup,
+      dup.map((e) => e.name),
+      { seed: 1, folds: 24 },
+    );
     expect(r.scores[0].score).toBe(0); // its twin is in the bank: this is why scanFolder dedupes by sha256
     expect(r.scores[5].score).toBeGreaterThan(0);
   });
@@ -52,9 +63,20 @@ describe('fold banks', () => {
   it('keep the final bank size: fewer k-center centres would cover good variation more coarsely', async () => {
     const base = fakeEngine();
     const sizes: (number | undefined)[] = [];
-    const engine = { ...base, build: (e: FakeEmb[], n: string[], o: { seed: number; coresetSize?: number }) => { sizes.push(o.coresetSize); return base.build(e, n, o); } };
+    const engine = {
+      ...base,
+      build: (e: FakeEmb[], n: string[], o: { seed: number; coresetSize?: number }) => {
+        sizes.push(o.coresetSize);
+        return base.build(e, n, o);
+      },
+    };
     const embs: FakeEmb[] = Array.from({ length: 20 }, (_, i) => ({ patches: fakePatches(i + 1), name: `g${i}` }));
-    await heldOutItemScores(engine, embs, embs.map((e) => e.name), { seed: 1, folds: 4, coresetSize: 500 });
+    await heldOutItemScores(
+      engine,
+      embs,
+      embs.map((e) => e.name),
+      { seed: 1, folds: 4, coresetSize: 500 },
+    );
     expect(sizes).toEqual([500, 500, 500, 500]);
   });
 });

@@ -15,7 +15,8 @@ let store: Store;
 const engine = fakeEngine();
 const cal = () => path.join(root, 'calibration');
 const good = () => path.join(cal(), 'tile', 'good');
-const run = () => calibrateProduct({ productId: 'tile', calibrationDir: cal(), store, engineFor: async () => engine, bootstrap: 50 });
+const run = () =>
+  calibrateProduct({ productId: 'tile', calibrationDir: cal(), store, engineFor: async () => engine, bootstrap: 50 });
 
 beforeEach(() => {
   root = mkdtempSync(path.join(tmpdir(), 'calib-review-'));
@@ -33,8 +34,13 @@ function acceptFromReview(seed: number, opts: { copyIntoGood: boolean; recordAt?
   const frame = path.join(store.dataDir, 'evidence', '2024-05-01', `frame-${seed}.png`);
   writeFakeImage(frame, seed);
   const inspection = store.inspections.record({
-    inspectedAt: Date.UTC(2024, 4, 1), productId: 'tile', score: 1, verdict: 'review',
-    reviewThreshold: 0.5, failThreshold: 2, framePath: `2024-05-01/frame-${seed}.png`,
+    inspectedAt: Date.UTC(2024, 4, 1),
+    productId: 'tile',
+    score: 1,
+    verdict: 'review',
+    reviewThreshold: 0.5,
+    failThreshold: 2,
+    framePath: `2024-05-01/frame-${seed}.png`,
   });
   const target = path.join(good(), `inspection-${inspection.id}.png`);
   if (opts.copyIntoGood) {
@@ -43,7 +49,9 @@ function acceptFromReview(seed: number, opts: { copyIntoGood: boolean; recordAt?
   }
   const sha256 = createHash('sha256').update(readFileSync(frame)).digest('hex');
   store.reviews.add({
-    inspectionId: inspection.id, action: 'accept_good', userName: 'lead',
+    inspectionId: inspection.id,
+    action: 'accept_good',
+    userName: 'lead',
     calibrationImage: { filePath: opts.recordAt ?? target, sha256 },
   });
   return target;
@@ -70,7 +78,10 @@ describe('calibration counts an image accepted from review once', () => {
   });
 
   it('a review row whose file lies elsewhere but matches a good/ image by content', async () => {
-    const target = acceptFromReview(779, { copyIntoGood: true, recordAt: path.join(store.dataDir, 'evidence', '2024-05-01', 'frame-779.png') });
+    const target = acceptFromReview(779, {
+      copyIntoGood: true,
+      recordAt: path.join(store.dataDir, 'evidence', '2024-05-01', 'frame-779.png'),
+    });
     const r = await run();
     expect(r.report.images.good).toEqual({ found: 13, used: 13 });
     expect(r.report.images.goodNames).toContain(`good/${path.basename(target)}`);
@@ -79,7 +90,10 @@ describe('calibration counts an image accepted from review once', () => {
   });
 
   it('a review image that is not in good/ still joins, once, under review/', async () => {
-    acceptFromReview(780, { copyIntoGood: false, recordAt: path.join(store.dataDir, 'evidence', '2024-05-01', 'frame-780.png') });
+    acceptFromReview(780, {
+      copyIntoGood: false,
+      recordAt: path.join(store.dataDir, 'evidence', '2024-05-01', 'frame-780.png'),
+    });
     const r = await run();
     expect(r.report.images.good).toEqual({ found: 13, used: 13 });
     expect(r.report.images.goodNames).toContain('review/frame-780.png');
@@ -111,7 +125,10 @@ describe('an accepted image later confirmed defective', () => {
     expect(cal.report.images.goodNames).toContain(`good/${path.basename(kept)}`);
     expect(cal.report.images.goodNames).not.toContain(`good/${path.basename(defect)}`);
     expect(cal.report.images.good.used).toBe(13);
-    expect(cal.report.images.ignored).toContainEqual({ name: `good/${path.basename(defect)}`, reason: `left out: inspection ${id} confirmed defective by lead2` });
+    expect(cal.report.images.ignored).toContainEqual({
+      name: `good/${path.basename(defect)}`,
+      reason: `left out: inspection ${id} confirmed defective by lead2`,
+    });
     expect(cal.report.images.fromReview).toBe(1);
     const row = store.calibrationImages.list('tile').find((c) => c.inspectionId === id)!;
     expect(row.withdrawnAt).not.toBeNull();

@@ -51,7 +51,9 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     // the stored file loads and the band judges with it
     const bank = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile);
     const e = await engine.embed(readFileSync(path.join(cal(), 'tile', 'reject', 'r000.png')), 'r');
-    expect(judge((await engine.score(e, bank)).score, { reviewAt: row.thresholds.review, failAt: row.thresholds.fail })).toBe('fail');
+    expect(
+      judge((await engine.score(e, bank)).score, { reviewAt: row.thresholds.review, failAt: row.thresholds.fail }),
+    ).toBe('fail');
   });
 
   it('calibrate twice, roll back: the active version has the old file and thresholds', async () => {
@@ -73,7 +75,9 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     expect(refsetFile(store.dataDir, active.filePath)).toBe(v1.refsetFile);
     expect(active.thresholds).toEqual(old.thresholds);
     expect(active.thresholds.fail).toBe(v1.report.band.failAt);
-    expect(readFileSync(v1.refsetFile)).toEqual(Buffer.from(engine.serialise(engine.deserialise(readFileSync(v1.refsetFile), 'x'))));
+    expect(readFileSync(v1.refsetFile)).toEqual(
+      Buffer.from(engine.serialise(engine.deserialise(readFileSync(v1.refsetFile), 'x'))),
+    );
     expect(store.referenceSets.list('tile').map((r) => r.isActive)).toEqual([true, false]);
     expect(() => activateVersion(store, 'tile', 7)).toThrow(/no reference set v7 \(versions: v1, v2\)/);
   });
@@ -102,12 +106,18 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
   });
 
   it('a product that judges its most deviating share stores that model with bands calibrated on it', async () => {
-    writeFakeProduct(path.join(cal(), 'tile'), { good: 20, reject: 4, product: { name: 'Fake tile', scoreTopShare: 0.25 } });
+    writeFakeProduct(path.join(cal(), 'tile'), {
+      good: 20,
+      reject: 4,
+      product: { name: 'Fake tile', scoreTopShare: 0.25 },
+    });
     const r = await run();
     const row = store.referenceSets.active('tile')!;
     expect(row.thresholds.scoreModel).toEqual({ kind: 'top', topShare: 0.25 });
     expect(r.report.heldOut.scoreKind).toBe('top-share');
-    expect(readFileSync(r.reportFiles.text, 'utf8')).toContain('score: top-share (mean of the most deviating 25.0% of each item)');
+    expect(readFileSync(r.reportFiles.text, 'utf8')).toContain(
+      'score: top-share (mean of the most deviating 25.0% of each item)',
+    );
     // the max-judged version of the same images sits higher: the band really rests on pooled scores
     writeFileSync(path.join(cal(), 'tile', 'product.json'), JSON.stringify({ name: 'Fake tile' }));
     const raw = await run();
@@ -122,7 +132,9 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
 describe('bad calibration inputs', () => {
   it('fewer good images than the minimum stops with a clear message', async () => {
     writeFakeProduct(path.join(cal(), 'tile'), { good: 7 });
-    await expect(run()).rejects.toThrow(/good: 7 distinct good image\(s\), at least 10 needed \(minGoodImages in product.json\)/);
+    await expect(run()).rejects.toThrow(
+      /good: 7 distinct good image\(s\), at least 10 needed \(minGoodImages in product.json\)/,
+    );
     expect(store.referenceSets.list('tile')).toHaveLength(0);
   });
 
@@ -138,7 +150,9 @@ describe('bad calibration inputs', () => {
   it('duplicates do not count toward the minimum', async () => {
     writeFakeProduct(path.join(cal(), 'tile'), { good: 9 });
     copyFileSync(path.join(cal(), 'tile', 'good', 'g000.png'), path.join(cal(), 'tile', 'good', 'zz-copy.png'));
-    await expect(run()).rejects.toThrow(/9 distinct good image\(s\) \(1 duplicate\(s\) counted once\), at least 10 needed/);
+    await expect(run()).rejects.toThrow(
+      /9 distinct good image\(s\) \(1 duplicate\(s\) counted once\), at least 10 needed/,
+    );
   });
 
   it('an unreadable image is reported by name and skipped when the rest meets the minimum', async () => {
@@ -146,7 +160,9 @@ describe('bad calibration inputs', () => {
     writeFileSync(path.join(cal(), 'tile', 'good', 'broken.jpg'), 'not an image');
     writeFileSync(path.join(cal(), 'tile', 'good', 'notes.txt'), 'hello');
     const r = await run();
-    expect(r.report.images.skipped).toEqual([{ name: 'good/broken.jpg', reason: expect.stringContaining('good/broken.jpg: not a readable image') }]);
+    expect(r.report.images.skipped).toEqual([
+      { name: 'good/broken.jpg', reason: expect.stringContaining('good/broken.jpg: not a readable image') },
+    ]);
     expect(r.report.images.ignored[0]).toMatchObject({ name: 'good/notes.txt' });
     expect(r.text).toMatch(/1 unreadable, skipped:\n\s+good\/broken.jpg/);
   });
@@ -154,7 +170,9 @@ describe('bad calibration inputs', () => {
   it('an unreadable image that leaves too few stops, naming it', async () => {
     writeFakeProduct(path.join(cal(), 'tile'), { good: 9 });
     writeFileSync(path.join(cal(), 'tile', 'good', 'broken.jpg'), 'not an image');
-    await expect(run()).rejects.toThrow(/only 9 readable good image\(s\), at least 10 needed. Unreadable: good\/broken.jpg/);
+    await expect(run()).rejects.toThrow(
+      /only 9 readable good image\(s\), at least 10 needed. Unreadable: good\/broken.jpg/,
+    );
   });
 
   it('the same image in good/ and reject/ is refused', async () => {
@@ -164,11 +182,15 @@ describe('bad calibration inputs', () => {
   });
 
   it('missing folder, missing good/, missing product.json, bad product.json', async () => {
-    await expect(run()).rejects.toThrow(/calibration\/tile does not exist: create it with good\/ images and a product.json/);
+    await expect(run()).rejects.toThrow(
+      /calibration\/tile does not exist: create it with good\/ images and a product.json/,
+    );
     writeFakeProduct(path.join(cal(), 'bowl'), { good: 0 });
     await expect(run()).rejects.toThrow(/\(products found: bowl\)/);
     rmSync(path.join(cal(), 'bowl', 'product.json'));
-    await expect(calibrateProduct({ productId: 'bowl', calibrationDir: cal(), store, engineFor })).rejects.toThrow(/bowl\/product.json is missing/);
+    await expect(calibrateProduct({ productId: 'bowl', calibrationDir: cal(), store, engineFor })).rejects.toThrow(
+      /bowl\/product.json is missing/,
+    );
     writeFakeProduct(path.join(cal(), 'tile'), { good: 0, product: { name: 'T', tolerance: { failRate: 5 } } });
     await expect(run()).rejects.toThrow(/tile\/product.json → tolerance → failRate: must be a number in \(0, 0.5\)/);
     writeFakeProduct(path.join(cal(), 'tile'), { good: 0 });

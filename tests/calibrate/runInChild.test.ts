@@ -10,11 +10,17 @@ const root = mkdtempSync(path.join(tmpdir(), 'calib-child-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('runInChild', () => {
-  it('reports the calibration\'s own error from the child process', async () => {
+  it("reports the calibration's own error from the child process", async () => {
     const pids: number[] = [];
     const run = runInChild(
-      { productId: 'ghost', calibrationDir: path.join(root, 'calibration'), dataDir: path.join(root, 'data'), modelManifest: generatedManifestPath(DEFAULT_BACKBONE) },
-      () => {}, (pid) => pids.push(pid),
+      {
+        productId: 'ghost',
+        calibrationDir: path.join(root, 'calibration'),
+        dataDir: path.join(root, 'data'),
+        modelManifest: generatedManifestPath(DEFAULT_BACKBONE),
+      },
+      () => {},
+      (pid) => pids.push(pid),
     );
     await expect(run).rejects.toThrow(/calibration folder .*ghost does not exist/);
     expect(pids).toHaveLength(1);

@@ -7,7 +7,7 @@ const text = readFileSync(PRODUCT_SCHEMA_FILE, 'utf8');
 const schema = JSON.parse(text);
 
 describe('calibration/product.schema.json documents what the validator accepts', () => {
-  it('is the file generated from the validator\'s schema (run `npm run schema:product` after changing it)', () => {
+  it("is the file generated from the validator's schema (run `npm run schema:product` after changing it)", () => {
     expect(text).toBe(productSchemaText());
   });
   it('its examples pass the validator', () => {
@@ -16,9 +16,19 @@ describe('calibration/product.schema.json documents what the validator accepts',
   });
   it('every documented field is accepted and every other field refused', () => {
     const full = {
-      name: 'n', inputMode: 'crop', tolerance: { failRate: 0.02, reviewRate: 0.05 }, minGoodImages: 12, placedConsistently: true,
-      regions: [{ name: 'r', x: 0, y: 0, w: 1, h: 1, tolerance: 2, ignore: false }], coresetSize: 100, scoreTopShare: 0.1, seed: 2, $schema: 'x',
-      roi: { x: 0, y: 0, width: 1, height: 1 }, latencyBudgetMs: 80, keepImages: ['good/odd.jpg'],
+      name: 'n',
+      inputMode: 'crop',
+      tolerance: { failRate: 0.02, reviewRate: 0.05 },
+      minGoodImages: 12,
+      placedConsistently: true,
+      regions: [{ name: 'r', x: 0, y: 0, w: 1, h: 1, tolerance: 2, ignore: false }],
+      coresetSize: 100,
+      scoreTopShare: 0.1,
+      seed: 2,
+      $schema: 'x',
+      roi: { x: 0, y: 0, width: 1, height: 1 },
+      latencyBudgetMs: 80,
+      keepImages: ['good/odd.jpg'],
       engine: { backbone: 'mobilenet_v2-features', inputSize: 448, aspect: 'native', augment: 'none' },
     };
     // roi may also be null (no region of interest): its object form is the first choice.
@@ -32,9 +42,13 @@ describe('calibration/product.schema.json documents what the validator accepts',
     expect(() => validateProductConfig({ ...full, roi: null }, 'f', 'x')).not.toThrow();
     expect(() => validateProductConfig({ ...full, extra: 1 }, 'f', 'x')).toThrow(/unknown field/);
     for (const nested of ['tolerance', 'engine', 'roi'] as const) {
-      expect(() => validateProductConfig({ ...full, [nested]: { ...full[nested], extra: 1 } }, 'f', 'x')).toThrow(`f → ${nested}: unknown field "extra"`);
+      expect(() => validateProductConfig({ ...full, [nested]: { ...full[nested], extra: 1 } }, 'f', 'x')).toThrow(
+        `f → ${nested}: unknown field "extra"`,
+      );
     }
-    expect(() => validateProductConfig({ ...full, regions: [{ ...full.regions[0], extra: 1 }] }, 'f', 'x')).toThrow('f → regions[0]: unknown field "extra"');
+    expect(() => validateProductConfig({ ...full, regions: [{ ...full.regions[0], extra: 1 }] }, 'f', 'x')).toThrow(
+      'f → regions[0]: unknown field "extra"',
+    );
   });
   it('documented defaults are the validator defaults', () => {
     const c = validateProductConfig({ name: 'n' }, 'f', 'x');

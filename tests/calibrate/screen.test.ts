@@ -31,8 +31,11 @@ describe('screen rules', () => {
       { name: 'good/unreadable.png', facts: null },
     ]);
     expect(Object.fromEntries(flags.map((f) => [f.name, f.reason.split(' (')[0]]))).toEqual({
-      'good/dot.png': 'too small to inspect', 'good/cap.png': 'blank', 'good/anim.png': 'an animation of 12 frames, not a photograph of one item',
-      'good/turned.png': 'shaped unlike the others', 'good/huge.png': 'sized unlike the others',
+      'good/dot.png': 'too small to inspect',
+      'good/cap.png': 'blank',
+      'good/anim.png': 'an animation of 12 frames, not a photograph of one item',
+      'good/turned.png': 'shaped unlike the others',
+      'good/huge.png': 'sized unlike the others',
     });
     expect(flags.find((f) => f.name === 'good/turned.png')!.reason).toContain('480×1280, typically 644×480');
   });
@@ -51,19 +54,49 @@ describe('screen rules', () => {
 
 const root = mkdtempSync(path.join(tmpdir(), 'screen-'));
 let engines: Awaited<ReturnType<typeof visionEngines>>;
-const JUNK = ['good/zz-dot.png', 'good/zz-black.png', 'good/zz-turned.png', 'good/zz-anim.png', 'good/zz-other-product.png'];
+const JUNK = [
+  'good/zz-dot.png',
+  'good/zz-black.png',
+  'good/zz-turned.png',
+  'good/zz-anim.png',
+  'good/zz-other-product.png',
+];
 
 async function product(id: string, junk: boolean, json: Record<string, unknown> = {}): Promise<string> {
   const dir = path.join(root, 'calibration', id);
   await writeSampleProduct(dir, { kind: 'leather-patch', goodCount: 12, defectCount: 0, seed: 5, size: 224 });
-  writeFileSync(path.join(dir, 'product.json'), JSON.stringify({ name: id, coresetSize: 1000, engine: { backbone: DEFAULT_BACKBONE, inputSize: 224, aspect: 'square' }, scoreTopShare: 0, ...json }));
+  writeFileSync(
+    path.join(dir, 'product.json'),
+    JSON.stringify({
+      name: id,
+      coresetSize: 1000,
+      engine: { backbone: DEFAULT_BACKBONE, inputSize: 224, aspect: 'square' },
+      scoreTopShare: 0,
+      ...json,
+    }),
+  );
   if (junk) {
     const good = (f: string) => path.join(dir, f);
-    await sharp({ create: { width: 1, height: 1, channels: 3, background: '#808080' } }).png().toFile(good(JUNK[0]));
-    await sharp({ create: { width: 1200, height: 1320, channels: 3, background: '#000000' } }).png().toFile(good(JUNK[1]));
-    await sharp(readFileSync(good('good/good-000.png'))).rotate(90).resize(224, 672, { fit: 'fill' }).png().toFile(good(JUNK[2]));
-    const frames = await Promise.all(['good-001', 'good-002', 'good-003'].map((n) => readFileSync(good(`good/${n}.png`))));
-    writeFileSync(good(JUNK[3]), await sharp(frames, { join: { animated: true } }).gif().toBuffer());
+    await sharp({ create: { width: 1, height: 1, channels: 3, background: '#808080' } })
+      .png()
+      .toFile(good(JUNK[0]));
+    await sharp({ create: { width: 1200, height: 1320, channels: 3, background: '#000000' } })
+      .png()
+      .toFile(good(JUNK[1]));
+    await sharp(readFileSync(good('good/good-000.png')))
+      .rotate(90)
+      .resize(224, 672, { fit: 'fill' })
+      .png()
+      .toFile(good(JUNK[2]));
+    const frames = await Promise.all(
+      ['good-001', 'good-002', 'good-003'].map((n) => readFileSync(good(`good/${n}.png`))),
+    );
+    writeFileSync(
+      good(JUNK[3]),
+      await sharp(frames, { join: { animated: true } })
+        .gif()
+        .toBuffer(),
+    );
     writeFileSync(good(JUNK[4]), await encodePng(renderItem({ kind: 'wood-disc', seed: 77, width: 224, height: 224 })));
   }
   return id;
@@ -72,7 +105,13 @@ async function product(id: string, junk: boolean, json: Record<string, unknown> 
 const calibrate = async (id: string) => {
   const store = openStore(path.join(root, `data-${id}`));
   try {
-    return await calibrateProduct({ productId: id, calibrationDir: path.join(root, 'calibration'), store, engineFor: engines.engineFor, bootstrap: 100 });
+    return await calibrateProduct({
+      productId: id,
+      calibrationDir: path.join(root, 'calibration'),
+      store,
+      engineFor: engines.engineFor,
+      bootstrap: 100,
+    });
   } finally {
     store.close();
   }
@@ -87,17 +126,21 @@ afterAll(async () => {
 });
 
 describe('calibration with junk in good/', () => {
-  it('leaves it out, lists it, and gives the clean folder\'s band', async () => {
+  it("leaves it out, lists it, and gives the clean folder's band", async () => {
     const clean = await calibrate(await product('clean', false));
     const junk = await calibrate(await product('junk', true));
     const flagged = junk.report.images.flagged!;
     expect(flagged.map((f) => f.name).sort()).toEqual([...JUNK].sort());
     expect(flagged.every((f) => !f.kept)).toBe(true);
-    expect(flagged.find((f) => f.name === 'good/zz-other-product.png')!.reason).toMatch(/^held-out score .* far above the other good images'/);
+    expect(flagged.find((f) => f.name === 'good/zz-other-product.png')!.reason).toMatch(
+      /^held-out score .* far above the other good images'/,
+    );
     expect(junk.report.images.goodNames).toEqual(clean.report.images.goodNames);
     expect(junk.report.band.reviewAt).toBeCloseTo(clean.report.band.reviewAt, 6);
     expect(junk.report.band.failAt).toBeCloseTo(clean.report.band.failAt, 6);
-    expect(junk.text).toMatch(/5 left out as not belonging \(name one in keepImages in product\.json to use it anyway\):\n {4}good\/zz-/);
+    expect(junk.text).toMatch(
+      /5 left out as not belonging \(name one in keepImages in product\.json to use it anyway\):\n {4}good\/zz-/,
+    );
     expect(junk.report.warnings.join('\n')).toContain('5 good image(s) left out as not belonging');
   }, 300_000);
 

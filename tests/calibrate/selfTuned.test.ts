@@ -20,12 +20,19 @@ const root = mkdtempSync(path.join(tmpdir(), 'self-tuned-'));
 const cal = path.join(root, 'calibration');
 let engines: Awaited<ReturnType<typeof visionEngines>>;
 
-const product = (id: string, json: Record<string, unknown>) => writeFileSync(path.join(cal, id, 'product.json'), JSON.stringify({ name: id, coresetSize: 1500, ...json }));
+const product = (id: string, json: Record<string, unknown>) =>
+  writeFileSync(path.join(cal, id, 'product.json'), JSON.stringify({ name: id, coresetSize: 1500, ...json }));
 
 beforeAll(async () => {
   // 'searched' is photographed large enough for a 448 input; the others at 224 px, where 448 would only magnify.
   for (const id of ['searched', 'pinned', 'slow', 'small-photos']) {
-    await writeSampleProduct(path.join(cal, id), { kind: 'leather-patch', goodCount: 10, defectCount: 2, seed: 3, size: id === 'searched' ? 480 : 224 });
+    await writeSampleProduct(path.join(cal, id), {
+      kind: 'leather-patch',
+      goodCount: 10,
+      defectCount: 2,
+      seed: 3,
+      size: id === 'searched' ? 480 : 224,
+    });
   }
   // Only the input size and pooling are searched here (MobileNetV2 pinned), which keeps the test quick.
   product('searched', { engine: { backbone: DEFAULT_BACKBONE, aspect: 'square' }, latencyBudgetMs: 10_000 });
@@ -50,12 +57,22 @@ async function inStore(name: string, run: (store: Store) => Promise<void>): Prom
 }
 
 describe('self-tuned calibration', () => {
-  it('tries every unpinned combination on the product\'s own images and stores the winner in the reference set', async () => {
+  it("tries every unpinned combination on the product's own images and stores the winner in the reference set", async () => {
     await inStore('data-searched', async (store) => {
-      const r = await calibrateProduct({ productId: 'searched', calibrationDir: cal, store, engineFor: engines.engineFor, tune: engines.tune, bootstrap: 100 });
+      const r = await calibrateProduct({
+        productId: 'searched',
+        calibrationDir: cal,
+        store,
+        engineFor: engines.engineFor,
+        tune: engines.tune,
+        bootstrap: 100,
+      });
       const t = r.report.tuning!;
       expect(t.candidates.map((c) => c.label).sort()).toEqual([
-        'mobilenet_v2 224 square max', 'mobilenet_v2 224 square top 10%', 'mobilenet_v2 448 square max', 'mobilenet_v2 448 square top 10%',
+        'mobilenet_v2 224 square max',
+        'mobilenet_v2 224 square top 10%',
+        'mobilenet_v2 448 square max',
+        'mobilenet_v2 448 square top 10%',
       ]);
       // The winner is the best separation, or the default when nothing leads it by the rule's 0.03.
       const best = Math.max(...t.candidates.map((c) => c.separation));
@@ -85,16 +102,38 @@ describe('self-tuned calibration', () => {
 
   it('a product that pins every setting is calibrated as written, with no search', async () => {
     await inStore('data-pinned', async (store) => {
-      const r = await calibrateProduct({ productId: 'pinned', calibrationDir: cal, store, engineFor: engines.engineFor, tune: engines.tune, bootstrap: 100 });
-      expect(r.report.tuning).toMatchObject({ chosen: 'mobilenet_v2 224 square top 10%', reason: 'every setting is pinned in product.json', candidates: [] });
+      const r = await calibrateProduct({
+        productId: 'pinned',
+        calibrationDir: cal,
+        store,
+        engineFor: engines.engineFor,
+        tune: engines.tune,
+        bootstrap: 100,
+      });
+      expect(r.report.tuning).toMatchObject({
+        chosen: 'mobilenet_v2 224 square top 10%',
+        reason: 'every setting is pinned in product.json',
+        candidates: [],
+      });
       expect(r.report.band.scoreKind).toBe('top-share');
     });
   }, 300_000);
 
   it('photographs smaller than a larger input are not magnified to it: the report says so', async () => {
     await inStore('data-small-photos', async (store) => {
-      const r = await calibrateProduct({ productId: 'small-photos', calibrationDir: cal, store, engineFor: engines.engineFor, tune: engines.tune, bootstrap: 100 });
-      expect(r.report.tuning).toMatchObject({ chosen: 'mobilenet_v2 224 square top 10%', longSide: 224, sizesNotTried: [448] });
+      const r = await calibrateProduct({
+        productId: 'small-photos',
+        calibrationDir: cal,
+        store,
+        engineFor: engines.engineFor,
+        tune: engines.tune,
+        bootstrap: 100,
+      });
+      expect(r.report.tuning).toMatchObject({
+        chosen: 'mobilenet_v2 224 square top 10%',
+        longSide: 224,
+        sizesNotTried: [448],
+      });
       expect(r.report.tuning!.reason).toMatch(/larger input would only magnify 224 px photographs/);
       expect(r.text).toMatch(/photographed 224 px long, so input 448 \(magnifying\) not tried/);
     });
@@ -102,8 +141,18 @@ describe('self-tuned calibration', () => {
 
   it('a budget no candidate meets stops calibration naming the fastest one', async () => {
     await inStore('data-slow', async (store) => {
-      await expect(calibrateProduct({ productId: 'slow', calibrationDir: cal, store, engineFor: engines.engineFor, tune: engines.tune, bootstrap: 100 }))
-        .rejects.toThrow(/no configuration meets the latency budget of 5 ms; the fastest, mobilenet_v2 224 square (max|top 10%), takes \d+ ms: raise latencyBudgetMs/);
+      await expect(
+        calibrateProduct({
+          productId: 'slow',
+          calibrationDir: cal,
+          store,
+          engineFor: engines.engineFor,
+          tune: engines.tune,
+          bootstrap: 100,
+        }),
+      ).rejects.toThrow(
+        /no configuration meets the latency budget of 5 ms; the fastest, mobilenet_v2 224 square (max|top 10%), takes \d+ ms: raise latencyBudgetMs/,
+      );
       expect(store.referenceSets.active('slow')).toBeUndefined();
     });
   }, 300_000);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SYNTH_KINDS, type SynthKind, estimateItemMask, synthesizeDefect, synthesizeSet } from '../../station/calibrate/synth/index.ts';
+import {
+  SYNTH_KINDS,
+  type SynthKind,
+  estimateItemMask,
+  synthesizeDefect,
+  synthesizeSet,
+} from '../../station/calibrate/synth/index.ts';
 import { dilate, insetDistance } from '../../station/calibrate/synth/raster.ts';
 import { renderItem } from '../../station/demo/generate.ts';
 import { createRng } from '../../station/vision/rng.ts';
@@ -51,7 +57,10 @@ function texture(seed: number, size = SIZE): DecodedImage {
 }
 
 /** A demo-generator photograph (the station's own sample product) with its true item mask. */
-function demoPhoto(kind: 'wood-disc' | 'glazed-tile' | 'leather-patch', seed: number): { img: DecodedImage; item: Uint8Array } {
+function demoPhoto(
+  kind: 'wood-disc' | 'glazed-tile' | 'leather-patch',
+  seed: number,
+): { img: DecodedImage; item: Uint8Array } {
   const r = renderItem({ kind, seed, width: SIZE, height: SIZE });
   return { img: { name: `${kind}-${seed}`, width: r.width, height: r.height, data: r.rgb }, item: r.itemMask };
 }
@@ -183,7 +192,8 @@ describe('synthesizeDefect', () => {
 
   it('paints only grey on a grey photograph: a monochrome camera sees no tint', () => {
     const grey: DecodedImage = { ...leather, name: 'grey', data: leather.data.slice() };
-    for (let p = 0; p < SIZE * SIZE; p++) grey.data[p * 3] = grey.data[p * 3 + 1] = grey.data[p * 3 + 2] = leather.data[p * 3 + 1];
+    for (let p = 0; p < SIZE * SIZE; p++)
+      grey.data[p * 3] = grey.data[p * 3 + 1] = grey.data[p * 3 + 2] = leather.data[p * 3 + 1];
     const tinted = (d: Uint8Array): number => {
       let n = 0;
       for (let i = 0; i < d.length; i += 3) if (Math.abs(d[i] - d[i + 1]) > 1 || Math.abs(d[i + 1] - d[i + 2]) > 1) n++;
@@ -201,11 +211,17 @@ describe('synthesizeDefect', () => {
       let n = 0;
       for (let i = 0; i < d.length; i += 3) {
         const a = leather.data;
-        if (Math.abs(d[i] - d[i + 1] - (a[i] - a[i + 1])) > 3 || Math.abs(d[i + 1] - d[i + 2] - (a[i + 1] - a[i + 2])) > 3) n++;
+        if (
+          Math.abs(d[i] - d[i + 1] - (a[i] - a[i + 1])) > 3 ||
+          Math.abs(d[i + 1] - d[i + 2] - (a[i + 1] - a[i + 2])) > 3
+        )
+          n++;
       }
       return n;
     };
-    const shifts = [1, 2, 3, 4, 5, 6].map((seed) => chromaShift(synthesizeDefect(leather, { kind: 'spot', seed, itemMask: allOnes, size: 0.8 }).image.data));
+    const shifts = [1, 2, 3, 4, 5, 6].map((seed) =>
+      chromaShift(synthesizeDefect(leather, { kind: 'spot', seed, itemMask: allOnes, size: 0.8 }).image.data),
+    );
     expect(Math.max(...shifts)).toBeGreaterThan(20);
   });
 
@@ -228,7 +244,9 @@ describe('synthesizeDefect', () => {
   it('refuses bad options with a message naming them', () => {
     expect(() => synthesizeDefect(scene.img, { kind: 'dent' as SynthKind, seed: 1 })).toThrow(/unknown kind "dent"/);
     expect(() => synthesizeDefect(scene.img, { kind: 'spot', seed: 1, size: 2 })).toThrow(/size must be/);
-    expect(() => synthesizeDefect(scene.img, { kind: 'spot', seed: 1, itemMask: new Uint8Array(SIZE * SIZE) })).toThrow(/itemMask is empty/);
+    expect(() => synthesizeDefect(scene.img, { kind: 'spot', seed: 1, itemMask: new Uint8Array(SIZE * SIZE) })).toThrow(
+      /itemMask is empty/,
+    );
   });
 
   it('lands scratches, spots and chips on a demo photograph’s item', () => {

@@ -6,7 +6,12 @@ import type { CandidateFigures } from '../../station/calibrate/tune/search.ts';
 const space = defaultSpace(['small-net', 'big-net']);
 const row = (c: Partial<Candidate>, separation: number, latencyMs: number): CandidateFigures => ({
   candidate: { backbone: 'small-net', size: 224, aspect: 'square', augment: 'none', topShare: 0, ...c },
-  separation, synthetic: separation, rejects: null, caught: 0.5, latencyMs, byKind: {},
+  separation,
+  synthetic: separation,
+  rejects: null,
+  caught: 0.5,
+  latencyMs,
+  byKind: {},
 });
 
 describe('candidate list', () => {
@@ -28,7 +33,11 @@ describe('candidate list', () => {
   it('quarter-turn augmentation only where the input is square and the items are too', () => {
     const aug = { ...space, augments: ['none', 'turns'] as Candidate['augment'][] };
     expect(candidateList(aug, {}, 1).some((c) => c.augment === 'turns')).toBe(true);
-    expect(candidateList(aug, {}, 0.4).filter((c) => c.augment === 'turns').every((c) => c.aspect === 'square')).toBe(true);
+    expect(
+      candidateList(aug, {}, 0.4)
+        .filter((c) => c.augment === 'turns')
+        .every((c) => c.aspect === 'square'),
+    ).toBe(true);
     expect(candidateList(aug, {}, 0.4).some((c) => c.augment === 'turns')).toBe(false);
   });
 
@@ -61,26 +70,43 @@ describe('choosing a candidate', () => {
   });
 
   it('a tie to the third decimal goes to the cheaper input, whatever the order or measured latency', () => {
-    const big = row({ size: 448, topShare: 0.1 }, 0.9504, 30), small = row({ size: 224, topShare: 0.1 }, 0.9501, 45);
+    const big = row({ size: 448, topShare: 0.1 }, 0.9504, 30),
+      small = row({ size: 224, topShare: 0.1 }, 0.9501, 45);
     expect(chooseCandidate([big, small], { budgetMs: 60, space, nativeAspect: 1 }).chosen).toBe(small);
     expect(chooseCandidate([small, big], { budgetMs: 60, space, nativeAspect: 1 }).chosen).toBe(small);
-    expect(chooseCandidate([big, small], { budgetMs: 60, space, nativeAspect: 1 }).reason).toMatch(/tied with .* and cheaper/);
+    expect(chooseCandidate([big, small], { budgetMs: 60, space, nativeAspect: 1 }).reason).toMatch(
+      /tied with .* and cheaper/,
+    );
   });
 
   it('the default (first backbone, smallest square input, maximum) stays unless a candidate beats it by 0.03', () => {
-    const rows = [row({ backbone: 'big-net' }, 0.62, 20), row({ size: 448 }, 0.645, 30), row({ topShare: 0.1 }, 0.6, 20), row({}, 0.62, 20), row({ aspect: 'native' }, 0.64, 10)];
+    const rows = [
+      row({ backbone: 'big-net' }, 0.62, 20),
+      row({ size: 448 }, 0.645, 30),
+      row({ topShare: 0.1 }, 0.6, 20),
+      row({}, 0.62, 20),
+      row({ aspect: 'native' }, 0.64, 10),
+    ];
     const c = chooseCandidate(rows, { budgetMs: 60, space, nativeAspect: 0.5 });
     expect(c.chosen).toBe(rows[3]);
     expect(c.keptDefault).toBe(true);
-    expect(c.reason).toMatch(/the default configuration: no candidate separated the synthetic defects from held-out good items better by 0\.03 or more \(default 0\.620, best small-net 448 square max 0\.645\)/);
+    expect(c.reason).toMatch(
+      /the default configuration: no candidate separated the synthetic defects from held-out good items better by 0\.03 or more \(default 0\.620, best small-net 448 square max 0\.645\)/,
+    );
     // A clear lead replaces it.
-    const lead = chooseCandidate([...rows, row({ size: 448, topShare: 0.1 }, 0.66, 30)], { budgetMs: 60, space, nativeAspect: 0.5 });
+    const lead = chooseCandidate([...rows, row({ size: 448, topShare: 0.1 }, 0.66, 30)], {
+      budgetMs: 60,
+      space,
+      nativeAspect: 0.5,
+    });
     expect(lead.keptDefault).toBe(false);
     expect(lead.chosen.candidate).toMatchObject({ size: 448, topShare: 0.1 });
   });
 
   it('a budget nothing meets names the fastest candidate', () => {
     const rows = [row({}, 0.9, 80), row({ size: 448 }, 0.95, 140)];
-    expect(() => chooseCandidate(rows, { budgetMs: 60, space, nativeAspect: 1 })).toThrow(/no configuration meets the latency budget of 60 ms; the fastest, small-net 224 square max, takes 80 ms/);
+    expect(() => chooseCandidate(rows, { budgetMs: 60, space, nativeAspect: 1 })).toThrow(
+      /no configuration meets the latency budget of 60 ms; the fastest, small-net 224 square max, takes 80 ms/,
+    );
   });
 });

@@ -45,7 +45,9 @@ describe('FolderSource', () => {
     expect(frames).toHaveLength(4 * 3 + 3 * 5);
     expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i));
     expect(frames.every((f) => f.width === 320 && f.height === 240 && f.data.length === 320 * 240 * 3)).toBe(true);
-    const pattern = frames.map((f) => (f.data.equals(set.bench) ? '.' : String(set.items.findIndex((b) => b.equals(f.data)))));
+    const pattern = frames.map((f) =>
+      f.data.equals(set.bench) ? '.' : String(set.items.findIndex((b) => b.equals(f.data))),
+    );
     expect(pattern.join('')).toBe('...00000...11111...22222...');
     // RGB order: item 0 is dark red, item 2 is blue.
     const [r0, g0, b0] = meanRgb(frames[3].data, 320, 240, 0.5, 0.5);
@@ -55,12 +57,15 @@ describe('FolderSource', () => {
     expect(b2).toBeGreaterThan(r2 + 100);
   });
 
-  it('never crops: without a size it plays at the first photo\'s own size; a square photo in a 4:3 frame keeps its edges', async () => {
+  it("never crops: without a size it plays at the first photo's own size; a square photo in a 4:3 frame keeps its edges", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'folder-square-'));
     // A 300×300 photo with a white band along its top and bottom edges: what a cover crop would cut off.
     const px = Buffer.alloc(300 * 300 * 3, 90);
-    for (const y of [...Array(20).keys(), ...Array.from({ length: 20 }, (_, i) => 280 + i)]) px.fill(255, y * 900, (y + 1) * 900);
-    await sharp(px, { raw: { width: 300, height: 300, channels: 3 } }).png().toFile(path.join(dir, 'item-1.png'));
+    for (const y of [...Array(20).keys(), ...Array.from({ length: 20 }, (_, i) => 280 + i)])
+      px.fill(255, y * 900, (y + 1) * 900);
+    await sharp(px, { raw: { width: 300, height: 300, channels: 3 } })
+      .png()
+      .toFile(path.join(dir, 'item-1.png'));
 
     const own = make({ folder: dir, emptyImage: undefined, width: undefined, height: undefined });
     const rec = record(own);
@@ -104,7 +109,8 @@ describe('FolderSource', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'replay-bad-'));
     const items = path.join(dir, 'items');
     mkdirSync(items);
-    for (const [i, f] of set.itemPaths.entries()) writeFileSync(path.join(items, `item-${i + 1}0.png`), readFileSync(f));
+    for (const [i, f] of set.itemPaths.entries())
+      writeFileSync(path.join(items, `item-${i + 1}0.png`), readFileSync(f));
     writeFileSync(path.join(items, 'item-15.png'), 'not a png at all');
     const src = make({ folder: items, loop: true });
     const rec = record(src);
@@ -116,7 +122,9 @@ describe('FolderSource', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('item-15.png');
     expect(rec.types()).not.toContain('lost');
-    const pattern = rec.frames().map((f) => (f.data.equals(set.bench) ? '.' : String(set.items.findIndex((b) => b.equals(f.data)))));
+    const pattern = rec
+      .frames()
+      .map((f) => (f.data.equals(set.bench) ? '.' : String(set.items.findIndex((b) => b.equals(f.data)))));
     expect(pattern.join('')).toMatch(/^\.\.\.00000\.\.\.11111\.\.\.22222\.\.\.00000\.\.\.11111/);
   });
 
@@ -127,7 +135,12 @@ describe('FolderSource', () => {
     await ended(src, 20_000);
     expect(rec.outline()).toEqual(['frame', 'lost', 'back', 'frame', 'end']);
     const lostAt = rec.types().indexOf('lost');
-    expect(rec.types().slice(0, lostAt).filter((t) => t === 'frame')).toHaveLength(10);
+    expect(
+      rec
+        .types()
+        .slice(0, lostAt)
+        .filter((t) => t === 'frame'),
+    ).toHaveLength(10);
     const lost = rec.events[lostAt];
     expect(lost.type === 'lost' && lost.error).toBeInstanceOf(Error);
     expect(lost.type === 'lost' && lost.error.message).toMatch(/scripted failure/);
@@ -171,7 +184,14 @@ describe('FolderSource', () => {
   });
 
   it('createFrameSource builds the configured kind and names a bad one', () => {
-    const src = createFrameSource({ kind: 'folder', folder: set.itemsDir, width: 64, height: 48, holdMs: 100, gapMs: 100 });
+    const src = createFrameSource({
+      kind: 'folder',
+      folder: set.itemsDir,
+      width: 64,
+      height: 48,
+      holdMs: 100,
+      gapMs: 100,
+    });
     expect(src).toBeInstanceOf(FolderSource);
     expect(() => createFrameSource({ kind: 'webcam' } as unknown as CaptureConfig)).toThrow(/capture.kind .*webcam/);
   });

@@ -75,7 +75,9 @@ describe('OpenCvSource on a video file', () => {
     inspected.forEach((f, i) => {
       const got = meanRgb(f.data, W, H, 0.5, 0.5);
       const want = ITEM_COLOURS[i];
-      got.forEach((v, c) => { expect(Math.abs(v - want[c])).toBeLessThan(20); });
+      got.forEach((v, c) => {
+        expect(Math.abs(v - want[c])).toBeLessThan(20);
+      });
     });
   });
 
@@ -107,12 +109,17 @@ describe('OpenCvSource on a video file', () => {
     await waitFor('three passes', () => rec.frames().length >= 15);
     await src.stop();
     expect(rec.types()).not.toContain('lost');
-    expect(rec.frames().map((f) => f.seq).slice(0, 15)).toEqual([...Array(15).keys()]);
+    expect(
+      rec
+        .frames()
+        .map((f) => f.seq)
+        .slice(0, 15),
+    ).toEqual([...Array(15).keys()]);
   });
 });
 
 describe('OpenCvSource when the device or file is missing', () => {
-  it('openVideoCapture throws an Error (not OpenCV\'s string) naming the device', () => {
+  it("openVideoCapture throws an Error (not OpenCV's string) naming the device", () => {
     expect(existsSync('/dev/video9')).toBe(false);
     let thrown: unknown;
     try {
@@ -123,7 +130,9 @@ describe('OpenCvSource when the device or file is missing', () => {
     expect(thrown).toBeInstanceOf(Error);
     expect((thrown as Error).message).toMatch(/could not open camera 9 .*plugged in/);
     expect(() => openVideoCapture(cv, '/dev/video9', 'camera')).toThrow(/camera \/dev\/video9/);
-    expect(() => openVideoCapture(cv, path.join(dir, 'none.avi'), 'file')).toThrow(/video file .*none\.avi does not exist/);
+    expect(() => openVideoCapture(cv, path.join(dir, 'none.avi'), 'file')).toThrow(
+      /video file .*none\.avi does not exist/,
+    );
     const junk = path.join(dir, 'junk.avi');
     writeFileSync(junk, 'this is not a video');
     expect(() => openVideoCapture(cv, junk, 'file')).toThrow(/could not open video file .*junk\.avi/);

@@ -50,7 +50,7 @@ export function drawItem(bench: Buffer, width: number, height: number, shape: Sh
   return out;
 }
 
-const clamp = (v: number) => (v < 0 ? 0 : Math.min(v , 255));
+const clamp = (v: number) => (v < 0 ? 0 : Math.min(v, 255));
 
 /** Colours far from the grey bench in luma, so a grey-thumbnail trigger sees them. */
 export const ITEM_COLOURS: [number, number, number][] = [
@@ -63,7 +63,12 @@ export const ITEM_COLOURS: [number, number, number][] = [
 ];
 
 export function itemShape(i: number, at: { cx: number; cy: number } = { cx: 0.5, cy: 0.5 }): Shape {
-  return { kind: i % 2 === 0 ? 'disc' : 'box', ...at, size: 0.14 + 0.02 * (i % 3), rgb: ITEM_COLOURS[i % ITEM_COLOURS.length] };
+  return {
+    kind: i % 2 === 0 ? 'disc' : 'box',
+    ...at,
+    size: 0.14 + 0.02 * (i % 3),
+    rgb: ITEM_COLOURS[i % ITEM_COLOURS.length],
+  };
 }
 
 export interface ReplaySet {
@@ -79,7 +84,9 @@ export interface ReplaySet {
 }
 
 export async function writePng(file: string, rgb: Buffer, width: number, height: number): Promise<void> {
-  await sharp(rgb, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 1 }).toFile(file);
+  await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .png({ compressionLevel: 1 })
+    .toFile(file);
 }
 
 /** A temp folder with empty.png (outside the items folder) and items/item-NN.png. */
@@ -110,7 +117,14 @@ export async function makeReplaySet(opts: {
 }
 
 /** Mean RGB over a small square around a normalised point of a frame. */
-export function meanRgb(data: Buffer, width: number, height: number, cx: number, cy: number, half = 4): [number, number, number] {
+export function meanRgb(
+  data: Buffer,
+  width: number,
+  height: number,
+  cx: number,
+  cy: number,
+  half = 4,
+): [number, number, number] {
   const s = [0, 0, 0];
   let n = 0;
   const x0 = Math.round(cx * width);

@@ -11,7 +11,10 @@ export const SCREENSHOTS = path.resolve('test-output/screenshots');
 export function buildDashboard(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dashboard-build-'));
   const tsc = path.resolve('node_modules/.bin/tsc');
-  const r = spawnSync(tsc, ['-p', 'dashboard', '--outDir', path.join(dir, 'dist')], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(tsc, ['-p', 'dashboard', '--outDir', path.join(dir, 'dist')], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (r.status !== 0) throw new Error(`dashboard build failed:\n${r.stdout}\n${r.stderr}`);
   symlinkSync(path.resolve('dashboard/public'), path.join(dir, 'public'));
   return dir;
@@ -20,7 +23,15 @@ export function buildDashboard(): string {
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -29,7 +40,8 @@ export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 40[13]/.test(m.text())) errors.push(`console: ${m.text()} (${m.location().url})`);
+    if (m.type() === 'error' && !/status of 40[13]/.test(m.text()))
+      errors.push(`console: ${m.text()} (${m.location().url})`);
   });
   return errors;
 }
@@ -39,7 +51,13 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
-export async function loginThroughPage(page: Page, base: string, name: string, password: string, next = '/'): Promise<void> {
+export async function loginThroughPage(
+  page: Page,
+  base: string,
+  name: string,
+  password: string,
+  next = '/',
+): Promise<void> {
   await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
   await page.fill('#login-name', name);
   await page.fill('#login-password', password);

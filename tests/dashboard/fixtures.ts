@@ -14,7 +14,11 @@ export async function tileImages(seed: number, defect: DefectKind | null = null,
     heat[p] = item.mask?.[p] ? 255 : Math.max(0, 22 - Math.hypot(x, y) * 90);
   }
   // sharp returns 3 channels from a 1-channel raw input: keep one.
-  const blurred = await sharp(heat, { raw: { width: size, height: size, channels: 1 } }).blur(size / 60).extractChannel(0).raw().toBuffer();
+  const blurred = await sharp(heat, { raw: { width: size, height: size, channels: 1 } })
+    .blur(size / 60)
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
   let max = 1;
   for (const v of blurred) max = Math.max(max, v);
   const overlay = Buffer.alloc(size * size * 4);

@@ -25,7 +25,9 @@ beforeAll(async () => {
   h = await startHarness({ dashboardDir });
   await seed(h);
   // Bands on the scale of the real engine's scores, so charts look like the workshop's.
-  h.store.db.prepare(`UPDATE reference_sets SET thresholds_json = '{"review":16,"fail":18.5}' WHERE product_id = 'tile'`).run();
+  h.store.db
+    .prepare(`UPDATE reference_sets SET thresholds_json = '{"review":16,"fail":18.5}' WHERE product_id = 'tile'`)
+    .run();
   const good = path.join(h.calibrationDir, 'tile', 'good');
   mkdirSync(good, { recursive: true });
   for (let i = 0; i < 3; i++) writeFileSync(path.join(good, `good-00${i}.png`), (await tileImages(200 + i)).png);
@@ -38,12 +40,20 @@ afterAll(async () => {
   if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
 });
 
-const record = async (score: number, seedN: number, defect: 'scratch' | 'spot' | 'chip' | 'crack' | null, extra: { makerId?: string; at?: number } = {}) => {
+const record = async (
+  score: number,
+  seedN: number,
+  defect: 'scratch' | 'spot' | 'chip' | 'crack' | null,
+  extra: { makerId?: string; at?: number } = {},
+) => {
   const img = await tileImages(seedN, defect);
   const verdict = score >= 18.5 ? 'fail' : score >= 16 ? 'review' : 'pass';
   const row = await addInspection(h, { score: 0, frame: img.frame, heatmap: img.heatmap, nearest, ...extra });
   // addInspection judges against 0.5/0.8; restate the row on the 16/18.5 band used here.
-  h.store.db.prepare('UPDATE inspections SET score = ?, verdict = ?, review_threshold = 16, fail_threshold = 18.5, review_status = ? WHERE id = ?')
+  h.store.db
+    .prepare(
+      'UPDATE inspections SET score = ?, verdict = ?, review_threshold = 16, fail_threshold = 18.5, review_status = ? WHERE id = ?',
+    )
     .run(score, verdict, verdict === 'pass' ? 'none' : 'pending', row.id);
   return h.store.inspections.get(row.id)!;
 };
@@ -70,17 +80,31 @@ describe('live page (no login)', () => {
     expect(await page.getAttribute('#verdict', 'data-verdict')).toBe('fail');
     expect((await page.textContent('#verdict'))!.toLowerCase()).toContain('fail');
     expect(await page.textContent('#verdict-detail')).toContain('21.3');
-    await expect.poll(() => page.evaluate(() => (document.querySelector('#frame') as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.evaluate(() => (document.querySelector('#frame') as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
     await expect.poll(() => page.locator('#nearest img').count()).toBe(3);
-    await expect.poll(() => page.evaluate(() => [...document.querySelectorAll<HTMLImageElement>('#nearest img')].every((i) => i.complete && i.naturalWidth > 0))).toBe(true);
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          [...document.querySelectorAll<HTMLImageElement>('#nearest img')].every(
+            (i) => i.complete && i.naturalWidth > 0,
+          ),
+        ),
+      )
+      .toBe(true);
     h.server.announce.bench('waiting-empty');
     await expect.poll(() => page.textContent('#bench-state')).toContain('Take the item off');
-    await expect.poll(() => page.textContent('[data-testid="today-total"]')).toBe(String(h.store.inspections.count({ makerId: 'ana' })));
+    await expect
+      .poll(() => page.textContent('[data-testid="today-total"]'))
+      .toBe(String(h.store.inspections.count({ makerId: 'ana' })));
     await shot(page, 'live-fail');
 
     await page.click('#toggle-heatmap');
     expect(await page.isVisible('#heatmap')).toBe(true);
-    await expect.poll(() => page.evaluate(() => (document.querySelector('#heatmap') as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.evaluate(() => (document.querySelector('#heatmap') as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
     await shot(page, 'live-heatmap');
     await page.click('#toggle-heatmap');
 
@@ -120,36 +144,47 @@ describe('live page (no login)', () => {
 });
 
 describe('live page at bench screen widths', () => {
-  it.each([1024, 1366, 1920])('at %i px: every verdict word fits its card, nothing scrolls sideways, and the card names its item', async (width) => {
-    const ctx = await browser.newContext({ viewport: { width, height: 768 } });
-    const { page, errors } = await newPage(ctx);
-    await page.goto(`${h.url}/`);
-    await page.waitForSelector('body[data-connected="true"]');
-    // A maker of their own, so these items do not move the Makers page figures of the others.
-    h.store.makers.upsert({ id: 'fay', name: 'Fay' });
-    for (const [score, verdict] of [[17.0, 'review'], [12.0, 'pass'], [30.0, 'fail']] as const) {
-      const row = await record(score, 600 + Math.round(score), null, { makerId: 'fay' });
-      h.server.announce.inspection(row);
-      await page.waitForSelector(`#verdict[data-inspection-id="${row.id}"][data-verdict="${verdict}"]`);
-      const fit = await page.evaluate(() => {
-        const card = document.querySelector('#verdict')!.getBoundingClientRect();
-        const word = document.querySelector('#verdict .word')!;
-        return {
-          wordInside: word.getBoundingClientRect().right <= card.right + 0.5 && (word as HTMLElement).scrollWidth <= (word as HTMLElement).clientWidth + 1,
-          pageScrollsSideways: document.documentElement.scrollWidth > window.innerWidth,
-        };
-      });
-      expect(fit, `${verdict} at ${width} px`).toEqual({ wordInside: true, pageScrollsSideways: false });
-      expect(await page.textContent('#verdict .for-item')).toMatch(new RegExp(`^Item #${row.id} · `));
-    }
-    if (width === 1366) await shot(page, 'live-1366');
-    // The next item arrives: the card says its verdict is the previous item's.
-    const shown = await page.getAttribute('#verdict', 'data-inspection-id');
-    h.server.announce.bench('steady');
-    await expect.poll(() => page.textContent('#verdict .for-item')).toMatch(new RegExp(`^Previous item #${shown} · `));
-    expect(errors).toEqual([]);
-    await ctx.close();
-  });
+  it.each([1024, 1366, 1920])(
+    'at %i px: every verdict word fits its card, nothing scrolls sideways, and the card names its item',
+    async (width) => {
+      const ctx = await browser.newContext({ viewport: { width, height: 768 } });
+      const { page, errors } = await newPage(ctx);
+      await page.goto(`${h.url}/`);
+      await page.waitForSelector('body[data-connected="true"]');
+      // A maker of their own, so these items do not move the Makers page figures of the others.
+      h.store.makers.upsert({ id: 'fay', name: 'Fay' });
+      for (const [score, verdict] of [
+        [17.0, 'review'],
+        [12.0, 'pass'],
+        [30.0, 'fail'],
+      ] as const) {
+        const row = await record(score, 600 + Math.round(score), null, { makerId: 'fay' });
+        h.server.announce.inspection(row);
+        await page.waitForSelector(`#verdict[data-inspection-id="${row.id}"][data-verdict="${verdict}"]`);
+        const fit = await page.evaluate(() => {
+          const card = document.querySelector('#verdict')!.getBoundingClientRect();
+          const word = document.querySelector('#verdict .word')!;
+          return {
+            wordInside:
+              word.getBoundingClientRect().right <= card.right + 0.5 &&
+              (word as HTMLElement).scrollWidth <= (word as HTMLElement).clientWidth + 1,
+            pageScrollsSideways: document.documentElement.scrollWidth > window.innerWidth,
+          };
+        });
+        expect(fit, `${verdict} at ${width} px`).toEqual({ wordInside: true, pageScrollsSideways: false });
+        expect(await page.textContent('#verdict .for-item')).toMatch(new RegExp(`^Item #${row.id} · `));
+      }
+      if (width === 1366) await shot(page, 'live-1366');
+      // The next item arrives: the card says its verdict is the previous item's.
+      const shown = await page.getAttribute('#verdict', 'data-inspection-id');
+      h.server.announce.bench('steady');
+      await expect
+        .poll(() => page.textContent('#verdict .for-item'))
+        .toMatch(new RegExp(`^Previous item #${shown} · `));
+      expect(errors).toEqual([]);
+      await ctx.close();
+    },
+  );
 });
 
 describe('review page (lead)', () => {
@@ -164,7 +199,11 @@ describe('review page (lead)', () => {
   });
 
   it('lets a lead accept an item as good variation: the image lands in calibration/ and the database', async () => {
-    const items = [await record(17.2, 501, 'spot', { makerId: 'ben' }), await record(19.4, 502, 'crack'), await record(16.6, 503, null, { makerId: 'ben' })];
+    const items = [
+      await record(17.2, 501, 'spot', { makerId: 'ben' }),
+      await record(19.4, 502, 'crack'),
+      await record(16.6, 503, null, { makerId: 'ben' }),
+    ];
     const target = items[2];
     const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     const { page, errors } = await newPage(ctx);
@@ -172,7 +211,9 @@ describe('review page (lead)', () => {
     await page.waitForSelector(`.queue-item[data-id="${target.id}"]`);
     await page.click(`.queue-item[data-id="${target.id}"]`);
     await page.waitForSelector('#detail-frame');
-    await expect.poll(() => page.evaluate(() => (document.querySelector('#detail-frame') as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.evaluate(() => (document.querySelector('#detail-frame') as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
     await page.waitForTimeout(300);
     await shot(page, 'review');
 
@@ -180,7 +221,10 @@ describe('review page (lead)', () => {
     await page.click('#accept-good');
     await page.waitForSelector(`.queue-item[data-id="${target.id}"]`, { state: 'detached' });
     // The pane moved on with the queue: it shows the next item, with live buttons for that one.
-    await page.waitForFunction((id) => document.querySelector('#detail h2')?.textContent?.includes(`Item #${id}`), items[1].id);
+    await page.waitForFunction(
+      (id) => document.querySelector('#detail h2')?.textContent?.includes(`Item #${id}`),
+      items[1].id,
+    );
     expect(await page.isEnabled('#accept-good')).toBe(true);
 
     const copied = path.join(h.calibrationDir, 'tile', 'good', `inspection-${target.id}.jpg`);
@@ -188,7 +232,9 @@ describe('review page (lead)', () => {
     expect(readFileSync(copied).equals(readFileSync(resolveEvidence(h.dataDir, target.framePath!)))).toBe(true);
     const provenance = h.store.calibrationImages.list('tile').filter((c) => c.inspectionId === target.id);
     expect(provenance).toMatchObject([{ source: 'review', filePath: copied }]);
-    expect(h.store.reviews.forInspection(target.id)).toMatchObject([{ action: 'accept_good', userName: 'lead1', note: 'glaze pooling, within our range' }]);
+    expect(h.store.reviews.forInspection(target.id)).toMatchObject([
+      { action: 'accept_good', userName: 'lead1', note: 'glaze pooling, within our range' },
+    ]);
     expect(h.store.inspections.get(target.id)!.reviewStatus).toBe('accepted_good');
 
     // Filter by maker: only Ben's remaining item.
@@ -205,13 +251,18 @@ describe('review page (lead)', () => {
     const { page, errors } = await newPage(ctx);
     await loginThroughPage(page, h.url, 'lead1', PASSWORD, '/review');
     await page.click(`.queue-item[data-id="${item.id}"]`);
-    await page.waitForFunction((id) => document.querySelector('#detail h2')?.textContent?.includes(`Item #${id}`), item.id);
+    await page.waitForFunction(
+      (id) => document.querySelector('#detail h2')?.textContent?.includes(`Item #${id}`),
+      item.id,
+    );
     h.store.reviews.add({ inspectionId: item.id, action: 'confirm_defect', userName: 'lead2' });
 
     await page.click('#accept-good');
     await page.waitForSelector('#notice.error');
     expect(await page.textContent('#notice')).toMatch(new RegExp(`inspection ${item.id} changed since it was shown`));
-    await page.waitForFunction(() => document.querySelector('#detail .actions p')?.textContent === 'Decided: defect confirmed.');
+    await page.waitForFunction(
+      () => document.querySelector('#detail .actions p')?.textContent === 'Decided: defect confirmed.',
+    );
     expect(await page.isDisabled('#accept-good')).toBe(true);
     expect(await page.isDisabled('#confirm-defect')).toBe(true);
     expect(existsSync(path.join(h.calibrationDir, 'tile', 'good', `inspection-${item.id}.jpg`))).toBe(false);
@@ -232,7 +283,15 @@ describe('makers page (lead)', () => {
       for (let i = 0; i < n; i++, k++) {
         const score = base + wobble();
         const verdict = score >= 18.5 ? 'fail' : score >= 16 ? 'review' : 'pass';
-        h.store.inspections.record({ inspectedAt: Math.round(from + ((to - from) * i) / n), productId: 'tile', makerId, score, verdict, reviewThreshold: 16, failThreshold: 18.5 });
+        h.store.inspections.record({
+          inspectedAt: Math.round(from + ((to - from) * i) / n),
+          productId: 'tile',
+          makerId,
+          score,
+          verdict,
+          reviewThreshold: 16,
+          failThreshold: 18.5,
+        });
       }
     };
     put('ana', 90, 13.2, now - 28 * DAY, now - DAY / 2);
@@ -240,14 +299,34 @@ describe('makers page (lead)', () => {
     put('ben', 25, 16.2, now - 8 * DAY, now - DAY / 3);
     put('cara', 35, 14.0, now - 20 * DAY, now - DAY);
     // Dan: steady scores, but 21 of 50 items in review against the product's 10 % target. Eve: steady and calm.
-    for (const [maker, name] of [['dan', 'Dan'], ['eve', 'Eve']]) h.store.makers.upsert({ id: maker, name });
+    for (const [maker, name] of [
+      ['dan', 'Dan'],
+      ['eve', 'Eve'],
+    ])
+      h.store.makers.upsert({ id: maker, name });
     for (let i = 0; i < 50; i++) {
       const review = i % 50 < 21;
-      h.store.inspections.record({ inspectedAt: now - 20 * DAY + i * 3_600_000, productId: 'tile', makerId: 'dan', score: review ? 16.5 : 14, verdict: review ? 'review' : 'pass', reviewThreshold: 16, failThreshold: 18.5 });
+      h.store.inspections.record({
+        inspectedAt: now - 20 * DAY + i * 3_600_000,
+        productId: 'tile',
+        makerId: 'dan',
+        score: review ? 16.5 : 14,
+        verdict: review ? 'review' : 'pass',
+        reviewThreshold: 16,
+        failThreshold: 18.5,
+      });
     }
     put('eve', 40, 12.8, now - 20 * DAY, now - DAY);
     // One far outlier for Cara only: her chart must still share the product's score axis with the others.
-    h.store.inspections.record({ inspectedAt: now - 19 * DAY, productId: 'tile', makerId: 'cara', score: 30, verdict: 'fail', reviewThreshold: 16, failThreshold: 18.5 });
+    h.store.inspections.record({
+      inspectedAt: now - 19 * DAY,
+      productId: 'tile',
+      makerId: 'cara',
+      score: 30,
+      verdict: 'fail',
+      reviewThreshold: 16,
+      failThreshold: 18.5,
+    });
 
     const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     const { page, errors } = await newPage(ctx);
@@ -265,8 +344,10 @@ describe('makers page (lead)', () => {
     }
     expect(await page.locator('.product-block .card svg rect.z-pass-strong').count()).toBeGreaterThanOrEqual(3);
     // Control charts (horizontal band lines) of all makers sit on one score axis, so they compare at a glance.
-    const reviewLineY = (maker: string) => page.$$eval(`article.maker[data-maker="${maker}"] svg line.b-review`,
-      (ls) => ls.filter((l) => l.getAttribute('y1') === l.getAttribute('y2')).map((l) => l.getAttribute('y1')));
+    const reviewLineY = (maker: string) =>
+      page.$$eval(`article.maker[data-maker="${maker}"] svg line.b-review`, (ls) =>
+        ls.filter((l) => l.getAttribute('y1') === l.getAttribute('y2')).map((l) => l.getAttribute('y1')),
+      );
     const ys = await Promise.all(['ana', 'ben', 'cara'].map(reviewLineY));
     expect(ys[0]).toHaveLength(1);
     expect(ys[1]).toEqual(ys[0]);
@@ -275,12 +356,13 @@ describe('makers page (lead)', () => {
     expect(await page.textContent('article.maker[data-maker="ana"] .badge')).not.toContain('Drift');
     // Rates are held against the product's targets: "Steady" is not shown for a maker far above them.
     await page.waitForSelector('article.maker[data-maker="dan"]');
-    expect(await page.textContent('article.maker[data-maker="dan"] .badge')).toBe('⚑ Above target: review 42% (target 10%)');
+    expect(await page.textContent('article.maker[data-maker="dan"] .badge')).toBe(
+      '⚑ Above target: review 42% (target 10%)',
+    );
     expect(await page.textContent('article.maker[data-maker="eve"] .badge')).toBe('Steady');
     expect(await page.textContent('#drift-rule')).toContain('N = 20');
     await shot(page, 'makers');
     expect(errors).toEqual([]);
     await ctx.close();
   });
-
 });

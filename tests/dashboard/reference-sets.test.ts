@@ -19,15 +19,33 @@ const MODEL = path.resolve('models/generated/mobilenet_v2-features.json');
 
 /** The bench hardware is a double; calibration and activation are the real ones. */
 class CalibratingStation extends FakeStation {
-  constructor(private readonly ctx: { store: Store; calibrationDir: string }, private readonly engineFor: EngineFactory, private readonly tune: ProductTuner) {
+  constructor(
+    private readonly ctx: { store: Store; calibrationDir: string },
+    private readonly engineFor: EngineFactory,
+    private readonly tune: ProductTuner,
+  ) {
     super();
   }
-  override async startCalibration(productId: string, onProgress: (p: CalibrationProgress) => void): Promise<CalibrationOutcome> {
+  override async startCalibration(
+    productId: string,
+    onProgress: (p: CalibrationProgress) => void,
+  ): Promise<CalibrationOutcome> {
     const r = await calibrateProduct({
-      productId, calibrationDir: this.ctx.calibrationDir, store: this.ctx.store, engineFor: this.engineFor, tune: this.tune,
-      activate: false, bootstrap: 200, onProgress: (phase, done, total) => onProgress({ phase, done, total }),
+      productId,
+      calibrationDir: this.ctx.calibrationDir,
+      store: this.ctx.store,
+      engineFor: this.engineFor,
+      tune: this.tune,
+      activate: false,
+      bootstrap: 200,
+      onProgress: (phase, done, total) => onProgress({ phase, done, total }),
     });
-    return { version: r.version, imageCount: r.report.images.good.used, thresholds: { review: r.report.band.reviewAt, fail: r.report.band.failAt }, warnings: r.report.warnings };
+    return {
+      version: r.version,
+      imageCount: r.report.images.good.used,
+      thresholds: { review: r.report.band.reviewAt, fail: r.report.band.failAt },
+      warnings: r.report.warnings,
+    };
   }
   override activateReferenceSet(productId: string, version: number): void {
     activateVersion(this.ctx.store, productId, version);
@@ -42,17 +60,27 @@ let engines: Awaited<ReturnType<typeof visionEngines>>;
 beforeAll(async () => {
   dashboardDir = buildDashboard();
   engines = await visionEngines(MODEL);
-  h = await startHarness({ dashboardDir, station: (ctx) => new CalibratingStation(ctx, engines.engineFor, engines.tune) });
+  h = await startHarness({
+    dashboardDir,
+    station: (ctx) => new CalibratingStation(ctx, engines.engineFor, engines.tune),
+  });
   await seed(h);
   h.store.products.upsert({ id: 'coaster', name: 'Glazed coaster' });
   const dir = path.join(h.calibrationDir, 'coaster');
   mkdirSync(path.join(dir, 'good'), { recursive: true });
   // A small bank keeps the test quick on two cores; the flow is the same as with the default. Self-tuning
   // chooses only the pooling here (backbone and input pinned), which keeps it quick too.
-  writeFileSync(path.join(dir, 'product.json'), JSON.stringify({
-    name: 'Glazed coaster', coresetSize: 300, minGoodImages: 10, engine: { backbone: 'mobilenet_v2-features', inputSize: 224, aspect: 'square' },
-  }));
-  for (let i = 0; i < 10; i++) writeFileSync(path.join(dir, 'good', `good-${i}.png`), (await tileImages(700 + i, null, 256)).png);
+  writeFileSync(
+    path.join(dir, 'product.json'),
+    JSON.stringify({
+      name: 'Glazed coaster',
+      coresetSize: 300,
+      minGoodImages: 10,
+      engine: { backbone: 'mobilenet_v2-features', inputSize: 224, aspect: 'square' },
+    }),
+  );
+  for (let i = 0; i < 10; i++)
+    writeFileSync(path.join(dir, 'good', `good-${i}.png`), (await tileImages(700 + i, null, 256)).png);
   const v1 = await h.station.startCalibration('coaster', () => {});
   h.station.activateReferenceSet('coaster', v1.version);
   browser = await launch();
@@ -69,7 +97,11 @@ let accepted: { id: number };
 describe('reference sets page (lead)', () => {
   it('recalibrates with live progress, activates the new version and rolls back', async () => {
     // A lead accepted one item as good variation since v1: it joins the next calibration.
-    accepted = await addInspection(h, { score: 0.6, productId: 'coaster', frame: (await tileImages(790, null, 256)).frame });
+    accepted = await addInspection(h, {
+      score: 0.6,
+      productId: 'coaster',
+      frame: (await tileImages(790, null, 256)).frame,
+    });
     const api = new Client(h.url);
     await api.login('lead1');
     expect((await api.post(`/api/inspections/${accepted.id}/review`, { action: 'accept_good' })).status).toBe(200);
@@ -85,11 +117,17 @@ describe('reference sets page (lead)', () => {
     await page.exposeFunction('recordProgress', (t: string) => progressTexts.push(t));
     await page.evaluate(() => {
       const el = document.getElementById('progress-text')!;
-      new MutationObserver(() => (window as unknown as { recordProgress(t: string): void }).recordProgress(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() =>
+        (window as unknown as { recordProgress(t: string): void }).recordProgress(el.textContent ?? ''),
+      ).observe(el, { childList: true, characterData: true, subtree: true });
     });
     await page.click('#calibrate');
     await page.waitForSelector('#progress[data-status="progress"]');
-    await page.waitForFunction(() => /held-out scoring: \d+ \/ 11/.test(document.getElementById('progress-text')?.textContent ?? ''), null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => /held-out scoring: \d+ \/ 11/.test(document.getElementById('progress-text')?.textContent ?? ''),
+      null,
+      { timeout: 60_000 },
+    );
     await shot(page, 'reference-sets-progress');
     await page.waitForSelector('#progress[data-status="done"]', { timeout: 90_000 });
     await page.waitForSelector('tr[data-version="2"]');
@@ -102,7 +140,9 @@ describe('reference sets page (lead)', () => {
     expect(await v2row.locator('.warnings li').count()).toBeGreaterThan(0);
     expect(await v2row.textContent()).toContain('vs v1: 1 new good images, too few to compare (10 needed)');
     // The configuration its calibration chose, and why.
-    expect(await v2row.locator('td.config').textContent()).toMatch(/mobilenet_v2 224 square (max|top 10%)self-tuned over 2 candidates: (best separation|the default configuration)/);
+    expect(await v2row.locator('td.config').textContent()).toMatch(
+      /mobilenet_v2 224 square (max|top 10%)self-tuned over 2 candidates: (best separation|the default configuration)/,
+    );
     await shot(page, 'reference-sets');
 
     await v2row.locator('button.activate').click();
@@ -126,7 +166,14 @@ describe('reference sets page (lead)', () => {
     expect(existsSync(copy)).toBe(true);
     const api = new Client(h.url);
     await api.login('lead1');
-    expect((await api.post(`/api/inspections/${accepted.id}/review`, { action: 'confirm_defect', seenStatus: 'accepted_good' })).status).toBe(200);
+    expect(
+      (
+        await api.post(`/api/inspections/${accepted.id}/review`, {
+          action: 'confirm_defect',
+          seenStatus: 'accepted_good',
+        })
+      ).status,
+    ).toBe(200);
     expect(existsSync(copy)).toBe(false);
 
     const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
@@ -135,7 +182,8 @@ describe('reference sets page (lead)', () => {
     await loginThroughPage(page, h.url, 'lead1', PASSWORD, '/reference-sets?product=coaster');
     await page.waitForSelector('tr[data-version="2"] li.defective');
     expect(await page.textContent('tr[data-version="2"] li.defective')).toBe(
-      `✕ learned good/inspection-${accepted.id}.jpg as good, but it was later confirmed defective by lead1: recalibrate`);
+      `✕ learned good/inspection-${accepted.id}.jpg as good, but it was later confirmed defective by lead1: recalibrate`,
+    );
     expect(await page.locator('tr[data-version="1"] li.defective').count()).toBe(0);
     await shot(page, 'reference-sets-confirmed-defective');
     expect(errors).toEqual([]);

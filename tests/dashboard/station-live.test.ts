@@ -43,13 +43,21 @@ describe('live page on a running station', () => {
       expect(announced.verdict).toBe(expectedVerdict(file));
       if (file.includes('-good')) continue;
       // The defective item: the frame and the nearest accepted references are real images the station serves.
-      await expect.poll(() => page.evaluate(() => (document.querySelector('#frame') as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-      await expect.poll(() => page.evaluate(() => {
-        const imgs = [...document.querySelectorAll<HTMLImageElement>('#nearest img')];
-        return imgs.length > 0 && imgs.every((im) => im.complete && im.naturalWidth > 0);
-      })).toBe(true);
+      await expect
+        .poll(() => page.evaluate(() => (document.querySelector('#frame') as HTMLImageElement).naturalWidth))
+        .toBeGreaterThan(0);
+      await expect
+        .poll(() =>
+          page.evaluate(() => {
+            const imgs = [...document.querySelectorAll<HTMLImageElement>('#nearest img')];
+            return imgs.length > 0 && imgs.every((im) => im.complete && im.naturalWidth > 0);
+          }),
+        )
+        .toBe(true);
       await page.click('#toggle-heatmap');
-      await expect.poll(() => page.evaluate(() => (document.querySelector('#heatmap') as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+      await expect
+        .poll(() => page.evaluate(() => (document.querySelector('#heatmap') as HTMLImageElement).naturalWidth))
+        .toBeGreaterThan(0);
       await shot(page, 'live-station-fail-heatmap');
     }
     expect(seen).toEqual(bench.items.map(expectedVerdict));

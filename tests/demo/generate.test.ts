@@ -64,7 +64,9 @@ describe('demo item generator', () => {
       }
       // the item's overall colour drifts from piece to piece, but stays one product
       const colours = items.map(meanColour);
-      const spread = [0, 1, 2].map((c) => Math.max(...colours.map((m) => m[c])) - Math.min(...colours.map((m) => m[c])));
+      const spread = [0, 1, 2].map(
+        (c) => Math.max(...colours.map((m) => m[c])) - Math.min(...colours.map((m) => m[c])),
+      );
       expect(Math.max(...spread), kind).toBeGreaterThan(3);
       expect(Math.max(...spread), kind).toBeLessThan(80);
       // placement: the item's centroid moves
@@ -99,7 +101,9 @@ describe('demo item generator', () => {
           expect(area / itemArea, label).toBeLessThan(0.15);
           // inside the (undamaged) item
           let outside = 0;
-          mask.forEach((v, p) => { outside += v && !good.itemMask[p] ? 1 : 0; });
+          mask.forEach((v, p) => {
+            outside += v && !good.itemMask[p] ? 1 : 0;
+          });
           expect(outside, label).toBe(0);
           // the defect changes the picture where it is...
           expect(meanAbsDiff(good.rgb, bad.rgb, mask), label).toBeGreaterThan(14);
@@ -117,7 +121,9 @@ describe('demo item generator', () => {
     const a = renderItem({ kind: 'glazed-tile', seed: 1, defect: 'spot' }).mask as Uint8Array;
     const b = renderItem({ kind: 'glazed-tile', seed: 2, defect: 'spot' }).mask as Uint8Array;
     let overlap = 0;
-    a.forEach((v, p) => { overlap += v & b[p]; });
+    a.forEach((v, p) => {
+      overlap += v & b[p];
+    });
     expect(overlap).toBeLessThan(Math.min(sum(a), sum(b)));
   });
 
@@ -131,7 +137,9 @@ describe('demo item generator', () => {
       expect(meanAbsDiff(good.rgb, faint.rgb, mask), defect).toBeGreaterThan(2);
     }
     const bigChip = sum(renderItem({ kind: 'wood-disc', seed: 8, defect: 'missing' }).mask as Uint8Array);
-    const smallChip = sum(renderItem({ kind: 'wood-disc', seed: 8, defect: 'missing', severity: 0.4 }).mask as Uint8Array);
+    const smallChip = sum(
+      renderItem({ kind: 'wood-disc', seed: 8, defect: 'missing', severity: 0.4 }).mask as Uint8Array,
+    );
     expect(smallChip).toBeLessThan(0.8 * bigChip);
     expect(() => renderItem({ kind: 'wood-disc', seed: 8, defect: 'spot', severity: 0 })).toThrow(/severity/);
   });
@@ -162,10 +170,14 @@ describe('demo item generator', () => {
 
   it('encodes PNG and JPEG that decode back to the rendered pixels', async () => {
     const item = renderItem({ kind: 'leather-patch', seed: 4, defect: 'spot' });
-    const png = await sharp(await encodePng(item)).raw().toBuffer({ resolveWithObject: true });
+    const png = await sharp(await encodePng(item))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect(png.info).toMatchObject({ width: 256, height: 256, channels: 3 });
     expect(png.data.equals(Buffer.from(item.rgb))).toBe(true);
-    const jpg = await sharp(await encodeJpeg(item)).raw().toBuffer();
+    const jpg = await sharp(await encodeJpeg(item))
+      .raw()
+      .toBuffer();
     expect(meanAbsDiff(new Uint8Array(jpg), item.rgb, null)).toBeLessThan(4);
   });
 
@@ -191,16 +203,29 @@ describe('writeSampleProduct', () => {
   it('writes good, reject and mask images that decode', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'demo-product-'));
     dirs.push(dir);
-    const files = await writeSampleProduct(dir, { kind: 'glazed-tile', goodCount: 4, defectCount: 6, seed: 3, size: 128 });
+    const files = await writeSampleProduct(dir, {
+      kind: 'glazed-tile',
+      goodCount: 4,
+      defectCount: 6,
+      seed: 3,
+      size: 128,
+    });
     expect(files).toHaveLength(4 + 6 * 2);
-    expect((await readdir(path.join(dir, 'good'))).sort()).toEqual(['good-000.png', 'good-001.png', 'good-002.png', 'good-003.png']);
+    expect((await readdir(path.join(dir, 'good'))).sort()).toEqual([
+      'good-000.png',
+      'good-001.png',
+      'good-002.png',
+      'good-003.png',
+    ]);
     const rejects = (await readdir(path.join(dir, 'reject'))).sort();
     expect(rejects).toHaveLength(6);
     expect(rejects).toContain('scratch-000.png');
     expect(rejects).toContain('scratch-005.png'); // defects cycle
     for (const name of rejects) {
       const stem = name.replace(/\.png$/, '');
-      const mask = await sharp(path.join(dir, 'masks', `${stem}_mask.png`)).raw().toBuffer({ resolveWithObject: true });
+      const mask = await sharp(path.join(dir, 'masks', `${stem}_mask.png`))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       expect(mask.info).toMatchObject({ width: 128, height: 128 });
       const values = new Set(mask.data);
       expect([...values].every((v) => v === 0 || v === 255)).toBe(true);
@@ -213,6 +238,8 @@ describe('writeSampleProduct', () => {
   });
 
   it('refuses a bad count', async () => {
-    await expect(writeSampleProduct('/tmp/never', { kind: 'wood-disc', goodCount: -1, defectCount: 0 })).rejects.toThrow(/goodCount/);
+    await expect(
+      writeSampleProduct('/tmp/never', { kind: 'wood-disc', goodCount: -1, defectCount: 0 }),
+    ).rejects.toThrow(/goodCount/);
   });
 });

@@ -3,7 +3,11 @@ import { type ItemShape, forEachCovered, lampDirection, lampSpot, rimFacing } fr
 import { benchLook } from '../../station/demo/bench.ts';
 
 const disc = (cx: number, cy: number, r: number, angle = 0): ItemShape => ({
-  cx, cy, angle, size: r, breakAngles: null,
+  cx,
+  cy,
+  angle,
+  size: r,
+  breakAngles: null,
   sdf: (x, y) => Math.sqrt((x - cx) ** 2 + (y - cy) ** 2) - r,
 });
 
@@ -18,13 +22,17 @@ describe('demo item helpers', () => {
   });
 
   it('forEachCovered visits only covered pixels, with offsets in the rotated item axes', () => {
-    const w = 8, h = 6;
+    const w = 8,
+      h = 6;
     const cover = new Float32Array(w * h);
     cover[2 * w + 5] = 1; // (5, 2)
     cover[4 * w + 1] = 0.5; // (1, 4)
     const seen: number[][] = [];
     forEachCovered(cover, w, h, disc(3, 3, 2, Math.PI / 2), (p, x, y, u, v) => seen.push([p, x, y, u, v]));
-    expect(seen.map((s) => s.slice(0, 3))).toEqual([[2 * w + 5, 5, 2], [4 * w + 1, 1, 4]]);
+    expect(seen.map((s) => s.slice(0, 3))).toEqual([
+      [2 * w + 5, 5, 2],
+      [4 * w + 1, 1, 4],
+    ]);
     // rotated by 90°: u = dy, v = −dx
     expect(seen[0][3]).toBeCloseTo(-1, 9);
     expect(seen[0][4]).toBeCloseTo(-2, 9);

@@ -20,7 +20,17 @@ function write(name: string, bytes: Uint8Array): string {
 }
 
 function options(file: string, taps: string[], extra: Partial<AddOptions> = {}): AddOptions {
-  return { file, taps, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], scale: 1 / 255, colour: 'RGB', outDir: join(dir, 'out'), log: quiet, ...extra };
+  return {
+    file,
+    taps,
+    mean: [0.5, 0.5, 0.5],
+    std: [0.25, 0.25, 0.25],
+    scale: 1 / 255,
+    colour: 'RGB',
+    outDir: join(dir, 'out'),
+    log: quiet,
+    ...extra,
+  };
 }
 
 function randomImage(n: number, seed: number): Float32Array {
@@ -57,7 +67,13 @@ describe('npm run model:add (bring your own backbone)', () => {
       { name: 'feat_b', channels: 16, stride: 4, mapSize: [8, 8] },
       { name: 'feat_a', channels: 8, stride: 1, mapSize: [32, 32] },
     ]);
-    expect(manifest.input).toMatchObject({ name: 'input', size: 32, dynamicSize: true, dtype: 'float32', mean: [0.5, 0.5, 0.5] });
+    expect(manifest.input).toMatchObject({
+      name: 'input',
+      size: 32,
+      dynamicSize: true,
+      dtype: 'float32',
+      mean: [0.5, 0.5, 0.5],
+    });
 
     const out = decodeModel(readFileSync(join(dir, 'out', 'tiny.onnx')));
     const graph = out.graph!;
@@ -67,7 +83,9 @@ describe('npm run model:add (bring your own backbone)', () => {
 
     // Same numbers as the original graph with the taps exposed; the loader accepts the manifest.
     const x = randomImage(3 * 32 * 32, 1);
-    const ref = await runFile(write('tiny-ref.onnx', floatClassifier(['feat_a', 'feat_b'])), { input: new ort.Tensor('float32', x, [1, 3, 32, 32]) });
+    const ref = await runFile(write('tiny-ref.onnx', floatClassifier(['feat_a', 'feat_b'])), {
+      input: new ort.Tensor('float32', x, [1, 3, 32, 32]),
+    });
     const { session } = await loadBackbone(join(dir, 'out', 'tiny.json'), { intraOpNumThreads: 1 });
     const got = await session.run({ input: new ort.Tensor('float32', x, [1, 3, 32, 32]) });
     expect(maxDiff(got.feat_a.data as Float32Array, ref.feat_a.data as Float32Array)).toBe(0);
@@ -81,7 +99,10 @@ describe('npm run model:add (bring your own backbone)', () => {
   it('dequantizes uint8 taps with the scale/zero point of their QuantizeLinear or QLinearConv', async () => {
     const file = write('tiny-q.onnx', quantizedClassifier());
     const manifest = await addModel(options(file, ['q_a', 'q_b'], { id: 'tiny-q' }));
-    expect(manifest.taps.map((t) => [t.name, t.channels, t.stride])).toEqual([['q_a', 8, 1], ['q_b', 16, 2]]);
+    expect(manifest.taps.map((t) => [t.name, t.channels, t.stride])).toEqual([
+      ['q_a', 8, 1],
+      ['q_b', 16, 2],
+    ]);
     expect(manifest.notes).toContain('q_a: uint8 → float32 with DequantizeLinear(a_scale, a_zero_point)');
 
     const x = randomImage(3 * 16 * 16, 2);
@@ -100,12 +121,19 @@ describe('npm run model:add (bring your own backbone)', () => {
     const file = write('tiny-h.onnx', halfClassifier());
     const manifest = await addModel(options(file, ['h_a', 'h_b'], { id: 'tiny-h' }));
     expect(manifest.input.dtype).toBe('float32');
-    expect(manifest.taps.map((t) => [t.name, t.channels, t.stride])).toEqual([['h_a', 8, 1], ['h_b', 16, 2]]);
+    expect(manifest.taps.map((t) => [t.name, t.channels, t.stride])).toEqual([
+      ['h_a', 8, 1],
+      ['h_b', 16, 2],
+    ]);
 
     const x = randomImage(3 * 32 * 32, 3);
     const xh = Uint16Array.from(x, toHalf);
-    const ref = await runFile(write('tiny-h-ref.onnx', halfClassifier(['h_a', 'h_b'])), { image: new ort.Tensor('float16', xh, [1, 3, 32, 32]) });
-    const got = await runFile(join(dir, 'out', 'tiny-h.onnx'), { image: new ort.Tensor('float32', Float32Array.from(xh, fromHalf), [1, 3, 32, 32]) });
+    const ref = await runFile(write('tiny-h-ref.onnx', halfClassifier(['h_a', 'h_b'])), {
+      image: new ort.Tensor('float16', xh, [1, 3, 32, 32]),
+    });
+    const got = await runFile(join(dir, 'out', 'tiny-h.onnx'), {
+      image: new ort.Tensor('float32', Float32Array.from(xh, fromHalf), [1, 3, 32, 32]),
+    });
     expect(got.h_b.type).toBe('float32');
     const want = Float32Array.from(ref.h_b.data as Uint16Array, fromHalf);
     const peak = Math.max(...want.map(Math.abs));
@@ -116,8 +144,12 @@ describe('npm run model:add (bring your own backbone)', () => {
 
   it('refuses unknown or non-float tap names with a clear message', async () => {
     const file = write('tiny2.onnx', floatClassifier());
-    await expect(addModel(options(file, ['feat']))).rejects.toThrow(/no node produces a tensor named "feat"\. Similar names: feat_a \(Relu\), feat_b \(Relu\)/);
-    await expect(addModel(options(file, ['probs']))).rejects.toThrow(/tap probs has shape \[1,4\]; taps must be NCHW feature maps/);
+    await expect(addModel(options(file, ['feat']))).rejects.toThrow(
+      /no node produces a tensor named "feat"\. Similar names: feat_a \(Relu\), feat_b \(Relu\)/,
+    );
+    await expect(addModel(options(file, ['probs']))).rejects.toThrow(
+      /tap probs has shape \[1,4\]; taps must be NCHW feature maps/,
+    );
     await expect(addModel(options(join(dir, 'nope.onnx'), ['x']))).rejects.toThrow(/nope\.onnx does not exist/);
   });
 });

@@ -34,7 +34,9 @@ describe('tfjs → ONNX converter, InceptionV3 from nsfwjs', () => {
     const session = await ort.InferenceSession.create(full.bytes, { intraOpNumThreads: 2 });
     const [image] = testImages(1, SIZE, SIZE, 11);
     const ref = tfjsRun(await tfjsModel(src), names, [image], SIZE, SIZE);
-    const res = await session.run({ input: new ort.Tensor('float32', nhwcToNchw(image, SIZE, SIZE), [1, 3, SIZE, SIZE]) });
+    const res = await session.run({
+      input: new ort.Tensor('float32', nhwcToNchw(image, SIZE, SIZE), [1, 3, SIZE, SIZE]),
+    });
     expect(res.mixed2.dims).toEqual([1, 288, 35, 35]);
     expect(res.mixed7.dims).toEqual([1, 768, 17, 17]);
     names.forEach((name, k) => {
@@ -52,11 +54,16 @@ describe('tfjs → ONNX converter, InceptionV3 from nsfwjs', () => {
       { name: 'mixed7', stride: 16, channels: 768, mapSize: [17, 17] },
     ]);
     const { session } = await loadBackbone(join(dir, 'inception_v3-features.json'));
-    for (const [h, w, seed] of [[139, 139, 3], [171, 150, 4]]) {
+    for (const [h, w, seed] of [
+      [139, 139, 3],
+      [171, 150, 4],
+    ]) {
       const [image] = testImages(1, h, w, seed);
       const ref = tfjsRun(await tfjsTruncated(src, spec.taps, h, w), spec.taps, [image], h, w);
       const res = await session.run({ input: new ort.Tensor('float32', nhwcToNchw(image, h, w), [1, 3, h, w]) });
-      spec.taps.forEach((name, k) => { expect(maxAbsDiff(ref[k], res[name], 0), `${name} at ${h}×${w}`).toBeLessThan(TOL); });
+      spec.taps.forEach((name, k) => {
+        expect(maxAbsDiff(ref[k], res[name], 0), `${name} at ${h}×${w}`).toBeLessThan(TOL);
+      });
     }
     await session.release();
   });

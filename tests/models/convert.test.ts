@@ -53,7 +53,9 @@ describe('tfjs → ONNX converter, MobileNetV2 from nsfwjs', () => {
     const session = await ort.InferenceSession.create(full.bytes);
     const probs: number[][] = [];
     for (let i = 0; i < images.length; i++) {
-      const res = await session.run({ input: new ort.Tensor('float32', nhwcToNchw(images[i], SIZE, SIZE), [1, 3, SIZE, SIZE]) });
+      const res = await session.run({
+        input: new ort.Tensor('float32', nhwcToNchw(images[i], SIZE, SIZE), [1, 3, SIZE, SIZE]),
+      });
       expect(maxAbsDiff(tfOut[0], res.dense_3, i)).toBeLessThan(TOL);
       probs.push(Array.from(res.dense_3.data as Float32Array));
     }
@@ -66,7 +68,9 @@ describe('tfjs → ONNX converter, MobileNetV2 from nsfwjs', () => {
     const conv = convertKerasToOnnx(src, { outputs: compared });
     const session = await ort.InferenceSession.create(conv.bytes);
     for (let i = 0; i < images.length; i++) {
-      const res = await session.run({ input: new ort.Tensor('float32', nhwcToNchw(images[i], SIZE, SIZE), [1, 3, SIZE, SIZE]) });
+      const res = await session.run({
+        input: new ort.Tensor('float32', nhwcToNchw(images[i], SIZE, SIZE), [1, 3, SIZE, SIZE]),
+      });
       compared.forEach((name, k) => {
         expect(maxAbs(tfOut[k]), name).toBeGreaterThan(0.1);
         expect(maxAbsDiff(tfOut[k], res[name], i), `${name} on image ${i}`).toBeLessThan(TOL);
@@ -87,14 +91,20 @@ describe('tfjs → ONNX converter, MobileNetV2 from nsfwjs', () => {
     ]);
     const { session } = await loadBackbone(join(dir, 'mobilenet_v2-features.json'), { intraOpNumThreads: 1 });
     expect([...session.outputNames]).toEqual(taps);
-    const res = await session.run({ input: new ort.Tensor('float32', nhwcToNchw(images[1], SIZE, SIZE), [1, 3, SIZE, SIZE]) });
-    taps.forEach((name) => { expect(maxAbsDiff(tfOut[compared.indexOf(name)], res[name], 1), name).toBeLessThan(TOL); });
+    const res = await session.run({
+      input: new ort.Tensor('float32', nhwcToNchw(images[1], SIZE, SIZE), [1, 3, SIZE, SIZE]),
+    });
+    taps.forEach((name) => {
+      expect(maxAbsDiff(tfOut[compared.indexOf(name)], res[name], 1), name).toBeLessThan(TOL);
+    });
     // H/W are symbolic: a 160×128 input gives 20×16 stride-8 maps, equal to tfjs rebuilt at that size.
     const [small] = testImages(1, 160, 128, 21);
     const ref = tfjsRun(await tfjsTruncated(src, taps, 160, 128), taps, [small], 160, 128);
     const got = await session.run({ input: new ort.Tensor('float32', nhwcToNchw(small, 160, 128), [1, 3, 160, 128]) });
     expect(got.block_5_add.dims).toEqual([1, 32, 20, 16]);
-    taps.forEach((name, k) => { expect(maxAbsDiff(ref[k], got[name], 0), `${name} at 160×128`).toBeLessThan(TOL); });
+    taps.forEach((name, k) => {
+      expect(maxAbsDiff(ref[k], got[name], 0), `${name} at 160×128`).toBeLessThan(TOL);
+    });
     await session.release();
   });
 });

@@ -19,7 +19,17 @@ function manifestFor(bytes: Uint8Array): ModelManifest {
     sha256: sha256Bytes(bytes),
     source: { note: 'built by the test' },
     licence: 'MIT',
-    input: { name: 'input', layout: 'NCHW', size: 32, dynamicSize: false, colour: 'RGB', dtype: 'float32', scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
+    input: {
+      name: 'input',
+      layout: 'NCHW',
+      size: 32,
+      dynamicSize: false,
+      colour: 'RGB',
+      dtype: 'float32',
+      scale: 1 / 255,
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+    },
     taps: [{ name: 'probs', stride: 32, channels: 4 }],
     created: new Date().toISOString(),
   };
@@ -59,12 +69,18 @@ describe('loadBackbone', () => {
 
   it('names the missing model file, the missing manifest and a broken field', async () => {
     unlinkSync(onnxFile);
-    await expect(loadBackbone(manifestFile)).rejects.toThrow(`model file ${onnxFile} named by manifest ${manifestFile} is missing; run \`npm run models\``);
-    await expect(loadBackbone(join(dir, 'absent.json'))).rejects.toThrow(`model manifest ${join(dir, 'absent.json')} is missing; run \`npm run models\``);
+    await expect(loadBackbone(manifestFile)).rejects.toThrow(
+      `model file ${onnxFile} named by manifest ${manifestFile} is missing; run \`npm run models\``,
+    );
+    await expect(loadBackbone(join(dir, 'absent.json'))).rejects.toThrow(
+      `model manifest ${join(dir, 'absent.json')} is missing; run \`npm run models\``,
+    );
     const m = manifestFor(bytes) as unknown as Record<string, any>;
     delete m.input.std;
     writeFileSync(manifestFile, JSON.stringify(m));
-    await expect(loadBackbone(manifestFile)).rejects.toThrow(/model manifest .*tiny\.json → input → std: must be three non-zero numbers, one per colour channel \(got nothing\); run `npm run models` to regenerate it/);
+    await expect(loadBackbone(manifestFile)).rejects.toThrow(
+      /model manifest .*tiny\.json → input → std: must be three non-zero numbers, one per colour channel \(got nothing\); run `npm run models` to regenerate it/,
+    );
   });
 
   it('refuses unknown fields at any level, and a zero std, naming the field', () => {

@@ -11,14 +11,25 @@ export async function tfjsModel(src: TfjsLayersModel): Promise<tf.LayersModel> {
   backendReady ??= tf.setBackend('cpu');
   await backendReady;
   const weightData = src.weightBytes.slice().buffer;
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: src.topology, weightSpecs: src.weightSpecs as tf.io.WeightsManifestEntry[], weightData }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: src.topology,
+      weightSpecs: src.weightSpecs as tf.io.WeightsManifestEntry[],
+      weightData,
+    }),
+  );
 }
 
 /**
  * The original model cut after `outputs`, rebuilt by tfjs for another input size (the layers up to the taps
  * are size-agnostic). Checks the dynamic-size ONNX extractors against tfjs at sizes the source never saw.
  */
-export async function tfjsTruncated(src: TfjsLayersModel, outputs: string[], h: number, w: number): Promise<tf.LayersModel> {
+export async function tfjsTruncated(
+  src: TfjsLayersModel,
+  outputs: string[],
+  h: number,
+  w: number,
+): Promise<tf.LayersModel> {
   backendReady ??= tf.setBackend('cpu');
   await backendReady;
   const topology = structuredClone(src.topology);
@@ -36,7 +47,11 @@ export async function tfjsTruncated(src: TfjsLayersModel, outputs: string[], h: 
   for (const l of cfg.layers) if (l.class_name === 'InputLayer') l.config.batch_input_shape = [null, h, w, 3];
   cfg.output_layers = outputs.map((o) => [o, 0, 0]);
   const weightData = src.weightBytes.slice().buffer;
-  const io = tf.io.fromMemory({ modelTopology: topology, weightSpecs: src.weightSpecs as tf.io.WeightsManifestEntry[], weightData });
+  const io = tf.io.fromMemory({
+    modelTopology: topology,
+    weightSpecs: src.weightSpecs as tf.io.WeightsManifestEntry[],
+    weightData,
+  });
   return tf.loadLayersModel(io, { strict: false }); // weights of the cut-off head stay unused
 }
 
@@ -54,7 +69,8 @@ export function testImages(n: number, h: number, w: number, seed = 7): Float32Ar
         for (let c = 0; c < 3; c++) {
           const i = (y * w + x) * 3 + c;
           if (k % 3 === 0) img[i] = r();
-          else if (k % 3 === 1) img[i] = Math.min(1, Math.max(0, (x / w) * (c + 1) * 0.4 + (y / h) * 0.3 + (r() - 0.5) * 0.1));
+          else if (k % 3 === 1)
+            img[i] = Math.min(1, Math.max(0, (x / w) * (c + 1) * 0.4 + (y / h) * 0.3 + (r() - 0.5) * 0.1));
           else img[i] = ((Math.floor(x / 16) * 7 + Math.floor(y / 16) * 13 + c * 5) % 11) / 10;
         }
     out.push(img);
@@ -64,15 +80,21 @@ export function testImages(n: number, h: number, w: number, seed = 7): Float32Ar
 
 export function nhwcToNchw(img: Float32Array, h: number, w: number, c = 3): Float32Array {
   const out = new Float32Array(img.length);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[(k * h + y) * w + x] = img[(y * w + x) * c + k];
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[(k * h + y) * w + x] = img[(y * w + x) * c + k];
   return out;
 }
 
 /** Run a tfjs sub-model exposing `layers` on a batch; returns NHWC/flat arrays and shapes per layer. */
 export function tfjsRun(model: tf.LayersModel, layers: string[], batch: Float32Array[], h: number, w: number) {
-  const sub = tf.model({ inputs: model.inputs, outputs: layers.map((l) => model.getLayer(l).output as tf.SymbolicTensor) });
+  const sub = tf.model({
+    inputs: model.inputs,
+    outputs: layers.map((l) => model.getLayer(l).output as tf.SymbolicTensor),
+  });
   const data = new Float32Array(batch.length * h * w * 3);
-  batch.forEach((img, i) => { data.set(img, i * img.length); });
+  batch.forEach((img, i) => {
+    data.set(img, i * img.length);
+  });
   return tf.tidy(() => {
     let outs = sub.predict(tf.tensor4d(data, [batch.length, h, w, 3]));
     if (!Array.isArray(outs)) outs = [outs];
@@ -87,14 +109,17 @@ export function maxAbsDiff(tfOut: { shape: number[]; data: Float32Array }, ortOu
   let max = 0;
   if (tfOut.shape.length === 4) {
     const [, h, w, c] = tfOut.shape;
-    if (ortOut.dims.join() !== [1, c, h, w].join()) throw new Error(`shape mismatch: ORT ${ortOut.dims} vs tfjs NHWC ${tfOut.shape}`);
+    if (ortOut.dims.join() !== [1, c, h, w].join())
+      throw new Error(`shape mismatch: ORT ${ortOut.dims} vs tfjs NHWC ${tfOut.shape}`);
     const base = item * h * w * c;
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++)
-        for (let k = 0; k < c; k++) max = Math.max(max, Math.abs(t[base + (y * w + x) * c + k] - o[(k * h + y) * w + x]));
+        for (let k = 0; k < c; k++)
+          max = Math.max(max, Math.abs(t[base + (y * w + x) * c + k] - o[(k * h + y) * w + x]));
   } else {
     const f = tfOut.shape[1];
-    if (ortOut.dims.join() !== [1, f].join()) throw new Error(`shape mismatch: ORT ${ortOut.dims} vs tfjs ${tfOut.shape}`);
+    if (ortOut.dims.join() !== [1, f].join())
+      throw new Error(`shape mismatch: ORT ${ortOut.dims} vs tfjs ${tfOut.shape}`);
     for (let j = 0; j < f; j++) max = Math.max(max, Math.abs(t[item * f + j] - o[j]));
   }
   return max;

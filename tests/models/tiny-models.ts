@@ -45,14 +45,28 @@ export function floatClassifier(extraOutputs: string[] = []): Uint8Array {
   const g = new GraphBuilder();
   g.input('input', [1, 3, 32, 32]);
   const pad1 = [attrInts('pads', [1, 1, 1, 1])];
-  g.node('Conv', ['input', g.floatInit('w1', [8, 3, 3, 3], weights(216, 1)), g.floatInit('b1', [8], weights(8, 2, 0.1))], ['conv_a'], [attrInts('kernel_shape', [3, 3]), ...pad1]);
+  g.node(
+    'Conv',
+    ['input', g.floatInit('w1', [8, 3, 3, 3], weights(216, 1)), g.floatInit('b1', [8], weights(8, 2, 0.1))],
+    ['conv_a'],
+    [attrInts('kernel_shape', [3, 3]), ...pad1],
+  );
   g.node('Relu', ['conv_a'], ['feat_a']);
   g.node('MaxPool', ['feat_a'], ['pool_a'], [attrInts('kernel_shape', [2, 2]), attrInts('strides', [2, 2])]);
-  g.node('Conv', ['pool_a', g.floatInit('w2', [16, 8, 3, 3], weights(1152, 3)), g.floatInit('b2', [16], weights(16, 4, 0.1))], ['conv_b'], [attrInts('kernel_shape', [3, 3]), attrInts('strides', [2, 2]), ...pad1]);
+  g.node(
+    'Conv',
+    ['pool_a', g.floatInit('w2', [16, 8, 3, 3], weights(1152, 3)), g.floatInit('b2', [16], weights(16, 4, 0.1))],
+    ['conv_b'],
+    [attrInts('kernel_shape', [3, 3]), attrInts('strides', [2, 2]), ...pad1],
+  );
   g.node('Relu', ['conv_b'], ['feat_b']);
   g.node('GlobalAveragePool', ['feat_b'], ['gap']);
   g.node('Flatten', ['gap'], ['flat'], [attrInt('axis', 1)]);
-  g.node('Gemm', ['flat', g.floatInit('wf', [16, 4], weights(64, 5)), g.floatInit('bf', [4], weights(4, 6))], ['logits']);
+  g.node(
+    'Gemm',
+    ['flat', g.floatInit('wf', [16, 4], weights(64, 5)), g.floatInit('bf', [4], weights(4, 6))],
+    ['logits'],
+  );
   g.node('Softmax', ['logits'], ['probs'], [attrInt('axis', 1)]);
   g.output('probs', [1, 4]);
   for (const o of extraOutputs) g.output(o, [null, null, null, null]);
@@ -67,7 +81,12 @@ export function floatClassifier(extraOutputs: string[] = []): Uint8Array {
 export function quantizedClassifier(extraOutputs: string[] = []): Uint8Array {
   const g = new GraphBuilder();
   g.input('input', [1, 3, 16, 16]);
-  g.node('Conv', ['input', g.floatInit('w1', [8, 3, 3, 3], weights(216, 7)), g.floatInit('b1', [8], weights(8, 8, 0.1))], ['conv_a'], [attrInts('kernel_shape', [3, 3]), attrInts('pads', [1, 1, 1, 1])]);
+  g.node(
+    'Conv',
+    ['input', g.floatInit('w1', [8, 3, 3, 3], weights(216, 7)), g.floatInit('b1', [8], weights(8, 8, 0.1))],
+    ['conv_a'],
+    [attrInts('kernel_shape', [3, 3]), attrInts('pads', [1, 1, 1, 1])],
+  );
   g.node('Relu', ['conv_a'], ['relu_a']);
   const u8 = (name: string, dims: number[], values: number[]): string => {
     g.initializers.set(name, { name, dims, dataType: DataType.UINT8, rawData: Uint8Array.from(values) });
@@ -77,9 +96,27 @@ export function quantizedClassifier(extraOutputs: string[] = []): Uint8Array {
   const za = u8('a_zero_point', [], [3]);
   g.node('QuantizeLinear', ['relu_a', sa, za], ['q_a']);
   const r = rng(9);
-  const wq = u8('wq', [16, 8, 3, 3], Array.from({ length: 1152 }, () => Math.floor(r() * 256)));
-  const inputs = ['q_a', sa, za, wq, g.scalarInit('w_scale', 0.01), u8('w_zero_point', [], [128]), g.scalarInit('b_scale', 0.05), u8('b_zero_point', [], [10])];
-  g.node('QLinearConv', inputs, ['q_b'], [attrInts('kernel_shape', [3, 3]), attrInts('strides', [2, 2]), attrInts('pads', [1, 1, 1, 1])]);
+  const wq = u8(
+    'wq',
+    [16, 8, 3, 3],
+    Array.from({ length: 1152 }, () => Math.floor(r() * 256)),
+  );
+  const inputs = [
+    'q_a',
+    sa,
+    za,
+    wq,
+    g.scalarInit('w_scale', 0.01),
+    u8('w_zero_point', [], [128]),
+    g.scalarInit('b_scale', 0.05),
+    u8('b_zero_point', [], [10]),
+  ];
+  g.node(
+    'QLinearConv',
+    inputs,
+    ['q_b'],
+    [attrInts('kernel_shape', [3, 3]), attrInts('strides', [2, 2]), attrInts('pads', [1, 1, 1, 1])],
+  );
   g.node('DequantizeLinear', ['q_b', 'b_scale', 'b_zero_point'], ['dq_b']);
   if (extraOutputs.includes('dq_a')) g.node('DequantizeLinear', ['q_a', sa, za], ['dq_a']);
   g.node('GlobalAveragePool', ['dq_b'], ['gap']);
@@ -95,12 +132,33 @@ export function halfClassifier(extraOutputs: string[] = []): Uint8Array {
   const g = new GraphBuilder();
   g.input('image', [1, 3, 32, 32], DataType.FLOAT16);
   const init = (name: string, dims: number[], seed: number, scale = 0.3) => {
-    g.initializers.set(name, halfTensor(name, dims, weights(dims.reduce((a, b) => a * b, 1), seed, scale)));
+    g.initializers.set(
+      name,
+      halfTensor(
+        name,
+        dims,
+        weights(
+          dims.reduce((a, b) => a * b, 1),
+          seed,
+          scale,
+        ),
+      ),
+    );
     return name;
   };
-  g.node('Conv', ['image', init('w1', [8, 3, 3, 3], 11), init('b1', [8], 12, 0.1)], ['c_a'], [attrInts('kernel_shape', [3, 3]), attrInts('pads', [1, 1, 1, 1])]);
+  g.node(
+    'Conv',
+    ['image', init('w1', [8, 3, 3, 3], 11), init('b1', [8], 12, 0.1)],
+    ['c_a'],
+    [attrInts('kernel_shape', [3, 3]), attrInts('pads', [1, 1, 1, 1])],
+  );
   g.node('Relu', ['c_a'], ['h_a']);
-  g.node('Conv', ['h_a', init('w2', [16, 8, 3, 3], 13)], ['c_b'], [attrInts('kernel_shape', [3, 3]), attrInts('strides', [2, 2]), attrInts('pads', [1, 1, 1, 1])]);
+  g.node(
+    'Conv',
+    ['h_a', init('w2', [16, 8, 3, 3], 13)],
+    ['c_b'],
+    [attrInts('kernel_shape', [3, 3]), attrInts('strides', [2, 2]), attrInts('pads', [1, 1, 1, 1])],
+  );
   g.node('Relu', ['c_b'], ['h_b']);
   g.node('GlobalAveragePool', ['h_b'], ['gap']);
   g.node('Flatten', ['gap'], ['flat'], [attrInt('axis', 1)]);

@@ -89,19 +89,35 @@ function storeReferenceSet(): void {
   const filePath = refsetRelPath(PRODUCT, 1);
   mkdirSync(path.dirname(path.join(store.dataDir, filePath)), { recursive: true });
   writeFileSync(path.join(store.dataDir, filePath), refset);
-  store.referenceSets.addVersion({ productId: PRODUCT, version: 1, filePath, modelSha256: backbone.manifest.sha256, imageCount: 3, thresholds: THRESHOLDS });
+  store.referenceSets.addVersion({
+    productId: PRODUCT,
+    version: 1,
+    filePath,
+    modelSha256: backbone.manifest.sha256,
+    imageCount: 3,
+    thresholds: THRESHOLDS,
+  });
   activateVersion(store, PRODUCT, 1);
 }
 
 function selection(engineForSet: () => Engine = () => engine): Selection {
   return createSelection({
-    store, calibrationDir: path.join(dir, 'calibration'), engineForSet, productId: PRODUCT, makerId: null, products: [PRODUCT], log,
+    store,
+    calibrationDir: path.join(dir, 'calibration'),
+    engineForSet,
+    productId: PRODUCT,
+    makerId: null,
+    products: [PRODUCT],
+    log,
   });
 }
 
 /** One item's turn, as the trigger starts it; resolves with the lines the light board received. */
 async function inspect(sel: Selection): Promise<string[]> {
-  await inspectItem({ store, selection: sel, announce: (row) => void announced.push(row), show: (s) => light.show(s), log }, frame());
+  await inspectItem(
+    { store, selection: sel, announce: (row) => void announced.push(row), show: (s) => light.show(s), log },
+    frame(),
+  );
   await board.waitFor((t) => t.split('\n').length > 2, 'two lines on the light');
   return board.lines();
 }
@@ -113,7 +129,12 @@ describe('one item on the bench, when a part fails', () => {
     storeReferenceSet();
     expect(await inspect(selection())).toEqual(['BUSY', 'PASS']);
     expect(rows()).toHaveLength(1);
-    expect(rows()[0]).toMatchObject({ productId: PRODUCT, verdict: 'pass', error: null, reviewThreshold: THRESHOLDS.review });
+    expect(rows()[0]).toMatchObject({
+      productId: PRODUCT,
+      verdict: 'pass',
+      error: null,
+      reviewThreshold: THRESHOLDS.review,
+    });
     expect(rows()[0].heatmapPath).not.toBeNull();
     expect(announced.map((r) => r.id)).toEqual([rows()[0].id]);
     expect(light.state).toBe('PASS');
@@ -132,7 +153,10 @@ describe('one item on the bench, when a part fails', () => {
     const [row] = rows();
     expect(rows()).toHaveLength(1);
     expect(row).toMatchObject({
-      productId: PRODUCT, verdict: 'unjudged', score: null, heatmapPath: null,
+      productId: PRODUCT,
+      verdict: 'unjudged',
+      score: null,
+      heatmapPath: null,
       error: 'could not inspect: Non-zero status code returned while running Conv node',
     });
     // It names the reference set it could not be judged against, and keeps the frame as evidence.
@@ -143,31 +167,50 @@ describe('one item on the bench, when a part fails', () => {
   });
 
   it.each([
-    ['the evidence folder cannot be written', () => {
-      rmSync(evidenceRoot(store.dataDir), { recursive: true, force: true });
-      writeFileSync(evidenceRoot(store.dataDir), 'a file where the evidence folder should be');
-    }, /^error inspection could not be recorded: cannot write evidence frame under .* \(ENOTDIR\)/],
-    ['SQLite refuses the row', () => {
-      store.db.pragma('query_only = ON');
-    }, /^error inspection could not be recorded: attempt to write a readonly database$/],
-  ])('recording fails (%s): the light shows FAULT, not the verdict, and nothing is announced', async (_what, breakRecording, logged) => {
-    storeReferenceSet();
-    breakRecording();
-    expect(await inspect(selection())).toEqual(['BUSY', 'FAULT']);
-    expect(light.state).toBe('FAULT');
-    expect(announced).toEqual([]);
-    expect(log.lines.filter((l) => l.startsWith('error '))).toEqual([expect.stringMatching(logged)]);
-    store.db.pragma('query_only = OFF');
-    expect(rows()).toEqual([]);
-  });
+    [
+      'the evidence folder cannot be written',
+      () => {
+        rmSync(evidenceRoot(store.dataDir), { recursive: true, force: true });
+        writeFileSync(evidenceRoot(store.dataDir), 'a file where the evidence folder should be');
+      },
+      /^error inspection could not be recorded: cannot write evidence frame under .* \(ENOTDIR\)/,
+    ],
+    [
+      'SQLite refuses the row',
+      () => {
+        store.db.pragma('query_only = ON');
+      },
+      /^error inspection could not be recorded: attempt to write a readonly database$/,
+    ],
+  ])(
+    'recording fails (%s): the light shows FAULT, not the verdict, and nothing is announced',
+    async (_what, breakRecording, logged) => {
+      storeReferenceSet();
+      breakRecording();
+      expect(await inspect(selection())).toEqual(['BUSY', 'FAULT']);
+      expect(light.state).toBe('FAULT');
+      expect(announced).toEqual([]);
+      expect(log.lines.filter((l) => l.startsWith('error '))).toEqual([expect.stringMatching(logged)]);
+      store.db.pragma('query_only = OFF');
+      expect(rows()).toEqual([]);
+    },
+  );
 
   it('no reference set for the product: the item is recorded unjudged with the reason, and the light shows FAULT', async () => {
-    const sel = selection(() => { throw new Error('no engine is needed for a product with no reference set'); });
+    const sel = selection(() => {
+      throw new Error('no engine is needed for a product with no reference set');
+    });
     expect(await inspect(sel)).toEqual(['BUSY', 'FAULT']);
     const [row] = rows();
     expect(rows()).toHaveLength(1);
     expect(row).toMatchObject({
-      productId: PRODUCT, verdict: 'unjudged', score: null, referenceSetId: null, reviewThreshold: null, failThreshold: null, heatmapPath: null,
+      productId: PRODUCT,
+      verdict: 'unjudged',
+      score: null,
+      referenceSetId: null,
+      reviewThreshold: null,
+      failThreshold: null,
+      heatmapPath: null,
       error: `product '${PRODUCT}' has no active reference set: run \`npm run calibrate -- ${PRODUCT}\` or calibrate it from the dashboard`,
     });
     expect(row.framePath).not.toBeNull();

@@ -24,7 +24,9 @@ export interface Bench {
 export async function makeBench(replayItems: number): Promise<Bench> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'station-runtime-'));
   const demo = await ensureDemo(dataDir, { replayItems });
-  const items = readdirSync(demo.replayDir).filter((f) => f.endsWith('.png')).sort();
+  const items = readdirSync(demo.replayDir)
+    .filter((f) => f.endsWith('.png'))
+    .sort();
   return { dataDir, demo, items };
 }
 
@@ -36,7 +38,15 @@ export function benchConfigJson(bench: Bench, extra: Record<string, unknown> = {
     dataDir: bench.dataDir,
     calibrationDir: bench.demo.calibrationDir,
     product: DEMO_PRODUCT,
-    camera: { kind: 'folder', path: bench.demo.replayDir, width: DEMO_FRAME, height: DEMO_FRAME, emptyBench: bench.demo.emptyBench, loop: false, ...REPLAY },
+    camera: {
+      kind: 'folder',
+      path: bench.demo.replayDir,
+      width: DEMO_FRAME,
+      height: DEMO_FRAME,
+      emptyBench: bench.demo.emptyBench,
+      loop: false,
+      ...REPLAY,
+    },
     trigger: TRIGGER,
     server: { host: '127.0.0.1', port: 0 },
     ...extra,
@@ -72,12 +82,18 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function run(bench: Bench, extra: Record<string, unknown> = {}, parts: StationParts = {}): Promise<Running> {
+export async function run(
+  bench: Bench,
+  extra: Record<string, unknown> = {},
+  parts: StationParts = {},
+): Promise<Running> {
   const log = memoryLog();
   const station = await startStation(benchConfig(bench, extra), log, parts);
   const live = await Live.connect(station.url);
   return {
-    station, live, log,
+    station,
+    live,
+    log,
     async close() {
       live.close();
       await station.close();
@@ -109,14 +125,22 @@ export class Live {
   }
 
   /** Resolves with the first payload (past or future) of `event` that passes `pred`. */
-  waitFor(event: string, pred: (p: Record<string, unknown>) => boolean, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  waitFor(
+    event: string,
+    pred: (p: Record<string, unknown>) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<Record<string, unknown>> {
     const find = () => this.of(event).find(pred);
     const hit = find();
     if (hit) return Promise.resolve(hit);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== check);
-        reject(new Error(`no matching '${event}' event within ${timeoutMs} ms; got: ${this.events.map((e) => e.event).join(', ')}`));
+        reject(
+          new Error(
+            `no matching '${event}' event within ${timeoutMs} ms; got: ${this.events.map((e) => e.event).join(', ')}`,
+          ),
+        );
       }, timeoutMs);
       const check = () => {
         const p = find();
@@ -137,13 +161,14 @@ export class Live {
 /** Resolves when a non-looping replay has played every item and the last inspection is done. */
 export async function replayFinished(r: Running, timeoutMs = 120_000): Promise<void> {
   // The replay may have ended already (a long step in the test outlasted it).
-  if (r.station.source.state !== 'stopped') await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`replay did not end within ${timeoutMs} ms`)), timeoutMs);
-    r.station.source.once('end', () => {
-      clearTimeout(timer);
-      resolve();
+  if (r.station.source.state !== 'stopped')
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`replay did not end within ${timeoutMs} ms`)), timeoutMs);
+      r.station.source.once('end', () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
-  });
   // The last item may still be in the pipeline when the source ends.
   while (r.station.trigger.state === 'inspecting') await new Promise((res) => setTimeout(res, 50));
 }

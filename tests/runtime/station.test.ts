@@ -24,7 +24,10 @@ afterAll(() => rmSync(bench.dataDir, { recursive: true, force: true }));
 function rowsAfter(afterId: number): Inspection[] {
   const store = openStore(bench.dataDir);
   try {
-    return store.inspections.list({ limit: 1000 }).filter((r) => r.id > afterId).sort((a, b) => a.id - b.id);
+    return store.inspections
+      .list({ limit: 1000 })
+      .filter((r) => r.id > afterId)
+      .sort((a, b) => a.id - b.id);
   } finally {
     store.close();
   }
@@ -49,13 +52,16 @@ describe('station runtime on a folder replay', () => {
         // Verdict agrees with the thresholds recorded with it (strict: equal to a threshold is the milder band).
         const band = row.score! > row.failThreshold! ? 'fail' : row.score! > row.reviewThreshold! ? 'review' : 'pass';
         expect(row.verdict).toBe(band);
-        for (const p of [row.framePath, row.heatmapPath]) expect(existsSync(path.join(bench.dataDir, 'evidence', p!))).toBe(true);
+        for (const p of [row.framePath, row.heatmapPath])
+          expect(existsSync(path.join(bench.dataDir, 'evidence', p!))).toBe(true);
       }
       // Every committed inspection was announced once, in order, with its heatmap URL.
       await r.live.waitFor('inspection', (p) => p.id === rows.at(-1)!.id);
       const announced = r.live.of('inspection');
       expect(announced.map((p) => p.id)).toEqual(rows.map((x) => x.id));
-      expect(announced.every((p) => typeof p.heatmapUrl === 'string' && (p.nearest as unknown[]).length > 0)).toBe(true);
+      expect(announced.every((p) => typeof p.heatmapUrl === 'string' && (p.nearest as unknown[]).length > 0)).toBe(
+        true,
+      );
       // The bench states went round once per item.
       const inspecting = r.live.of('bench').filter((p) => p.state === 'inspecting');
       expect(inspecting).toHaveLength(bench.items.length);
@@ -72,30 +78,48 @@ describe('station runtime on a folder replay', () => {
     // What a kill between an evidence write and its row leaves: an image no row refers to, and a temp file.
     const orphanDay = path.join(bench.dataDir, 'evidence', '2024-01-02');
     mkdirSync(orphanDay, { recursive: true });
-    const orphans = [path.join(orphanDay, '1704153600000-frame-0badf00d.jpg'), path.join(orphanDay, '.1704153600000-heatmap-1.jpg.tmp-7-0a0b0c0d')];
+    const orphans = [
+      path.join(orphanDay, '1704153600000-frame-0badf00d.jpg'),
+      path.join(orphanDay, '.1704153600000-heatmap-1.jpg.tmp-7-0a0b0c0d'),
+    ];
     for (const f of orphans) writeFileSync(f, 'left by a kill');
     try {
       const r = await run(bench, { product: 'walnut board' });
       try {
         for (const f of orphans) expect(existsSync(f)).toBe(false);
-        expect(r.log.lines).toContain('info removed 1 evidence image(s) without an inspection row and 1 temp file(s) left by an interrupted run');
+        expect(r.log.lines).toContain(
+          'info removed 1 evidence image(s) without an inspection row and 1 temp file(s) left by an interrupted run',
+        );
         await replayFinished(r);
         const rows = rowsAfter(before);
         expect(rows).toHaveLength(bench.items.length);
         for (const row of rows) {
           expect(row).toMatchObject({ productId: 'walnut board', verdict: 'unjudged', score: null });
-          expect(row.error).toBe(`product 'walnut board' has no calibration folder: add ${path.join(bench.demo.calibrationDir, 'walnut board', 'product.json')} and good/ images, then calibrate it`);
+          expect(row.error).toBe(
+            `product 'walnut board' has no calibration folder: add ${path.join(bench.demo.calibrationDir, 'walnut board', 'product.json')} and good/ images, then calibrate it`,
+          );
           expect(existsSync(path.join(bench.dataDir, 'evidence', row.framePath!))).toBe(true);
         }
         const log = r.log.lines.join('\n');
         expect(log).toContain(`info data folder ${bench.dataDir}; calibration folder ${bench.demo.calibrationDir}`);
         expect(log).toContain(`info products: ${DEMO_PRODUCT}`);
         expect(log).toMatch(/warn skipping calibration folder 'Broken Folder!': /);
-        expect(log).toMatch(/warn product 'walnut board' has no calibration folder .* items will be recorded as unjudged/);
+        expect(log).toMatch(
+          /warn product 'walnut board' has no calibration folder .* items will be recorded as unjudged/,
+        );
         expect(log).not.toMatch(/could not be recorded/);
         // The replay does not loop: its end is logged and the health check says so.
-        await expect.poll(() => r.log.lines.includes('info the replay has played its last item (it does not loop): no more frames will come')).toBe(true);
-        expect(await (await fetch(new URL('/healthz', r.station.url))).json()).toMatchObject({ camera: 'ended', status: 'degraded' });
+        await expect
+          .poll(() =>
+            r.log.lines.includes(
+              'info the replay has played its last item (it does not loop): no more frames will come',
+            ),
+          )
+          .toBe(true);
+        expect(await (await fetch(new URL('/healthz', r.station.url))).json()).toMatchObject({
+          camera: 'ended',
+          status: 'degraded',
+        });
       } finally {
         await r.close();
       }
@@ -111,8 +135,14 @@ describe('station runtime on a folder replay', () => {
     // while it is still settling, for 1.5 s: it must be inspected once after recovery.
     const item1 = 2 * frames(REPLAY.gapMs) + frames(REPLAY.holdMs);
     const source = createFrameSource({
-      kind: 'folder', folder: bench.demo.replayDir, emptyImage: bench.demo.emptyBench, width: DEMO_FRAME, height: DEMO_FRAME,
-      loop: false, ...REPLAY, failure: { afterFrames: item1 + 2, forMs: 1500 },
+      kind: 'folder',
+      folder: bench.demo.replayDir,
+      emptyImage: bench.demo.emptyBench,
+      width: DEMO_FRAME,
+      height: DEMO_FRAME,
+      loop: false,
+      ...REPLAY,
+      failure: { afterFrames: item1 + 2, forMs: 1500 },
     });
     const r = await run(bench, {}, { source });
     try {
@@ -145,10 +175,18 @@ describe('station runtime on a folder replay', () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'station-manual-'));
     copyFileSync(path.join(bench.demo.replayDir, bench.items[0]), path.join(folder, bench.items[0]));
     const store = openStore(bench.dataDir);
-    if (!store.users.get('bench')) store.users.create({ name: 'bench', passwordHash: await hashPassword(PASSWORD), role: 'viewer' });
+    if (!store.users.get('bench'))
+      store.users.create({ name: 'bench', passwordHash: await hashPassword(PASSWORD), role: 'viewer' });
     store.close();
     const source = createFrameSource({
-      kind: 'folder', folder, emptyImage: bench.demo.emptyBench, width: DEMO_FRAME, height: DEMO_FRAME, loop: false, ...REPLAY, holdMs: 15_000,
+      kind: 'folder',
+      folder,
+      emptyImage: bench.demo.emptyBench,
+      width: DEMO_FRAME,
+      height: DEMO_FRAME,
+      loop: false,
+      ...REPLAY,
+      holdMs: 15_000,
     });
     const before = lastId();
     const r = await run(bench, {}, { source });
@@ -170,9 +208,10 @@ describe('station runtime on a folder replay', () => {
     }
   });
 
-  it('runs a lead\'s recalibration in a process of its own at lower priority while the bench goes on inspecting', async () => {
+  it("runs a lead's recalibration in a process of its own at lower priority while the bench goes on inspecting", async () => {
     const store = openStore(bench.dataDir);
-    if (!store.users.get('lead')) store.users.create({ name: 'lead', passwordHash: await hashPassword(PASSWORD), role: 'lead' });
+    if (!store.users.get('lead'))
+      store.users.create({ name: 'lead', passwordHash: await hashPassword(PASSWORD), role: 'lead' });
     store.close();
     const before = lastId();
     const r = await run(bench);
@@ -190,7 +229,9 @@ describe('station runtime on a folder replay', () => {
       expect(after.versions.map((v) => v.version)).toContain(built);
       expect(after.activeVersion).toBe(activeVersion); // stored, not activated
       expect(r.log.lines).toContain(`info calibration of ${DEMO_PRODUCT} stored version ${built}`);
-      const pid = Number(/calibration of \S+ running in process (\d+) at lower priority/.exec(r.log.lines.join('\n'))?.[1]);
+      const pid = Number(
+        /calibration of \S+ running in process (\d+) at lower priority/.exec(r.log.lines.join('\n'))?.[1],
+      );
       expect(pid).toBeGreaterThan(0);
       expect(pid).not.toBe(process.pid);
       await replayFinished(r);
@@ -225,10 +266,19 @@ describe('station runtime on a folder replay', () => {
     it('logs junk codes escaped, once each, a few a minute; a lost scanner degrades /healthz and reaches the dashboard', async () => {
       const own = await startPair(path.join(dir, 'scanner2'), path.join(dir, 'scanner2-device'));
       const scan = new PtyPeer(own.b);
-      const r = await run(bench, { stackLight: { path: light.a, baudRate: 9600 }, barcode: { path: own.a, baudRate: 9600 } });
+      const r = await run(bench, {
+        stackLight: { path: light.a, baudRate: 9600 },
+        barcode: { path: own.a, baudRate: 9600 },
+      });
       try {
-        const health = async () => (await (await fetch(new URL('/healthz', r.station.url))).json()) as { status: string; devices: Record<string, string> };
-        await expect.poll(async () => (await health()).devices, { timeout: 10_000 }).toEqual({ 'stack light': 'connected', 'barcode scanner': 'connected' });
+        const health = async () =>
+          (await (await fetch(new URL('/healthz', r.station.url))).json()) as {
+            status: string;
+            devices: Record<string, string>;
+          };
+        await expect
+          .poll(async () => (await health()).devices, { timeout: 10_000 })
+          .toEqual({ 'stack light': 'connected', 'barcode scanner': 'connected' });
         for (let i = 0; i < 20; i++) scan.write(`\x1b]0;owned\x07\x1b[2Jjunk-${i}\n`);
         const unknown = () => r.log.lines.filter((l) => l.includes('unknown code'));
         await expect.poll(() => unknown().length, { timeout: 10_000 }).toBe(5);
@@ -252,7 +302,10 @@ describe('station runtime on a folder replay', () => {
       const board = new PtyPeer(light.b);
       const scan = new PtyPeer(scanner.b);
       const before = lastId();
-      const r = await run(bench, { stackLight: { path: light.a, baudRate: 9600 }, barcode: { path: scanner.a, baudRate: 9600 } });
+      const r = await run(bench, {
+        stackLight: { path: light.a, baudRate: 9600 },
+        barcode: { path: scanner.a, baudRate: 9600 },
+      });
       try {
         // After the first item, a maker badge; after the second, another product's code.
         await r.live.waitFor('inspection', (p) => p.id === before + 1);
@@ -270,8 +323,14 @@ describe('station runtime on a folder replay', () => {
         // A product without a reference set is never passed: recorded as unjudged, with the reason.
         expect(rows.slice(2).every((x) => x.verdict === 'unjudged' && /reference set/.test(x.error ?? ''))).toBe(true);
 
-        const verdictLines = rows.map((x) => ({ pass: 'PASS', review: 'REVIEW', fail: 'FAIL', unjudged: 'FAULT' })[x.verdict]);
-        await board.waitFor((t) => t.split('\n').filter((l) => l !== 'IDLE' && l !== 'BUSY').length >= rows.length, 'all verdict lines', 10_000);
+        const verdictLines = rows.map(
+          (x) => ({ pass: 'PASS', review: 'REVIEW', fail: 'FAIL', unjudged: 'FAULT' })[x.verdict],
+        );
+        await board.waitFor(
+          (t) => t.split('\n').filter((l) => l !== 'IDLE' && l !== 'BUSY').length >= rows.length,
+          'all verdict lines',
+          10_000,
+        );
         const lines = board.lines();
         expect(lines[0]).toBe('IDLE');
         // Each verdict line comes right after the BUSY of its item.

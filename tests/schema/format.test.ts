@@ -11,7 +11,10 @@ const line = (schema: z.ZodType, value: unknown) => {
 
 describe('issueLine', () => {
   const item = closedObject({ w: z.number({ error: 'must be a number' }) });
-  const file = closedObject({ name: z.string({ error: 'must be a string' }), items: z.array(item) }, 'must be a JSON object');
+  const file = closedObject(
+    { name: z.string({ error: 'must be a string' }), items: z.array(item) },
+    'must be a JSON object',
+  );
 
   it('names the file, then each field on the way, list positions with their list', () => {
     expect(line(file, { name: 'a', items: [{ w: 1 }, { w: 'x' }] })).toBe('f.json → items[1] → w: must be a number');
@@ -21,7 +24,9 @@ describe('issueLine', () => {
 
   it('names an unknown field (with the allowed ones) before the field it was probably meant to be', () => {
     expect(line(file, { nmae: 'a', items: [] })).toBe('f.json: unknown field "nmae" (allowed: name, items)');
-    expect(line(file, { name: 'a', items: [{ w: 1, h: 2 }] })).toBe('f.json → items[0]: unknown field "h" (allowed: w)');
+    expect(line(file, { name: 'a', items: [{ w: 1, h: 2 }] })).toBe(
+      'f.json → items[0]: unknown field "h" (allowed: w)',
+    );
   });
 });
 

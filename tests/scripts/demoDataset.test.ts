@@ -24,7 +24,8 @@ describe('the demo as an eval category', () => {
 });
 
 describe('npm run demo:dataset on bad input', () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo-dataset.ts', ...args], { encoding: 'utf8' });
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo-dataset.ts', ...args], { encoding: 'utf8' });
 
   it('refuses a missing folder or a bad item count with its usage line', () => {
     expect(run().stderr).toMatch(/usage: npm run demo:dataset/);

@@ -10,13 +10,27 @@ import { DEFAULT_BACKBONE, generatedManifestPath } from '../../models/load.ts';
 // is searched (the search itself is tested in tests/calibrate/tuneSearch.test.ts).
 const root = mkdtempSync(path.join(tmpdir(), 'eval-tuned-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-beforeAll(async () => { await writeDemoDataset(path.join(root, 'demo-tile'), 6); });
+beforeAll(async () => {
+  await writeDemoDataset(path.join(root, 'demo-tile'), 6);
+});
 
-const evalRun = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/eval.ts', root, '--bank', '1000', ...args], { encoding: 'utf8' });
+const evalRun = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'scripts/eval.ts', root, '--bank', '1000', ...args], {
+    encoding: 'utf8',
+  });
 
 describe('npm run eval, self-tuned', () => {
   it('chooses each category\'s configuration from train/good, writes it as "config", and measures every candidate and the regret', () => {
-    const r = evalRun('--model', generatedManifestPath(DEFAULT_BACKBONE), '--size', '224', '--json', path.join(root, 'tuned.json'), '--scores', path.join(root, 'tuned.csv'));
+    const r = evalRun(
+      '--model',
+      generatedManifestPath(DEFAULT_BACKBONE),
+      '--size',
+      '224',
+      '--json',
+      path.join(root, 'tuned.json'),
+      '--scores',
+      path.join(root, 'tuned.csv'),
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/chose mobilenet_v2 224 square (max|top 10%)/);
     expect(r.stdout).toMatch(/selection regret \(best test AUROC within budget − chosen\): \d\.\d{4}/);
@@ -26,7 +40,9 @@ describe('npm run eval, self-tuned', () => {
     const cat = json.categories[0];
     expect(cat.config).toMatchObject({ backbone: DEFAULT_BACKBONE, size: 224, aspect: 1, augment: 'none' });
     expect([0, 0.1]).toContain(cat.config.scoreTopShare);
-    expect(cat.config.reason).toMatch(/best separation of synthetic defects|the default configuration: no candidate separated/);
+    expect(cat.config.reason).toMatch(
+      /best separation of synthetic defects|the default configuration: no candidate separated/,
+    );
     const labels = cat.selection.candidates.map((c: { label: string }) => c.label).sort();
     expect(labels).toEqual(['mobilenet_v2 224 square max', 'mobilenet_v2 224 square top 10%']);
     // The chosen candidate's test AUROC is the category's; the regret is the best candidate's minus it.
@@ -40,6 +56,8 @@ describe('npm run eval, self-tuned', () => {
 
   it('refuses an unknown aspect or augmentation', () => {
     expect(evalRun('--aspect', 'wide').stderr).toMatch(/--aspect must be square or native, got "wide"/);
-    expect(evalRun('--augment', 'spin').stderr).toMatch(/--augment must be one of none, flips, turns, jitter, got "spin"/);
+    expect(evalRun('--augment', 'spin').stderr).toMatch(
+      /--augment must be one of none, flips, turns, jitter, got "spin"/,
+    );
   });
 });

@@ -1,7 +1,16 @@
 import http from 'node:http';
 // Access control against a real listening server: logins, roles, CSRF, cookie flags, rate limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addInspection, Client, PASSWORD, seed, startHarness, type FakeStation, type Harness, type HarnessOptions } from './harness.ts';
+import {
+  addInspection,
+  Client,
+  PASSWORD,
+  seed,
+  startHarness,
+  type FakeStation,
+  type Harness,
+  type HarnessOptions,
+} from './harness.ts';
 
 let h: Harness;
 let inspectionId: number;
@@ -26,7 +35,16 @@ describe('without login', () => {
 
   it('serves the live page and live data without login', async () => {
     const c = new Client(h.url);
-    for (const url of ['/', '/api/state', '/api/products', '/api/makers', '/api/inspections', `/api/inspections/${inspectionId}`, '/healthz', '/metrics']) {
+    for (const url of [
+      '/',
+      '/api/state',
+      '/api/products',
+      '/api/makers',
+      '/api/inspections',
+      `/api/inspections/${inspectionId}`,
+      '/healthz',
+      '/metrics',
+    ]) {
       expect((await c.get(url)).status, url).toBe(200);
     }
   });
@@ -67,19 +85,29 @@ describe('CSRF', () => {
   it('refuses a forged POST without the token, or with a wrong one, even for a logged-in lead', async () => {
     const c = new Client(h.url);
     await c.login('lead1');
-    const noToken = await c.request('POST', `/api/inspections/${inspectionId}/review`, { action: 'note', note: 'forged' });
+    const noToken = await c.request('POST', `/api/inspections/${inspectionId}/review`, {
+      action: 'note',
+      note: 'forged',
+    });
     expect(noToken.status).toBe(403);
     expect(((await noToken.json()) as { error: string }).error).toMatch(/CSRF/);
-    const wrong = await c.request('POST', `/api/inspections/${inspectionId}/review`, { action: 'note', note: 'forged' }, { 'X-CSRF-Token': 'x'.repeat(43) });
+    const wrong = await c.request(
+      'POST',
+      `/api/inspections/${inspectionId}/review`,
+      { action: 'note', note: 'forged' },
+      { 'X-CSRF-Token': 'x'.repeat(43) },
+    );
     expect(wrong.status).toBe(403);
     expect(h.store.reviews.forInspection(inspectionId)).toEqual([]);
     // The same request with the session's token goes through.
     const ok = await c.post(`/api/inspections/${inspectionId}/review`, { action: 'note', note: 'genuine' });
     expect(ok.status).toBe(200);
-    expect(h.store.reviews.forInspection(inspectionId).map((r) => [r.note, r.userName])).toEqual([['genuine', 'lead1']]);
+    expect(h.store.reviews.forInspection(inspectionId).map((r) => [r.note, r.userName])).toEqual([
+      ['genuine', 'lead1'],
+    ]);
   });
 
-  it('does not accept another session\'s token', async () => {
+  it("does not accept another session's token", async () => {
     const a = new Client(h.url);
     const b = new Client(h.url);
     await a.login('lead1');
@@ -125,7 +153,10 @@ describe('sessions', () => {
     h.store.users.setRole('temp', 'viewer');
     expect((await c.get('/api/makers/stats')).status).toBe(403);
     h.store.users.setRole('temp', 'lead');
-    h.store.users.setPasswordHash('temp', hash.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A')));
+    h.store.users.setPasswordHash(
+      'temp',
+      hash.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A')),
+    );
     expect((await c.get('/api/makers/stats')).status).toBe(401);
     h.store.users.setPasswordHash('temp', hash);
     expect((await c.login('temp')).status).toBe(200);
@@ -164,7 +195,8 @@ describe('login', () => {
     await onOwnServer({ loginMaxFailures: 3 }, async (s) => {
       const c = new Client(s.url);
       await c.session();
-      for (let i = 0; i < 3; i++) expect((await c.post('/api/login', { name: 'bench', password: 'wrong password' })).status).toBe(401);
+      for (let i = 0; i < 3; i++)
+        expect((await c.post('/api/login', { name: 'bench', password: 'wrong password' })).status).toBe(401);
       const limited = await c.post('/api/login', { name: 'bench', password: PASSWORD });
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -175,7 +207,11 @@ describe('login', () => {
     await onOwnServer({}, async (s) => {
       const c = new Client(s.url);
       await c.session();
-      const statuses = await Promise.all(Array.from({ length: 300 }, () => c.post('/api/login', { name: 'lead1', password: 'guess-guess' }).then((r) => r.status)));
+      const statuses = await Promise.all(
+        Array.from({ length: 300 }, () =>
+          c.post('/api/login', { name: 'lead1', password: 'guess-guess' }).then((r) => r.status),
+        ),
+      );
       const count = (code: number) => statuses.filter((x) => x === code).length;
       expect({ checked: count(401), limited: count(429) }).toEqual({ checked: 5, limited: 295 });
       // The same account from another address: not locked out by that visitor.
@@ -184,14 +220,18 @@ describe('login', () => {
     });
   });
 
-  it('5,000 anonymous sessions do not end a signed-in lead\'s session', async () => {
+  it("5,000 anonymous sessions do not end a signed-in lead's session", async () => {
     await onOwnServer({}, async (s) => {
       const lead = new Client(s.url);
       expect((await lead.login('lead1')).status).toBe(200);
       for (let batch = 0; batch < 50; batch++) {
-        await Promise.all(Array.from({ length: 100 }, () => fetch(new URL('/api/session', s.url)).then((r) => r.arrayBuffer())));
+        await Promise.all(
+          Array.from({ length: 100 }, () => fetch(new URL('/api/session', s.url)).then((r) => r.arrayBuffer())),
+        );
       }
-      expect(((await (await lead.get('/api/session')).json()) as { user: { name: string } | null }).user?.name).toBe('lead1');
+      expect(((await (await lead.get('/api/session')).json()) as { user: { name: string } | null }).user?.name).toBe(
+        'lead1',
+      );
     });
   });
 });
@@ -211,7 +251,12 @@ async function onOwnServer(opts: HarnessOptions<FakeStation>, run: (s: Harness) 
 }
 
 /** Sign in over a connection from `localAddress` (a loopback alias), as a browser on another machine would. */
-async function loginFrom(localAddress: string, base: string, name: string, password: string): Promise<{ status: number }> {
+async function loginFrom(
+  localAddress: string,
+  base: string,
+  name: string,
+  password: string,
+): Promise<{ status: number }> {
   const { port } = new URL(base);
   const send = (method: string, path: string, headers: Record<string, string>, body?: string) =>
     new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
@@ -226,5 +271,10 @@ async function loginFrom(localAddress: string, base: string, name: string, passw
   const session = await send('GET', '/api/session', {});
   const cookie = String(session.headers['set-cookie']![0]).split(';')[0];
   const { csrfToken } = JSON.parse(session.body) as { csrfToken: string };
-  return send('POST', '/api/login', { Cookie: cookie, 'X-CSRF-Token': csrfToken, 'Content-Type': 'application/json' }, JSON.stringify({ name, password }));
+  return send(
+    'POST',
+    '/api/login',
+    { Cookie: cookie, 'X-CSRF-Token': csrfToken, 'Content-Type': 'application/json' },
+    JSON.stringify({ name, password }),
+  );
 }

@@ -12,7 +12,12 @@ beforeAll(async () => {
   h = await startHarness();
   await seed(h);
   const plan: [number, string | null, string][] = [
-    [0.2, 'ana', 'tile'], [0.6, 'ana', 'tile'], [0.9, 'ben', 'tile'], [0.3, 'ben', 'tile'], [0.7, null, 'tile'], [0.1, 'ana', 'bowl'],
+    [0.2, 'ana', 'tile'],
+    [0.6, 'ana', 'tile'],
+    [0.9, 'ben', 'tile'],
+    [0.3, 'ben', 'tile'],
+    [0.7, null, 'tile'],
+    [0.1, 'ana', 'bowl'],
   ];
   for (const [i, [score, makerId, productId]] of plan.entries()) {
     ids.push((await addInspection(h, { score, makerId, productId, at: t0 + i * DAY })).id);
@@ -22,7 +27,10 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-type Listed = { total: number; items: { id: number; verdict: string; makerId: string | null; frameUrl: string; nearest: { url: string }[] }[] };
+type Listed = {
+  total: number;
+  items: { id: number; verdict: string; makerId: string | null; frameUrl: string; nearest: { url: string }[] }[];
+};
 const list = async (q: string) => {
   const res = await fetch(`${h.url}/api/inspections${q}`);
   return { status: res.status, body: (await res.json()) as Listed & { error?: string } };
@@ -42,7 +50,11 @@ describe('GET /api/inspections', () => {
     expect((await list('?product=bowl')).body.items.map((i) => i.id)).toEqual([ids[5]]);
     expect((await list('?maker=ben')).body.items.map((i) => i.id)).toEqual([ids[3], ids[2]]);
     expect((await list('?maker=none')).body.items.map((i) => i.id)).toEqual([ids[4]]);
-    expect((await list('?verdict=review,fail&product=tile')).body.items.map((i) => i.verdict)).toEqual(['review', 'fail', 'review']);
+    expect((await list('?verdict=review,fail&product=tile')).body.items.map((i) => i.verdict)).toEqual([
+      'review',
+      'fail',
+      'review',
+    ]);
     expect((await list('?reviewStatus=pending')).body.total).toBe(3);
     const since = new Date(t0 + 2 * DAY).toISOString();
     expect((await list(`?since=${since}&until=${t0 + 4 * DAY}`)).body.items.map((i) => i.id)).toEqual([ids[3], ids[2]]);
@@ -75,10 +87,20 @@ describe('GET /api/inspections/:id', () => {
     h.store.reviews.add({ inspectionId: ids[1], action: 'note', note: 'ask Ana about the rim', userName: 'lead1' });
     const res = await fetch(`${h.url}/api/inspections/${ids[1]}`);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ id: ids[1], verdict: 'review', score: 0.6, bands: { review: 0.5, fail: 0.8 }, referenceSetVersion: 2, makerName: 'Ana', productName: 'Glazed tile' });
+    expect(body).toMatchObject({
+      id: ids[1],
+      verdict: 'review',
+      score: 0.6,
+      bands: { review: 0.5, fail: 0.8 },
+      referenceSetVersion: 2,
+      makerName: 'Ana',
+      productName: 'Glazed tile',
+    });
     expect(body).not.toHaveProperty('reviews');
     expect(JSON.stringify(body)).not.toMatch(/lead1|ask Ana/);
-    const forLead = (await (await lead.get(`/api/inspections/${ids[1]}`)).json()) as { reviews: { note: string; userName: string }[] };
+    const forLead = (await (await lead.get(`/api/inspections/${ids[1]}`)).json()) as {
+      reviews: { note: string; userName: string }[];
+    };
     expect(forLead.reviews).toMatchObject([{ note: 'ask Ana about the rim', userName: 'lead1' }]);
   });
 
@@ -109,7 +131,12 @@ describe('bench control', () => {
     h.station.calls = [];
     const res = await lead.post('/api/select', { productId: 'bowl', makerId: 'ben' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ productId: 'bowl', productName: 'Turned bowl', makerId: 'ben', makerName: 'Ben' });
+    expect(await res.json()).toEqual({
+      productId: 'bowl',
+      productName: 'Turned bowl',
+      makerId: 'ben',
+      makerName: 'Ben',
+    });
     expect(h.station.calls).toEqual(['product:bowl', 'maker:ben']);
     expect((await lead.post('/api/select', { makerId: null })).status).toBe(200);
     expect(h.station.state.makerId).toBeNull();
@@ -127,8 +154,14 @@ describe('bench control', () => {
   });
 
   it('GET /api/products and /api/makers list the store', async () => {
-    const products = (await (await fetch(`${h.url}/api/products`)).json()) as { id: string; activeVersion: number | null }[];
-    expect(products.map((p) => [p.id, p.activeVersion])).toEqual([['tile', 2], ['bowl', null]]);
+    const products = (await (await fetch(`${h.url}/api/products`)).json()) as {
+      id: string;
+      activeVersion: number | null;
+    }[];
+    expect(products.map((p) => [p.id, p.activeVersion])).toEqual([
+      ['tile', 2],
+      ['bowl', null],
+    ]);
     const makers = (await (await fetch(`${h.url}/api/makers`)).json()) as { id: string }[];
     expect(makers.map((m) => m.id)).toEqual(['ana', 'ben']);
   });

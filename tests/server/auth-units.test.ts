@@ -47,7 +47,7 @@ describe('sessions', () => {
     expect(store.get(token)).toBeUndefined();
   });
 
-  it('drops the least recently seen of its own kind when full, and ends all of a user\'s sessions', () => {
+  it("drops the least recently seen of its own kind when full, and ends all of a user's sessions", () => {
     const store = new SessionStore({ maxSignedIn: 3, maxSessions: 2 });
     const a = store.create({ name: 'a', role: 'viewer' }).token;
     const b = store.create({ name: 'b', role: 'viewer' }).token;
@@ -77,8 +77,15 @@ describe('sessions', () => {
 
 describe('cookies', () => {
   it('parses and serialises the session cookie', () => {
-    expect(parseCookies('a=1; qa_session=x%2By; bad; b=%E0')).toEqual(new Map([['a', '1'], ['qa_session', 'x+y']]));
-    expect(serializeSessionCookie('qa_session', 'tok', { secure: true, maxAgeSeconds: 0 })).toBe('qa_session=tok; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure');
+    expect(parseCookies('a=1; qa_session=x%2By; bad; b=%E0')).toEqual(
+      new Map([
+        ['a', '1'],
+        ['qa_session', 'x+y'],
+      ]),
+    );
+    expect(serializeSessionCookie('qa_session', 'tok', { secure: true, maxAgeSeconds: 0 })).toBe(
+      'qa_session=tok; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure',
+    );
   });
 });
 
@@ -117,9 +124,19 @@ describe('password checker', () => {
     const stored = await hashPassword('a long password', { N: 1 << 12, r: 8, p: 1 });
     const checker = passwordChecker({ maxQueue: 3 });
     try {
-      const tries = ['a long password', 'wrong one', 'a long password', 'late'].map((p) => checker.verify(p, stored).then((ok) => ok, (err: Error) => err.message));
+      const tries = ['a long password', 'wrong one', 'a long password', 'late'].map((p) =>
+        checker.verify(p, stored).then(
+          (ok) => ok,
+          (err: Error) => err.message,
+        ),
+      );
       expect(checker.pending).toBe(3);
-      expect(await Promise.all(tries)).toEqual([true, false, true, expect.stringMatching(/3 logins are being checked; try again/)]);
+      expect(await Promise.all(tries)).toEqual([
+        true,
+        false,
+        true,
+        expect.stringMatching(/3 logins are being checked; try again/),
+      ]);
       expect([...checker.threadIds]).toHaveLength(1);
       expect([...checker.threadIds][0]).not.toBe(0);
       expect(await checker.verify('x', 'plain-text')).toBe(false);

@@ -20,9 +20,7 @@ function diagnostics(file: string): string[] {
     lib: ['lib.es2022.d.ts'],
     target: ts.ScriptTarget.ES2022,
   });
-  return ts
-    .getPreEmitDiagnostics(program)
-    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
 describe('wire contract (station/server/contract.d.ts)', () => {

@@ -41,7 +41,9 @@ describe('driftFlag', () => {
   });
 
   it('does not flag a maker who got better, nor one with too few items', () => {
-    expect(driftFlag([...scores(40, 0.4, 0.1), ...scores(20, 0.1, 0.1)], scores(100, 0.4, 0.1), 0.1).flagged).toBe(false);
+    expect(driftFlag([...scores(40, 0.4, 0.1), ...scores(20, 0.1, 0.1)], scores(100, 0.4, 0.1), 0.1).flagged).toBe(
+      false,
+    );
     const few = driftFlag(scores(19, 0.9, 0.1), scores(100, 0.3, 0.1), 0.1);
     expect(few.flagged).toBe(false);
     expect(few.recentMean).toBeNull();
@@ -68,11 +70,21 @@ describe('driftFlag', () => {
 
 describe('makerStats', () => {
   const row = (t: number, makerId: string | null, score: number, productId = 'tile'): ScoredRow => ({
-    inspectedAt: t, productId, makerId, score, verdict: score >= 0.8 ? 'fail' : score >= 0.5 ? 'review' : 'pass',
+    inspectedAt: t,
+    productId,
+    makerId,
+    score,
+    verdict: score >= 0.8 ? 'fail' : score >= 0.5 ? 'review' : 'pass',
   });
 
   it('counts verdicts, rates, histogram and series per maker and product', () => {
-    const rows = [row(3, 'ana', 0.2), row(1, 'ana', 0.6), row(2, 'ben', 0.9), row(4, 'ana', 0.85), row(5, 'ana', 0.1, 'bowl')];
+    const rows = [
+      row(3, 'ana', 0.2),
+      row(1, 'ana', 0.6),
+      row(2, 'ben', 0.9),
+      row(4, 'ana', 0.85),
+      row(5, 'ana', 0.1, 'bowl'),
+    ];
     const out = makerStats(rows, new Map([['tile', { review: 0.5, fail: 0.8 }]]), { bins: 10 });
     expect(out.map((g) => `${g.productId}/${g.makerId}`)).toEqual(['bowl/ana', 'tile/ana', 'tile/ben']);
     const ana = out[1];

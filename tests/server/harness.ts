@@ -7,14 +7,26 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { openStore, writeEvidence, type Store } from '../../station/store/index.ts';
 import { createServer, type StationServer } from '../../station/server/index.ts';
-import type { CalibrationOutcome, CalibrationProgress, StationControl, StationState } from '../../station/server/types.ts';
+import type {
+  CalibrationOutcome,
+  CalibrationProgress,
+  StationControl,
+  StationState,
+} from '../../station/server/types.ts';
 import { hashPassword } from '../../station/server/auth/passwords.ts';
 import type { AuthOptions } from '../../station/server/auth/index.ts';
 
 export const PASSWORD = 'correct horse battery';
 
 export class FakeStation implements StationControl {
-  state: StationState = { bench: 'empty', camera: 'up', productId: 'tile', makerId: 'ana', modelLoaded: true, devices: {} };
+  state: StationState = {
+    bench: 'empty',
+    camera: 'up',
+    productId: 'tile',
+    makerId: 'ana',
+    modelLoaded: true,
+    devices: {},
+  };
   calls: string[] = [];
   frame: Buffer | null = null;
   /** Set to make the next calibration fail with this message. */
@@ -57,7 +69,9 @@ export class FakeStation implements StationControl {
 export const silentLog = { info() {}, warn() {}, error() {} };
 
 export async function jpeg(width = 64, height = 48, rgb: [number, number, number] = [180, 120, 90]): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).jpeg().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+    .jpeg()
+    .toBuffer();
 }
 
 export interface Harness<S extends StationControl = FakeStation> {
@@ -79,7 +93,9 @@ export interface HarnessOptions<S> extends AuthOptions {
   station?: (ctx: { store: Store; dataDir: string; calibrationDir: string }) => S;
 }
 
-export async function startHarness<S extends StationControl = FakeStation>(opts: HarnessOptions<S> = {}): Promise<Harness<S>> {
+export async function startHarness<S extends StationControl = FakeStation>(
+  opts: HarnessOptions<S> = {},
+): Promise<Harness<S>> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'server-test-'));
   const dataDir = path.join(root, 'data');
   const calibrationDir = path.join(root, 'calibration');
@@ -142,8 +158,16 @@ export interface InspectionSeed {
 
 export async function addInspection(h: Harness<StationControl>, o: InspectionSeed) {
   const at = o.at ?? Date.now();
-  const framePath = await writeEvidence(h.dataDir, { inspectedAt: at, kind: 'frame', jpeg: o.frame ?? (await jpeg(64, 48, [100 + (Math.round(o.score * 100) % 150), 90, 80])) });
-  const heatmapPath = await writeEvidence(h.dataDir, { inspectedAt: at, kind: 'heatmap', jpeg: o.heatmap ?? (await jpeg(64, 48, [200, 40, 40])) });
+  const framePath = await writeEvidence(h.dataDir, {
+    inspectedAt: at,
+    kind: 'frame',
+    jpeg: o.frame ?? (await jpeg(64, 48, [100 + (Math.round(o.score * 100) % 150), 90, 80])),
+  });
+  const heatmapPath = await writeEvidence(h.dataDir, {
+    inspectedAt: at,
+    kind: 'heatmap',
+    jpeg: o.heatmap ?? (await jpeg(64, 48, [200, 40, 40])),
+  });
   const verdict = o.score >= 0.8 ? 'fail' : o.score >= 0.5 ? 'review' : 'pass';
   const productId = o.productId ?? 'tile';
   return h.store.inspections.record({

@@ -47,12 +47,20 @@ afterAll(async () => {
 });
 
 describe('announcements', () => {
-  it('pushes an inspection with URLs and names, then today\'s count for the maker', async () => {
+  it("pushes an inspection with URLs and names, then today's count for the maker", async () => {
     const row = await addInspection(h, { score: 0.9, makerId: 'ana' });
     const got = next<Record<string, unknown>>('inspection');
     const today = next<{ makerId: string; total: number; counts: { fail: number } }>('today');
     h.server.announce.inspection(row, { latencyMs: 80 });
-    expect(await got).toMatchObject({ id: row.id, verdict: 'fail', score: 0.9, bands: { review: 0.5, fail: 0.8 }, makerName: 'Ana', frameUrl: `/evidence/${row.framePath}`, nearest: [{ fileName: 'good-01.png', url: '/references/tile/good-01.png' }] });
+    expect(await got).toMatchObject({
+      id: row.id,
+      verdict: 'fail',
+      score: 0.9,
+      bands: { review: 0.5, fail: 0.8 },
+      makerName: 'Ana',
+      frameUrl: `/evidence/${row.framePath}`,
+      nearest: [{ fileName: 'good-01.png', url: '/references/tile/good-01.png' }],
+    });
     const t = await today;
     expect(t.makerId).toBe('ana');
     expect(t.total).toBe(h.store.inspections.count({ makerId: 'ana' }));
@@ -110,7 +118,10 @@ describe('/healthz and /metrics', () => {
 
 describe('reference sets', () => {
   it('lists versions newest first with warnings', async () => {
-    const body = (await (await lead.get('/api/reference-sets/tile')).json()) as { activeVersion: number; versions: { version: number; warnings: string[] }[] };
+    const body = (await (await lead.get('/api/reference-sets/tile')).json()) as {
+      activeVersion: number;
+      versions: { version: number; warnings: string[] }[];
+    };
     expect(body.activeVersion).toBe(2);
     expect(body.versions.map((v) => v.version)).toEqual([2, 1]);
     expect(body.versions[1].warnings).toEqual(['only 21 good images']);
@@ -118,8 +129,11 @@ describe('reference sets', () => {
   });
 
   it('runs a calibration with progress events to leads only, refuses a second one meanwhile, and reports done', async () => {
-    const lead$ = <T,>(event: string, pred: (p: T) => boolean) => next<T>(event, pred, 5000, leadSocket);
-    const progress = lead$<{ status: string; phase: string; done: number }>('calibration', (e) => e.status === 'progress' && e.phase === 'embed good');
+    const lead$ = <T>(event: string, pred: (p: T) => boolean) => next<T>(event, pred, 5000, leadSocket);
+    const progress = lead$<{ status: string; phase: string; done: number }>(
+      'calibration',
+      (e) => e.status === 'progress' && e.phase === 'embed good',
+    );
     expect((await lead.post('/api/reference-sets/tile/calibrate')).status).toBe(202);
     expect((await lead.post('/api/reference-sets/tile/calibrate')).status).toBe(409);
     await new Promise((r) => setTimeout(r, 20));

@@ -15,7 +15,15 @@ beforeAll(async () => {
   // spread is taken as 0.3 / 1.05 ≈ 0.29, so Ben moved ≈ 1.4 spreads.
   let t = now - 20 * 24 * HOUR;
   const rec = (makerId: string, score: number) =>
-    h.store.inspections.record({ inspectedAt: (t += HOUR), productId: 'tile', makerId, score, verdict: score >= 0.8 ? 'fail' : score >= 0.5 ? 'review' : 'pass', reviewThreshold: 0.5, failThreshold: 0.8 });
+    h.store.inspections.record({
+      inspectedAt: (t += HOUR),
+      productId: 'tile',
+      makerId,
+      score,
+      verdict: score >= 0.8 ? 'fail' : score >= 0.5 ? 'review' : 'pass',
+      reviewThreshold: 0.5,
+      failThreshold: 0.8,
+    });
   for (let i = 0; i < 60; i++) rec('ana', 0.3 + 0.02 * Math.sin(i));
   for (let i = 0; i < 40; i++) rec('ben', 0.3 + 0.02 * Math.cos(i));
   for (let i = 0; i < 20; i++) rec('ben', 0.7 + 0.02 * Math.cos(i));
@@ -24,7 +32,21 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-type Stats = { driftRule: string; products: { productId: string; bands: unknown; makers: { makerId: string; count: number; verdicts: Record<string, number>; drift: { flagged: boolean; shiftVsOwn: number }; series: unknown[]; histogram: { counts: number[] } }[] }[] };
+type Stats = {
+  driftRule: string;
+  products: {
+    productId: string;
+    bands: unknown;
+    makers: {
+      makerId: string;
+      count: number;
+      verdicts: Record<string, number>;
+      drift: { flagged: boolean; shiftVsOwn: number };
+      series: unknown[];
+      histogram: { counts: number[] };
+    }[];
+  }[];
+};
 
 describe('GET /api/makers/stats', () => {
   it('reports each maker with counts, series and a drift flag for the one who moved', async () => {
@@ -47,18 +69,26 @@ describe('GET /api/makers/stats', () => {
 
   it('narrows to a maker and a period', async () => {
     const since = now - 20 * 24 * HOUR + 30 * HOUR;
-    const body = (await (await lead.get(`/api/makers/stats?product=tile&maker=ana&since=${since}&until=${now}`)).json()) as Stats;
+    const body = (await (
+      await lead.get(`/api/makers/stats?product=tile&maker=ana&since=${since}&until=${now}`)
+    ).json()) as Stats;
     expect(body.products[0].makers.map((m) => [m.makerId, m.count])).toEqual([['ana', 31]]);
   });
 
   it('validates its query', async () => {
-    for (const [q, status] of [['?since=abc', 400], ['?since=2000&until=1000', 400], ['?product=vase', 404], ['?maker=zed', 404], ['?recent=2', 400]] as const) {
+    for (const [q, status] of [
+      ['?since=abc', 400],
+      ['?since=2000&until=1000', 400],
+      ['?product=vase', 404],
+      ['?maker=zed', 404],
+      ['?recent=2', 400],
+    ] as const) {
       expect((await lead.get(`/api/makers/stats${q}`)).status, q).toBe(status);
     }
   });
 });
 
-describe('rates against the product\'s targets', () => {
+describe("rates against the product's targets", () => {
   it('flags a rate only when its 95 % lower bound is above the target', () => {
     const v = (pass: number, review: number, fail: number) => ({ pass, review, fail, unjudged: 0 });
     const t = { review: 0.1, fail: 0.01 };

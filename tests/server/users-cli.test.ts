@@ -42,7 +42,11 @@ describe('users CLI', () => {
       let stderr = '';
       out.on('data', (c) => (stdout += c));
       err.on('data', (c) => (stderr += c));
-      const status = await runUsersCli(['--data-dir', dir, ...args], { stdin: Readable.from([input]), stdout: out, stderr: err }, {});
+      const status = await runUsersCli(
+        ['--data-dir', dir, ...args],
+        { stdin: Readable.from([input]), stdout: out, stderr: err },
+        {},
+      );
       return { status, stdout, stderr };
     };
     // A password holding the user's name is refused; another is fine.
@@ -51,17 +55,17 @@ describe('users CLI', () => {
     expect(named.stderr).toMatch(/must not contain the user name/);
     expect((await run(['add', 'bench'], 'glazed at dawn 7\n')).status).toBe(0);
     expect((await run(['list'])).stdout).toMatch(/bench\tviewer[\s\S]*marta\tlead/);
-    const dup = (await run(['add', 'bench'], 'another password\n'));
+    const dup = await run(['add', 'bench'], 'another password\n');
     expect(dup.status).toBe(2);
     expect(dup.stderr).toMatch(/user 'bench' already exists/);
-    const short = (await run(['add', 'tom'], 'short\n'));
+    const short = await run(['add', 'tom'], 'short\n');
     expect(short.status).toBe(2);
     expect(short.stderr).toMatch(/at least 8 characters/);
     expect((await run(['role', 'bench', 'admin'])).status).toBe(0);
     expect((await run(['list'])).stdout).toMatch(/bench\tadmin/);
     expect((await run(['remove', 'bench'])).status).toBe(0);
     expect((await run(['list'])).stdout).not.toMatch(/bench/);
-    const bad = (await run(['add', 'x', '--role', 'king']));
+    const bad = await run(['add', 'x', '--role', 'king']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--role must be one of viewer, lead, admin/);
   });

@@ -139,7 +139,10 @@ describe('barcode scanner over a socat pty pair', () => {
       throw new Error('listener bug');
     });
     scanner.write('P:one\nP:two\n');
-    await until(() => log.entries.filter(([, m]) => m.includes('listener bug')).length >= 2, 'two logged listener errors');
+    await until(
+      () => log.entries.filter(([, m]) => m.includes('listener bug')).length >= 2,
+      'two logged listener errors',
+    );
     expect(scans).toEqual([]); // the throwing listener runs first and stops each emit
     expect(reader!.status).toBe('connected');
   });

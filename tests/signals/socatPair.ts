@@ -26,7 +26,10 @@ export async function startPair(a: string, b: string, timeoutMs = 5000): Promise
   let stderr = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`socat did not start within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`socat did not start within ${timeoutMs} ms: ${stderr}`)),
+      timeoutMs,
+    );
     child.once('error', (err) => {
       clearTimeout(timer);
       reject(new Error(`cannot run socat (is it installed?): ${err.message}`));
@@ -135,7 +138,11 @@ export function nextEvent<T>(
 
 /** Resolves once `target.status` is `status`, whether it already is or becomes so later. */
 export function waitForStatus<S extends string>(
-  target: { readonly status: S; on(e: 'status', l: (s: S) => void): unknown; off(e: 'status', l: (s: S) => void): unknown },
+  target: {
+    readonly status: S;
+    on(e: 'status', l: (s: S) => void): unknown;
+    off(e: 'status', l: (s: S) => void): unknown;
+  },
   status: S,
   timeoutMs = 5000,
 ): Promise<void> {

@@ -140,8 +140,14 @@ describe('stack light over a socat pty pair', () => {
 
   it('names the field in clear errors for bad settings', () => {
     expect(() => createStackLight({ path: '', baudRate: 9600 }, captureLog())).toThrow(/stack light: serial "path"/);
-    expect(() => createStackLight({ path: '/dev/ttyX', baudRate: 0 }, captureLog())).toThrow(/"baudRate" for \/dev\/ttyX/);
-    expect(() => createStackLight({ path: '/dev/ttyX', baudRate: 9600, reconnectMs: 5 }, captureLog())).toThrow(/"reconnectMs"/);
-    expect(() => createStackLight({ path: '/dev/ttyX', baudRate: 9600, openDelayMs: -1 }, captureLog())).toThrow(/"openDelayMs"/);
+    expect(() => createStackLight({ path: '/dev/ttyX', baudRate: 0 }, captureLog())).toThrow(
+      /"baudRate" for \/dev\/ttyX/,
+    );
+    expect(() => createStackLight({ path: '/dev/ttyX', baudRate: 9600, reconnectMs: 5 }, captureLog())).toThrow(
+      /"reconnectMs"/,
+    );
+    expect(() => createStackLight({ path: '/dev/ttyX', baudRate: 9600, openDelayMs: -1 }, captureLog())).toThrow(
+      /"openDelayMs"/,
+    );
   });
 });

@@ -114,7 +114,15 @@ describe('usbWatch filtering (stand-in bus)', () => {
     bus.emit('attach', device(2, 5, 0x00, [0x03])); // keyboard: ignored
     bus.emit('attach', camera);
     expect(attached).toEqual([
-      { key: '2-7', busNumber: 2, deviceAddress: 7, port: '2-1.4', vendorId: '046d', productId: '0807', confirmed: true },
+      {
+        key: '2-7',
+        busNumber: 2,
+        deviceAddress: 7,
+        port: '2-1.4',
+        vendorId: '046d',
+        productId: '0807',
+        confirmed: true,
+      },
     ]);
 
     bus.emit('detach', device(2, 5, 0x00, 'throws')); // keyboard leaves: ignored
@@ -141,7 +149,9 @@ describe('usbWatch filtering (stand-in bus)', () => {
       ['1-8', false],
       ['1-9', false],
     ]);
-    expect(log.entries.filter(([lvl, m]) => lvl === 'warn' && m.includes('cannot read the descriptors'))).toHaveLength(1);
+    expect(log.entries.filter(([lvl, m]) => lvl === 'warn' && m.includes('cannot read the descriptors'))).toHaveLength(
+      1,
+    );
     watch.dispose();
   });
 

@@ -22,7 +22,9 @@ describe('writeFileAtomic', () => {
     const target = path.join(dir, 'taken');
     mkdirSync(target); // a folder where the file should go: the rename must fail
     writeFileSync(path.join(target, 'inside'), 'keep');
-    await expect(writeFileAtomic(target, 'new')).rejects.toMatchObject({ code: expect.stringMatching(/EISDIR|ENOTEMPTY|EEXIST|EPERM/) });
+    await expect(writeFileAtomic(target, 'new')).rejects.toMatchObject({
+      code: expect.stringMatching(/EISDIR|ENOTEMPTY|EEXIST|EPERM/),
+    });
     expect(readdirSync(dir)).toEqual(['taken']);
     expect(readFileSync(path.join(target, 'inside'), 'utf8')).toBe('keep');
   });

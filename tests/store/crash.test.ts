@@ -26,7 +26,10 @@ it('every inspection printed before SIGKILL is in the database, with its evidenc
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child printed ${announced.length} ids in 60 s; stderr: ${stderr}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`child printed ${announced.length} ids in 60 s; stderr: ${stderr}`)),
+      60_000,
+    );
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`child exited (${code}) before being killed; stderr: ${stderr}`));

@@ -1,13 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  DAY_MS,
-  evidenceRoot,
-  pruneEvidence,
-  resolveEvidence,
-  writeEvidence,
-} from '../../station/store/evidence.ts';
+import { DAY_MS, evidenceRoot, pruneEvidence, resolveEvidence, writeEvidence } from '../../station/store/evidence.ts';
 import { fakeJpeg, freshStore, seeded, tempDir } from './helpers.ts';
 
 const listAll = (dir: string): string[] =>
@@ -84,7 +78,9 @@ describe('evidence files', () => {
     const now = Date.UTC(2024, 5, 30, 12);
     const ages = [40, 31, 30.5, 29.9, 3, 0]; // days before now
     const rels = await Promise.all(
-      ages.map((d, i) => writeEvidence(dataDir, { inspectedAt: Math.round(now - d * DAY_MS), kind: 'frame', jpeg: fakeJpeg(i) })),
+      ages.map((d, i) =>
+        writeEvidence(dataDir, { inspectedAt: Math.round(now - d * DAY_MS), kind: 'frame', jpeg: fakeJpeg(i) }),
+      ),
     );
     const oldDay = rels[0].slice(0, 10);
     writeFileSync(path.join(evidenceRoot(dataDir), rels[4].slice(0, 10), 'notes.txt'), 'someone put this here');
@@ -121,10 +117,21 @@ describe('evidence files', () => {
     const record = async (ageDays: number) => {
       const inspectedAt = now - ageDays * DAY_MS;
       const framePath = await writeEvidence(store.dataDir, { inspectedAt, kind: 'frame', jpeg: fakeJpeg(ageDays) });
-      const heatmapPath = await writeEvidence(store.dataDir, { inspectedAt, kind: 'heatmap', jpeg: fakeJpeg(ageDays + 1) });
+      const heatmapPath = await writeEvidence(store.dataDir, {
+        inspectedAt,
+        kind: 'heatmap',
+        jpeg: fakeJpeg(ageDays + 1),
+      });
       return store.inspections.record({
-        inspectedAt, productId: 'tile', referenceSetId: refSet.id, score: 0.6, verdict: 'review',
-        reviewThreshold: 0.5, failThreshold: 0.8, framePath, heatmapPath,
+        inspectedAt,
+        productId: 'tile',
+        referenceSetId: refSet.id,
+        score: 0.6,
+        verdict: 'review',
+        reviewThreshold: 0.5,
+        failThreshold: 0.8,
+        framePath,
+        heatmapPath,
       });
     };
     const old = await record(45);
@@ -132,7 +139,12 @@ describe('evidence files', () => {
     const result = await store.applyRetention(30, now);
     expect(result.rowsMarked).toBe(1);
     expect(result.removedFiles.sort()).toEqual([old.framePath, old.heatmapPath].sort());
-    expect(store.inspections.get(old.id)).toMatchObject({ framePath: null, heatmapPath: null, evidencePrunedAt: now, score: 0.6 });
+    expect(store.inspections.get(old.id)).toMatchObject({
+      framePath: null,
+      heatmapPath: null,
+      evidencePrunedAt: now,
+      score: 0.6,
+    });
     expect(store.inspections.get(recent.id)).toMatchObject({ framePath: recent.framePath, evidencePrunedAt: null });
     expect(existsSync(resolveEvidence(store.dataDir, recent.heatmapPath!))).toBe(true);
     expect(store.inspections.count()).toBe(2);
@@ -143,7 +155,16 @@ describe('evidence files', () => {
     const { refSet } = seeded(store);
     const at = Date.UTC(2024, 5, 29, 23, 59);
     const framePath = await writeEvidence(store.dataDir, { inspectedAt: at, kind: 'frame', jpeg: fakeJpeg(1) });
-    const kept = store.inspections.record({ inspectedAt: at, productId: 'tile', referenceSetId: refSet.id, score: 0.2, verdict: 'pass', reviewThreshold: 0.5, failThreshold: 0.8, framePath });
+    const kept = store.inspections.record({
+      inspectedAt: at,
+      productId: 'tile',
+      referenceSetId: refSet.id,
+      score: 0.2,
+      verdict: 'pass',
+      reviewThreshold: 0.5,
+      failThreshold: 0.8,
+      framePath,
+    });
     // Killed after the images were written, before the row: the next day, and one the same day.
     const orphans = [
       await writeEvidence(store.dataDir, { inspectedAt: at + 120_000, kind: 'frame', jpeg: fakeJpeg(2) }),

@@ -28,7 +28,9 @@ describe('migrations', () => {
         'schema_version',
       ]),
     );
-    const indexes = (store.db.prepare(`PRAGMA index_list('inspections')`).all() as { name: string }[]).map((r) => r.name);
+    const indexes = (store.db.prepare(`PRAGMA index_list('inspections')`).all() as { name: string }[]).map(
+      (r) => r.name,
+    );
     expect(indexes).toEqual(
       expect.arrayContaining(['inspections_time', 'inspections_product_maker_time', 'inspections_review_status']),
     );
@@ -45,7 +47,9 @@ describe('migrations', () => {
     ).not.toThrow();
     expect(() =>
       store.db
-        .prepare(`INSERT INTO inspections (inspected_at, product_id, verdict) VALUES (0, 'no-such-product', 'unjudged')`)
+        .prepare(
+          `INSERT INTO inspections (inspected_at, product_id, verdict) VALUES (0, 'no-such-product', 'unjudged')`,
+        )
         .run(),
     ).toThrow(/FOREIGN KEY/);
   });
@@ -57,7 +61,9 @@ describe('migrations', () => {
     first.close();
     const second = openStore(dir);
     try {
-      const versions = second.db.prepare('SELECT version FROM schema_version ORDER BY version').all() as { version: number }[];
+      const versions = second.db.prepare('SELECT version FROM schema_version ORDER BY version').all() as {
+        version: number;
+      }[];
       expect(versions.map((v) => v.version)).toEqual(migrations.map((m) => m.version));
       expect(second.products.get('tile')?.name).toBe('Glazed tile');
       expect(second.integrityCheck()).toBe('ok');
@@ -69,14 +75,14 @@ describe('migrations', () => {
   it('refuses a database written by newer software and leaves it untouched', () => {
     const dir = tempDir();
     const store = openStore(dir);
-    store.db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(
-      latestSchemaVersion + 5,
-      'from the future',
-      Date.now(),
-    );
+    store.db
+      .prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)')
+      .run(latestSchemaVersion + 5, 'from the future', Date.now());
     store.close();
     expect(() => openStore(dir)).toThrow(
-      new RegExp(`schema version ${latestSchemaVersion + 5}, newer than this station software.*up to ${latestSchemaVersion}`),
+      new RegExp(
+        `schema version ${latestSchemaVersion + 5}, newer than this station software.*up to ${latestSchemaVersion}`,
+      ),
     );
     const raw = new Database(path.join(dir, 'station.sqlite'), { readonly: true });
     try {
@@ -119,7 +125,9 @@ describe('migrations', () => {
     const blocker = path.join(dir, 'not-a-folder');
     writeFileSync(blocker, 'x');
     expect(() => openStore(blocker)).toThrow(`data folder ${blocker} is a file, not a folder`);
-    expect(() => openStore(path.join(blocker, 'data'))).toThrow(`data folder ${path.join(blocker, 'data')} cannot be created`);
+    expect(() => openStore(path.join(blocker, 'data'))).toThrow(
+      `data folder ${path.join(blocker, 'data')} cannot be created`,
+    );
     expect(() => openStore('')).toThrow(/needs a dataDir/);
   });
 

@@ -90,7 +90,13 @@ describe('inspections', () => {
       store.inspections.record({ inspectedAt: T0, productId: 'vase', score: null, verdict: 'unjudged' }),
     ).toThrow("inspection names product 'vase', which is not in the store");
     expect(() =>
-      store.inspections.record({ inspectedAt: T0, productId: 'tile', makerId: 'zed', score: null, verdict: 'unjudged' }),
+      store.inspections.record({
+        inspectedAt: T0,
+        productId: 'tile',
+        makerId: 'zed',
+        score: null,
+        verdict: 'unjudged',
+      }),
     ).toThrow("maker 'zed'");
     expect(() =>
       store.inspections.record({ inspectedAt: -5, productId: 'tile', score: null, verdict: 'unjudged' }),
@@ -126,7 +132,12 @@ describe('inspections', () => {
     expect(all).toHaveLength(9);
 
     const ben = store.inspections.list({ productId: 'tile', makerId: 'ben' });
-    expect(ben.map((i) => i.id)).toEqual(made.filter((_, i) => i % 2).map((m) => m.id).reverse());
+    expect(ben.map((i) => i.id)).toEqual(
+      made
+        .filter((_, i) => i % 2)
+        .map((m) => m.id)
+        .reverse(),
+    );
 
     const expectFailOrReview = made.filter((m) => m.verdict !== 'pass').map((m) => m.id);
     const queue = store.inspections.list({ reviewStatus: 'pending' });
@@ -138,7 +149,12 @@ describe('inspections', () => {
 
     const page1 = store.inspections.list({ productId: 'tile', limit: 3 });
     const page2 = store.inspections.list({ productId: 'tile', limit: 3, offset: 3 });
-    expect([...page1, ...page2].map((i) => i.id)).toEqual(made.map((m) => m.id).reverse().slice(0, 6));
+    expect([...page1, ...page2].map((i) => i.id)).toEqual(
+      made
+        .map((m) => m.id)
+        .reverse()
+        .slice(0, 6),
+    );
     expect(store.inspections.list({ makerId: null }).map((i) => i.productId)).toEqual(['bowl']);
 
     const counts = store.inspections.countsByVerdict();
@@ -148,17 +164,27 @@ describe('inspections', () => {
     expect(store.inspections.count({ productId: 'tile' })).toBe(scores.length);
 
     expect(() => store.inspections.list({ limit: 0 })).toThrow(/limit must be an integer/);
-    expect(() => store.inspections.list({ reviewStatus: 'lost' as never })).toThrow(/reviewStatus filter must be one of/);
+    expect(() => store.inspections.list({ reviewStatus: 'lost' as never })).toThrow(
+      /reviewStatus filter must be one of/,
+    );
   });
 
   it('gives maker stats: counts and scores over time within the period', () => {
     const store = freshStore();
     const { refSet } = seeded(store);
     const anaScores = [0.1, 0.6, 0.2, 0.9];
-    anaScores.forEach((s, i) => { judge(store, refSet.id, T0 + i * HOUR, s, 'ana'); });
+    anaScores.forEach((s, i) => {
+      judge(store, refSet.id, T0 + i * HOUR, s, 'ana');
+    });
     judge(store, refSet.id, T0 + 30 * HOUR, 0.3, 'ana'); // outside the period
     judge(store, refSet.id, T0 + HOUR / 2, 0.7, 'ben');
-    store.inspections.record({ inspectedAt: T0 + 1, productId: 'tile', makerId: 'ana', score: null, verdict: 'unjudged' });
+    store.inspections.record({
+      inspectedAt: T0 + 1,
+      productId: 'tile',
+      makerId: 'ana',
+      score: null,
+      verdict: 'unjudged',
+    });
 
     const stats = store.inspections.makerStats({ productId: 'tile', makerId: 'ana', since: T0, until: T0 + 24 * HOUR });
     expect(stats.total).toBe(5);
@@ -211,7 +237,9 @@ describe('reference sets', () => {
     const store = freshStore();
     seeded(store);
     add(store);
-    expect(() => store.referenceSets.activate('tile', 7)).toThrow('reference set tile v7 does not exist (versions: 1, 2)');
+    expect(() => store.referenceSets.activate('tile', 7)).toThrow(
+      'reference set tile v7 does not exist (versions: 1, 2)',
+    );
     expect(store.referenceSets.active('tile')?.version).toBe(1);
     expect(() => store.db.prepare(`UPDATE reference_sets SET is_active = 1 WHERE product_id = 'tile'`).run()).toThrow(
       /UNIQUE/,
@@ -222,14 +250,22 @@ describe('reference sets', () => {
   it('refuses bad versions and thresholds by name', () => {
     const store = freshStore();
     seeded(store);
-    const base = { productId: 'tile', filePath: 'f', modelSha256: 'c', imageCount: 3, thresholds: { review: 1, fail: 2 } };
+    const base = {
+      productId: 'tile',
+      filePath: 'f',
+      modelSha256: 'c',
+      imageCount: 3,
+      thresholds: { review: 1, fail: 2 },
+    };
     expect(() => store.referenceSets.addVersion({ ...base, version: 1 })).toThrow(
       'reference set tile v1 already exists; versions are never overwritten, use version 2',
     );
     expect(() => store.referenceSets.addVersion({ ...base, thresholds: { review: 3, fail: 2 } })).toThrow(
       'review (3) must not exceed fail (2)',
     );
-    expect(() => store.referenceSets.addVersion({ ...base, productId: 'vase' })).toThrow("product 'vase' is not in the store");
+    expect(() => store.referenceSets.addVersion({ ...base, productId: 'vase' })).toThrow(
+      "product 'vase' is not in the store",
+    );
     expect(store.referenceSets.list('tile')).toHaveLength(1);
   });
 });
@@ -241,7 +277,10 @@ describe('reviews', () => {
     const a = judge(store, refSet.id, T0, 0.9);
     const b = judge(store, refSet.id, T0 + 1, 0.6);
 
-    const r1 = store.reviews.add({ inspectionId: a.id, action: 'note', note: ' glaze pooled ', userName: 'lead' }, 5000);
+    const r1 = store.reviews.add(
+      { inspectionId: a.id, action: 'note', note: ' glaze pooled ', userName: 'lead' },
+      5000,
+    );
     expect(r1.review).toMatchObject({ action: 'note', note: 'glaze pooled', userName: 'lead', createdAt: 5000 });
     expect(store.inspections.get(a.id)?.reviewStatus).toBe('pending');
 
@@ -297,8 +336,12 @@ describe('users', () => {
     store.users.create({ name: 'mara', passwordHash: 'scrypt$1', role: 'lead' }, 10);
     expect(store.users.get('mara')).toEqual({ name: 'mara', passwordHash: 'scrypt$1', role: 'lead', createdAt: 10 });
     expect(store.users.list()).toEqual([{ name: 'mara', role: 'lead', createdAt: 10 }]);
-    expect(() => store.users.create({ name: 'mara', passwordHash: 'x', role: 'lead' })).toThrow("user 'mara' already exists");
-    expect(() => store.users.create({ name: 'tom', passwordHash: 'x', role: 'boss' as never })).toThrow(/role of user 'tom'/);
+    expect(() => store.users.create({ name: 'mara', passwordHash: 'x', role: 'lead' })).toThrow(
+      "user 'mara' already exists",
+    );
+    expect(() => store.users.create({ name: 'tom', passwordHash: 'x', role: 'boss' as never })).toThrow(
+      /role of user 'tom'/,
+    );
     store.users.setPasswordHash('mara', 'scrypt$2');
     store.users.setRole('mara', 'admin');
     expect(store.users.get('mara')).toMatchObject({ passwordHash: 'scrypt$2', role: 'admin' });

@@ -39,7 +39,8 @@ function harness(config: ConstructorParameters<typeof PresenceTrigger>[0] = {}) 
 // Fresh sensor noise on every frame, like a real camera.
 let noiseSeed = 100;
 const bench = () => noisyBench(W, H, noiseSeed++);
-const item = (i: number, dx = 0) => drawItem(noisyBench(W, H, noiseSeed++), W, H, itemShape(i, { cx: 0.5 + dx / W, cy: 0.5 }));
+const item = (i: number, dx = 0) =>
+  drawItem(noisyBench(W, H, noiseSeed++), W, H, itemShape(i, { cx: 0.5 + dx / W, cy: 0.5 }));
 
 function feedBench(feed: (d: Buffer) => void, frames: number) {
   for (let i = 0; i < frames; i++) feed(bench());
@@ -108,7 +109,8 @@ describe('PresenceTrigger', () => {
     let t = 0;
     let n = 0;
     trigger.on('inspect', () => n++);
-    const push = (data: Buffer) => trigger.push({ seq: 0, capturedAt: (t += 50), width: W, height: H, channels: 3, data });
+    const push = (data: Buffer) =>
+      trigger.push({ seq: 0, capturedAt: (t += 50), width: W, height: H, channels: 3, data });
     push(bench());
     for (let k = 0; k < 5; k++) push(item(3));
     expect(trigger.state).toBe('inspecting');
@@ -177,7 +179,8 @@ describe('PresenceTrigger', () => {
     const got: number[] = [];
     trigger.on('inspect', (f) => got.push(f.seq));
     let seq = 0;
-    const push = (data: Buffer) => trigger.push({ seq: seq++, capturedAt: (t += 40), width: W, height: H, channels: 3, data });
+    const push = (data: Buffer) =>
+      trigger.push({ seq: seq++, capturedAt: (t += 40), width: W, height: H, channels: 3, data });
     push(bench());
     for (let k = 0; k < 5; k++) push(item(0));
     expect(got).toHaveLength(1);
@@ -191,11 +194,17 @@ describe('PresenceTrigger', () => {
 });
 
 describe('the demo bench', () => {
-  it('sees every one of the demo replay items (teal glaze of the grey bench\'s brightness) and inspects each once', () => {
+  it("sees every one of the demo replay items (teal glaze of the grey bench's brightness) and inspects each once", () => {
     const bench = demoEmptyBench();
     const trigger = new PresenceTrigger({ ...DEFAULT_CONFIG.trigger, steadyMs: 150, emptyMs: 150 });
-    const frame = (data: Uint8Array, t: number): Frame =>
-      ({ seq: 0, capturedAt: t, width: bench.width, height: bench.height, channels: 3, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
+    const frame = (data: Uint8Array, t: number): Frame => ({
+      seq: 0,
+      capturedAt: t,
+      width: bench.width,
+      height: bench.height,
+      channels: 3,
+      data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+    });
     const inspected: number[] = [];
     let current = -1;
     trigger.on('inspect', () => {

@@ -2,13 +2,19 @@
 import { describe, expect, it } from 'vitest';
 import { changedFraction, roiBounds, toThumb } from '../../station/trigger/thumb.ts';
 
-function solid(width: number, height: number, rgb: [number, number, number]): { width: number; height: number; data: Buffer } {
+function solid(
+  width: number,
+  height: number,
+  rgb: [number, number, number],
+): { width: number; height: number; data: Buffer } {
   const data = Buffer.alloc(width * height * 3);
   for (let i = 0; i < width * height; i++) data.set(rgb, i * 3);
   return { width, height, data };
 }
 
-const pixel = (t: { width: number; rgb: Uint8Array }, x: number, y: number) => [...t.rgb.subarray((y * t.width + x) * 3, (y * t.width + x) * 3 + 3)];
+const pixel = (t: { width: number; rgb: Uint8Array }, x: number, y: number) => [
+  ...t.rgb.subarray((y * t.width + x) * 3, (y * t.width + x) * 3 + 3),
+];
 
 describe('toThumb', () => {
   it('keeps the aspect ratio and the colour', () => {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  chooseBandsFromRejects, histogram, histogramText, nearestExamples, regionStats, normaliseMap,
-  leaveOneOutRegionScores, regionTolerance, productScorer, modelToJson, poolScores,
+  chooseBandsFromRejects,
+  histogram,
+  histogramText,
+  nearestExamples,
+  regionStats,
+  normaliseMap,
+  leaveOneOutRegionScores,
+  regionTolerance,
+  productScorer,
+  modelToJson,
+  poolScores,
 } from '../../station/verdict/index.ts';
 import { sampler } from './helpers.ts';
 
@@ -13,7 +22,8 @@ describe('chooseBandsFromRejects', () => {
     const o = c.options[c.chosen];
     expect(o.rejects.flagged).toBeGreaterThanOrEqual(0.95);
     for (const other of c.options)
-      if (other.rejects.flagged >= 0.95 && other.good.shares.fail <= 0.05) expect(o.good.flagged).toBeLessThanOrEqual(other.good.flagged);
+      if (other.rejects.flagged >= 0.95 && other.good.shares.fail <= 0.05)
+        expect(o.good.flagged).toBeLessThanOrEqual(other.good.flagged);
     expect(c.band.rates).toEqual(o.rates);
     expect(c.band.failAt).toBeCloseTo(o.failAt, 12);
   });
@@ -35,7 +45,8 @@ describe('histogram', () => {
 
 describe('per-region normalisation', () => {
   // 4×4 grid; cell 0 is a "wood grain" place where good items vary a lot.
-  const W = 4, H = 4;
+  const W = 4,
+    H = 4;
   const goods = Array.from({ length: 30 }, (_, i) => {
     const s = sampler(50 + i);
     const m = Float32Array.from(s.normal(16, 1, 0.05));
@@ -44,8 +55,11 @@ describe('per-region normalisation', () => {
   });
   it('a defect in a calm place outranks natural variation in a busy place', () => {
     const stats = regionStats(goods, W, H);
-    const normalGood = goods[3].slice(); normalGood[0] = 4; // a busy-place excursion, still normal there
-    const defect = goods[4].slice(); defect[0] = 1; defect[10] = 1.6; // small but unusual bump in a calm place
+    const normalGood = goods[3].slice();
+    normalGood[0] = 4; // a busy-place excursion, still normal there
+    const defect = goods[4].slice();
+    defect[0] = 1;
+    defect[10] = 1.6; // small but unusual bump in a calm place
     expect(poolScores(defect)).toBeLessThan(poolScores(normalGood)); // raw max gets it wrong
     expect(poolScores(normaliseMap(defect, stats))).toBeGreaterThan(poolScores(normaliseMap(normalGood, stats)));
   });
@@ -57,10 +71,19 @@ describe('per-region normalisation', () => {
     expect(higher).toBeGreaterThan(goods.length / 2);
   });
   it('region masks scale tolerance and can ignore a region', () => {
-    const tol = regionTolerance([{ x: 0, y: 0, w: 0.5, h: 0.5, tolerance: 2 }, { x: 0.5, y: 0.5, w: 0.5, h: 0.5, ignore: true }], W, H)!;
+    const tol = regionTolerance(
+      [
+        { x: 0, y: 0, w: 0.5, h: 0.5, tolerance: 2 },
+        { x: 0.5, y: 0.5, w: 0.5, h: 0.5, ignore: true },
+      ],
+      W,
+      H,
+    )!;
     expect(tol[0]).toBe(2);
     expect(tol[15]).toBe(Infinity);
-    const m = new Float32Array(16).fill(1); m[0] = 3; m[15] = 100;
+    const m = new Float32Array(16).fill(1);
+    m[0] = 3;
+    m[15] = 100;
     expect(poolScores(normaliseMap(m, undefined, tol))).toBe(1.5);
     const score = productScorer(modelToJson(undefined, [{ x: 0.5, y: 0.5, w: 0.5, h: 0.5, ignore: true }], W, H));
     expect(score({ score: 100, patchScores: m })).toBe(3);
@@ -87,11 +110,32 @@ describe('judgeInspection', () => {
     expect(judgeInspection({ score: 3 }, null).verdict).toBe('unjudged');
     expect(judgeInspection(null, t).verdict).toBe('unjudged');
     expect(judgeInspection({ score: NaN }, t)).toEqual({ verdict: 'unjudged', score: null });
-    const region = { ...t, scoreModel: { kind: 'region' as const, gridW: 2, gridH: 1, regions: [{ x: 0, y: 0, w: 0.5, h: 1, tolerance: 4 }] } };
-    expect(judgeInspection({ score: 9, patchScores: Float32Array.from([6, 0.5]) }, region)).toEqual({ verdict: 'review', score: 1.5 });
+    const region = {
+      ...t,
+      scoreModel: {
+        kind: 'region' as const,
+        gridW: 2,
+        gridH: 1,
+        regions: [{ x: 0, y: 0, w: 0.5, h: 1, tolerance: 4 }],
+      },
+    };
+    expect(judgeInspection({ score: 9, patchScores: Float32Array.from([6, 0.5]) }, region)).toEqual({
+      verdict: 'review',
+      score: 1.5,
+    });
     // padding cells never score
-    expect(judgeInspection({ score: 9, patchScores: Float32Array.from([6, 0.5]), contentMask: Uint8Array.from([1, 0]) }, region).score).toBe(1.5);
-    expect(judgeInspection({ score: 9, patchScores: Float32Array.from([0.1, 9]), contentMask: Uint8Array.from([1, 0]) }, region).verdict).toBe('pass');
+    expect(
+      judgeInspection(
+        { score: 9, patchScores: Float32Array.from([6, 0.5]), contentMask: Uint8Array.from([1, 0]) },
+        region,
+      ).score,
+    ).toBe(1.5);
+    expect(
+      judgeInspection(
+        { score: 9, patchScores: Float32Array.from([0.1, 9]), contentMask: Uint8Array.from([1, 0]) },
+        region,
+      ).verdict,
+    ).toBe('pass');
     const bad = judgeInspection({ score: 9 }, region);
     expect(bad.verdict).toBe('unjudged');
     expect(bad.error).toMatch(/no patch scores/);

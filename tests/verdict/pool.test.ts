@@ -44,12 +44,18 @@ describe("the 'top' score model", () => {
     expect(r.error).toMatch(/no patch scores/);
   });
   it('calibration bands rest on held-out scores pooled the same way', () => {
-    const held = [spike, spread, Float32Array.from([2, 2, 2, 2, 2, 2, 2, 2, 2, 2])].map((p) => ({ score: Math.max(...p), patchScores: p }));
+    const held = [spike, spread, Float32Array.from([2, 2, 2, 2, 2, 2, 2, 2, 2, 2])].map((p) => ({
+      score: Math.max(...p),
+      patchScores: p,
+    }));
     const grid = { gridW: 5, gridH: 2 };
     const top = heldOutUnderModel({ placedConsistently: false, regions: [], scoreTopShare: 0.2 }, held, grid);
     expect(top.model).toEqual({ kind: 'top', topShare: 0.2 });
     expect(top.scores).toEqual([5, 6, 2]);
-    expect(heldOutUnderModel({ placedConsistently: false, regions: [], scoreTopShare: 0 }, held, grid)).toEqual({ model: { kind: 'raw' }, scores: [9, 6, 2] });
+    expect(heldOutUnderModel({ placedConsistently: false, regions: [], scoreTopShare: 0 }, held, grid)).toEqual({
+      model: { kind: 'raw' },
+      scores: [9, 6, 2],
+    });
     // per-location tolerance keeps the share: its stored model carries it
     const region = heldOutUnderModel({ placedConsistently: true, regions: [], scoreTopShare: 0.2 }, held, grid);
     expect(region.model).toMatchObject({ kind: 'region', topShare: 0.2 });

@@ -4,12 +4,14 @@ import { createRng } from '../../station/vision/rng.ts';
 
 describe('verdict rng', () => {
   it('is the vision generator for non-zero seeds', () => {
-    const a = seededRandom(42), b = createRng(42);
+    const a = seededRandom(42),
+      b = createRng(42);
     for (let i = 0; i < 100; i++) expect(a()).toBe(b());
   });
 
   it('seed 0 still gives a varied, reproducible stream', () => {
-    const a = seededRandom(0), b = seededRandom(0);
+    const a = seededRandom(0),
+      b = seededRandom(0);
     const xs = Array.from({ length: 50 }, () => a());
     expect(xs).toEqual(Array.from({ length: 50 }, () => b()));
     expect(new Set(xs).size).toBe(50);

@@ -27,18 +27,39 @@ describe('native-aspect input', () => {
   });
 
   it('a region of interest is all the input sees', () => {
-    expect(roiPixels(1000, 500, { x: 0.25, y: 0.1, width: 0.5, height: 0.8 })).toEqual({ x: 250, y: 50, width: 500, height: 400 });
-    const g = fitGeometry(1000, 500, { size: 224, resize: 'stretch', roi: { x: 0.25, y: 0.1, width: 0.5, height: 0.8 } });
+    expect(roiPixels(1000, 500, { x: 0.25, y: 0.1, width: 0.5, height: 0.8 })).toEqual({
+      x: 250,
+      y: 50,
+      width: 500,
+      height: 400,
+    });
+    const g = fitGeometry(1000, 500, {
+      size: 224,
+      resize: 'stretch',
+      roi: { x: 0.25, y: 0.1, width: 0.5, height: 0.8 },
+    });
     expect(g.region).toEqual({ x: 250, y: 50, width: 500, height: 400 });
     // A region reaching past the frame is clipped to it.
-    expect(roiPixels(100, 100, { x: 0.9, y: 0.9, width: 0.5, height: 0.5 })).toEqual({ x: 90, y: 90, width: 10, height: 10 });
+    expect(roiPixels(100, 100, { x: 0.9, y: 0.9, width: 0.5, height: 0.5 })).toEqual({
+      x: 90,
+      y: 90,
+      width: 10,
+      height: 10,
+    });
   });
 
   it('settings refuse a bad aspect, an ROI outside the frame and an input beyond the largest size', () => {
     expect(() => validateSettings({ ...DEFAULT_SETTINGS, aspect: 0 }, 32)).toThrow(/aspect 0/);
-    expect(() => validateSettings({ ...DEFAULT_SETTINGS, roi: { x: 0.5, y: 0, width: 0.6, height: 1 } }, 32)).toThrow(/roi/);
+    expect(() => validateSettings({ ...DEFAULT_SETTINGS, roi: { x: 0.5, y: 0, width: 0.6, height: 1 } }, 32)).toThrow(
+      /roi/,
+    );
     expect(() => validateSettings({ ...DEFAULT_SETTINGS, size: 1024 }, 32)).toThrow(/at most/);
-    expect(() => validateSettings({ ...DEFAULT_SETTINGS, size: 768, aspect: 0.4, roi: { x: 0.1, y: 0, width: 0.8, height: 1 } }, 32)).not.toThrow();
+    expect(() =>
+      validateSettings(
+        { ...DEFAULT_SETTINGS, size: 768, aspect: 0.4, roi: { x: 0.1, y: 0, width: 0.8, height: 1 } },
+        32,
+      ),
+    ).not.toThrow();
   });
 
   it('a reference set from before these settings reads as square and whole-frame', () => {
@@ -81,8 +102,15 @@ describe('reference-set augmentation', () => {
     const views = augmentedViews({ name: 'sq', width: w, height: w, data }, 'jitter');
     expect(views.map((v) => v.name)).toEqual(['sq#turn+8', 'sq#turn-8', 'sq#shift+4', 'sq#shift-4']);
     const centroid = (v: { data: Uint8Array }) => {
-      let n = 0, sx = 0, sy = 0;
-      for (let p = 0; p < w * w; p++) if (v.data[p * 3] > 127) { n++; sx += p % w; sy += Math.floor(p / w); }
+      let n = 0,
+        sx = 0,
+        sy = 0;
+      for (let p = 0; p < w * w; p++)
+        if (v.data[p * 3] > 127) {
+          n++;
+          sx += p % w;
+          sy += Math.floor(p / w);
+        }
       return [sx / n, sy / n, n];
     };
     const [tx, ty, tn] = centroid(views[0]);

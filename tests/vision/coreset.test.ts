@@ -24,12 +24,15 @@ function blobs(n: number, dim: number, seed: number): Float32Array {
 /** Largest distance from any point to its nearest chosen point (the k-center objective). */
 function coverRadius(x: Float32Array, n: number, dim: number, chosen: ArrayLike<number>): number {
   const bank = new Float32Array(chosen.length * dim);
-  Array.from(chosen).forEach((r, i) => { bank.set(x.subarray(r * dim, (r + 1) * dim), i * dim); });
+  Array.from(chosen).forEach((r, i) => {
+    bank.set(x.subarray(r * dim, (r + 1) * dim), i * dim);
+  });
   return Math.max(...nearestReference(x, n, bank, chosen.length, dim));
 }
 
 describe('greedy k-center coreset', () => {
-  const n = 3000, dim = 48;
+  const n = 3000,
+    dim = 48;
   const x = blobs(n, dim, 5);
 
   it('is deterministic for a seed and differs across seeds', () => {

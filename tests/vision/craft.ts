@@ -27,7 +27,11 @@ function chunk(type: string, data: Uint8Array): Buffer {
 }
 
 /** A PNG with the given header; pixel rows come from `rows` (already filtered, filter byte included) or zeros. */
-export function craftPng(width: number, height: number, opts: { bitDepth?: number; colourType?: number; rows?: Uint8Array } = {}): Buffer {
+export function craftPng(
+  width: number,
+  height: number,
+  opts: { bitDepth?: number; colourType?: number; rows?: Uint8Array } = {},
+): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -56,7 +60,11 @@ export function png16Grey(width: number, height: number, values: number[]): Buff
 }
 
 /** Uncompressed BMP, 24-bit (rgb given) or 8-bit palette (indices + palette), bottom-up rows. */
-export function craftBmp(width: number, height: number, opts: { rgb?: Uint8Array; indices?: Uint8Array; palette?: [number, number, number][] }): Buffer {
+export function craftBmp(
+  width: number,
+  height: number,
+  opts: { rgb?: Uint8Array; indices?: Uint8Array; palette?: [number, number, number][] },
+): Buffer {
   const bpp = opts.indices ? 8 : 24;
   const stride = Math.floor((bpp * width + 31) / 32) * 4;
   const palBytes = opts.palette ? opts.palette.length * 4 : 0;

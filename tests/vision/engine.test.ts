@@ -20,7 +20,11 @@ let engine: Engine;
 let set: ReferenceSet;
 const trainNames: string[] = [];
 
-interface Probe { name: string; png: Buffer; mask: Uint8Array | null }
+interface Probe {
+  name: string;
+  png: Buffer;
+  mask: Uint8Array | null;
+}
 const probes: Probe[] = [];
 
 /** Is (x, y) within r pixels of a mask pixel? */
@@ -37,15 +41,27 @@ beforeAll(async () => {
   const embeddings = [];
   for (let seed = 1; seed <= 24; seed++) {
     const name = `good-${seed}.png`;
-    embeddings.push(await engine.embedImage(await encodePng(renderItem({ kind: KIND, seed, width: SIZE, height: SIZE })), name));
+    embeddings.push(
+      await engine.embedImage(await encodePng(renderItem({ kind: KIND, seed, width: SIZE, height: SIZE })), name),
+    );
     trainNames.push(name);
   }
   set = engine.buildReferenceSet(embeddings, trainNames, { coresetSize: 4000, seed: 0 });
   for (let seed = 101; seed <= 108; seed++) {
-    probes.push({ name: `good-${seed}.png`, png: await encodePng(renderItem({ kind: KIND, seed, width: SIZE, height: SIZE })), mask: null });
+    probes.push({
+      name: `good-${seed}.png`,
+      png: await encodePng(renderItem({ kind: KIND, seed, width: SIZE, height: SIZE })),
+      mask: null,
+    });
   }
   for (let i = 0; i < 12; i++) {
-    const item = renderItem({ kind: KIND, seed: 201 + i, width: SIZE, height: SIZE, defect: DEFECTS[i % DEFECTS.length] });
+    const item = renderItem({
+      kind: KIND,
+      seed: 201 + i,
+      width: SIZE,
+      height: SIZE,
+      defect: DEFECTS[i % DEFECTS.length],
+    });
     probes.push({ name: `${item.defect}-${201 + i}.png`, png: await encodePng(item), mask: item.mask });
   }
 }, 240_000);
@@ -64,7 +80,8 @@ describe('engine on generated items', () => {
   });
 
   it('separates defective from good items (image AUROC ≥ 0.9) and the heatmap peak lies on the defect', async () => {
-    const good: number[] = [], bad: number[] = [];
+    const good: number[] = [],
+      bad: number[] = [];
     const misplaced: string[] = [];
     for (const p of probes) {
       const r = await engine.inspect(p.png, p.name, set);
@@ -80,7 +97,10 @@ describe('engine on generated items', () => {
       if (!nearMask(p.mask, SIZE, SIZE, x, y, 6)) misplaced.push(`${p.name} peak at (${x}, ${y})`);
     }
     const auroc = aurocFromGroups(bad, good);
-    expect(auroc, `good ${good.map((s) => s.toFixed(2))} defective ${bad.map((s) => s.toFixed(2))}`).toBeGreaterThanOrEqual(0.9);
+    expect(
+      auroc,
+      `good ${good.map((s) => s.toFixed(2))} defective ${bad.map((s) => s.toFixed(2))}`,
+    ).toBeGreaterThanOrEqual(0.9);
     expect(misplaced).toEqual([]);
   });
 
@@ -96,14 +116,21 @@ describe('engine on generated items', () => {
   it('refuses a reference set from another backbone or other feature settings', async () => {
     const p = probes[0];
     const foreign = { ...set, model: { id: 'other-net', sha256: '0'.repeat(64) } };
-    await expect(engine.inspect(p.png, p.name, foreign)).rejects.toThrow(/built with backbone other-net .* rebuild the reference set/);
+    await expect(engine.inspect(p.png, p.name, foreign)).rejects.toThrow(
+      /built with backbone other-net .* rebuild the reference set/,
+    );
     const other = createEngine(backbone, { threads: 1, dim: 64 });
-    await expect(other.score(await other.embedImage(p.png, p.name), set)).rejects.toThrow(/other feature settings \(dim: 128 vs 64\)/);
+    await expect(other.score(await other.embedImage(p.png, p.name), set)).rejects.toThrow(
+      /other feature settings \(dim: 128 vs 64\)/,
+    );
     await other.release();
   });
 
   it('its image embeddings find the nearest good references (verdict/explain on a real reference set)', async () => {
-    const emb = await engine.embedImage(await encodePng(renderItem({ kind: KIND, seed: 3, width: SIZE, height: SIZE })), 'again-3.png');
+    const emb = await engine.embedImage(
+      await encodePng(renderItem({ kind: KIND, seed: 3, width: SIZE, height: SIZE })),
+      'again-3.png',
+    );
     const near = nearestExamples(emb.imageEmbedding, set.images.embeddings, set.images.names, 3);
     expect(near[0].name).toBe('good-3.png');
     expect(near[0].distance).toBeLessThan(near[1].distance);
@@ -123,8 +150,17 @@ describe('engine on generated items', () => {
     const padded = createEngine(backbone, { threads: 1, resize: 'pad' });
     try {
       const good = [];
-      for (let seed = 1; seed <= 3; seed++) good.push(await padded.embedImage(await encodePng(renderItem({ kind: KIND, seed, width: 320, height: 240 })), `good-${seed}.png`));
-      const padSet = padded.buildReferenceSet(good, ['good-1.png', 'good-2.png', 'good-3.png'], { coresetSize: 500, seed: 0 });
+      for (let seed = 1; seed <= 3; seed++)
+        good.push(
+          await padded.embedImage(
+            await encodePng(renderItem({ kind: KIND, seed, width: 320, height: 240 })),
+            `good-${seed}.png`,
+          ),
+        );
+      const padSet = padded.buildReferenceSet(good, ['good-1.png', 'good-2.png', 'good-3.png'], {
+        coresetSize: 500,
+        seed: 0,
+      });
       const frame = await encodePng(renderItem({ kind: KIND, seed: 301, width: 320, height: 240 }));
       const r = await padded.inspect(frame, 'frame-4x3.png', padSet);
       expect(r.embedding.contentMask.reduce((a, b) => a + b, 0)).toBe(28 * 21);
@@ -137,6 +173,8 @@ describe('engine on generated items', () => {
   });
 
   it('names the file when an image cannot be inspected', async () => {
-    await expect(engine.inspect(Buffer.from('not an image'), 'bench/cam-07.jpg', set)).rejects.toThrow(/bench\/cam-07\.jpg: not a readable image/);
+    await expect(engine.inspect(Buffer.from('not an image'), 'bench/cam-07.jpg', set)).rejects.toThrow(
+      /bench\/cam-07\.jpg: not a readable image/,
+    );
   });
 });

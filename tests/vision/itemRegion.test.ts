@@ -5,7 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backbone } from '../../models/load.ts';
 import { createEngine, type Engine } from '../../station/vision/engine.ts';
-import { cellsOnItem, itemRegionFromJson, itemRegionToJson, learnItemRegion, type ItemRegion } from '../../station/vision/itemRegion.ts';
+import {
+  cellsOnItem,
+  itemRegionFromJson,
+  itemRegionToJson,
+  learnItemRegion,
+  type ItemRegion,
+} from '../../station/vision/itemRegion.ts';
 import { fitGeometry } from '../../station/vision/preprocess.ts';
 import { decodeReferenceSet, encodeReferenceSet } from '../../station/vision/referenceSet.ts';
 import { createRng } from '../../station/vision/rng.ts';
@@ -20,7 +26,10 @@ const maskOf = (w: number, h: number, inside: (x: number, y: number) => boolean)
 
 describe('learning the item region', () => {
   it('is the union of the items seen, widened by one cell', () => {
-    const r = learnItemRegion([maskOf(64, 64, (x, y) => x < 16 && y < 16), maskOf(128, 128, (x, y) => x < 32 && y >= 96)], 8)!;
+    const r = learnItemRegion(
+      [maskOf(64, 64, (x, y) => x < 16 && y < 16), maskOf(128, 128, (x, y) => x < 32 && y >= 96)],
+      8,
+    )!;
     const at = (x: number, y: number) => r.data[y * 8 + x];
     expect([at(0, 0), at(1, 1), at(2, 2), at(3, 3)]).toEqual([1, 1, 1, 0]); // item in cells 0-1, widened to 2
     expect([at(0, 7), at(2, 5), at(3, 7)]).toEqual([1, 1, 0]);
@@ -43,7 +52,12 @@ describe('learning the item region', () => {
     expect(cells[2 * 8 + 4]).toBe(0); // cell (4, 2): frame x 0.56
     expect(cells[5 * 8 + 0]).toBe(0); // cell (0, 5): frame y 0.59
     // With a region of interest, shares are of the region: its top-left quarter.
-    const roi = fitGeometry(400, 200, { size: 256, resize: 'stretch', stride, roi: { x: 0.5, y: 0, width: 0.5, height: 1 } });
+    const roi = fitGeometry(400, 200, {
+      size: 256,
+      resize: 'stretch',
+      stride,
+      roi: { x: 0.5, y: 0, width: 0.5, height: 1 },
+    });
     const r2 = cellsOnItem(region, 8, 8, { stride, x0: 0, y0: 0 }, roi);
     expect([r2[0], r2[3], r2[4], r2[4 * 8]]).toEqual([1, 1, 0, 0]);
   });
@@ -57,13 +71,15 @@ describe('scoring only where the item is', () => {
   function photo(seed: number, scuff = false): DecodedImage {
     const r = createRng(seed);
     const data = new Uint8Array(W * W * 3);
-    const cx = 60 + r() * 8, cy = 112 + r() * 8;
-    for (let y = 0; y < W; y++) for (let x = 0; x < W; x++) {
-      const d = Math.hypot(x - cx, y - cy);
-      let v = d < 48 ? 150 + 40 * Math.sin(d / 3 + seed) : 200 + (r() - 0.5) * 6;
-      if (scuff && x > 196 && x < 216 && y > 100 && y < 120) v = 60;
-      data.set([v, v * 0.85, v * 0.7], (y * W + x) * 3);
-    }
+    const cx = 60 + r() * 8,
+      cy = 112 + r() * 8;
+    for (let y = 0; y < W; y++)
+      for (let x = 0; x < W; x++) {
+        const d = Math.hypot(x - cx, y - cy);
+        let v = d < 48 ? 150 + 40 * Math.sin(d / 3 + seed) : 200 + (r() - 0.5) * 6;
+        if (scuff && x > 196 && x < 216 && y > 100 && y < 120) v = 60;
+        data.set([v, v * 0.85, v * 0.7], (y * W + x) * 3);
+      }
     return { name: `p${seed}`, width: W, height: W, data };
   }
   const region = learnItemRegion([maskOf(W, W, (x, y) => Math.hypot(x - 64, y - 116) < 56)])!;
@@ -82,7 +98,9 @@ describe('scoring only where the item is', () => {
     for (let s = 1; s <= 8; s++) embs.push(await engine.embed(await engine.preprocess(photo(s))));
     const names = embs.map((_, i) => `g${i}`);
     const plain = engine.buildReferenceSet(embs, names, { coresetSize: 2000, seed: 0 });
-    const withRegion = decodeReferenceSet(encodeReferenceSet(engine.buildReferenceSet(embs, names, { coresetSize: 2000, seed: 0, itemRegion: region })));
+    const withRegion = decodeReferenceSet(
+      encodeReferenceSet(engine.buildReferenceSet(embs, names, { coresetSize: 2000, seed: 0, itemRegion: region })),
+    );
     expect(withRegion.itemRegion).toEqual(region);
     const good = await engine.embed(await engine.preprocess(photo(20)));
     const scuffed = await engine.embed(await engine.preprocess(photo(20, true)));

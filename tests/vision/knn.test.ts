@@ -27,7 +27,11 @@ afterAll(async () => {
 });
 
 describe('nearest-neighbour kernels agree with the plain reference', () => {
-  for (const [nq, nb, dim] of [[101, 733, 128], [7, 3, 5], [64, 2000, 64]] as const) {
+  for (const [nq, nb, dim] of [
+    [101, 733, 128],
+    [7, 3, 5],
+    [64, 2000, 64],
+  ] as const) {
     it(`${nq} queries × ${nb} bank × ${dim} dims`, async () => {
       const bank = features(nb, dim, 10 + dim);
       const q = features(nq, dim, 99 + dim);
@@ -45,12 +49,16 @@ describe('nearest-neighbour kernels agree with the plain reference', () => {
       expect(got.indices[0]).toBe(0);
       // Reusing the session for another query set gives the same answer as a fresh computation.
       const q2 = features(nq, dim, 7);
-      expect(maxError((await ort.nearest(q2, nq)).distances, nearestReference(q2, nq, bank, nb, dim))).toBeLessThan(1e-4);
+      expect(maxError((await ort.nearest(q2, nq)).distances, nearestReference(q2, nq, bank, nb, dim))).toBeLessThan(
+        1e-4,
+      );
     });
   }
 
   it('refuses an empty bank and mismatched shapes with a clear message', async () => {
     expect(() => nearestBlocked(new Float32Array(8), 2, new Float32Array(0), 0, 4)).toThrow(/memory bank is empty/);
-    expect(() => nearestReference(new Float32Array(7), 2, new Float32Array(8), 2, 4)).toThrow(/queries hold 7 values, need 2×4/);
+    expect(() => nearestReference(new Float32Array(7), 2, new Float32Array(8), 2, 4)).toThrow(
+      /queries hold 7 values, need 2×4/,
+    );
   });
 });

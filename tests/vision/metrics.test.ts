@@ -11,7 +11,9 @@ function bruteAuroc(pos: number[], neg: number[]): number {
 function bruteF1(scores: number[], labels: number[]): number {
   let best = 0;
   for (const t of new Set(scores)) {
-    let tp = 0, fp = 0, fn = 0;
+    let tp = 0,
+      fp = 0,
+      fn = 0;
     scores.forEach((s, i) => {
       if (s >= t) labels[i] ? tp++ : fp++;
       else if (labels[i]) fn++;
@@ -33,7 +35,8 @@ describe('metrics', () => {
     for (let trial = 0; trial < 5; trial++) {
       const scores = Array.from({ length: 300 }, () => Math.round(rand() * 40) / 4);
       const labels = scores.map((s) => (rand() < 0.2 + s / 20 ? 1 : 0));
-      const pos = scores.filter((_, i) => labels[i]), neg = scores.filter((_, i) => !labels[i]);
+      const pos = scores.filter((_, i) => labels[i]),
+        neg = scores.filter((_, i) => !labels[i]);
       expect(auroc(scores, labels)).toBeCloseTo(bruteAuroc(pos, neg), 12);
       expect(f1Max(scores, labels).f1).toBeCloseTo(bruteF1(scores, labels), 12);
     }

@@ -11,7 +11,9 @@ function pattern(w = 6, h = 4): Uint8Array {
   return d;
 }
 const raw = (w = 6, h = 4) => sharp(pattern(w, h), { raw: { width: w, height: h, channels: 3 } });
-const px = (img: { width: number; data: Uint8Array }, x: number, y: number) => [...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3)];
+const px = (img: { width: number; data: Uint8Array }, x: number, y: number) => [
+  ...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3),
+];
 
 describe('decodeImage: formats', () => {
   it('reads PNG, lossless WebP and TIFF exactly, JPEG approximately', async () => {
@@ -30,7 +32,9 @@ describe('decodeImage: formats', () => {
   });
 
   it('turns greyscale and 16-bit into 8-bit RGB', async () => {
-    const grey = await sharp(Uint8Array.from([0, 100, 200, 255]), { raw: { width: 2, height: 2, channels: 1 } }).png().toBuffer();
+    const grey = await sharp(Uint8Array.from([0, 100, 200, 255]), { raw: { width: 2, height: 2, channels: 1 } })
+      .png()
+      .toBuffer();
     const g = await decodeImage(grey, 'grey.png');
     expect(px(g, 1, 0)).toEqual([100, 100, 100]);
     const g16 = await decodeImage(png16Grey(2, 1, [0, 0x8000]), 'deep.png');
@@ -39,7 +43,11 @@ describe('decodeImage: formats', () => {
   });
 
   it('composites RGBA over black', async () => {
-    const rgba = await sharp(Uint8Array.from([200, 100, 50, 255, 200, 100, 50, 0]), { raw: { width: 2, height: 1, channels: 4 } }).png().toBuffer();
+    const rgba = await sharp(Uint8Array.from([200, 100, 50, 255, 200, 100, 50, 0]), {
+      raw: { width: 2, height: 1, channels: 4 },
+    })
+      .png()
+      .toBuffer();
     const img = await decodeImage(rgba, 'alpha.png');
     expect(px(img, 0, 0)).toEqual([200, 100, 50]);
     expect(px(img, 1, 0)).toEqual([0, 0, 0]);
@@ -55,7 +63,17 @@ describe('decodeImage: formats', () => {
   it('reads 24-bit and 8-bit palette BMP', async () => {
     const b24 = await decodeImage(craftBmp(6, 4, { rgb: pattern() }), 'frame.bmp');
     expect(Buffer.from(b24.data).equals(Buffer.from(pattern()))).toBe(true);
-    const b8 = await decodeImage(craftBmp(3, 2, { indices: Uint8Array.from([0, 1, 2, 2, 1, 0]), palette: [[255, 0, 0], [0, 255, 0], [0, 0, 255]] }), 'pal.bmp');
+    const b8 = await decodeImage(
+      craftBmp(3, 2, {
+        indices: Uint8Array.from([0, 1, 2, 2, 1, 0]),
+        palette: [
+          [255, 0, 0],
+          [0, 255, 0],
+          [0, 0, 255],
+        ],
+      }),
+      'pal.bmp',
+    );
     expect(px(b8, 0, 0)).toEqual([255, 0, 0]);
     expect(px(b8, 2, 0)).toEqual([0, 0, 255]);
     expect(px(b8, 0, 1)).toEqual([0, 0, 255]);
@@ -64,25 +82,48 @@ describe('decodeImage: formats', () => {
 
 describe('decodeImage: bad inputs name the file', () => {
   it('zero-byte file', async () => {
-    await expect(decodeImage(Buffer.alloc(0), 'shelf/empty.png')).rejects.toThrow(/shelf\/empty\.png: the file is empty/);
+    await expect(decodeImage(Buffer.alloc(0), 'shelf/empty.png')).rejects.toThrow(
+      /shelf\/empty\.png: the file is empty/,
+    );
   });
   it('truncated PNG', async () => {
-    const png = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#336699' } }).png({ compressionLevel: 0 }).toBuffer();
-    await expect(decodeImage(png.subarray(0, Math.floor(png.length / 2)), 'cut.png')).rejects.toThrow(/cut\.png: the image data is damaged or truncated/);
+    const png = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#336699' } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+    await expect(decodeImage(png.subarray(0, Math.floor(png.length / 2)), 'cut.png')).rejects.toThrow(
+      /cut\.png: the image data is damaged or truncated/,
+    );
   });
   it('text file named .jpg', async () => {
-    await expect(decodeImage(Buffer.from('this is a shopping list, not a photo\n'), 'notes.jpg')).rejects.toThrow(/notes\.jpg: not a readable image/);
+    await expect(decodeImage(Buffer.from('this is a shopping list, not a photo\n'), 'notes.jpg')).rejects.toThrow(
+      /notes\.jpg: not a readable image/,
+    );
   });
   it('30000×30000 header is refused before any pixel is allocated', async () => {
-    await expect(decodeImage(craftPng(30000, 30000), 'huge.png')).rejects.toThrow(/huge\.png: image is 30000×30000 pixels, above the limit/);
+    await expect(decodeImage(craftPng(30000, 30000), 'huge.png')).rejects.toThrow(
+      /huge\.png: image is 30000×30000 pixels, above the limit/,
+    );
   });
   it('damaged BMP', async () => {
-    await expect(decodeImage(craftBmp(6, 4, { rgb: pattern() }).subarray(0, 60), 'scan.bmp')).rejects.toThrow(/scan\.bmp: cannot read this BMP image \(file is truncated\)/);
+    await expect(decodeImage(craftBmp(6, 4, { rgb: pattern() }).subarray(0, 60), 'scan.bmp')).rejects.toThrow(
+      /scan\.bmp: cannot read this BMP image \(file is truncated\)/,
+    );
   });
 });
 
 const manifest = {
-  id: 't', input: { name: 'input', layout: 'NCHW', size: 32, dynamicSize: true, colour: 'RGB', dtype: 'float32', scale: 1 / 255, mean: [0.5, 0, 0], std: [0.5, 1, 1] },
+  id: 't',
+  input: {
+    name: 'input',
+    layout: 'NCHW',
+    size: 32,
+    dynamicSize: true,
+    colour: 'RGB',
+    dtype: 'float32',
+    scale: 1 / 255,
+    mean: [0.5, 0, 0],
+    std: [0.5, 1, 1],
+  },
 } as unknown as ModelManifest;
 
 describe('fitting into the model input', () => {
@@ -100,7 +141,12 @@ describe('fitting into the model input', () => {
     const g = fitGeometry(400, 200, { size: 224, resize: 'pad', margin: 16 });
     expect([g.inputWidth, g.inputHeight]).toEqual([256, 256]);
     expect(g.content).toEqual({ x: 16, y: 72, width: 224, height: 112 });
-    expect(fitGeometry(400, 200, { size: 224, resize: 'stretch', margin: 8 }).content).toEqual({ x: 8, y: 8, width: 224, height: 224 });
+    expect(fitGeometry(400, 200, { size: 224, resize: 'stretch', margin: 8 }).content).toEqual({
+      x: 8,
+      y: 8,
+      width: 224,
+      height: 224,
+    });
   });
   it('photometric standardisation maps a dim and a bright shot of the same scene to the same input', async () => {
     const shot = (gain: number) => {

@@ -4,10 +4,15 @@ import { gaussianArray } from '../../station/vision/rng.ts';
 import { DEFAULT_SETTINGS } from '../../station/vision/settings.ts';
 
 function sampleSet(withStats: boolean): ReferenceSet {
-  const dim = 16, bankSize = 37;
+  const dim = 16,
+    bankSize = 37;
   const bank = gaussianArray(bankSize * dim, 3);
   // Values that a lossy (text or float64) round trip would change.
-  bank[0] = -0; bank[1] = 1e-42; bank[2] = Math.fround(1 / 3); bank[3] = NaN; bank[4] = 3.4028234663852886e38;
+  bank[0] = -0;
+  bank[1] = 1e-42;
+  bank[2] = Math.fround(1 / 3);
+  bank[3] = NaN;
+  bank[4] = 3.4028234663852886e38;
   return {
     formatVersion: 1,
     model: { id: 'mobilenet_v2-features', sha256: 'ab'.repeat(32) },
@@ -54,7 +59,13 @@ describe('reference set file', () => {
       expect(bytesOf(back.images.embeddings).equals(bytesOf(set.images.embeddings))).toBe(true);
       expect(back.images.names).toEqual(set.images.names);
       expect(back.settings).toEqual(set.settings);
-      expect({ ...back, bank: 0, projection: 0, images: 0, stats: 0 }).toEqual({ ...set, bank: 0, projection: 0, images: 0, stats: 0 });
+      expect({ ...back, bank: 0, projection: 0, images: 0, stats: 0 }).toEqual({
+        ...set,
+        bank: 0,
+        projection: 0,
+        images: 0,
+        stats: 0,
+      });
       if (withStats) {
         expect(bytesOf(back.stats!.mean).equals(bytesOf(set.stats!.mean))).toBe(true);
         expect(back.stats!.gridW).toBe(4);
@@ -89,25 +100,48 @@ describe('reference set file', () => {
 
   it('refuses a set built with another backbone', () => {
     const bytes = encodeReferenceSet(sampleSet(false));
-    expect(() => decodeReferenceSet(bytes, { source: 'mugs.refset', expectedModel: { id: 'mobilenet_v2-features', sha256: 'cd'.repeat(32) } }))
-      .toThrow(/mugs\.refset: reference set was built with backbone mobilenet_v2-features \(sha256 abababababab…\) but the station runs/);
-    expect(() => decodeReferenceSet(bytes, { expectedModel: { id: 'mobilenet_v2-features', sha256: 'ab'.repeat(32) } })).not.toThrow();
+    expect(() =>
+      decodeReferenceSet(bytes, {
+        source: 'mugs.refset',
+        expectedModel: { id: 'mobilenet_v2-features', sha256: 'cd'.repeat(32) },
+      }),
+    ).toThrow(
+      /mugs\.refset: reference set was built with backbone mobilenet_v2-features \(sha256 abababababab…\) but the station runs/,
+    );
+    expect(() =>
+      decodeReferenceSet(bytes, { expectedModel: { id: 'mobilenet_v2-features', sha256: 'ab'.repeat(32) } }),
+    ).not.toThrow();
   });
 
   it('checks the header field by field, naming the field', () => {
     const bytes = encodeReferenceSet(sampleSet(true));
     const refused = (edit: (h: Record<string, any>) => void, message: RegExp) =>
       expect(() => decodeReferenceSet(withHeader(bytes, edit), { source: 'd.refset' })).toThrow(message);
-    refused((h) => { h.settings.dim = 'x'; }, /^d\.refset → header → settings → dim: must be a number \(got "x"\); rebuild it/);
-    refused((h) => { h.settings.colour = 1; }, /d\.refset → header → settings: unknown field "colour"/);
-    refused((h) => { h.extra = 1; }, /d\.refset → header: unknown field "extra"/);
-    refused((h) => { delete h.blocks; }, /d\.refset → header → blocks: must be a list of blocks \(got nothing\)/);
-    refused((h) => { h.blocks[1].count = '3'; }, /d\.refset → header → blocks\[1\] → count: must be a number/);
-    refused((h) => { h.settings.resize = 'fit'; }, /d\.refset → header → settings → resize: must be "pad", "crop" or "stretch" \(got "fit"\)/);
+    refused((h) => {
+      h.settings.dim = 'x';
+    }, /^d\.refset → header → settings → dim: must be a number \(got "x"\); rebuild it/);
+    refused((h) => {
+      h.settings.colour = 1;
+    }, /d\.refset → header → settings: unknown field "colour"/);
+    refused((h) => {
+      h.extra = 1;
+    }, /d\.refset → header: unknown field "extra"/);
+    refused((h) => {
+      delete h.blocks;
+    }, /d\.refset → header → blocks: must be a list of blocks \(got nothing\)/);
+    refused((h) => {
+      h.blocks[1].count = '3';
+    }, /d\.refset → header → blocks\[1\] → count: must be a number/);
+    refused((h) => {
+      h.settings.resize = 'fit';
+    }, /d\.refset → header → settings → resize: must be "pad", "crop" or "stretch" \(got "fit"\)/);
   });
 
   it('reads a set written before the aspect and roi settings existed', () => {
-    const bytes = withHeader(encodeReferenceSet(sampleSet(false)), (h) => { delete h.settings.aspect; delete h.settings.roi; });
+    const bytes = withHeader(encodeReferenceSet(sampleSet(false)), (h) => {
+      delete h.settings.aspect;
+      delete h.settings.roi;
+    });
     const back = decodeReferenceSet(bytes);
     expect(back.settings.aspect).toBe(1);
     expect(back.settings.roi).toBeNull();
@@ -117,9 +151,15 @@ describe('reference set file', () => {
     const bytes = encodeReferenceSet(sampleSet(false));
     const v2 = bytes.slice();
     new DataView(v2.buffer).setUint32(8, 2, true);
-    expect(() => decodeReferenceSet(v2, { source: 'a.refset' })).toThrow(/a\.refset: reference set format version 2 is not supported/);
-    expect(() => decodeReferenceSet(new TextEncoder().encode('{"hello": "world"} and more text'), { source: 'b.refset' })).toThrow(/b\.refset: not a reference set file/);
-    expect(() => decodeReferenceSet(bytes.subarray(0, bytes.length - 20), { source: 'c.refset' })).toThrow(/c\.refset: reference set data is damaged or truncated/);
+    expect(() => decodeReferenceSet(v2, { source: 'a.refset' })).toThrow(
+      /a\.refset: reference set format version 2 is not supported/,
+    );
+    expect(() =>
+      decodeReferenceSet(new TextEncoder().encode('{"hello": "world"} and more text'), { source: 'b.refset' }),
+    ).toThrow(/b\.refset: not a reference set file/);
+    expect(() => decodeReferenceSet(bytes.subarray(0, bytes.length - 20), { source: 'c.refset' })).toThrow(
+      /c\.refset: reference set data is damaged or truncated/,
+    );
     const flipped = bytes.slice();
     flipped[flipped.length - 5] ^= 1;
     expect(() => decodeReferenceSet(flipped)).toThrow(/checksum mismatch/);

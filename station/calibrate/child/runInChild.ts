@@ -16,15 +16,22 @@ export const CALIBRATION_NICENESS = 10;
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
 export function runInChild(
-  job: ChildJob, onProgress: (p: CalibrationProgress) => void, onStart?: (pid: number) => void,
+  job: ChildJob,
+  onProgress: (p: CalibrationProgress) => void,
+  onStart?: (pid: number) => void,
 ): Promise<CalibrationOutcome> {
   return new Promise((resolve, reject) => {
     // tsx loads the TypeScript worker whatever loader (or none) the parent runs under; resolved from here, not
     // from the working folder the station happens to be started in.
-    const child = fork(WORKER, [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(WORKER, [], {
+      execArgv: ['--import', import.meta.resolve('tsx')],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     let stderr = '';
     let settled = false;
-    child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
     child.once('spawn', () => {
       try {
         setPriority(child.pid!, CALIBRATION_NICENESS);
@@ -36,14 +43,28 @@ export function runInChild(
     });
     child.on('message', (m: ChildMessage) => {
       if (m.kind === 'progress') onProgress({ phase: m.phase, done: m.done, total: m.total });
-      else if (m.kind === 'done') { settled = true; resolve(m.outcome); }
-      else { settled = true; reject(new Error(m.error)); }
+      else if (m.kind === 'done') {
+        settled = true;
+        resolve(m.outcome);
+      } else {
+        settled = true;
+        reject(new Error(m.error));
+      }
     });
-    child.once('error', (err) => { if (!settled) { settled = true; reject(err); } });
+    child.once('error', (err) => {
+      if (!settled) {
+        settled = true;
+        reject(err);
+      }
+    });
     child.once('exit', (code, signal) => {
       if (settled) return;
       settled = true;
-      reject(new Error(`the calibration process ended (${signal ?? `exit code ${code}`}) before finishing${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`));
+      reject(
+        new Error(
+          `the calibration process ended (${signal ?? `exit code ${code}`}) before finishing${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+        ),
+      );
     });
   });
 }

@@ -17,12 +17,22 @@ process.once('message', async (job: ChildJob) => {
     const engines = await visionEngines(job.modelManifest);
     try {
       const r = await calibrateProduct({
-        productId: job.productId, calibrationDir: job.calibrationDir, store, engineFor: engines.engineFor, tune: engines.tune,
-        activate: false, onProgress: (phase, done, total) => void send({ kind: 'progress', phase, done, total }),
+        productId: job.productId,
+        calibrationDir: job.calibrationDir,
+        store,
+        engineFor: engines.engineFor,
+        tune: engines.tune,
+        activate: false,
+        onProgress: (phase, done, total) => void send({ kind: 'progress', phase, done, total }),
       });
       await send({
         kind: 'done',
-        outcome: { version: r.version, imageCount: r.report.images.good.used, thresholds: { review: r.report.band.reviewAt, fail: r.report.band.failAt }, warnings: r.report.warnings },
+        outcome: {
+          version: r.version,
+          imageCount: r.report.images.good.used,
+          thresholds: { review: r.report.band.reviewAt, fail: r.report.band.failAt },
+          warnings: r.report.warnings,
+        },
       });
     } finally {
       await engines.close();

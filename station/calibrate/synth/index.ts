@@ -73,7 +73,11 @@ export function synthesizeDefect(img: DecodedImage, opts: SynthOptions): Synthes
   const size = opts.size ?? rand();
   const ctx = buildContext(img, opts.itemMask ?? estimateItemMask(img), rand, size, opts.donors ?? []);
   const { data, mask } = DRAW[opts.kind](img, ctx);
-  return { image: { name: `${img.name}#${opts.kind}-${opts.seed}`, width: img.width, height: img.height, data }, mask, kind: opts.kind };
+  return {
+    image: { name: `${img.name}#${opts.kind}-${opts.seed}`, width: img.width, height: img.height, data },
+    mask,
+    kind: opts.kind,
+  };
 }
 
 export interface SynthSetOptions {

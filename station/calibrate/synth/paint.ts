@@ -38,7 +38,8 @@ export function isGrey(img: DecodedImage): boolean {
   const { data } = img;
   const step = Math.max(3, Math.floor(data.length / 3 / 20000) * 3);
   for (let i = 0; i + 2 < data.length; i += step) {
-    if (Math.abs(data[i] - data[i + 1]) > GREY_LEVELS || Math.abs(data[i + 1] - data[i + 2]) > GREY_LEVELS) return false;
+    if (Math.abs(data[i] - data[i + 1]) > GREY_LEVELS || Math.abs(data[i + 1] - data[i + 2]) > GREY_LEVELS)
+      return false;
   }
   return true;
 }
@@ -47,8 +48,17 @@ export function startPaint(img: DecodedImage, item: Uint8Array): Paint {
   const n = img.width * img.height;
   const { width, height } = img;
   return {
-    width, height, src: img.data, out: img.data.slice(), alpha: new Float32Array(n), item, mono: isGrey(img),
-    x0: width, y0: height, x1: 0, y1: 0,
+    width,
+    height,
+    src: img.data,
+    out: img.data.slice(),
+    alpha: new Float32Array(n),
+    item,
+    mono: isGrey(img),
+    x0: width,
+    y0: height,
+    x1: 0,
+    y1: 0,
   };
 }
 
@@ -100,7 +110,11 @@ export function finish(paint: Paint): Drawn {
     for (let x = 0; x < w; x++) {
       const p = (paint.y0 + y) * width + paint.x0 + x;
       const i = p * 3;
-      const diff = Math.max(Math.abs(out[i] - src[i]), Math.abs(out[i + 1] - src[i + 1]), Math.abs(out[i + 2] - src[i + 2]));
+      const diff = Math.max(
+        Math.abs(out[i] - src[i]),
+        Math.abs(out[i + 1] - src[i + 1]),
+        Math.abs(out[i + 2] - src[i + 2]),
+      );
       if (alpha[p] >= VISIBLE_ALPHA || diff > VISIBLE_LEVELS) mask[p] = local[y * w + x] = 1;
     }
   }

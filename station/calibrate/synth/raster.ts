@@ -16,7 +16,7 @@ export function boxBlur(src: Float32Array, width: number, height: number, radius
     for (let x = 0; x < width; x++) {
       tmp[row + x] = sum * k;
       const add = x + r + 1 < width ? x + r + 1 : width - 1;
-      const drop = Math.max(x - r , 0);
+      const drop = Math.max(x - r, 0);
       sum += src[row + add] - src[row + drop];
     }
   }
@@ -57,10 +57,18 @@ export function dilate(mask: Uint8Array, width: number, height: number, radius: 
   };
   for (let y = 0; y < height; y++) {
     const o = y * width;
-    line((i) => mask[o + i], (i) => (rows[o + i] = 1), width);
+    line(
+      (i) => mask[o + i],
+      (i) => (rows[o + i] = 1),
+      width,
+    );
   }
   for (let x = 0; x < width; x++) {
-    line((i) => rows[i * width + x], (i) => (out[i * width + x] = 1), height);
+    line(
+      (i) => rows[i * width + x],
+      (i) => (out[i * width + x] = 1),
+      height,
+    );
   }
   return out;
 }

@@ -30,7 +30,7 @@ function window(layer: Layer, x0: number, y0: number, x1: number, y1: number): [
   return [left, top, right, bottom];
 }
 
-const clamp01 = (v: number): number => (v < 0 ? 0 : Math.min(v , 1));
+const clamp01 = (v: number): number => (v < 0 ? 0 : Math.min(v, 1));
 
 export interface StrokePoint {
   x: number;
@@ -114,7 +114,8 @@ export function blob(layer: Layer, b: Blob, grow = 0): void {
       const v = (-dx * sin + dy * cos) / b.ry;
       const theta = Math.atan2(v, u);
       let edge = 1;
-      for (let i = 0; i < b.wobble.length; i += 3) edge += b.wobble[i + 1] * Math.sin(b.wobble[i] * theta + b.wobble[i + 2]);
+      for (let i = 0; i < b.wobble.length; i += 3)
+        edge += b.wobble[i + 1] * Math.sin(b.wobble[i] * theta + b.wobble[i + 2]);
       // signed distance to the outline in px (approximate, exact for a circle)
       const sd = (Math.hypot(u, v) - edge) * rMean;
       const cov = clamp01((grow - sd) / feather + 0.5);

@@ -58,14 +58,20 @@ export function usefulSizes(sizes: number[], longSide?: number): number[] {
  * would magnify photographs with this long side (px) are dropped (see usefulSizes).
  */
 export function candidateList(space: SearchSpace, pins: Pins, nativeAspect: number, longSide?: number): Candidate[] {
-  const dim = <K extends keyof Candidate>(k: K, values: Candidate[K][]): Candidate[K][] => (pins[k] !== undefined ? [pins[k] as Candidate[K]] : values);
-  const aspects = dim('aspect', space.aspects).filter((a) => a === 'square' || !isSquarish(nativeAspect) || pins.aspect === 'native');
+  const dim = <K extends keyof Candidate>(k: K, values: Candidate[K][]): Candidate[K][] =>
+    pins[k] !== undefined ? [pins[k] as Candidate[K]] : values;
+  const aspects = dim('aspect', space.aspects).filter(
+    (a) => a === 'square' || !isSquarish(nativeAspect) || pins.aspect === 'native',
+  );
   const out: Candidate[] = [];
   for (const backbone of dim('backbone', space.backbones))
     for (const size of dim('size', usefulSizes(space.sizes, longSide)))
       for (const aspect of aspects.length ? aspects : ['square' as const])
-        for (const augment of dim('augment', space.augments).filter((a) => a !== 'turns' || (aspect === 'square' && isSquarish(nativeAspect))))
-          for (const topShare of dim('topShare', space.topShares)) out.push({ backbone, size, aspect, augment, topShare });
+        for (const augment of dim('augment', space.augments).filter(
+          (a) => a !== 'turns' || (aspect === 'square' && isSquarish(nativeAspect)),
+        ))
+          for (const topShare of dim('topShare', space.topShares))
+            out.push({ backbone, size, aspect, augment, topShare });
   return out;
 }
 
@@ -80,7 +86,7 @@ export function candidateLabel(c: Candidate): string {
 /** A rough cost order for ties: input pixels, then the backbone's place in the pool (cheapest first). */
 export function costRank(c: Candidate, space: SearchSpace, nativeAspect: number): number {
   const a = c.aspect === 'native' ? Math.max(nativeAspect, 1 / nativeAspect) : 1;
-  return (c.size * c.size) / a * (1 + space.backbones.indexOf(c.backbone)) * (c.augment === 'none' ? 1 : 1.01);
+  return ((c.size * c.size) / a) * (1 + space.backbones.indexOf(c.backbone)) * (c.augment === 'none' ? 1 : 1.01);
 }
 
 /** Nearest-neighbour work of the default configuration: 784 patches (224², stride 8) against a 10,000-patch bank. */
@@ -91,7 +97,12 @@ export const BANK_WORK = 784 * 10_000;
  * × bank stays at the default configuration's work. A 448 input has four times the patches, so it searches a
  * quarter of the bank: the kNN step, not the backbone, is what a larger input would otherwise make too slow.
  */
-export function bankFor(c: Pick<Candidate, 'size' | 'aspect'>, nativeAspect: number, coresetSize: number, finestStride = 8): number {
+export function bankFor(
+  c: Pick<Candidate, 'size' | 'aspect'>,
+  nativeAspect: number,
+  coresetSize: number,
+  finestStride = 8,
+): number {
   const a = c.aspect === 'native' ? Math.max(nativeAspect, 1 / nativeAspect) : 1;
   const patches = (c.size / finestStride) * (c.size / a / finestStride);
   return Math.max(500, Math.min(coresetSize, Math.round(BANK_WORK / patches)));

@@ -24,42 +24,61 @@ export const MIN_GAIN = 0.03;
 
 /** The default among candidates: the cheapest input of the first backbone, no augmentation, the map's maximum. */
 function defaultOf(rows: CandidateFigures[], opts: { space: SearchSpace; nativeAspect: number }): CandidateFigures {
-  const rank = (r: CandidateFigures) => [opts.space.backbones.indexOf(r.candidate.backbone), r.candidate.augment === 'none' ? 0 : 1, r.candidate.aspect === 'square' ? 0 : 1,
-    costRank(r.candidate, opts.space, opts.nativeAspect), r.candidate.topShare];
+  const rank = (r: CandidateFigures) => [
+    opts.space.backbones.indexOf(r.candidate.backbone),
+    r.candidate.augment === 'none' ? 0 : 1,
+    r.candidate.aspect === 'square' ? 0 : 1,
+    costRank(r.candidate, opts.space, opts.nativeAspect),
+    r.candidate.topShare,
+  ];
   return [...rows].sort((a, b) => {
-    const x = rank(a), y = rank(b);
+    const x = rank(a),
+      y = rank(b);
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
     return 0;
   })[0];
 }
 
-export function chooseCandidate(rows: CandidateFigures[], opts: { budgetMs: number; space: SearchSpace; nativeAspect: number }): Choice {
+export function chooseCandidate(
+  rows: CandidateFigures[],
+  opts: { budgetMs: number; space: SearchSpace; nativeAspect: number },
+): Choice {
   if (rows.length === 0) throw new Error('self-tuning: no candidate configuration to try');
   const within = rows.filter((r) => r.latencyMs <= opts.budgetMs);
   if (within.length === 0) {
     const fastest = rows.reduce((a, b) => (b.latencyMs < a.latencyMs ? b : a));
-    throw new Error(`self-tuning: no configuration meets the latency budget of ${opts.budgetMs} ms; the fastest, ${candidateLabel(fastest.candidate)}, ` +
-      `takes ${fastest.latencyMs.toFixed(0)} ms: raise latencyBudgetMs in product.json or pin a smaller input`);
+    throw new Error(
+      `self-tuning: no configuration meets the latency budget of ${opts.budgetMs} ms; the fastest, ${candidateLabel(fastest.candidate)}, ` +
+        `takes ${fastest.latencyMs.toFixed(0)} ms: raise latencyBudgetMs in product.json or pin a smaller input`,
+    );
   }
   const key = (r: CandidateFigures) => Math.round(r.separation * 1000);
   const cost = (r: CandidateFigures) => costRank(r.candidate, opts.space, opts.nativeAspect);
-  const sorted = [...within].sort((a, b) => key(b) - key(a) || cost(a) - cost(b) || a.candidate.topShare - b.candidate.topShare);
+  const sorted = [...within].sort(
+    (a, b) => key(b) - key(a) || cost(a) - cost(b) || a.candidate.topShare - b.candidate.topShare,
+  );
   const fallback = defaultOf(within, opts);
   if (sorted[0] !== fallback && !(sorted[0].separation >= fallback.separation + MIN_GAIN)) {
     return {
-      chosen: fallback, keptDefault: true,
-      reason: `the default configuration: no candidate separated the synthetic defects${fallback.rejects !== null ? ' and rejects' : ''} from held-out good items ` +
+      chosen: fallback,
+      keptDefault: true,
+      reason:
+        `the default configuration: no candidate separated the synthetic defects${fallback.rejects !== null ? ' and rejects' : ''} from held-out good items ` +
         `better by ${MIN_GAIN} or more (default ${fallback.separation.toFixed(3)}, best ${candidateLabel(sorted[0].candidate)} ${sorted[0].separation.toFixed(3)})`,
     };
   }
   const chosen = sorted[0];
   const runnerUp = sorted[1];
   const over = rows.length - within.length;
-  const parts = [`best separation of synthetic defects${chosen.rejects !== null ? ' and rejects' : ''} from held-out good items (${chosen.separation.toFixed(3)})`];
+  const parts = [
+    `best separation of synthetic defects${chosen.rejects !== null ? ' and rejects' : ''} from held-out good items (${chosen.separation.toFixed(3)})`,
+  ];
   if (runnerUp) {
-    parts.push(key(runnerUp) === key(chosen)
-      ? `tied with ${candidateLabel(runnerUp.candidate)} and cheaper`
-      : `next best ${candidateLabel(runnerUp.candidate)} ${runnerUp.separation.toFixed(3)}`);
+    parts.push(
+      key(runnerUp) === key(chosen)
+        ? `tied with ${candidateLabel(runnerUp.candidate)} and cheaper`
+        : `next best ${candidateLabel(runnerUp.candidate)} ${runnerUp.separation.toFixed(3)}`,
+    );
   }
   if (over) parts.push(`${over} candidate(s) over the ${opts.budgetMs} ms budget left out`);
   return { chosen, reason: parts.join('; '), keptDefault: false };

@@ -44,13 +44,16 @@ function lowerMedian(values: number[]): number {
 }
 
 /** Width / height of the product's items: the median over its good images (robust to a few odd photos). */
-export const medianAspect = (images: { width: number; height: number }[]): number => lowerMedian(images.map((i) => i.width / i.height));
+export const medianAspect = (images: { width: number; height: number }[]): number =>
+  lowerMedian(images.map((i) => i.width / i.height));
 
 /** The long side (px) of the product's photographs: the median over its good images. */
-export const medianLongSide = (images: { width: number; height: number }[]): number => lowerMedian(images.map((i) => Math.max(i.width, i.height)));
+export const medianLongSide = (images: { width: number; height: number }[]): number =>
+  lowerMedian(images.map((i) => Math.max(i.width, i.height)));
 
 /** Which of n good images take part in the search (seeded, sorted). */
-export const searchSubset = (n: number, opts: Pick<TuneOptions, 'maxImages' | 'seed'>) => sampleIndices(n, opts.maxImages ?? DEFAULT_SEARCH_IMAGES, opts.seed);
+export const searchSubset = (n: number, opts: Pick<TuneOptions, 'maxImages' | 'seed'>) =>
+  sampleIndices(n, opts.maxImages ?? DEFAULT_SEARCH_IMAGES, opts.seed);
 
 export const DEFAULT_SEARCH_IMAGES = 48;
 
@@ -59,7 +62,11 @@ export const DEFAULT_SEARCH_IMAGES = 48;
  * (the engines for 'native' candidates were made with it).
  */
 export async function tuneProduct(
-  pick: DecodedImage[], rejects: DecodedImage[], nativeAspect: number, engineFor: EngineFor, opts: TuneOptions,
+  pick: DecodedImage[],
+  rejects: DecodedImage[],
+  nativeAspect: number,
+  engineFor: EngineFor,
+  opts: TuneOptions,
 ): Promise<TuneResult> {
   if (pick.length < 2) throw new Error(`self-tuning needs at least 2 good images, got ${pick.length}`);
   const perImage = Math.max(1, Math.min(8, Math.ceil((opts.syntheticTarget ?? 96) / pick.length)));
@@ -68,9 +75,18 @@ export async function tuneProduct(
   const synthetic = synthesizeSet(pick, { perImage, seed: opts.seed, itemMasks });
   const candidates = candidateList(opts.space, opts.pins, nativeAspect, opts.longSide);
   const itemRegion = learnItemRegion(pick.map((g, i) => ({ width: g.width, height: g.height, mask: itemMasks[i] })));
-  const rows = await searchCandidates(candidates, engineFor, { goods: pick, synthetic, rejects }, {
-    folds: 3, seed: opts.seed, bankSize: (c) => bankFor(c, nativeAspect, opts.coresetSize), itemRegion, onProgress: opts.onProgress,
-  });
+  const rows = await searchCandidates(
+    candidates,
+    engineFor,
+    { goods: pick, synthetic, rejects },
+    {
+      folds: 3,
+      seed: opts.seed,
+      bankSize: (c) => bankFor(c, nativeAspect, opts.coresetSize),
+      itemRegion,
+      onProgress: opts.onProgress,
+    },
+  );
   const choice = chooseCandidate(rows, { budgetMs: opts.budgetMs, space: opts.space, nativeAspect });
   return { nativeAspect, itemRegion, searchImages: pick.length, syntheticDefects: synthetic.length, rows, choice };
 }

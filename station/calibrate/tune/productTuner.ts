@@ -33,7 +33,15 @@ export interface TuningSummary {
   budgetMs: number;
   /** Share of the frame where items were seen (the rest, the bench, is not scored); null: items fill the frame. */
   itemRegionCover: number | null;
-  candidates: { label: string; separation: number; synthetic: number; rejects: number | null; caught: number; latencyMs: number; withinBudget: boolean }[];
+  candidates: {
+    label: string;
+    separation: number;
+    synthetic: number;
+    rejects: number | null;
+    caught: number;
+    latencyMs: number;
+    withinBudget: boolean;
+  }[];
 }
 
 export interface TunedChoice {
@@ -45,7 +53,9 @@ export interface TunedChoice {
 }
 
 export type ProductTuner = (
-  product: ProductConfig, files: { good: CalibrationFile[]; reject: CalibrationFile[] }, onProgress?: (done: number, total: number) => void,
+  product: ProductConfig,
+  files: { good: CalibrationFile[]; reject: CalibrationFile[] },
+  onProgress?: (done: number, total: number) => void,
 ) => Promise<TunedChoice>;
 
 /** Image size after EXIF orientation, without decoding the pixels. */
@@ -58,39 +68,76 @@ async function fileSize(file: string): Promise<{ width: number; height: number }
 }
 
 /** The engine a candidate runs on, for a product (or an eval category) with this input mode, bank size and region. */
-export function engineChoiceFor(c: Candidate, product: Pick<ProductConfig, 'inputMode' | 'coresetSize' | 'roi'>, nativeAspect: number, defaultCoreset: number): EngineChoice {
+export function engineChoiceFor(
+  c: Candidate,
+  product: Pick<ProductConfig, 'inputMode' | 'coresetSize' | 'roi'>,
+  nativeAspect: number,
+  defaultCoreset: number,
+): EngineChoice {
   return {
-    inputMode: product.inputMode, coresetSize: bankFor(c, nativeAspect, product.coresetSize ?? defaultCoreset), backbone: c.backbone, augment: c.augment,
+    inputMode: product.inputMode,
+    coresetSize: bankFor(c, nativeAspect, product.coresetSize ?? defaultCoreset),
+    backbone: c.backbone,
+    augment: c.augment,
     settings: { size: c.size, aspect: c.aspect === 'native' ? nativeAspect : 1, roi: product.roi },
   };
 }
 
-export function productTuner(backboneIds: string[], engineFor: (choice: EngineChoice) => Promise<Engine>, defaultCoreset: number): ProductTuner {
+export function productTuner(
+  backboneIds: string[],
+  engineFor: (choice: EngineChoice) => Promise<Engine>,
+  defaultCoreset: number,
+): ProductTuner {
   return async (product, files, onProgress) => {
     const t0 = performance.now();
-    const sizes = (await Promise.all(files.good.map((f) => fileSize(f.file)))).filter((s): s is { width: number; height: number } => s !== null)
+    const sizes = (await Promise.all(files.good.map((f) => fileSize(f.file))))
+      .filter((s): s is { width: number; height: number } => s !== null)
       .map((s) => roiPixels(s.width, s.height, product.roi));
     if (sizes.length === 0) throw new Error('self-tuning: no readable good image to measure');
     const nativeAspect = medianAspect(sizes);
     const longSide = medianLongSide(sizes);
     const space = defaultSpace(backboneIds);
     const candidates = candidateList(space, product.pins, nativeAspect, longSide);
-    const sizesNotTried = product.pins.size ? [] : space.sizes.filter((s) => !usefulSizes(space.sizes, longSide).includes(s));
+    const sizesNotTried = product.pins.size
+      ? []
+      : space.sizes.filter((s) => !usefulSizes(space.sizes, longSide).includes(s));
     const budgetMs = product.latencyBudgetMs;
-    const summaryOf = (c: Candidate, { itemRegion = null, ...extra }: Partial<TuningSummary> & { itemRegion?: ItemRegion | null }): TunedChoice => ({
-      engine: engineChoiceFor(c, product, nativeAspect, defaultCoreset), topShare: c.topShare, itemRegion,
+    const summaryOf = (
+      c: Candidate,
+      { itemRegion = null, ...extra }: Partial<TuningSummary> & { itemRegion?: ItemRegion | null },
+    ): TunedChoice => ({
+      engine: engineChoiceFor(c, product, nativeAspect, defaultCoreset),
+      topShare: c.topShare,
+      itemRegion,
       summary: {
-        chosen: candidateLabel(c), candidate: c, reason: '', nativeAspect, longSide, sizesNotTried, searchImages: 0, syntheticDefects: 0,
-        seconds: (performance.now() - t0) / 1000, budgetMs, candidates: [], itemRegionCover: null, ...extra,
+        chosen: candidateLabel(c),
+        candidate: c,
+        reason: '',
+        nativeAspect,
+        longSide,
+        sizesNotTried,
+        searchImages: 0,
+        syntheticDefects: 0,
+        seconds: (performance.now() - t0) / 1000,
+        budgetMs,
+        candidates: [],
+        itemRegionCover: null,
+        ...extra,
       },
     });
     if (candidates.length === 1) {
-      const reason = sizesNotTried.length ? `the only configuration left: the other settings are pinned and a larger input would only magnify ${longSide} px photographs` : 'every setting is pinned in product.json';
+      const reason = sizesNotTried.length
+        ? `the only configuration left: the other settings are pinned and a larger input would only magnify ${longSide} px photographs`
+        : 'every setting is pinned in product.json';
       return summaryOf(candidates[0], { reason });
     }
 
     const decode = async (f: CalibrationFile): Promise<DecodedImage | null> => {
-      try { return cropToRoi(await decodeImage(readFileSync(f.file), f.name), product.roi); } catch { return null; }
+      try {
+        return cropToRoi(await decodeImage(readFileSync(f.file), f.name), product.roi);
+      } catch {
+        return null;
+      }
     };
     const pick: DecodedImage[] = [];
     for (const i of searchSubset(files.good.length, { seed: product.seed })) {
@@ -98,23 +145,39 @@ export function productTuner(backboneIds: string[], engineFor: (choice: EngineCh
       if (img) pick.push(img);
     }
     const rejects: DecodedImage[] = [];
-    for (const f of files.reject) { const img = await decode(f); if (img) rejects.push(img); }
+    for (const f of files.reject) {
+      const img = await decode(f);
+      if (img) rejects.push(img);
+    }
     // The search images are already cut to the region of interest, so its engines look at all of them.
     const engineOf = (c: Candidate) => {
       const choice = engineChoiceFor(c, product, nativeAspect, defaultCoreset);
       return engineFor({ ...choice, settings: { ...choice.settings, roi: null } });
     };
     const tuned = await tuneProduct(pick, rejects, nativeAspect, engineOf, {
-      space, pins: product.pins, budgetMs, seed: product.seed, coresetSize: product.coresetSize ?? defaultCoreset, longSide,
+      space,
+      pins: product.pins,
+      budgetMs,
+      seed: product.seed,
+      coresetSize: product.coresetSize ?? defaultCoreset,
+      longSide,
       onProgress: (d, n) => onProgress?.(d, n),
     });
     const chosen = tuned.choice.chosen.candidate;
     return summaryOf(chosen, {
-      itemRegion: tuned.itemRegion, itemRegionCover: tuned.itemRegion ? regionCover(tuned.itemRegion) : null,
-      reason: tuned.choice.reason, searchImages: tuned.searchImages, syntheticDefects: tuned.syntheticDefects,
+      itemRegion: tuned.itemRegion,
+      itemRegionCover: tuned.itemRegion ? regionCover(tuned.itemRegion) : null,
+      reason: tuned.choice.reason,
+      searchImages: tuned.searchImages,
+      syntheticDefects: tuned.syntheticDefects,
       candidates: tuned.rows.map((r) => ({
-        label: candidateLabel(r.candidate), separation: r.separation, synthetic: r.synthetic, rejects: r.rejects,
-        caught: r.caught, latencyMs: r.latencyMs, withinBudget: r.latencyMs <= budgetMs,
+        label: candidateLabel(r.candidate),
+        separation: r.separation,
+        synthetic: r.synthetic,
+        rejects: r.rejects,
+        caught: r.caught,
+        latencyMs: r.latencyMs,
+        withinBudget: r.latencyMs <= budgetMs,
       })),
     });
   };

@@ -47,7 +47,11 @@ export interface SearchOptions {
 /** Engines are made by the caller (it owns the backbones); the search releases nothing. */
 export type EngineFor = (c: Candidate) => Promise<Engine>;
 
-interface Scored { score: number; patchScores: Float32Array; contentMask: Uint8Array }
+interface Scored {
+  score: number;
+  patchScores: Float32Array;
+  contentMask: Uint8Array;
+}
 
 /** Score every held-out good, synthetic and reject image under one engine configuration. */
 async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, opts: SearchOptions, tick: () => void) {
@@ -60,7 +64,10 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
     views.push(await engine.embedViews(g, c.augment));
     tick();
   }
-  const { folds, assignment } = planFolds(images.goods.length, { folds: Math.min(opts.folds, images.goods.length), seed: opts.seed });
+  const { folds, assignment } = planFolds(images.goods.length, {
+    folds: Math.min(opts.folds, images.goods.length),
+    seed: opts.seed,
+  });
   const good = new Array<Scored>(images.goods.length);
   const synthetic = new Array<Scored>(images.synthetic.length);
   const rejects = new Array<Scored>(images.rejects.length);
@@ -70,20 +77,38 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
   };
   for (let f = 0; f < folds; f++) {
     const members = images.goods.map((_, i) => i).filter((i) => assignment[i] !== f);
-    const set = engine.buildReferenceSet(members.map((i) => goodEmb[i]), members.map((i) => `search-${i}`), {
-      coresetSize, seed: opts.seed + 7919 * (f + 1), views: members.flatMap((i) => views[i]), itemRegion: opts.itemRegion,
-    });
+    const set = engine.buildReferenceSet(
+      members.map((i) => goodEmb[i]),
+      members.map((i) => `search-${i}`),
+      {
+        coresetSize,
+        seed: opts.seed + 7919 * (f + 1),
+        views: members.flatMap((i) => views[i]),
+        itemRegion: opts.itemRegion,
+      },
+    );
     for (const [i, g] of images.goods.entries()) {
       if (assignment[i] === f) good[i] = await score(await embed(g), set);
     }
     for (const [k, s] of images.synthetic.entries()) {
-      if (assignment[s.source] === f) { synthetic[k] = await score(await embed(s.image), set); tick(); }
+      if (assignment[s.source] === f) {
+        synthetic[k] = await score(await embed(s.image), set);
+        tick();
+      }
     }
     for (const [k, r] of images.rejects.entries()) {
-      if (k % folds === f) { rejects[k] = await score(await embed(r), set); tick(); }
+      if (k % folds === f) {
+        rejects[k] = await score(await embed(r), set);
+        tick();
+      }
     }
   }
-  return { good, synthetic, rejects, latencyMs: await latency(engine, images.goods, goodEmb, coresetSize, opts.itemRegion) };
+  return {
+    good,
+    synthetic,
+    rejects,
+    latencyMs: await latency(engine, images.goods, goodEmb, coresetSize, opts.itemRegion),
+  };
 }
 
 /**
@@ -92,12 +117,23 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
  * after a warm-up: what the configuration costs on an otherwise idle bench. A median moved with whatever else ran
  * (a calibration beside a live bench put the tile's default over its budget and changed the choice).
  */
-async function latency(engine: Engine, goods: DecodedImage[], embs: PatchEmbedding[], bankSize: number, itemRegion?: ItemRegion | null): Promise<number> {
-  const set = engine.buildReferenceSet(embs, embs.map((_, k) => `latency-${k}`), { coresetSize: bankSize, seed: 1, itemRegion });
+async function latency(
+  engine: Engine,
+  goods: DecodedImage[],
+  embs: PatchEmbedding[],
+  bankSize: number,
+  itemRegion?: ItemRegion | null,
+): Promise<number> {
+  const set = engine.buildReferenceSet(
+    embs,
+    embs.map((_, k) => `latency-${k}`),
+    { coresetSize: bankSize, seed: 1, itemRegion },
+  );
   if (set.bankSize < bankSize) {
     // Only the bank's size matters for timing: repeat rows up to the size the product will have.
     const bank = new Float32Array(bankSize * set.dim);
-    for (let r = 0; r < bankSize; r++) bank.set(set.bank.subarray((r % set.bankSize) * set.dim, (r % set.bankSize + 1) * set.dim), r * set.dim);
+    for (let r = 0; r < bankSize; r++)
+      bank.set(set.bank.subarray((r % set.bankSize) * set.dim, ((r % set.bankSize) + 1) * set.dim), r * set.dim);
     Object.assign(set, { bank, bankSize });
   }
   const ms: number[] = [];
@@ -111,21 +147,39 @@ async function latency(engine: Engine, goods: DecodedImage[], embs: PatchEmbeddi
 
 function figures(c: Candidate, s: Awaited<ReturnType<typeof scoreEngine>>, images: SearchImages): CandidateFigures {
   const pool = (x: Scored) => (c.topShare > 0 ? poolScores(x.patchScores, c.topShare, x.contentMask) : x.score);
-  const good = s.good.map(pool), synth = s.synthetic.map(pool), rej = s.rejects.map(pool);
+  const good = s.good.map(pool),
+    synth = s.synthetic.map(pool),
+    rej = s.rejects.map(pool);
   const synthetic = synth.length ? aurocFromGroups(synth, good) : NaN;
   const rejects = rej.length ? aurocFromGroups(rej, good) : null;
   const separation = rejects === null ? synthetic : synth.length ? (synthetic + 2 * rejects) / 3 : rejects;
   const bar = percentile(good, 90);
   const byKind: Record<string, number> = {};
   for (const kind of new Set(images.synthetic.map((x) => x.kind))) {
-    byKind[kind] = aurocFromGroups(synth.filter((_, k) => images.synthetic[k].kind === kind), good);
+    byKind[kind] = aurocFromGroups(
+      synth.filter((_, k) => images.synthetic[k].kind === kind),
+      good,
+    );
   }
   const caughtOf = [...synth, ...rej];
-  return { candidate: c, separation, synthetic, rejects, caught: caughtOf.filter((v) => v > bar).length / Math.max(1, caughtOf.length), latencyMs: s.latencyMs, byKind };
+  return {
+    candidate: c,
+    separation,
+    synthetic,
+    rejects,
+    caught: caughtOf.filter((v) => v > bar).length / Math.max(1, caughtOf.length),
+    latencyMs: s.latencyMs,
+    byKind,
+  };
 }
 
 /** Figures for every candidate, in the order given. */
-export async function searchCandidates(candidates: Candidate[], engineFor: EngineFor, images: SearchImages, opts: SearchOptions): Promise<CandidateFigures[]> {
+export async function searchCandidates(
+  candidates: Candidate[],
+  engineFor: EngineFor,
+  images: SearchImages,
+  opts: SearchOptions,
+): Promise<CandidateFigures[]> {
   const groups = new Map<string, Candidate[]>();
   for (const c of candidates) groups.set(engineKey(c), [...(groups.get(engineKey(c)) ?? []), c]);
   const perEngine = images.goods.length + images.synthetic.length + images.rejects.length;

@@ -59,7 +59,8 @@ export function access(session: Session | undefined, roles?: readonly Role[]): '
   return 'ok';
 }
 
-const credentialTag = (passwordHash: string) => createHash('sha256').update(passwordHash).digest('base64url').slice(0, 16);
+const credentialTag = (passwordHash: string) =>
+  createHash('sha256').update(passwordHash).digest('base64url').slice(0, 16);
 
 const sameToken = (a: string, b: string) => {
   const x = Buffer.from(a);
@@ -71,7 +72,8 @@ export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
   const sessions = new SessionStore({ idleMs: opts.sessionIdleMs });
   const limits = new LoginLimits({ perAccountAddress: opts.loginMaxFailures, windowMs: opts.loginWindowMs });
   const passwords = passwordChecker();
-  const secureFor = (req: Request) => (opts.cookieSecure === 'auto' || opts.cookieSecure === undefined ? req.secure : opts.cookieSecure);
+  const secureFor = (req: Request) =>
+    opts.cookieSecure === 'auto' || opts.cookieSecure === undefined ? req.secure : opts.cookieSecure;
 
   const setCookie = (req: Request, res: Response, token: string) =>
     res.setHeader('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, token, { secure: secureFor(req) }));
@@ -106,19 +108,24 @@ export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
     const session = sessionOf(res);
     const sent = req.get(CSRF_HEADER);
-    if (!session) return next(new HttpError(403, 'no session: load the page again (GET /api/session) before sending changes'));
+    if (!session)
+      return next(new HttpError(403, 'no session: load the page again (GET /api/session) before sending changes'));
     if (!sent || !sameToken(sent, session.csrfToken)) {
-      return next(new HttpError(403, `missing or wrong CSRF token: send the session's token in the X-CSRF-Token header`));
+      return next(
+        new HttpError(403, `missing or wrong CSRF token: send the session's token in the X-CSRF-Token header`),
+      );
     }
     next();
   };
 
-  const requireRole = (roles?: readonly Role[]): RequestHandler => (_req, res, next) => {
-    const verdict = access(sessionOf(res), roles);
-    if (verdict === 'login') return next(new HttpError(401, 'log in first'));
-    if (verdict === 'forbidden') return next(new HttpError(403, `this needs a ${roles?.join(' or ')} login`));
-    next();
-  };
+  const requireRole =
+    (roles?: readonly Role[]): RequestHandler =>
+    (_req, res, next) => {
+      const verdict = access(sessionOf(res), roles);
+      if (verdict === 'login') return next(new HttpError(401, 'log in first'));
+      if (verdict === 'forbidden') return next(new HttpError(403, `this needs a ${roles?.join(' or ')} login`));
+      next();
+    };
 
   const routes = Router();
 
@@ -138,7 +145,7 @@ export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
     const body = req.body as Record<string, unknown> | undefined;
     const name = typeof body?.name === 'string' ? body.name.trim() : '';
     const password = typeof body?.password === 'string' ? body.password : '';
-    if (!name || !password) throw new HttpError(400, "send {name, password} as JSON");
+    if (!name || !password) throw new HttpError(400, 'send {name, password} as JSON');
     const address = req.ip ?? 'unknown';
     const wait = await limits.take(address, name);
     if (wait > 0) {
@@ -164,9 +171,20 @@ export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
 
   routes.post('/api/logout', (req, res) => {
     sessions.destroy(res.locals.sessionToken as string | undefined);
-    res.setHeader('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, '', { secure: secureFor(req), maxAgeSeconds: 0 }));
+    res.setHeader(
+      'Set-Cookie',
+      serializeSessionCookie(SESSION_COOKIE, '', { secure: secureFor(req), maxAgeSeconds: 0 }),
+    );
     res.json({ ok: true });
   });
 
-  return { sessions, attach, sessionFor: (c) => fromCookies(c)?.session, csrf, requireRole, routes, close: () => passwords.close() };
+  return {
+    sessions,
+    attach,
+    sessionFor: (c) => fromCookies(c)?.session,
+    csrf,
+    requireRole,
+    routes,
+    close: () => passwords.close(),
+  };
 }

@@ -39,7 +39,11 @@ export class LoginLimits {
    */
   async take(address: string, name: string): Promise<number> {
     const account = name.toLowerCase();
-    const steps: [RateLimiterMemory, string][] = [[this.pair, `${account}\n${address}`], [this.address, address], [this.account, account]];
+    const steps: [RateLimiterMemory, string][] = [
+      [this.pair, `${account}\n${address}`],
+      [this.address, address],
+      [this.account, account],
+    ];
     for (const [limiter, key] of steps) {
       try {
         await limiter.consume(key);
@@ -54,6 +58,10 @@ export class LoginLimits {
   /** A right password: the pair starts afresh, and the attempt does not count against the address or account. */
   async succeeded(address: string, name: string): Promise<void> {
     const account = name.toLowerCase();
-    await Promise.all([this.pair.delete(`${account}\n${address}`), this.address.reward(address), this.account.reward(account)]);
+    await Promise.all([
+      this.pair.delete(`${account}\n${address}`),
+      this.address.reward(address),
+      this.account.reward(account),
+    ]);
   }
 }

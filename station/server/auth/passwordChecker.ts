@@ -48,12 +48,22 @@ export function passwordChecker(opts: { maxQueue?: number } = {}): PasswordCheck
     async verify(password, stored) {
       const h = parseStoredHash(stored);
       if (!h || password.length > 1024) return false;
-      if (waiting.size >= maxQueue) throw new CheckerBusyError(`${waiting.size} logins are being checked; try again in a few seconds`);
+      if (waiting.size >= maxQueue)
+        throw new CheckerBusyError(`${waiting.size} logins are being checked; try again in a few seconds`);
       worker ??= start();
       const id = nextId++;
       const key = await new Promise<Buffer>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        worker!.postMessage({ id, password, salt: h.salt.toString('base64'), keylen: h.expected.length, N: h.N, r: h.r, p: h.p, maxmem: scryptMaxmem(h) });
+        worker!.postMessage({
+          id,
+          password,
+          salt: h.salt.toString('base64'),
+          keylen: h.expected.length,
+          N: h.N,
+          r: h.r,
+          p: h.p,
+          maxmem: scryptMaxmem(h),
+        });
       });
       return key.length === h.expected.length && timingSafeEqual(key, h.expected);
     },

@@ -15,23 +15,59 @@ const MIN_PASSWORD = 8;
 
 /** Passwords of 8+ characters at the top of every leaked-password list: the first guesses of any attacker. */
 const COMMON = new Set([
-  'password', 'password1', 'password12', 'password123', 'passw0rd', '12345678', '123456789', '1234567890', '11111111',
-  '00000000', '87654321', 'qwertyui', 'qwerty123', 'qwertyuiop', 'iloveyou', 'sunshine', 'princess', 'football',
-  'baseball', 'welcome1', 'abcd1234', 'abc12345', 'letmein1', 'trustno1', 'superman', 'starwars', 'whatever',
-  'changeme', 'administrator', 'workshop', 'station1', 'asdfghjk', 'zaq12wsx', '1q2w3e4r', '1qaz2wsx',
+  'password',
+  'password1',
+  'password12',
+  'password123',
+  'passw0rd',
+  '12345678',
+  '123456789',
+  '1234567890',
+  '11111111',
+  '00000000',
+  '87654321',
+  'qwertyui',
+  'qwerty123',
+  'qwertyuiop',
+  'iloveyou',
+  'sunshine',
+  'princess',
+  'football',
+  'baseball',
+  'welcome1',
+  'abcd1234',
+  'abc12345',
+  'letmein1',
+  'trustno1',
+  'superman',
+  'starwars',
+  'whatever',
+  'changeme',
+  'administrator',
+  'workshop',
+  'station1',
+  'asdfghjk',
+  'zaq12wsx',
+  '1q2w3e4r',
+  '1qaz2wsx',
 ]);
 
 /** Why a password is unacceptable, or null when it is fine. `name`: the user's, which is not a password either. */
 export function passwordProblem(password: string, name?: string): string | null {
   if (password.length < MIN_PASSWORD) return `password must be at least ${MIN_PASSWORD} characters`;
   if (password.length > 1024) return 'password must be at most 1024 characters';
-  if (COMMON.has(password.toLowerCase())) return 'password is one of the most common passwords; choose a longer phrase of your own';
-  if (name && password.toLowerCase().includes(name.toLowerCase()) && name.length >= 3) return 'password must not contain the user name';
+  if (COMMON.has(password.toLowerCase()))
+    return 'password is one of the most common passwords; choose a longer phrase of your own';
+  if (name && password.toLowerCase().includes(name.toLowerCase()) && name.length >= 3)
+    return 'password must not contain the user name';
   if (new Set(password).size < 4) return 'password repeats too few characters; choose a longer phrase of your own';
   return null;
 }
 
-export async function hashPassword(password: string, params: { N: number; r: number; p: number } = DEFAULTS): Promise<string> {
+export async function hashPassword(
+  password: string,
+  params: { N: number; r: number; p: number } = DEFAULTS,
+): Promise<string> {
   const problem = passwordProblem(password);
   if (problem) throw new Error(problem);
   const salt = randomBytes(16);
@@ -39,7 +75,13 @@ export async function hashPassword(password: string, params: { N: number; r: num
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-export interface StoredHash { N: number; r: number; p: number; salt: Buffer; expected: Buffer }
+export interface StoredHash {
+  N: number;
+  r: number;
+  p: number;
+  salt: Buffer;
+  expected: Buffer;
+}
 
 /** The parts of a stored hash, or null when it is malformed. */
 export function parseStoredHash(stored: string): StoredHash | null {

@@ -5,7 +5,12 @@ import { parentPort, threadId } from 'node:worker_threads';
 
 parentPort.on('message', (m) => {
   try {
-    const key = scryptSync(m.password, Buffer.from(m.salt, 'base64'), m.keylen, { N: m.N, r: m.r, p: m.p, maxmem: m.maxmem });
+    const key = scryptSync(m.password, Buffer.from(m.salt, 'base64'), m.keylen, {
+      N: m.N,
+      r: m.r,
+      p: m.p,
+      maxmem: m.maxmem,
+    });
     parentPort.postMessage({ id: m.id, key: key.toString('base64'), threadId });
   } catch (err) {
     parentPort.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err), threadId });

@@ -36,7 +36,8 @@ export function resolveInside(root: string, rel: string, what: string): string {
 
 function sendImage(res: Response, abs: string, label: string): void {
   if (!IMAGE_EXT.has(path.extname(abs).toLowerCase())) throw notFound(`${label} is not an image file`);
-  if (!existsSync(abs) || !statSync(abs).isFile()) throw notFound(`${label} does not exist (it may have been deleted by retention)`);
+  if (!existsSync(abs) || !statSync(abs).isFile())
+    throw notFound(`${label} does not exist (it may have been deleted by retention)`);
   res.setHeader('Cache-Control', 'private, max-age=3600');
   res.sendFile(abs, { dotfiles: 'deny' });
 }

@@ -22,7 +22,9 @@ export function goodSpreadOf(report: Record<string, unknown>): number | null {
   const edges = hist.edges as number[];
   const counts = hist.counts as number[];
   if (edges.length !== counts.length + 1) return null;
-  let n = 0, sum = 0, sq = 0;
+  let n = 0,
+    sum = 0,
+    sq = 0;
   counts.forEach((c, i) => {
     const mid = (edges[i] + edges[i + 1]) / 2;
     n += c;

@@ -20,7 +20,10 @@ export function reportWarnings(report: Record<string, unknown>): string[] {
 }
 
 /** Good images a reference set learned that a later review confirmed defective (by content hash), with why. */
-export function learnedWithdrawn(report: Record<string, unknown>, withdrawn: Map<string, string>): { name: string; reason: string }[] {
+export function learnedWithdrawn(
+  report: Record<string, unknown>,
+  withdrawn: Map<string, string>,
+): { name: string; reason: string }[] {
   const images = report.images as { goodNames?: unknown; goodSha256?: unknown } | undefined;
   const names = Array.isArray(images?.goodNames) ? images.goodNames : [];
   const shas = Array.isArray(images?.goodSha256) ? images.goodSha256 : [];
@@ -86,7 +89,9 @@ export function referenceSetRoutes(deps: {
     // Runs on after the response; progress and the outcome go out over socket.io.
     Promise.resolve()
       .then(() =>
-        station.startCalibration(product.id, (p) => announce.calibration({ productId: product.id, status: 'progress', ...p })),
+        station.startCalibration(product.id, (p) =>
+          announce.calibration({ productId: product.id, status: 'progress', ...p }),
+        ),
       )
       .then(
         (outcome) => {
@@ -116,7 +121,10 @@ export function referenceSetRoutes(deps: {
     try {
       await station.activateReferenceSet(product.id, version);
     } catch (err) {
-      throw new HttpError(409, `cannot activate ${product.id} v${version}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new HttpError(
+        409,
+        `cannot activate ${product.id} v${version}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     log.info(`reference set ${product.id} v${version} activated by ${userOf(res).name}`);
     announce.referenceSet(product.id, version);

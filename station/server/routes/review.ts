@@ -29,7 +29,11 @@ export function goodFolder(calibrationDir: string, productId: string): string {
 type ReviewAction = (typeof reviewActions)[number];
 
 /** The decision in the request body: its action, note and the review status the lead saw (checked if given). */
-function reviewRequest(rawBody: unknown): { action: ReviewAction; note: string | undefined; seenStatus: ReviewStatus | undefined } {
+function reviewRequest(rawBody: unknown): {
+  action: ReviewAction;
+  note: string | undefined;
+  seenStatus: ReviewStatus | undefined;
+} {
   const body = bodyObject(rawBody);
   const action = body.action;
   if (typeof action !== 'string' || !(reviewActions as readonly string[]).includes(action)) {
@@ -49,17 +53,29 @@ function reviewRequest(rawBody: unknown): { action: ReviewAction; note: string |
  * Refused (409) when there is no frame, it is already a calibration image, or the copy exists from an earlier accept.
  */
 async function copyFrameToGood(
-  store: ServerStore, dataDir: string, calibrationDir: string, id: number, row: Inspection,
+  store: ServerStore,
+  dataDir: string,
+  calibrationDir: string,
+  id: number,
+  row: Inspection,
 ): Promise<{ filePath: string; sha256: string }> {
   if (!row.framePath) {
-    throw new HttpError(409, `inspection ${id} has no frame image (${row.evidencePrunedAt ? 'deleted by retention' : 'none was stored'}); it cannot be added to the calibration set`);
+    throw new HttpError(
+      409,
+      `inspection ${id} has no frame image (${row.evidencePrunedAt ? 'deleted by retention' : 'none was stored'}); it cannot be added to the calibration set`,
+    );
   }
   const source = resolveEvidence(dataDir, row.framePath);
-  if (!existsSync(source)) throw new HttpError(409, `the frame image of inspection ${id} is missing on disk (${row.framePath})`);
+  if (!existsSync(source))
+    throw new HttpError(409, `the frame image of inspection ${id} is missing on disk (${row.framePath})`);
   const bytes = await readFile(source);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const already = store.calibrationImages.bySha(row.productId, sha256);
-  if (already) throw new HttpError(409, `this image is already in the calibration set of '${row.productId}' as ${already.filePath}`);
+  if (already)
+    throw new HttpError(
+      409,
+      `this image is already in the calibration set of '${row.productId}' as ${already.filePath}`,
+    );
   const folder = goodFolder(calibrationDir, row.productId);
   const name = `inspection-${id}${path.extname(source) || '.jpg'}`;
   const target = path.join(folder, name);
@@ -74,9 +90,16 @@ async function copyFrameToGood(
  * The store no longer counts these images as good; their copies leave the good folder too. Should a removal
  * fail, calibration still leaves the image out by its checksum (see calibrate/run.ts).
  */
-async function removeWithdrawn(withdrawn: { filePath: string }[], id: number, userName: string, log: Logger): Promise<void> {
+async function removeWithdrawn(
+  withdrawn: { filePath: string }[],
+  id: number,
+  userName: string,
+  log: Logger,
+): Promise<void> {
   for (const img of withdrawn) {
-    await rm(img.filePath, { force: true }).catch((err: unknown) => log.warn(`could not remove ${img.filePath}: ${err instanceof Error ? err.message : String(err)}`));
+    await rm(img.filePath, { force: true }).catch((err: unknown) =>
+      log.warn(`could not remove ${img.filePath}: ${err instanceof Error ? err.message : String(err)}`),
+    );
     log.info(`${img.filePath} taken out of calibration: inspection ${id} confirmed defective by ${userName}`);
   }
 }
@@ -101,10 +124,18 @@ export function reviewRoutes(deps: {
     const conflict = store.reviews.conflict(row, action, seenStatus);
     if (conflict) throw new HttpError(409, conflict);
 
-    const calibrationImage = action === 'accept_good' ? await copyFrameToGood(store, dataDir, calibrationDir, id, row) : undefined;
+    const calibrationImage =
+      action === 'accept_good' ? await copyFrameToGood(store, dataDir, calibrationDir, id, row) : undefined;
     const copied = calibrationImage?.filePath ?? null;
     try {
-      const result = store.reviews.add({ inspectionId: id, action, note, userName: user.name, calibrationImage, seenStatus });
+      const result = store.reviews.add({
+        inspectionId: id,
+        action,
+        note,
+        userName: user.name,
+        calibrationImage,
+        seenStatus,
+      });
       log.info(`review of inspection ${id}: ${action} by ${user.name}`);
       await removeWithdrawn(result.withdrawn, id, user.name, log);
       res.json({

@@ -17,7 +17,12 @@ async function control<T>(what: string, fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
-export function stationRoutes(deps: { store: ServerStore; station: StationControl; auth: Auth; announce: Announcer }): Router {
+export function stationRoutes(deps: {
+  store: ServerStore;
+  station: StationControl;
+  auth: Auth;
+  announce: Announcer;
+}): Router {
   const { store, station, auth, announce } = deps;
   const r = Router();
 
@@ -30,7 +35,12 @@ export function stationRoutes(deps: { store: ServerStore; station: StationContro
     res.json(
       store.products.list().map((p) => {
         const active = store.referenceSets.active(p.id);
-        return { id: p.id, name: p.name, activeVersion: active?.version ?? null, thresholds: active?.thresholds ?? null };
+        return {
+          id: p.id,
+          name: p.name,
+          activeVersion: active?.version ?? null,
+          thresholds: active?.thresholds ?? null,
+        };
       }),
     );
   });
@@ -56,10 +66,13 @@ export function stationRoutes(deps: { store: ServerStore; station: StationContro
     const productId = bodyOptionalId(body, 'productId');
     const makerGiven = 'makerId' in body;
     const makerId = body.makerId === null ? null : bodyOptionalId(body, 'makerId');
-    if (productId === undefined && !makerGiven) throw badRequest("send 'productId' and/or 'makerId' (null clears the maker)");
-    if (productId !== undefined && !store.products.get(productId)) throw badRequest(`product '${productId}' does not exist`);
+    if (productId === undefined && !makerGiven)
+      throw badRequest("send 'productId' and/or 'makerId' (null clears the maker)");
+    if (productId !== undefined && !store.products.get(productId))
+      throw badRequest(`product '${productId}' does not exist`);
     if (makerId && !store.makers.get(makerId)) throw badRequest(`maker '${makerId}' does not exist`);
-    if (productId !== undefined) await control(`cannot select product '${productId}'`, () => station.selectProduct(productId));
+    if (productId !== undefined)
+      await control(`cannot select product '${productId}'`, () => station.selectProduct(productId));
     if (makerGiven) await control(`cannot select maker '${makerId}'`, () => station.selectMaker(makerId ?? null));
     const state = station.currentState();
     announce.selection(state.productId, state.makerId);

@@ -59,10 +59,13 @@ export function calibrationImagesRepo(db: Db) {
     INSERT INTO calibration_images (product_id, file_path, sha256, source, inspection_id, created_at)
     VALUES (@productId, @filePath, @sha256, @source, @inspectionId, @now) RETURNING *`);
   const listStmt = db.prepare('SELECT * FROM calibration_images WHERE product_id = ? ORDER BY created_at, id');
-  const withdrawnStmt = db.prepare(`SELECT sha256, COALESCE(withdrawn_reason, 'withdrawn') AS reason FROM calibration_images
+  const withdrawnStmt =
+    db.prepare(`SELECT sha256, COALESCE(withdrawn_reason, 'withdrawn') AS reason FROM calibration_images
     WHERE product_id = ? AND withdrawn_at IS NOT NULL`);
   const ofInspection = db.prepare('SELECT * FROM calibration_images WHERE inspection_id = ? AND withdrawn_at IS NULL');
-  const withdrawStmt = db.prepare('UPDATE calibration_images SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ? AND withdrawn_at IS NULL');
+  const withdrawStmt = db.prepare(
+    'UPDATE calibration_images SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ? AND withdrawn_at IS NULL',
+  );
 
   return {
     /** Call inside a caller's transaction or alone; refuses duplicates by content hash per product. */
@@ -109,7 +112,9 @@ export function calibrationImagesRepo(db: Db) {
     },
     /** Checksum → why, for every image of the product a later review took out of calibration. */
     withdrawn(productId: string): Map<string, string> {
-      return new Map((withdrawnStmt.all(productId) as { sha256: string; reason: string }[]).map((r) => [r.sha256, r.reason]));
+      return new Map(
+        (withdrawnStmt.all(productId) as { sha256: string; reason: string }[]).map((r) => [r.sha256, r.reason]),
+      );
     },
     /** The images an inspection put into calibration that are still in it. */
     ofInspection(inspectionId: number): CalibrationImage[] {

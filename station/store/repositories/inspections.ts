@@ -1,13 +1,5 @@
 // Inspections: one row per item judged at the bench, written before the verdict is announced.
-import {
-  optionalNumber,
-  parseJsonColumn,
-  requireOneOf,
-  requireText,
-  requireTime,
-  toJson,
-  type Db,
-} from './common.ts';
+import { optionalNumber, parseJsonColumn, requireOneOf, requireText, requireTime, toJson, type Db } from './common.ts';
 
 export const verdicts = ['pass', 'review', 'fail', 'unjudged'] as const;
 export type Verdict = (typeof verdicts)[number];
@@ -305,7 +297,11 @@ export function inspectionsRepo(db: Db) {
 
     /** Verdict counts and scores over time for one product (and one maker, or all makers). */
     makerStats(q: { productId: string; makerId?: string | null; since: number; until: number }): MakerStats {
-      const filter: InspectionFilter = { productId: requireText(q.productId, 'makerStats productId'), since: q.since, until: q.until };
+      const filter: InspectionFilter = {
+        productId: requireText(q.productId, 'makerStats productId'),
+        since: q.since,
+        until: q.until,
+      };
       if (q.makerId !== undefined) filter.makerId = q.makerId;
       const counts = countsByVerdict(filter);
       const { sql, params } = whereOf(filter);
@@ -333,10 +329,16 @@ export function inspectionsRepo(db: Db) {
     },
 
     /** Verdict counts per maker for one product over a period (side-by-side comparison). */
-    countsByMaker(q: { productId: string; since?: number; until?: number }): { makerId: string | null; counts: VerdictCounts }[] {
+    countsByMaker(q: {
+      productId: string;
+      since?: number;
+      until?: number;
+    }): { makerId: string | null; counts: VerdictCounts }[] {
       const { sql, params } = whereOf({ productId: q.productId, since: q.since, until: q.until });
       const rows = db
-        .prepare(`SELECT maker_id, verdict, COUNT(*) AS n FROM inspections ${sql} GROUP BY maker_id, verdict ORDER BY maker_id`)
+        .prepare(
+          `SELECT maker_id, verdict, COUNT(*) AS n FROM inspections ${sql} GROUP BY maker_id, verdict ORDER BY maker_id`,
+        )
         .all(params) as { maker_id: string | null; verdict: Verdict; n: number }[];
       const byMaker = new Map<string | null, VerdictCounts>();
       for (const r of rows) {

@@ -42,7 +42,12 @@ export function makersRepo(db: Db) {
           throw new Error(`badge code '${badge}' already belongs to maker '${holder.id}'; choose another code`);
         }
       }
-      const row = upsertStmt.get({ id, name: requireText(input.name, `name of maker '${id}'`), badge, now }) as MakerRow;
+      const row = upsertStmt.get({
+        id,
+        name: requireText(input.name, `name of maker '${id}'`),
+        badge,
+        now,
+      }) as MakerRow;
       return fromRow(row);
     },
     get(id: string): Maker | undefined {

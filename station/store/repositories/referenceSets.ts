@@ -89,8 +89,7 @@ export function referenceSetsRepo(db: Db) {
   const deactivateAll = db.prepare('UPDATE reference_sets SET is_active = 0 WHERE product_id = ? AND is_active = 1');
   const activateOne = db.prepare('UPDATE reference_sets SET is_active = 1 WHERE id = ?');
 
-  const nextVersion = (productId: string): number =>
-    ((maxVersion.get(productId) as { v: number | null }).v ?? 0) + 1;
+  const nextVersion = (productId: string): number => ((maxVersion.get(productId) as { v: number | null }).v ?? 0) + 1;
 
   const addVersion = db.transaction((input: AddVersionInput, now: number): ReferenceSet => {
     const productId = requireText(input.productId, 'reference set productId');

@@ -41,15 +41,21 @@ export interface AddReviewResult {
  * accepted as good variation. Confirming a defect on an accepted item is allowed: it takes the image back out.
  */
 export function decisionConflict(
-  inspectionId: number, current: ReviewStatus, action: ReviewAction, seen?: ReviewStatus, decidedBy?: string,
+  inspectionId: number,
+  current: ReviewStatus,
+  action: ReviewAction,
+  seen?: ReviewStatus,
+  decidedBy?: string,
 ): string | null {
   if (action === 'note') return null; // a note changes nothing a later decision rests on
   const by = decidedBy ? ` by ${decidedBy}` : '';
   if (seen !== undefined && seen !== current) {
     return `inspection ${inspectionId} changed since it was shown (it is now ${current.replace('_', ' ')}${by}); look at it again before deciding`;
   }
-  if (action === 'accept_good' && current === 'accepted_good') return `inspection ${inspectionId} was already accepted as good variation${by}`;
-  if (action === 'confirm_defect' && current === 'confirmed_defect') return `inspection ${inspectionId} was already confirmed defective${by}`;
+  if (action === 'accept_good' && current === 'accepted_good')
+    return `inspection ${inspectionId} was already accepted as good variation${by}`;
+  if (action === 'confirm_defect' && current === 'confirmed_defect')
+    return `inspection ${inspectionId} was already confirmed defective${by}`;
   if (action === 'accept_good' && current === 'confirmed_defect') {
     return `inspection ${inspectionId} was confirmed defective${by}: a confirmed defect is not accepted as good variation`;
   }
@@ -106,9 +112,7 @@ export function reviewsRepo(db: Db) {
     if (input.calibrationImage && action !== 'accept_good') {
       throw new Error(`only 'accept_good' can add a calibration image (action was '${action}')`);
     }
-    const review = fromRow(
-      insert.get({ inspectionId: target.id, action, note, userName, now }) as Row,
-    );
+    const review = fromRow(insert.get({ inspectionId: target.id, action, note, userName, now }) as Row);
     const status = statusAfter[action];
     if (status) inspections.setReviewStatus(target.id, status);
     const calibrationImage = input.calibrationImage
@@ -119,7 +123,8 @@ export function reviewsRepo(db: Db) {
       : null;
     // A defect confirmed after the item was accepted: its image leaves calibration (the row stays as the record).
     const withdrawn = action === 'confirm_defect' ? calibrationImages.ofInspection(target.id) : [];
-    for (const img of withdrawn) calibrationImages.withdraw(img.id, `inspection ${target.id} confirmed defective by ${userName}`, now);
+    for (const img of withdrawn)
+      calibrationImages.withdraw(img.id, `inspection ${target.id} confirmed defective by ${userName}`, now);
     return { review, inspection: inspections.get(target.id) as Inspection, calibrationImage, withdrawn };
   });
 

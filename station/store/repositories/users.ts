@@ -18,7 +18,12 @@ interface Row {
   created_at: number;
 }
 
-const fromRow = (r: Row): User => ({ name: r.name, passwordHash: r.password_hash, role: r.role, createdAt: r.created_at });
+const fromRow = (r: Row): User => ({
+  name: r.name,
+  passwordHash: r.password_hash,
+  role: r.role,
+  createdAt: r.created_at,
+});
 
 export function usersRepo(db: Db) {
   const getStmt = db.prepare('SELECT * FROM users WHERE name = ?');

@@ -1,7 +1,15 @@
 // Surface defects inside a soft blob: a stain that soaks into the surface (multiplied, so the
 // texture stays visible) and a local shift of colour, focus or grain.
 
-import { type DrawDefect, type SynthContext, between, defectExtent, localLuma, pickOnItem, showsLighter } from '../context.ts';
+import {
+  type DrawDefect,
+  type SynthContext,
+  between,
+  defectExtent,
+  localLuma,
+  pickOnItem,
+  showsLighter,
+} from '../context.ts';
 import { apply, finish, startPaint } from '../paint.ts';
 import { boxBlur } from '../raster.ts';
 import { type Blob, type Layer, blob, createLayer, randomBlob } from '../shapes.ts';
@@ -28,7 +36,10 @@ export const spot: DrawDefect = (img, ctx) => {
   const { layer, shape } = softBlob(ctx, defectExtent(ctx) / 2, 0.3);
   const tint = rand() < 0.4 ? STAINS[4].map((v) => v * between(rand, 0.85, 1.2)) : STAINS[Math.floor(rand() * 4)];
   // a stain darkens (multiply) or shows as a bleached tide mark (screen)
-  const bleach = showsLighter(rand, localLuma(img, ctx, Math.round(shape.cx), Math.round(shape.cy), shape.rx + shape.ry));
+  const bleach = showsLighter(
+    rand,
+    localLuma(img, ctx, Math.round(shape.cx), Math.round(shape.cy), shape.rx + shape.ry),
+  );
   // uneven soaking: the stain is denser in some places than others
   const f = between(rand, 0.2, 0.5) / Math.max(1, (shape.rx + shape.ry) / 6);
   const ph = rand() * 6;
@@ -49,9 +60,15 @@ function hueMatrix(angle: number): number[] {
   const c = Math.cos(angle);
   const s = Math.sin(angle);
   return [
-    0.213 + c * 0.787 - s * 0.213, 0.715 - c * 0.715 - s * 0.715, 0.072 - c * 0.072 + s * 0.928,
-    0.213 - c * 0.213 + s * 0.143, 0.715 + c * 0.285 + s * 0.14, 0.072 - c * 0.072 - s * 0.283,
-    0.213 - c * 0.213 - s * 0.787, 0.715 - c * 0.715 + s * 0.715, 0.072 + c * 0.928 + s * 0.072,
+    0.213 + c * 0.787 - s * 0.213,
+    0.715 - c * 0.715 - s * 0.715,
+    0.072 - c * 0.072 + s * 0.928,
+    0.213 - c * 0.213 + s * 0.143,
+    0.715 + c * 0.285 + s * 0.14,
+    0.072 - c * 0.072 - s * 0.283,
+    0.213 - c * 0.213 - s * 0.787,
+    0.715 - c * 0.715 + s * 0.715,
+    0.072 + c * 0.928 + s * 0.072,
   ];
 }
 

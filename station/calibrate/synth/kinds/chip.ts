@@ -14,7 +14,9 @@ function gapColour(img: DecodedImage, itemMask: Uint8Array, rand: () => number):
   if (bench) return bench;
   const surface = ringMedian(img) ?? [128, 128, 128];
   const luma = 0.299 * surface[0] + 0.587 * surface[1] + 0.114 * surface[2];
-  const shade = (showsLighter(rand, luma) ? surface.map((v) => v + (255 - v) * 0.6) : surface.map((v) => v * 0.25)) as Rgb;
+  const shade = (
+    showsLighter(rand, luma) ? surface.map((v) => v + (255 - v) * 0.6) : surface.map((v) => v * 0.25)
+  ) as Rgb;
   return flatBench(img.width, img.height, shade);
 }
 

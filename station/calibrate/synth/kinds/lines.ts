@@ -2,7 +2,15 @@
 // (a dark jagged line, sometimes forked). Both run a few times longer than the defect's extent.
 
 import type { DecodedImage } from '../../../vision/types.ts';
-import { type DrawDefect, type SynthContext, between, defectExtent, localLuma, pickOnItem, showsLighter } from '../context.ts';
+import {
+  type DrawDefect,
+  type SynthContext,
+  between,
+  defectExtent,
+  localLuma,
+  pickOnItem,
+  showsLighter,
+} from '../context.ts';
 import { apply, finish, startPaint } from '../paint.ts';
 import { type StrokePoint, createLayer, stroke } from '../shapes.ts';
 
@@ -59,7 +67,14 @@ export const scratch: DrawDefect = (img, ctx) => {
 };
 
 /** A jagged walk from (x, y) along `angle`, wandering but pulled back to its heading. */
-function jaggedPath(ctx: SynthContext, x: number, y: number, angle: number, length: number, width: number): StrokePoint[] {
+function jaggedPath(
+  ctx: SynthContext,
+  x: number,
+  y: number,
+  angle: number,
+  length: number,
+  width: number,
+): StrokePoint[] {
   const step = Math.max(1.5, 2 * ctx.px);
   const n = Math.max(3, Math.round(length / step));
   const points: StrokePoint[] = [];
@@ -81,7 +96,14 @@ export const crack: DrawDefect = (img: DecodedImage, ctx) => {
   const angle = rand() * 2 * Math.PI;
   const width = lineWidth(ctx, 1, 2);
   const layer = createLayer(img.width, img.height);
-  const main = jaggedPath(ctx, c.x - (Math.cos(angle) * length) / 2, c.y - (Math.sin(angle) * length) / 2, angle, length, width);
+  const main = jaggedPath(
+    ctx,
+    c.x - (Math.cos(angle) * length) / 2,
+    c.y - (Math.sin(angle) * length) / 2,
+    angle,
+    length,
+    width,
+  );
   stroke(layer, main);
   if (main.length >= 6 && rand() < 0.6) {
     const from = main[Math.floor(between(rand, 0.3, 0.7) * main.length)];
