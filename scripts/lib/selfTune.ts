@@ -78,6 +78,33 @@ export interface SelfTunedResult extends CategoryResult {
   };
 }
 
+type EvalEmbeddings = Parameters<typeof calibrateForEval>[1];
+
+/** The chosen configuration's verdict bands from train/good alone (held out), as its product's calibration makes them. */
+function heldOutBands(
+  engine: Parameters<typeof calibrateForEval>[0],
+  label: string,
+  bankSize: number,
+  chosen: Candidate,
+  tuned: TuneResult,
+  opts: SelfTuneEvalOptions,
+) {
+  return async (embs: EvalEmbeddings, names: string[], views?: EvalEmbeddings[]) => {
+    const vb = new Progress(`${label} bands (held out)`, embs.length);
+    const tally = await calibrateForEval(engine, embs, names, {
+      seed: opts.seed,
+      bankSize,
+      placedConsistently: opts.placedConsistently,
+      scoreTopShare: chosen.topShare,
+      views,
+      itemRegion: tuned.itemRegion,
+      onProgress: (d) => vb.tick(d),
+    });
+    vb.done();
+    return tally;
+  };
+}
+
 export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions): Promise<SelfTunedResult> {
   const label = `${cat.dataset}/${cat.category}`;
   const train =
@@ -129,26 +156,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
       const isChosen = key === engineKey(chosen);
       const bankSize = choiceOf(c).coresetSize!;
       const verdicts =
-        isChosen && opts.verdicts
-          ? async (
-              embs: Parameters<typeof calibrateForEval>[1],
-              names: string[],
-              views?: Parameters<typeof calibrateForEval>[1][],
-            ) => {
-              const vb = new Progress(`${label} bands (held out)`, embs.length);
-              const tally = await calibrateForEval(engine, embs, names, {
-                seed: opts.seed,
-                bankSize,
-                placedConsistently: opts.placedConsistently,
-                scoreTopShare: chosen.topShare,
-                views,
-                itemRegion: tuned.itemRegion,
-                onProgress: (d) => vb.tick(d),
-              });
-              vb.done();
-              return tally;
-            }
-          : undefined;
+        isChosen && opts.verdicts ? heldOutBands(engine, label, bankSize, chosen, tuned, opts) : undefined;
       const r = await evaluateCategory(engine, cat, {
         shots: opts.shots,
         seed: opts.seed,

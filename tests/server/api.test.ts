@@ -64,17 +64,17 @@ describe('GET /api/inspections', () => {
   });
 
   it.each([
-    ['?limit=501', /'limit' must be between 1 and 500/],
-    ['?limit=0', /'limit'/],
-    ['?limit=ten', /'limit' must be a whole number/],
-    ['?offset=-1', /'offset'/],
-    ['?verdict=maybe', /'verdict' must be one or more of pass, review, fail, unjudged/],
-    ['?reviewStatus=done', /'reviewStatus'/],
-    ['?since=yesterday', /'since' must be epoch milliseconds or an ISO date/],
-    ['?since=2000&until=1000', /'since' must be before 'until'/],
-    ['?product=../etc', /'product' must be an id/],
-    ['?colour=red', /unknown query parameter 'colour'/],
-    ['?maker=a&maker=b', /'maker' must be given once/],
+    ['?limit=501', /query → limit: must be between 1 and 500/],
+    ['?limit=0', /query → limit: must be between 1 and 500/],
+    ['?limit=ten', /query → limit: must be a whole number/],
+    ['?offset=-1', /query → offset: must be between 0/],
+    ['?verdict=maybe', /query → verdict: must be one or more of pass, review, fail, unjudged/],
+    ['?reviewStatus=done', /query → reviewStatus: must be one or more of/],
+    ['?since=yesterday', /query → since: must be epoch milliseconds or an ISO date/],
+    ['?since=2000&until=1000', /query → since: must be before 'until'/],
+    ['?product=../etc', /query → product: must be an id/],
+    ['?colour=red', /query: unknown field "colour" \(allowed: product, maker/],
+    ['?maker=a&maker=b', /query → maker: must be given once/],
   ])('answers 400 with a clear message for %s', async (q, message) => {
     const { status, body } = await list(q);
     expect(status).toBe(400);
@@ -108,7 +108,7 @@ describe('GET /api/inspections/:id', () => {
     expect((await fetch(`${h.url}/api/inspections/99999`)).status).toBe(404);
     const bad = await fetch(`${h.url}/api/inspections/abc`);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: string }).error).toMatch(/inspection id must be a positive whole number/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/inspection id: must be a positive whole number/);
   });
 });
 
@@ -143,7 +143,8 @@ describe('bench control', () => {
     for (const [body, msg] of [
       [{}, /send 'productId' and\/or 'makerId'/],
       [{ productId: 'vase' }, /product 'vase' does not exist/],
-      [{ makerId: 42 }, /'makerId' must be a string id/],
+      [{ makerId: 42 }, /body → makerId: must be a string id/],
+      [{ productId: 'bowl', colour: 'red' }, /body: unknown field "colour" \(allowed: productId, makerId\)/],
       ['[1,2]', /must be a JSON object/],
       ['{not json', /not valid JSON/],
     ] as const) {

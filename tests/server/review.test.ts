@@ -87,7 +87,7 @@ describe('POST /api/inspections/:id/review', () => {
     const bad = await review(row.id, { action: 'delete' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(
-      /'action' must be one of confirm_defect, accept_good, note/,
+      /body → action: must be one of confirm_defect, accept_good, note/,
     );
     expect((await review(row.id, { action: 'note', note: 'x'.repeat(2001) })).status).toBe(400);
     expect((await review(987654, { action: 'confirm_defect' })).status).toBe(404);

@@ -7,7 +7,7 @@ import { DRIFT_RULE } from '../drift.ts';
 import { badRequest, notFound } from '../http-error.ts';
 import { DEFAULT_TARGETS, makerStats, type ProductBands, type ProductTargets, type ScoredRow } from '../maker-stats.ts';
 import type { ServerStore } from '../types.ts';
-import { optionalId, optionalInt, optionalTime } from '../validate.ts';
+import { makerStatsQuery, parseRequest } from '../requests.ts';
 
 const DAY = 86_400_000;
 
@@ -37,13 +37,12 @@ export function goodSpreadOf(report: Record<string, unknown>): number | null {
 }
 
 /** The period and filters of a stats request; an unknown product or maker is a 404, not an empty answer. */
-function statsQuery(store: ServerStore, q: Record<string, unknown>) {
-  const until = optionalTime(q, 'until') ?? Date.now();
-  const since = optionalTime(q, 'since') ?? until - 30 * DAY;
-  if (since >= until) throw badRequest(`'since' must be before 'until'`);
-  const productFilter = optionalId(q, 'product');
-  const makerFilter = optionalId(q, 'maker');
-  const recentN = optionalInt(q, 'recent', 5, 500) ?? 20;
+function statsQuery(store: ServerStore, query: unknown) {
+  const q = parseRequest(makerStatsQuery, query, 'query');
+  const until = q.until ?? Date.now();
+  const since = q.since ?? until - 30 * DAY;
+  if (since >= until) throw badRequest(`query → since: must be before 'until'`);
+  const { product: productFilter, maker: makerFilter, recent: recentN } = q;
   if (productFilter && !store.products.get(productFilter)) throw notFound(`product '${productFilter}' does not exist`);
   if (makerFilter && !store.makers.get(makerFilter)) throw notFound(`maker '${makerFilter}' does not exist`);
   return { since, until, productFilter, makerFilter, recentN };
@@ -89,7 +88,7 @@ export function makerRoutes(deps: { store: ServerStore; auth: Auth }): Router {
   const r = Router();
 
   r.get('/api/makers/stats', auth.requireRole(LEAD_ROLES), (req, res) => {
-    const q = statsQuery(store, req.query as Record<string, unknown>);
+    const q = statsQuery(store, req.query);
     const products = q.productFilter ? [store.products.get(q.productFilter)!] : store.products.list();
     const out = [];
     for (const product of products) {

@@ -3,9 +3,9 @@
 import { Router } from 'express';
 import type { Announcer } from '../announce.ts';
 import { LEAD_ROLES, userOf, type Auth } from '../auth/index.ts';
-import { badRequest, HttpError, notFound } from '../http-error.ts';
+import { HttpError, notFound } from '../http-error.ts';
 import type { Logger, ServerStore, StationControl } from '../types.ts';
-import { bodyObject, pathId } from '../validate.ts';
+import { activateBody, parseRequest, pathId } from '../requests.ts';
 
 /** Strings found under the usual warning keys of a calibration report. */
 export function reportWarnings(report: Record<string, unknown>): string[] {
@@ -48,7 +48,7 @@ export function referenceSetRoutes(deps: {
   const running = new Map<string, { startedBy: string; startedAt: number }>();
 
   const productOr404 = (raw: unknown) => {
-    const id = pathId(raw, 'product');
+    const id = parseRequest(pathId, raw, 'product');
     const product = store.products.get(id);
     if (!product) throw notFound(`product '${id}' does not exist`);
     return product;
@@ -110,11 +110,7 @@ export function referenceSetRoutes(deps: {
 
   r.post('/api/reference-sets/:product/activate', auth.requireRole(LEAD_ROLES), async (req, res) => {
     const product = productOr404(req.params.product);
-    const body = bodyObject(req.body);
-    const version = body.version;
-    if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-      throw badRequest(`'version' must be a whole number ≥ 1`);
-    }
+    const { version } = parseRequest(activateBody, req.body, 'body');
     if (!store.referenceSets.getVersion(product.id, version)) {
       throw notFound(`reference set ${product.id} v${version} does not exist`);
     }

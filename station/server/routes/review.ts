@@ -6,14 +6,13 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Router } from 'express';
-import { reviewActions } from '../../store/repositories/reviews.ts';
-import { reviewStatuses, type Inspection, type ReviewStatus } from '../../store/repositories/inspections.ts';
+import type { Inspection } from '../../store/repositories/inspections.ts';
 import { resolveEvidence } from '../../store/evidence.ts';
 import { writeFileAtomic } from '../../store/atomicWrite.ts';
 import { userOf, type Auth, LEAD_ROLES } from '../auth/index.ts';
-import { badRequest, HttpError, notFound } from '../http-error.ts';
+import { HttpError, notFound } from '../http-error.ts';
 import type { Logger, ServerStore } from '../types.ts';
-import { bodyObject, bodyOptionalText, pathInt } from '../validate.ts';
+import { parseRequest, pathNumber, reviewBody } from '../requests.ts';
 import { inspectionView } from '../views.ts';
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -24,28 +23,6 @@ export function goodFolder(calibrationDir: string, productId: string): string {
     throw new HttpError(409, `product id '${productId}' cannot be used as a folder name`);
   }
   return path.join(path.resolve(calibrationDir), productId, 'good');
-}
-
-type ReviewAction = (typeof reviewActions)[number];
-
-/** The decision in the request body: its action, note and the review status the lead saw (checked if given). */
-function reviewRequest(rawBody: unknown): {
-  action: ReviewAction;
-  note: string | undefined;
-  seenStatus: ReviewStatus | undefined;
-} {
-  const body = bodyObject(rawBody);
-  const action = body.action;
-  if (typeof action !== 'string' || !(reviewActions as readonly string[]).includes(action)) {
-    throw badRequest(`'action' must be one of ${reviewActions.join(', ')}`);
-  }
-  const note = bodyOptionalText(body, 'note', 2000);
-  if (action === 'note' && !note?.trim()) throw badRequest(`a 'note' review needs non-empty 'note' text`);
-  const seen = body.seenStatus;
-  if (seen !== undefined && (typeof seen !== 'string' || !(reviewStatuses as readonly string[]).includes(seen))) {
-    throw badRequest(`'seenStatus' must be one of ${reviewStatuses.join(', ')}`);
-  }
-  return { action: action as ReviewAction, note, seenStatus: seen as ReviewStatus | undefined };
 }
 
 /**
@@ -115,8 +92,9 @@ export function reviewRoutes(deps: {
   const r = Router();
 
   r.post('/api/inspections/:id/review', auth.requireRole(LEAD_ROLES), async (req, res) => {
-    const id = pathInt(req.params.id, 'inspection id');
-    const { action, note, seenStatus } = reviewRequest(req.body);
+    const id = parseRequest(pathNumber, req.params.id, 'inspection id');
+    const { action, note: givenNote, seenStatus } = parseRequest(reviewBody, req.body, 'body');
+    const note = givenNote ?? undefined;
     const user = userOf(res);
     const row = store.inspections.get(id);
     if (!row) throw notFound(`inspection ${id} does not exist`);

@@ -5,7 +5,7 @@ import type { Announcer } from '../announce.ts';
 import type { Auth } from '../auth/index.ts';
 import { badRequest, HttpError } from '../http-error.ts';
 import type { ServerStore, StationControl } from '../types.ts';
-import { bodyObject, bodyOptionalId } from '../validate.ts';
+import { parseRequest, selectBody } from '../requests.ts';
 import { helloView, selectionView } from '../views.ts';
 
 /** Errors from the station are meant for the person (see StationControl): answer 409 with them. */
@@ -62,12 +62,10 @@ export function stationRoutes(deps: {
   });
 
   r.post('/api/select', auth.requireRole(), async (req, res) => {
-    const body = bodyObject(req.body);
-    const productId = bodyOptionalId(body, 'productId');
-    const makerGiven = 'makerId' in body;
-    const makerId = body.makerId === null ? null : bodyOptionalId(body, 'makerId');
-    if (productId === undefined && !makerGiven)
-      throw badRequest("send 'productId' and/or 'makerId' (null clears the maker)");
+    const body = parseRequest(selectBody, req.body, 'body');
+    const productId = body.productId ?? undefined;
+    const makerGiven = body.makerId !== undefined;
+    const makerId = body.makerId;
     if (productId !== undefined && !store.products.get(productId))
       throw badRequest(`product '${productId}' does not exist`);
     if (makerId && !store.makers.get(makerId)) throw badRequest(`maker '${makerId}' does not exist`);
