@@ -191,6 +191,23 @@ describe('login', () => {
     expect(((await res.json()) as { error: string }).error).toBe('wrong name or password');
   });
 
+  it('refuses a login body of the wrong shape with one 400 line, before any password check', async () => {
+    const c = new Client(h.url);
+    await c.session();
+    for (const body of [
+      {},
+      { name: 'lead1' },
+      { name: '  ', password: PASSWORD },
+      { name: 'lead1', password: 7 },
+      { name: 'lead1', password: PASSWORD, remember: true },
+      { name: 'x'.repeat(65), password: PASSWORD },
+    ]) {
+      const res = await c.post('/api/login', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBe('send {name, password} as JSON');
+    }
+  });
+
   it('rejects a wrong password with 401 and rate-limits repeated failures with 429', async () => {
     await onOwnServer({ loginMaxFailures: 3 }, async (s) => {
       const c = new Client(s.url);

@@ -7,6 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { HttpError } from '../http-error.ts';
+import { loginBody } from '../requests.ts';
 import type { ServerStore } from '../types.ts';
 import { parseCookies, serializeSessionCookie } from './cookies.ts';
 import { LoginLimits } from './loginLimits.ts';
@@ -142,10 +143,9 @@ export function createAuth(store: ServerStore, opts: AuthOptions = {}): Auth {
   });
 
   routes.post('/api/login', async (req, res) => {
-    const body = req.body as Record<string, unknown> | undefined;
-    const name = typeof body?.name === 'string' ? body.name.trim() : '';
-    const password = typeof body?.password === 'string' ? body.password : '';
-    if (!name || !password) throw new HttpError(400, 'send {name, password} as JSON');
+    const parsed = loginBody.safeParse(req.body);
+    if (!parsed.success) throw new HttpError(400, parsed.error.issues[0].message);
+    const { name, password } = parsed.data;
     const address = req.ip ?? 'unknown';
     const wait = await limits.take(address, name);
     if (wait > 0) {
