@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from './manifest.ts';
-import { sha256Bytes, writeFileAtomic, writeManifest } from './manifest-file.ts';
+import { sha256Bytes, writeManifest } from './manifest-file.ts';
+import { writeFileAtomicSync } from '../station/store/atomicWrite.ts';
 import { decodeModel, encodeModel, toNumber } from './onnx/proto.ts';
 import { exposeTaps, imageInput, listTensors } from './onnx/taps.ts';
 
@@ -107,7 +108,7 @@ export async function addModel(o: AddOptions): Promise<ModelManifest> {
 
   const outDir = o.outDir ?? join(here, 'generated');
   mkdirSync(outDir, { recursive: true });
-  writeFileAtomic(join(outDir, `${id}.onnx`), bytes);
+  writeFileAtomicSync(join(outDir, `${id}.onnx`), bytes);
   const manifest: ModelManifest = {
     id,
     file: `${id}.onnx`,

@@ -1,7 +1,8 @@
 /** Reading, checking and writing model manifests (JSON next to the ONNX file). */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { issueLine } from '../station/schema/format.ts';
+import { writeFileAtomicSync } from '../station/store/atomicWrite.ts';
 import { manifestSchema, type ModelManifest } from './manifest.ts';
 
 export function sha256File(path: string): string {
@@ -10,13 +11,6 @@ export function sha256File(path: string): string {
 
 export function sha256Bytes(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** Write via a temporary name and rename, so a crash never leaves half a file. */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
 }
 
 /** Parse and validate a manifest; a problem names the file and the field. */
@@ -37,5 +31,5 @@ export function readManifest(path: string): ModelManifest {
 }
 
 export function writeManifest(path: string, manifest: ModelManifest): void {
-  writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileAtomicSync(path, `${JSON.stringify(manifest, null, 2)}\n`);
 }

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelManifest } from './manifest.ts';
-import { readManifest, sha256Bytes, sha256File, writeFileAtomic, writeManifest } from './manifest-file.ts';
+import { readManifest, sha256Bytes, sha256File, writeManifest } from './manifest-file.ts';
+import { writeFileAtomicSync } from '../station/store/atomicWrite.ts';
 import { convertKerasToOnnx } from './tfjs/convert.ts';
 import { readTfjsLayersModel } from './tfjs/read.ts';
 
@@ -84,7 +85,7 @@ export function prepareModel(id: string, src: SourceEntry, dir = GENERATED_DIR):
   });
   mkdirSync(dir, { recursive: true });
   const file = `${id}.onnx`;
-  writeFileAtomic(join(dir, file), result.bytes);
+  writeFileAtomicSync(join(dir, file), result.bytes);
   const manifest: ModelManifest = {
     id,
     file,

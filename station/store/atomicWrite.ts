@@ -3,6 +3,7 @@
 // under the real name, never half an image or half a reference set; only a hidden temp file
 // can be left behind, and isTempName lets a sweeper recognise it.
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -11,10 +12,13 @@ const TEMP_NAME = /^\..+\.tmp-\d+(-[0-9a-f]{8})?$/;
 
 export const isTempName = (name: string): boolean => TEMP_NAME.test(name);
 
+const tempFor = (file: string): string =>
+  path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+
 /** Writes `data` to `file` atomically and durably; creates the folder. Throws the fs error (with its code). */
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
   const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temp = tempFor(file);
   try {
     await mkdir(dir, { recursive: true });
     const handle = await open(temp, 'wx');
@@ -42,5 +46,35 @@ async function fsyncDir(dir: string): Promise<void> {
     /* not supported here (e.g. Windows): nothing more to do */
   } finally {
     await handle?.close();
+  }
+}
+
+/** The same write for synchronous tools (model preparation runs before anything async is up). */
+export function writeFileAtomicSync(file: string, data: Uint8Array | string): void {
+  const dir = path.dirname(file);
+  const temp = tempFor(file);
+  try {
+    mkdirSync(dir, { recursive: true });
+    const fd = openSync(temp, 'wx');
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* folders cannot be fsynced everywhere; the rename is atomic anyway */
   }
 }

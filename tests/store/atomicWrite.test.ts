@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isTempName, writeFileAtomic } from '../../station/store/atomicWrite.ts';
+import { isTempName, writeFileAtomic, writeFileAtomicSync } from '../../station/store/atomicWrite.ts';
 
 const fresh = () => mkdtempSync(path.join(tmpdir(), 'atomic-'));
 
@@ -26,6 +26,21 @@ describe('writeFileAtomic', () => {
       code: expect.stringMatching(/EISDIR|ENOTEMPTY|EEXIST|EPERM/),
     });
     expect(readdirSync(dir)).toEqual(['taken']);
+    expect(readFileSync(path.join(target, 'inside'), 'utf8')).toBe('keep');
+  });
+
+  it('has a synchronous twin for tools that run before anything async (model preparation): same guarantees', () => {
+    const dir = fresh();
+    const file = path.join(dir, 'models', 'm.json');
+    writeFileAtomicSync(file, '{"a":1}\n');
+    writeFileAtomicSync(file, new Uint8Array(300_000).fill(7));
+    expect(readFileSync(file).length).toBe(300_000);
+    expect(readdirSync(path.dirname(file))).toEqual(['m.json']);
+    const target = path.join(dir, 'taken');
+    mkdirSync(target);
+    writeFileSync(path.join(target, 'inside'), 'keep');
+    expect(() => writeFileAtomicSync(target, 'new')).toThrow(/EISDIR|ENOTEMPTY|EEXIST|EPERM/);
+    expect(readdirSync(dir).sort()).toEqual(['models', 'taken']);
     expect(readFileSync(path.join(target, 'inside'), 'utf8')).toBe('keep');
   });
 
