@@ -24,11 +24,18 @@ module.exports = {
       },
     },
     {
-      name: 'shared-is-a-leaf',
-      comment: 'station/shared/ holds helpers every room may use, so it imports no room itself.',
+      name: 'cores-apart',
+      comment: 'vision/ (how an item looks) and verdict/ (what a score means) meet only in the rooms that use both.',
       severity: 'error',
-      from: { path: '^station/shared/' },
-      to: { path: '^station/(?!shared/)' },
+      from: { path: '^station/(vision|verdict)/' },
+      to: { path: '^station/(vision|verdict)/', pathNot: '^station/$1/' },
+    },
+    {
+      name: 'shared-is-a-leaf',
+      comment: 'station/shared/ and station/schema/ hold what every room may use, so they import no other room.',
+      severity: 'error',
+      from: { path: '^station/(shared|schema)/' },
+      to: { path: '^station/(?!shared/|schema/)' },
     },
     {
       name: 'dashboard-over-http',

@@ -8,7 +8,7 @@ import { decodeImage } from '../../station/vision/preprocess.ts';
 import type { ItemRegion } from '../../station/vision/itemRegion.ts';
 import type { Engine, InspectResult } from '../../station/vision/engine.ts';
 import { aurocFromGroups, f1Max } from '../../station/vision/metrics.ts';
-import { sampleIndices } from '../../station/vision/rng.ts';
+import { sampleIndices } from '../../station/shared/random.ts';
 import type { AnomalyMap } from '../../station/vision/types.ts';
 import type { Category, TestImage } from './datasets.ts';
 import { Progress } from './progress.ts';

@@ -25,7 +25,7 @@ import { engineChoiceFor } from '../../station/calibrate/tune/productTuner.ts';
 import { visionEngines } from '../../station/calibrate/visionEngine.ts';
 import { regionCover } from '../../station/vision/itemRegion.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
-import { sampleIndices } from '../../station/vision/rng.ts';
+import { sampleIndices } from '../../station/shared/random.ts';
 import type { EngineSettings } from '../../station/vision/settings.ts';
 import { productScorer } from '../../station/verdict/scoreModel.ts';
 import type { Category } from './datasets.ts';

@@ -2,7 +2,7 @@
  * Honest held-out scores of good images: each image is scored against a bank built from
  * the other folds only, never against a bank that holds its own patches.
  */
-import { seededPermutation } from '../verdict/rng.ts';
+import { seededPermutation } from '../shared/random.ts';
 
 /** Up to this many good images, use leave-one-out (each bank = all the others). */
 export const LEAVE_ONE_OUT_MAX = 15;

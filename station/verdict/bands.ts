@@ -1,5 +1,5 @@
 /** Tolerance bands: pass / review / fail thresholds estimated from held-out scores of good items. */
-import { seededRandom } from './rng.ts';
+import { seededRandom } from '../shared/random.ts';
 import { sortedCopy } from '../shared/numbers.ts';
 import { MIN_TAIL_ITEMS, quantileSorted, upperQuantile, type QuantileMethod } from './quantile.ts';
 

@@ -14,4 +14,4 @@ export {
   MIN_TAIL_ITEMS,
   type QuantileMethod,
 } from './quantile.ts';
-export { seededRandom, seededPermutation } from './rng.ts';
+export { seededRandom, seededPermutation } from '../shared/random.ts';

@@ -8,7 +8,8 @@
  * can be skipped if d(a, c) ≥ 2r, because then no member can be closer to c than to a. Late in the run clusters
  * are small and almost all are skipped. Ties go to the smallest point index, in both versions.
  */
-import { createRng, randomProjection } from './rng.ts';
+import { createRng } from '../shared/random.ts';
+import { randomProjection } from './projection.ts';
 
 export interface CoresetOptions {
   /** Number of patches to keep. */

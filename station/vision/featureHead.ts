@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../../models/onnx/graph.ts';
 import { attrInt, attrInts, attrString } from '../../models/onnx/proto.ts';
 import { cpuSessionOptions } from '../../models/onnx/sessionOptions.ts';
-import { randomProjection } from './rng.ts';
+import { randomProjection } from './projection.ts';
 import type { FeatureSettings } from './settings.ts';
 
 export interface TapShape {

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { seededRandom } from '../../station/verdict/rng.ts';
+import { seededRandom } from '../../station/shared/random.ts';
 import type { CalibrationEngine, ItemScore } from '../../station/calibrate/engine.ts';
 
 export const GRID = 4; // 4×4 patches

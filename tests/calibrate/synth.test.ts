@@ -8,7 +8,7 @@ import {
 } from '../../station/calibrate/synth/index.ts';
 import { dilate, insetDistance } from '../../station/calibrate/synth/raster.ts';
 import { renderItem } from '../../station/demo/generate.ts';
-import { createRng } from '../../station/vision/rng.ts';
+import { createRng } from '../../station/shared/random.ts';
 import type { DecodedImage } from '../../station/vision/types.ts';
 
 const SIZE = 256;

@@ -7,7 +7,7 @@ import type { Backbone } from '../../models/load.ts';
 import { engineKey, type Candidate } from '../../station/calibrate/tune/candidates.ts';
 import { chooseCandidate } from '../../station/calibrate/tune/choose.ts';
 import { searchCandidates, type SearchImages } from '../../station/calibrate/tune/search.ts';
-import { createRng } from '../../station/vision/rng.ts';
+import { createRng } from '../../station/shared/random.ts';
 import { createEngine, type Engine } from '../../station/vision/engine.ts';
 import { augmentedViews } from '../../station/vision/augment.ts';
 import type { DecodedImage } from '../../station/vision/types.ts';

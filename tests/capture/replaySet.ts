@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { createRng } from '../../station/vision/rng.ts';
+import { createRng } from '../../station/shared/random.ts';
 
 export interface Shape {
   kind: 'disc' | 'box';

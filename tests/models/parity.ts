@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type * as ort from 'onnxruntime-node';
 import type { TfjsLayersModel } from '../../models/tfjs/read.ts';
-import { createRng } from '../../station/vision/rng.ts';
+import { createRng } from '../../station/shared/random.ts';
 
 let backendReady: Promise<boolean> | undefined;
 

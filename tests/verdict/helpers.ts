@@ -1,4 +1,4 @@
-import { seededRandom } from '../../station/verdict/rng.ts';
+import { seededRandom } from '../../station/shared/random.ts';
 
 export function sampler(seed: number) {
   const rand = seededRandom(seed);

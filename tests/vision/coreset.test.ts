@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { greedyCoreset, greedyCoresetReference } from '../../station/vision/coreset.ts';
 import { nearestReference } from '../../station/vision/knn.ts';
-import { gaussianArray, sampleIndices } from '../../station/vision/rng.ts';
+import { gaussianArray, sampleIndices } from '../../station/shared/random.ts';
 
 /** Features with low intrinsic dimension (a 3-d latent mapped into `dim`), plus a few far-away rare points. */
 function blobs(n: number, dim: number, seed: number): Float32Array {

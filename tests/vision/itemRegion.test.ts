@@ -14,7 +14,7 @@ import {
 } from '../../station/vision/itemRegion.ts';
 import { fitGeometry } from '../../station/vision/preprocess.ts';
 import { decodeReferenceSet, encodeReferenceSet } from '../../station/vision/referenceSet.ts';
-import { createRng } from '../../station/vision/rng.ts';
+import { createRng } from '../../station/shared/random.ts';
 import type { DecodedImage } from '../../station/vision/types.ts';
 import { testBackbone } from './backbone.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { nearestBlocked, nearestReference, OrtNearest } from '../../station/vision/knn.ts';
-import { createRng, gaussianArray } from '../../station/vision/rng.ts';
+import { createRng, gaussianArray } from '../../station/shared/random.ts';
 
 /** Clustered, offset data (like real patch features: far from the origin, many near-duplicates). */
 function features(n: number, dim: number, seed: number, clusters = 12): Float32Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auroc, aurocFromGroups, f1Max, percentile } from '../../station/vision/metrics.ts';
-import { createRng } from '../../station/vision/rng.ts';
+import { createRng } from '../../station/shared/random.ts';
 
 function bruteAuroc(pos: number[], neg: number[]): number {
   let s = 0;

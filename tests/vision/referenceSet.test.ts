@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeReferenceSet, encodeReferenceSet, type ReferenceSet } from '../../station/vision/referenceSet.ts';
-import { gaussianArray } from '../../station/vision/rng.ts';
+import { gaussianArray } from '../../station/shared/random.ts';
 import { DEFAULT_SETTINGS } from '../../station/vision/settings.ts';
 
 function sampleSet(withStats: boolean): ReferenceSet {

@@ -1,7 +1,7 @@
 // Synthetic defects drawn on held-out good photographs, so self-tuning calibration can measure
 // which engine configuration separates defects from good items best. Pure: no I/O.
 
-import { createRng } from '../../vision/rng.ts';
+import { createRng } from '../../shared/random.ts';
 import type { DecodedImage } from '../../vision/types.ts';
 import { type DrawDefect, buildContext } from './context.ts';
 import { estimateItemMask } from './itemMask.ts';

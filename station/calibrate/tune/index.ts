@@ -4,7 +4,7 @@
  * choose one within the latency budget. Eval and calibration both call this, so eval measures the choice a
  * product would make.
  */
-import { sampleIndices } from '../../vision/rng.ts';
+import { sampleIndices } from '../../shared/random.ts';
 import { estimateItemMask, synthesizeSet } from '../synth/index.ts';
 import { learnItemRegion, type ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage } from '../../vision/types.ts';

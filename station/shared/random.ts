@@ -1,4 +1,7 @@
-/** Seeded pseudo-random numbers: the same seed gives the same projection and coreset on every machine. */
+/**
+ * Seeded pseudo-random numbers for every room (projections, coresets, folds, bootstrap, synthetic defects): the same
+ * seed gives the same draws on every machine. One generator, so no two rooms drift apart.
+ */
 
 /** mulberry32: tiny, fast, good enough for sampling and projections (not for cryptography). */
 export function createRng(seed: number): () => number {
@@ -26,17 +29,6 @@ export function gaussianArray(length: number, seed: number): Float32Array {
   return out;
 }
 
-/**
- * A Gaussian random projection matrix, row-major [inDim, outDim], scaled by 1/sqrt(outDim)
- * so projected squared distances match the original ones in expectation (Johnson-Lindenstrauss).
- */
-export function randomProjection(inDim: number, outDim: number, seed: number): Float32Array {
-  const m = gaussianArray(inDim * outDim, seed);
-  const s = 1 / Math.sqrt(outDim);
-  for (let i = 0; i < m.length; i++) m[i] *= s;
-  return m;
-}
-
 /** k distinct indices from 0..n-1, chosen by seed (partial Fisher-Yates), returned sorted. */
 export function sampleIndices(n: number, k: number, seed: number): number[] {
   if (k >= n) return Array.from({ length: n }, (_, i) => i);
@@ -49,4 +41,25 @@ export function sampleIndices(n: number, k: number, seed: number): number[] {
     idx[j] = t;
   }
   return idx.slice(0, k).sort((a, b) => a - b);
+}
+
+/**
+ * The generator for bootstrap and fold assignment.
+ * Seed 0 maps to a fixed non-zero state, as it always has here, so existing seeds keep their draws.
+ */
+export function seededRandom(seed: number): () => number {
+  return createRng(seed >>> 0 || 0x9e3779b9);
+}
+
+/** Fisher-Yates shuffle of 0..n-1 with a seeded generator. */
+export function seededPermutation(n: number, seed: number): number[] {
+  const rand = seededRandom(seed);
+  const out = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = out[i];
+    out[i] = out[j];
+    out[j] = t;
+  }
+  return out;
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { seededPermutation, seededRandom } from '../../station/verdict/rng.ts';
-import { createRng } from '../../station/vision/rng.ts';
+import { createRng, seededPermutation, seededRandom } from '../../station/shared/random.ts';
 
-describe('verdict rng', () => {
+describe('the shared seeded generator', () => {
   it('is the vision generator for non-zero seeds', () => {
     const a = seededRandom(42),
       b = createRng(42);
