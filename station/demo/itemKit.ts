@@ -102,25 +102,6 @@ export function lampSpot(cx: number, cy: number, radius: number, strength: numbe
   };
 }
 
-/** Bounding box (inclusive, clipped to the frame) of pixels where `cover` > 0. */
-export function coverBounds(cover: Float32Array, width: number, height: number): [number, number, number, number] {
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (cover[y * width + x] > 0) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-    }
-  }
-  return [x0, y0, x1, y1];
-}
-
 /** Centre jitter + clamp shared by all kinds: the artisan never puts it in quite the same spot. */
 export function placeOnBench(rng: Rng, width: number, height: number): { cx: number; cy: number } {
   const jx = Math.max(-0.06, Math.min(0.06, rng.gaussian(0, 0.025)));

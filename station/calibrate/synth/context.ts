@@ -2,6 +2,7 @@
 // how big it is, how big this defect should be, and a seeded random stream.
 
 import type { DecodedImage } from '../../vision/types.ts';
+import { maskBounds } from '../../shared/numbers.ts';
 import { insetDistance } from './raster.ts';
 
 export interface SynthContext {
@@ -39,21 +40,7 @@ export function buildContext(
   donors: readonly DecodedImage[],
 ): SynthContext {
   const { width, height } = img;
-  let count = 0;
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (!itemMask[y * width + x]) continue;
-      count++;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
+  const { count, ...bbox } = maskBounds(itemMask, width, height);
   return {
     width,
     height,
@@ -64,7 +51,7 @@ export function buildContext(
     size,
     px: Math.min(width, height) / 512,
     donors,
-    bbox: { x0, y0, x1, y1 },
+    bbox,
   };
 }
 
