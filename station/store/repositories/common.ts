@@ -44,3 +44,18 @@ export function optionalNumber(value: unknown, field: string): number | null {
   }
   return value;
 }
+
+/** Lookup by id and the list by name: the part of the makers' and products' repositories that is the same. */
+export function namedRows<Row, T>(db: Db, table: 'makers' | 'products', fromRow: (r: Row) => T) {
+  const getStmt = db.prepare(`SELECT * FROM ${table} WHERE id = ?`);
+  const listStmt = db.prepare(`SELECT * FROM ${table} ORDER BY name, id`);
+  return {
+    get(id: string): T | undefined {
+      const row = getStmt.get(id) as Row | undefined;
+      return row && fromRow(row);
+    },
+    list(): T[] {
+      return (listStmt.all() as Row[]).map(fromRow);
+    },
+  };
+}

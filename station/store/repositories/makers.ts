@@ -1,5 +1,5 @@
 // Makers: the artisans whose items are inspected; a badge code lets a barcode scan select them.
-import { requireText, type Db } from './common.ts';
+import { namedRows, requireText, type Db } from './common.ts';
 
 export interface Maker {
   id: string;
@@ -28,11 +28,10 @@ export function makersRepo(db: Db) {
     INSERT INTO makers (id, name, badge_code, created_at) VALUES (@id, @name, @badge, @now)
     ON CONFLICT(id) DO UPDATE SET name = excluded.name, badge_code = excluded.badge_code
     RETURNING *`);
-  const getStmt = db.prepare('SELECT * FROM makers WHERE id = ?');
   const byBadgeStmt = db.prepare('SELECT * FROM makers WHERE badge_code = ?');
-  const listStmt = db.prepare('SELECT * FROM makers ORDER BY name, id');
 
   return {
+    ...namedRows(db, 'makers', fromRow),
     upsert(input: MakerInput, now = Date.now()): Maker {
       const id = requireText(input.id, 'maker id');
       const badge = input.badgeCode ?? null;
@@ -50,16 +49,9 @@ export function makersRepo(db: Db) {
       }) as MakerRow;
       return fromRow(row);
     },
-    get(id: string): Maker | undefined {
-      const row = getStmt.get(id) as MakerRow | undefined;
-      return row && fromRow(row);
-    },
     byBadge(code: string): Maker | undefined {
       const row = byBadgeStmt.get(code) as MakerRow | undefined;
       return row && fromRow(row);
-    },
-    list(): Maker[] {
-      return (listStmt.all() as MakerRow[]).map(fromRow);
     },
   };
 }

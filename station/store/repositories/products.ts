@@ -1,5 +1,5 @@
 // Products: the kinds of item the workshop makes (a glazed tile, a turned bowl).
-import { parseJsonColumn, requireText, toJson, type Db } from './common.ts';
+import { namedRows, parseJsonColumn, requireText, toJson, type Db } from './common.ts';
 
 export interface Product {
   id: string;
@@ -35,10 +35,8 @@ export function productsRepo(db: Db) {
     INSERT INTO products (id, name, settings_json, created_at) VALUES (@id, @name, @settings, @now)
     ON CONFLICT(id) DO UPDATE SET name = excluded.name, settings_json = excluded.settings_json
     RETURNING *`);
-  const getStmt = db.prepare('SELECT * FROM products WHERE id = ?');
-  const listStmt = db.prepare('SELECT * FROM products ORDER BY name, id');
-
   return {
+    ...namedRows(db, 'products', fromRow),
     /** Create the product, or update its name and settings (created_at is kept). */
     upsert(input: ProductInput, now = Date.now()): Product {
       const row = upsertStmt.get({
@@ -48,13 +46,6 @@ export function productsRepo(db: Db) {
         now,
       }) as ProductRow;
       return fromRow(row);
-    },
-    get(id: string): Product | undefined {
-      const row = getStmt.get(id) as ProductRow | undefined;
-      return row && fromRow(row);
-    },
-    list(): Product[] {
-      return (listStmt.all() as ProductRow[]).map(fromRow);
     },
   };
 }
