@@ -5,7 +5,8 @@
  */
 import type { Frame } from '../capture/index.ts';
 import type { StackLightState } from '../signals/stackLight.ts';
-import type { Inspection, Store, Verdict } from '../store/index.ts';
+import type { Verdict } from '../shared/domain.ts';
+import type { Inspection, Store } from '../store/index.ts';
 import { inspectFrame } from './inspectFrame.ts';
 import type { Log } from './log.ts';
 import type { Selection } from './selection.ts';

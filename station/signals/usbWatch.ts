@@ -63,10 +63,11 @@ export interface UsbWatchOptions {
   busPath?: string | null;
 }
 
-type Verdict = 'yes' | 'maybe' | 'no';
+/** How surely a USB device is a camera. */
+type Match = 'yes' | 'maybe' | 'no';
 
 /** Is this a video-class (UVC) device? 'maybe' when its descriptors cannot be read. */
-export function classifyVideo(device: UsbDeviceLike): Verdict {
+export function classifyVideo(device: UsbDeviceLike): Match {
   const cls = device.deviceDescriptor.bDeviceClass;
   if (cls === CLASS_VIDEO) return 'yes';
   if (cls === CLASS_HUB) return 'no';

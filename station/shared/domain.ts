@@ -1,0 +1,8 @@
+// The workshop's words as types, each defined once and used by every room, the wire contract and so the dashboard.
+// Types only, no imports: the contract re-exports from here and the browser build must see nothing else.
+
+/** An inspection's outcome. 'unjudged': no score or no tolerance band, so a person must look; never a pass. */
+export type Verdict = 'pass' | 'review' | 'fail' | 'unjudged';
+
+/** The verdicts a score can get against a tolerance band: what calibration and its reports count. */
+export type JudgedVerdict = Exclude<Verdict, 'unjudged'>;
