@@ -101,7 +101,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     cookieSecure: config.server.secureCookies ? true : 'auto',
     trustProxy: config.server.trustProxy,
   });
-  const usb = config.camera.kind === 'usb' ? createUsbWatch(log) : null;
+  const usb = config.camera.kind === 'camera' ? createUsbWatch(log) : null;
   const listeners: ((row: Inspection, frame: Frame) => void)[] = [];
 
   // The edges. Camera → trigger, server, light:

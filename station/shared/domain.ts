@@ -6,3 +6,10 @@ export type Verdict = 'pass' | 'review' | 'fail' | 'unjudged';
 
 /** The verdicts a score can get against a tolerance band: what calibration and its reports count. */
 export type JudgedVerdict = Exclude<Verdict, 'unjudged'>;
+
+/**
+ * What the station takes its frames from: a live camera, a video file replayed at its rate, a folder of item photos
+ * played as a stream, or the generated demo. A config file writes a live camera as "usb" (the documented word,
+ * kept for the files in the field); config.ts reads it as 'camera', the one place the two words meet.
+ */
+export type CameraKind = 'camera' | 'video' | 'folder' | 'demo';
