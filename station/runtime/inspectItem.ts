@@ -8,7 +8,7 @@ import type { StackLightState } from '../signals/stackLight.ts';
 import type { Verdict } from '../shared/domain.ts';
 import type { Inspection, Store } from '../store/index.ts';
 import { inspectFrame } from './inspectFrame.ts';
-import type { Log } from './log.ts';
+import type { Log } from '../shared/domain.ts';
 import type { Selection } from './selection.ts';
 
 const VERDICT_LIGHT: Record<Verdict, StackLightState> = {

@@ -13,3 +13,13 @@ export type JudgedVerdict = Exclude<Verdict, 'unjudged'>;
  * kept for the files in the field); config.ts reads it as 'camera', the one place the two words meet.
  */
 export type CameraKind = 'camera' | 'video' | 'folder' | 'demo';
+
+/**
+ * Where the station reports what it does: one line per event, for the person running the bench. `extra` carries
+ * detail for the line (an error's stack). Parts that only report take the methods they use, e.g. Pick<Log, 'warn'>.
+ */
+export interface Log {
+  info(msg: string, extra?: Record<string, unknown>): void;
+  warn(msg: string, extra?: Record<string, unknown>): void;
+  error(msg: string, extra?: Record<string, unknown>): void;
+}
