@@ -22,6 +22,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BACKBONE, generatedManifestPath, loadBackbone } from '../models/load.ts';
+import type { JudgedCounts } from '../station/verdict/judge.ts';
 import { createEngine } from '../station/vision/engine.ts';
 import type { EngineSettings } from '../station/vision/settings.ts';
 import type { ResizeMode } from '../station/vision/types.ts';
@@ -199,8 +200,7 @@ function printCategory(r: CategoryResult): void {
       .join(', ')}`,
   );
   if (r.verdicts && r.verdictBand) {
-    const f = (c: { pass: number; review: number; fail: number }) =>
-      `pass ${c.pass} / review ${c.review} / fail ${c.fail}`;
+    const f = (c: JudgedCounts) => `pass ${c.pass} / review ${c.review} / fail ${c.fail}`;
     console.log(
       `  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${f(r.verdicts.good)}; defect ${f(r.verdicts.defect)}`,
     );

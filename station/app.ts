@@ -15,19 +15,19 @@ import { captureConfig } from './runtime/captureConfig.ts';
 import { loadEngines } from './runtime/engines.ts';
 import { calibrateOnFirstStart } from './runtime/firstCalibration.ts';
 import { inspectItem } from './runtime/inspectItem.ts';
-import type { Log } from './runtime/log.ts';
 import { syncProducts } from './runtime/products.ts';
 import { scheduleRetention, sweepLeftovers } from './runtime/retention.ts';
 import { createSelection, selectByScan } from './runtime/selection.ts';
 import { createStationControl } from './runtime/stationControl.ts';
 import { createServer, type StationServer } from './server/index.ts';
+import type { Log } from './shared/domain.d.ts';
 import { createBarcodeReader } from './signals/barcode.ts';
 import { createStackLight, type StackLightState } from './signals/stackLight.ts';
 import { createUsbWatch } from './signals/usbWatch.ts';
 import { openStore, type Inspection, type Store } from './store/index.ts';
 import { PresenceTrigger } from './trigger/index.ts';
 
-export type { Log } from './runtime/log.ts';
+export type { Log } from './shared/domain.d.ts';
 
 export interface Station {
   url: string;
@@ -101,7 +101,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     cookieSecure: config.server.secureCookies ? true : 'auto',
     trustProxy: config.server.trustProxy,
   });
-  const usb = config.camera.kind === 'usb' ? createUsbWatch(log) : null;
+  const usb = config.camera.kind === 'camera' ? createUsbWatch(log) : null;
   const listeners: ((row: Inspection, frame: Frame) => void)[] = [];
 
   // The edges. Camera → trigger, server, light:

@@ -6,6 +6,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_BACKBONE, generatedManifestPath } from '../models/load.ts';
 import { closedObject, issueLine, shown } from './schema/format.ts';
+import type { CameraKind } from './shared/domain.d.ts';
 import { defaultPresenceConfig } from './trigger/presence.ts';
 
 const projectRoot = resolve(dirname(new URL(import.meta.url).pathname), '..');
@@ -35,6 +36,7 @@ const withoutNulls = (v: unknown) =>
 const section = <S extends z.core.$ZodLooseShape>(shape: S, notAnObject?: string) =>
   z.preprocess(withoutNulls, closedObject(shape, notAnObject));
 
+/** The camera kinds as a config file writes them; "usb" is read as 'camera' just below (see CameraKind). */
 const KINDS = ['usb', 'video', 'folder', 'demo'] as const;
 const camera = z.preprocess(
   withoutNulls,
@@ -51,7 +53,7 @@ const camera = z.preprocess(
         height: num(0).optional(),
         fps: num(0).optional(),
         exposure: num().optional(),
-      }),
+      }).transform((c) => ({ ...c, kind: 'camera' as const })),
       closedObject({ kind: z.literal('video'), path: text(), loop: bool().default(true), fps: num(1, 240).optional() }),
       closedObject({
         kind: z.literal('folder'),
@@ -152,6 +154,8 @@ export type StationConfig = z.output<typeof configFile> & {
   baseDir: string;
 };
 export type CameraConfig = StationConfig['camera'];
+// The parsed kinds are the domain's, no more and no fewer: this line stops compiling when the two drift apart.
+const _kindsMatch: [CameraConfig['kind'], CameraKind] extends [CameraKind, CameraConfig['kind']] ? true : never = true;
 export type TriggerConfig = StationConfig['trigger'];
 export type SerialConfig = NonNullable<StationConfig['stackLight']>;
 

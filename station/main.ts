@@ -3,13 +3,14 @@
  * (or STATION_CONFIG) points it at a real camera, serial ports and products.
  */
 import { loadConfig } from './config.ts';
-import { startStation } from './app.ts';
+import { startStation, type Log } from './app.ts';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--config');
 const configPath = at >= 0 ? args[at + 1] : process.env.STATION_CONFIG;
 const stamp = () => new Date().toISOString().slice(11, 19);
-const log = {
+// One line per event; `extra` detail is not printed.
+const log: Log = {
   info: (m: string) => console.log(`${stamp()} ${m}`),
   warn: (m: string) => console.warn(`${stamp()} warning: ${m}`),
   error: (m: string) => console.error(`${stamp()} error: ${m}`),

@@ -1,7 +1,7 @@
 // Small SVG charts drawn by hand: score-vs-bands bar, histogram, control chart, rate bars.
 // Colours come from CSS classes (z-pass/z-review/z-fail, pt-*), so the palette lives in one place.
 import { fmtPct, fmtScore, s } from './dom.ts';
-import type { Bands, Verdict } from './types.ts';
+import type { Bands, JudgedVerdict, Verdict } from './types.ts';
 
 // viewBox widths near each chart's usual size on screen, so text keeps a readable scale.
 const W = 600;
@@ -201,7 +201,7 @@ export function rateBars(
   rows: {
     label: string;
     count: number;
-    rates: { pass: number; review: number; fail: number } | null;
+    rates: Record<JudgedVerdict, number> | null;
     flagged: boolean;
   }[],
 ): SVGElement {

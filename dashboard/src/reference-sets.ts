@@ -3,12 +3,18 @@
 import { connect, getJson, postJson, errorText } from './api.ts';
 import { $, clear, fmtPct, fmtScore, fmtTime, h, notify } from './dom.ts';
 import { renderNav } from './nav.ts';
-import type { CalibrationEvent, ProductInfo, ReferenceSetsResponse, ReferenceSetVersion } from './types.ts';
+import type {
+  CalibrationEvent,
+  JudgedVerdict,
+  ProductInfo,
+  ReferenceSetsResponse,
+  ReferenceSetVersion,
+} from './types.ts';
 
 interface Rates {
   n: number;
   flagged: number;
-  shares: { pass: number; review: number; fail: number };
+  shares: Record<JudgedVerdict, number>;
 }
 interface Comparison {
   previousVersion: number;

@@ -11,6 +11,7 @@ export type {
   DriftResult,
   Hello,
   InspectionView,
+  JudgedVerdict,
   Selection,
   Today,
   Verdict,

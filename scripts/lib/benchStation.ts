@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readManifest } from '../../models/manifest-file.ts';
-import { startStation, type Station } from '../../station/app.ts';
+import { startStation, type Log, type Station } from '../../station/app.ts';
 import { parseConfig } from '../../station/config.ts';
 import { DEMO_FRAME, DEMO_PRODUCT, ensureDemo, type DemoPaths } from '../../station/demo/demoStation.ts';
 
@@ -29,7 +29,7 @@ export interface BenchStation {
   close(): Promise<void>;
 }
 
-const quiet = {
+const quiet: Log = {
   info: () => undefined,
   warn: (m: string) => console.warn(`  station warning: ${m}`),
   error: (m: string) => console.error(`  station error: ${m}`),

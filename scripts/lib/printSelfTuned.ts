@@ -1,4 +1,5 @@
 /** Console lines for one self-tuned category: the figures, the choice and why, and the candidate table. */
+import type { JudgedCounts } from '../../station/verdict/judge.ts';
 import type { SelfTunedResult } from './selfTune.ts';
 
 const f4 = (v: number | null) => (v === null || Number.isNaN(v) ? '  n/a ' : v.toFixed(4));
@@ -22,8 +23,7 @@ export function printSelfTuned(r: SelfTunedResult): void {
       .join(', ')}`,
   );
   if (r.verdicts && r.verdictBand) {
-    const c = (x: { pass: number; review: number; fail: number }) =>
-      `pass ${x.pass} / review ${x.review} / fail ${x.fail}`;
+    const c = (x: JudgedCounts) => `pass ${x.pass} / review ${x.review} / fail ${x.fail}`;
     console.log(
       `  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${c(r.verdicts.good)}; defect ${c(r.verdicts.defect)}`,
     );

@@ -4,7 +4,7 @@
  * results, so eval does not embed anything twice.
  */
 import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
-import { judge, type VerdictCounts } from '../verdict/judge.ts';
+import { judge, type JudgedCounts } from '../verdict/judge.ts';
 import { productScorer, scoreKindOf, type ScoreModel } from '../verdict/scoreModel.ts';
 import type { Engine } from '../vision/engine.ts';
 import type { ItemRegion } from '../vision/itemRegion.ts';
@@ -33,8 +33,8 @@ export interface VerdictEvalOptions {
 }
 
 export interface VerdictFigures {
-  good: VerdictCounts;
-  defect: VerdictCounts;
+  good: JudgedCounts;
+  defect: JudgedCounts;
 }
 
 export interface VerdictTally {

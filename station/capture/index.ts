@@ -16,9 +16,8 @@ export type CaptureConfig =
 export function createFrameSource(config: CaptureConfig): FrameSource {
   switch (config.kind) {
     case 'camera':
-      return new OpenCvSource({ ...config, kind: 'camera' });
     case 'video':
-      return new OpenCvSource({ ...config, kind: 'file' });
+      return new OpenCvSource(config);
     case 'folder':
       return new FolderSource(config);
     default:

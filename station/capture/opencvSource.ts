@@ -2,14 +2,18 @@
 // or a video file replayed at its own frame rate. Reads use readAsync() so the
 // event loop never waits on the device.
 import { existsSync } from 'node:fs';
+import type { CameraKind } from '../shared/domain.d.ts';
 import { ReadLoopSource, type ReadLoopOptions, type ReadResult } from './readLoop.ts';
 import { errorText, loadOpenCv, type Cv, type Mat, type VideoCapture } from './opencv.ts';
+
+/** The kinds OpenCV reads: a live camera, or a video file replayed. */
+export type OpenCvKind = Extract<CameraKind, 'camera' | 'video'>;
 
 export interface OpenCvSourceOptions extends ReadLoopOptions {
   /** Device index (0), device path ('/dev/video0') or a video file path. */
   input: number | string;
-  /** Default: 'camera' for a number or /dev/video*, otherwise 'file'. */
-  kind?: 'camera' | 'file';
+  /** Default: 'camera' for a number or /dev/video*, otherwise 'video'. */
+  kind?: OpenCvKind;
   /** Camera settings, applied where the camera allows (refusals are reported as warnings). */
   width?: number;
   height?: number;
@@ -25,7 +29,7 @@ export interface OpenCvSourceOptions extends ReadLoopOptions {
 const DEVICE_PATH = /^\/dev\/video\d+$/;
 
 export class OpenCvSource extends ReadLoopSource {
-  readonly kind: 'camera' | 'file';
+  readonly kind: OpenCvKind;
   private readonly opts: OpenCvSourceOptions;
   private readonly cv: Cv;
   private cap: VideoCapture | undefined;
@@ -37,7 +41,7 @@ export class OpenCvSource extends ReadLoopSource {
     if (typeof opts.input !== 'number' && (typeof opts.input !== 'string' || opts.input === '')) {
       throw new Error('camera input must be a device index, a /dev/video path or a video file path');
     }
-    this.kind = opts.kind ?? (typeof opts.input === 'number' || DEVICE_PATH.test(opts.input) ? 'camera' : 'file');
+    this.kind = opts.kind ?? (typeof opts.input === 'number' || DEVICE_PATH.test(opts.input) ? 'camera' : 'video');
     if (opts.replayFps !== undefined && !(opts.replayFps > 0)) {
       throw new Error(`video replayFps must be > 0, got ${opts.replayFps}`);
     }
@@ -46,7 +50,8 @@ export class OpenCvSource extends ReadLoopSource {
   }
 
   protected describe(): string {
-    return `${this.kind} ${String(this.opts.input)}`;
+    // These words reach the dashboard as the camera's lost reason: a video is still named "file <path>" there.
+    return `${this.kind === 'camera' ? 'camera' : 'file'} ${String(this.opts.input)}`;
   }
 
   protected async open(): Promise<void> {
@@ -63,7 +68,7 @@ export class OpenCvSource extends ReadLoopSource {
     const cap = this.cap;
     if (!cap) return { kind: 'broken', error: new Error(`${this.describe()} is not open`) };
     let mat = await cap.readAsync();
-    if (mat.empty && this.kind === 'file' && this.framesSinceOpen > 0) {
+    if (mat.empty && this.kind === 'video' && this.framesSinceOpen > 0) {
       // End of a file that did play: loop by reopening (seeking MJPG/AVI to 0 is unreliable).
       if (this.opts.loop === false) return { kind: 'end' };
       this.close();
@@ -122,8 +127,8 @@ export class OpenCvSource extends ReadLoopSource {
  * Open a VideoCapture, turning OpenCV's thrown strings into an Error that names the input
  * and says what to check.
  */
-export function openVideoCapture(cv: Cv, input: number | string, kind: 'camera' | 'file'): VideoCapture {
-  if (kind === 'file' && typeof input === 'string' && !existsSync(input)) {
+export function openVideoCapture(cv: Cv, input: number | string, kind: OpenCvKind): VideoCapture {
+  if (kind === 'video' && typeof input === 'string' && !existsSync(input)) {
     throw new Error(`video file ${input} does not exist: check the replay path in the config`);
   }
   try {

@@ -4,7 +4,7 @@
  */
 import type { Frame, FrameSource } from '../capture/index.ts';
 import type { CameraState } from '../server/index.ts';
-import type { Log } from './log.ts';
+import type { Log } from '../shared/domain.d.ts';
 
 export type CameraListener = (state: CameraState, reason?: string) => void;
 

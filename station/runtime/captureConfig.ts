@@ -12,7 +12,7 @@ export function captureConfig(
 ): CaptureConfig {
   const c = config.camera;
   switch (c.kind) {
-    case 'usb':
+    case 'camera':
       return { kind: 'camera', input: c.device, width: c.width, height: c.height, fps: c.fps, exposure: c.exposure };
     case 'video':
       return { kind: 'video', input: resolvePath(config, c.path), loop: c.loop, replayFps: c.fps };

@@ -4,7 +4,7 @@
  */
 import { visionEngines, type VisionEngines } from '../calibrate/visionEngine.ts';
 import type { Store } from '../store/index.ts';
-import type { Log } from './log.ts';
+import type { Log } from '../shared/domain.d.ts';
 
 export async function loadEngines(modelManifest: string, store: Store, log: Log): Promise<VisionEngines> {
   const engines = await visionEngines(modelManifest);

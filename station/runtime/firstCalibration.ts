@@ -8,7 +8,7 @@ import path from 'node:path';
 import { calibrateProduct } from '../calibrate/run.ts';
 import type { VisionEngines } from '../calibrate/visionEngine.ts';
 import type { Store } from '../store/index.ts';
-import type { Log } from './log.ts';
+import type { Log } from '../shared/domain.d.ts';
 import type { Selection } from './selection.ts';
 
 export interface FirstCalibration {

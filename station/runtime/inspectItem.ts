@@ -5,9 +5,10 @@
  */
 import type { Frame } from '../capture/index.ts';
 import type { StackLightState } from '../signals/stackLight.ts';
-import type { Inspection, Store, Verdict } from '../store/index.ts';
+import type { Verdict } from '../shared/domain.d.ts';
+import type { Inspection, Store } from '../store/index.ts';
 import { inspectFrame } from './inspectFrame.ts';
-import type { Log } from './log.ts';
+import type { Log } from '../shared/domain.d.ts';
 import type { Selection } from './selection.ts';
 
 const VERDICT_LIGHT: Record<Verdict, StackLightState> = {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { listProducts } from '../calibrate/run.ts';
 import { loadProductConfig } from '../calibrate/productConfig.ts';
 import type { Store } from '../store/index.ts';
-import type { Log } from './log.ts';
+import type { Log } from '../shared/domain.d.ts';
 
 /** Upserts every readable product folder and returns their ids. */
 export function syncProducts(store: Store, calibrationDir: string, log: Log): string[] {

@@ -3,7 +3,7 @@
  * Inspection rows are kept forever; only their images go.
  */
 import type { Store } from '../store/index.ts';
-import type { Log } from './log.ts';
+import type { Log } from '../shared/domain.d.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ScanEvent } from '../signals/barcode.ts';
 import type { Store } from '../store/index.ts';
 import { loadActiveProduct, type ActiveProduct, type EngineForSet } from './activeProduct.ts';
-import type { Log } from './log.ts';
+import type { Log } from '../shared/domain.d.ts';
 
 export type SelectionListener = (productId: string, makerId: string | null) => void;
 

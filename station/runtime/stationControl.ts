@@ -11,7 +11,7 @@ import type { PortStatus } from '../signals/lineProtocol.ts';
 import type { Store } from '../store/index.ts';
 import type { PresenceTrigger } from '../trigger/index.ts';
 import type { CameraView } from './camera.ts';
-import type { Log } from './log.ts';
+import type { Log } from '../shared/domain.d.ts';
 import type { Selection } from './selection.ts';
 
 export interface ControlOptions {

@@ -1,10 +1,13 @@
 // The wire contract: shapes the station's server sends the dashboard over HTTP and socket.io.
 // One copy for both sides. It is a declaration file (types only) so the browser build
 // (dashboard/tsconfig.json, rootDir src) can `import type` it without compiling server code.
-// Keep it self-contained (no imports): skipLibCheck skips .d.ts files, so
-// tests/server/contract.test.ts type-checks this file on its own.
+// Its one import is the domain's words (station/shared/domain.d.ts: types only, importing nothing), so the
+// wire says what the code says. skipLibCheck skips .d.ts files, so tests/server/contract.test.ts
+// type-checks this file with that one import and nothing else.
 
-export type Verdict = 'pass' | 'review' | 'fail' | 'unjudged';
+import type { JudgedVerdict, Verdict } from '../shared/domain.d.ts';
+
+export type { JudgedVerdict, Verdict };
 export type ReviewStatus = 'none' | 'pending' | 'confirmed_defect' | 'accepted_good';
 export type BenchState = 'empty' | 'item' | 'steady' | 'inspecting' | 'waiting-empty';
 /** 'ended': a replay that does not loop has played its last item. */
@@ -119,7 +122,7 @@ export interface MakerProductStats {
   count: number;
   verdicts: Record<Verdict, number>;
   /** Shares of judged items (0..1); null when nothing was judged. */
-  rates: { pass: number; review: number; fail: number } | null;
+  rates: Record<JudgedVerdict, number> | null;
   histogram: { edges: number[]; counts: number[] };
   series: { t: number; score: number; verdict: Verdict }[];
   meanScore: number | null;

@@ -1,5 +1,6 @@
 // One error type for the HTTP layer: a status and a message meant for the person at the other end.
 import type { ErrorRequestHandler } from 'express';
+import type { Log } from '../shared/domain.d.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -15,12 +16,8 @@ export class HttpError extends Error {
 export const badRequest = (message: string) => new HttpError(400, message);
 export const notFound = (message: string) => new HttpError(404, message);
 
-export interface ErrorLog {
-  error(msg: string, extra?: Record<string, unknown>): void;
-}
-
 /** Turns any thrown error into `{error}` JSON: HttpErrors keep their message; others are logged and hidden. */
-export function errorHandler(log: ErrorLog): ErrorRequestHandler {
+export function errorHandler(log: Pick<Log, 'error'>): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (err instanceof HttpError) {
       for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);

@@ -18,7 +18,8 @@ import { makerRoutes } from './routes/makers.ts';
 import { referenceSetRoutes } from './routes/reference-sets.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { stationRoutes } from './routes/station.ts';
-import type { Logger, ServerStore, StationControl } from './types.ts';
+import type { Log } from '../shared/domain.d.ts';
+import type { ServerStore, StationControl } from './types.ts';
 import { helloView } from './views.ts';
 
 export type * from './types.ts';
@@ -33,7 +34,7 @@ export interface ServerOptions extends AuthOptions {
   /** Folder holding <product>/good/ etc. */
   calibrationDir: string;
   station: StationControl;
-  log: Logger;
+  log: Log;
   /** Defaults to the project's dashboard/ folder. */
   dashboardDir?: string;
   /** express "trust proxy" setting, for running behind an https reverse proxy. */

@@ -1,11 +1,11 @@
 // Prometheus text exposition (format 0.0.4) for the few figures the station exports.
 // Counters live for the process; the camera gauge is read at scrape time.
+import { verdicts } from '../store/repositories/inspections.ts';
 
 export const LATENCY_BUCKETS_SECONDS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
-const VERDICTS = ['pass', 'review', 'fail', 'unjudged'] as const;
 
 export class StationMetrics {
-  private readonly byVerdict = new Map<string, number>(VERDICTS.map((v) => [v, 0]));
+  private readonly byVerdict = new Map<string, number>(verdicts.map((v) => [v, 0]));
   private readonly bucketCounts = LATENCY_BUCKETS_SECONDS.map(() => 0);
   private latencyCount = 0;
   private latencySum = 0;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import { access, LEAD_ROLES, sessionOf } from './auth/index.ts';
-import type { Logger } from './types.ts';
+import type { Log } from '../shared/domain.d.ts';
 
 export const DEFAULT_DASHBOARD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard');
 export const DASHBOARD_BUILD_COMMAND = 'npx tsc -p dashboard';
@@ -22,7 +22,7 @@ function socketIoClientPath(): string {
   return path.join(path.dirname(require.resolve('socket.io/package.json')), 'client-dist', 'socket.io.min.js');
 }
 
-export function pageRoutes(deps: { dashboardDir?: string; log: Logger }): Router {
+export function pageRoutes(deps: { dashboardDir?: string; log: Pick<Log, 'warn'> }): Router {
   const dir = deps.dashboardDir ?? DEFAULT_DASHBOARD_DIR;
   const publicDir = path.join(dir, 'public');
   const distDir = path.join(dir, 'dist');

@@ -52,12 +52,6 @@ export interface ServerStore {
   calibrationImages: Pick<CalibrationImagesRepo, 'list' | 'bySha' | 'withdrawn'>;
 }
 
-export interface Logger {
-  info(msg: string, extra?: Record<string, unknown>): void;
-  warn(msg: string, extra?: Record<string, unknown>): void;
-  error(msg: string, extra?: Record<string, unknown>): void;
-}
-
 // ---- event payloads (socket.io event name → payload) ----
 
 export interface ServerEvents {

@@ -12,7 +12,8 @@
  */
 
 import { EventEmitter } from 'node:events';
-import { printable, SerialLinePort, type PortStatus, type SerialLineOptions, type SignalLog } from './lineProtocol.ts';
+import { printable, SerialLinePort, type PortStatus, type SerialLineOptions } from './lineProtocol.ts';
+import type { Log } from '../shared/domain.d.ts';
 
 export type ScanTarget = { kind: 'product'; id: string } | { kind: 'maker'; id: string };
 export type ScanEvent = ScanTarget | { kind: 'unknown'; code: string };
@@ -73,7 +74,7 @@ export class BarcodeReader extends EventEmitter<BarcodeEvents> {
   private readonly port: SerialLinePort;
   private readonly mapping: Map<string, ScanTarget>;
 
-  constructor(opts: BarcodeOptions, log: SignalLog) {
+  constructor(opts: BarcodeOptions, log: Pick<Log, 'info' | 'warn'>) {
     super();
     this.mapping = validateBarcodeMapping(opts?.mapping);
     this.port = new SerialLinePort({ ...opts, label: opts?.label ?? 'barcode scanner' }, log);
@@ -92,7 +93,7 @@ export class BarcodeReader extends EventEmitter<BarcodeEvents> {
   // A noisy or misconfigured scanner must not flood the log: a few lines a minute, then a count.
   private unknownWindow = { start: 0, logged: 0, quiet: 0 };
 
-  private unknownCode(code: string, log: SignalLog): void {
+  private unknownCode(code: string, log: Pick<Log, 'info' | 'warn'>): void {
     const w = this.unknownWindow;
     const now = Date.now();
     if (now - w.start > UNKNOWN_WINDOW_MS) {
@@ -113,6 +114,6 @@ export class BarcodeReader extends EventEmitter<BarcodeEvents> {
 }
 
 /** Opens (and keeps reopening) the scanner's serial port. Throws only on invalid settings. */
-export function createBarcodeReader(opts: BarcodeOptions, log: SignalLog): BarcodeReader {
+export function createBarcodeReader(opts: BarcodeOptions, log: Pick<Log, 'info' | 'warn'>): BarcodeReader {
   return new BarcodeReader(opts, log);
 }

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
+import type { Log } from '../shared/domain.d.ts';
 
 export type PortStatus = 'connected' | 'disconnected';
 
@@ -18,12 +19,6 @@ export function printable(text: string, max = 64): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this function's job
   const shown = text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return shown.length > max ? `${shown.slice(0, max)}… (${text.length} chars)` : shown;
-}
-
-/** The few logger methods the signals need; `console` and pino-style loggers fit. */
-export interface SignalLog {
-  info(message: string): void;
-  warn(message: string): void;
 }
 
 export interface SerialLineOptions {
@@ -141,7 +136,7 @@ export class SerialLinePort extends EventEmitter<SerialLineEvents> {
 
   constructor(
     opts: SerialLineOptions,
-    private readonly log: SignalLog,
+    private readonly log: Pick<Log, 'info' | 'warn'>,
   ) {
     super();
     this.opts = validateSerialOptions(opts, opts?.label ?? 'serial port');

@@ -18,7 +18,8 @@
  */
 
 import { EventEmitter } from 'node:events';
-import { SerialLinePort, type PortStatus, type SerialLineOptions, type SignalLog, printable } from './lineProtocol.ts';
+import { SerialLinePort, type PortStatus, type SerialLineOptions, printable } from './lineProtocol.ts';
+import type { Log } from '../shared/domain.d.ts';
 
 export const STACK_LIGHT_STATES = ['PASS', 'REVIEW', 'FAIL', 'BUSY', 'FAULT', 'IDLE'] as const;
 export type StackLightState = (typeof STACK_LIGHT_STATES)[number];
@@ -44,7 +45,7 @@ export class StackLight extends EventEmitter<StackLightEvents> {
 
   constructor(
     opts: StackLightOptions,
-    private readonly log: SignalLog,
+    private readonly log: Pick<Log, 'info' | 'warn'>,
   ) {
     super();
     const openDelayMs = opts?.openDelayMs ?? 0;
@@ -121,6 +122,6 @@ export class StackLight extends EventEmitter<StackLightEvents> {
 }
 
 /** Opens (and keeps reopening) the stack light's serial port. Throws only on invalid settings. */
-export function createStackLight(opts: StackLightOptions, log: SignalLog): StackLight {
+export function createStackLight(opts: StackLightOptions, log: Pick<Log, 'info' | 'warn'>): StackLight {
   return new StackLight(opts, log);
 }

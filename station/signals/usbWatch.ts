@@ -6,7 +6,8 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
-import { errorText, type SignalLog } from './lineProtocol.ts';
+import { errorText } from './lineProtocol.ts';
+import type { Log } from '../shared/domain.d.ts';
 
 const CLASS_PER_INTERFACE = 0x00;
 const CLASS_HUB = 0x09;
@@ -63,10 +64,11 @@ export interface UsbWatchOptions {
   busPath?: string | null;
 }
 
-type Verdict = 'yes' | 'maybe' | 'no';
+/** How surely a USB device is a camera. */
+type Match = 'yes' | 'maybe' | 'no';
 
 /** Is this a video-class (UVC) device? 'maybe' when its descriptors cannot be read. */
-export function classifyVideo(device: UsbDeviceLike): Verdict {
+export function classifyVideo(device: UsbDeviceLike): Match {
   const cls = device.deviceDescriptor.bDeviceClass;
   if (cls === CLASS_VIDEO) return 'yes';
   if (cls === CLASS_HUB) return 'no';
@@ -108,7 +110,7 @@ export class UsbWatch extends EventEmitter<UsbWatchEvents> {
   private readonly onDetach = (device: UsbDeviceLike) => this.guard(() => this.detached(device));
 
   constructor(
-    private readonly log: SignalLog,
+    private readonly log: Pick<Log, 'info' | 'warn'>,
     options: UsbWatchOptions = {},
   ) {
     super();
@@ -219,6 +221,6 @@ export class UsbWatch extends EventEmitter<UsbWatchEvents> {
 }
 
 /** Starts watching USB hot-plug for cameras. Never throws; check `.status` for 'unavailable'. */
-export function createUsbWatch(log: SignalLog, options?: UsbWatchOptions): UsbWatch {
+export function createUsbWatch(log: Pick<Log, 'info' | 'warn'>, options?: UsbWatchOptions): UsbWatch {
   return new UsbWatch(log, options);
 }

@@ -18,7 +18,6 @@ export type {
   RecordInspectionInput,
   InspectionFilter,
   ListOptions,
-  Verdict,
   ReviewStatus,
   VerdictCounts,
   MakerStats,

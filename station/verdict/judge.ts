@@ -1,14 +1,12 @@
 /** From a score and a band to a verdict, and the counting that reports are made of. */
+import type { JudgedVerdict, Verdict } from '../shared/domain.d.ts';
 import type { ToleranceBand } from './bands.ts';
-
-export type Verdict = 'pass' | 'review' | 'fail';
-export type Judgement = Verdict | 'unjudged';
 
 /** A missing score or band is never a pass: it is 'unjudged' and a person must look. */
 export function judge(
   score: number | null | undefined,
   band: Pick<ToleranceBand, 'reviewAt' | 'failAt'> | null | undefined,
-): Judgement {
+): Verdict {
   if (band == null || !Number.isFinite(band.reviewAt) || !Number.isFinite(band.failAt)) return 'unjudged';
   if (score == null || !Number.isFinite(score)) return 'unjudged';
   if (score > band.failAt) return 'fail';
@@ -16,17 +14,14 @@ export function judge(
   return 'pass';
 }
 
-export interface VerdictCounts {
-  pass: number;
-  review: number;
-  fail: number;
-}
+/** Judged verdicts only: these counts come from scores that must all be judgeable (see countVerdicts). */
+export type JudgedCounts = Record<JudgedVerdict, number>;
 
 export function countVerdicts(
   scores: ArrayLike<number>,
   band: Pick<ToleranceBand, 'reviewAt' | 'failAt'>,
-): VerdictCounts {
-  const c: VerdictCounts = { pass: 0, review: 0, fail: 0 };
+): JudgedCounts {
+  const c: JudgedCounts = { pass: 0, review: 0, fail: 0 };
   for (let i = 0; i < scores.length; i++) {
     const v = judge(scores[i], band);
     if (v === 'unjudged') throw new Error(`score #${i} (${scores[i]}) cannot be judged: not a finite number`);
@@ -35,10 +30,10 @@ export function countVerdicts(
   return c;
 }
 
-export interface RateSummary extends VerdictCounts {
+export interface RateSummary extends JudgedCounts {
   n: number;
   /** Shares of n in each verdict. */
-  shares: VerdictCounts;
+  shares: JudgedCounts;
   /** Share in review or fail: for rejects the catch rate, for good items the false-alarm rate. */
   flagged: number;
 }

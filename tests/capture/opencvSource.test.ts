@@ -57,7 +57,7 @@ beforeAll(() => {
 describe('OpenCvSource on a video file', () => {
   it('replays an MJPG file as RGB frames; the trigger gives exactly one inspection per item', async () => {
     const src = make({ input: itemsVideo, loop: false });
-    expect(src.kind).toBe('file');
+    expect(src.kind).toBe('video');
     const trigger = new PresenceTrigger({ steadyMs: 100, emptyMs: 100 });
     trigger.attach(src);
     const inspected: Frame[] = [];
@@ -130,12 +130,12 @@ describe('OpenCvSource when the device or file is missing', () => {
     expect(thrown).toBeInstanceOf(Error);
     expect((thrown as Error).message).toMatch(/could not open camera 9 .*plugged in/);
     expect(() => openVideoCapture(cv, '/dev/video9', 'camera')).toThrow(/camera \/dev\/video9/);
-    expect(() => openVideoCapture(cv, path.join(dir, 'none.avi'), 'file')).toThrow(
+    expect(() => openVideoCapture(cv, path.join(dir, 'none.avi'), 'video')).toThrow(
       /video file .*none\.avi does not exist/,
     );
     const junk = path.join(dir, 'junk.avi');
     writeFileSync(junk, 'this is not a video');
-    expect(() => openVideoCapture(cv, junk, 'file')).toThrow(/could not open video file .*junk\.avi/);
+    expect(() => openVideoCapture(cv, junk, 'video')).toThrow(/could not open video file .*junk\.avi/);
   });
 
   it('a missing camera puts the source in the lost state with a clear Error, without crashing', async () => {

@@ -49,8 +49,9 @@ describe('station config', () => {
       }),
     );
     const c = loadConfig(f);
+    // The file's "usb" is the code's 'camera'.
     expect(c.camera).toEqual({
-      kind: 'usb',
+      kind: 'camera',
       device: '/dev/video0',
       width: 1280,
       height: 720,

@@ -1,6 +1,6 @@
 // The wire contract is a .d.ts, which both tsconfigs skip (skipLibCheck): check it here, alone,
 // with no ambient types, as the browser build would see it.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +10,10 @@ import { verdicts, reviewStatuses } from '../../station/store/repositories/inspe
 import type { ReviewStatus, Verdict } from '../../station/server/contract.d.ts';
 
 const contract = fileURLToPath(new URL('../../station/server/contract.d.ts', import.meta.url));
+const domain = fileURLToPath(new URL('../../station/shared/domain.d.ts', import.meta.url));
 
-function diagnostics(file: string): string[] {
-  const program = ts.createProgram([file], {
+function program(file: string): ts.Program {
+  return ts.createProgram([file], {
     noEmit: true,
     strict: true,
     skipLibCheck: false,
@@ -20,17 +21,28 @@ function diagnostics(file: string): string[] {
     lib: ['lib.es2022.d.ts'],
     target: ts.ScriptTarget.ES2022,
   });
-  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+function diagnostics(file: string): string[] {
+  return ts.getPreEmitDiagnostics(program(file)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
 describe('wire contract (station/server/contract.d.ts)', () => {
-  it('type-checks on its own, with no imports and no ambient types', () => {
+  it('type-checks on its own, with no ambient types and only the domain types imported', () => {
     expect(diagnostics(contract)).toEqual([]);
+    const files = program(contract)
+      .getSourceFiles()
+      .map((f) => f.fileName)
+      .filter((f) => !f.includes('/node_modules/'));
+    expect(files.sort()).toEqual([contract, domain].sort());
   });
 
   it('the check would catch a broken contract', () => {
     const dir = mkdtempSync(join(tmpdir(), 'contract-'));
-    const broken = join(dir, 'contract.d.ts');
+    mkdirSync(join(dir, 'server'));
+    mkdirSync(join(dir, 'shared'));
+    copyFileSync(domain, join(dir, 'shared', 'domain.ts'));
+    const broken = join(dir, 'server', 'contract.d.ts');
     writeFileSync(broken, readFileSync(contract, 'utf8').replace('verdict: Verdict;', 'verdict: Verdct;'));
     expect(diagnostics(broken).join('\n')).toMatch(/Verdct/);
   });

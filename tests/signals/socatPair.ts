@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, writeSync, constants, rmSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
-import type { SignalLog } from '../../station/signals/lineProtocol.ts';
+import type { Log } from '../../station/shared/domain.d.ts';
 
 export interface PtyPair {
   /** The end given to the code under test. */
@@ -105,7 +105,9 @@ export class PtyPeer {
   }
 }
 
-export function captureLog(): SignalLog & { entries: Array<[level: 'info' | 'warn', message: string]> } {
+export function captureLog(): Pick<Log, 'info' | 'warn'> & {
+  entries: Array<[level: 'info' | 'warn', message: string]>;
+} {
   const entries: Array<['info' | 'warn', string]> = [];
   return {
     entries,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
+import type { JudgedVerdict } from '../../station/shared/domain.d.ts';
 import { openStore, type Store } from '../../station/store/index.ts';
 export { fakeJpeg } from './jpeg.ts';
 
@@ -45,5 +46,4 @@ export function seeded(store: Store) {
 }
 
 /** A verdict consistent with the seeded band, so tests never hard-code it. */
-export const verdictFor = (score: number): 'pass' | 'review' | 'fail' =>
-  score >= 0.8 ? 'fail' : score >= 0.5 ? 'review' : 'pass';
+export const verdictFor = (score: number): JudgedVerdict => (score >= 0.8 ? 'fail' : score >= 0.5 ? 'review' : 'pass');

@@ -4,7 +4,8 @@ import { Router } from 'express';
 import type { Announcer } from '../announce.ts';
 import { LEAD_ROLES, userOf, type Auth } from '../auth/index.ts';
 import { HttpError, notFound } from '../http-error.ts';
-import type { Logger, ServerStore, StationControl } from '../types.ts';
+import type { Log } from '../../shared/domain.d.ts';
+import type { ServerStore, StationControl } from '../types.ts';
 import { activateBody, parseRequest, pathId } from '../requests.ts';
 
 /** Strings found under the usual warning keys of a calibration report. */
@@ -40,7 +41,7 @@ export function referenceSetRoutes(deps: {
   station: StationControl;
   auth: Auth;
   announce: Announcer;
-  log: Logger;
+  log: Pick<Log, 'info' | 'warn'>;
 }): Router {
   const { store, station, auth, announce, log } = deps;
   const r = Router();

@@ -11,7 +11,8 @@ import { resolveEvidence } from '../../store/evidence.ts';
 import { writeFileAtomic } from '../../store/atomicWrite.ts';
 import { userOf, type Auth, LEAD_ROLES } from '../auth/index.ts';
 import { HttpError, notFound } from '../http-error.ts';
-import type { Logger, ServerStore } from '../types.ts';
+import type { Log } from '../../shared/domain.d.ts';
+import type { ServerStore } from '../types.ts';
 import { parseRequest, pathNumber, reviewBody } from '../requests.ts';
 import { inspectionView } from '../views.ts';
 
@@ -71,7 +72,7 @@ async function removeWithdrawn(
   withdrawn: { filePath: string }[],
   id: number,
   userName: string,
-  log: Logger,
+  log: Pick<Log, 'info' | 'warn'>,
 ): Promise<void> {
   for (const img of withdrawn) {
     await rm(img.filePath, { force: true }).catch((err: unknown) =>
@@ -86,7 +87,7 @@ export function reviewRoutes(deps: {
   dataDir: string;
   calibrationDir: string;
   auth: Auth;
-  log: Logger;
+  log: Pick<Log, 'info' | 'warn'>;
 }): Router {
   const { store, dataDir, calibrationDir, auth, log } = deps;
   const r = Router();

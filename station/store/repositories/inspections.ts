@@ -1,8 +1,9 @@
 // Inspections: one row per item judged at the bench, written before the verdict is announced.
+import type { Verdict } from '../../shared/domain.d.ts';
 import { optionalNumber, parseJsonColumn, requireOneOf, requireText, requireTime, toJson, type Db } from './common.ts';
 
-export const verdicts = ['pass', 'review', 'fail', 'unjudged'] as const;
-export type Verdict = (typeof verdicts)[number];
+/** Every verdict, for validation and the API's filters (tests/server/contract.test.ts checks none is missing). */
+export const verdicts = ['pass', 'review', 'fail', 'unjudged'] as const satisfies readonly Verdict[];
 export const reviewStatuses = ['none', 'pending', 'confirmed_defect', 'accepted_good'] as const;
 export type ReviewStatus = (typeof reviewStatuses)[number];
 
