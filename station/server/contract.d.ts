@@ -100,7 +100,7 @@ export type CalibrationEvent =
   | ({ productId: string; status: 'done' } & CalibrationOutcome)
   | { productId: string; status: 'failed'; error: string };
 
-/** The drift flag for one maker and product (rule: station/server/drift.ts DRIFT_RULE). */
+/** The drift flag for one maker and product (rule: station/makers/drift.ts DRIFT_RULE). */
 export interface DriftResult {
   flagged: boolean;
   /** Human-readable reasons, empty when not flagged. */

@@ -24,7 +24,7 @@ import { helloView } from './views.ts';
 
 export type * from './types.ts';
 export type { Announcer } from './announce.ts';
-export { DRIFT_RULE, driftFlag } from './drift.ts';
+export { DRIFT_RULE, driftFlag } from '../makers/drift.ts';
 export { DASHBOARD_BUILD_COMMAND } from './pages.ts';
 
 export interface ServerOptions extends AuthOptions {

@@ -1,4 +1,4 @@
-import { versusTarget, wilsonLower } from '../../station/server/maker-stats.ts';
+import { versusTarget, wilsonLower } from '../../station/makers/stats.ts';
 // GET /api/makers/stats on seeded inspections: per maker figures and the drift flag.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, seed, startHarness, type Harness } from './harness.ts';

@@ -3,9 +3,15 @@
 import { Router } from 'express';
 import type { Auth } from '../auth/index.ts';
 import { LEAD_ROLES } from '../auth/index.ts';
-import { DRIFT_RULE } from '../drift.ts';
+import { DRIFT_RULE } from '../../makers/drift.ts';
 import { badRequest, notFound } from '../http-error.ts';
-import { DEFAULT_TARGETS, makerStats, type ProductBands, type ProductTargets, type ScoredRow } from '../maker-stats.ts';
+import {
+  DEFAULT_TARGETS,
+  makerStats,
+  type ProductBands,
+  type ProductTargets,
+  type ScoredRow,
+} from '../../makers/stats.ts';
 import type { ServerStore } from '../types.ts';
 import { makerStatsQuery, parseRequest } from '../requests.ts';
 

@@ -1,7 +1,7 @@
 // The drift rule and the per-maker figures, on numbers (pure functions).
 import { describe, expect, it } from 'vitest';
-import { driftFlag, spreadFromBands } from '../../station/server/drift.ts';
-import { histogramEdges, makerStats, type ScoredRow } from '../../station/server/maker-stats.ts';
+import { driftFlag, spreadFromBands } from '../../station/makers/drift.ts';
+import { histogramEdges, makerStats, type ScoredRow } from '../../station/makers/stats.ts';
 import { goodSpreadOf } from '../../station/server/routes/makers.ts';
 
 /** Deterministic pseudo-normal scores (sum of six uniforms from mulberry32). */

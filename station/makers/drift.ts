@@ -11,7 +11,7 @@
 //   otherwise estimated from the product's band width); the mean of 20 good scores varies by
 //   about 0.22 spread, so a 1-spread move is far outside chance.
 
-import type { DriftResult } from './contract.d.ts';
+import type { DriftResult } from '../server/contract.d.ts';
 
 export const DRIFT_RULE =
   "Flagged when the mean of a maker's last N scores is at least K good-score spreads above " +

@@ -1,5 +1,5 @@
 // Per maker and product figures for the Makers page — pure over inspection rows.
-import type { MakerProductStats, TargetComparison } from './contract.d.ts';
+import type { MakerProductStats, TargetComparison } from '../server/contract.d.ts';
 import { PRODUCT_DEFAULTS } from '../calibrate/productConfig.ts';
 import type { Verdict } from '../shared/domain.d.ts';
 import { driftFlag, spreadFromBands, type DriftOptions } from './drift.ts';
