@@ -124,7 +124,9 @@ ALTER TABLE reference_sets ADD COLUMN backbone_id TEXT;
 UPDATE reference_sets SET
   review_at  = json_extract(thresholds_json, '$.review'),
   fail_at    = json_extract(thresholds_json, '$.fail'),
-  score_kind = coalesce(json_extract(thresholds_json, '$.scoreModel.kind'), 'raw')
+  -- an unknown kind is summarised as raw: loading the version names the bad score model, the migration must not fail
+  score_kind = CASE json_extract(thresholds_json, '$.scoreModel.kind') WHEN 'top' THEN 'top' WHEN 'region' THEN 'region'
+               ELSE 'raw' END
 WHERE json_valid(thresholds_json);
 -- The review threshold was kept twice in thresholds_json (review and band.reviewAt, with its interval): it is now
 -- in review_at only, and the band lives in the file (format 2) or the version's report.
