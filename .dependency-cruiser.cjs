@@ -25,10 +25,12 @@ module.exports = {
     },
     {
       name: 'cores-apart',
-      comment: 'vision/ (how an item looks) and verdict/ (what a score means) meet only in the rooms that use both.',
+      comment:
+        'vision/ (how an item looks) and verdict/ (what a score means) run apart and meet only in the rooms that use ' +
+        'both; the reference-set file may name the band type it carries (types only, erased at run time).',
       severity: 'error',
       from: { path: '^station/(vision|verdict)/' },
-      to: { path: '^station/(vision|verdict)/', pathNot: '^station/$1/' },
+      to: { path: '^station/(vision|verdict)/', pathNot: '^station/$1/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'shared-is-a-leaf',

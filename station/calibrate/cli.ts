@@ -1,20 +1,24 @@
 /**
  * npm run calibrate -- <product> | --all   [--activate N] [--list] [--no-activate] [--bands-from-rejects]
  *                      [--data <dir>] [--calibration <dir>] [--config <file>] [--model <manifest.json>]
- * Builds a new reference-set version per product from calibration/<product>/, or activates an
- * existing version (rollback). Data and calibration folders default to the station config's.
+ * npm run calibrate -- --import <file.refset> --product <id> [--no-activate]
+ * Builds a new reference-set version per product from calibration/<product>/, activates an
+ * existing version (rollback), or brings in a reference set calibrated on another bench.
+ * Data and calibration folders default to the station config's.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig, resolvePath } from '../config.ts';
 import { openStore, type Store } from '../store/index.ts';
 import type { EngineFactory } from './engine.ts';
 import { calibrateProduct, listProducts, type Stage } from './run.ts';
+import { importReferenceSet } from './importSet.ts';
 import { activateVersion, describeVersions } from './versions.ts';
 import { visionEngines, type VisionEngines } from './visionEngine.ts';
 import { decodeReferenceSet } from '../vision/referenceSet.ts';
 
 export const USAGE = `usage: npm run calibrate -- <product> [--all] [--activate N] [--list] [--no-activate] [--bands-from-rejects]
-         [--data <dir>] [--calibration <dir>] [--config <file>] [--model <manifest.json>] [--folds K] [--bootstrap B]`;
+         [--data <dir>] [--calibration <dir>] [--config <file>] [--model <manifest.json>] [--folds K] [--bootstrap B]
+       npm run calibrate -- --import <file.refset> --product <id> [--no-activate] [--data <dir>] [--calibration <dir>]`;
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -72,6 +76,8 @@ const parseCli = (argv: string[]) =>
       model: { type: 'string' },
       folds: { type: 'string' },
       bootstrap: { type: 'string' },
+      import: { type: 'string' },
+      product: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -92,6 +98,8 @@ function readArguments(argv: string[], io: CliIo): CliArgs | number {
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  // --product names the product as the positional does (the import command reads better with it).
+  if (v.product !== undefined) positionals.push(v.product);
   if ((positionals.length === 0 && !v.all) || positionals.length > 1 || (v.all && positionals.length > 0)) {
     io.stderr.write(`name one product, or --all\n${USAGE}\n`);
     return 2;
@@ -147,6 +155,35 @@ async function activateCommand(
       );
   });
   io.stdout.write(`${productId}: v${row.version} is now active\n${describeVersions(store, productId)}\n`);
+  return 0;
+}
+
+/** Brings a reference set from another bench in as the product's next version (no recalibration). */
+async function importCommand(
+  store: Store,
+  productId: string,
+  file: string,
+  calibrationDir: string,
+  engines: Engines,
+  activate: boolean,
+  io: CliIo,
+): Promise<number> {
+  // The station's backbone pool must hold the set's backbone; an injected engine (tests) is not asked.
+  await engines.get();
+  const vision = engines.vision;
+  const r = await importReferenceSet({
+    store,
+    productId,
+    file,
+    calibrationDir,
+    activate,
+    ...(vision ? { hasBackbone: (sha: string) => vision.hasBackbone(sha) } : {}),
+  });
+  io.stdout.write(
+    `${productId}: ${file} stored as reference set v${r.version} (${r.refsetFile})` +
+      `${r.activated ? ' and activated' : ` (not activated: --activate ${r.version} to use it)`}\n` +
+      `${describeVersions(store, productId)}\n`,
+  );
   return 0;
 }
 
@@ -235,6 +272,10 @@ export async function runCalibrateCli(
       return 0;
     }
     engines = lazyEngines(() => v.model ?? resolvePath(config, config.model), deps.engineFor);
+    if (v.import !== undefined) {
+      if (products.length !== 1 || v.all) throw new Error('--import takes one product (--product <id>)');
+      return await importCommand(store, products[0], v.import, calibrationDir, engines, !v['no-activate'], io);
+    }
     if (v.activate !== undefined) {
       if (products.length !== 1) throw new Error('--activate takes one product');
       return await activateCommand(store, products[0], positiveInt('activate', v.activate)!, engines, io);

@@ -6,10 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ReferenceSet } from '../store/index.ts';
 import { goodRates, rejectRates } from '../verdict/judge.ts';
-import { productScorer, type ScoreModel } from '../verdict/scoreModel.ts';
+import { productScorer } from '../verdict/scoreModel.ts';
 import type { CalibrationEngine } from './engine.ts';
 import type { VersionComparison } from './report.ts';
-import { refsetFile } from './versions.ts';
+import { refsetFile, versionThresholds } from './versions.ts';
 
 export interface CompareInput<E> {
   previous: ReferenceSet;
@@ -41,10 +41,11 @@ export async function compareWithPrevious<E>(x: CompareInput<E>): Promise<Versio
     out.notes.push(`v${prev.version}'s file cannot be loaded (${(err as Error).message}); no comparison`);
     return out;
   }
-  const t = prev.thresholds as { review: number; fail: number; scoreModel?: ScoreModel };
-  const prevBand = { reviewAt: t.review, failAt: t.fail };
+  let prevBand: { reviewAt: number; failAt: number };
   let prevScore: ReturnType<typeof productScorer>;
   try {
+    const t = versionThresholds(prev, x.engine.judgingOf(bank), `reference set ${prev.productId} v${prev.version}`);
+    prevBand = { reviewAt: t.review, failAt: t.fail };
     prevScore = productScorer(t.scoreModel ?? { kind: 'raw' });
   } catch (err) {
     out.notes.push(`v${prev.version}'s tolerance model is unusable (${(err as Error).message})`);

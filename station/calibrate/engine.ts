@@ -4,6 +4,7 @@
  */
 import type { Augmentation } from '../vision/augment.ts';
 import type { ItemRegion } from '../vision/itemRegion.ts';
+import type { ReferenceSetJudging } from '../vision/referenceSet.ts';
 import type { FeatureSettings } from '../vision/settings.ts';
 import type { ResizeMode } from '../vision/types.ts';
 
@@ -33,10 +34,14 @@ export interface CalibrationEngine<E = unknown, B = unknown> {
     opts: { seed: number; coresetSize?: number; views?: E[]; itemRegion?: ItemRegion | null },
   ): B | Promise<B>;
   score(e: E, bank: B): ItemScore | Promise<ItemScore>;
-  /** The bank's file bytes; `tuning` (the self-tuning summary) travels inside the file. */
-  serialise(bank: B, tuning?: object): Uint8Array;
+  /** The bank's file bytes; the self-tuning summary and the product's judging (band, score model) travel inside. */
+  serialise(bank: B, extras?: { tuning?: object; judging?: ReferenceSetJudging }): Uint8Array;
   /** Load a bank file's bytes; throws naming `file` when it is damaged or from another backbone. */
   deserialise(bytes: Uint8Array, file: string): B;
+  /** The judging a loaded bank's file carries; undefined for a format-1 file (its row holds the band). */
+  judgingOf(bank: B): ReferenceSetJudging | undefined;
+  /** The backbone's id, summarised in the version's row. */
+  readonly modelId?: string;
 }
 
 /** Engine settings a product chooses (product.json, or its self-tuning). */

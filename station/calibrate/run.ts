@@ -29,6 +29,7 @@ import {
 import { heldOutUnderModel } from './scoreModel.ts';
 import { refsetRelPath, refsetFile } from './versions.ts';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
+import { REFERENCE_SET_FORMAT } from '../vision/referenceSet.ts';
 import type { ProductTuner, TunedChoice } from './tune/productTuner.ts';
 
 export type Stage =
@@ -476,14 +477,18 @@ interface NewVersion {
   t0: number;
 }
 
-/** Durable steps, in order: file, report, row, activation. A kill before activation leaves the old version active. */
+/**
+ * Durable steps, in order: file, report, row, activation. A kill before activation leaves the old version active.
+ * The file carries the band and score model (format 2); the row indexes it with a summary.
+ */
 async function writeVersion(v: NewVersion): Promise<CalibrateResult> {
   const { opts, version, engine, report, band, good, progress } = v;
   const { store, productId } = opts;
   progress('write', 0, 3);
   const rel = refsetRelPath(productId, version);
   const file = refsetFile(store.dataDir, rel);
-  await writeFileAtomic(file, engine.serialise(v.bank, v.tuned?.summary));
+  const judging = { productId, band, scoreModel: v.model };
+  await writeFileAtomic(file, engine.serialise(v.bank, { tuning: v.tuned?.summary, judging }));
   opts.onStep?.('file');
   progress('write', 1, 3);
   report.timings.totalSeconds = secondsSince(v.t0);
@@ -496,7 +501,8 @@ async function writeVersion(v: NewVersion): Promise<CalibrateResult> {
   await writeFileAtomic(reportFiles.text, text);
   opts.onStep?.('report');
   progress('write', 2, 3);
-  const { goodScores: _scores, ...storedReport } = report;
+  // The band is the file's (and the report files'); the row keeps only its summary, so it is stored once here.
+  const { goodScores: _scores, band: _band, ...storedReport } = report;
   store.db.transaction(() => {
     store.referenceSets.addVersion({
       productId,
@@ -504,13 +510,14 @@ async function writeVersion(v: NewVersion): Promise<CalibrateResult> {
       filePath: rel,
       modelSha256: engine.modelSha256,
       imageCount: good.ok.length,
+      format: REFERENCE_SET_FORMAT,
+      scoreKind: v.model.kind,
+      ...(engine.modelId ? { backboneId: engine.modelId } : {}),
       thresholds: {
         review: band.reviewAt,
         fail: band.failAt,
         reviewInterval: band.intervals.reviewAt,
         failInterval: band.intervals.failAt,
-        band,
-        scoreModel: v.model,
       },
       report: storedReport as unknown as Record<string, unknown>,
     });

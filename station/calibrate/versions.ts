@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/index.ts';
 import type { ReferenceSet } from '../store/index.ts';
+import type { StoredThresholds } from '../verdict/scoreModel.ts';
+import { scoreModelFromJson, type ReferenceSetJudging } from '../vision/referenceSet.ts';
 
 /** Path of a version's file relative to the data folder (what the store row holds). */
 export function refsetRelPath(productId: string, version: number): string {
@@ -16,6 +18,35 @@ export function refsetRelPath(productId: string, version: number): string {
 /** Absolute path of a stored reference-set file (rows hold paths relative to the data folder). */
 export function refsetFile(dataDir: string, filePath: string): string {
   return path.resolve(dataDir, filePath);
+}
+
+/**
+ * How a version judges. A file that carries its judging (format 2) is the truth; the row only summarises it. A
+ * format-1 file has none, and the row's band and score model (checked here) are used. A format-2 row whose file lacks
+ * its band, or a file of another product, is refused rather than judged by a guess.
+ */
+export function versionThresholds(
+  row: ReferenceSet,
+  judging: ReferenceSetJudging | undefined,
+  where: string,
+): StoredThresholds {
+  if (judging) {
+    if (judging.productId !== row.productId)
+      throw new Error(
+        `${where}: the file is a reference set of product '${judging.productId}', not '${row.productId}'; activate another version`,
+      );
+    return { review: judging.band.reviewAt, fail: judging.band.failAt, scoreModel: judging.scoreModel };
+  }
+  if (row.format >= 2)
+    throw new Error(
+      `${where}: the file carries no tolerance band, although it was stored as format ${row.format}; calibrate again or activate another version`,
+    );
+  const { review, fail, scoreModel } = row.thresholds;
+  return {
+    review,
+    fail,
+    ...(scoreModel !== undefined ? { scoreModel: scoreModelFromJson(scoreModel, `${where} → scoreModel`) } : {}),
+  };
 }
 
 /** Make version N the active one (rollback = activating an older version). Checks its file first. */
@@ -49,7 +80,7 @@ export function describeVersions(store: Store, productId: string): string {
       const t = r.thresholds;
       return (
         `${r.isActive ? '*' : ' '} v${r.version}  ${new Date(r.createdAt).toISOString()}  ${r.imageCount} good images  ` +
-        `review > ${(+t.review).toPrecision(4)}  fail > ${(+t.fail).toPrecision(4)}  ${r.filePath}`
+        `review > ${t.review.toPrecision(4)}  fail > ${t.fail.toPrecision(4)}  ${r.scoreKind} score  format ${r.format}  ${r.filePath}`
       );
     })
     .join('\n');

@@ -23,6 +23,7 @@ export function adaptEngine(
   const manifest = engine.manifest;
   return {
     modelSha256: manifest.sha256,
+    modelId: manifest.id,
     defaultCoresetSize: defaultCoreset,
     embed: (buf, name) => engine.embedImage(buf, name),
     embedViews: async (buf, name) =>
@@ -40,7 +41,13 @@ export function adaptEngine(
       const r = await engine.score(e, set);
       return { score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask };
     },
-    serialise: (set, tuning) => encodeReferenceSet(tuning ? { ...set, tuning } : set),
+    serialise: (set, extras) =>
+      encodeReferenceSet({
+        ...set,
+        ...(extras?.tuning ? { tuning: extras.tuning } : {}),
+        ...(extras?.judging ? { judging: extras.judging } : {}),
+      }),
+    judgingOf: (set) => set.judging,
     // decodeReferenceSet copies each block out, so a pooled or misaligned Buffer from readFileSync is fine.
     deserialise: (bytes, file) =>
       decodeReferenceSet(bytes, {

@@ -1,12 +1,13 @@
 /**
  * What inspecting one product needs, loaded once per activation: the active reference-set
- * version's row (thresholds), its decoded bank and the engine it was built for (its backbone and settings:
- * a reference set carries the configuration its product chose).
+ * version's row, its decoded bank, how it judges (tolerance band and score model: from the file when it carries
+ * them, format 2, else from the row) and the engine it was built for (its backbone and settings: a reference set
+ * carries the configuration its product chose).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadProductConfig } from '../calibrate/productConfig.ts';
-import { refsetFile } from '../calibrate/versions.ts';
+import { refsetFile, versionThresholds } from '../calibrate/versions.ts';
 import type { Store, ReferenceSet as ReferenceSetRow } from '../store/index.ts';
 import type { StoredThresholds } from '../verdict/scoreModel.ts';
 import type { Engine } from '../vision/engine.ts';
@@ -52,13 +53,11 @@ export function loadActiveProduct(
   const referenceSet = decodeReferenceSet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     source: file,
   });
-  const engine = engineForSet(referenceSet);
-  const { review, fail, scoreModel } = row.thresholds;
-  return {
-    productId,
+  const thresholds = versionThresholds(
     row,
-    referenceSet,
-    engine,
-    thresholds: { review, fail, scoreModel: scoreModel as StoredThresholds['scoreModel'] },
-  };
+    referenceSet.judging,
+    `reference set ${productId} v${row.version} (${file})`,
+  );
+  const engine = engineForSet(referenceSet);
+  return { productId, row, referenceSet, engine, thresholds };
 }

@@ -110,6 +110,36 @@ ALTER TABLE calibration_images ADD COLUMN withdrawn_at INTEGER;
 ALTER TABLE calibration_images ADD COLUMN withdrawn_reason TEXT;
 `,
   },
+  {
+    version: 3,
+    name: 'reference sets: the row indexes its file with summary columns (format, band, score kind, backbone)',
+    sql: `
+-- Format 2 files carry their tolerance band and score model; the row summarises them. Format-1 rows keep
+-- thresholds_json (score model, intervals) and get their summary from it.
+ALTER TABLE reference_sets ADD COLUMN format INTEGER NOT NULL DEFAULT 1 CHECK (format >= 1);
+ALTER TABLE reference_sets ADD COLUMN review_at REAL;
+ALTER TABLE reference_sets ADD COLUMN fail_at REAL CHECK (fail_at >= review_at);
+ALTER TABLE reference_sets ADD COLUMN score_kind TEXT CHECK (score_kind IN ('raw', 'top', 'region'));
+ALTER TABLE reference_sets ADD COLUMN backbone_id TEXT;
+UPDATE reference_sets SET
+  review_at  = json_extract(thresholds_json, '$.review'),
+  fail_at    = json_extract(thresholds_json, '$.fail'),
+  -- an unknown kind is summarised as raw: loading the version names the bad score model, the migration must not fail
+  score_kind = CASE json_extract(thresholds_json, '$.scoreModel.kind') WHEN 'top' THEN 'top' WHEN 'region' THEN 'region'
+               ELSE 'raw' END
+WHERE json_valid(thresholds_json);
+-- The review threshold was kept twice in thresholds_json (review and band.reviewAt, with its interval): it is now
+-- in review_at only, and the band lives in the file (format 2) or the version's report.
+UPDATE reference_sets SET thresholds_json = json_remove(thresholds_json, '$.review', '$.fail', '$.band')
+WHERE json_valid(thresholds_json) AND review_at IS NOT NULL AND fail_at IS NOT NULL;
+-- Every version added from now on carries its summary (ALTER TABLE cannot add NOT NULL without a default).
+CREATE TRIGGER reference_sets_summary_required BEFORE INSERT ON reference_sets
+WHEN NEW.review_at IS NULL OR NEW.fail_at IS NULL OR NEW.score_kind IS NULL
+BEGIN
+  SELECT RAISE(ABORT, 'reference_sets: review_at, fail_at and score_kind are required');
+END;
+`,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1].version;

@@ -12,7 +12,7 @@ import { createHeadSession, reductionMatrix, type TapShape } from './featureHead
 import { cellsOnItem, type ItemRegion } from './itemRegion.ts';
 import { OrtNearest } from './knn.ts';
 import { decodeImage, toInputTensor } from './preprocess.ts';
-import { REFERENCE_SET_FORMAT, type ReferenceSet } from './referenceSet.ts';
+import { READABLE_FORMATS, REFERENCE_SET_FORMAT, type ReferenceSet } from './referenceSet.ts';
 import {
   featureDifferences,
   featureSettings,
@@ -170,7 +170,7 @@ function checkReferenceSet(
   settings: EngineSettings,
   projection: Float32Array,
 ): void {
-  if (set.formatVersion !== REFERENCE_SET_FORMAT)
+  if (!READABLE_FORMATS.includes(set.formatVersion))
     throw new Error(`reference set format ${set.formatVersion} is not supported; rebuild it`);
   if (set.model.sha256 !== manifest.sha256) {
     throw new Error(
@@ -316,7 +316,6 @@ function assembleReferenceSet(
     images: { names: [...names], embeddings: imageEmb },
     coreset: { seed: opts.seed, size: opts.coresetSize, sourcePatches: total },
     ...(opts.itemRegion ? { itemRegion: opts.itemRegion } : {}),
-    stats: null,
     createdAt: new Date().toISOString(),
   };
 }

@@ -1,34 +1,40 @@
 /**
- * A reference set (the memory bank of good patches plus everything needed to score against it) and its
- * versioned binary form:
+ * A reference set (the memory bank of good patches plus everything needed to score against it and judge by it)
+ * and its versioned binary form:
  *
  *   bytes 0..7   magic "BQAREFS\0"
  *   bytes 8..11  format version (uint32 LE)
  *   bytes 12..15 header length in bytes (uint32 LE)
- *   header       UTF-8 JSON: metadata, settings, and a table of float32 blocks {name, offset, count}
+ *   header       UTF-8 JSON: metadata, settings, judging, and a table of float32 blocks {name, offset, count}
  *   padding      zeros up to a 16-byte boundary
  *   blocks       raw little-endian float32 arrays, each starting on a 16-byte boundary
  *
- * The header carries a sha256 of the block area, so a truncated or altered file is refused rather than
- * scored against. Float arrays round-trip bit-exactly.
+ * Format 2 (written): the header's keys are sorted and `sha256` covers the header without itself plus the block
+ * area, so a changed tolerance band is refused like a changed bank. Its `judging` (product, tolerance band, score
+ * model) makes a calibrated set one file that can be copied to another bench. Format 1 (still read): the checksum
+ * `dataSha256` covers the blocks only; the band and score model live in the station's database row.
+ * Float arrays round-trip bit-exactly.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { closedObject, issueLine, shown } from '../schema/format.ts';
+import type { ToleranceBand } from '../verdict/bands.ts';
+import type { ScoreModel } from '../verdict/scoreModel.ts';
 import { itemRegionFromJson, itemRegionToJson, type ItemRegion } from './itemRegion.ts';
 import { withFeatureDefaults, type EngineSettings } from './settings.ts';
 import { RESIZE_MODES } from './types.ts';
 
-export const REFERENCE_SET_FORMAT = 1;
+export const REFERENCE_SET_FORMAT = 2;
+/** Formats this station decodes and scores against (1: band and score model in the database row). */
+export const READABLE_FORMATS: readonly number[] = [1, 2];
 const MAGIC = 'BQAREFS\0';
 const ALIGN = 16;
 
-/** Optional per-grid-location statistics of good patch scores (placeholder for location-aware tolerances). */
-export interface LocationStats {
-  gridW: number;
-  gridH: number;
-  mean: Float32Array;
-  std: Float32Array;
+/** How a calibrated set judges: the product it belongs to, its tolerance band and the score the band applies to. */
+export interface ReferenceSetJudging {
+  productId: string;
+  band: ToleranceBand;
+  scoreModel: ScoreModel;
 }
 
 export interface ReferenceSet {
@@ -45,12 +51,13 @@ export interface ReferenceSet {
   /** The good images the set was built from, with their image embeddings (row-major [names.length, dim]). */
   images: { names: string[]; embeddings: Float32Array };
   coreset: { seed: number; size: number; sourcePatches: number };
-  stats: LocationStats | null;
   createdAt: string;
   /** How the configuration was chosen (calibration's self-tuning summary: candidates, figures, reason); opaque here. */
   tuning?: object;
   /** Where the product's items can be in the frame (learned from its good images); absent: everywhere. */
   itemRegion?: ItemRegion;
+  /** Set by calibration (format 2); absent in format-1 files and in sets not yet calibrated. */
+  judging?: ReferenceSetJudging;
 }
 
 const want = (what: string) => (iss: { input?: unknown }) => `must be ${what} (got ${shown(iss.input)})`;
@@ -61,51 +68,136 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => {
   return z.enum(values, { error: want(q.length > 1 ? `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}` : q[0]) });
 };
 const texts = () => z.array(text(), { error: want('a list of strings') });
+const nums = () => z.array(num(), { error: want('a list of numbers') });
+const pair = () => z.tuple([num(), num()], { error: want('[low, high]') });
 
 const blockEntry = closedObject({ name: text(), offset: num(), count: num() });
 type BlockEntry = z.output<typeof blockEntry>;
 
-/**
- * The JSON header as encodeReferenceSet writes it. Settings keys follow DEFAULT_SETTINGS' order, the order the
- * engine writes them in, so a decoded set encodes to the same bytes.
- */
-const headerSchema = closedObject(
-  {
-    formatVersion: num(),
-    model: closedObject({ id: text(), sha256: text() }),
-    settings: closedObject({
-      size: num(),
-      // aspect and roi are absent from sets written before they existed (withFeatureDefaults fills them).
-      aspect: num().optional(),
-      roi: closedObject({ x: num(), y: num(), width: num(), height: num() }).nullable().optional(),
-      resize: oneOf(RESIZE_MODES),
-      margin: num(),
-      taps: texts(),
-      poolSize: num(),
-      dim: num(),
-      reduction: oneOf(['random', 'average']),
-      projectionSeed: num(),
-      tapNorm: oneOf(['none', 'l2']),
-      photometric: oneOf(['none', 'standardize']),
-      sigma: num(),
+const bandSchema = closedObject({
+  reviewAt: num(),
+  failAt: num(),
+  intervals: closedObject({ reviewAt: pair(), failAt: pair() }),
+  n: num(),
+  rates: closedObject({ failRate: num(), reviewRate: num() }),
+  method: closedObject({
+    estimator: text(),
+    reviewAt: oneOf(['empirical', 'exponential-tail']),
+    failAt: oneOf(['empirical', 'exponential-tail']),
+    bootstrap: num(),
+    seed: num(),
+  }),
+  scoreKind: oneOf(['raw', 'top-share', 'region-normalised']),
+  warnings: texts(),
+});
+
+const regionSchema = closedObject({
+  name: text().optional(),
+  x: num(),
+  y: num(),
+  w: num(),
+  h: num(),
+  tolerance: num().optional(),
+  ignore: z.boolean({ error: want('true or false') }).optional(),
+});
+
+const scoreModelSchema = z.discriminatedUnion(
+  'kind',
+  [
+    closedObject({ kind: z.literal('raw') }),
+    closedObject({ kind: z.literal('top'), topShare: num() }),
+    closedObject({
+      kind: z.literal('region'),
+      gridW: num(),
+      gridH: num(),
+      stats: closedObject({ mean: nums(), std: nums(), n: num() }).optional(),
+      regions: z.array(regionSchema, { error: want('a list of regions') }).optional(),
+      topShare: num().optional(),
     }),
+  ],
+  { error: want('a score model of kind "raw", "top" or "region"') },
+);
+
+const judgingSchema = closedObject({ productId: text(), band: bandSchema, scoreModel: scoreModelSchema });
+
+/**
+ * A score model stored outside a file (a format-1 version's database row), checked as strictly as the file's.
+ * Throws "<where> → <field>: must be …".
+ */
+export function scoreModelFromJson(value: unknown, where: string): ScoreModel {
+  const parsed = scoreModelSchema.safeParse(value);
+  if (!parsed.success) throw new Error(issueLine(where, parsed.error));
+  return parsed.data;
+}
+
+/** Header fields both formats share. Settings: aspect and roi are absent from sets written before they existed. */
+const commonShape = {
+  formatVersion: num(),
+  model: closedObject({ id: text(), sha256: text() }),
+  settings: closedObject({
+    size: num(),
+    aspect: num().optional(),
+    roi: closedObject({ x: num(), y: num(), width: num(), height: num() }).nullable().optional(),
+    resize: oneOf(RESIZE_MODES),
+    margin: num(),
+    taps: texts(),
+    poolSize: num(),
     dim: num(),
-    bankSize: num(),
-    projectionShape: z.tuple([num(), num()], { error: want('[rows, columns]') }),
-    coreset: closedObject({ seed: num(), size: num(), sourcePatches: num() }),
-    createdAt: text(),
-    // Calibration's self-tuning summary: opaque here, kept as written.
-    tuning: z.record(z.string(), z.unknown(), { error: want('an object') }).optional(),
-    itemRegion: closedObject({ width: num(), height: num(), rows: texts() }).optional(),
-    images: closedObject({ names: texts() }),
-    stats: closedObject({ gridW: num(), gridH: num() }).nullable(),
-    blocks: z.array(blockEntry, { error: want('a list of blocks') }),
-    dataSha256: text(),
-  },
+    reduction: oneOf(['random', 'average']),
+    projectionSeed: num(),
+    tapNorm: oneOf(['none', 'l2']),
+    photometric: oneOf(['none', 'standardize']),
+    sigma: num(),
+  }),
+  dim: num(),
+  bankSize: num(),
+  projectionShape: z.tuple([num(), num()], { error: want('[rows, columns]') }),
+  coreset: closedObject({ seed: num(), size: num(), sourcePatches: num() }),
+  createdAt: text(),
+  // Calibration's self-tuning summary: opaque here, kept as written.
+  tuning: z.record(z.string(), z.unknown(), { error: want('an object') }).optional(),
+  itemRegion: closedObject({ width: num(), height: num(), rows: texts() }).optional(),
+  images: closedObject({ names: texts() }),
+  blocks: z.array(blockEntry, { error: want('a list of blocks') }),
+};
+
+/** Format 1: `stats` (per-location statistics, never filled) is accepted and ignored; the checksum covers the blocks. */
+const headerV1 = closedObject(
+  { ...commonShape, stats: closedObject({ gridW: num(), gridH: num() }).nullable(), dataSha256: text() },
+  'must be a JSON object',
+);
+
+/** Format 2: `sha256` covers the canonical header without itself, then the block area. */
+const headerV2 = closedObject(
+  { ...commonShape, judging: judgingSchema.optional(), sha256: text() },
   'must be a JSON object',
 );
 
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+
+/** JSON with every object's keys sorted (undefined fields left out): one spelling per header, so one checksum. */
+function canonicalJson(value: unknown): string {
+  const sortKeys = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortKeys);
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) out[k] = sortKeys(x);
+    }
+    return out;
+  };
+  return JSON.stringify(sortKeys(value));
+}
+
+/** The format-2 checksum: the canonical header (without its checksum field), a zero byte, the block area. */
+function headerAndDataSha256(header: Record<string, unknown>, data: Uint8Array): string {
+  return createHash('sha256')
+    .update(canonicalJson(header))
+    .update(new Uint8Array([0]))
+    .update(data)
+    .digest('hex');
+}
 
 export function encodeReferenceSet(set: ReferenceSet): Uint8Array {
   const arrays: [string, Float32Array][] = [
@@ -113,7 +205,6 @@ export function encodeReferenceSet(set: ReferenceSet): Uint8Array {
     ['projection', set.projection],
     ['imageEmbeddings', set.images.embeddings],
   ];
-  if (set.stats) arrays.push(['stats.mean', set.stats.mean], ['stats.std', set.stats.std]);
   const blocks: BlockEntry[] = [];
   let off = 0;
   for (const [name, a] of arrays) {
@@ -123,17 +214,23 @@ export function encodeReferenceSet(set: ReferenceSet): Uint8Array {
   const data = new Uint8Array(off);
   for (const [i, [, a]] of arrays.entries())
     data.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), blocks[i].offset);
-  const { bank: _b, projection: _p, images, stats, itemRegion, ...meta } = set;
-  const header = {
-    ...meta,
-    ...(itemRegion ? { itemRegion: itemRegionToJson(itemRegion) } : {}),
+  const header: Record<string, unknown> = {
     formatVersion: REFERENCE_SET_FORMAT,
-    images: { names: images.names },
-    stats: stats ? { gridW: stats.gridW, gridH: stats.gridH } : null,
+    model: set.model,
+    settings: set.settings,
+    dim: set.dim,
+    bankSize: set.bankSize,
+    projectionShape: set.projectionShape,
+    coreset: set.coreset,
+    createdAt: set.createdAt,
+    tuning: set.tuning,
+    itemRegion: set.itemRegion ? itemRegionToJson(set.itemRegion) : undefined,
+    images: { names: set.images.names },
+    judging: set.judging,
     blocks,
-    dataSha256: createHash('sha256').update(data).digest('hex'),
   };
-  const hbytes = new TextEncoder().encode(JSON.stringify(header));
+  const sha256 = headerAndDataSha256(header, data);
+  const hbytes = new TextEncoder().encode(canonicalJson({ ...header, sha256 }));
   const start = align(16 + hbytes.length);
   const out = new Uint8Array(start + data.length);
   out.set(new TextEncoder().encode(MAGIC), 0);
@@ -160,9 +257,9 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
-  if (version !== REFERENCE_SET_FORMAT) {
+  if (!READABLE_FORMATS.includes(version)) {
     throw new Error(
-      `${src}: reference set format version ${version} is not supported (this station reads version ${REFERENCE_SET_FORMAT}); ${rebuild}`,
+      `${src}: reference set format version ${version} is not supported (this station reads versions ${READABLE_FORMATS.join(' and ')}); ${rebuild}`,
     );
   }
   const hlen = dv.getUint32(12, true);
@@ -174,12 +271,27 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
   } catch {
     throw new Error(`${src}: reference set header is not valid JSON; ${rebuild}`);
   }
-  const parsed = headerSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${issueLine(`${src} → header`, parsed.error)}; ${rebuild}`);
-  const header = parsed.data;
   const data = bytes.subarray(align(16 + hlen));
-  if (createHash('sha256').update(data).digest('hex') !== header.dataSha256) {
-    throw new Error(`${src}: reference set data is damaged or truncated (checksum mismatch); ${rebuild}`);
+  const damaged = `${src}: reference set data is damaged or truncated (checksum mismatch); ${rebuild}`;
+  let header: z.output<typeof headerV1> | z.output<typeof headerV2>;
+  let judging: ReferenceSetJudging | undefined;
+  if (version === 1) {
+    const parsed = headerV1.safeParse(json);
+    if (!parsed.success) throw new Error(`${issueLine(`${src} → header`, parsed.error)}; ${rebuild}`);
+    header = parsed.data;
+    if (createHash('sha256').update(data).digest('hex') !== parsed.data.dataSha256) throw new Error(damaged);
+  } else {
+    const parsed = headerV2.safeParse(json);
+    if (!parsed.success) throw new Error(`${issueLine(`${src} → header`, parsed.error)}; ${rebuild}`);
+    header = parsed.data;
+    // The checksum is over the header as written (parsed, not as the schema reshaped it), without the checksum.
+    const { sha256: _s, ...written } = json as Record<string, unknown>;
+    if (headerAndDataSha256(written, data) !== parsed.data.sha256) throw new Error(damaged);
+    judging = parsed.data.judging;
+    if (judging && !(judging.band.reviewAt <= judging.band.failAt))
+      throw new Error(
+        `${src} → header → judging → band: reviewAt (${judging.band.reviewAt}) must not exceed failAt (${judging.band.failAt}); ${rebuild}`,
+      );
   }
   if (opts.expectedModel && header.model.sha256 !== opts.expectedModel.sha256) {
     throw new Error(
@@ -187,8 +299,9 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
         `but the station runs ${opts.expectedModel.id} (sha256 ${opts.expectedModel.sha256.slice(0, 12)}…); ${rebuild}`,
     );
   }
+  const blocks = header.blocks;
   const block = (name: string): Float32Array => {
-    const b = header.blocks.find((x) => x.name === name);
+    const b = blocks.find((x) => x.name === name);
     if (!b) throw new Error(`${src}: reference set lacks the "${name}" block; ${rebuild}`);
     if (b.offset + b.count * 4 > data.length) throw new Error(`${src}: block "${name}" runs past the end; ${rebuild}`);
     // Copy into a fresh, aligned buffer: bit-exact and independent of the input bytes. (Not `data.slice(…).buffer`:
@@ -208,10 +321,10 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
     projectionShape: header.projectionShape,
     images: { names: header.images.names, embeddings: block('imageEmbeddings') },
     coreset: header.coreset,
-    stats: header.stats ? { ...header.stats, mean: block('stats.mean'), std: block('stats.std') } : null,
     createdAt: header.createdAt,
     ...(header.tuning ? { tuning: header.tuning } : {}),
     ...(header.itemRegion ? { itemRegion: itemRegionFromJson(header.itemRegion) } : {}),
+    ...(judging ? { judging } : {}),
   };
   if (set.bank.length !== set.bankSize * set.dim) {
     throw new Error(`${src}: bank holds ${set.bank.length} values, expected ${set.bankSize}×${set.dim}; ${rebuild}`);

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { seededRandom } from '../../station/shared/random.ts';
 import type { CalibrationEngine, ItemScore } from '../../station/calibrate/engine.ts';
+import type { ReferenceSetJudging } from '../../station/vision/referenceSet.ts';
 
 export const GRID = 4; // 4×4 patches
 export const DIM = 6;
@@ -19,6 +20,8 @@ export interface FakeBank {
   patches: Float32Array;
   count: number;
   names: string[];
+  /** The band and score model its file carries (as a format-2 reference set does). */
+  judging?: ReferenceSetJudging;
 }
 
 /** An image file for the fake engine: seed-driven variation, optional defect on patch 5. */
@@ -83,12 +86,18 @@ export function fakeEngine(opts: { delayMs?: number; sha?: string } = {}): Calib
       for (let i = 0; i < GRID * GRID; i++) patchScores[i] = nn(e.patches, i, bank.patches, bank.count);
       return { score: Math.max(...patchScores), patchScores };
     },
-    serialise: (bank) =>
+    serialise: (bank, extras) =>
       Buffer.from(
-        JSON.stringify({ sha: opts.sha ?? 'f'.repeat(64), names: bank.names, patches: Array.from(bank.patches) }),
+        JSON.stringify({
+          sha: opts.sha ?? 'f'.repeat(64),
+          names: bank.names,
+          patches: Array.from(bank.patches),
+          judging: extras?.judging ?? bank.judging,
+        }),
       ),
+    judgingOf: (bank) => bank.judging,
     deserialise(bytes, file) {
-      let j: { sha: string; names: string[]; patches: number[] };
+      let j: { sha: string; names: string[]; patches: number[]; judging?: ReferenceSetJudging };
       try {
         j = JSON.parse(Buffer.from(bytes).toString('utf8'));
       } catch {
@@ -96,7 +105,7 @@ export function fakeEngine(opts: { delayMs?: number; sha?: string } = {}): Calib
       }
       if (j.sha !== (opts.sha ?? 'f'.repeat(64))) throw new Error(`${file}: built with another backbone`);
       const patches = Float32Array.from(j.patches);
-      return { patches, count: patches.length / DIM, names: j.names };
+      return { patches, count: patches.length / DIM, names: j.names, ...(j.judging ? { judging: j.judging } : {}) };
     },
   };
 }

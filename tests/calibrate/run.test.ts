@@ -38,6 +38,8 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     expect(refsetFile(store.dataDir, row.filePath)).toBe(r.refsetFile);
     expect(row.thresholds.fail).toBe(r.report.band.failAt);
     expect(row.thresholds.failInterval).toEqual(r.report.band.intervals.failAt);
+    expect(row.format).toBe(2);
+    expect(row.report.band).toBeUndefined(); // the band is the file's; the row keeps its summary only
     expect(r.report.heldOut.method).toBe('k-fold');
     expect(r.report.reject!.n).toBe(6);
     expect(r.report.reject!.flagged).toBe(1); // fake defects are far off
@@ -113,7 +115,11 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     });
     const r = await run();
     const row = store.referenceSets.active('tile')!;
-    expect(row.thresholds.scoreModel).toEqual({ kind: 'top', topShare: 0.25 });
+    // The file holds the score model and band (the row only says which kind it judges).
+    const file = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile);
+    expect(engine.judgingOf(file)!.scoreModel).toEqual({ kind: 'top', topShare: 0.25 });
+    expect(row.scoreKind).toBe('top');
+    expect(row.thresholds.scoreModel).toBeUndefined();
     expect(r.report.heldOut.scoreKind).toBe('top-share');
     expect(readFileSync(r.reportFiles.text, 'utf8')).toContain(
       'score: top-share (mean of the most deviating 25.0% of each item)',
@@ -125,7 +131,10 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     const bank = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile);
     const e = await engine.embed(readFileSync(path.join(cal(), 'tile', 'reject', 'r000.png')), 'r');
     const { judgeInspection } = await import('../../station/verdict/scoreModel.ts');
-    expect(judgeInspection(await engine.score(e, bank), row.thresholds as never).verdict).toBe('fail');
+    const { versionThresholds } = await import('../../station/calibrate/versions.ts');
+    const thresholds = versionThresholds(row, engine.judgingOf(bank), 'v1');
+    expect(thresholds.scoreModel).toEqual({ kind: 'top', topShare: 0.25 });
+    expect(judgeInspection(await engine.score(e, bank), thresholds).verdict).toBe('fail');
   });
 });
 

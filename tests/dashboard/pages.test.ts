@@ -25,9 +25,7 @@ beforeAll(async () => {
   h = await startHarness({ dashboardDir });
   await seed(h);
   // Bands on the scale of the real engine's scores, so charts look like the workshop's.
-  h.store.db
-    .prepare(`UPDATE reference_sets SET thresholds_json = '{"review":16,"fail":18.5}' WHERE product_id = 'tile'`)
-    .run();
+  h.store.db.prepare(`UPDATE reference_sets SET review_at = 16, fail_at = 18.5 WHERE product_id = 'tile'`).run();
   const good = path.join(h.calibrationDir, 'tile', 'good');
   mkdirSync(good, { recursive: true });
   for (let i = 0; i < 3; i++) writeFileSync(path.join(good, `good-00${i}.png`), (await tileImages(200 + i)).png);

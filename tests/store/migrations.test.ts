@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../station/store/db.ts';
 import { currentSchemaVersion, latestSchemaVersion, migrate, migrations } from '../../station/store/migrations.ts';
+import { versionThresholds } from '../../station/calibrate/versions.ts';
 import { freshStore, tempDir } from './helpers.ts';
 
 const tables = (db: Database.Database) =>
@@ -140,5 +141,74 @@ describe('migrations', () => {
     } finally {
       chmodSync(dir, 0o755);
     }
+  });
+
+  it('migration 3 turns a schema-2 row into an index with summary columns, the review threshold stored once', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'station.sqlite');
+    // A schema-2 database as a format-1 calibration left it: review/fail beside band.reviewAt/failAt.
+    const old = new Database(file);
+    migrate(old, file, migrations.slice(0, 2));
+    const band = { reviewAt: 0.5, failAt: 0.8, intervals: { reviewAt: [0.45, 0.55], failAt: [0.7, 0.9] }, n: 12 };
+    old.prepare(`INSERT INTO products (id, name, created_at) VALUES ('tile', 'Glazed tile', 0)`).run();
+    old
+      .prepare(
+        `INSERT INTO reference_sets (product_id, version, file_path, model_sha256, image_count, thresholds_json,
+           report_json, is_active, created_at) VALUES ('tile', 1, 'reference-sets/tile/v1.refset', ?, 12, ?, ?, 1, 0)`,
+      )
+      .run(
+        'ab'.repeat(32),
+        JSON.stringify({
+          review: 0.5,
+          fail: 0.8,
+          reviewInterval: [0.45, 0.55],
+          failInterval: [0.7, 0.9],
+          band,
+          scoreModel: { kind: 'top', topShare: 0.25 },
+        }),
+        JSON.stringify({ band }),
+      );
+    old.close();
+
+    const store = freshStore(dir);
+    expect(currentSchemaVersion(store.db)).toBe(latestSchemaVersion);
+    const row = store.referenceSets.active('tile')!;
+    expect(row).toMatchObject({ version: 1, format: 1, scoreKind: 'top', backboneId: null, imageCount: 12 });
+    expect(row.thresholds).toEqual({
+      review: 0.5,
+      fail: 0.8,
+      reviewInterval: [0.45, 0.55],
+      failInterval: [0.7, 0.9],
+      scoreModel: { kind: 'top', topShare: 0.25 },
+    });
+    const raw = store.db.prepare('SELECT review_at, fail_at, thresholds_json FROM reference_sets').get() as {
+      review_at: number;
+      fail_at: number;
+      thresholds_json: string;
+    };
+    expect([raw.review_at, raw.fail_at]).toEqual([0.5, 0.8]);
+    expect(Object.keys(JSON.parse(raw.thresholds_json)).sort()).toEqual([
+      'failInterval',
+      'reviewInterval',
+      'scoreModel',
+    ]);
+    // The old version still judges (a format-1 file: the row's band and score model).
+    expect(versionThresholds(row, undefined, 'tile v1')).toEqual({
+      review: 0.5,
+      fail: 0.8,
+      scoreModel: { kind: 'top', topShare: 0.25 },
+    });
+    // New versions carry their summary: the database refuses a row without it, and a band upside down.
+    const insert = (summary: string) =>
+      store.db
+        .prepare(
+          `INSERT INTO reference_sets (product_id, version, file_path, model_sha256, image_count, thresholds_json,
+             created_at${summary ? ', review_at, fail_at, score_kind' : ''}) VALUES ('tile', 2, 'x', 'y', 1, '{}', 0${summary})`,
+        )
+        .run();
+    expect(() => insert('')).toThrow(/review_at, fail_at and score_kind are required/);
+    expect(() => insert(", 0.9, 0.8, 'raw'")).toThrow(/CHECK constraint failed/);
+    expect(() => insert(", 0.5, 0.8, 'median'")).toThrow(/CHECK constraint failed/);
+    expect(() => insert(", 0.5, 0.8, 'raw'")).not.toThrow();
   });
 });

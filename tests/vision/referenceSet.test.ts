@@ -1,9 +1,39 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeReferenceSet, encodeReferenceSet, type ReferenceSet } from '../../station/vision/referenceSet.ts';
+import { estimateBands } from '../../station/verdict/bands.ts';
+import {
+  decodeReferenceSet,
+  encodeReferenceSet,
+  REFERENCE_SET_FORMAT,
+  type ReferenceSet,
+  type ReferenceSetJudging,
+} from '../../station/vision/referenceSet.ts';
 import { gaussianArray } from '../../station/shared/random.ts';
 import { DEFAULT_SETTINGS } from '../../station/vision/settings.ts';
 
-function sampleSet(withStats: boolean): ReferenceSet {
+/** A format-1 file written by the format-1 encoder (before format 2 existed), with a location-stats block. */
+const FORMAT1_FILE = path.join(import.meta.dirname, 'fixtures', 'format1.refset');
+
+/** What calibration puts in a format-2 file: a real band from held-out scores and a per-region score model. */
+function sampleJudging(): ReferenceSetJudging {
+  const band = estimateBands([1.1, 1.3, 1.2, 1.6, 1.25, 1.4, 1.35, 1.5, 1.15, 1.45], { bootstrap: 50, seed: 3 });
+  band.scoreKind = 'region-normalised';
+  return {
+    productId: 'walnut-coaster',
+    band,
+    scoreModel: {
+      kind: 'region',
+      gridW: 2,
+      gridH: 2,
+      stats: { mean: [0.5, 0.25, 1 / 3, 0.125], std: [0.1, 0.2, 0.3, 0.4], n: 10 },
+      regions: [{ name: 'rim', x: 0, y: 0, w: 1, h: 0.25, tolerance: 2 }],
+      topShare: 0.1,
+    },
+  };
+}
+
+function sampleSet(withJudging: boolean): ReferenceSet {
   const dim = 16,
     bankSize = 37;
   const bank = gaussianArray(bankSize * dim, 3);
@@ -14,7 +44,7 @@ function sampleSet(withStats: boolean): ReferenceSet {
   bank[3] = NaN;
   bank[4] = 3.4028234663852886e38;
   return {
-    formatVersion: 1,
+    formatVersion: REFERENCE_SET_FORMAT,
     model: { id: 'mobilenet_v2-features', sha256: 'ab'.repeat(32) },
     settings: { ...DEFAULT_SETTINGS, dim },
     dim,
@@ -24,8 +54,8 @@ function sampleSet(withStats: boolean): ReferenceSet {
     projectionShape: [40, dim],
     images: { names: ['good/001.png', 'good/ü-002.png', 'good/003.png'], embeddings: gaussianArray(3 * dim, 5) },
     coreset: { seed: 9, size: 100, sourcePatches: 2352 },
-    stats: withStats ? { gridW: 4, gridH: 3, mean: gaussianArray(12, 6), std: gaussianArray(12, 7) } : null,
     createdAt: '2026-01-02T03:04:05.000Z',
+    ...(withJudging ? { judging: sampleJudging() } : {}),
   };
 }
 
@@ -48,32 +78,88 @@ function withHeader(bytes: Uint8Array, edit: (header: Record<string, any>) => vo
 }
 
 describe('reference set file', () => {
-  for (const withStats of [false, true]) {
-    it(`round-trips bit-exactly${withStats ? ' with location stats' : ''}`, () => {
-      const set = sampleSet(withStats);
+  for (const withJudging of [false, true]) {
+    it(`round-trips bit-exactly${withJudging ? ' with its tolerance band and score model' : ''}`, () => {
+      const set = sampleSet(withJudging);
       const bytes = encodeReferenceSet(set);
       expect(Buffer.from(bytes.subarray(0, 8)).toString('latin1')).toBe('BQAREFS\0');
+      expect(new DataView(bytes.buffer).getUint32(8, true)).toBe(2);
       const back = decodeReferenceSet(bytes);
       expect(bytesOf(back.bank).equals(bytesOf(set.bank))).toBe(true);
       expect(bytesOf(back.projection).equals(bytesOf(set.projection))).toBe(true);
       expect(bytesOf(back.images.embeddings).equals(bytesOf(set.images.embeddings))).toBe(true);
       expect(back.images.names).toEqual(set.images.names);
       expect(back.settings).toEqual(set.settings);
-      expect({ ...back, bank: 0, projection: 0, images: 0, stats: 0 }).toEqual({
-        ...set,
-        bank: 0,
-        projection: 0,
-        images: 0,
-        stats: 0,
-      });
-      if (withStats) {
-        expect(bytesOf(back.stats!.mean).equals(bytesOf(set.stats!.mean))).toBe(true);
-        expect(back.stats!.gridW).toBe(4);
-      } else expect(back.stats).toBeNull();
-      // Encoding again gives identical bytes.
+      expect({ ...back, bank: 0, projection: 0, images: 0 }).toEqual({ ...set, bank: 0, projection: 0, images: 0 });
+      if (withJudging) {
+        expect(back.judging).toEqual(set.judging);
+        expect(back.judging!.band.reviewAt).toBe(set.judging!.band.reviewAt);
+      } else expect(back.judging).toBeUndefined();
+      // Encoding again, or encoding the same set twice, gives identical bytes.
       expect(Buffer.from(encodeReferenceSet(back)).equals(Buffer.from(bytes))).toBe(true);
+      expect(Buffer.from(encodeReferenceSet(sampleSet(withJudging))).equals(Buffer.from(bytes))).toBe(true);
     });
   }
+
+  it('refuses a file whose tolerance band or score model was changed after it was written', () => {
+    const bytes = encodeReferenceSet(sampleSet(true));
+    const damaged = /t\.refset: reference set data is damaged or truncated \(checksum mismatch\)/;
+    // A looser band, edited through the JSON (the block area untouched).
+    const looser = withHeader(bytes, (h) => {
+      h.judging.band.failAt *= 10;
+    });
+    expect(() => decodeReferenceSet(looser, { source: 't.refset' })).toThrow(damaged);
+    expect(() =>
+      decodeReferenceSet(
+        withHeader(bytes, (h) => {
+          h.judging.scoreModel.topShare = 0.5;
+        }),
+        { source: 't.refset' },
+      ),
+    ).toThrow(damaged);
+    // One digit changed in place in the header bytes: same length, same block area.
+    const text = Buffer.from(bytes).toString('latin1');
+    const at = /"reviewAt":\d/.exec(text)!.index + '"reviewAt":'.length;
+    const flipped = bytes.slice();
+    flipped[at] = flipped[at] === 0x31 ? 0x32 : 0x31;
+    expect(() => decodeReferenceSet(flipped, { source: 't.refset' })).toThrow(damaged);
+    // Reordering the header's keys is no change: the checksum is over its content.
+    const reordered = withHeader(bytes, (h) => {
+      const { model, ...rest } = h;
+      for (const k of Object.keys(h)) delete h[k];
+      Object.assign(h, { ...rest, model });
+    });
+    expect(Buffer.from(reordered).equals(Buffer.from(bytes))).toBe(false);
+    expect(decodeReferenceSet(reordered).judging).toEqual(sampleSet(true).judging);
+  });
+
+  it('still reads a format-1 file (band and score model then come from the database row)', () => {
+    const bytes = readFileSync(FORMAT1_FILE);
+    expect(bytes.readUInt32LE(8)).toBe(1);
+    const set = decodeReferenceSet(bytes, { source: 'format1.refset' });
+    expect(set.formatVersion).toBe(1);
+    expect(set.judging).toBeUndefined();
+    expect(set.bankSize).toBe(12);
+    expect(set.bank.length).toBe(12 * 16);
+    expect(set.images.names).toEqual(['good/001.png', 'good/002.png', 'good/003.png']);
+    // Its checksum still guards its blocks.
+    const flipped = Uint8Array.from(bytes);
+    flipped[flipped.length - 5] ^= 1;
+    expect(() => decodeReferenceSet(flipped)).toThrow(/checksum mismatch/);
+    // Written again, it becomes format 2 with the same bank.
+    const again = decodeReferenceSet(encodeReferenceSet(set));
+    expect(again.formatVersion).toBe(2);
+    expect(bytesOf(again.bank).equals(bytesOf(set.bank))).toBe(true);
+    // Format 1 sets written before the aspect and roi settings existed.
+    const older = decodeReferenceSet(
+      withHeader(bytes, (h) => {
+        delete h.settings.aspect;
+        delete h.settings.roi;
+      }),
+    );
+    expect(older.settings.aspect).toBe(1);
+    expect(older.settings.roi).toBeNull();
+  });
 
   it('loads from a Node Buffer that shares a pool and sits at an odd byte offset (as readFileSync gives)', () => {
     const set = sampleSet(true);
@@ -88,7 +174,6 @@ describe('reference set file', () => {
     expect(back.bank.length).toBe(set.bank.length);
     expect(bytesOf(back.bank).equals(bytesOf(set.bank))).toBe(true);
     expect(bytesOf(back.images.embeddings).equals(bytesOf(set.images.embeddings))).toBe(true);
-    expect(bytesOf(back.stats!.std).equals(bytesOf(set.stats!.std))).toBe(true);
     // The decoded arrays own their memory: later writes to the file buffer do not reach them.
     const before = back.bank[5];
     file.fill(0);
@@ -135,24 +220,23 @@ describe('reference set file', () => {
     refused((h) => {
       h.settings.resize = 'fit';
     }, /d\.refset → header → settings → resize: must be "pad", "crop" or "stretch" \(got "fit"\)/);
-  });
-
-  it('reads a set written before the aspect and roi settings existed', () => {
-    const bytes = withHeader(encodeReferenceSet(sampleSet(false)), (h) => {
-      delete h.settings.aspect;
-      delete h.settings.roi;
-    });
-    const back = decodeReferenceSet(bytes);
-    expect(back.settings.aspect).toBe(1);
-    expect(back.settings.roi).toBeNull();
+    refused((h) => {
+      h.judging.band.failAt = 'high';
+    }, /d\.refset → header → judging → band → failAt: must be a number \(got "high"\)/);
+    refused((h) => {
+      h.judging.scoreModel = { kind: 'median' };
+    }, /d\.refset → header → judging → scoreModel → kind: must be a score model of kind "raw", "top" or "region"/);
+    refused((h) => {
+      h.stats = null;
+    }, /d\.refset → header: unknown field "stats"/);
   });
 
   it('refuses an unknown format version, a foreign file, and damaged data', () => {
     const bytes = encodeReferenceSet(sampleSet(false));
-    const v2 = bytes.slice();
-    new DataView(v2.buffer).setUint32(8, 2, true);
-    expect(() => decodeReferenceSet(v2, { source: 'a.refset' })).toThrow(
-      /a\.refset: reference set format version 2 is not supported/,
+    const v3 = bytes.slice();
+    new DataView(v3.buffer).setUint32(8, 3, true);
+    expect(() => decodeReferenceSet(v3, { source: 'a.refset' })).toThrow(
+      /a\.refset: reference set format version 3 is not supported \(this station reads versions 1 and 2\)/,
     );
     expect(() =>
       decodeReferenceSet(new TextEncoder().encode('{"hello": "world"} and more text'), { source: 'b.refset' }),

@@ -1,6 +1,8 @@
 // Reference sets: versioned banks of good items per product. Versions are kept forever;
 // exactly zero or one is active per product (a partial unique index guards it too).
-import { optionalNumber, parseJsonColumn, requireText, toJson, type Db } from './common.ts';
+// A row indexes its .refset file and summarises it: from format 2 the file holds the tolerance band and score model
+// (the truth), and the row's review_at / fail_at / score_kind only summarise them for lists and the dashboard.
+import { optionalNumber, parseJsonColumn, requireOneOf, requireText, toJson, type Db } from './common.ts';
 
 /** Score boundaries of the tolerance band, strict as in verdict/judge.ts: score > review → review, score > fail → fail
  *  (a score equal to the review threshold passes; one equal to the fail threshold goes to review). */
@@ -10,8 +12,12 @@ export interface ReferenceSetThresholds {
   /** Uncertainty of each boundary (e.g. a bootstrap interval), [low, high]. */
   reviewInterval?: [number, number];
   failInterval?: [number, number];
-  [extra: string]: unknown;
+  /** Format-1 versions only, as stored (checked where it is used): format 2 keeps it in the file. */
+  scoreModel?: unknown;
 }
+
+export const SCORE_KINDS = ['raw', 'top', 'region'] as const;
+export type ScoreKind = (typeof SCORE_KINDS)[number];
 
 export interface ReferenceSet {
   id: number;
@@ -24,6 +30,11 @@ export interface ReferenceSet {
   report: Record<string, unknown>;
   isActive: boolean;
   createdAt: number;
+  /** The file's format: 1 = band and score model in this row, 2 = in the file. */
+  format: number;
+  scoreKind: ScoreKind;
+  /** Backbone id the set was built with (null for versions recorded before it was kept). */
+  backboneId: string | null;
 }
 
 export interface AddVersionInput {
@@ -35,6 +46,11 @@ export interface AddVersionInput {
   imageCount: number;
   thresholds: ReferenceSetThresholds;
   report?: Record<string, unknown>;
+  /** Default 1. From 2 the file carries the band and score model, and `thresholds` only summarises them. */
+  format?: number;
+  /** Default: the kind of thresholds.scoreModel, else 'raw'. */
+  scoreKind?: ScoreKind;
+  backboneId?: string;
 }
 
 interface ReferenceSetRow {
@@ -48,6 +64,32 @@ interface ReferenceSetRow {
   report_json: string;
   is_active: number;
   created_at: number;
+  format: number;
+  review_at: number | null;
+  fail_at: number | null;
+  score_kind: ScoreKind | null;
+  backbone_id: string | null;
+}
+
+/** What thresholds_json keeps beside the summary columns (and, in rows from before them, review and fail too). */
+interface ThresholdsJson {
+  review?: number;
+  fail?: number;
+  reviewInterval?: [number, number];
+  failInterval?: [number, number];
+  scoreModel?: unknown;
+}
+
+/** The one place the row's columns and thresholds_json become the version's thresholds. */
+function thresholdsOf(r: ReferenceSetRow, where: string): ReferenceSetThresholds {
+  const j = parseJsonColumn<ThresholdsJson>(r.thresholds_json, `reference_sets.thresholds_json of ${where}`);
+  return {
+    review: r.review_at ?? Number(j.review),
+    fail: r.fail_at ?? Number(j.fail),
+    ...(j.reviewInterval ? { reviewInterval: j.reviewInterval } : {}),
+    ...(j.failInterval ? { failInterval: j.failInterval } : {}),
+    ...(j.scoreModel !== undefined ? { scoreModel: j.scoreModel } : {}),
+  };
 }
 
 function fromRow(r: ReferenceSetRow): ReferenceSet {
@@ -59,10 +101,13 @@ function fromRow(r: ReferenceSetRow): ReferenceSet {
     filePath: r.file_path,
     modelSha256: r.model_sha256,
     imageCount: r.image_count,
-    thresholds: parseJsonColumn(r.thresholds_json, `reference_sets.thresholds_json of ${where}`),
+    thresholds: thresholdsOf(r, where),
     report: parseJsonColumn(r.report_json, `reference_sets.report_json of ${where}`),
     isActive: r.is_active === 1,
     createdAt: r.created_at,
+    format: r.format,
+    scoreKind: r.score_kind ?? 'raw',
+    backboneId: r.backbone_id,
   };
 }
 
@@ -79,8 +124,10 @@ export function referenceSetsRepo(db: Db) {
   const maxVersion = db.prepare('SELECT MAX(version) AS v FROM reference_sets WHERE product_id = ?');
   const insert = db.prepare(`
     INSERT INTO reference_sets
-      (product_id, version, file_path, model_sha256, image_count, thresholds_json, report_json, is_active, created_at)
-    VALUES (@productId, @version, @filePath, @modelSha256, @imageCount, @thresholds, @report, 0, @now)
+      (product_id, version, file_path, model_sha256, image_count, thresholds_json, report_json, is_active, created_at,
+       format, review_at, fail_at, score_kind, backbone_id)
+    VALUES (@productId, @version, @filePath, @modelSha256, @imageCount, @thresholds, @report, 0, @now,
+       @format, @reviewAt, @failAt, @scoreKind, @backboneId)
     RETURNING *`);
   const byVersion = db.prepare('SELECT * FROM reference_sets WHERE product_id = ? AND version = ?');
   const byId = db.prepare('SELECT * FROM reference_sets WHERE id = ?');
@@ -106,15 +153,26 @@ export function referenceSetsRepo(db: Db) {
       throw new Error(`imageCount of ${where} must be a non-negative integer (got ${input.imageCount})`);
     }
     checkThresholds(input.thresholds, where);
+    const format = input.format ?? 1;
+    if (!Number.isInteger(format) || format < 1) throw new Error(`format of ${where} must be an integer >= 1`);
+    const { review, fail, reviewInterval, failInterval, scoreModel } = input.thresholds;
+    const modelKind = (scoreModel as { kind?: unknown } | undefined)?.kind;
+    const scoreKind = requireOneOf(input.scoreKind ?? modelKind ?? 'raw', SCORE_KINDS, `scoreKind of ${where}`);
     const row = insert.get({
       productId,
       version,
       filePath: requireText(input.filePath, `filePath of ${where}`),
       modelSha256: requireText(input.modelSha256, `modelSha256 of ${where}`),
       imageCount: input.imageCount,
-      thresholds: toJson(input.thresholds, `thresholds of ${where}`),
+      // review and fail live in their columns only; the rest of thresholds_json is what the columns do not hold.
+      thresholds: toJson({ reviewInterval, failInterval, scoreModel }, `thresholds of ${where}`),
       report: toJson(input.report ?? {}, `report of ${where}`),
       now,
+      format,
+      reviewAt: review,
+      failAt: fail,
+      scoreKind,
+      backboneId: input.backboneId ?? null,
     }) as ReferenceSetRow;
     return fromRow(row);
   });

@@ -1,0 +1,93 @@
+/**
+ * Bring a reference-set file calibrated on another bench into this station, without recalibrating: a format-2 file
+ * carries its product, tolerance band and score model under its checksum, so it is stored as the product's next
+ * version as it is (same bytes), with its summary row. The durable order is calibration's: file, row, activation.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../store/atomicWrite.ts';
+import type { ReferenceSet as ReferenceSetRow, Store } from '../store/index.ts';
+import { decodeReferenceSet } from '../vision/referenceSet.ts';
+import { loadProductConfig } from './productConfig.ts';
+import { refsetFile, refsetRelPath } from './versions.ts';
+
+export interface ImportOptions {
+  store: Store;
+  productId: string;
+  /** The .refset file to bring in. */
+  file: string;
+  /** Where the product's product.json is found when the store does not know the product yet. */
+  calibrationDir: string;
+  /** Make the new version active (default true). */
+  activate?: boolean;
+  /** Does this station have the backbone the set was built with (by checksum)? Absent: not checked here. */
+  hasBackbone?: (sha256: string) => boolean;
+}
+
+export interface ImportResult {
+  version: number;
+  activated: boolean;
+  refsetFile: string;
+  row: ReferenceSetRow;
+}
+
+export async function importReferenceSet(o: ImportOptions): Promise<ImportResult> {
+  const { store, productId, file } = o;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new Error(`cannot read ${file} (${(err as NodeJS.ErrnoException).code})`);
+  }
+  // The checksum covers the band and score model too: a damaged or edited file stops here.
+  const set = decodeReferenceSet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { source: file });
+  const { judging } = set;
+  if (!judging)
+    throw new Error(
+      `${file}: this reference set (format ${set.formatVersion}) carries no tolerance band, so it cannot judge on its own; ` +
+        `calibrate the product on this station instead (npm run calibrate -- ${productId})`,
+    );
+  if (judging.productId !== productId)
+    throw new Error(`${file}: this is a reference set of product '${judging.productId}', not '${productId}'`);
+  if (o.hasBackbone && !o.hasBackbone(set.model.sha256))
+    throw new Error(
+      `${file}: built with backbone ${set.model.id} (sha256 ${set.model.sha256.slice(0, 12)}…), which this station does not have; ` +
+        `run \`npm run models\` or calibrate the product here`,
+    );
+  if (!store.products.get(productId)) {
+    const config = path.join(o.calibrationDir, productId, 'product.json');
+    if (!existsSync(config))
+      throw new Error(`product '${productId}' is not on this station: add ${config} first, then import`);
+    const product = loadProductConfig(config, productId);
+    store.products.upsert({
+      id: productId,
+      name: product.name,
+      settings: { ...product } as unknown as Record<string, unknown>,
+    });
+  }
+  const version = store.referenceSets.nextVersion(productId);
+  const rel = refsetRelPath(productId, version);
+  const dest = refsetFile(store.dataDir, rel);
+  await writeFileAtomic(dest, bytes);
+  const { band, scoreModel } = judging;
+  store.referenceSets.addVersion({
+    productId,
+    version,
+    filePath: rel,
+    modelSha256: set.model.sha256,
+    imageCount: set.images.names.length,
+    format: set.formatVersion,
+    scoreKind: scoreModel.kind,
+    backboneId: set.model.id,
+    thresholds: {
+      review: band.reviewAt,
+      fail: band.failAt,
+      reviewInterval: band.intervals.reviewAt,
+      failInterval: band.intervals.failAt,
+    },
+    report: { importedFrom: path.resolve(file), importedAt: new Date().toISOString(), warnings: band.warnings },
+  });
+  const activate = o.activate ?? true;
+  if (activate) store.referenceSets.activate(productId, version);
+  return { version, activated: activate, refsetFile: dest, row: store.referenceSets.getVersion(productId, version)! };
+}
