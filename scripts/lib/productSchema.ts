@@ -1,11 +1,11 @@
 /**
  * calibration/product.schema.json, generated from the zod schema that validates product.json
- * (station/calibrate/productConfig.ts): `npm run schema:product` writes it, tests/calibrate/schemaDoc.test.ts
+ * (station/products/productConfig.ts): `npm run schema:product` writes it, tests/products/schemaDoc.test.ts
  * fails while the committed file differs.
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { productFileSchema } from '../../station/calibrate/productConfig.ts';
+import { productFileSchema } from '../../station/products/productConfig.ts';
 
 export const PRODUCT_SCHEMA_FILE = path.resolve(import.meta.dirname, '../../calibration/product.schema.json');
 

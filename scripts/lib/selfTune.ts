@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { calibrateForEval } from '../../station/calibrate/evalVerdicts.ts';
-import { PRODUCT_DEFAULTS } from '../../station/calibrate/productConfig.ts';
+import { PRODUCT_DEFAULTS } from '../../station/products/productConfig.ts';
 import {
   candidateLabel,
   engineKey,

@@ -10,9 +10,10 @@ import { parseArgs } from 'node:util';
 import { loadConfig, resolvePath } from '../config.ts';
 import { openStore, type Store } from '../store/index.ts';
 import type { EngineFactory } from './engine.ts';
-import { calibrateProduct, listProducts, type Stage } from './run.ts';
-import { importReferenceSet } from './importSet.ts';
-import { activateVersion, describeVersions } from './versions.ts';
+import { listProducts } from '../products/folders.ts';
+import { calibrateProduct, type Stage } from './run.ts';
+import { importReferenceSet } from '../referenceSets/importSet.ts';
+import { activateVersion, describeVersions } from '../referenceSets/versions.ts';
 import { visionEngines, type VisionEngines } from './visionEngine.ts';
 import { decodeReferenceSet } from '../vision/referenceSet.ts';
 

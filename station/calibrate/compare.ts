@@ -9,7 +9,7 @@ import { goodRates, rejectRates } from '../verdict/judge.ts';
 import { productScorer } from '../verdict/scoreModel.ts';
 import type { CalibrationEngine } from './engine.ts';
 import type { VersionComparison } from './report.ts';
-import { refsetFile, versionThresholds } from './versions.ts';
+import { refsetFile, versionThresholds } from '../referenceSets/versions.ts';
 
 export interface CompareInput<E> {
   previous: ReferenceSet;

@@ -2,8 +2,9 @@
  * Calibrate one product: calibration folder → held-out good scores → tolerance band → new
  * reference-set version (file, report, store row) → activation, strictly in that order.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { listProducts } from '../products/folders.ts';
 import type { Store } from '../store/index.ts';
 import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
 import { chooseBandsFromRejects } from '../verdict/choose.ts';
@@ -14,7 +15,7 @@ import { compareWithPrevious } from './compare.ts';
 import { embedAll, type Embedded } from './embedAll.ts';
 import type { CalibrationEngine, EngineFactory } from './engine.ts';
 import { heldOutItemScores, type HeldOutItems } from './heldOut.ts';
-import { loadProductConfig, type ProductConfig } from './productConfig.ts';
+import { loadProductConfig, type ProductConfig } from '../products/productConfig.ts';
 import { reportText, type CalibrationReport } from './report.ts';
 import { scanCalibrationFolder, type FolderScan } from './scanFolder.ts';
 import {
@@ -27,7 +28,7 @@ import {
   type ImageFacts,
 } from './screen.ts';
 import { heldOutUnderModel } from './scoreModel.ts';
-import { refsetRelPath, refsetFile } from './versions.ts';
+import { refsetRelPath, refsetFile } from '../referenceSets/versions.ts';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
 import { REFERENCE_SET_FORMAT } from '../vision/referenceSet.ts';
 import type { ProductTuner, TunedChoice } from './tune/productTuner.ts';
@@ -534,15 +535,6 @@ async function writeVersion(v: NewVersion): Promise<CalibrateResult> {
     opts.onStep?.('activated');
   }
   return { version, activated: activate, refsetFile: file, reportFiles, report, text };
-}
-
-/** Product folders (those holding a product.json) under the calibration folder. */
-export function listProducts(calibrationDir: string): string[] {
-  if (!existsSync(calibrationDir)) return [];
-  return readdirSync(calibrationDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(path.join(calibrationDir, e.name, 'product.json')))
-    .map((e) => e.name)
-    .sort();
 }
 
 /**

@@ -6,7 +6,7 @@
 import { leaveOneOutRegionScores, regionStats, regionTolerance } from '../verdict/regionNorm.ts';
 import { modelToJson, productScorer, type ScoreModel } from '../verdict/scoreModel.ts';
 import type { ItemScore } from './engine.ts';
-import type { ProductConfig } from './productConfig.ts';
+import type { ProductConfig } from '../products/productConfig.ts';
 
 export interface HeldOutModel {
   model: ScoreModel;

@@ -1,6 +1,6 @@
 // Per maker and product figures for the Makers page — pure over inspection rows.
 import type { MakerProductStats, TargetComparison } from '../server/contract.d.ts';
-import { PRODUCT_DEFAULTS } from '../calibrate/productConfig.ts';
+import { PRODUCT_DEFAULTS } from '../products/productConfig.ts';
 import type { Verdict } from '../shared/domain.d.ts';
 import { driftFlag, spreadFromBands, type DriftOptions } from './drift.ts';
 

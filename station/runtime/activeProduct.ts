@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadProductConfig } from '../calibrate/productConfig.ts';
-import { refsetFile, versionThresholds } from '../calibrate/versions.ts';
+import { loadProductConfig } from '../products/productConfig.ts';
+import { refsetFile, versionThresholds } from '../referenceSets/versions.ts';
 import type { Store, ReferenceSet as ReferenceSetRow } from '../store/index.ts';
 import type { StoredThresholds } from '../verdict/scoreModel.ts';
 import type { Engine } from '../vision/engine.ts';

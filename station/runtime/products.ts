@@ -3,8 +3,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { listProducts } from '../calibrate/run.ts';
-import { loadProductConfig } from '../calibrate/productConfig.ts';
+import { listProducts } from '../products/folders.ts';
+import { loadProductConfig } from '../products/productConfig.ts';
 import type { Store } from '../store/index.ts';
 import type { Log } from '../shared/domain.d.ts';
 

@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import { runInChild } from '../calibrate/child/runInChild.ts';
 import type { ChildJob } from '../calibrate/child/protocol.ts';
-import { activateVersion } from '../calibrate/versions.ts';
+import { activateVersion } from '../referenceSets/versions.ts';
 import type { StationControl } from '../server/index.ts';
 import type { PortStatus } from '../signals/lineProtocol.ts';
 import type { Store } from '../store/index.ts';

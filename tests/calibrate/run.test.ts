@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
-import { activateVersion, refsetFile } from '../../station/calibrate/versions.ts';
+import { activateVersion, refsetFile } from '../../station/referenceSets/versions.ts';
 import { openStore, type Store } from '../../station/store/index.ts';
 import { judge } from '../../station/verdict/judge.ts';
 import { fakeEngine, writeFakeImage, writeFakeProduct } from './fakeEngine.ts';
@@ -131,7 +131,7 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     const bank = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile);
     const e = await engine.embed(readFileSync(path.join(cal(), 'tile', 'reject', 'r000.png')), 'r');
     const { judgeInspection } = await import('../../station/verdict/scoreModel.ts');
-    const { versionThresholds } = await import('../../station/calibrate/versions.ts');
+    const { versionThresholds } = await import('../../station/referenceSets/versions.ts');
     const thresholds = versionThresholds(row, engine.judgingOf(bank), 'v1');
     expect(thresholds.scoreModel).toEqual({ kind: 'top', topShare: 0.25 });
     expect(judgeInspection(await engine.score(e, bank), thresholds).verdict).toBe('fail');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
-import { activateVersion } from '../../station/calibrate/versions.ts';
+import { activateVersion } from '../../station/referenceSets/versions.ts';
 import { visionEngines } from '../../station/calibrate/visionEngine.ts';
 import type { EngineFactory } from '../../station/calibrate/engine.ts';
 import type { ProductTuner } from '../../station/calibrate/tune/productTuner.ts';

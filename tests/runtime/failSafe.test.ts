@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Backbone } from '../../models/load.ts';
-import { activateVersion, refsetRelPath } from '../../station/calibrate/versions.ts';
+import { activateVersion, refsetRelPath } from '../../station/referenceSets/versions.ts';
 import type { Frame } from '../../station/capture/index.ts';
 import { renderItem } from '../../station/demo/generate.ts';
 import { inspectItem } from '../../station/runtime/inspectItem.ts';

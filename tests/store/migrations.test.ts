@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../station/store/db.ts';
 import { currentSchemaVersion, latestSchemaVersion, migrate, migrations } from '../../station/store/migrations.ts';
-import { versionThresholds } from '../../station/calibrate/versions.ts';
+import { versionThresholds } from '../../station/referenceSets/versions.ts';
 import { freshStore, tempDir } from './helpers.ts';
 
 const tables = (db: Database.Database) =>

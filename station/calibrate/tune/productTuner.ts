@@ -12,7 +12,7 @@ import { regionCover, type ItemRegion } from '../../vision/itemRegion.ts';
 import type { Engine } from '../../vision/engine.ts';
 import type { DecodedImage } from '../../vision/types.ts';
 import type { EngineChoice } from '../engine.ts';
-import type { ProductConfig } from '../productConfig.ts';
+import type { ProductConfig } from '../../products/productConfig.ts';
 import type { CalibrationFile } from '../scanFolder.ts';
 import { bankFor, candidateLabel, candidateList, defaultSpace, usefulSizes, type Candidate } from './candidates.ts';
 import { medianAspect, medianLongSide, searchSubset, tuneProduct } from './index.ts';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
 import type { ReferenceSet as ReferenceSetRow, Store } from '../store/index.ts';
 import { decodeReferenceSet } from '../vision/referenceSet.ts';
-import { loadProductConfig } from './productConfig.ts';
+import { loadProductConfig } from '../products/productConfig.ts';
 import { refsetFile, refsetRelPath } from './versions.ts';
 
 export interface ImportOptions {

@@ -1,7 +1,7 @@
 /**
  * calibration/<product>/product.json: the product's name and calibration settings. Declared once, as a zod schema:
  * types, defaults, ranges and unknown-field refusal; calibration/product.schema.json is generated from it
- * (`npm run schema:product`, checked by tests/calibrate/schemaDoc.test.ts).
+ * (`npm run schema:product`, checked by tests/products/schemaDoc.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -10,8 +10,8 @@ import { MAX_TOP_SHARE } from '../verdict/pool.ts';
 import { AUGMENTATIONS } from '../vision/augment.ts';
 import { MAX_INPUT_SIZE } from '../vision/settings.ts';
 import { RESIZE_MODES, resizeModesText, type Rect } from '../vision/types.ts';
-import type { Pins } from './tune/candidates.ts';
-import { DEFAULT_LATENCY_BUDGET_MS } from './tune/pool.ts';
+import type { Pins } from '../calibrate/tune/candidates.ts';
+import { DEFAULT_LATENCY_BUDGET_MS } from '../calibrate/tune/pool.ts';
 
 /** The defaults of product.json's fields (the schema below declares them from here; the dashboard's targets use them). */
 export const PRODUCT_DEFAULTS = {
@@ -225,7 +225,7 @@ export const productFileSchema = closedObject(
   $id: 'product.schema.json',
   title: 'Bench QA station: calibration/<product>/product.json',
   description:
-    "A product's name and calibration settings. The folder name is the product id. Validated on load by station/calibrate/productConfig.ts, whose zod schema this file is generated from (npm run schema:product).",
+    "A product's name and calibration settings. The folder name is the product id. Validated on load by station/products/productConfig.ts, whose zod schema this file is generated from (npm run schema:product).",
   examples: [
     { name: 'Walnut bowl' },
     {

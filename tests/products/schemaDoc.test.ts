@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PRODUCT_SCHEMA_FILE, productSchemaText } from '../../scripts/lib/productSchema.ts';
-import { validateProductConfig } from '../../station/calibrate/productConfig.ts';
+import { validateProductConfig } from '../../station/products/productConfig.ts';
 
 const text = readFileSync(PRODUCT_SCHEMA_FILE, 'utf8');
 const schema = JSON.parse(text);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadProductConfig, validateProductConfig } from '../../station/calibrate/productConfig.ts';
+import { loadProductConfig, validateProductConfig } from '../../station/products/productConfig.ts';
 
 const F = 'calibration/bowl/product.json';
 const v = (raw: unknown, id = 'bowl') => validateProductConfig(raw, F, id);
