@@ -4,7 +4,7 @@
  * (otherwise its scores would be self-scores), the new side using held-out scores.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { ReferenceSet } from '../store/index.ts';
+import type { ReferenceSetVersion } from '../store/index.ts';
 import { goodRates, rejectRates } from '../verdict/judge.ts';
 import { productScorer } from '../verdict/scoreModel.ts';
 import type { CalibrationEngine } from './engine.ts';
@@ -12,7 +12,7 @@ import type { VersionComparison } from './report.ts';
 import { refsetFile, versionThresholds } from '../referenceSets/versions.ts';
 
 export interface CompareInput<E> {
-  previous: ReferenceSet;
+  previous: ReferenceSetVersion;
   dataDir: string;
   engine: CalibrationEngine<E, unknown>;
   good: { sha256: string; embedding: E; heldOutScore: number }[];

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
-import type { ReferenceSet as ReferenceSetRow, Store } from '../store/index.ts';
+import type { ReferenceSetVersion, Store } from '../store/index.ts';
 import { decodeReferenceSet } from '../vision/referenceSet.ts';
 import { loadProductConfig } from '../products/productConfig.ts';
 import { refsetFile, refsetRelPath } from './versions.ts';
@@ -28,7 +28,7 @@ export interface ImportResult {
   version: number;
   activated: boolean;
   refsetFile: string;
-  row: ReferenceSetRow;
+  row: ReferenceSetVersion;
 }
 
 export async function importReferenceSet(o: ImportOptions): Promise<ImportResult> {

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/index.ts';
-import type { ReferenceSet } from '../store/index.ts';
+import type { ReferenceSetVersion } from '../store/index.ts';
 import type { StoredThresholds } from '../verdict/scoreModel.ts';
 import { scoreModelFromJson, type ReferenceSetJudging } from '../vision/referenceSet.ts';
 
@@ -26,7 +26,7 @@ export function refsetFile(dataDir: string, filePath: string): string {
  * its band, or a file of another product, is refused rather than judged by a guess.
  */
 export function versionThresholds(
-  row: ReferenceSet,
+  row: ReferenceSetVersion,
   judging: ReferenceSetJudging | undefined,
   where: string,
 ): StoredThresholds {
@@ -55,7 +55,7 @@ export function activateVersion(
   productId: string,
   version: number,
   verify?: (bytes: Uint8Array, file: string) => void,
-): ReferenceSet {
+): ReferenceSetVersion {
   const row = store.referenceSets.getVersion(productId, version);
   if (!row) {
     const have = store.referenceSets.list(productId).map((r) => `v${r.version}`);

@@ -8,14 +8,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadProductConfig } from '../products/productConfig.ts';
 import { refsetFile, versionThresholds } from '../referenceSets/versions.ts';
-import type { Store, ReferenceSet as ReferenceSetRow } from '../store/index.ts';
+import type { ReferenceSetVersion, Store } from '../store/index.ts';
 import type { StoredThresholds } from '../verdict/scoreModel.ts';
 import type { Engine } from '../vision/engine.ts';
 import { decodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
 
 export interface ActiveProduct {
   productId: string;
-  row: ReferenceSetRow;
+  row: ReferenceSetVersion;
   referenceSet: ReferenceSet;
   thresholds: StoredThresholds;
   engine: Engine;

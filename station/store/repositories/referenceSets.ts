@@ -19,7 +19,8 @@ export interface ReferenceSetThresholds {
 export const SCORE_KINDS = ['raw', 'top', 'region'] as const;
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 
-export interface ReferenceSet {
+/** One version of a product's reference set as the store indexes it (the set itself is its .refset file). */
+export interface ReferenceSetVersion {
   id: number;
   productId: string;
   version: number;
@@ -53,7 +54,7 @@ export interface AddVersionInput {
   backboneId?: string;
 }
 
-interface ReferenceSetRow {
+interface VersionRow {
   id: number;
   product_id: string;
   version: number;
@@ -81,7 +82,7 @@ interface ThresholdsJson {
 }
 
 /** The one place the row's columns and thresholds_json become the version's thresholds. */
-function thresholdsOf(r: ReferenceSetRow, where: string): ReferenceSetThresholds {
+function thresholdsOf(r: VersionRow, where: string): ReferenceSetThresholds {
   const j = parseJsonColumn<ThresholdsJson>(r.thresholds_json, `reference_sets.thresholds_json of ${where}`);
   return {
     review: r.review_at ?? Number(j.review),
@@ -92,7 +93,7 @@ function thresholdsOf(r: ReferenceSetRow, where: string): ReferenceSetThresholds
   };
 }
 
-function fromRow(r: ReferenceSetRow): ReferenceSet {
+function fromRow(r: VersionRow): ReferenceSetVersion {
   const where = `reference set ${r.product_id} v${r.version}`;
   return {
     id: r.id,
@@ -138,7 +139,7 @@ export function referenceSetsRepo(db: Db) {
 
   const nextVersion = (productId: string): number => ((maxVersion.get(productId) as { v: number | null }).v ?? 0) + 1;
 
-  const addVersion = db.transaction((input: AddVersionInput, now: number): ReferenceSet => {
+  const addVersion = db.transaction((input: AddVersionInput, now: number): ReferenceSetVersion => {
     const productId = requireText(input.productId, 'reference set productId');
     if (!productExists.get(productId)) {
       throw new Error(`product '${productId}' is not in the store; add the product before its reference sets`);
@@ -173,17 +174,17 @@ export function referenceSetsRepo(db: Db) {
       failAt: fail,
       scoreKind,
       backboneId: input.backboneId ?? null,
-    }) as ReferenceSetRow;
+    }) as VersionRow;
     return fromRow(row);
   });
 
   const activeModels = db.prepare('SELECT DISTINCT model_sha256 FROM reference_sets WHERE is_active = 1');
 
   // Both updates commit together or not at all, so a crash never leaves a product with none or two active.
-  const activate = db.transaction((productId: string, version: number): ReferenceSet => {
-    const row = byVersion.get(productId, version) as ReferenceSetRow | undefined;
+  const activate = db.transaction((productId: string, version: number): ReferenceSetVersion => {
+    const row = byVersion.get(productId, version) as VersionRow | undefined;
     if (!row) {
-      const have = (listStmt.all(productId) as ReferenceSetRow[]).map((r) => r.version);
+      const have = (listStmt.all(productId) as VersionRow[]).map((r) => r.version);
       throw new Error(
         `reference set ${productId} v${version} does not exist` +
           (have.length ? ` (versions: ${have.join(', ')})` : ` (product '${productId}' has no reference sets yet)`),
@@ -196,22 +197,22 @@ export function referenceSetsRepo(db: Db) {
 
   return {
     nextVersion,
-    addVersion: (input: AddVersionInput, now = Date.now()): ReferenceSet => addVersion.immediate(input, now),
-    activate: (productId: string, version: number): ReferenceSet => activate.immediate(productId, version),
-    active(productId: string): ReferenceSet | undefined {
-      const row = activeStmt.get(productId) as ReferenceSetRow | undefined;
+    addVersion: (input: AddVersionInput, now = Date.now()): ReferenceSetVersion => addVersion.immediate(input, now),
+    activate: (productId: string, version: number): ReferenceSetVersion => activate.immediate(productId, version),
+    active(productId: string): ReferenceSetVersion | undefined {
+      const row = activeStmt.get(productId) as VersionRow | undefined;
       return row && fromRow(row);
     },
-    get(id: number): ReferenceSet | undefined {
-      const row = byId.get(id) as ReferenceSetRow | undefined;
+    get(id: number): ReferenceSetVersion | undefined {
+      const row = byId.get(id) as VersionRow | undefined;
       return row && fromRow(row);
     },
-    getVersion(productId: string, version: number): ReferenceSet | undefined {
-      const row = byVersion.get(productId, version) as ReferenceSetRow | undefined;
+    getVersion(productId: string, version: number): ReferenceSetVersion | undefined {
+      const row = byVersion.get(productId, version) as VersionRow | undefined;
       return row && fromRow(row);
     },
-    list(productId: string): ReferenceSet[] {
-      return (listStmt.all(productId) as ReferenceSetRow[]).map(fromRow);
+    list(productId: string): ReferenceSetVersion[] {
+      return (listStmt.all(productId) as VersionRow[]).map(fromRow);
     },
     /** The backbone checksums the products' active versions were built with (the station loads those). */
     activeModelSha256s(): string[] {
