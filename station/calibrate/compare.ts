@@ -9,7 +9,7 @@ import { goodRates, rejectRates } from '../verdict/judge.ts';
 import { productScorer } from '../verdict/scoreModel.ts';
 import type { CalibrationEngine } from './engine.ts';
 import type { VersionComparison } from './report.ts';
-import { refsetFile, versionThresholds } from '../referenceSets/versions.ts';
+import { refsetFile, versionBand } from '../referenceSets/versions.ts';
 
 export interface CompareInput<E> {
   previous: ReferenceSetVersion;
@@ -44,8 +44,8 @@ export async function compareWithPrevious<E>(x: CompareInput<E>): Promise<Versio
   let prevBand: { reviewAt: number; failAt: number };
   let prevScore: ReturnType<typeof productScorer>;
   try {
-    const t = versionThresholds(prev, x.engine.judgingOf(bank), `reference set ${prev.productId} v${prev.version}`);
-    prevBand = { reviewAt: t.review, failAt: t.fail };
+    const t = versionBand(prev, x.engine.judgingOf(bank), `reference set ${prev.productId} v${prev.version}`);
+    prevBand = { reviewAt: t.reviewAt, failAt: t.failAt };
     prevScore = productScorer(t.scoreModel ?? { kind: 'raw' });
   } catch (err) {
     out.notes.push(`v${prev.version}'s tolerance model is unusable (${(err as Error).message})`);

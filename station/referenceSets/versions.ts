@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/index.ts';
 import type { ReferenceSetVersion } from '../store/index.ts';
-import type { StoredThresholds } from '../verdict/scoreModel.ts';
+import type { JudgingBand } from '../verdict/scoreModel.ts';
 import { scoreModelFromJson, type ReferenceSetJudging } from '../vision/referenceSet.ts';
 
 /** Path of a version's file relative to the data folder (what the store row holds). */
@@ -25,17 +25,17 @@ export function refsetFile(dataDir: string, filePath: string): string {
  * format-1 file has none, and the row's band and score model (checked here) are used. A format-2 row whose file lacks
  * its band, or a file of another product, is refused rather than judged by a guess.
  */
-export function versionThresholds(
+export function versionBand(
   row: ReferenceSetVersion,
   judging: ReferenceSetJudging | undefined,
   where: string,
-): StoredThresholds {
+): JudgingBand {
   if (judging) {
     if (judging.productId !== row.productId)
       throw new Error(
         `${where}: the file is a reference set of product '${judging.productId}', not '${row.productId}'; activate another version`,
       );
-    return { review: judging.band.reviewAt, fail: judging.band.failAt, scoreModel: judging.scoreModel };
+    return { reviewAt: judging.band.reviewAt, failAt: judging.band.failAt, scoreModel: judging.scoreModel };
   }
   if (row.format >= 2)
     throw new Error(
@@ -43,8 +43,8 @@ export function versionThresholds(
     );
   const { review, fail, scoreModel } = row.thresholds;
   return {
-    review,
-    fail,
+    reviewAt: review,
+    failAt: fail,
     ...(scoreModel !== undefined ? { scoreModel: scoreModelFromJson(scoreModel, `${where} → scoreModel`) } : {}),
   };
 }

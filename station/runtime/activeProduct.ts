@@ -7,9 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadProductConfig } from '../products/productConfig.ts';
-import { refsetFile, versionThresholds } from '../referenceSets/versions.ts';
+import { refsetFile, versionBand } from '../referenceSets/versions.ts';
 import type { ReferenceSetVersion, Store } from '../store/index.ts';
-import type { StoredThresholds } from '../verdict/scoreModel.ts';
+import type { JudgingBand } from '../verdict/scoreModel.ts';
 import type { Engine } from '../vision/engine.ts';
 import { decodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
 
@@ -17,7 +17,7 @@ export interface ActiveProduct {
   productId: string;
   row: ReferenceSetVersion;
   referenceSet: ReferenceSet;
-  thresholds: StoredThresholds;
+  band: JudgingBand;
   engine: Engine;
 }
 
@@ -53,11 +53,7 @@ export function loadActiveProduct(
   const referenceSet = decodeReferenceSet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     source: file,
   });
-  const thresholds = versionThresholds(
-    row,
-    referenceSet.judging,
-    `reference set ${productId} v${row.version} (${file})`,
-  );
+  const band = versionBand(row, referenceSet.judging, `reference set ${productId} v${row.version} (${file})`);
   const engine = engineForSet(referenceSet);
-  return { productId, row, referenceSet, engine, thresholds };
+  return { productId, row, referenceSet, engine, band };
 }

@@ -31,8 +31,8 @@ const jpeg = (img: DecodedImage) =>
 
 /** Colour starts just below the review threshold: a passing item shows (almost) no colour. Needs a band in map units. */
 function overlayScale(active: ActiveProduct, fallback: OverlayScale): OverlayScale {
-  const raw = !active.thresholds.scoreModel || active.thresholds.scoreModel.kind === 'raw';
-  return raw ? { low: 0.9 * active.thresholds.review, high: active.thresholds.fail } : fallback;
+  const raw = !active.band.scoreModel || active.band.scoreModel.kind === 'raw';
+  return raw ? { low: 0.9 * active.band.reviewAt, high: active.band.failAt } : fallback;
 }
 
 export async function inspectFrame(store: Store, req: InspectRequest): Promise<Inspection> {
@@ -53,10 +53,7 @@ export async function inspectFrame(store: Store, req: InspectRequest): Promise<I
   if (!(active instanceof Error)) {
     try {
       const r = await active.engine.inspectDecoded(image, active.referenceSet);
-      judged = judgeInspection(
-        { score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask },
-        active.thresholds,
-      );
+      judged = judgeInspection({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask }, active.band);
       if (judged.error) error = judged.error;
       const th = performance.now();
       heatmap = heatmapOverlay(image, r.anomalyMap, overlayScale(active, selfScale(r.anomalyMap)));
@@ -86,8 +83,8 @@ export async function inspectFrame(store: Store, req: InspectRequest): Promise<I
     referenceSetId: active instanceof Error ? null : active.row.id,
     score: isJudged ? judged.score : null,
     verdict: judged.verdict,
-    reviewThreshold: active instanceof Error ? null : active.thresholds.review,
-    failThreshold: active instanceof Error ? null : active.thresholds.fail,
+    reviewThreshold: active instanceof Error ? null : active.band.reviewAt,
+    failThreshold: active instanceof Error ? null : active.band.failAt,
     timings,
     nearest,
     framePath,

@@ -5,6 +5,7 @@
  * The model is stored (as JSON) with the band of a reference-set version.
  */
 import type { ToleranceBand } from './bands.ts';
+import type { Verdict } from '../shared/domain.d.ts';
 import { judge } from './judge.ts';
 import { poolScores } from './pool.ts';
 import { normaliseMap, regionTolerance, type Region, type RegionStats } from './regionNorm.ts';
@@ -88,30 +89,30 @@ export function scoreKindOf(model: ScoreModel): ToleranceBand['scoreKind'] {
   return model.kind === 'raw' ? 'raw' : model.kind === 'top' ? 'top-share' : 'region-normalised';
 }
 
-/** What a stored reference-set version carries (store: reference_sets.thresholds_json). */
-export interface StoredThresholds {
-  review: number;
-  fail: number;
+/** What a reference-set version judges by: its tolerance band's two thresholds and the score model they apply to. */
+export interface JudgingBand {
+  reviewAt: number;
+  failAt: number;
   scoreModel?: ScoreModel;
 }
 
 /**
  * The one call an inspection needs: the product score under the version's model, and its verdict.
- * No thresholds, or a result without a usable score → 'unjudged' (never a pass).
+ * No band, or a result without a usable score → 'unjudged' (never a pass).
  */
 export function judgeInspection(
   item: ScoredItem | null | undefined,
-  thresholds: StoredThresholds | null | undefined,
-): { verdict: 'pass' | 'review' | 'fail' | 'unjudged'; score: number | null; error?: string } {
-  if (!item || !thresholds) return { verdict: 'unjudged', score: item?.score ?? null };
+  band: JudgingBand | null | undefined,
+): { verdict: Verdict; score: number | null; error?: string } {
+  if (!item || !band) return { verdict: 'unjudged', score: item?.score ?? null };
   let score: number;
   try {
-    score = productScorer(thresholds.scoreModel ?? { kind: 'raw' })(item);
+    score = productScorer(band.scoreModel ?? { kind: 'raw' })(item);
   } catch (err) {
     return { verdict: 'unjudged', score: null, error: (err as Error).message };
   }
   return {
-    verdict: judge(score, { reviewAt: thresholds.review, failAt: thresholds.fail }),
+    verdict: judge(score, band),
     score: Number.isFinite(score) ? score : null,
   };
 }

@@ -67,10 +67,10 @@ describe('which band the active product judges by', () => {
       storeVersion(store, format1, { review: 0.5, fail: 0.7, scoreModel: { kind: 'top', topShare: 0.25 } });
       const active = loadActiveProduct(store, cal, 'tile', noEngine);
       expect(active.referenceSet.formatVersion).toBe(1);
-      expect(active.thresholds).toEqual({ review: 0.5, fail: 0.7, scoreModel: { kind: 'top', topShare: 0.25 } });
+      expect(active.band).toEqual({ reviewAt: 0.5, failAt: 0.7, scoreModel: { kind: 'top', topShare: 0.25 } });
       // top 25% of 8 cells = 2 cells (0.9, 0.6): 0.75 → fail; judged by its raw worst patch it would be the same,
       // so check the pooled score itself.
-      const judged = judgeInspection(item, active.thresholds);
+      const judged = judgeInspection(item, active.band);
       expect(judged.verdict).toBe('fail');
       expect(judged.score).toBeCloseTo(0.75, 6);
       // A row whose score model is not one is named, not judged by a guess.
@@ -90,8 +90,8 @@ describe('which band the active product judges by', () => {
       // The row's summary is off (edited by hand, say): the file is the truth.
       storeVersion(store, encodeReferenceSet({ ...set, judging }), { review: 5, fail: 6 });
       const active = loadActiveProduct(store, cal, 'tile', noEngine);
-      expect(active.thresholds).toEqual({ review: band.reviewAt, fail: band.failAt, scoreModel: { kind: 'raw' } });
-      expect(judgeInspection(item, active.thresholds)).toEqual({ verdict: 'fail', score: 0.9 });
+      expect(active.band).toEqual({ reviewAt: band.reviewAt, failAt: band.failAt, scoreModel: { kind: 'raw' } });
+      expect(judgeInspection(item, active.band)).toEqual({ verdict: 'fail', score: 0.9 });
       // Another product's file, and a format-2 row whose file lost its band, are refused.
       storeVersion(store, encodeReferenceSet({ ...set, judging: { ...judging, productId: 'mug' } }), {
         review: 5,
@@ -131,10 +131,7 @@ describe('calibrate on one bench, import on another (real backbone)', () => {
 
   async function verdictOf(active: ActiveProduct, image: string) {
     const r = await active.engine.inspect(readFileSync(image), image, active.referenceSet);
-    return judgeInspection(
-      { score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask },
-      active.thresholds,
-    );
+    return judgeInspection({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask }, active.band);
   }
 
   it('the calibrated file carries the band its row summarises, and judges the same item the same way elsewhere', async () => {
@@ -185,7 +182,7 @@ describe('calibrate on one bench, import on another (real backbone)', () => {
 
       const atHome = loadActiveProduct(homeStore, cal, 'tile', (s) => engines.engineForSet(s));
       const elsewhere = loadActiveProduct(away.store, away.cal, 'tile', (s) => engines.engineForSet(s));
-      expect(elsewhere.thresholds).toEqual(atHome.thresholds);
+      expect(elsewhere.band).toEqual(atHome.band);
       const reject = readdirSync(path.join(cal, 'tile', 'reject')).sort()[0];
       for (const image of [path.join(cal, 'tile', 'reject', reject), path.join(cal, 'tile', 'good', 'good-003.png')]) {
         const here = await verdictOf(atHome, image);

@@ -131,8 +131,8 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     const bank = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile);
     const e = await engine.embed(readFileSync(path.join(cal(), 'tile', 'reject', 'r000.png')), 'r');
     const { judgeInspection } = await import('../../station/verdict/scoreModel.ts');
-    const { versionThresholds } = await import('../../station/referenceSets/versions.ts');
-    const thresholds = versionThresholds(row, engine.judgingOf(bank), 'v1');
+    const { versionBand } = await import('../../station/referenceSets/versions.ts');
+    const thresholds = versionBand(row, engine.judgingOf(bank), 'v1');
     expect(thresholds.scoreModel).toEqual({ kind: 'top', topShare: 0.25 });
     expect(judgeInspection(await engine.score(e, bank), thresholds).verdict).toBe('fail');
   });

@@ -93,7 +93,7 @@ describe('self-tuned calibration', () => {
       // The station inspects with that configuration: engine from the set, score pooled as chosen.
       const active = loadActiveProduct(store, cal, 'searched', engines.engineForSet);
       expect(active.engine.settings.size).toBe(t.candidate.size);
-      expect(active.thresholds.scoreModel?.kind).toBe(t.candidate.topShare > 0 ? 'top' : 'raw');
+      expect(active.band.scoreModel?.kind).toBe(t.candidate.topShare > 0 ? 'top' : 'raw');
       const item = await encodePng(renderItem({ kind: 'leather-patch', seed: 900, width: 224, height: 224 }));
       const inspected = await active.engine.inspect(item, 'probe', active.referenceSet);
       expect(Number.isFinite(inspected.score)).toBe(true);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../station/store/db.ts';
 import { currentSchemaVersion, latestSchemaVersion, migrate, migrations } from '../../station/store/migrations.ts';
-import { versionThresholds } from '../../station/referenceSets/versions.ts';
+import { versionBand } from '../../station/referenceSets/versions.ts';
 import { freshStore, tempDir } from './helpers.ts';
 
 const tables = (db: Database.Database) =>
@@ -193,9 +193,9 @@ describe('migrations', () => {
       'scoreModel',
     ]);
     // The old version still judges (a format-1 file: the row's band and score model).
-    expect(versionThresholds(row, undefined, 'tile v1')).toEqual({
-      review: 0.5,
-      fail: 0.8,
+    expect(versionBand(row, undefined, 'tile v1')).toEqual({
+      reviewAt: 0.5,
+      failAt: 0.8,
       scoreModel: { kind: 'top', topShare: 0.25 },
     });
     // New versions carry their summary: the database refuses a row without it, and a band upside down.

@@ -105,7 +105,7 @@ describe('nearestExamples', () => {
 describe('judgeInspection', () => {
   it('judges with the stored model and never passes what it cannot score', async () => {
     const { judgeInspection } = await import('../../station/verdict/index.ts');
-    const t = { review: 1, fail: 2 };
+    const t = { reviewAt: 1, failAt: 2 };
     expect(judgeInspection({ score: 1.5 }, t)).toEqual({ verdict: 'review', score: 1.5 });
     expect(judgeInspection({ score: 3 }, null).verdict).toBe('unjudged');
     expect(judgeInspection(null, t).verdict).toBe('unjudged');
