@@ -69,6 +69,27 @@ describe('inspections', () => {
     expect(store.inspections.get(99_999)).toBeUndefined();
   });
 
+  it('reads JSON columns against their shape: a damaged or foreign value is named, not passed on', () => {
+    const store = freshStore();
+    seeded(store);
+    const row = store.inspections.record({
+      inspectedAt: T0,
+      productId: 'tile',
+      score: null,
+      verdict: 'unjudged',
+      nearest: [{ fileName: 'good-1.png', distance: 0.5, rank: 1 }],
+    });
+    expect(store.inspections.get(row.id)?.nearest).toEqual([{ fileName: 'good-1.png', distance: 0.5, rank: 1 }]);
+    store.db.prepare('UPDATE inspections SET nearest_json = ? WHERE id = ?').run('[{"fileName":"x"}]', row.id);
+    expect(() => store.inspections.get(row.id)).toThrow(/inspections.nearest_json of inspection \d+ → 0 → distance/);
+    store.db
+      .prepare('UPDATE inspections SET nearest_json = ?, timings_json = ? WHERE id = ?')
+      .run('[]', '{"embed":"fast"}', row.id);
+    expect(() => store.inspections.get(row.id)).toThrow(/inspections.timings_json of inspection \d+ → embed/);
+    store.db.prepare('UPDATE inspections SET timings_json = ? WHERE id = ?').run('{oops', row.id);
+    expect(() => store.inspections.get(row.id)).toThrow(/timings_json of inspection \d+ holds invalid JSON/);
+  });
+
   it('records an item that could not be judged, and refuses a judged one without its score', () => {
     const store = freshStore();
     seeded(store);

@@ -1,13 +1,23 @@
 // Small helpers shared by the repositories: JSON columns and input checks with clear messages.
+import type { z } from 'zod';
+import { issueLine } from '../../schema/format.ts';
+
 export type Db = import('better-sqlite3').Database;
 
-/** Parse a *_json column; a corrupt value names the table, row and column instead of a bare SyntaxError. */
-export function parseJsonColumn<T>(text: string, where: string): T {
+/**
+ * Parse a *_json column against the shape it must have; a corrupt or foreign value names the table, row and column
+ * (and the field) instead of a bare SyntaxError or a wrong value travelling on.
+ */
+export function parseJsonColumn<S extends z.ZodType>(text: string, schema: S, where: string): z.output<S> {
+  let raw: unknown;
   try {
-    return JSON.parse(text) as T;
+    raw = JSON.parse(text);
   } catch {
     throw new Error(`${where} holds invalid JSON; the row was edited outside the station or is damaged`);
   }
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new Error(`${issueLine(where, r.error)}; the row was edited outside the station or is damaged`);
+  return r.data;
 }
 
 export function toJson(value: unknown, field: string): string {

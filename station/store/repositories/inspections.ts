@@ -1,4 +1,5 @@
 // Inspections: one row per item judged at the bench, written before the verdict is announced.
+import { z } from 'zod';
 import type { Verdict } from '../../shared/domain.d.ts';
 import { optionalNumber, parseJsonColumn, requireOneOf, requireText, requireTime, toJson, type Db } from './common.ts';
 
@@ -13,6 +14,9 @@ export interface NearestReference {
   distance: number;
   [extra: string]: unknown;
 }
+
+const timingsColumn = z.record(z.string(), z.number());
+const nearestColumn = z.array(z.looseObject({ fileName: z.string(), distance: z.number() }));
 
 export interface Inspection {
   id: number;
@@ -123,8 +127,8 @@ function fromRow(r: InspectionRow): Inspection {
     verdict: r.verdict,
     reviewThreshold: r.review_threshold,
     failThreshold: r.fail_threshold,
-    timings: parseJsonColumn(r.timings_json, `inspections.timings_json of inspection ${r.id}`),
-    nearest: parseJsonColumn(r.nearest_json, `inspections.nearest_json of inspection ${r.id}`),
+    timings: parseJsonColumn(r.timings_json, timingsColumn, `inspections.timings_json of inspection ${r.id}`),
+    nearest: parseJsonColumn(r.nearest_json, nearestColumn, `inspections.nearest_json of inspection ${r.id}`),
     framePath: r.frame_path,
     heatmapPath: r.heatmap_path,
     evidencePrunedAt: r.evidence_pruned_at,

@@ -1,4 +1,5 @@
 // Products: the kinds of item the workshop makes (a glazed tile, a turned bowl).
+import { z } from 'zod';
 import { namedRows, parseJsonColumn, requireText, toJson, type Db } from './common.ts';
 
 export interface Product {
@@ -25,7 +26,11 @@ function fromRow(r: ProductRow): Product {
   return {
     id: r.id,
     name: r.name,
-    settings: parseJsonColumn(r.settings_json, `products.settings_json of product '${r.id}'`),
+    settings: parseJsonColumn(
+      r.settings_json,
+      z.record(z.string(), z.unknown()),
+      `products.settings_json of product '${r.id}'`,
+    ),
     createdAt: r.created_at,
   };
 }

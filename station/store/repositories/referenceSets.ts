@@ -2,6 +2,7 @@
 // exactly zero or one is active per product (a partial unique index guards it too).
 // A row indexes its .refset file and summarises it: from format 2 the file holds the tolerance band and score model
 // (the truth), and the row's review_at / fail_at / score_kind only summarise them for lists and the dashboard.
+import { z } from 'zod';
 import { optionalNumber, parseJsonColumn, requireOneOf, requireText, toJson, type Db } from './common.ts';
 
 /** Score boundaries of the tolerance band, strict as in verdict/judge.ts: score > review → review, score > fail → fail
@@ -73,17 +74,19 @@ interface VersionRow {
 }
 
 /** What thresholds_json keeps beside the summary columns (and, in rows from before them, review and fail too). */
-interface ThresholdsJson {
-  review?: number;
-  fail?: number;
-  reviewInterval?: [number, number];
-  failInterval?: [number, number];
-  scoreModel?: unknown;
-}
+const interval = z.tuple([z.number(), z.number()]);
+/** thresholds_json: the band's intervals and (format 1) its score model; rows before migration 3 also review/fail. */
+const thresholdsColumn = z.looseObject({
+  review: z.number().optional(),
+  fail: z.number().optional(),
+  reviewInterval: interval.optional(),
+  failInterval: interval.optional(),
+  scoreModel: z.unknown().optional(),
+});
 
 /** The one place the row's columns and thresholds_json become the version's thresholds. */
 function thresholdsOf(r: VersionRow, where: string): ReferenceSetThresholds {
-  const j = parseJsonColumn<ThresholdsJson>(r.thresholds_json, `reference_sets.thresholds_json of ${where}`);
+  const j = parseJsonColumn(r.thresholds_json, thresholdsColumn, `reference_sets.thresholds_json of ${where}`);
   return {
     review: r.review_at ?? Number(j.review),
     fail: r.fail_at ?? Number(j.fail),
@@ -103,7 +106,7 @@ function fromRow(r: VersionRow): ReferenceSetVersion {
     modelSha256: r.model_sha256,
     imageCount: r.image_count,
     thresholds: thresholdsOf(r, where),
-    report: parseJsonColumn(r.report_json, `reference_sets.report_json of ${where}`),
+    report: parseJsonColumn(r.report_json, z.record(z.string(), z.unknown()), `reference_sets.report_json of ${where}`),
     isActive: r.is_active === 1,
     createdAt: r.created_at,
     format: r.format,
