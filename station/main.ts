@@ -4,17 +4,15 @@
  */
 import { loadConfig } from './config.ts';
 import { startStation, type Log } from './app.ts';
+import { consoleLog } from './runtime/consoleLog.ts';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--config');
 const configPath = at >= 0 ? args[at + 1] : process.env.STATION_CONFIG;
-const stamp = () => new Date().toISOString().slice(11, 19);
-// One line per event; `extra` detail is not printed.
-const log: Log = {
-  info: (m: string) => console.log(`${stamp()} ${m}`),
-  warn: (m: string) => console.warn(`${stamp()} warning: ${m}`),
-  error: (m: string) => console.error(`${stamp()} error: ${m}`),
-};
+const log: Log = consoleLog(
+  (line) => console.log(line),
+  (line) => console.error(line),
+);
 
 try {
   const config = loadConfig(configPath);
