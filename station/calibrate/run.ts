@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { listProducts } from '../products/folders.ts';
+import { listProducts, recordProduct } from '../products/folders.ts';
 import type { Store } from '../store/index.ts';
 import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
 import { chooseBandsFromRejects } from '../verdict/choose.ts';
@@ -125,11 +125,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
     scoreKindOf(heldOut.model),
   );
 
-  store.products.upsert({
-    id: productId,
-    name: product.name,
-    settings: { ...product } as unknown as Record<string, unknown>,
-  });
+  recordProduct(store, productId, product);
   const previous = store.referenceSets.active(productId);
   const version = store.referenceSets.nextVersion(productId);
   let comparison: CalibrationReport['comparison'];

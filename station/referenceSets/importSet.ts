@@ -8,7 +8,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
 import type { ReferenceSetVersion, Store } from '../store/index.ts';
 import { decodeReferenceSet } from '../vision/referenceSet.ts';
-import { loadProductConfig } from '../products/productConfig.ts';
+import { registerProduct } from '../products/folders.ts';
 import { refsetFile, refsetRelPath } from './versions.ts';
 
 export interface ImportOptions {
@@ -58,12 +58,7 @@ export async function importReferenceSet(o: ImportOptions): Promise<ImportResult
     const config = path.join(o.calibrationDir, productId, 'product.json');
     if (!existsSync(config))
       throw new Error(`product '${productId}' is not on this station: add ${config} first, then import`);
-    const product = loadProductConfig(config, productId);
-    store.products.upsert({
-      id: productId,
-      name: product.name,
-      settings: { ...product } as unknown as Record<string, unknown>,
-    });
+    registerProduct(store, o.calibrationDir, productId);
   }
   const version = store.referenceSets.nextVersion(productId);
   const rel = refsetRelPath(productId, version);

@@ -5,8 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Store } from '../store/index.ts';
-import type { ReferenceSetVersion } from '../store/index.ts';
+import type { ReferenceSetVersion, Store } from '../store/index.ts';
 import type { JudgingBand } from '../verdict/scoreModel.ts';
 import { scoreModelFromJson, type ReferenceSetJudging } from '../vision/referenceSet.ts';
 

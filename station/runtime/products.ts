@@ -2,9 +2,7 @@
  * Products are the calibration folder's product.json files; the store keeps their names for the UI.
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { listProducts } from '../products/folders.ts';
-import { loadProductConfig } from '../products/productConfig.ts';
+import { listProducts, registerProduct } from '../products/folders.ts';
 import type { Store } from '../store/index.ts';
 import type { Log } from '../shared/domain.d.ts';
 
@@ -13,8 +11,7 @@ export function syncProducts(store: Store, calibrationDir: string, log: Log): st
   const products: string[] = [];
   for (const id of existsSync(calibrationDir) ? listProducts(calibrationDir) : []) {
     try {
-      const p = loadProductConfig(path.join(calibrationDir, id, 'product.json'), id);
-      store.products.upsert({ id, name: p.name, settings: { ...p } as unknown as Record<string, unknown> });
+      registerProduct(store, calibrationDir, id);
       products.push(id);
     } catch (err) {
       // One broken folder is named and skipped: it must not keep the bench from inspecting the others.

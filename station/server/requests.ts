@@ -80,14 +80,21 @@ export const inspectionsQuery = closedObject({
   offset: queryWithDefault(wholeNumber(0, 1e9), 0),
 }).refine(sinceBeforeUntil, SINCE_RULE);
 
-/** GET /api/makers/stats: the last 30 days unless told otherwise. */
+const STATS_PERIOD_MS = 30 * 86_400_000;
+
+/** GET /api/makers/stats: the last 30 days (up to now, or to `until`) unless told otherwise. */
 export const makerStatsQuery = closedObject({
   product: optionalQuery(id),
   maker: optionalQuery(id),
   since: optionalQuery(time),
   until: optionalQuery(time),
   recent: queryWithDefault(wholeNumber(5, 500), 20),
-});
+})
+  .transform((q) => {
+    const until = q.until ?? Date.now();
+    return { ...q, until, since: q.since ?? until - STATS_PERIOD_MS };
+  })
+  .refine(sinceBeforeUntil, SINCE_RULE);
 
 /** POST /api/inspections/:id/review: the decision, its note, and the review status the lead saw (checked if given). */
 export const reviewBody = closedObject(

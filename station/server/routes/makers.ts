@@ -4,7 +4,7 @@ import { Router } from 'express';
 import type { Auth } from '../auth/index.ts';
 import { LEAD_ROLES } from '../auth/index.ts';
 import { DRIFT_RULE } from '../../makers/drift.ts';
-import { badRequest, notFound } from '../http-error.ts';
+import { notFound } from '../http-error.ts';
 import {
   DEFAULT_TARGETS,
   makerStats,
@@ -14,8 +14,6 @@ import {
 } from '../../makers/stats.ts';
 import type { ServerStore } from '../types.ts';
 import { makerStatsQuery, parseRequest } from '../requests.ts';
-
-const DAY = 86_400_000;
 
 /**
  * Standard deviation of good items' held-out scores, from the calibration report: its
@@ -44,11 +42,13 @@ export function goodSpreadOf(report: Record<string, unknown>): number | null {
 
 /** The period and filters of a stats request; an unknown product or maker is a 404, not an empty answer. */
 function statsQuery(store: ServerStore, query: unknown) {
-  const q = parseRequest(makerStatsQuery, query, 'query');
-  const until = q.until ?? Date.now();
-  const since = q.since ?? until - 30 * DAY;
-  if (since >= until) throw badRequest(`query → since: must be before 'until'`);
-  const { product: productFilter, maker: makerFilter, recent: recentN } = q;
+  const {
+    since,
+    until,
+    product: productFilter,
+    maker: makerFilter,
+    recent: recentN,
+  } = parseRequest(makerStatsQuery, query, 'query');
   if (productFilter && !store.products.get(productFilter)) throw notFound(`product '${productFilter}' does not exist`);
   if (makerFilter && !store.makers.get(makerFilter)) throw notFound(`maker '${makerFilter}' does not exist`);
   return { since, until, productFilter, makerFilter, recentN };
