@@ -3,13 +3,12 @@
  * schema (the type is inferred from it); models/manifest-file.ts reads files with it.
  */
 import { z } from 'zod';
-import { closedObject, shown } from '../station/schema/format.ts';
+import { closedObject, mustBe } from '../station/schema/format.ts';
 
-const want = (what: string) => (iss: { input?: unknown }) => `must be ${what} (got ${shown(iss.input)})`;
-const text = () => z.string({ error: want('a string') });
-const positive = () => z.number({ error: want('a positive number') }).positive();
-const num = () => z.number({ error: want('a number') });
-const triple = (what: string) => z.tuple([num(), num(), num()], { error: want(what) });
+const text = () => z.string({ error: mustBe('a string') });
+const positive = () => z.number({ error: mustBe('a positive number') }).positive();
+const num = () => z.number({ error: mustBe('a number') });
+const triple = (what: string) => z.tuple([num(), num(), num()], { error: mustBe(what) });
 
 const featureTap = closedObject({
   /** Output name in the ONNX graph. */
@@ -21,14 +20,14 @@ const featureTap = closedObject({
    * Feature-map [H, W] at `input.size` (optional; valid-padded nets such as InceptionV3 lose a border, so H can be
    * less than size / stride).
    */
-  mapSize: z.tuple([positive(), positive()], { error: want('[height, width]') }).optional(),
+  mapSize: z.tuple([positive(), positive()], { error: mustBe('[height, width]') }).optional(),
 });
 
 export const manifestSchema = closedObject({
   /** Short id, also the file stem: `<id>.onnx` next to the manifest. */
   id: text(),
   file: text(),
-  sha256: z.string({ error: want('64 lowercase hex digits') }).regex(/^[0-9a-f]{64}$/),
+  sha256: z.string({ error: mustBe('64 lowercase hex digits') }).regex(/^[0-9a-f]{64}$/),
   source: closedObject({
     package: text().optional(),
     version: text().optional(),
@@ -39,21 +38,21 @@ export const manifestSchema = closedObject({
   input: closedObject({
     name: text(),
     /** Always NCHW for models the station runs. */
-    layout: z.literal('NCHW', { error: want('"NCHW"') }),
+    layout: z.literal('NCHW', { error: mustBe('"NCHW"') }),
     /** Default square side; models with dynamic H/W accept other multiples of the largest stride. */
     size: positive(),
-    dynamicSize: z.boolean({ error: want('true or false') }),
-    colour: z.enum(['RGB', 'BGR'], { error: want('"RGB" or "BGR"') }),
-    dtype: z.enum(['float32', 'float16'], { error: want('"float32" or "float16"') }),
+    dynamicSize: z.boolean({ error: mustBe('true or false') }),
+    colour: z.enum(['RGB', 'BGR'], { error: mustBe('"RGB" or "BGR"') }),
+    dtype: z.enum(['float32', 'float16'], { error: mustBe('"float32" or "float16"') }),
     /** pixel' = (pixel * scale - mean[c]) / std[c], pixel in 0..255. */
     scale: num(),
     mean: triple('three numbers, one per colour channel'),
     // A zero would divide by zero in every pixel of that channel.
     std: triple('three non-zero numbers, one per colour channel').refine((s) => s.every((v) => v !== 0), {
-      error: want('three non-zero numbers, one per colour channel'),
+      error: mustBe('three non-zero numbers, one per colour channel'),
     }),
   }),
-  taps: z.array(featureTap, { error: want('a list of taps') }).min(1),
+  taps: z.array(featureTap, { error: mustBe('a list of taps') }).min(1),
   /** ISO time the file was produced. */
   created: text(),
   /** What produced the file (converter and its version, or `model:add`), so stale outputs are rebuilt. */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_BACKBONE, generatedManifestPath } from '../models/load.ts';
-import { closedObject, issueLine, shown } from './schema/format.ts';
+import { closedObject, issueLine, mustBe, shown } from './schema/format.ts';
 import type { CameraKind } from './shared/domain.d.ts';
 import { defaultPresenceConfig } from './trigger/presence.ts';
 
@@ -20,11 +20,11 @@ export class ConfigError extends Error {}
 
 /** A number in [min, max]; the message gives the range as written in the file. */
 function num(min = -Infinity, max = Infinity) {
-  const n = z.number({ error: (iss) => `must be a number in [${min}, ${max}] (got ${shown(iss.input)})` });
+  const n = z.number({ error: mustBe(`a number in [${min}, ${max}]`) });
   return n.min(min).max(max);
 }
-const text = () => z.string({ error: (iss) => `must be a non-empty string (got ${shown(iss.input)})` }).min(1);
-const bool = () => z.boolean({ error: (iss) => `must be true or false (got ${shown(iss.input)})` });
+const text = () => z.string({ error: mustBe('a non-empty string') }).min(1);
+const bool = () => z.boolean({ error: mustBe('true or false') });
 
 /** Drops the fields set to null: `"maker": null` or `"stackLight": null` mean "none", i.e. the default. */
 const withoutNulls = (v: unknown) =>
@@ -46,9 +46,7 @@ const camera = z.preprocess(
       closedObject({
         kind: z.literal('usb'),
         // A device index (0, 1, …) or a device path such as /dev/video0.
-        device: z.union([num(0), text()], {
-          error: (iss) => `must be a number in [0, Infinity] or a non-empty string (got ${shown(iss.input)})`,
-        }),
+        device: z.union([num(0), text()], { error: mustBe('a number in [0, Infinity] or a non-empty string') }),
         width: num(0).optional(),
         height: num(0).optional(),
         fps: num(0).optional(),
@@ -102,7 +100,7 @@ const serialShape = { path: text(), baudRate: num(300, 4_000_000).default(9600) 
 
 const barcodeCode = closedObject(
   {
-    kind: z.enum(['product', 'maker'], { error: (iss) => `must be product or maker (got ${shown(iss.input)})` }),
+    kind: z.enum(['product', 'maker'], { error: mustBe('product or maker') }),
     id: text(),
   },
   'must be an object like {"kind": "product", "id": "bowl"}',
@@ -112,8 +110,7 @@ const barcodeCode = closedObject(
  * Express's "trust proxy": false (the default: the client's own address counts), true, a hop count, or addresses
  * (e.g. "loopback" or "10.0.0.1") of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
  */
-const proxies = (iss: { input?: unknown }) =>
-  `must be true, false, a number of proxy hops, or the proxies' addresses (e.g. "loopback") (got ${shown(iss.input)})`;
+const proxies = mustBe(`true, false, a number of proxy hops, or the proxies' addresses (e.g. "loopback")`);
 const trustProxy = z.union([z.boolean(), num(0, 10), z.string({ error: proxies }).trim().min(1)], { error: proxies });
 
 const server = section({

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { closedObject, issueLine, shown } from '../schema/format.ts';
+import { closedObject, issueLine, mustBe } from '../schema/format.ts';
 import { MAX_TOP_SHARE } from '../verdict/pool.ts';
 import { AUGMENTATIONS } from '../vision/augment.ts';
 import { MAX_INPUT_SIZE } from '../vision/settings.ts';
@@ -33,7 +33,7 @@ const ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 const want =
   (what: string) =>
   (iss: { input?: unknown }): string =>
-    iss.input === undefined ? `is required: ${what}` : `must be ${what} (got ${shown(iss.input)})`;
+    iss.input === undefined ? `is required: ${what}` : mustBe(what)(iss);
 
 const share = (of: 'image' | 'frame', min = 0) =>
   z

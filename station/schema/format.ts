@@ -12,6 +12,12 @@ export function shown(v: unknown): string {
   return s.length > 120 ? `${s.slice(0, 117)}…` : s;
 }
 
+/** The message for a value that is not what a field takes: "must be <what> (got <value>)". */
+export const mustBe =
+  (what: string) =>
+  (iss: { input?: unknown }): string =>
+    `must be ${what} (got ${shown(iss.input)})`;
+
 /** `["regions", 0, "w"]` → `regions[0] → w`: list positions stay with their list, as a reader writes them. */
 function fieldPath(path: readonly PropertyKey[]): string[] {
   const parts: string[] = [];

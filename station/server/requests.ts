@@ -3,7 +3,7 @@
  * A refused request is a 400 with one line in the shape every boundary uses ("query → limit: must be …").
  */
 import { z } from 'zod';
-import { closedObject, issueLine, shown } from '../schema/format.ts';
+import { closedObject, issueLine, mustBe, shown } from '../schema/format.ts';
 import { reviewActions } from '../store/repositories/reviews.ts';
 import { reviewStatuses, verdicts } from '../store/repositories/inspections.ts';
 import { badRequest } from './http-error.ts';
@@ -24,20 +24,18 @@ const optionalQuery = <T extends z.ZodType<unknown, string>>(value: T) =>
 const queryWithDefault = <T extends z.ZodType<unknown, string>>(value: T, fallback: z.output<T>) =>
   z.preprocess(blankAsAbsent, queryText.pipe(value).default(fallback as never));
 
-const id = z
-  .string({ error: 'must be a string id' })
-  .regex(ID, { error: (iss) => `must be ${ID_RULE} (got ${shown(iss.input)})` });
+const id = z.string({ error: 'must be a string id' }).regex(ID, { error: mustBe(ID_RULE) });
 
 const wholeNumber = (min: number, max: number) =>
   z
     .string()
-    .regex(/^-?\d+$/, { error: (iss) => `must be a whole number (got ${shown(iss.input)})` })
+    .regex(/^-?\d+$/, { error: mustBe('a whole number') })
     .transform(Number)
     .pipe(
       z
         .number()
-        .min(min, { error: (iss) => `must be between ${min} and ${max} (got ${shown(iss.input)})` })
-        .max(max, { error: (iss) => `must be between ${min} and ${max} (got ${shown(iss.input)})` }),
+        .min(min, { error: mustBe(`between ${min} and ${max}`) })
+        .max(max, { error: mustBe(`between ${min} and ${max}`) }),
     );
 
 /** A time as epoch milliseconds or an ISO 8601 date/time, as epoch ms. */

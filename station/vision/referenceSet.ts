@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { closedObject, issueLine, shown } from '../schema/format.ts';
+import { closedObject, issueLine, mustBe } from '../schema/format.ts';
 import type { ToleranceBand } from '../verdict/bands.ts';
 import type { ScoreModel } from '../verdict/scoreModel.ts';
 import { itemRegionFromJson, itemRegionToJson, type ItemRegion } from './itemRegion.ts';
@@ -60,16 +60,15 @@ export interface ReferenceSet {
   judging?: ReferenceSetJudging;
 }
 
-const want = (what: string) => (iss: { input?: unknown }) => `must be ${what} (got ${shown(iss.input)})`;
-const num = () => z.number({ error: want('a number') });
-const text = () => z.string({ error: want('a string') });
+const num = () => z.number({ error: mustBe('a number') });
+const text = () => z.string({ error: mustBe('a string') });
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => {
   const q = values.map((v) => `"${v}"`);
-  return z.enum(values, { error: want(q.length > 1 ? `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}` : q[0]) });
+  return z.enum(values, { error: mustBe(q.length > 1 ? `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}` : q[0]) });
 };
-const texts = () => z.array(text(), { error: want('a list of strings') });
-const nums = () => z.array(num(), { error: want('a list of numbers') });
-const pair = () => z.tuple([num(), num()], { error: want('[low, high]') });
+const texts = () => z.array(text(), { error: mustBe('a list of strings') });
+const nums = () => z.array(num(), { error: mustBe('a list of numbers') });
+const pair = () => z.tuple([num(), num()], { error: mustBe('[low, high]') });
 
 const blockEntry = closedObject({ name: text(), offset: num(), count: num() });
 type BlockEntry = z.output<typeof blockEntry>;
@@ -98,7 +97,7 @@ const regionSchema = closedObject({
   w: num(),
   h: num(),
   tolerance: num().optional(),
-  ignore: z.boolean({ error: want('true or false') }).optional(),
+  ignore: z.boolean({ error: mustBe('true or false') }).optional(),
 });
 
 const scoreModelSchema = z.discriminatedUnion(
@@ -111,11 +110,11 @@ const scoreModelSchema = z.discriminatedUnion(
       gridW: num(),
       gridH: num(),
       stats: closedObject({ mean: nums(), std: nums(), n: num() }).optional(),
-      regions: z.array(regionSchema, { error: want('a list of regions') }).optional(),
+      regions: z.array(regionSchema, { error: mustBe('a list of regions') }).optional(),
       topShare: num().optional(),
     }),
   ],
-  { error: want('a score model of kind "raw", "top" or "region"') },
+  { error: mustBe('a score model of kind "raw", "top" or "region"') },
 );
 
 const judgingSchema = closedObject({ productId: text(), band: bandSchema, scoreModel: scoreModelSchema });
@@ -151,14 +150,14 @@ const commonShape = {
   }),
   dim: num(),
   bankSize: num(),
-  projectionShape: z.tuple([num(), num()], { error: want('[rows, columns]') }),
+  projectionShape: z.tuple([num(), num()], { error: mustBe('[rows, columns]') }),
   coreset: closedObject({ seed: num(), size: num(), sourcePatches: num() }),
   createdAt: text(),
   // Calibration's self-tuning summary: opaque here, kept as written.
-  tuning: z.record(z.string(), z.unknown(), { error: want('an object') }).optional(),
+  tuning: z.record(z.string(), z.unknown(), { error: mustBe('an object') }).optional(),
   itemRegion: closedObject({ width: num(), height: num(), rows: texts() }).optional(),
   images: closedObject({ names: texts() }),
-  blocks: z.array(blockEntry, { error: want('a list of blocks') }),
+  blocks: z.array(blockEntry, { error: mustBe('a list of blocks') }),
 };
 
 /** Format 1: `stats` (per-location statistics, never filled) is accepted and ignored; the checksum covers the blocks. */
