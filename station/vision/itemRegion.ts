@@ -19,6 +19,16 @@ export const ITEM_REGION_SIDE = 32;
 /** A union covering more of the frame than this leaves nothing worth excluding. */
 export const MAX_REGION_COVER = 0.85;
 
+/**
+ * The share of its own frame a typical item covers: the median over the images of each mask's coverage. Near 1 the
+ * product is a surface (a tile, a hide, a board) rather than an object on a bench.
+ */
+export function typicalItemCover(masks: Uint8Array[]): number {
+  if (masks.length === 0) return 0;
+  const covers = masks.map((m) => m.reduce((a, b) => a + b, 0) / Math.max(1, m.length)).sort((a, b) => a - b);
+  return covers[Math.floor((covers.length - 1) / 2)];
+}
+
 /** The union of per-image item masks (each at its own resolution) on a side×side frame grid, widened by a cell. */
 export function learnItemRegion(
   masks: { width: number; height: number; mask: Uint8Array }[],

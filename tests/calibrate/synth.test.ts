@@ -7,6 +7,8 @@ import {
   synthesizeSet,
 } from '../../station/calibrate/synth/index.ts';
 import { dilate, insetDistance } from '../../station/calibrate/synth/raster.ts';
+import { SURFACE_COVER } from '../../station/calibrate/tune/choose.ts';
+import { typicalItemCover } from '../../station/vision/itemRegion.ts';
 import { renderItem } from '../../station/demo/generate.ts';
 import { createRng } from '../../station/shared/random.ts';
 import type { DecodedImage } from '../../station/vision/types.ts';
@@ -111,6 +113,15 @@ describe('estimateItemMask', () => {
 
   it('calls a frame-filling texture all item', () => {
     for (const seed of [5, 6]) expect(count(estimateItemMask(texture(seed)))).toBe(SIZE * SIZE);
+  });
+
+  it('tells a surface from an object: the typical item covers nearly all of its frame, or a part', () => {
+    const textures = [texture(5), texture(6), texture(7)].map((t) => estimateItemMask(t));
+    const discs = [11, 12, 13].map((seed) => estimateItemMask(discOnBench(seed).img));
+    expect(typicalItemCover(textures)).toBeGreaterThanOrEqual(SURFACE_COVER);
+    expect(typicalItemCover(discs)).toBeLessThan(SURFACE_COVER);
+    // the median: one odd photograph does not change what the product is
+    expect(typicalItemCover([...textures, discs[0]])).toBeGreaterThanOrEqual(SURFACE_COVER);
   });
 
   it('finds the demo products on their bench', () => {

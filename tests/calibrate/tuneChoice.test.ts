@@ -103,6 +103,21 @@ describe('choosing a candidate', () => {
     expect(lead.chosen.candidate).toMatchObject({ size: 448, topShare: 0.1 });
   });
 
+  it('on a surface the default pools the top share of the map; on an object the maximum', () => {
+    // the evidence cannot tell them apart (within MIN_GAIN): the prior decides, and it follows the product
+    const rows = [row({}, 0.589, 25), row({ topShare: 0.1 }, 0.582, 25), row({ backbone: 'big-net' }, 0.55, 45)];
+    const surface = chooseCandidate(rows, { budgetMs: 60, space, nativeAspect: 1, surface: true });
+    expect(surface.chosen).toBe(rows[1]);
+    expect(surface.keptDefault).toBe(true);
+    expect(surface.reason).toMatch(/the default configuration for a surface \(items fill the frame\)/);
+    const object = chooseCandidate(rows, { budgetMs: 60, space, nativeAspect: 1, surface: false });
+    expect(object.chosen).toBe(rows[0]);
+    expect(object.reason).not.toMatch(/surface/);
+    // clear evidence still overrides the prior on a surface
+    const lead = [row({}, 0.75, 25), row({ topShare: 0.1 }, 0.6, 25)];
+    expect(chooseCandidate(lead, { budgetMs: 60, space, nativeAspect: 1, surface: true }).chosen).toBe(lead[0]);
+  });
+
   it('a budget nothing meets names the fastest candidate', () => {
     const rows = [row({}, 0.9, 80), row({ size: 448 }, 0.95, 140)];
     expect(() => chooseCandidate(rows, { budgetMs: 60, space, nativeAspect: 1 })).toThrow(

@@ -6,10 +6,10 @@
  */
 import { sampleIndices } from '../../shared/random.ts';
 import { estimateItemMask, synthesizeSet } from '../synth/index.ts';
-import { learnItemRegion, type ItemRegion } from '../../vision/itemRegion.ts';
+import { learnItemRegion, typicalItemCover, type ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage } from '../../vision/types.ts';
 import { bankFor, candidateList, type Pins, type SearchSpace } from './candidates.ts';
-import { chooseCandidate, type Choice } from './choose.ts';
+import { chooseCandidate, SURFACE_COVER, type Choice } from './choose.ts';
 import { searchCandidates, type CandidateFigures, type EngineFor } from './search.ts';
 
 export interface TuneOptions {
@@ -31,6 +31,8 @@ export interface TuneResult {
   nativeAspect: number;
   /** Where the items were in the search images (null: they fill the frame). */
   itemRegion: ItemRegion | null;
+  /** The items fill their frames (a tile, a hide): the prior pools the top share of the map (see choose.ts). */
+  surface: boolean;
   searchImages: number;
   syntheticDefects: number;
   rows: CandidateFigures[];
@@ -87,6 +89,15 @@ export async function tuneProduct(
       onProgress: opts.onProgress,
     },
   );
-  const choice = chooseCandidate(rows, { budgetMs: opts.budgetMs, space: opts.space, nativeAspect });
-  return { nativeAspect, itemRegion, searchImages: pick.length, syntheticDefects: synthetic.length, rows, choice };
+  const surface = typicalItemCover(itemMasks) >= SURFACE_COVER;
+  const choice = chooseCandidate(rows, { budgetMs: opts.budgetMs, space: opts.space, nativeAspect, surface });
+  return {
+    nativeAspect,
+    itemRegion,
+    surface,
+    searchImages: pick.length,
+    syntheticDefects: synthetic.length,
+    rows,
+    choice,
+  };
 }
