@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { candidateList, defaultSpace, engineKey, type Candidate } from '../../station/calibrate/tune/candidates.ts';
+import {
+  candidateList,
+  defaultSpace,
+  engineKey,
+  FEW_SHOTS,
+  spaceFor,
+  type Candidate,
+} from '../../station/calibrate/tune/candidates.ts';
 import { chooseCandidate } from '../../station/calibrate/tune/choose.ts';
 import type { CandidateFigures } from '../../station/calibrate/tune/search.ts';
 
@@ -116,6 +123,31 @@ describe('choosing a candidate', () => {
     // clear evidence still overrides the prior on a surface
     const lead = [row({}, 0.75, 25), row({ topShare: 0.1 }, 0.6, 25)];
     expect(chooseCandidate(lead, { budgetMs: 60, space, nativeAspect: 1, surface: true }).chosen).toBe(lead[0]);
+  });
+
+  it('a few-shot product searches augmented reference sets, and its prior augments: turns, else mirrors', () => {
+    expect(spaceFor(space, FEW_SHOTS).augments).toEqual(['none']);
+    const few = spaceFor(space, 4);
+    expect(few.augments).toEqual(['none', 'flips', 'turns']);
+    // square items get the square's symmetries; tall ones only the mirrors (a quarter turn would squeeze them)
+    expect(new Set(candidateList(few, {}, 1).map((c) => c.augment))).toEqual(new Set(['none', 'flips', 'turns']));
+    expect(new Set(candidateList(few, {}, 0.4).map((c) => c.augment))).toEqual(new Set(['none', 'flips']));
+    // a pinned augmentation is left alone
+    expect(spaceFor({ ...space, augments: ['jitter'] }, 4).augments).toEqual(['jitter']);
+
+    const rows = [
+      row({}, 0.8, 25),
+      row({ augment: 'flips' }, 0.78, 25),
+      row({ augment: 'turns' }, 0.79, 26),
+      row({ augment: 'turns', topShare: 0.1 }, 0.785, 26),
+    ];
+    const c = chooseCandidate(rows, { budgetMs: 60, space: few, nativeAspect: 1, fewShot: true, surface: true });
+    expect(c.chosen).toBe(rows[3]);
+    expect(c.reason).toMatch(/for a surface \(items fill the frame\), few good images/);
+    const tall = chooseCandidate(rows.slice(0, 2), { budgetMs: 60, space: few, nativeAspect: 0.4, fewShot: true });
+    expect(tall.chosen).toBe(rows[1]);
+    // many shots: the prior does not augment
+    expect(chooseCandidate(rows, { budgetMs: 60, space: few, nativeAspect: 1 }).chosen).toBe(rows[0]);
   });
 
   it('a budget nothing meets names the fastest candidate', () => {

@@ -36,6 +36,18 @@ export function defaultSpace(backbones: string[]): SearchSpace {
   return { backbones, sizes: [224, 448], aspects: ['square', 'native'], augments: ['none'], topShares: [0, 0.1] };
 }
 
+/** Fewer good images than this make a few-shot product: its reference set alone covers too little variation. */
+export const FEW_SHOTS = 20;
+
+/**
+ * The space a product searches: a few-shot product also tries reference-set augmentation (mirrored and turned
+ * views of its good images), which the many-shot ones do not need and would pay for in calibration time.
+ */
+export function spaceFor(space: SearchSpace, goodImages: number): SearchSpace {
+  if (goodImages >= FEW_SHOTS || space.augments.some((a) => a !== 'none')) return space;
+  return { ...space, augments: ['none', 'flips', 'turns'] };
+}
+
 /** Items whose shape is this close to square gain nothing from a native-aspect input. */
 export const isSquarish = (aspect: number) => Math.max(aspect, 1 / aspect) < SQUARE_TOLERANCE;
 

@@ -8,7 +8,7 @@ import { sampleIndices } from '../../shared/random.ts';
 import { estimateItemMask, synthesizeSet } from '../synth/index.ts';
 import { learnItemRegion, typicalItemCover, type ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage } from '../../vision/types.ts';
-import { bankFor, candidateList, type Pins, type SearchSpace } from './candidates.ts';
+import { bankFor, candidateList, FEW_SHOTS, spaceFor, type Pins, type SearchSpace } from './candidates.ts';
 import { chooseCandidate, SURFACE_COVER, type Choice } from './choose.ts';
 import { searchCandidates, type CandidateFigures, type EngineFor } from './search.ts';
 
@@ -75,7 +75,8 @@ export async function tuneProduct(
   // One item mask per image serves both: where defects are drawn, and where the product's items sit (the region).
   const itemMasks = pick.map((g) => estimateItemMask(g));
   const synthetic = synthesizeSet(pick, { perImage, seed: opts.seed, itemMasks });
-  const candidates = candidateList(opts.space, opts.pins, nativeAspect, opts.longSide);
+  const space = spaceFor(opts.space, pick.length);
+  const candidates = candidateList(space, opts.pins, nativeAspect, opts.longSide);
   const itemRegion = learnItemRegion(pick.map((g, i) => ({ width: g.width, height: g.height, mask: itemMasks[i] })));
   const rows = await searchCandidates(
     candidates,
@@ -90,7 +91,8 @@ export async function tuneProduct(
     },
   );
   const surface = typicalItemCover(itemMasks) >= SURFACE_COVER;
-  const choice = chooseCandidate(rows, { budgetMs: opts.budgetMs, space: opts.space, nativeAspect, surface });
+  const fewShot = pick.length < FEW_SHOTS;
+  const choice = chooseCandidate(rows, { budgetMs: opts.budgetMs, space, nativeAspect, surface, fewShot });
   return {
     nativeAspect,
     itemRegion,

@@ -14,7 +14,15 @@ import type { DecodedImage } from '../../vision/types.ts';
 import type { EngineChoice } from '../engine.ts';
 import type { ProductConfig } from '../../products/productConfig.ts';
 import type { CalibrationFile } from '../scanFolder.ts';
-import { bankFor, candidateLabel, candidateList, defaultSpace, usefulSizes, type Candidate } from './candidates.ts';
+import {
+  bankFor,
+  candidateLabel,
+  candidateList,
+  defaultSpace,
+  spaceFor,
+  usefulSizes,
+  type Candidate,
+} from './candidates.ts';
 import { medianAspect, medianLongSide, searchSubset, tuneProduct } from './index.ts';
 
 export interface TuningSummary {
@@ -96,7 +104,7 @@ export function productTuner(
     if (sizes.length === 0) throw new Error('self-tuning: no readable good image to measure');
     const nativeAspect = medianAspect(sizes);
     const longSide = medianLongSide(sizes);
-    const space = defaultSpace(backboneIds);
+    const space = spaceFor(defaultSpace(backboneIds), files.good.length);
     const candidates = candidateList(space, product.pins, nativeAspect, longSide);
     const sizesNotTried = product.pins.size
       ? []
