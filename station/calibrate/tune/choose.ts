@@ -58,7 +58,7 @@ function priorTopShare(opts: ChoiceOptions): number {
   return opts.space.topShares.reduce((a, b) => (Math.abs(b - want) < Math.abs(a - want) ? b : a));
 }
 
-/** The default among candidates: the cheapest input of the first backbone, no augmentation, the prior's pooling. */
+/** The default among candidates: the cheapest input of the first backbone, the prior's augmentation and pooling. */
 function defaultOf(rows: CandidateFigures[], opts: ChoiceOptions): CandidateFigures {
   const pooling = priorTopShare(opts);
   const rank = (r: CandidateFigures) => [

@@ -31,8 +31,6 @@ export interface TuneResult {
   nativeAspect: number;
   /** Where the items were in the search images (null: they fill the frame). */
   itemRegion: ItemRegion | null;
-  /** The items fill their frames (a tile, a hide): the prior pools the top share of the map (see choose.ts). */
-  surface: boolean;
   searchImages: number;
   syntheticDefects: number;
   rows: CandidateFigures[];
@@ -96,7 +94,6 @@ export async function tuneProduct(
   return {
     nativeAspect,
     itemRegion,
-    surface,
     searchImages: pick.length,
     syntheticDefects: synthetic.length,
     rows,
