@@ -69,14 +69,14 @@ beforeAll(async () => {
   const dir = path.join(h.calibrationDir, 'coaster');
   mkdirSync(path.join(dir, 'good'), { recursive: true });
   // A small bank keeps the test quick on two cores; the flow is the same as with the default. Self-tuning
-  // chooses only the pooling here (backbone and input pinned), which keeps it quick too.
+  // chooses only the pooling here (backbone, input and augmentation pinned), which keeps it quick too.
   writeFileSync(
     path.join(dir, 'product.json'),
     JSON.stringify({
       name: 'Glazed coaster',
       coresetSize: 300,
       minGoodImages: 10,
-      engine: { backbone: 'mobilenet_v2-features', inputSize: 224, aspect: 'square' },
+      engine: { backbone: 'mobilenet_v2-features', inputSize: 224, aspect: 'square', augment: 'none' },
     }),
   );
   for (let i = 0; i < 10; i++)
