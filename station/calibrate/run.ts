@@ -28,7 +28,7 @@ import {
   type ImageFacts,
 } from './screen.ts';
 import { heldOutUnderModel } from './scoreModel.ts';
-import { refsetRelPath, refsetFile } from '../referenceSets/versions.ts';
+import { refsetRelPath, refsetFile, storedBand } from '../referenceSets/versions.ts';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
 import { REFERENCE_SET_FORMAT } from '../vision/referenceSet.ts';
 import type { ProductTuner, TunedChoice } from './tune/productTuner.ts';
@@ -510,12 +510,7 @@ async function writeVersion(v: NewVersion): Promise<CalibrateResult> {
       format: REFERENCE_SET_FORMAT,
       scoreKind: v.model.kind,
       ...(engine.modelId ? { backboneId: engine.modelId } : {}),
-      thresholds: {
-        review: band.reviewAt,
-        fail: band.failAt,
-        reviewInterval: band.intervals.reviewAt,
-        failInterval: band.intervals.failAt,
-      },
+      band: storedBand(band),
       report: storedReport as unknown as Record<string, unknown>,
     });
     for (const g of good.ok) {

@@ -161,7 +161,7 @@ async function activeStillUsable(expectVersion: number) {
       const img = path.join(productDir, 'good', 'good-000.png');
       const r = await engine.inspect(readFileSync(img), img, set);
       expect(['pass', 'review', 'fail']).toContain(
-        judge(r.score, { reviewAt: active.thresholds.review, failAt: active.thresholds.fail }),
+        judge(r.score, active.band),
       );
     } finally {
       await engine.release();

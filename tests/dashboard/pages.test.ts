@@ -287,8 +287,7 @@ describe('makers page (lead)', () => {
           makerId,
           score,
           verdict,
-          reviewThreshold: 16,
-          failThreshold: 18.5,
+          band: { reviewAt: 16, failAt: 18.5 },
         });
       }
     };
@@ -310,8 +309,7 @@ describe('makers page (lead)', () => {
         makerId: 'dan',
         score: review ? 16.5 : 14,
         verdict: review ? 'review' : 'pass',
-        reviewThreshold: 16,
-        failThreshold: 18.5,
+        band: { reviewAt: 16, failAt: 18.5 },
       });
     }
     put('eve', 40, 12.8, now - 20 * DAY, now - DAY);
@@ -322,8 +320,7 @@ describe('makers page (lead)', () => {
       makerId: 'cara',
       score: 30,
       verdict: 'fail',
-      reviewThreshold: 16,
-      failThreshold: 18.5,
+      band: { reviewAt: 16, failAt: 18.5 },
     });
 
     const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });

@@ -43,7 +43,7 @@ class CalibratingStation extends FakeStation {
     return {
       version: r.version,
       imageCount: r.report.images.good.used,
-      thresholds: { review: r.report.band.reviewAt, fail: r.report.band.failAt },
+      band: { reviewAt: r.report.band.reviewAt, failAt: r.report.band.failAt },
       warnings: r.report.warnings,
     };
   }
@@ -133,7 +133,7 @@ describe('reference sets page (lead)', () => {
     await page.waitForSelector('tr[data-version="2"]');
     expect(progressTexts.some((t) => /embed good: \d+ \/ 11/.test(t))).toBe(true);
     expect(await page.textContent('#progress-text')).toMatch(/Built v2 from 11 images/);
-    // v2 is stored, not yet active; its row shows thresholds, warnings and the comparison with v1.
+    // v2 is stored, not yet active; its row shows its tolerance band, warnings and the comparison with v1.
     expect(h.store.referenceSets.active('coaster')!.version).toBe(1);
     const v2row = page.locator('tr[data-version="2"]');
     expect(await v2row.textContent()).toMatch(/review > [\d.]+ \[[\d.]+–[\d.]+\]/);

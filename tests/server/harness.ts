@@ -135,7 +135,7 @@ export async function seed(h: Harness<StationControl>) {
       filePath: `refsets/tile/v${v}.refset`,
       modelSha256: 'a'.repeat(64),
       imageCount: 20 + v,
-      thresholds: { review: 0.5, fail: 0.8 },
+      band: { reviewAt: 0.5, failAt: 0.8 },
       report: { warnings: [`only ${20 + v} good images`] },
     });
   }
@@ -177,8 +177,7 @@ export async function addInspection(h: Harness<StationControl>, o: InspectionSee
     referenceSetId: h.store.referenceSets.active(productId)?.id ?? null,
     score: o.score,
     verdict,
-    reviewThreshold: 0.5,
-    failThreshold: 0.8,
+    band: { reviewAt: 0.5, failAt: 0.8 },
     timings: { total: 42 },
     nearest: o.nearest ?? [{ fileName: 'good-01.png', distance: 0.12 }],
     framePath,

@@ -56,7 +56,7 @@ describe('announcements', () => {
       id: row.id,
       verdict: 'fail',
       score: 0.9,
-      bands: { review: 0.5, fail: 0.8 },
+      band: { reviewAt: 0.5, failAt: 0.8 },
       makerName: 'Ana',
       frameUrl: `/evidence/${row.framePath}`,
       nearest: [{ fileName: 'good-01.png', url: '/references/tile/good-01.png' }],
@@ -140,7 +140,7 @@ describe('reference sets', () => {
     h.station.progress!({ phase: 'embed good', done: 3, total: 10 });
     expect((await progress).done).toBe(3);
     const done = lead$<{ status: string; version: number }>('calibration', (e) => e.status !== 'progress');
-    h.station.finishCalibration!({ version: 3, imageCount: 22, thresholds: { review: 0.5, fail: 0.8 } });
+    h.station.finishCalibration!({ version: 3, imageCount: 22, band: { reviewAt: 0.5, failAt: 0.8 } });
     expect(await done).toMatchObject({ status: 'done', version: 3 });
     // Free again.
     h.station.calibrationError = 'calibration/tile/good: 3 distinct good image(s), at least 10 needed';

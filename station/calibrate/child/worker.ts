@@ -30,7 +30,7 @@ process.once('message', async (job: ChildJob) => {
         outcome: {
           version: r.version,
           imageCount: r.report.images.good.used,
-          thresholds: { review: r.report.band.reviewAt, fail: r.report.band.failAt },
+          band: { reviewAt: r.report.band.reviewAt, failAt: r.report.band.failAt },
           warnings: r.report.warnings,
         },
       });

@@ -39,7 +39,7 @@ export function stationRoutes(deps: {
           id: p.id,
           name: p.name,
           activeVersion: active?.version ?? null,
-          thresholds: active?.thresholds ?? null,
+          band: active ? { reviewAt: active.band.reviewAt, failAt: active.band.failAt } : null,
         };
       }),
     );
