@@ -137,7 +137,7 @@ describe('bench control', () => {
       makerId: 'ben',
       makerName: 'Ben',
     });
-    expect(h.station.calls).toEqual(['product:bowl', 'maker:ben']);
+    expect(h.station.calls).toEqual(['select:{"productId":"bowl","makerId":"ben"}']);
     expect((await lead.post('/api/select', { makerId: null })).status).toBe(200);
     expect(h.station.state.makerId).toBeNull();
     for (const [body, msg] of [

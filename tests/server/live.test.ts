@@ -78,6 +78,22 @@ describe('announcements', () => {
     await lead.post('/api/select', { makerId: 'ben' });
     expect((await selection).makerName).toBe('Ben');
   });
+
+  it('one POST /api/select of product and maker is one selection event', async () => {
+    const heard: unknown[] = [];
+    const hear = (p: unknown) => heard.push(p);
+    socket.on('selection', hear);
+    try {
+      expect((await lead.post('/api/select', { productId: 'bowl', makerId: 'ana' })).status).toBe(200);
+      // One socket delivers in order: once an event sent after the POST has arrived, so has all the POST sent.
+      const after = next<{ state: string }>('bench', (p) => p.state === 'waiting-empty');
+      h.server.announce.bench('waiting-empty');
+      await after;
+    } finally {
+      socket.off('selection', hear);
+    }
+    expect(heard).toEqual([{ productId: 'bowl', productName: 'Turned bowl', makerId: 'ana', makerName: 'Ana' }]);
+  });
 });
 
 describe('/healthz and /metrics', () => {
