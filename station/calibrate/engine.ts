@@ -2,11 +2,10 @@
  * What calibration needs from the inspection engine, as a small interface: the orchestration
  * stays testable with numeric fakes, and station/calibrate/visionEngine.ts adapts the real engine.
  */
+import type { EngineSpec } from '../engines/pool.ts';
 import type { Augmentation } from '../vision/augment.ts';
 import type { ItemRegion } from '../vision/itemRegion.ts';
 import type { ReferenceSetJudging } from '../vision/referenceSet.ts';
-import type { FeatureSettings } from '../vision/settings.ts';
-import type { ResizeMode } from '../vision/types.ts';
 
 export interface ItemScore {
   score: number;
@@ -44,14 +43,10 @@ export interface CalibrationEngine<E = unknown, B = unknown> {
   readonly modelId?: string;
 }
 
-/** Engine settings a product chooses (product.json, or its self-tuning). */
-export interface EngineChoice {
-  inputMode: ResizeMode;
+/** Engine settings a product chooses (product.json, or its self-tuning): the pool's engine, and how it builds. */
+export interface EngineChoice extends EngineSpec {
+  /** Memory-bank size of the reference set. */
   coresetSize?: number;
-  /** Backbone id from the station's pool (default: the station's backbone). */
-  backbone?: string;
-  /** Feature settings the product runs with (input size, aspect, region of interest). */
-  settings?: Partial<FeatureSettings>;
   /** Extra views of each good image in the reference set (items placed turned or mirrored). */
   augment?: Augmentation;
 }

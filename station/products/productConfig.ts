@@ -11,7 +11,7 @@ import { AUGMENTATIONS } from '../vision/augment.ts';
 import { MAX_INPUT_SIZE } from '../vision/settings.ts';
 import { RESIZE_MODES, resizeModesText, type Rect } from '../vision/types.ts';
 import type { Pins } from '../calibrate/tune/candidates.ts';
-import { DEFAULT_LATENCY_BUDGET_MS } from '../calibrate/tune/pool.ts';
+import { DEFAULT_LATENCY_BUDGET_MS } from '../calibrate/tune/budget.ts';
 
 /** The defaults of product.json's fields (the schema below declares them from here; the dashboard's targets use them). */
 export const PRODUCT_DEFAULTS = {

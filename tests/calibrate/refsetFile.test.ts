@@ -13,7 +13,8 @@ import { runCalibrateCli } from '../../station/calibrate/cli.ts';
 import { importReferenceSet } from '../../station/referenceSets/importSet.ts';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
 import { refsetFile, refsetRelPath } from '../../station/referenceSets/versions.ts';
-import { visionEngines } from '../../station/calibrate/visionEngine.ts';
+import { calibrationEngines, type CalibrationEngines } from '../../station/calibrate/visionEngine.ts';
+import { enginePool, type EnginePool } from '../../station/engines/pool.ts';
 import { writeSampleProduct } from '../../station/demo/generate.ts';
 import { loadActiveProduct, type ActiveProduct } from '../../station/runtime/activeProduct.ts';
 import { openStore, type Store } from '../../station/store/index.ts';
@@ -112,7 +113,8 @@ describe('which band the active product judges by', () => {
 describe('calibrate on one bench, import on another (real backbone)', () => {
   const home = path.join(root, 'home');
   const cal = path.join(home, 'calibration');
-  let engines: Awaited<ReturnType<typeof visionEngines>>;
+  let pool: EnginePool;
+  let engines: CalibrationEngines;
 
   beforeAll(async () => {
     await writeSampleProduct(path.join(cal, 'tile'), {
@@ -123,10 +125,11 @@ describe('calibrate on one bench, import on another (real backbone)', () => {
       size: 160,
     });
     writeFileSync(path.join(cal, 'tile', 'product.json'), JSON.stringify({ name: 'Glazed tile', coresetSize: 600 }));
-    engines = await visionEngines(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
+    pool = await enginePool(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
+    engines = calibrationEngines(pool);
   }, 240_000);
   afterAll(async () => {
-    await engines?.close();
+    await pool?.close();
   });
 
   async function verdictOf(active: ActiveProduct, image: string) {
@@ -180,8 +183,8 @@ describe('calibrate on one bench, import on another (real backbone)', () => {
         true,
       );
 
-      const atHome = loadActiveProduct(homeStore, cal, 'tile', (s) => engines.engineForSet(s));
-      const elsewhere = loadActiveProduct(away.store, away.cal, 'tile', (s) => engines.engineForSet(s));
+      const atHome = loadActiveProduct(homeStore, cal, 'tile', (s) => pool.engineForSet(s));
+      const elsewhere = loadActiveProduct(away.store, away.cal, 'tile', (s) => pool.engineForSet(s));
       expect(elsewhere.band).toEqual(atHome.band);
       const reject = readdirSync(path.join(cal, 'tile', 'reject')).sort()[0];
       for (const image of [path.join(cal, 'tile', 'reject', reject), path.join(cal, 'tile', 'good', 'good-003.png')]) {

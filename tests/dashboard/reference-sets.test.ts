@@ -6,7 +6,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
 import { activateVersion } from '../../station/referenceSets/versions.ts';
-import { visionEngines } from '../../station/calibrate/visionEngine.ts';
+import { calibrationEngines, type CalibrationEngines } from '../../station/calibrate/visionEngine.ts';
+import { enginePool, type EnginePool } from '../../station/engines/pool.ts';
 import type { EngineFactory } from '../../station/calibrate/engine.ts';
 import type { ProductTuner } from '../../station/calibrate/tune/productTuner.ts';
 import type { CalibrationOutcome, CalibrationProgress } from '../../station/server/types.ts';
@@ -55,11 +56,13 @@ class CalibratingStation extends FakeStation {
 let h: Harness<CalibratingStation>;
 let browser: Browser;
 let dashboardDir: string;
-let engines: Awaited<ReturnType<typeof visionEngines>>;
+let pool: EnginePool;
+let engines: CalibrationEngines;
 
 beforeAll(async () => {
   dashboardDir = buildDashboard();
-  engines = await visionEngines(MODEL);
+  pool = await enginePool(MODEL);
+  engines = calibrationEngines(pool);
   h = await startHarness({
     dashboardDir,
     station: (ctx) => new CalibratingStation(ctx, engines.engineFor, engines.tune),
@@ -88,7 +91,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await h?.close();
-  await engines?.close();
+  await pool?.close();
   if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
 });
 
