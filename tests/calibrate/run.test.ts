@@ -90,7 +90,7 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     const v2 = await run();
     expect(v2.report.comparison!.reject!.n).toBe(4);
     expect(v2.report.comparison!.reject!.before.flagged).toBe(1);
-    expect(v2.report.comparison!.good).toBeUndefined(); // every good image was in v1's bank
+    expect(v2.report.comparison!.good).toBeUndefined(); // every good image was in v1's reference set
     expect(v2.text).toMatch(/rejects \(4\): caught 100.0% → 100.0%/);
     const other = fakeEngine({ sha: 'e'.repeat(64) });
     const v3 = await run({ engineFor: async () => other });
