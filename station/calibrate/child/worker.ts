@@ -15,13 +15,13 @@ process.once('message', async (job: ChildJob) => {
   let exitCode = 0;
   try {
     const store = openStore(job.dataDir);
-    const engines = await enginePool(job.modelManifest);
+    const pool = await enginePool(job.modelManifest);
     try {
       const r = await calibrateProduct({
         productId: job.productId,
         calibrationDir: job.calibrationDir,
         store,
-        ...calibrationEngines(engines),
+        ...calibrationEngines(pool),
         activate: false,
         onProgress: (phase, done, total) => void send({ kind: 'progress', phase, done, total }),
       });
@@ -35,7 +35,7 @@ process.once('message', async (job: ChildJob) => {
         },
       });
     } finally {
-      await engines.close();
+      await pool.close();
       store.close();
     }
   } catch (err) {
