@@ -169,9 +169,16 @@ async function load(): Promise<void> {
         h(
           'tr',
           {},
-          ...['Version', 'Built', 'Images', 'Configuration', 'Tolerance band (95% interval)', 'Rates', 'Warnings', ''].map(
-            (t) => h('th', {}, t),
-          ),
+          ...[
+            'Version',
+            'Built',
+            'Images',
+            'Configuration',
+            'Tolerance band (95% interval)',
+            'Rates',
+            'Warnings',
+            '',
+          ].map((t) => h('th', {}, t)),
         ),
       ),
       h('tbody', {}, ...res.versions.map((v) => versionRow(v, res.activeVersion))),

@@ -96,7 +96,13 @@ export function estimateBands(goodScores: ArrayLike<number>, opts: BandOptions =
     intervals,
     n,
     rates,
-    method: { estimator: ESTIMATOR_NAME, reviewAt: point.reviewAt.method, failAt: point.failAt.method, bootstrap, seed },
+    method: {
+      estimator: ESTIMATOR_NAME,
+      reviewAt: point.reviewAt.method,
+      failAt: point.failAt.method,
+      bootstrap,
+      seed,
+    },
     scoreKind: opts.scoreKind ?? 'raw',
     warnings: coverageWarnings(sorted, rates, point.failAt.value, intervals.failAt),
   };

@@ -2,10 +2,7 @@
 import type { Band, JudgedVerdict, Verdict } from '../shared/domain.d.ts';
 
 /** A missing score or band is never a pass: it is 'unjudged' and a person must look. */
-export function judge(
-  score: number | null | undefined,
-  band: Band | null | undefined,
-): Verdict {
+export function judge(score: number | null | undefined, band: Band | null | undefined): Verdict {
   if (band == null || !Number.isFinite(band.reviewAt) || !Number.isFinite(band.failAt)) return 'unjudged';
   if (score == null || !Number.isFinite(score)) return 'unjudged';
   if (score > band.failAt) return 'fail';

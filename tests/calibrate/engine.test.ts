@@ -163,9 +163,7 @@ async function activeStillUsable(expectVersion: number) {
     try {
       const img = path.join(productDir, 'good', 'good-000.png');
       const r = await engine.inspect(readFileSync(img), img, set);
-      expect(['pass', 'review', 'fail']).toContain(
-        judge(r.score, active.band),
-      );
+      expect(['pass', 'review', 'fail']).toContain(judge(r.score, active.band));
     } finally {
       await engine.release();
     }

@@ -38,7 +38,11 @@ function station(name: string): { store: Store; cal: string } {
 }
 
 /** Stores these bytes as the product's next version with this row, and activates it. */
-function storeVersion(store: Store, bytes: Uint8Array, band: { reviewAt: number; failAt: number; scoreModel?: object }) {
+function storeVersion(
+  store: Store,
+  bytes: Uint8Array,
+  band: { reviewAt: number; failAt: number; scoreModel?: object },
+) {
   store.products.upsert({ id: 'tile', name: 'Glazed tile' });
   const version = store.referenceSets.nextVersion('tile');
   const rel = refsetRelPath('tile', version);
@@ -154,10 +158,7 @@ describe('calibrate on one bench, import on another (real backbone)', () => {
       expect(set.judging!.band).toEqual(r.report.band);
       const row = homeStore.referenceSets.active('tile')!;
       expect(row).toMatchObject({ format: 2, scoreKind: set.judging!.scoreModel.kind, backboneId: set.model.id });
-      expect([row.band.reviewAt, row.band.failAt]).toEqual([
-        set.judging!.band.reviewAt,
-        set.judging!.band.failAt,
-      ]);
+      expect([row.band.reviewAt, row.band.failAt]).toEqual([set.judging!.band.reviewAt, set.judging!.band.failAt]);
 
       // The file is carried to another bench, whose station has never seen the product's images.
       const carried = path.join(root, 'usb-stick', 'tile.refset');

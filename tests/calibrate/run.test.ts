@@ -53,9 +53,7 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     // the stored file loads and the band judges with it
     const set = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile);
     const e = await engine.embed(readFileSync(path.join(cal(), 'tile', 'reject', 'r000.png')), 'r');
-    expect(
-      judge((await engine.score(e, set)).score, row.band),
-    ).toBe('fail');
+    expect(judge((await engine.score(e, set)).score, row.band)).toBe('fail');
   });
 
   it('calibrate twice, roll back: the active version has the old file and band', async () => {

@@ -129,8 +129,7 @@ function checkBand(band: StoredBand, where: string): void {
   const reviewAt = optionalNumber(band.reviewAt, `band.reviewAt of ${where}`);
   const failAt = optionalNumber(band.failAt, `band.failAt of ${where}`);
   if (reviewAt === null || failAt === null) throw new Error(`band of ${where} needs both reviewAt and failAt numbers`);
-  if (reviewAt > failAt)
-    throw new Error(`band of ${where}: reviewAt (${reviewAt}) must not exceed failAt (${failAt})`);
+  if (reviewAt > failAt) throw new Error(`band of ${where}: reviewAt (${reviewAt}) must not exceed failAt (${failAt})`);
 }
 
 export function referenceSetsRepo(db: Db) {
