@@ -1,4 +1,4 @@
-// The import rules of docs/ARCHITECTURE.md, checked by `npm run lint:rooms` (and so by `npm test`).
+// The import rules of docs/ARCHITECTURE.md, checked by `npm run lint` (and so by `npm test`).
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -16,7 +16,7 @@ module.exports = {
       from: { path: '^station/(vision|verdict)/' },
       to: {
         path: [
-          '^station/(store|server|signals|capture|trigger|runtime|calibrate|demo)/',
+          '^station/(store|server|signals|capture|trigger|runtime|calibrate|engines|demo)/',
           '^station/(app|main|config)\\.ts$',
           '^(node:)?(fs|fs/promises|net|http|https|child_process|dgram|worker_threads)$',
           'node_modules/(express|socket\\.io|better-sqlite3|serialport|@serialport|usb|@u4/opencv4nodejs)/',
@@ -31,6 +31,15 @@ module.exports = {
       severity: 'error',
       from: { path: '^station/(vision|verdict)/' },
       to: { path: '^station/(vision|verdict)/', pathNot: '^station/$1/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'engines-below-their-users',
+      comment:
+        'station/engines/ is the pool of loaded vision engines that the station (runtime/) and calibration (calibrate/) ' +
+        'share, so it imports neither: only vision/, shared/, schema/ and the model loader (models/).',
+      severity: 'error',
+      from: { path: '^station/engines/' },
+      to: { path: '^station/(?!engines/|vision/|shared/|schema/)' },
     },
     {
       name: 'shared-is-a-leaf',

@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 import base from './vitest.config.ts';
 
 const NEEDS_MORE =
-  /playwright|chromium|socat|opencv|startStation|runtime\/harness|child_process|runInChild|models\/generated|visionEngines|loadBackbone|prepareModels|setup\.mjs/;
+  /playwright|chromium|socat|opencv|startStation|runtime\/harness|child_process|runInChild|models\/generated|enginePool|loadBackbone|prepareModels|setup\.mjs/;
 
 function unitTests(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -35,7 +35,8 @@ import { productScorer } from '../station/verdict/scoreModel.ts';
 import { readManifest } from '../models/manifest-file.ts';
 import { AUGMENTATIONS, isAugmentation } from '../station/vision/augment.ts';
 import { defaultSpace, type Pins } from '../station/calibrate/tune/candidates.ts';
-import { BACKBONE_POOL, DEFAULT_LATENCY_BUDGET_MS } from '../station/calibrate/tune/pool.ts';
+import { DEFAULT_LATENCY_BUDGET_MS } from '../station/calibrate/tune/budget.ts';
+import { BACKBONE_POOL } from '../station/engines/pool.ts';
 import { evaluateSelfTuned, type SelfTunedResult } from './lib/selfTune.ts';
 import { printSelfTuned } from './lib/printSelfTuned.ts';
 

@@ -1,7 +1,7 @@
-// Small SVG charts drawn by hand: score-vs-bands bar, histogram, control chart, rate bars.
+// Small SVG charts drawn by hand: score-vs-band bar, histogram, control chart, rate bars.
 // Colours come from CSS classes (z-pass/z-review/z-fail, pt-*), so the palette lives in one place.
 import { fmtPct, fmtScore, s } from './dom.ts';
-import type { Bands, JudgedVerdict, Verdict } from './types.ts';
+import type { Band, JudgedVerdict, Verdict } from './types.ts';
 
 // viewBox widths near each chart's usual size on screen, so text keeps a readable scale.
 const W = 600;
@@ -21,18 +21,18 @@ function svg(width: number, height: number, label: string, cls = ''): SVGElement
 const text = (x: number, y: number, str: string, cls = 'axis', anchor = 'middle') =>
   s('text', { x, y, class: cls, 'text-anchor': anchor }, str);
 
-/** Where a score sits against the product's bands: three labelled zones and a marker. */
-export function scoreBar(score: number | null, bands: Bands | null): SVGElement {
+/** Where a score sits against the product's tolerance band: three labelled zones and a marker. */
+export function scoreBar(score: number | null, band: Band | null): SVGElement {
   const H = 90;
   const el = svg(W, H, score === null ? 'no score' : `score ${fmtScore(score)}`, 'scorebar-chart');
-  if (!bands) {
+  if (!band) {
     el.append(text(W / 2, 44, 'no tolerance band for this item'));
     return el;
   }
-  // Zoom on the band: scores are distances, and the interesting part is around the thresholds.
-  const w = Math.max(bands.fail - bands.review, 1e-9);
-  let lo = Math.max(0, bands.review - 3 * w);
-  let hi = bands.fail + 1.6 * w;
+  // Zoom on the band: scores are distances, and the interesting part is around its edges.
+  const w = Math.max(band.failAt - band.reviewAt, 1e-9);
+  let lo = Math.max(0, band.reviewAt - 3 * w);
+  let hi = band.failAt + 1.6 * w;
   if (score !== null) {
     lo = Math.min(lo, Math.max(0, score - 0.4 * w));
     hi = Math.max(hi, score + 0.4 * w);
@@ -46,14 +46,14 @@ export function scoreBar(score: number | null, bands: Bands | null): SVGElement 
     el.append(s('rect', { x: x0, y: top, width: Math.max(0, x1 - x0), height: bh, class: `z-${name}` }));
     if (x1 - x0 > 50) el.append(text((x0 + x1) / 2, top + 17, label, `zone-text t-${name}`));
   };
-  zone(lo, bands.review, 'pass', 'pass');
-  zone(bands.review, bands.fail, 'review', 'review');
-  zone(bands.fail, hi, 'fail', 'fail');
+  zone(lo, band.reviewAt, 'pass', 'pass');
+  zone(band.reviewAt, band.failAt, 'review', 'review');
+  zone(band.failAt, hi, 'fail', 'fail');
   el.append(
-    text(x(bands.review) - 4, top + bh + 16, fmtScore(bands.review), 'axis', 'end'),
-    text(x(bands.fail) + 4, top + bh + 16, fmtScore(bands.fail), 'axis', 'start'),
-    s('line', { x1: x(bands.review), x2: x(bands.review), y1: top, y2: top + bh + 4, class: 'band-line b-review' }),
-    s('line', { x1: x(bands.fail), x2: x(bands.fail), y1: top, y2: top + bh + 4, class: 'band-line b-fail' }),
+    text(x(band.reviewAt) - 4, top + bh + 16, fmtScore(band.reviewAt), 'axis', 'end'),
+    text(x(band.failAt) + 4, top + bh + 16, fmtScore(band.failAt), 'axis', 'start'),
+    s('line', { x1: x(band.reviewAt), x2: x(band.reviewAt), y1: top, y2: top + bh + 4, class: 'band-line b-review' }),
+    s('line', { x1: x(band.failAt), x2: x(band.failAt), y1: top, y2: top + bh + 4, class: 'band-line b-fail' }),
   );
   if (score !== null) {
     const sx = x(score);
@@ -68,7 +68,7 @@ export function scoreBar(score: number | null, bands: Bands | null): SVGElement 
 }
 
 /** Score distribution with the band edges drawn in. */
-export function histogram(edges: number[], counts: number[], bands: Bands | null): SVGElement {
+export function histogram(edges: number[], counts: number[], band: Band | null): SVGElement {
   const H = 200;
   const el = svg(HIST_W, H, `histogram of ${counts.reduce((a, b) => a + b, 0)} scores`);
   const left = 34,
@@ -84,7 +84,7 @@ export function histogram(edges: number[], counts: number[], bands: Bands | null
   counts.forEach((c, i) => {
     if (c === 0) return;
     const mid = (edges[i] + edges[i + 1]) / 2;
-    const zone = !bands || mid < bands.review ? 'pass' : mid < bands.fail ? 'review' : 'fail';
+    const zone = !band || mid < band.reviewAt ? 'pass' : mid < band.failAt ? 'review' : 'fail';
     el.append(
       s('rect', {
         x: x(edges[i]) + 1,
@@ -95,10 +95,10 @@ export function histogram(edges: number[], counts: number[], bands: Bands | null
       }),
     );
   });
-  if (bands) {
+  if (band) {
     for (const [name, v] of [
-      ['review', bands.review],
-      ['fail', bands.fail],
+      ['review', band.reviewAt],
+      ['fail', band.failAt],
     ] as const) {
       if (v < lo || v > hi) continue;
       el.append(
@@ -116,12 +116,12 @@ export function histogram(edges: number[], counts: number[], bands: Bands | null
 }
 
 /**
- * Scores over time with the bands as shaded zones, and a moving mean of the last `window` items.
+ * Scores over time with the band as shaded zones, and a moving mean of the last `window` items.
  * `range` is the score axis: the product's histogram range from the server, so every maker's chart shares it.
  */
 export function controlChart(
   series: { t: number; score: number; verdict: Verdict }[],
-  bands: Bands | null,
+  band: Band | null,
   range: readonly number[],
   since: number,
   until: number,
@@ -141,27 +141,27 @@ export function controlChart(
   const t1 = Math.max(until, t0 + 1);
   const x = (t: number) => left + ((t - t0) / (t1 - t0)) * (right - left);
   const y = (v: number) => bottom - ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo)) * (bottom - top);
-  if (bands) {
+  if (band) {
     el.append(
       s('rect', {
         x: left,
-        y: y(bands.review),
+        y: y(band.reviewAt),
         width: right - left,
-        height: bottom - y(bands.review),
+        height: bottom - y(band.reviewAt),
         class: 'z-pass',
       }),
       s('rect', {
         x: left,
-        y: y(bands.fail),
+        y: y(band.failAt),
         width: right - left,
-        height: y(bands.review) - y(bands.fail),
+        height: y(band.reviewAt) - y(band.failAt),
         class: 'z-review',
       }),
-      s('rect', { x: left, y: top, width: right - left, height: y(bands.fail) - top, class: 'z-fail' }),
-      s('line', { x1: left, x2: right, y1: y(bands.review), y2: y(bands.review), class: 'band-line b-review' }),
-      s('line', { x1: left, x2: right, y1: y(bands.fail), y2: y(bands.fail), class: 'band-line b-fail' }),
-      text(left - 4, y(bands.review) + 4, fmtScore(bands.review), 'axis', 'end'),
-      text(left - 4, y(bands.fail) + 4, fmtScore(bands.fail), 'axis', 'end'),
+      s('rect', { x: left, y: top, width: right - left, height: y(band.failAt) - top, class: 'z-fail' }),
+      s('line', { x1: left, x2: right, y1: y(band.reviewAt), y2: y(band.reviewAt), class: 'band-line b-review' }),
+      s('line', { x1: left, x2: right, y1: y(band.failAt), y2: y(band.failAt), class: 'band-line b-fail' }),
+      text(left - 4, y(band.reviewAt) + 4, fmtScore(band.reviewAt), 'axis', 'end'),
+      text(left - 4, y(band.failAt) + 4, fmtScore(band.failAt), 'axis', 'end'),
     );
   }
   el.append(text(left - 4, bottom, fmtScore(lo), 'axis', 'end'));

@@ -94,7 +94,7 @@ function showInspection(v: InspectionView): void {
       : `Score ${fmtScore(v.score)} · item #${v.id} at ${fmtTime(v.inspectedAt)}`;
   const bar = $('#scorebar');
   clear(bar);
-  bar.append(scoreBar(v.score, v.bands));
+  bar.append(scoreBar(v.score, v.band));
   const frame = $('#frame') as HTMLImageElement;
   const heat = $('#heatmap') as HTMLImageElement;
   if (v.frameUrl) frame.src = v.frameUrl;

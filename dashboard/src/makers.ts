@@ -1,5 +1,5 @@
 // Makers page for the lead: per maker and product over a period — rates, score histogram,
-// control chart with the bands, drift flag — and makers side by side.
+// control chart with the tolerance band, drift flag — and makers side by side.
 import { getJson, errorText } from './api.ts';
 import { controlChart, histogram, rateBars } from './charts.ts';
 import { $, clear, fmtPct, fmtScore, h, notify } from './dom.ts';
@@ -69,13 +69,13 @@ function makerCard(g: MakerGroup, p: MakerStatsResponse['products'][number], res
         'figure',
         {},
         h('figcaption', {}, 'Score distribution'),
-        histogram(g.histogram.edges, g.histogram.counts, p.bands),
+        histogram(g.histogram.edges, g.histogram.counts, p.band),
       ),
       h(
         'figure',
         {},
         h('figcaption', {}, `Scores over time (line: mean of last ${res.recentN})`),
-        controlChart(g.series, p.bands, g.histogram.edges, res.since, res.until, res.recentN),
+        controlChart(g.series, p.band, g.histogram.edges, res.since, res.until, res.recentN),
       ),
     ),
     d.flagged ? h('ul', { class: 'reasons' }, ...d.reasons.map((r) => h('li', {}, r))) : null,
@@ -114,8 +114,8 @@ async function load(): Promise<void> {
           h(
             'span',
             { class: 'muted' },
-            p.bands
-              ? `bands (v${p.referenceSetVersion}): review > ${fmtScore(p.bands.review)}, fail > ${fmtScore(p.bands.fail)}`
+            p.band
+              ? `tolerance band (v${p.referenceSetVersion}): review > ${fmtScore(p.band.reviewAt)}, fail > ${fmtScore(p.band.failAt)}`
               : 'no active reference set',
           ),
         ),

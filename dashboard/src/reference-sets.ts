@@ -1,4 +1,4 @@
-// Reference sets for the lead: versions of each product with image counts, configuration, thresholds,
+// Reference sets for the lead: versions of each product with image counts, configuration, tolerance band,
 // coverage warnings and before/after rates; recalibrate with live progress; activate/roll back.
 import { connect, getJson, postJson, errorText } from './api.ts';
 import { $, clear, fmtPct, fmtScore, fmtTime, h, notify } from './dom.ts';
@@ -97,8 +97,8 @@ function versionRow(v: ReferenceSetVersion, active: number | null): HTMLElement 
     h(
       'td',
       {},
-      h('div', {}, `review > ${fmtScore(v.thresholds.review)}${interval(v.thresholds.reviewInterval)}`),
-      h('div', {}, `fail > ${fmtScore(v.thresholds.fail)}${interval(v.thresholds.failInterval)}`),
+      h('div', {}, `review > ${fmtScore(v.band.reviewAt)}${interval(v.band.reviewAtInterval)}`),
+      h('div', {}, `fail > ${fmtScore(v.band.failAt)}${interval(v.band.failAtInterval)}`),
     ),
     ratesCell(v),
     h(
@@ -169,9 +169,16 @@ async function load(): Promise<void> {
         h(
           'tr',
           {},
-          ...['Version', 'Built', 'Images', 'Configuration', 'Thresholds (95% interval)', 'Rates', 'Warnings', ''].map(
-            (t) => h('th', {}, t),
-          ),
+          ...[
+            'Version',
+            'Built',
+            'Images',
+            'Configuration',
+            'Tolerance band (95% interval)',
+            'Rates',
+            'Warnings',
+            '',
+          ].map((t) => h('th', {}, t)),
         ),
       ),
       h('tbody', {}, ...res.versions.map((v) => versionRow(v, res.activeVersion))),
@@ -194,7 +201,7 @@ function showProgress(e: CalibrationEvent): void {
   } else if (e.status === 'done') {
     bar.max = 1;
     bar.value = 1;
-    text.textContent = `Built v${e.version} from ${e.imageCount} images: review > ${fmtScore(e.thresholds.review)}, fail > ${fmtScore(e.thresholds.fail)}.${e.warnings?.length ? ` ${e.warnings.length} warning(s) below.` : ''}`;
+    text.textContent = `Built v${e.version} from ${e.imageCount} images, tolerance band: review > ${fmtScore(e.band.reviewAt)}, fail > ${fmtScore(e.band.failAt)}.${e.warnings?.length ? ` ${e.warnings.length} warning(s) below.` : ''}`;
   } else {
     bar.max = 1;
     bar.value = 0;

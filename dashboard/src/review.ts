@@ -138,8 +138,8 @@ async function select(id: number | null): Promise<void> {
         h('figcaption', {}, 'Heatmap: warm = unlike the good items'),
       ),
     ),
-    h('h3', {}, `Score ${fmtScore(d.score)} against the bands`),
-    h('div', { class: 'scorebar' }, scoreBar(d.score, d.bands)),
+    h('h3', {}, `Score ${fmtScore(d.score)} against the tolerance band`),
+    h('div', { class: 'scorebar' }, scoreBar(d.score, d.band)),
     h('h3', {}, 'Closest good references'),
     h(
       'div',

@@ -2,10 +2,10 @@
 // (station/server/contract.d.ts, a types-only file, so nothing of the server reaches the browser
 // build); the rest are the JSON answers only the dashboard reads.
 
-import type { Bands, MakerProductStats } from '../../station/server/contract.d.ts';
+import type { Band, MakerProductStats } from '../../station/server/contract.d.ts';
 
 export type {
-  Bands,
+  Band,
   BenchState,
   CalibrationEvent,
   DriftResult,
@@ -21,7 +21,7 @@ export interface ProductInfo {
   id: string;
   name: string;
   activeVersion: number | null;
-  thresholds: Bands | null;
+  band: Band | null;
 }
 
 /** One maker's figures for one product, with the maker's name resolved. */
@@ -37,7 +37,7 @@ export interface MakerStatsResponse {
   products: {
     productId: string;
     productName: string;
-    bands: Bands | null;
+    band: Band | null;
     referenceSetVersion: number | null;
     makers: MakerGroup[];
   }[];
@@ -48,7 +48,8 @@ export interface ReferenceSetVersion {
   version: number;
   isActive: boolean;
   imageCount: number;
-  thresholds: Bands & { reviewInterval?: [number, number]; failInterval?: [number, number] };
+  /** The version's tolerance band, with the 95 % interval of each edge when calibration measured it. */
+  band: Band & { reviewAtInterval?: [number, number]; failAtInterval?: [number, number] };
   createdAt: number;
   warnings: string[];
   /** Good images this set learned that a later review confirmed defective. */

@@ -22,7 +22,7 @@ import {
   type TuneResult,
 } from '../../station/calibrate/tune/index.ts';
 import { engineChoiceFor } from '../../station/calibrate/tune/productTuner.ts';
-import { visionEngines } from '../../station/calibrate/visionEngine.ts';
+import { enginePool } from '../../station/engines/pool.ts';
 import { regionCover } from '../../station/vision/itemRegion.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
 import { sampleIndices } from '../../station/shared/random.ts';
@@ -122,7 +122,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
   }
   const nativeAspect = medianAspect(sizes);
   // The station's own backbone pool and engine choice, as a product's calibration uses them.
-  const engines = await visionEngines(Object.values(opts.manifests)[0], opts.base, opts.manifests);
+  const engines = await enginePool(Object.values(opts.manifests)[0], opts.base, opts.manifests);
   const category = { inputMode: opts.base.resize ?? PRODUCT_DEFAULTS.inputMode, coresetSize: opts.bankSize, roi: null };
   const choiceOf = (c: Candidate) => engineChoiceFor(c, category, nativeAspect, opts.bankSize);
   try {

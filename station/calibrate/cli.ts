@@ -14,7 +14,8 @@ import { listProducts } from '../products/folders.ts';
 import { calibrateProduct, type Stage } from './run.ts';
 import { importReferenceSet } from '../referenceSets/importSet.ts';
 import { activateVersion, describeVersions } from '../referenceSets/versions.ts';
-import { visionEngines, type VisionEngines } from './visionEngine.ts';
+import { enginePool, type EnginePool } from '../engines/pool.ts';
+import { calibrationEngines, type CalibrationEngines } from './visionEngine.ts';
 import { decodeReferenceSet } from '../vision/referenceSet.ts';
 
 export const USAGE = `usage: npm run calibrate -- <product> [--all] [--activate N] [--list] [--no-activate] [--bands-from-rejects]
@@ -110,24 +111,29 @@ function readArguments(argv: string[], io: CliIo): CliArgs | number {
 
 /**
  * The engine factory, made on first use (listing versions needs none). Without an injected one the station's
- * backbone pool is loaded, and `vision` is set: it knows which backbones the station has.
+ * engine pool is loaded: `pool` knows which backbones the station has, `tune` self-tunes over them.
  */
 function lazyEngines(modelPath: () => string, injected: EngineFactory | undefined) {
   let engineFor = injected;
-  let vision: VisionEngines | undefined;
+  let pool: EnginePool | undefined;
+  let tune: CalibrationEngines['tune'] | undefined;
   return {
     async get(): Promise<EngineFactory> {
       if (!engineFor) {
-        vision = await visionEngines(modelPath());
-        engineFor = vision.engineFor;
+        pool = await enginePool(modelPath());
+        ({ engineFor, tune } = calibrationEngines(pool));
       }
       return engineFor;
     },
-    get vision() {
-      return vision;
+    /** The station's pool; undefined with an injected factory (tests), or before get(). */
+    get pool() {
+      return pool;
+    },
+    get tune() {
+      return tune;
     },
     async close(): Promise<void> {
-      await vision?.close();
+      await pool?.close();
     },
   };
 }
@@ -145,12 +151,12 @@ async function activateCommand(
   // Check the file still loads here before switching to it. A product may run another backbone of the pool than
   // the station's default, so the file says which, and the pool must hold it; an injected engine checks itself.
   const factory = await engines.get();
-  const vision = engines.vision;
-  const injected = vision ? null : await factory({ inputMode: 'pad' });
+  const pool = engines.pool;
+  const injected = pool ? null : await factory({ inputMode: 'pad' });
   const row = activateVersion(store, productId, version, (bytes, file) => {
     if (injected) return void injected.deserialise(bytes, file);
     const set = decodeReferenceSet(bytes, { source: file });
-    if (!vision!.hasBackbone(set.model.sha256))
+    if (!pool!.hasBackbone(set.model.sha256))
       throw new Error(
         `${file}: built with backbone ${set.model.id}, which this station does not have; rebuild it (npm run calibrate)`,
       );
@@ -171,14 +177,14 @@ async function importCommand(
 ): Promise<number> {
   // The station's backbone pool must hold the set's backbone; an injected engine (tests) is not asked.
   await engines.get();
-  const vision = engines.vision;
+  const pool = engines.pool;
   const r = await importReferenceSet({
     store,
     productId,
     file,
     calibrationDir,
     activate,
-    ...(vision ? { hasBackbone: (sha: string) => vision.hasBackbone(sha) } : {}),
+    ...(pool ? { hasBackbone: (sha: string) => pool.hasBackbone(sha) } : {}),
   });
   io.stdout.write(
     `${productId}: ${file} stored as reference set v${r.version} (${r.refsetFile})` +
@@ -237,7 +243,7 @@ async function calibrateOne(productId: string, run: CalibrationRun) {
     calibrationDir: run.calibrationDir,
     store: run.store,
     engineFor: await run.engines.get(),
-    tune: run.engines.vision?.tune,
+    tune: run.engines.tune,
     activate: !v['no-activate'],
     bandsFrom: v['bands-from-rejects'] ? 'rejects' : 'rates',
     folds: run.folds,

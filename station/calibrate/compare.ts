@@ -1,9 +1,10 @@
 /**
  * Before/after against the previous active version, on the same images, honestly:
- * rejects are scored by both; good images only when the previous bank did not contain them
+ * rejects are scored by both; good images only when the previous reference set did not contain them
  * (otherwise its scores would be self-scores), the new side using held-out scores.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { Band } from '../shared/domain.d.ts';
 import type { ReferenceSetVersion } from '../store/index.ts';
 import { goodRates, rejectRates } from '../verdict/judge.ts';
 import { productScorer } from '../verdict/scoreModel.ts';
@@ -34,17 +35,17 @@ export async function compareWithPrevious<E>(x: CompareInput<E>): Promise<Versio
     out.notes.push(`v${prev.version}'s file ${file} is missing; no comparison`);
     return out;
   }
-  let bank: unknown;
+  let prevSet: unknown;
   try {
-    bank = x.engine.deserialise(readFileSync(file), file);
+    prevSet = x.engine.deserialise(readFileSync(file), file);
   } catch (err) {
     out.notes.push(`v${prev.version}'s file cannot be loaded (${(err as Error).message}); no comparison`);
     return out;
   }
-  let prevBand: { reviewAt: number; failAt: number };
+  let prevBand: Band;
   let prevScore: ReturnType<typeof productScorer>;
   try {
-    const t = versionBand(prev, x.engine.judgingOf(bank), `reference set ${prev.productId} v${prev.version}`);
+    const t = versionBand(prev, x.engine.judgingOf(prevSet), `reference set ${prev.productId} v${prev.version}`);
     prevBand = { reviewAt: t.reviewAt, failAt: t.failAt };
     prevScore = productScorer(t.scoreModel ?? { kind: 'raw' });
   } catch (err) {
@@ -61,7 +62,7 @@ export async function compareWithPrevious<E>(x: CompareInput<E>): Promise<Versio
   try {
     if (fresh.length > 0) {
       const before: number[] = [];
-      for (const g of fresh) before.push(prevScore(await x.engine.score(g.embedding, bank)));
+      for (const g of fresh) before.push(prevScore(await x.engine.score(g.embedding, prevSet)));
       out.good = {
         n: fresh.length,
         before: goodRates(before, prevBand),
@@ -76,7 +77,7 @@ export async function compareWithPrevious<E>(x: CompareInput<E>): Promise<Versio
       );
     if (x.rejects.length > 0) {
       const before: number[] = [];
-      for (const r of x.rejects) before.push(prevScore(await x.engine.score(r.embedding, bank)));
+      for (const r of x.rejects) before.push(prevScore(await x.engine.score(r.embedding, prevSet)));
       out.reject = {
         n: x.rejects.length,
         before: rejectRates(before, prevBand),

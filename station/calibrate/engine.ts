@@ -2,11 +2,10 @@
  * What calibration needs from the inspection engine, as a small interface: the orchestration
  * stays testable with numeric fakes, and station/calibrate/visionEngine.ts adapts the real engine.
  */
+import type { EngineSpec } from '../engines/pool.ts';
 import type { Augmentation } from '../vision/augment.ts';
 import type { ItemRegion } from '../vision/itemRegion.ts';
 import type { ReferenceSetJudging } from '../vision/referenceSet.ts';
-import type { FeatureSettings } from '../vision/settings.ts';
-import type { ResizeMode } from '../vision/types.ts';
 
 export interface ItemScore {
   score: number;
@@ -16,10 +15,10 @@ export interface ItemScore {
   contentMask?: Uint8Array;
 }
 
-export interface CalibrationEngine<E = unknown, B = unknown> {
-  /** Checksum of the backbone: stored with each version, a mismatch refuses an old bank. */
+export interface CalibrationEngine<E = unknown, S = unknown> {
+  /** Checksum of the backbone: stored with each version, a mismatch refuses an old reference set. */
   readonly modelSha256: string;
-  /** Bank size used when the product sets none. */
+  /** Memory-bank size (patches kept) used when the product sets none. */
   readonly defaultCoresetSize: number;
   /** Decode + embed one image; throws an Error naming `name` when the image cannot be read. */
   embed(buf: Buffer, name: string): Promise<E>;
@@ -27,31 +26,27 @@ export interface CalibrationEngine<E = unknown, B = unknown> {
   embedViews?(buf: Buffer, name: string): Promise<E[]>;
   imageEmbedding(e: E): Float32Array;
   grid(e: E): { gridW: number; gridH: number };
-  /** Build a bank (reference set) from these embeddings. */
+  /** Build a reference set (its memory bank of patches, and what scoring needs) from these embeddings. */
   build(
     embs: E[],
     names: string[],
     opts: { seed: number; coresetSize?: number; views?: E[]; itemRegion?: ItemRegion | null },
-  ): B | Promise<B>;
-  score(e: E, bank: B): ItemScore | Promise<ItemScore>;
-  /** The bank's file bytes; the self-tuning summary and the product's judging (band, score model) travel inside. */
-  serialise(bank: B, extras?: { tuning?: object; judging?: ReferenceSetJudging }): Uint8Array;
-  /** Load a bank file's bytes; throws naming `file` when it is damaged or from another backbone. */
-  deserialise(bytes: Uint8Array, file: string): B;
-  /** The judging a loaded bank's file carries; undefined for a format-1 file (its row holds the band). */
-  judgingOf(bank: B): ReferenceSetJudging | undefined;
+  ): S | Promise<S>;
+  score(e: E, set: S): ItemScore | Promise<ItemScore>;
+  /** The set's file bytes; the self-tuning summary and the product's judging (band, score model) travel inside. */
+  serialise(set: S, extras?: { tuning?: object; judging?: ReferenceSetJudging }): Uint8Array;
+  /** Load a reference-set file's bytes; throws naming `file` when it is damaged or from another backbone. */
+  deserialise(bytes: Uint8Array, file: string): S;
+  /** The judging a loaded reference set's file carries; undefined for a format-1 file (its row holds the band). */
+  judgingOf(set: S): ReferenceSetJudging | undefined;
   /** The backbone's id, summarised in the version's row. */
   readonly modelId?: string;
 }
 
-/** Engine settings a product chooses (product.json, or its self-tuning). */
-export interface EngineChoice {
-  inputMode: ResizeMode;
+/** Engine settings a product chooses (product.json, or its self-tuning): the pool's engine, and how it builds. */
+export interface EngineChoice extends EngineSpec {
+  /** Memory-bank size of the reference set. */
   coresetSize?: number;
-  /** Backbone id from the station's pool (default: the station's backbone). */
-  backbone?: string;
-  /** Feature settings the product runs with (input size, aspect, region of interest). */
-  settings?: Partial<FeatureSettings>;
   /** Extra views of each good image in the reference set (items placed turned or mirrored). */
   augment?: Augmentation;
 }

@@ -11,7 +11,7 @@ export interface VersionComparison {
   previousVersion: number;
   /** Why some figures are missing (e.g. another backbone), if any. */
   notes: string[];
-  /** Good images not in the previous reference set: previous scored against its bank, new held-out. */
+  /** Good images not in the previous reference set: scored against it for "before", held out for "after". */
   good?: { n: number; before: RateSummary; after: RateSummary };
   /** Reject images scored by both versions. */
   reject?: { n: number; before: RateSummary; after: RateSummary };
@@ -80,7 +80,7 @@ export function reportText(r: CalibrationReport): string {
   if (r.warnings.length) L.push('', 'Coverage warnings:', ...r.warnings.map((w) => `  ! ${w}`));
   L.push('');
   L.push(
-    `Time: embedding ${r.timings.embedSeconds.toFixed(1)} s, held-out scoring ${r.timings.heldOutSeconds.toFixed(1)} s, bank ${r.timings.buildSeconds.toFixed(1)} s, total ${r.timings.totalSeconds.toFixed(1)} s`,
+    `Time: embedding ${r.timings.embedSeconds.toFixed(1)} s, held-out scoring ${r.timings.heldOutSeconds.toFixed(1)} s, reference set ${r.timings.buildSeconds.toFixed(1)} s, total ${r.timings.totalSeconds.toFixed(1)} s`,
   );
   return `${L.join('\n')}\n`;
 }

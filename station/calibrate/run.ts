@@ -28,7 +28,7 @@ import {
   type ImageFacts,
 } from './screen.ts';
 import { heldOutUnderModel } from './scoreModel.ts';
-import { refsetRelPath, refsetFile } from '../referenceSets/versions.ts';
+import { refsetRelPath, refsetFile, storedBand } from '../referenceSets/versions.ts';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
 import { REFERENCE_SET_FORMAT } from '../vision/referenceSet.ts';
 import type { ProductTuner, TunedChoice } from './tune/productTuner.ts';
@@ -106,7 +106,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
 
   const tBuild = performance.now();
   progress('reference set', 0, 1);
-  const bank = await engine.build(heldOut.embs, heldOut.names, {
+  const set = await engine.build(heldOut.embs, heldOut.names, {
     seed: product.seed,
     coresetSize,
     views: heldOut.views.length ? heldOut.views.flat() : undefined,
@@ -115,7 +115,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   progress('reference set', 1, 1);
   const buildSeconds = secondsSince(tBuild);
 
-  const rejectScores = await scoreRejects(engine, rejects, bank, productScorer(heldOut.model), progress);
+  const rejectScores = await scoreRejects(engine, rejects, set, productScorer(heldOut.model), progress);
   const { band, rejectOptions } = toleranceBand(
     heldOut.goodScores,
     rejectScores,
@@ -166,7 +166,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
     comparison,
     timings: { embedSeconds, heldOutSeconds, buildSeconds, totalSeconds: 0 },
   });
-  return writeVersion({ opts, version, engine, bank, tuned, report, model: heldOut.model, band, good, progress, t0 });
+  return writeVersion({ opts, version, engine, set, tuned, report, model: heldOut.model, band, good, progress, t0 });
 }
 
 /** The product's calibration folder; when it is missing, the error names the products that exist. */
@@ -326,13 +326,13 @@ async function heldOutGood(c: HeldOutContext, good: EmbeddedImages, views: unkno
 async function scoreRejects(
   engine: Engine,
   rejects: EmbeddedImages,
-  bank: unknown,
+  set: unknown,
   scoreOf: ReturnType<typeof productScorer>,
   progress: Progress,
 ): Promise<number[]> {
   const rejectScores: number[] = [];
   for (const [i, r] of rejects.ok.entries()) {
-    rejectScores.push(scoreOf(await engine.score(r.embedding, bank)));
+    rejectScores.push(scoreOf(await engine.score(r.embedding, set)));
     progress('rejects', i + 1, rejects.ok.length);
   }
   return rejectScores;
@@ -464,7 +464,8 @@ interface NewVersion {
   opts: CalibrateOptions;
   version: number;
   engine: Engine;
-  bank: unknown;
+  /** The reference set built (the file's content before its judging is added). */
+  set: unknown;
   tuned: TunedChoice | undefined;
   report: CalibrationReport;
   model: ScoreModel;
@@ -485,7 +486,7 @@ async function writeVersion(v: NewVersion): Promise<CalibrateResult> {
   const rel = refsetRelPath(productId, version);
   const file = refsetFile(store.dataDir, rel);
   const judging = { productId, band, scoreModel: v.model };
-  await writeFileAtomic(file, engine.serialise(v.bank, { tuning: v.tuned?.summary, judging }));
+  await writeFileAtomic(file, engine.serialise(v.set, { tuning: v.tuned?.summary, judging }));
   opts.onStep?.('file');
   progress('write', 1, 3);
   report.timings.totalSeconds = secondsSince(v.t0);
@@ -510,12 +511,7 @@ async function writeVersion(v: NewVersion): Promise<CalibrateResult> {
       format: REFERENCE_SET_FORMAT,
       scoreKind: v.model.kind,
       ...(engine.modelId ? { backboneId: engine.modelId } : {}),
-      thresholds: {
-        review: band.reviewAt,
-        fail: band.failAt,
-        reviewInterval: band.intervals.reviewAt,
-        failInterval: band.intervals.failAt,
-      },
+      band: storedBand(band),
       report: storedReport as unknown as Record<string, unknown>,
     });
     for (const g of good.ok) {

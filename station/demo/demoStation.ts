@@ -4,7 +4,7 @@
  * to cycle through. Written once under <dataDir>/demo and reused on later starts.
  */
 import { DEFAULT_BACKBONE } from '../../models/load.ts';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
 import path from 'node:path';
 import { DEFECT_KINDS, encodePng, renderEmptyBench, renderItem, writeSampleProduct } from './generate.ts';
@@ -43,7 +43,7 @@ export async function ensureDemo(
   const productDir = path.join(p.calibrationDir, DEMO_PRODUCT);
   mkdirSync(p.replayDir, { recursive: true });
   await writeSampleProduct(productDir, { ...DEMO_SAMPLE, goodCount: opts.good ?? DEMO_SAMPLE.goodCount });
-  writeFileSync(
+  await writeFileAtomic(
     path.join(productDir, 'product.json'),
     JSON.stringify(
       {
@@ -70,7 +70,8 @@ export async function ensureDemo(
     );
   }
   await writeFileAtomic(p.emptyBench, await encodePng(demoEmptyBench()));
-  writeFileSync(marker, new Date().toISOString());
+  // Last, and durable: a start that finds it trusts everything above to be on disk.
+  await writeFileAtomic(marker, new Date().toISOString());
   return p;
 }
 

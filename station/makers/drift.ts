@@ -12,6 +12,7 @@
 //   about 0.22 spread, so a 1-spread move is far outside chance.
 
 import type { DriftResult } from '../server/contract.d.ts';
+import type { Band } from '../shared/domain.d.ts';
 
 export const DRIFT_RULE =
   "Flagged when the mean of a maker's last N scores is at least K good-score spreads above " +
@@ -82,7 +83,7 @@ export function driftFlag(
  * review threshold sits near the 90th and the fail threshold near the 99th percentile of good
  * scores, which for a normal distribution are 1.05 standard deviations apart.
  */
-export function spreadFromBands(reviewThreshold: number, failThreshold: number): number | null {
-  const width = failThreshold - reviewThreshold;
+export function spreadFromBand({ reviewAt, failAt }: Band): number | null {
+  const width = failAt - reviewAt;
   return width > 0 && Number.isFinite(width) ? width / 1.05 : null;
 }

@@ -1,8 +1,8 @@
 // Per maker and product figures for the Makers page — pure over inspection rows.
 import type { MakerProductStats, TargetComparison } from '../server/contract.d.ts';
 import { PRODUCT_DEFAULTS } from '../products/productConfig.ts';
-import type { Verdict } from '../shared/domain.d.ts';
-import { driftFlag, spreadFromBands, type DriftOptions } from './drift.ts';
+import type { Band, Verdict } from '../shared/domain.d.ts';
+import { driftFlag, spreadFromBand, type DriftOptions } from './drift.ts';
 
 export type { MakerProductStats };
 
@@ -14,14 +14,13 @@ export interface ScoredRow {
   verdict: Verdict;
 }
 
-export interface ProductBands {
-  review: number;
-  fail: number;
+/** A product's active tolerance band, as the makers' figures are read against it. */
+export interface ProductBand extends Band {
   /** Standard deviation of good scores when calibration recorded it. */
   goodSpread?: number | null;
 }
 
-/** The share of good items a product means to send to review and to fail (product.json tolerance). */
+/** The share of good items a product means to send to review and to fail (product.json tolerance): rates, not a band. */
 export interface ProductTargets {
   review: number;
   fail: number;
@@ -59,10 +58,10 @@ export interface StatsOptions extends DriftOptions {
 
 /**
  * Histogram edges per product, shared by its makers so side-by-side charts line up. The range
- * is zoomed on the bands (3 band-widths below review to 1.5 above fail) and widened to hold
+ * is zoomed on the band (3 band-widths below reviewAt to 1.5 above failAt) and widened to hold
  * every score; scores are distances, so it never starts below 0.
  */
-export function histogramEdges(scores: readonly number[], bands: ProductBands | undefined, bins: number): number[] {
+export function histogramEdges(scores: readonly number[], band: ProductBand | undefined, bins: number): number[] {
   // Loops, not Math.max(...xs): a long period can hold more scores than the argument limit.
   let lo = Infinity;
   let hi = -Infinity;
@@ -70,10 +69,10 @@ export function histogramEdges(scores: readonly number[], bands: ProductBands | 
     if (s > hi) hi = s;
     if (s < lo) lo = s;
   }
-  if (bands) {
-    const w = Math.max(bands.fail - bands.review, 1e-9);
-    lo = Math.min(lo, bands.review - 3 * w);
-    hi = Math.max(hi, bands.fail + 1.5 * w);
+  if (band) {
+    const w = Math.max(band.failAt - band.reviewAt, 1e-9);
+    lo = Math.min(lo, band.reviewAt - 3 * w);
+    hi = Math.max(hi, band.failAt + 1.5 * w);
   }
   if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
   lo = Math.max(0, lo);
@@ -101,7 +100,7 @@ function thin<T>(xs: T[], max: number): T[] {
 
 export function makerStats(
   rows: readonly ScoredRow[],
-  bandsByProduct: ReadonlyMap<string, ProductBands>,
+  bandsByProduct: ReadonlyMap<string, ProductBand>,
   opts: StatsOptions = {},
 ): MakerProductStats[] {
   const bins = opts.bins ?? 20;
@@ -117,15 +116,15 @@ export function makerStats(
 
   const out: MakerProductStats[] = [];
   for (const [productId, productRows] of byProduct) {
-    const bands = bandsByProduct.get(productId);
+    const band = bandsByProduct.get(productId);
     const judged = (xs: readonly ScoredRow[]) =>
       xs.filter((r) => r.verdict !== 'unjudged' && r.score !== null && Number.isFinite(r.score));
     const edges = histogramEdges(
       judged(productRows).map((r) => r.score as number),
-      bands,
+      band,
       bins,
     );
-    const spread = bands ? (bands.goodSpread ?? spreadFromBands(bands.review, bands.fail)) : null;
+    const spread = band ? (band.goodSpread ?? spreadFromBand(band)) : null;
 
     const byMaker = new Map<string | null, ScoredRow[]>();
     for (const r of productRows) {

@@ -5,13 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { closedObject, issueLine, mustBe } from '../schema/format.ts';
+import { closedObject, issueLine, want } from '../schema/format.ts';
+import { roiSchema } from '../schema/roi.ts';
 import { MAX_TOP_SHARE } from '../verdict/pool.ts';
 import { AUGMENTATIONS } from '../vision/augment.ts';
 import { MAX_INPUT_SIZE } from '../vision/settings.ts';
 import { RESIZE_MODES, resizeModesText, type Rect } from '../vision/types.ts';
 import type { Pins } from '../calibrate/tune/candidates.ts';
-import { DEFAULT_LATENCY_BUDGET_MS } from '../calibrate/tune/pool.ts';
+import { DEFAULT_LATENCY_BUDGET_MS } from '../calibrate/tune/budget.ts';
 
 /** The defaults of product.json's fields (the schema below declares them from here; the dashboard's targets use them). */
 export const PRODUCT_DEFAULTS = {
@@ -29,25 +30,20 @@ export const MAX_CORESET = 200_000;
 
 const ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
-/** "is required: …" for an absent field, "must be … (got …)" for a wrong one. */
-const want =
-  (what: string) =>
-  (iss: { input?: unknown }): string =>
-    iss.input === undefined ? `is required: ${what}` : mustBe(what)(iss);
-
-const share = (of: 'image' | 'frame', min = 0) =>
+/** A share of the model input, for a region's rectangle. */
+const share = () =>
   z
-    .number({ error: want(`a number in [${min}, 1] (share of the ${of})`) })
-    .min(min)
+    .number({ error: want('a number in [0, 1] (share of the image)') })
+    .min(0)
     .max(1);
 
 const region = closedObject(
   {
     name: z.string({ error: want('a string') }).optional(),
-    x: share('image'),
-    y: share('image'),
-    w: share('image').describe('x + w ≤ 1'),
-    h: share('image').describe('y + h ≤ 1'),
+    x: share(),
+    y: share(),
+    w: share().describe('x + w ≤ 1'),
+    h: share().describe('y + h ≤ 1'),
     tolerance: z
       .number({
         error: want(
@@ -72,13 +68,6 @@ const region = closedObject(
   })
   // The refinement above, spelt out for the generated JSON Schema (zod cannot translate a refinement).
   .meta({ anyOf: [{ required: ['tolerance'] }, { required: ['ignore'], properties: { ignore: { const: true } } }] });
-
-const roi = closedObject(
-  { x: share('frame'), y: share('frame'), width: share('frame', 0.05), height: share('frame', 0.05) },
-  'must be an object like {"x": 0.2, "y": 0.1, "width": 0.6, "height": 0.8} (shares of the frame)',
-).refine((r) => r.x + r.width <= 1 + 1e-9 && r.y + r.height <= 1 + 1e-9, {
-  error: 'x + width and y + height must not exceed 1',
-});
 
 const engine = closedObject(
   {
@@ -185,7 +174,7 @@ export const productFileSchema = closedObject(
       .int({ error: want('a whole number') })
       .default(PRODUCT_DEFAULTS.seed)
       .describe('Seed for folds, coreset and bootstrap: same images + same seed = same version.'),
-    roi: roi
+    roi: roiSchema
       .nullable()
       .optional()
       .describe(

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../store/atomicWrite.ts';
 import type { ReferenceSetVersion, Store } from '../store/index.ts';
 import { decodeReferenceSet } from '../vision/referenceSet.ts';
 import { registerProduct } from '../products/folders.ts';
-import { refsetFile, refsetRelPath } from './versions.ts';
+import { refsetFile, refsetRelPath, storedBand } from './versions.ts';
 
 export interface ImportOptions {
   store: Store;
@@ -74,12 +74,7 @@ export async function importReferenceSet(o: ImportOptions): Promise<ImportResult
     format: set.formatVersion,
     scoreKind: scoreModel.kind,
     backboneId: set.model.id,
-    thresholds: {
-      review: band.reviewAt,
-      fail: band.failAt,
-      reviewInterval: band.intervals.reviewAt,
-      failInterval: band.intervals.failAt,
-    },
+    band: storedBand(band),
     report: { importedFrom: path.resolve(file), importedAt: new Date().toISOString(), warnings: band.warnings },
   });
   const activate = o.activate ?? true;

@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ReferenceSetVersion, Store } from '../store/index.ts';
+import type { ReferenceSetVersion, Store, StoredBand } from '../store/index.ts';
+import type { ToleranceBand } from '../verdict/bands.ts';
 import type { JudgingBand } from '../verdict/scoreModel.ts';
 import { scoreModelFromJson, type ReferenceSetJudging } from '../vision/referenceSet.ts';
 
@@ -17,6 +18,16 @@ export function refsetRelPath(productId: string, version: number): string {
 /** Absolute path of a stored reference-set file (rows hold paths relative to the data folder). */
 export function refsetFile(dataDir: string, filePath: string): string {
   return path.resolve(dataDir, filePath);
+}
+
+/** What a version's row keeps of a calibrated band (calibration and import store the same summary). */
+export function storedBand(band: ToleranceBand): StoredBand {
+  return {
+    reviewAt: band.reviewAt,
+    failAt: band.failAt,
+    reviewAtInterval: band.intervals.reviewAt,
+    failAtInterval: band.intervals.failAt,
+  };
 }
 
 /**
@@ -40,10 +51,10 @@ export function versionBand(
     throw new Error(
       `${where}: the file carries no tolerance band, although it was stored as format ${row.format}; calibrate again or activate another version`,
     );
-  const { review, fail, scoreModel } = row.thresholds;
+  const { reviewAt, failAt, scoreModel } = row.band;
   return {
-    reviewAt: review,
-    failAt: fail,
+    reviewAt,
+    failAt,
     ...(scoreModel !== undefined ? { scoreModel: scoreModelFromJson(scoreModel, `${where} → scoreModel`) } : {}),
   };
 }
@@ -76,10 +87,10 @@ export function describeVersions(store: Store, productId: string): string {
   if (rows.length === 0) return `${productId}: no reference sets yet`;
   return rows
     .map((r) => {
-      const t = r.thresholds;
+      const b = r.band;
       return (
         `${r.isActive ? '*' : ' '} v${r.version}  ${new Date(r.createdAt).toISOString()}  ${r.imageCount} good images  ` +
-        `review > ${t.review.toPrecision(4)}  fail > ${t.fail.toPrecision(4)}  ${r.scoreKind} score  format ${r.format}  ${r.filePath}`
+        `review > ${b.reviewAt.toPrecision(4)}  fail > ${b.failAt.toPrecision(4)}  ${r.scoreKind} score  format ${r.format}  ${r.filePath}`
       );
     })
     .join('\n');

@@ -1,6 +1,6 @@
 /**
  * What inspecting one product needs, loaded once per activation: the active reference-set
- * version's row, its decoded bank, how it judges (tolerance band and score model: from the file when it carries
+ * version's row, its decoded file, how it judges (tolerance band and score model: from the file when it carries
  * them, format 2, else from the row) and the engine it was built for (its backbone and settings: a reference set
  * carries the configuration its product chose).
  */

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { calibrateProduct } from '../calibrate/run.ts';
-import type { VisionEngines } from '../calibrate/visionEngine.ts';
+import { calibrationEngines } from '../calibrate/visionEngine.ts';
+import type { EnginePool } from '../engines/pool.ts';
 import type { Store } from '../store/index.ts';
 import type { Log } from '../shared/domain.d.ts';
 import type { Selection } from './selection.ts';
@@ -15,7 +16,7 @@ export interface FirstCalibration {
   selection: Pick<Selection, 'productId' | 'active'>;
   calibrationDir: string;
   store: Store;
-  engines: Pick<VisionEngines, 'engineFor' | 'tune'>;
+  engines: Pick<EnginePool, 'pool' | 'loadEngine'>;
   log: Log;
 }
 
@@ -47,8 +48,7 @@ async function calibrate(
       productId,
       calibrationDir,
       store,
-      engineFor: engines.engineFor,
-      tune: engines.tune,
+      ...calibrationEngines(engines),
       onProgress: (stage, done, total) => {
         if (stage !== lastStage || done === total) log.info(`  calibrate: ${stage} ${done}/${total}`);
         lastStage = stage;

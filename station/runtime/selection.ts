@@ -10,6 +10,12 @@ import type { Log } from '../shared/domain.d.ts';
 
 export type SelectionListener = (productId: string, makerId: string | null) => void;
 
+/** What a person changes at once: the product, the maker (null clears it), or both. */
+export interface SelectionChange {
+  productId?: string;
+  makerId?: string | null;
+}
+
 export interface Selection {
   readonly productId: string;
   readonly makerId: string | null;
@@ -17,11 +23,12 @@ export interface Selection {
   active(productId?: string): ActiveProduct | Error;
   /** Loads the product's active reference set again (after an activation or a roll back). */
   reload(productId: string): ActiveProduct | Error;
-  /** Throws, for the person, on a product the store does not know. */
-  selectProduct(productId: string): void;
-  /** null clears the maker; throws on a maker the store does not know. */
-  selectMaker(makerId: string | null): void;
-  /** Called after each change of product or maker. */
+  /**
+   * One change, heard once: both are checked before either is taken, so a refused maker leaves the product as it
+   * was too. Throws, for the person, on a product or maker the store does not know.
+   */
+  select(change: SelectionChange): void;
+  /** Called once after each select() that named a product or a maker. */
   onChange(listener: SelectionListener): void;
 }
 
@@ -82,15 +89,14 @@ export function createSelection(o: SelectionOptions): Selection {
       loaded.delete(id);
       return active(id);
     },
-    selectProduct(id) {
-      if (!store.products.get(id))
-        throw new Error(`unknown product '${id}': add calibration/${id}/product.json and calibrate it`);
-      productId = id;
-      changed();
-    },
-    selectMaker(id) {
-      if (id !== null && !store.makers.get(id)) throw new Error(`unknown maker '${id}'`);
-      makerId = id;
+    select(change) {
+      const { productId: product, makerId: maker } = change;
+      if (product !== undefined && !store.products.get(product))
+        throw new Error(`unknown product '${product}': add calibration/${product}/product.json and calibrate it`);
+      if (maker != null && !store.makers.get(maker)) throw new Error(`unknown maker '${maker}'`);
+      if (product === undefined && maker === undefined) return;
+      if (product !== undefined) productId = product;
+      if (maker !== undefined) makerId = maker;
       changed();
     },
     onChange(listener) {
@@ -102,8 +108,8 @@ export function createSelection(o: SelectionOptions): Selection {
 /** A scanned product code or maker badge changes the selection; a code the store does not know is logged. */
 export function selectByScan(selection: Selection, scan: ScanEvent, log: Log): void {
   try {
-    if (scan.kind === 'product') selection.selectProduct(scan.id);
-    else if (scan.kind === 'maker') selection.selectMaker(scan.id);
+    if (scan.kind === 'product') selection.select({ productId: scan.id });
+    else if (scan.kind === 'maker') selection.select({ makerId: scan.id });
     // an unknown code was logged by the reader (throttled, escaped)
   } catch (err) {
     log.warn(`barcode: ${(err as Error).message}`);

@@ -43,8 +43,7 @@ export function createStationControl(o: ControlOptions): StationControl {
         throw new Error('no camera frame to inspect: the camera is lost');
       trigger.manual();
     },
-    selectProduct: (id) => selection.selectProduct(id),
-    selectMaker: (id) => selection.selectMaker(id),
+    select: (change) => selection.select(change),
     // In a process of its own at lower priority: the bench keeps its event loop and CPU while a lead recalibrates.
     startCalibration: (id, onProgress) =>
       runInChild({ ...o.calibration, productId: id }, onProgress, (pid) =>

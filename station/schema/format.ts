@@ -18,6 +18,12 @@ export const mustBe =
   (iss: { input?: unknown }): string =>
     `must be ${what} (got ${shown(iss.input)})`;
 
+/** "is required: …" for an absent field, "must be … (got …)" for a wrong one. */
+export const want =
+  (what: string) =>
+  (iss: { input?: unknown }): string =>
+    iss.input === undefined ? `is required: ${what}` : mustBe(what)(iss);
+
 /** `["regions", 0, "w"]` → `regions[0] → w`: list positions stay with their list, as a reader writes them. */
 function fieldPath(path: readonly PropertyKey[]): string[] {
   const parts: string[] = [];

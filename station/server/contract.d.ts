@@ -5,19 +5,14 @@
 // wire says what the code says. skipLibCheck skips .d.ts files, so tests/server/contract.test.ts
 // type-checks this file with that one import and nothing else.
 
-import type { JudgedVerdict, Verdict } from '../shared/domain.d.ts';
+import type { Band, JudgedVerdict, Verdict } from '../shared/domain.d.ts';
 
-export type { JudgedVerdict, Verdict };
+/** Band: a product's tolerance band, strict (a score above `reviewAt` goes to review, above `failAt` fails). */
+export type { Band, JudgedVerdict, Verdict };
 export type ReviewStatus = 'none' | 'pending' | 'confirmed_defect' | 'accepted_good';
 export type BenchState = 'empty' | 'item' | 'steady' | 'inspecting' | 'waiting-empty';
 /** 'ended': a replay that does not loop has played its last item. */
 export type CameraState = 'up' | 'lost' | 'ended';
-
-/** A product's tolerance band, strict: a score above `review` goes to review, above `fail` fails (equal to `review` passes). */
-export interface Bands {
-  review: number;
-  fail: number;
-}
 
 export interface StationState {
   bench: BenchState;
@@ -46,7 +41,8 @@ export interface InspectionView {
   makerName: string | null;
   verdict: Verdict;
   score: number | null;
-  bands: Bands | null;
+  /** The tolerance band the item was judged by; null when it had none. */
+  band: Band | null;
   referenceSetId: number | null;
   frameUrl: string | null;
   heatmapUrl: string | null;
@@ -80,7 +76,7 @@ export interface Hello extends StationState {
 }
 
 export interface CalibrationProgress {
-  /** e.g. 'embedding', 'bank', 'bands', 'saving' — whatever the calibrator reports. */
+  /** e.g. 'embed good', 'held-out scoring', 'reference set', 'write' — whatever the calibrator reports. */
   phase: string;
   done: number;
   total: number;
@@ -90,7 +86,7 @@ export interface CalibrationProgress {
 export interface CalibrationOutcome {
   version: number;
   imageCount: number;
-  thresholds: Bands;
+  band: Band;
   /** Messages worth showing the lead (coverage, skipped files, duplicates). */
   warnings?: string[];
 }

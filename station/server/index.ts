@@ -85,7 +85,7 @@ export function createServer(opts: ServerOptions): StationServer {
   app.use(healthRoutes({ store, station, metrics }));
   app.use(inspectionRoutes(store));
   app.use(reviewRoutes({ store, dataDir, calibrationDir, auth, log }));
-  app.use(stationRoutes({ store, station, auth, announce }));
+  app.use(stationRoutes({ store, station, auth }));
   app.use(makerRoutes({ store, auth }));
   app.use(referenceSetRoutes({ store, station, auth, announce, log }));
   app.use(fileRoutes({ dataDir, calibrationDir }));

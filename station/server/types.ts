@@ -30,9 +30,11 @@ export interface StationControl {
   currentState(): StationState;
   /** Inspect what is on the bench now, without waiting for the trigger. */
   manualTrigger(): Promise<void> | void;
-  selectProduct(productId: string): Promise<void> | void;
-  /** null clears the maker (items are then recorded with no maker). */
-  selectMaker(makerId: string | null): Promise<void> | void;
+  /**
+   * Change the product, the maker (null clears it: items are then recorded with no maker), or both, as one change:
+   * the station announces it once (socket `selection`), so the caller does not.
+   */
+  select(change: { productId?: string; makerId?: string | null }): Promise<void> | void;
   /** Build a new reference-set version; resolves when it is stored (not yet active). */
   startCalibration(productId: string, onProgress: (p: CalibrationProgress) => void): Promise<CalibrationOutcome>;
   /** Make a stored version the one used for inspections (activation and roll back alike). */

@@ -11,10 +11,6 @@ export const referenceUrl = (productId: string, fileName: string) =>
 export function inspectionView(store: ServerStore, row: Inspection): InspectionView {
   const product = store.products.get(row.productId);
   const maker = row.makerId ? store.makers.get(row.makerId) : undefined;
-  const bands =
-    row.reviewThreshold !== null && row.failThreshold !== null
-      ? { review: row.reviewThreshold, fail: row.failThreshold }
-      : null;
   return {
     id: row.id,
     inspectedAt: row.inspectedAt,
@@ -24,7 +20,7 @@ export function inspectionView(store: ServerStore, row: Inspection): InspectionV
     makerName: maker?.name ?? row.makerId,
     verdict: row.verdict,
     score: row.score,
-    bands,
+    band: row.band,
     referenceSetId: row.referenceSetId,
     frameUrl: evidenceUrl(row.framePath),
     heatmapUrl: evidenceUrl(row.heatmapPath),

@@ -8,6 +8,15 @@ export type Verdict = 'pass' | 'review' | 'fail' | 'unjudged';
 export type JudgedVerdict = Exclude<Verdict, 'unjudged'>;
 
 /**
+ * A tolerance band's two edges, strict: a score above `reviewAt` goes to review, above `failAt` fails (a score equal
+ * to an edge gets the milder verdict). What the band carries besides (intervals, score model) extends this.
+ */
+export interface Band {
+  reviewAt: number;
+  failAt: number;
+}
+
+/**
  * What the station takes its frames from: a live camera, a video file replayed at its rate, a folder of item photos
  * played as a stream, or the generated demo. A config file writes a live camera as "usb" (the documented word,
  * kept for the files in the field); config.ts reads it as 'camera', the one place the two words meet.

@@ -67,14 +67,18 @@ export function writeFileAtomicSync(file: string, data: Uint8Array | string): vo
     rmSync(temp, { force: true });
     throw err;
   }
+  fsyncDirSync(dir);
+}
+
+/** fsyncDir's synchronous twin. */
+function fsyncDirSync(dir: string): void {
+  let fd: number | undefined;
   try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
   } catch {
-    /* folders cannot be fsynced everywhere; the rename is atomic anyway */
+    /* not supported here (e.g. Windows): nothing more to do */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

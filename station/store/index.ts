@@ -12,7 +12,7 @@ export {
 } from './evidence.ts';
 export type { Product, ProductInput } from './repositories/products.ts';
 export type { Maker, MakerInput } from './repositories/makers.ts';
-export type { ReferenceSetVersion, ReferenceSetThresholds, AddVersionInput } from './repositories/referenceSets.ts';
+export type { ReferenceSetVersion, StoredBand, AddVersionInput } from './repositories/referenceSets.ts';
 export type {
   Inspection,
   RecordInspectionInput,

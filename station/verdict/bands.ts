@@ -1,4 +1,5 @@
 /** Tolerance bands: pass / review / fail thresholds estimated from held-out scores of good items. */
+import type { Band } from '../shared/domain.d.ts';
 import { seededRandom } from '../shared/random.ts';
 import { sortedCopy } from '../shared/numbers.ts';
 import { MIN_TAIL_ITEMS, quantileSorted, upperQuantile, type QuantileMethod } from './quantile.ts';
@@ -10,18 +11,15 @@ export interface ToleranceRates {
   reviewRate: number;
 }
 
-export interface ToleranceBand {
-  /** Scores above this go to review. */
-  reviewAt: number;
-  /** Scores above this fail. */
-  failAt: number;
+/** The band as calibration estimates it: its two edges and what they rest on. */
+export interface ToleranceBand extends Band {
   /** 95% bootstrap percentile intervals of each threshold. */
   intervals: { reviewAt: [number, number]; failAt: [number, number] };
   /** Number of good scores the band rests on. */
   n: number;
   rates: ToleranceRates;
   method: { estimator: string; reviewAt: QuantileMethod; failAt: QuantileMethod; bootstrap: number; seed: number };
-  /** Which score the thresholds apply to: the engine's raw score, the mean of the top share, or the per-region normalised one. */
+  /** Which score the band applies to: the engine's raw score, the mean of the top share, or the per-region normalised one. */
   scoreKind: 'raw' | 'top-share' | 'region-normalised';
   /** Coverage warnings: where the calibration set is too small or too uniform for the claimed rates. */
   warnings: string[];
@@ -44,11 +42,12 @@ export function validateRates(rates: ToleranceRates, where = 'tolerance'): void 
     throw new Error(`${where}.reviewRate must be ≥ 0 with failRate + reviewRate < 1, got ${reviewRate}`);
 }
 
-function thresholds(sorted: Float64Array, rates: ToleranceRates) {
-  const fail = upperQuantile(sorted, rates.failRate);
+/** The band's two edges on sorted scores, each with the quantile method that estimated it. */
+function bandEdges(sorted: Float64Array, rates: ToleranceRates) {
+  const failAt = upperQuantile(sorted, rates.failRate);
   // reviewAt is exceeded by review + fail items together.
-  const review = upperQuantile(sorted, rates.failRate + rates.reviewRate);
-  return { fail, review: { value: Math.min(review.value, fail.value), method: review.method } };
+  const reviewAt = upperQuantile(sorted, rates.failRate + rates.reviewRate);
+  return { failAt, reviewAt: { value: Math.min(reviewAt.value, failAt.value), method: reviewAt.method } };
 }
 
 function percentileInterval(values: Float64Array): [number, number] {
@@ -70,7 +69,7 @@ export function estimateBands(goodScores: ArrayLike<number>, opts: BandOptions =
   const bootstrap = opts.bootstrap ?? 1000;
   const seed = opts.seed ?? 1;
   const sorted = sortedCopy(goodScores);
-  const point = thresholds(sorted, rates);
+  const point = bandEdges(sorted, rates);
 
   const rand = seededRandom(seed);
   const fails = new Float64Array(bootstrap);
@@ -79,27 +78,33 @@ export function estimateBands(goodScores: ArrayLike<number>, opts: BandOptions =
   for (let b = 0; b < bootstrap; b++) {
     for (let i = 0; i < n; i++) sample[i] = sorted[Math.floor(rand() * n)];
     sample.sort();
-    const t = thresholds(sample, rates);
-    fails[b] = t.fail.value;
-    reviews[b] = t.review.value;
+    const t = bandEdges(sample, rates);
+    fails[b] = t.failAt.value;
+    reviews[b] = t.reviewAt.value;
   }
   const intervals =
     bootstrap > 0
       ? { reviewAt: percentileInterval(reviews), failAt: percentileInterval(fails) }
       : {
-          reviewAt: [point.review.value, point.review.value] as [number, number],
-          failAt: [point.fail.value, point.fail.value] as [number, number],
+          reviewAt: [point.reviewAt.value, point.reviewAt.value] as [number, number],
+          failAt: [point.failAt.value, point.failAt.value] as [number, number],
         };
 
   return {
-    reviewAt: point.review.value,
-    failAt: point.fail.value,
+    reviewAt: point.reviewAt.value,
+    failAt: point.failAt.value,
     intervals,
     n,
     rates,
-    method: { estimator: ESTIMATOR_NAME, reviewAt: point.review.method, failAt: point.fail.method, bootstrap, seed },
+    method: {
+      estimator: ESTIMATOR_NAME,
+      reviewAt: point.reviewAt.method,
+      failAt: point.failAt.method,
+      bootstrap,
+      seed,
+    },
     scoreKind: opts.scoreKind ?? 'raw',
-    warnings: coverageWarnings(sorted, rates, point.fail.value, intervals.failAt),
+    warnings: coverageWarnings(sorted, rates, point.failAt.value, intervals.failAt),
   };
 }
 
@@ -111,7 +116,7 @@ export function coverageWarnings(
   sorted: Float64Array,
   rates: ToleranceRates,
   failAt: number,
-  failInterval: [number, number],
+  failAtInterval: [number, number],
 ): string[] {
   const n = sorted.length;
   const out: string[] = [];
@@ -140,11 +145,11 @@ export function coverageWarnings(
         `(near-duplicate photos?) to show the natural variation; add images of different good items.`,
     );
   }
-  const width = failInterval[1] - failInterval[0];
+  const width = failAtInterval[1] - failAtInterval[0];
   const typical = failAt - median;
   if (typical > 0 && width > typical) {
     out.push(
-      `the fail threshold is uncertain: its 95% interval [${fmt(failInterval[0])}, ${fmt(failInterval[1])}] is wider than ` +
+      `the fail threshold is uncertain: its 95% interval [${fmt(failAtInterval[0])}, ${fmt(failAtInterval[1])}] is wider than ` +
         `the distance from the median good score to the threshold; more good images would narrow it.`,
     );
   }

@@ -1,12 +1,8 @@
 /** From a score and a band to a verdict, and the counting that reports are made of. */
-import type { JudgedVerdict, Verdict } from '../shared/domain.d.ts';
-import type { ToleranceBand } from './bands.ts';
+import type { Band, JudgedVerdict, Verdict } from '../shared/domain.d.ts';
 
 /** A missing score or band is never a pass: it is 'unjudged' and a person must look. */
-export function judge(
-  score: number | null | undefined,
-  band: Pick<ToleranceBand, 'reviewAt' | 'failAt'> | null | undefined,
-): Verdict {
+export function judge(score: number | null | undefined, band: Band | null | undefined): Verdict {
   if (band == null || !Number.isFinite(band.reviewAt) || !Number.isFinite(band.failAt)) return 'unjudged';
   if (score == null || !Number.isFinite(score)) return 'unjudged';
   if (score > band.failAt) return 'fail';
@@ -17,10 +13,7 @@ export function judge(
 /** Judged verdicts only: these counts come from scores that must all be judgeable (see countVerdicts). */
 export type JudgedCounts = Record<JudgedVerdict, number>;
 
-export function countVerdicts(
-  scores: ArrayLike<number>,
-  band: Pick<ToleranceBand, 'reviewAt' | 'failAt'>,
-): JudgedCounts {
+export function countVerdicts(scores: ArrayLike<number>, band: Band): JudgedCounts {
   const c: JudgedCounts = { pass: 0, review: 0, fail: 0 };
   for (let i = 0; i < scores.length; i++) {
     const v = judge(scores[i], band);
@@ -38,7 +31,7 @@ export interface RateSummary extends JudgedCounts {
   flagged: number;
 }
 
-function summarise(scores: ArrayLike<number>, band: Pick<ToleranceBand, 'reviewAt' | 'failAt'>): RateSummary {
+function summarise(scores: ArrayLike<number>, band: Band): RateSummary {
   const c = countVerdicts(scores, band);
   const n = scores.length;
   const share = (k: number) => (n === 0 ? 0 : k / n);

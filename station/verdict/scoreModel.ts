@@ -5,7 +5,7 @@
  * The model is stored (as JSON) with the band of a reference-set version.
  */
 import type { ToleranceBand } from './bands.ts';
-import type { Verdict } from '../shared/domain.d.ts';
+import type { Band, Verdict } from '../shared/domain.d.ts';
 import { judge } from './judge.ts';
 import { poolScores } from './pool.ts';
 import { normaliseMap, regionTolerance, type Region, type RegionStats } from './regionNorm.ts';
@@ -89,10 +89,8 @@ export function scoreKindOf(model: ScoreModel): ToleranceBand['scoreKind'] {
   return model.kind === 'raw' ? 'raw' : model.kind === 'top' ? 'top-share' : 'region-normalised';
 }
 
-/** What a reference-set version judges by: its tolerance band's two thresholds and the score model they apply to. */
-export interface JudgingBand {
-  reviewAt: number;
-  failAt: number;
+/** What a reference-set version judges by: its tolerance band's two edges and the score model they apply to. */
+export interface JudgingBand extends Band {
   scoreModel?: ScoreModel;
 }
 

@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { closedObject, issueLine, mustBe } from '../schema/format.ts';
+import { roiSchema } from '../schema/roi.ts';
 import type { ToleranceBand } from '../verdict/bands.ts';
 import type { ScoreModel } from '../verdict/scoreModel.ts';
 import { itemRegionFromJson, itemRegionToJson, type ItemRegion } from './itemRegion.ts';
@@ -136,7 +137,7 @@ const commonShape = {
   settings: closedObject({
     size: num(),
     aspect: num().optional(),
-    roi: closedObject({ x: num(), y: num(), width: num(), height: num() }).nullable().optional(),
+    roi: roiSchema.nullable().optional(),
     resize: oneOf(RESIZE_MODES),
     margin: num(),
     taps: texts(),

@@ -12,7 +12,8 @@ import { DEFAULT_BACKBONE, generatedManifestPath } from '../../models/load.ts';
 import { PRODUCT_DEFAULTS } from '../../station/products/productConfig.ts';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
 import { refsetFile } from '../../station/referenceSets/versions.ts';
-import { visionEngines } from '../../station/calibrate/visionEngine.ts';
+import { calibrationEngines, type CalibrationEngines } from '../../station/calibrate/visionEngine.ts';
+import { enginePool, type EnginePool } from '../../station/engines/pool.ts';
 import { writeSampleProduct } from '../../station/demo/generate.ts';
 import { openStore } from '../../station/store/index.ts';
 import { nearestExamples } from '../../station/verdict/explain.ts';
@@ -26,7 +27,8 @@ const cal = path.join(root, 'calibration');
 const data = path.join(root, 'data');
 const productDir = path.join(cal, 'tile');
 const projectRoot = path.resolve(import.meta.dirname, '../..');
-let engines: Awaited<ReturnType<typeof visionEngines>>;
+let pool: EnginePool;
+let engines: CalibrationEngines;
 
 // About a third of the patches of 9-12 sample images (625 cells each at 224).
 const BANK = 2000;
@@ -48,10 +50,11 @@ beforeAll(async () => {
   // A small bank keeps the test quick; the logic is the same at 10,000.
   writeFileSync(path.join(productDir, 'product.json'), JSON.stringify({ name: 'Glazed tile', coresetSize: BANK }));
   // The shipped backbone: the calibration CLI this file spawns uses the station default too.
-  engines = await visionEngines(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
+  pool = await enginePool(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
+  engines = calibrationEngines(pool);
 });
 afterAll(async () => {
-  await engines?.close();
+  await pool?.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -90,7 +93,7 @@ describe('calibration with the real engine', () => {
 
 describe('eval verdict figures', () => {
   it('bands from train/good only; test goods and defects tallied into pass/review/fail', async () => {
-    const engine = createEngine(engines.backbone, { threads: 1 });
+    const engine = createEngine(pool.backbone, { threads: 1 });
     try {
       const good = readdirSync(path.join(productDir, 'good'))
         .sort()
@@ -156,13 +159,11 @@ async function activeStillUsable(expectVersion: number) {
       readFileSync(file),
       file,
     ) as ReturnType<typeof decodeReferenceSet>;
-    const engine = createEngine(engines.backbone, { threads: 1 });
+    const engine = createEngine(pool.backbone, { threads: 1 });
     try {
       const img = path.join(productDir, 'good', 'good-000.png');
       const r = await engine.inspect(readFileSync(img), img, set);
-      expect(['pass', 'review', 'fail']).toContain(
-        judge(r.score, { reviewAt: active.thresholds.review, failAt: active.thresholds.fail }),
-      );
+      expect(['pass', 'review', 'fail']).toContain(judge(r.score, active.band));
     } finally {
       await engine.release();
     }

@@ -1,6 +1,6 @@
 /**
  * A numeric stand-in for the inspection engine: "images" are small JSON files describing patch
- * vectors, the bank is all patches, the score is the max nearest-neighbour distance. It exercises
+ * vectors, a reference set's bank is all their patches, the score is the max nearest-neighbour distance. It exercises
  * the calibration logic without ONNX; tests with the real engine live in engine.test.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,8 @@ export interface FakeEmb {
   patches: Float32Array;
   name: string;
 }
-export interface FakeBank {
+/** The fake reference set: its memory bank (every patch), the images' names, and what its file carries. */
+export interface FakeSet {
   patches: Float32Array;
   count: number;
   names: string[];
@@ -51,7 +52,7 @@ function nn(q: Float32Array, qi: number, bank: Float32Array, count: number): num
   return Math.sqrt(best);
 }
 
-export function fakeEngine(opts: { delayMs?: number; sha?: string } = {}): CalibrationEngine<FakeEmb, FakeBank> {
+export function fakeEngine(opts: { delayMs?: number; sha?: string } = {}): CalibrationEngine<FakeEmb, FakeSet> {
   const wait = () => new Promise((r) => setTimeout(r, opts.delayMs ?? 0));
   return {
     modelSha256: opts.sha ?? 'f'.repeat(64),
@@ -81,21 +82,21 @@ export function fakeEngine(opts: { delayMs?: number; sha?: string } = {}): Calib
       });
       return { patches, count: embs.length * GRID * GRID, names };
     },
-    async score(e, bank): Promise<ItemScore> {
+    async score(e, set): Promise<ItemScore> {
       const patchScores = new Float32Array(GRID * GRID);
-      for (let i = 0; i < GRID * GRID; i++) patchScores[i] = nn(e.patches, i, bank.patches, bank.count);
+      for (let i = 0; i < GRID * GRID; i++) patchScores[i] = nn(e.patches, i, set.patches, set.count);
       return { score: Math.max(...patchScores), patchScores };
     },
-    serialise: (bank, extras) =>
+    serialise: (set, extras) =>
       Buffer.from(
         JSON.stringify({
           sha: opts.sha ?? 'f'.repeat(64),
-          names: bank.names,
-          patches: Array.from(bank.patches),
-          judging: extras?.judging ?? bank.judging,
+          names: set.names,
+          patches: Array.from(set.patches),
+          judging: extras?.judging ?? set.judging,
         }),
       ),
-    judgingOf: (bank) => bank.judging,
+    judgingOf: (set) => set.judging,
     deserialise(bytes, file) {
       let j: { sha: string; names: string[]; patches: number[]; judging?: ReferenceSetJudging };
       try {

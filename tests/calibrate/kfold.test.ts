@@ -41,8 +41,8 @@ describe('held-out scoring never scores an image against itself', () => {
   }
 
   it('the check above would catch a leaky scorer (self in the bank → score 0)', async () => {
-    const bank = await engine.build(embs, names, { seed: 1 });
-    const leaky = await Promise.all(embs.map((e) => engine.score(e, bank)));
+    const set = await engine.build(embs, names, { seed: 1 });
+    const leaky = await Promise.all(embs.map((e) => engine.score(e, set)));
     expect(leaky.every((s) => s.score === 0)).toBe(true);
   });
 

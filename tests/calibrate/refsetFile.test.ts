@@ -13,7 +13,8 @@ import { runCalibrateCli } from '../../station/calibrate/cli.ts';
 import { importReferenceSet } from '../../station/referenceSets/importSet.ts';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
 import { refsetFile, refsetRelPath } from '../../station/referenceSets/versions.ts';
-import { visionEngines } from '../../station/calibrate/visionEngine.ts';
+import { calibrationEngines, type CalibrationEngines } from '../../station/calibrate/visionEngine.ts';
+import { enginePool, type EnginePool } from '../../station/engines/pool.ts';
 import { writeSampleProduct } from '../../station/demo/generate.ts';
 import { loadActiveProduct, type ActiveProduct } from '../../station/runtime/activeProduct.ts';
 import { openStore, type Store } from '../../station/store/index.ts';
@@ -37,7 +38,11 @@ function station(name: string): { store: Store; cal: string } {
 }
 
 /** Stores these bytes as the product's next version with this row, and activates it. */
-function storeVersion(store: Store, bytes: Uint8Array, row: { review: number; fail: number; scoreModel?: object }) {
+function storeVersion(
+  store: Store,
+  bytes: Uint8Array,
+  band: { reviewAt: number; failAt: number; scoreModel?: object },
+) {
   store.products.upsert({ id: 'tile', name: 'Glazed tile' });
   const version = store.referenceSets.nextVersion('tile');
   const rel = refsetRelPath('tile', version);
@@ -51,7 +56,7 @@ function storeVersion(store: Store, bytes: Uint8Array, row: { review: number; fa
     modelSha256: 'ab'.repeat(32),
     imageCount: 3,
     format,
-    thresholds: row,
+    band,
   });
   store.referenceSets.activate('tile', version);
 }
@@ -64,7 +69,7 @@ describe('which band the active product judges by', () => {
   it('a format-1 file judges with the band and score model of its row', () => {
     const { store, cal } = station('format1');
     try {
-      storeVersion(store, format1, { review: 0.5, fail: 0.7, scoreModel: { kind: 'top', topShare: 0.25 } });
+      storeVersion(store, format1, { reviewAt: 0.5, failAt: 0.7, scoreModel: { kind: 'top', topShare: 0.25 } });
       const active = loadActiveProduct(store, cal, 'tile', noEngine);
       expect(active.referenceSet.formatVersion).toBe(1);
       expect(active.band).toEqual({ reviewAt: 0.5, failAt: 0.7, scoreModel: { kind: 'top', topShare: 0.25 } });
@@ -88,19 +93,19 @@ describe('which band the active product judges by', () => {
       const band = estimateBands([0.2, 0.25, 0.3, 0.22, 0.28, 0.35, 0.27, 0.24], { bootstrap: 20, seed: 1 });
       const judging = { productId: 'tile', band, scoreModel: { kind: 'raw' as const } };
       // The row's summary is off (edited by hand, say): the file is the truth.
-      storeVersion(store, encodeReferenceSet({ ...set, judging }), { review: 5, fail: 6 });
+      storeVersion(store, encodeReferenceSet({ ...set, judging }), { reviewAt: 5, failAt: 6 });
       const active = loadActiveProduct(store, cal, 'tile', noEngine);
       expect(active.band).toEqual({ reviewAt: band.reviewAt, failAt: band.failAt, scoreModel: { kind: 'raw' } });
       expect(judgeInspection(item, active.band)).toEqual({ verdict: 'fail', score: 0.9 });
       // Another product's file, and a format-2 row whose file lost its band, are refused.
       storeVersion(store, encodeReferenceSet({ ...set, judging: { ...judging, productId: 'mug' } }), {
-        review: 5,
-        fail: 6,
+        reviewAt: 5,
+        failAt: 6,
       });
       expect(() => loadActiveProduct(store, cal, 'tile', noEngine)).toThrow(
         /the file is a reference set of product 'mug', not 'tile'/,
       );
-      storeVersion(store, encodeReferenceSet(set), { review: 5, fail: 6 });
+      storeVersion(store, encodeReferenceSet(set), { reviewAt: 5, failAt: 6 });
       store.db.prepare('UPDATE reference_sets SET format = 2 WHERE version = 3').run();
       expect(() => loadActiveProduct(store, cal, 'tile', noEngine)).toThrow(/the file carries no tolerance band/);
     } finally {
@@ -112,7 +117,8 @@ describe('which band the active product judges by', () => {
 describe('calibrate on one bench, import on another (real backbone)', () => {
   const home = path.join(root, 'home');
   const cal = path.join(home, 'calibration');
-  let engines: Awaited<ReturnType<typeof visionEngines>>;
+  let pool: EnginePool;
+  let engines: CalibrationEngines;
 
   beforeAll(async () => {
     await writeSampleProduct(path.join(cal, 'tile'), {
@@ -123,10 +129,11 @@ describe('calibrate on one bench, import on another (real backbone)', () => {
       size: 160,
     });
     writeFileSync(path.join(cal, 'tile', 'product.json'), JSON.stringify({ name: 'Glazed tile', coresetSize: 600 }));
-    engines = await visionEngines(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
+    pool = await enginePool(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
+    engines = calibrationEngines(pool);
   }, 240_000);
   afterAll(async () => {
-    await engines?.close();
+    await pool?.close();
   });
 
   async function verdictOf(active: ActiveProduct, image: string) {
@@ -151,10 +158,7 @@ describe('calibrate on one bench, import on another (real backbone)', () => {
       expect(set.judging!.band).toEqual(r.report.band);
       const row = homeStore.referenceSets.active('tile')!;
       expect(row).toMatchObject({ format: 2, scoreKind: set.judging!.scoreModel.kind, backboneId: set.model.id });
-      expect([row.thresholds.review, row.thresholds.fail]).toEqual([
-        set.judging!.band.reviewAt,
-        set.judging!.band.failAt,
-      ]);
+      expect([row.band.reviewAt, row.band.failAt]).toEqual([set.judging!.band.reviewAt, set.judging!.band.failAt]);
 
       // The file is carried to another bench, whose station has never seen the product's images.
       const carried = path.join(root, 'usb-stick', 'tile.refset');
@@ -175,13 +179,13 @@ describe('calibrate on one bench, import on another (real backbone)', () => {
       expect(printed).toMatch(/tile: .*tile\.refset stored as reference set v1 .* and activated/);
       const imported = away.store.referenceSets.active('tile')!;
       expect(imported).toMatchObject({ version: 1, format: 2, scoreKind: row.scoreKind, imageCount: row.imageCount });
-      expect(imported.thresholds).toEqual(row.thresholds);
+      expect(imported.band).toEqual(row.band);
       expect(readFileSync(refsetFile(away.store.dataDir, imported.filePath)).equals(readFileSync(r.refsetFile))).toBe(
         true,
       );
 
-      const atHome = loadActiveProduct(homeStore, cal, 'tile', (s) => engines.engineForSet(s));
-      const elsewhere = loadActiveProduct(away.store, away.cal, 'tile', (s) => engines.engineForSet(s));
+      const atHome = loadActiveProduct(homeStore, cal, 'tile', (s) => pool.engineForSet(s));
+      const elsewhere = loadActiveProduct(away.store, away.cal, 'tile', (s) => pool.engineForSet(s));
       expect(elsewhere.band).toEqual(atHome.band);
       const reject = readdirSync(path.join(cal, 'tile', 'reject')).sort()[0];
       for (const image of [path.join(cal, 'tile', 'reject', reject), path.join(cal, 'tile', 'good', 'good-003.png')]) {

@@ -38,8 +38,7 @@ function acceptFromReview(seed: number, opts: { copyIntoGood: boolean; recordAt?
     productId: 'tile',
     score: 1,
     verdict: 'review',
-    reviewThreshold: 0.5,
-    failThreshold: 2,
+    band: { reviewAt: 0.5, failAt: 2 },
     framePath: `2024-05-01/frame-${seed}.png`,
   });
   const target = path.join(good(), `inspection-${inspection.id}.png`);

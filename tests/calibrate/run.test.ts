@@ -36,8 +36,8 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     expect(row.imageCount).toBe(24);
     expect(existsSync(r.refsetFile)).toBe(true);
     expect(refsetFile(store.dataDir, row.filePath)).toBe(r.refsetFile);
-    expect(row.thresholds.fail).toBe(r.report.band.failAt);
-    expect(row.thresholds.failInterval).toEqual(r.report.band.intervals.failAt);
+    expect(row.band.failAt).toBe(r.report.band.failAt);
+    expect(row.band.failAtInterval).toEqual(r.report.band.intervals.failAt);
     expect(row.format).toBe(2);
     expect(row.report.band).toBeUndefined(); // the band is the file's; the row keeps its summary only
     expect(r.report.heldOut.method).toBe('k-fold');
@@ -51,14 +51,12 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     expect(text).toMatch(/24 good images: the 1% fail threshold rests on 0.24 expected items/);
     expect(store.calibrationImages.list('tile')).toHaveLength(24);
     // the stored file loads and the band judges with it
-    const bank = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile);
+    const set = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile);
     const e = await engine.embed(readFileSync(path.join(cal(), 'tile', 'reject', 'r000.png')), 'r');
-    expect(
-      judge((await engine.score(e, bank)).score, { reviewAt: row.thresholds.review, failAt: row.thresholds.fail }),
-    ).toBe('fail');
+    expect(judge((await engine.score(e, set)).score, row.band)).toBe('fail');
   });
 
-  it('calibrate twice, roll back: the active version has the old file and thresholds', async () => {
+  it('calibrate twice, roll back: the active version has the old file and band', async () => {
     writeFakeProduct(path.join(cal(), 'tile'), { good: 20 });
     const v1 = await run();
     // The workshop adds more good variation, then recalibrates.
@@ -75,8 +73,8 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     const active = store.referenceSets.active('tile')!;
     expect(active.version).toBe(1);
     expect(refsetFile(store.dataDir, active.filePath)).toBe(v1.refsetFile);
-    expect(active.thresholds).toEqual(old.thresholds);
-    expect(active.thresholds.fail).toBe(v1.report.band.failAt);
+    expect(active.band).toEqual(old.band);
+    expect(active.band.failAt).toBe(v1.report.band.failAt);
     expect(readFileSync(v1.refsetFile)).toEqual(
       Buffer.from(engine.serialise(engine.deserialise(readFileSync(v1.refsetFile), 'x'))),
     );
@@ -90,7 +88,7 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     const v2 = await run();
     expect(v2.report.comparison!.reject!.n).toBe(4);
     expect(v2.report.comparison!.reject!.before.flagged).toBe(1);
-    expect(v2.report.comparison!.good).toBeUndefined(); // every good image was in v1's bank
+    expect(v2.report.comparison!.good).toBeUndefined(); // every good image was in v1's reference set
     expect(v2.text).toMatch(/rejects \(4\): caught 100.0% → 100.0%/);
     const other = fakeEngine({ sha: 'e'.repeat(64) });
     const v3 = await run({ engineFor: async () => other });
@@ -119,7 +117,7 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     const file = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile);
     expect(engine.judgingOf(file)!.scoreModel).toEqual({ kind: 'top', topShare: 0.25 });
     expect(row.scoreKind).toBe('top');
-    expect(row.thresholds.scoreModel).toBeUndefined();
+    expect(row.band.scoreModel).toBeUndefined();
     expect(r.report.heldOut.scoreKind).toBe('top-share');
     expect(readFileSync(r.reportFiles.text, 'utf8')).toContain(
       'score: top-share (mean of the most deviating 25.0% of each item)',
@@ -128,13 +126,13 @@ describe('calibrateProduct (fake numeric engine, real SQLite store and files)', 
     writeFileSync(path.join(cal(), 'tile', 'product.json'), JSON.stringify({ name: 'Fake tile' }));
     const raw = await run();
     expect(raw.report.band.failAt).toBeGreaterThan(r.report.band.failAt);
-    const bank = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile);
+    const set = engine.deserialise(readFileSync(r.refsetFile), r.refsetFile);
     const e = await engine.embed(readFileSync(path.join(cal(), 'tile', 'reject', 'r000.png')), 'r');
     const { judgeInspection } = await import('../../station/verdict/scoreModel.ts');
     const { versionBand } = await import('../../station/referenceSets/versions.ts');
-    const thresholds = versionBand(row, engine.judgingOf(bank), 'v1');
-    expect(thresholds.scoreModel).toEqual({ kind: 'top', topShare: 0.25 });
-    expect(judgeInspection(await engine.score(e, bank), thresholds).verdict).toBe('fail');
+    const band = versionBand(row, engine.judgingOf(set), 'v1');
+    expect(band.scoreModel).toEqual({ kind: 'top', topShare: 0.25 });
+    expect(judgeInspection(await engine.score(e, set), band).verdict).toBe('fail');
   });
 });
 

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BACKBONE, generatedManifestPath } from '../../models/load.ts';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
 import { scoreOutliers, screenFacts, type ImageFacts } from '../../station/calibrate/screen.ts';
-import { visionEngines } from '../../station/calibrate/visionEngine.ts';
+import { calibrationEngines, type CalibrationEngines } from '../../station/calibrate/visionEngine.ts';
+import { enginePool, type EnginePool } from '../../station/engines/pool.ts';
 import { encodePng, renderItem, writeSampleProduct } from '../../station/demo/generate.ts';
 import { openStore } from '../../station/store/index.ts';
 
@@ -53,7 +54,8 @@ describe('screen rules', () => {
 });
 
 const root = mkdtempSync(path.join(tmpdir(), 'screen-'));
-let engines: Awaited<ReturnType<typeof visionEngines>>;
+let pool: EnginePool;
+let engines: CalibrationEngines;
 const JUNK = [
   'good/zz-dot.png',
   'good/zz-black.png',
@@ -118,10 +120,11 @@ const calibrate = async (id: string) => {
 };
 
 beforeAll(async () => {
-  engines = await visionEngines(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
+  pool = await enginePool(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
+  engines = calibrationEngines(pool);
 }, 120_000);
 afterAll(async () => {
-  await engines?.close();
+  await pool?.close();
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BACKBONE, generatedManifestPath } from '../../models/load.ts';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
-import { visionEngines } from '../../station/calibrate/visionEngine.ts';
+import { calibrationEngines, type CalibrationEngines } from '../../station/calibrate/visionEngine.ts';
+import { enginePool, type EnginePool } from '../../station/engines/pool.ts';
 import { encodePng, renderItem, writeSampleProduct } from '../../station/demo/generate.ts';
 import { loadActiveProduct } from '../../station/runtime/activeProduct.ts';
 import { openStore, type Store } from '../../station/store/index.ts';
@@ -18,7 +19,8 @@ import type { TuningSummary } from '../../station/calibrate/tune/productTuner.ts
 
 const root = mkdtempSync(path.join(tmpdir(), 'self-tuned-'));
 const cal = path.join(root, 'calibration');
-let engines: Awaited<ReturnType<typeof visionEngines>>;
+let pool: EnginePool;
+let engines: CalibrationEngines;
 
 const product = (id: string, json: Record<string, unknown>) =>
   writeFileSync(path.join(cal, id, 'product.json'), JSON.stringify({ name: id, coresetSize: 1500, ...json }));
@@ -41,10 +43,11 @@ beforeAll(async () => {
   product('pinned', { engine: { ...pin, inputSize: 224 }, scoreTopShare: 0.1 });
   product('slow', { engine: pin, latencyBudgetMs: 5 });
   product('small-photos', { engine: pin, scoreTopShare: 0.1 });
-  engines = await visionEngines(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
+  pool = await enginePool(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
+  engines = calibrationEngines(pool);
 }, 120_000);
 afterAll(async () => {
-  await engines?.close();
+  await pool?.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -93,7 +96,7 @@ describe('self-tuned calibration', () => {
       expect((set.tuning as TuningSummary).chosen).toBe(t.chosen);
       expect(r.report.settings.scoreTopShare).toBe(t.candidate.topShare);
       // The station inspects with that configuration: engine from the set, score pooled as chosen.
-      const active = loadActiveProduct(store, cal, 'searched', engines.engineForSet);
+      const active = loadActiveProduct(store, cal, 'searched', pool.engineForSet);
       expect(active.engine.settings.size).toBe(t.candidate.size);
       expect(active.band.scoreModel?.kind).toBe(t.candidate.topShare > 0 ? 'top' : 'raw');
       const item = await encodePng(renderItem({ kind: 'leather-patch', seed: 900, width: 224, height: 224 }));

@@ -6,7 +6,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
 import { activateVersion } from '../../station/referenceSets/versions.ts';
-import { visionEngines } from '../../station/calibrate/visionEngine.ts';
+import { calibrationEngines, type CalibrationEngines } from '../../station/calibrate/visionEngine.ts';
+import { enginePool, type EnginePool } from '../../station/engines/pool.ts';
 import type { EngineFactory } from '../../station/calibrate/engine.ts';
 import type { ProductTuner } from '../../station/calibrate/tune/productTuner.ts';
 import type { CalibrationOutcome, CalibrationProgress } from '../../station/server/types.ts';
@@ -43,7 +44,7 @@ class CalibratingStation extends FakeStation {
     return {
       version: r.version,
       imageCount: r.report.images.good.used,
-      thresholds: { review: r.report.band.reviewAt, fail: r.report.band.failAt },
+      band: { reviewAt: r.report.band.reviewAt, failAt: r.report.band.failAt },
       warnings: r.report.warnings,
     };
   }
@@ -55,11 +56,13 @@ class CalibratingStation extends FakeStation {
 let h: Harness<CalibratingStation>;
 let browser: Browser;
 let dashboardDir: string;
-let engines: Awaited<ReturnType<typeof visionEngines>>;
+let pool: EnginePool;
+let engines: CalibrationEngines;
 
 beforeAll(async () => {
   dashboardDir = buildDashboard();
-  engines = await visionEngines(MODEL);
+  pool = await enginePool(MODEL);
+  engines = calibrationEngines(pool);
   h = await startHarness({
     dashboardDir,
     station: (ctx) => new CalibratingStation(ctx, engines.engineFor, engines.tune),
@@ -88,7 +91,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await h?.close();
-  await engines?.close();
+  await pool?.close();
   if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
 });
 
@@ -133,7 +136,7 @@ describe('reference sets page (lead)', () => {
     await page.waitForSelector('tr[data-version="2"]');
     expect(progressTexts.some((t) => /embed good: \d+ \/ 11/.test(t))).toBe(true);
     expect(await page.textContent('#progress-text')).toMatch(/Built v2 from 11 images/);
-    // v2 is stored, not yet active; its row shows thresholds, warnings and the comparison with v1.
+    // v2 is stored, not yet active; its row shows its tolerance band, warnings and the comparison with v1.
     expect(h.store.referenceSets.active('coaster')!.version).toBe(1);
     const v2row = page.locator('tr[data-version="2"]');
     expect(await v2row.textContent()).toMatch(/review > [\d.]+ \[[\d.]+–[\d.]+\]/);

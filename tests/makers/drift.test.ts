@@ -1,6 +1,6 @@
 // The drift rule and the per-maker figures, on numbers (pure functions).
 import { describe, expect, it } from 'vitest';
-import { driftFlag, spreadFromBands } from '../../station/makers/drift.ts';
+import { driftFlag, spreadFromBand } from '../../station/makers/drift.ts';
 import { histogramEdges, makerStats, type ScoredRow } from '../../station/makers/stats.ts';
 import { goodSpreadOf } from '../../station/server/routes/makers.ts';
 
@@ -55,9 +55,9 @@ describe('driftFlag', () => {
     expect(driftFlag(own, [], 0.1, { recentN: 10, thresholdSpreads: 0.4 }).flagged).toBe(true);
   });
 
-  it('derives the spread from the bands, or from the report histogram', () => {
-    expect(spreadFromBands(0.5, 0.605)).toBeCloseTo(0.1, 6);
-    expect(spreadFromBands(0.5, 0.5)).toBeNull();
+  it('derives the spread from the band, or from the report histogram', () => {
+    expect(spreadFromBand({ reviewAt: 0.5, failAt: 0.605 })).toBeCloseTo(0.1, 6);
+    expect(spreadFromBand({ reviewAt: 0.5, failAt: 0.5 })).toBeNull();
     const values = scores(2000, 1, 0.2, 11);
     const edges = Array.from({ length: 41 }, (_, i) => 0 + i * 0.05);
     const counts = new Array(40).fill(0);
@@ -85,7 +85,7 @@ describe('makerStats', () => {
       row(4, 'ana', 0.85),
       row(5, 'ana', 0.1, 'bowl'),
     ];
-    const out = makerStats(rows, new Map([['tile', { review: 0.5, fail: 0.8 }]]), { bins: 10 });
+    const out = makerStats(rows, new Map([['tile', { reviewAt: 0.5, failAt: 0.8 }]]), { bins: 10 });
     expect(out.map((g) => `${g.productId}/${g.makerId}`)).toEqual(['bowl/ana', 'tile/ana', 'tile/ben']);
     const ana = out[1];
     expect(ana.verdicts).toEqual({ pass: 1, review: 1, fail: 1, unjudged: 0 });
@@ -94,7 +94,7 @@ describe('makerStats', () => {
     expect(ana.histogram.counts.reduce((a, b) => a + b, 0)).toBe(3);
     // Shared edges within a product, so side-by-side histograms line up.
     expect(out[2].histogram.edges).toEqual(ana.histogram.edges);
-    // Zoomed on the bands: from 3 band-widths below review (clamped at 0) to 1.5 above fail.
+    // Zoomed on the band: from 3 band-widths below reviewAt (clamped at 0) to 1.5 above failAt.
     expect(ana.histogram.edges[0]).toBe(0);
     expect(ana.histogram.edges.at(-1)).toBeCloseTo(0.8 + 1.5 * 0.3);
   });
@@ -108,11 +108,11 @@ describe('makerStats', () => {
     expect(g.count).toBe(5000);
   });
 
-  it('builds edges around the data, or zoomed on the bands', () => {
+  it('builds edges around the data, or zoomed on the band', () => {
     const e = histogramEdges([1.5, 2.5], undefined, 4);
     expect(e[0]).toBe(1.5);
     expect(e[4]).toBeCloseTo(2.5, 6);
-    const z = histogramEdges([14, 15], { review: 16, fail: 18 }, 10);
+    const z = histogramEdges([14, 15], { reviewAt: 16, failAt: 18 }, 10);
     expect(z[0]).toBe(10);
     expect(z[10]).toBeCloseTo(21, 6);
     expect(histogramEdges([], undefined, 2)).toEqual([0, expect.closeTo(0.5, 6), expect.closeTo(1, 6)]);

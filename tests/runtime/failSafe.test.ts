@@ -24,7 +24,7 @@ import { memoryLog } from './harness.ts';
 const PRODUCT = 'walnut-coaster';
 const SIZE = 128;
 // Any score passes: these tests are about what happens around the verdict, so the item itself is always good.
-const THRESHOLDS = { review: 1e6, fail: 2e6 };
+const BAND = { reviewAt: 1e6, failAt: 2e6 };
 
 let backbone: Backbone;
 let engine: Engine;
@@ -95,7 +95,7 @@ function storeReferenceSet(): void {
     filePath,
     modelSha256: backbone.manifest.sha256,
     imageCount: 3,
-    thresholds: THRESHOLDS,
+    band: BAND,
   });
   activateVersion(store, PRODUCT, 1);
 }
@@ -133,7 +133,7 @@ describe('one item on the bench, when a part fails', () => {
       productId: PRODUCT,
       verdict: 'pass',
       error: null,
-      reviewThreshold: THRESHOLDS.review,
+      band: BAND,
     });
     expect(rows()[0].heatmapPath).not.toBeNull();
     expect(announced.map((r) => r.id)).toEqual([rows()[0].id]);
@@ -208,8 +208,7 @@ describe('one item on the bench, when a part fails', () => {
       verdict: 'unjudged',
       score: null,
       referenceSetId: null,
-      reviewThreshold: null,
-      failThreshold: null,
+      band: null,
       heatmapPath: null,
       error: `product '${PRODUCT}' has no active reference set: run \`npm run calibrate -- ${PRODUCT}\` or calibrate it from the dashboard`,
     });

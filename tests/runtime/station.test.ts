@@ -49,9 +49,9 @@ describe('station runtime on a folder replay', () => {
         expect(row.error).toBeNull();
         expect(row.referenceSetId).not.toBeNull();
         expect(row.score).toBeGreaterThan(0);
-        // Verdict agrees with the thresholds recorded with it (strict: equal to a threshold is the milder band).
-        const band = row.score! > row.failThreshold! ? 'fail' : row.score! > row.reviewThreshold! ? 'review' : 'pass';
-        expect(row.verdict).toBe(band);
+        // Verdict agrees with the band recorded with it (strict: a score equal to an edge gets the milder verdict).
+        const { reviewAt, failAt } = row.band!;
+        expect(row.verdict).toBe(row.score! > failAt ? 'fail' : row.score! > reviewAt ? 'review' : 'pass');
         for (const p of [row.framePath, row.heatmapPath])
           expect(existsSync(path.join(bench.dataDir, 'evidence', p!))).toBe(true);
       }

@@ -71,7 +71,7 @@ describe('roles', () => {
     for (const url of leadGets) expect((await c.get(url)).status, url).toBe(403);
     expect((await c.post(`/api/inspections/${inspectionId}/review`, { action: 'confirm_defect' })).status).toBe(403);
     expect((await c.post('/api/select', { makerId: 'ben' })).status).toBe(200);
-    expect(h.station.calls).toContain('maker:ben');
+    expect(h.station.calls).toContain('select:{"makerId":"ben"}');
   });
 
   it('lets a lead in', async () => {

@@ -83,7 +83,7 @@ describe('GET /api/inspections', () => {
 });
 
 describe('GET /api/inspections/:id', () => {
-  it('returns one inspection with bands and reference-set version; its reviews (notes, lead names) only to a lead', async () => {
+  it('returns one inspection with its tolerance band and reference-set version; its reviews (notes, lead names) only to a lead', async () => {
     h.store.reviews.add({ inspectionId: ids[1], action: 'note', note: 'ask Ana about the rim', userName: 'lead1' });
     const res = await fetch(`${h.url}/api/inspections/${ids[1]}`);
     const body = (await res.json()) as Record<string, unknown>;
@@ -91,7 +91,7 @@ describe('GET /api/inspections/:id', () => {
       id: ids[1],
       verdict: 'review',
       score: 0.6,
-      bands: { review: 0.5, fail: 0.8 },
+      band: { reviewAt: 0.5, failAt: 0.8 },
       referenceSetVersion: 2,
       makerName: 'Ana',
       productName: 'Glazed tile',
@@ -137,7 +137,7 @@ describe('bench control', () => {
       makerId: 'ben',
       makerName: 'Ben',
     });
-    expect(h.station.calls).toEqual(['product:bowl', 'maker:ben']);
+    expect(h.station.calls).toEqual(['select:{"productId":"bowl","makerId":"ben"}']);
     expect((await lead.post('/api/select', { makerId: null })).status).toBe(200);
     expect(h.station.state.makerId).toBeNull();
     for (const [body, msg] of [

@@ -1,5 +1,6 @@
 // A real station server for tests: listening on 127.0.0.1, a real SQLite store in a temp folder,
-// and a StationControl test double (no camera exists here) that records what was asked of it.
+// and a StationControl test double (no camera exists here) that records what was asked of it. The double's
+// selection announces each change once, wired as station/app.ts wires the real one.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -35,6 +36,7 @@ export class FakeStation implements StationControl {
   finishCalibration: ((o: CalibrationOutcome) => void) | null = null;
   progress: ((p: CalibrationProgress) => void) | null = null;
   activateError: string | null = null;
+  private selectionListeners: ((productId: string | null, makerId: string | null) => void)[] = [];
 
   currentState() {
     return { ...this.state };
@@ -43,13 +45,15 @@ export class FakeStation implements StationControl {
     this.calls.push('trigger');
     if (this.state.camera === 'lost') throw new Error('the camera is lost');
   }
-  selectProduct(id: string) {
-    this.calls.push(`product:${id}`);
-    this.state.productId = id;
+  /** As the real selection (station/runtime/selection.ts): one change, its listeners called once. */
+  select(change: { productId?: string; makerId?: string | null }) {
+    this.calls.push(`select:${JSON.stringify(change)}`);
+    if (change.productId !== undefined) this.state.productId = change.productId;
+    if (change.makerId !== undefined) this.state.makerId = change.makerId;
+    for (const l of this.selectionListeners) l(this.state.productId, this.state.makerId);
   }
-  selectMaker(id: string | null) {
-    this.calls.push(`maker:${id}`);
-    this.state.makerId = id;
+  onSelectionChange(listener: (productId: string | null, makerId: string | null) => void) {
+    this.selectionListeners.push(listener);
   }
   startCalibration(productId: string, onProgress: (p: CalibrationProgress) => void): Promise<CalibrationOutcome> {
     this.calls.push(`calibrate:${productId}`);
@@ -104,6 +108,8 @@ export async function startHarness<S extends StationControl = FakeStation>(
   const { station: makeStation, ...serverOpts } = opts;
   const station = (makeStation ? makeStation({ store, dataDir, calibrationDir }) : new FakeStation()) as S;
   const server = createServer({ store, dataDir, calibrationDir, station, log: silentLog, ...serverOpts });
+  // As station/app.ts: the selection's change is announced by the composition, not by the route.
+  if (station instanceof FakeStation) station.onSelectionChange((p, m) => server.announce.selection(p, m));
   const { port } = await server.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,
@@ -135,7 +141,7 @@ export async function seed(h: Harness<StationControl>) {
       filePath: `refsets/tile/v${v}.refset`,
       modelSha256: 'a'.repeat(64),
       imageCount: 20 + v,
-      thresholds: { review: 0.5, fail: 0.8 },
+      band: { reviewAt: 0.5, failAt: 0.8 },
       report: { warnings: [`only ${20 + v} good images`] },
     });
   }
@@ -177,8 +183,7 @@ export async function addInspection(h: Harness<StationControl>, o: InspectionSee
     referenceSetId: h.store.referenceSets.active(productId)?.id ?? null,
     score: o.score,
     verdict,
-    reviewThreshold: 0.5,
-    failThreshold: 0.8,
+    band: { reviewAt: 0.5, failAt: 0.8 },
     timings: { total: 42 },
     nearest: o.nearest ?? [{ fileName: 'good-01.png', distance: 0.12 }],
     framePath,

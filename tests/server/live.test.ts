@@ -56,7 +56,7 @@ describe('announcements', () => {
       id: row.id,
       verdict: 'fail',
       score: 0.9,
-      bands: { review: 0.5, fail: 0.8 },
+      band: { reviewAt: 0.5, failAt: 0.8 },
       makerName: 'Ana',
       frameUrl: `/evidence/${row.framePath}`,
       nearest: [{ fileName: 'good-01.png', url: '/references/tile/good-01.png' }],
@@ -77,6 +77,22 @@ describe('announcements', () => {
     const selection = next<{ makerName: string }>('selection');
     await lead.post('/api/select', { makerId: 'ben' });
     expect((await selection).makerName).toBe('Ben');
+  });
+
+  it('one POST /api/select of product and maker is one selection event', async () => {
+    const heard: unknown[] = [];
+    const hear = (p: unknown) => heard.push(p);
+    socket.on('selection', hear);
+    try {
+      expect((await lead.post('/api/select', { productId: 'bowl', makerId: 'ana' })).status).toBe(200);
+      // One socket delivers in order: once an event sent after the POST has arrived, so has all the POST sent.
+      const after = next<{ state: string }>('bench', (p) => p.state === 'waiting-empty');
+      h.server.announce.bench('waiting-empty');
+      await after;
+    } finally {
+      socket.off('selection', hear);
+    }
+    expect(heard).toEqual([{ productId: 'bowl', productName: 'Turned bowl', makerId: 'ana', makerName: 'Ana' }]);
   });
 });
 
@@ -140,7 +156,7 @@ describe('reference sets', () => {
     h.station.progress!({ phase: 'embed good', done: 3, total: 10 });
     expect((await progress).done).toBe(3);
     const done = lead$<{ status: string; version: number }>('calibration', (e) => e.status !== 'progress');
-    h.station.finishCalibration!({ version: 3, imageCount: 22, thresholds: { review: 0.5, fail: 0.8 } });
+    h.station.finishCalibration!({ version: 3, imageCount: 22, band: { reviewAt: 0.5, failAt: 0.8 } });
     expect(await done).toMatchObject({ status: 'done', version: 3 });
     // Free again.
     h.station.calibrationError = 'calibration/tile/good: 3 distinct good image(s), at least 10 needed';

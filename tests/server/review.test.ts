@@ -106,7 +106,7 @@ describe('POST /api/inspections/:id/review', () => {
       filePath: 'refsets/tile/vN.refset',
       modelSha256: 'a'.repeat(64),
       imageCount: 21,
-      thresholds: { review: 0.5, fail: 0.8 },
+      band: { reviewAt: 0.5, failAt: 0.8 },
       report: {
         images: {
           goodNames: ['good/g01.png', `good/${path.basename(copy)}`],

@@ -11,7 +11,7 @@ const HOUR = 3_600_000;
 beforeAll(async () => {
   h = await startHarness();
   await seed(h);
-  // Ana steady around 0.3; Ben steady for 40 items, then up by 0.4 — with bands 0.5/0.8 the good-score
+  // Ana steady around 0.3; Ben steady for 40 items, then up by 0.4 — with the band 0.5/0.8 the good-score
   // spread is taken as 0.3 / 1.05 ≈ 0.29, so Ben moved ≈ 1.4 spreads.
   let t = now - 20 * 24 * HOUR;
   const rec = (makerId: string, score: number) =>
@@ -21,8 +21,7 @@ beforeAll(async () => {
       makerId,
       score,
       verdict: score >= 0.8 ? 'fail' : score >= 0.5 ? 'review' : 'pass',
-      reviewThreshold: 0.5,
-      failThreshold: 0.8,
+      band: { reviewAt: 0.5, failAt: 0.8 },
     });
   for (let i = 0; i < 60; i++) rec('ana', 0.3 + 0.02 * Math.sin(i));
   for (let i = 0; i < 40; i++) rec('ben', 0.3 + 0.02 * Math.cos(i));
@@ -36,7 +35,7 @@ type Stats = {
   driftRule: string;
   products: {
     productId: string;
-    bands: unknown;
+    band: unknown;
     makers: {
       makerId: string;
       count: number;
@@ -55,7 +54,7 @@ describe('GET /api/makers/stats', () => {
     const body = (await res.json()) as Stats;
     expect(body.driftRule).toMatch(/N = 20, K = 1/);
     const [tile] = body.products;
-    expect(tile.bands).toMatchObject({ review: 0.5, fail: 0.8 });
+    expect(tile.band).toMatchObject({ reviewAt: 0.5, failAt: 0.8 });
     const ana = tile.makers.find((m) => m.makerId === 'ana')!;
     const ben = tile.makers.find((m) => m.makerId === 'ben')!;
     expect(ana.count).toBe(60);

@@ -128,8 +128,7 @@ describe('evidence files', () => {
         referenceSetId: refSet.id,
         score: 0.6,
         verdict: 'review',
-        reviewThreshold: 0.5,
-        failThreshold: 0.8,
+        band: { reviewAt: 0.5, failAt: 0.8 },
         framePath,
         heatmapPath,
       });
@@ -161,8 +160,7 @@ describe('evidence files', () => {
       referenceSetId: refSet.id,
       score: 0.2,
       verdict: 'pass',
-      reviewThreshold: 0.5,
-      failThreshold: 0.8,
+      band: { reviewAt: 0.5, failAt: 0.8 },
       framePath,
     });
     // Killed after the images were written, before the row: the next day, and one the same day.

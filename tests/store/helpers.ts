@@ -39,7 +39,7 @@ export function seeded(store: Store) {
     filePath: 'refsets/tile/v1.bin',
     modelSha256: 'a'.repeat(64),
     imageCount: 20,
-    thresholds: { review: 0.5, fail: 0.8, reviewInterval: [0.45, 0.55], failInterval: [0.7, 0.9] },
+    band: { reviewAt: 0.5, failAt: 0.8, reviewAtInterval: [0.45, 0.55], failAtInterval: [0.7, 0.9] },
   });
   store.referenceSets.activate('tile', refSet.version);
   return { refSet };

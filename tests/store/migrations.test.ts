@@ -174,11 +174,11 @@ describe('migrations', () => {
     expect(currentSchemaVersion(store.db)).toBe(latestSchemaVersion);
     const row = store.referenceSets.active('tile')!;
     expect(row).toMatchObject({ version: 1, format: 1, scoreKind: 'top', backboneId: null, imageCount: 12 });
-    expect(row.thresholds).toEqual({
-      review: 0.5,
-      fail: 0.8,
-      reviewInterval: [0.45, 0.55],
-      failInterval: [0.7, 0.9],
+    expect(row.band).toEqual({
+      reviewAt: 0.5,
+      failAt: 0.8,
+      reviewAtInterval: [0.45, 0.55],
+      failAtInterval: [0.7, 0.9],
       scoreModel: { kind: 'top', topShare: 0.25 },
     });
     const raw = store.db.prepare('SELECT review_at, fail_at, thresholds_json FROM reference_sets').get() as {

@@ -14,8 +14,7 @@ function judge(store: Store, refSetId: number, at: number, score: number, makerI
     referenceSetId: refSetId,
     score,
     verdict: verdictFor(score),
-    reviewThreshold: 0.5,
-    failThreshold: 0.8,
+    band: { reviewAt: 0.5, failAt: 0.8 },
     timings: { embed: 40, score: 2 },
     nearest: [{ fileName: 'good/017.jpg', distance: score / 2 }],
     framePath: '2024-05-01/x-frame-00.jpg',
@@ -56,8 +55,7 @@ describe('inspections', () => {
       referenceSetId: refSet.id,
       score: 0.6,
       verdict: 'review',
-      reviewThreshold: 0.5,
-      failThreshold: 0.8,
+      band: { reviewAt: 0.5, failAt: 0.8 },
       timings: { embed: 40, score: 2 },
       nearest: [{ fileName: 'good/017.jpg', distance: 0.3 }],
       framePath: '2024-05-01/x-frame-00.jpg',
@@ -135,8 +133,7 @@ describe('inspections', () => {
         referenceSetId: refSet.id,
         score: 0.1,
         verdict: 'pass',
-        reviewThreshold: 0.5,
-        failThreshold: 0.8,
+        band: { reviewAt: 0.5, failAt: 0.8 },
       }),
     ).toThrow(`reference set id ${refSet.id} belongs to product 'tile', not 'bowl'`);
   });
@@ -232,7 +229,7 @@ describe('reference sets', () => {
       filePath: `refsets/${productId}/v${store.referenceSets.nextVersion(productId)}.bin`,
       modelSha256: 'b'.repeat(64),
       imageCount: 15,
-      thresholds: { review: 0.4, fail: 0.7 },
+      band: { reviewAt: 0.4, failAt: 0.7 },
       report: { duplicates: 0 },
     });
 
@@ -250,7 +247,7 @@ describe('reference sets', () => {
       expect(active.map((r) => r.version)).toEqual([v]);
       expect(store.referenceSets.active('tile')?.version).toBe(v);
     }
-    expect(store.referenceSets.active('tile')?.thresholds).toEqual({ review: 0.4, fail: 0.7 });
+    expect(store.referenceSets.active('tile')?.band).toEqual({ reviewAt: 0.4, failAt: 0.7 });
     expect(store.referenceSets.active('bowl')).toBeUndefined();
   });
 
@@ -268,7 +265,7 @@ describe('reference sets', () => {
     expect(store.referenceSets.list('tile').filter((r) => r.isActive)).toHaveLength(1);
   });
 
-  it('refuses bad versions and thresholds by name', () => {
+  it('refuses bad versions and bands by name', () => {
     const store = freshStore();
     seeded(store);
     const base = {
@@ -276,13 +273,13 @@ describe('reference sets', () => {
       filePath: 'f',
       modelSha256: 'c',
       imageCount: 3,
-      thresholds: { review: 1, fail: 2 },
+      band: { reviewAt: 1, failAt: 2 },
     };
     expect(() => store.referenceSets.addVersion({ ...base, version: 1 })).toThrow(
       'reference set tile v1 already exists; versions are never overwritten, use version 2',
     );
-    expect(() => store.referenceSets.addVersion({ ...base, thresholds: { review: 3, fail: 2 } })).toThrow(
-      'review (3) must not exceed fail (2)',
+    expect(() => store.referenceSets.addVersion({ ...base, band: { reviewAt: 3, failAt: 2 } })).toThrow(
+      'reviewAt (3) must not exceed failAt (2)',
     );
     expect(() => store.referenceSets.addVersion({ ...base, productId: 'vase' })).toThrow(
       "product 'vase' is not in the store",

@@ -28,18 +28,18 @@ describe("the 'top' score model", () => {
   // 10 cells: a single noisy spike vs a defect spread over a fifth of the item.
   const spike = Float32Array.from([9, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
   const spread = Float32Array.from([6, 6, 1, 1, 1, 1, 1, 1, 1, 1]);
-  const thresholds = { reviewAt: 4, failAt: 5.5, scoreModel: { kind: 'top' as const, topShare: 0.2 } };
+  const band = { reviewAt: 4, failAt: 5.5, scoreModel: { kind: 'top' as const, topShare: 0.2 } };
 
   it('judges the mean of the most deviating share: a spread defect outranks a lone spike', () => {
-    expect(judgeInspection({ score: 9, patchScores: spike }, thresholds)).toEqual({ verdict: 'review', score: 5 });
-    expect(judgeInspection({ score: 6, patchScores: spread }, thresholds)).toEqual({ verdict: 'fail', score: 6 });
+    expect(judgeInspection({ score: 9, patchScores: spike }, band)).toEqual({ verdict: 'review', score: 5 });
+    expect(judgeInspection({ score: 6, patchScores: spread }, band)).toEqual({ verdict: 'fail', score: 6 });
     // the raw model on the same items ranks them the other way round
     expect(judgeInspection({ score: 9 }, { reviewAt: 4, failAt: 8 }).verdict).toBe('fail');
   });
   it('padding cells never count, and no patch scores means unjudged (never a pass)', () => {
     const mask = Uint8Array.from([0, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
-    expect(judgeInspection({ score: 9, patchScores: spike, contentMask: mask }, thresholds).score).toBe(1); // ceil(0.2·9) = 2 cells of 1
-    const r = judgeInspection({ score: 9 }, thresholds);
+    expect(judgeInspection({ score: 9, patchScores: spike, contentMask: mask }, band).score).toBe(1); // ceil(0.2·9) = 2 cells of 1
+    const r = judgeInspection({ score: 9 }, band);
     expect(r.verdict).toBe('unjudged');
     expect(r.error).toMatch(/no patch scores/);
   });

@@ -3,9 +3,10 @@
  * with inspection. Reads one job from the parent, runs calibrateProduct as the station would (its own store
  * connection and backbone pool), reports progress and the outcome over IPC, and exits.
  */
-import { calibrateProduct } from '../run.ts';
-import { visionEngines } from '../visionEngine.ts';
+import { enginePool } from '../../engines/pool.ts';
 import { openStore } from '../../store/index.ts';
+import { calibrateProduct } from '../run.ts';
+import { calibrationEngines } from '../visionEngine.ts';
 import type { ChildJob, ChildMessage } from './protocol.ts';
 
 const send = (m: ChildMessage) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
@@ -14,14 +15,13 @@ process.once('message', async (job: ChildJob) => {
   let exitCode = 0;
   try {
     const store = openStore(job.dataDir);
-    const engines = await visionEngines(job.modelManifest);
+    const pool = await enginePool(job.modelManifest);
     try {
       const r = await calibrateProduct({
         productId: job.productId,
         calibrationDir: job.calibrationDir,
         store,
-        engineFor: engines.engineFor,
-        tune: engines.tune,
+        ...calibrationEngines(pool),
         activate: false,
         onProgress: (phase, done, total) => void send({ kind: 'progress', phase, done, total }),
       });
@@ -30,12 +30,12 @@ process.once('message', async (job: ChildJob) => {
         outcome: {
           version: r.version,
           imageCount: r.report.images.good.used,
-          thresholds: { review: r.report.band.reviewAt, fail: r.report.band.failAt },
+          band: { reviewAt: r.report.band.reviewAt, failAt: r.report.band.failAt },
           warnings: r.report.warnings,
         },
       });
     } finally {
-      await engines.close();
+      await pool.close();
       store.close();
     }
   } catch (err) {

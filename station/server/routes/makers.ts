@@ -8,7 +8,7 @@ import { notFound } from '../http-error.ts';
 import {
   DEFAULT_TARGETS,
   makerStats,
-  type ProductBands,
+  type ProductBand,
   type ProductTargets,
   type ScoredRow,
 } from '../../makers/stats.ts';
@@ -62,8 +62,8 @@ function productMakers(store: ServerStore, product: StoredProduct, q: StatsQuery
   // All makers' points are needed even for one maker: drift compares against the others.
   const stats = store.inspections.makerStats({ productId: product.id, since: q.since, until: q.until });
   const active = store.referenceSets.active(product.id);
-  const bands: ProductBands | undefined = active
-    ? { review: active.thresholds.review, fail: active.thresholds.fail, goodSpread: goodSpreadOf(active.report) }
+  const band: ProductBand | undefined = active
+    ? { reviewAt: active.band.reviewAt, failAt: active.band.failAt, goodSpread: goodSpreadOf(active.report) }
     : undefined;
   const rows: ScoredRow[] = stats.points.map((p) => ({
     inspectedAt: p.inspectedAt,
@@ -72,7 +72,7 @@ function productMakers(store: ServerStore, product: StoredProduct, q: StatsQuery
     score: p.score,
     verdict: p.verdict,
   }));
-  const bandMap = new Map(bands ? [[product.id, bands]] : []);
+  const bandMap = new Map(band ? [[product.id, band]] : []);
   const targets = new Map([[product.id, targetsOf(product.settings)]]);
   let groups = makerStats(rows, bandMap, { recentN: q.recentN, targets });
   if (q.makerFilter) groups = groups.filter((g) => g.makerId === q.makerFilter);
@@ -80,7 +80,7 @@ function productMakers(store: ServerStore, product: StoredProduct, q: StatsQuery
   return {
     productId: product.id,
     productName: product.name,
-    bands: bands ?? null,
+    band: band ?? null,
     referenceSetVersion: active?.version ?? null,
     makers: groups.map((g) => ({
       ...g,

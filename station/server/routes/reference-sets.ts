@@ -65,7 +65,7 @@ export function referenceSetRoutes(deps: {
       version: s.version,
       isActive: s.isActive,
       imageCount: s.imageCount,
-      thresholds: s.thresholds,
+      band: s.band,
       createdAt: s.createdAt,
       warnings: reportWarnings(s.report),
       report: s.report,

@@ -1,7 +1,6 @@
 // Bench control and the lists the live page needs: POST /api/trigger, POST /api/select,
 // GET /api/state, GET /api/products, GET /api/makers, GET /api/frame.jpg.
 import { Router } from 'express';
-import type { Announcer } from '../announce.ts';
 import type { Auth } from '../auth/index.ts';
 import { badRequest, HttpError } from '../http-error.ts';
 import type { ServerStore, StationControl } from '../types.ts';
@@ -17,13 +16,8 @@ async function control<T>(what: string, fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
-export function stationRoutes(deps: {
-  store: ServerStore;
-  station: StationControl;
-  auth: Auth;
-  announce: Announcer;
-}): Router {
-  const { store, station, auth, announce } = deps;
+export function stationRoutes(deps: { store: ServerStore; station: StationControl; auth: Auth }): Router {
+  const { store, station, auth } = deps;
   const r = Router();
 
   // Everything the live page shows at load; later changes arrive over socket.io.
@@ -39,7 +33,7 @@ export function stationRoutes(deps: {
           id: p.id,
           name: p.name,
           activeVersion: active?.version ?? null,
-          thresholds: active?.thresholds ?? null,
+          band: active ? { reviewAt: active.band.reviewAt, failAt: active.band.failAt } : null,
         };
       }),
     );
@@ -64,16 +58,13 @@ export function stationRoutes(deps: {
   r.post('/api/select', auth.requireRole(), async (req, res) => {
     const body = parseRequest(selectBody, req.body, 'body');
     const productId = body.productId ?? undefined;
-    const makerGiven = body.makerId !== undefined;
-    const makerId = body.makerId;
+    const { makerId } = body;
     if (productId !== undefined && !store.products.get(productId))
       throw badRequest(`product '${productId}' does not exist`);
     if (makerId && !store.makers.get(makerId)) throw badRequest(`maker '${makerId}' does not exist`);
-    if (productId !== undefined)
-      await control(`cannot select product '${productId}'`, () => station.selectProduct(productId));
-    if (makerGiven) await control(`cannot select maker '${makerId}'`, () => station.selectMaker(makerId ?? null));
+    // The station announces the change itself (its selection's one onChange): announcing here too sent it twice.
+    await control('cannot change the selection', () => station.select({ productId, makerId }));
     const state = station.currentState();
-    announce.selection(state.productId, state.makerId);
     res.json(selectionView(store, state.productId, state.makerId));
   });
 

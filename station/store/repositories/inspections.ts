@@ -1,6 +1,6 @@
 // Inspections: one row per item judged at the bench, written before the verdict is announced.
 import { z } from 'zod';
-import type { Verdict } from '../../shared/domain.d.ts';
+import type { Band, Verdict } from '../../shared/domain.d.ts';
 import { optionalNumber, parseJsonColumn, requireOneOf, requireText, requireTime, toJson, type Db } from './common.ts';
 
 /** Every verdict, for validation and the API's filters (tests/server/contract.test.ts checks none is missing). */
@@ -27,8 +27,8 @@ export interface Inspection {
   /** null when the item could not be judged (verdict 'unjudged'). */
   score: number | null;
   verdict: Verdict;
-  reviewThreshold: number | null;
-  failThreshold: number | null;
+  /** The tolerance band the item was judged by; null when it had none (verdict 'unjudged'). */
+  band: Band | null;
   /** Milliseconds per stage, e.g. {embed: 41, score: 3}. */
   timings: Record<string, number>;
   nearest: NearestReference[];
@@ -48,8 +48,7 @@ export interface RecordInspectionInput {
   referenceSetId?: number | null;
   score: number | null;
   verdict: Verdict;
-  reviewThreshold?: number | null;
-  failThreshold?: number | null;
+  band?: Band | null;
   timings?: Record<string, number>;
   nearest?: NearestReference[];
   framePath?: string | null;
@@ -125,8 +124,11 @@ function fromRow(r: InspectionRow): Inspection {
     referenceSetId: r.reference_set_id,
     score: r.score,
     verdict: r.verdict,
-    reviewThreshold: r.review_threshold,
-    failThreshold: r.fail_threshold,
+    // The columns keep their first names; the band is one or nothing.
+    band:
+      r.review_threshold !== null && r.fail_threshold !== null
+        ? { reviewAt: r.review_threshold, failAt: r.fail_threshold }
+        : null,
     timings: parseJsonColumn(r.timings_json, timingsColumn, `inspections.timings_json of inspection ${r.id}`),
     nearest: parseJsonColumn(r.nearest_json, nearestColumn, `inspections.nearest_json of inspection ${r.id}`),
     framePath: r.frame_path,
@@ -207,15 +209,15 @@ function requireOwners(q: OwnerLookups, input: RecordInspectionInput) {
 function requireJudgement(input: RecordInspectionInput) {
   const verdict = requireOneOf(input.verdict, verdicts, 'inspection verdict');
   const score = optionalNumber(input.score, 'inspection score');
-  const reviewThreshold = optionalNumber(input.reviewThreshold, 'inspection reviewThreshold');
-  const failThreshold = optionalNumber(input.failThreshold, 'inspection failThreshold');
-  if (verdict !== 'unjudged' && (score === null || reviewThreshold === null || failThreshold === null)) {
+  const reviewAt = optionalNumber(input.band?.reviewAt, 'inspection band.reviewAt');
+  const failAt = optionalNumber(input.band?.failAt, 'inspection band.failAt');
+  if (verdict !== 'unjudged' && (score === null || reviewAt === null || failAt === null)) {
     throw new Error(
-      `a '${verdict}' inspection needs its score, reviewThreshold and failThreshold; ` +
+      `a '${verdict}' inspection needs its score and tolerance band (reviewAt, failAt); ` +
         `record verdict 'unjudged' with score null when the item could not be judged`,
     );
   }
-  return { verdict, score, reviewThreshold, failThreshold };
+  return { verdict, score, reviewAt, failAt };
 }
 
 /** The insert statement's parameters for a checked inspection; review and fail start 'pending'. */
@@ -245,7 +247,7 @@ export function inspectionsRepo(db: Db) {
     INSERT INTO inspections
       (inspected_at, product_id, maker_id, reference_set_id, score, verdict, review_threshold, fail_threshold,
        timings_json, nearest_json, frame_path, heatmap_path, review_status, error)
-    VALUES (@inspectedAt, @productId, @makerId, @referenceSetId, @score, @verdict, @reviewThreshold, @failThreshold,
+    VALUES (@inspectedAt, @productId, @makerId, @referenceSetId, @score, @verdict, @reviewAt, @failAt,
        @timings, @nearest, @framePath, @heatmapPath, @reviewStatus, @error)
     RETURNING *`);
   const getStmt = db.prepare('SELECT * FROM inspections WHERE id = ?');

@@ -1,18 +1,16 @@
-// Reference sets: versioned banks of good items per product. Versions are kept forever;
+// Reference sets: versioned sets of good items per product. Versions are kept forever;
 // exactly zero or one is active per product (a partial unique index guards it too).
 // A row indexes its .refset file and summarises it: from format 2 the file holds the tolerance band and score model
 // (the truth), and the row's review_at / fail_at / score_kind only summarise them for lists and the dashboard.
 import { z } from 'zod';
+import type { Band } from '../../shared/domain.d.ts';
 import { optionalNumber, parseJsonColumn, requireOneOf, requireText, toJson, type Db } from './common.ts';
 
-/** Score boundaries of the tolerance band, strict as in verdict/judge.ts: score > review → review, score > fail → fail
- *  (a score equal to the review threshold passes; one equal to the fail threshold goes to review). */
-export interface ReferenceSetThresholds {
-  review: number;
-  fail: number;
-  /** Uncertainty of each boundary (e.g. a bootstrap interval), [low, high]. */
-  reviewInterval?: [number, number];
-  failInterval?: [number, number];
+/** The tolerance band a version is stored with: its edges (strict, as in verdict/judge.ts) and what else the row keeps. */
+export interface StoredBand extends Band {
+  /** Uncertainty of each edge (e.g. a bootstrap interval), [low, high]. */
+  reviewAtInterval?: [number, number];
+  failAtInterval?: [number, number];
   /** Format-1 versions only, as stored (checked where it is used): format 2 keeps it in the file. */
   scoreModel?: unknown;
 }
@@ -28,7 +26,7 @@ export interface ReferenceSetVersion {
   filePath: string;
   modelSha256: string;
   imageCount: number;
-  thresholds: ReferenceSetThresholds;
+  band: StoredBand;
   report: Record<string, unknown>;
   isActive: boolean;
   createdAt: number;
@@ -46,11 +44,11 @@ export interface AddVersionInput {
   filePath: string;
   modelSha256: string;
   imageCount: number;
-  thresholds: ReferenceSetThresholds;
+  band: StoredBand;
   report?: Record<string, unknown>;
-  /** Default 1. From 2 the file carries the band and score model, and `thresholds` only summarises them. */
+  /** Default 1. From 2 the file carries the band and score model, and `band` only summarises them. */
   format?: number;
-  /** Default: the kind of thresholds.scoreModel, else 'raw'. */
+  /** Default: the kind of band.scoreModel, else 'raw'. */
   scoreKind?: ScoreKind;
   backboneId?: string;
 }
@@ -73,9 +71,11 @@ interface VersionRow {
   backbone_id: string | null;
 }
 
-/** What thresholds_json keeps beside the summary columns (and, in rows from before them, review and fail too). */
 const interval = z.tuple([z.number(), z.number()]);
-/** thresholds_json: the band's intervals and (format 1) its score model; rows before migration 3 also review/fail. */
+/**
+ * thresholds_json, as the database spells it: the band's intervals (reviewInterval, failInterval) and (format 1) its
+ * score model; rows from before migration 3 also review and fail, which later rows keep in review_at / fail_at.
+ */
 const thresholdsColumn = z.looseObject({
   review: z.number().optional(),
   fail: z.number().optional(),
@@ -84,16 +84,25 @@ const thresholdsColumn = z.looseObject({
   scoreModel: z.unknown().optional(),
 });
 
-/** The one place the row's columns and thresholds_json become the version's thresholds. */
-function thresholdsOf(r: VersionRow, where: string): ReferenceSetThresholds {
+/** The one place the row's columns and thresholds_json become the version's band. */
+function bandOf(r: VersionRow, where: string): StoredBand {
   const j = parseJsonColumn(r.thresholds_json, thresholdsColumn, `reference_sets.thresholds_json of ${where}`);
   return {
-    review: r.review_at ?? Number(j.review),
-    fail: r.fail_at ?? Number(j.fail),
-    ...(j.reviewInterval ? { reviewInterval: j.reviewInterval } : {}),
-    ...(j.failInterval ? { failInterval: j.failInterval } : {}),
+    reviewAt: r.review_at ?? Number(j.review),
+    failAt: r.fail_at ?? Number(j.fail),
+    ...(j.reviewInterval ? { reviewAtInterval: j.reviewInterval } : {}),
+    ...(j.failInterval ? { failAtInterval: j.failInterval } : {}),
     ...(j.scoreModel !== undefined ? { scoreModel: j.scoreModel } : {}),
   };
+}
+
+/** …and the band becomes thresholds_json again: what the review_at / fail_at columns do not hold. */
+function thresholdsJson(band: StoredBand, where: string): string {
+  const { reviewAtInterval, failAtInterval, scoreModel } = band;
+  return toJson(
+    { reviewInterval: reviewAtInterval, failInterval: failAtInterval, scoreModel },
+    `tolerance band of ${where}`,
+  );
 }
 
 function fromRow(r: VersionRow): ReferenceSetVersion {
@@ -105,7 +114,7 @@ function fromRow(r: VersionRow): ReferenceSetVersion {
     filePath: r.file_path,
     modelSha256: r.model_sha256,
     imageCount: r.image_count,
-    thresholds: thresholdsOf(r, where),
+    band: bandOf(r, where),
     report: parseJsonColumn(r.report_json, z.record(z.string(), z.unknown()), `reference_sets.report_json of ${where}`),
     isActive: r.is_active === 1,
     createdAt: r.created_at,
@@ -115,12 +124,12 @@ function fromRow(r: VersionRow): ReferenceSetVersion {
   };
 }
 
-function checkThresholds(t: ReferenceSetThresholds, where: string): void {
-  if (!t || typeof t !== 'object') throw new Error(`thresholds of ${where} must be an object {review, fail}`);
-  const review = optionalNumber(t.review, `thresholds.review of ${where}`);
-  const fail = optionalNumber(t.fail, `thresholds.fail of ${where}`);
-  if (review === null || fail === null) throw new Error(`thresholds of ${where} need both review and fail numbers`);
-  if (review > fail) throw new Error(`thresholds of ${where}: review (${review}) must not exceed fail (${fail})`);
+function checkBand(band: StoredBand, where: string): void {
+  if (!band || typeof band !== 'object') throw new Error(`band of ${where} must be an object {reviewAt, failAt}`);
+  const reviewAt = optionalNumber(band.reviewAt, `band.reviewAt of ${where}`);
+  const failAt = optionalNumber(band.failAt, `band.failAt of ${where}`);
+  if (reviewAt === null || failAt === null) throw new Error(`band of ${where} needs both reviewAt and failAt numbers`);
+  if (reviewAt > failAt) throw new Error(`band of ${where}: reviewAt (${reviewAt}) must not exceed failAt (${failAt})`);
 }
 
 export function referenceSetsRepo(db: Db) {
@@ -130,7 +139,7 @@ export function referenceSetsRepo(db: Db) {
     INSERT INTO reference_sets
       (product_id, version, file_path, model_sha256, image_count, thresholds_json, report_json, is_active, created_at,
        format, review_at, fail_at, score_kind, backbone_id)
-    VALUES (@productId, @version, @filePath, @modelSha256, @imageCount, @thresholds, @report, 0, @now,
+    VALUES (@productId, @version, @filePath, @modelSha256, @imageCount, @thresholdsJson, @report, 0, @now,
        @format, @reviewAt, @failAt, @scoreKind, @backboneId)
     RETURNING *`);
   const byVersion = db.prepare('SELECT * FROM reference_sets WHERE product_id = ? AND version = ?');
@@ -156,11 +165,10 @@ export function referenceSetsRepo(db: Db) {
     if (!Number.isInteger(input.imageCount) || input.imageCount < 0) {
       throw new Error(`imageCount of ${where} must be a non-negative integer (got ${input.imageCount})`);
     }
-    checkThresholds(input.thresholds, where);
+    checkBand(input.band, where);
     const format = input.format ?? 1;
     if (!Number.isInteger(format) || format < 1) throw new Error(`format of ${where} must be an integer >= 1`);
-    const { review, fail, reviewInterval, failInterval, scoreModel } = input.thresholds;
-    const modelKind = (scoreModel as { kind?: unknown } | undefined)?.kind;
+    const modelKind = (input.band.scoreModel as { kind?: unknown } | undefined)?.kind;
     const scoreKind = requireOneOf(input.scoreKind ?? modelKind ?? 'raw', SCORE_KINDS, `scoreKind of ${where}`);
     const row = insert.get({
       productId,
@@ -168,13 +176,13 @@ export function referenceSetsRepo(db: Db) {
       filePath: requireText(input.filePath, `filePath of ${where}`),
       modelSha256: requireText(input.modelSha256, `modelSha256 of ${where}`),
       imageCount: input.imageCount,
-      // review and fail live in their columns only; the rest of thresholds_json is what the columns do not hold.
-      thresholds: toJson({ reviewInterval, failInterval, scoreModel }, `thresholds of ${where}`),
+      // The edges live in their columns only; thresholds_json keeps the rest.
+      thresholdsJson: thresholdsJson(input.band, where),
       report: toJson(input.report ?? {}, `report of ${where}`),
       now,
       format,
-      reviewAt: review,
-      failAt: fail,
+      reviewAt: input.band.reviewAt,
+      failAt: input.band.failAt,
       scoreKind,
       backboneId: input.backboneId ?? null,
     }) as VersionRow;
