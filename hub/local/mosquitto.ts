@@ -6,7 +6,16 @@ import { basename, join, resolve } from 'node:path';
 import { assertStationId } from '../../station/network/topics.ts';
 import { type BrokerTls, brokerAcl, brokerConfig, brokerPaths } from './mosquittoConfig.ts';
 import { assertPortFree, freePort, LOOPBACK } from './ports.ts';
-import { findBinary, portAccepts, type Service, spawnService, stopService, waitReady } from './service.ts';
+import {
+  findBinary,
+  logSince,
+  logSize,
+  portAccepts,
+  type Service,
+  spawnService,
+  stopService,
+  waitReady,
+} from './service.ts';
 import { assertReachable, chownTree, isRoot, systemUser } from './systemUser.ts';
 
 export interface BrokerOptions {
@@ -108,8 +117,12 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
 
   const launch = async () => {
     await assertPortFree(port, 'mosquitto');
+    const logFrom = logSize(paths.log);
     service = spawnService(mosquitto, ['-c', paths.config], { logFile: paths.log, cwd: dir });
-    await waitReady(service, () => portAccepts(port), { name: 'mosquitto', logFile: paths.log }).catch(async (err) => {
+    // Mosquitto binds its listener before it loads a TLS certificate, and exits when that fails: a port that
+    // accepts is not enough. It logs "running" once every listener is up.
+    const ready = async () => / version \S+ running/.test(logSince(paths.log, logFrom)) && (await portAccepts(port));
+    await waitReady(service, ready, { name: 'mosquitto', logFile: paths.log }).catch(async (err) => {
       if (service) await stopService(service, 'SIGKILL');
       throw err;
     });

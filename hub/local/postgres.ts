@@ -2,7 +2,7 @@
 // socket, log and passwords all live there, it listens on 127.0.0.1 only, and nothing needs /var/run or root.
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { freePort, LOOPBACK, assertPortFree } from './ports.ts';

@@ -1,7 +1,7 @@
 // What the local broker and database have in common: a Debian binary found or named by its package, a child whose
 // output goes to a log file in its folder, a readiness wait that fails with that log's tail, and a stop that waits.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { LOOPBACK } from './ports.ts';
@@ -20,6 +20,16 @@ export function findBinary(name: string, aptPackage: string, extraDirs: readonly
 export function logTail(file: string, lines = 15): string {
   if (!existsSync(file)) return '';
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** What was appended to a log file after it was `offset` bytes long: the current start's lines only. */
+export function logSince(file: string, offset: number): string {
+  if (!existsSync(file)) return '';
+  return readFileSync(file).subarray(offset).toString('utf8');
+}
+
+export function logSize(file: string): number {
+  return existsSync(file) ? statSync(file).size : 0;
 }
 
 export function withLog(message: string, logFile: string): Error {
