@@ -38,8 +38,8 @@ export function chownTree(dir: string, user: SystemUser): void {
 }
 
 /**
- * Throws when `user` could not reach `dir` because a folder above it is closed to them (a temp folder under
- * /root, say); the service would otherwise fail later with a bare "permission denied".
+ * Throws when `user` could not reach `dir` because a folder above it is closed to them (one made by mkdtemp, or
+ * under /root); the service would otherwise fail later with a bare "permission denied".
  */
 export function assertReachable(dir: string, user: SystemUser): void {
   for (let up = dirname(dir); ; up = dirname(up)) {
@@ -48,8 +48,8 @@ export function assertReachable(dir: string, user: SystemUser): void {
       (s.uid === user.uid && s.mode & 0o100) || (s.gid === user.gid && s.mode & 0o010) || s.mode & 0o001;
     if (!searchable) {
       throw new Error(
-        `${dir} is out of reach of the system user '${user.name}' the service runs as: ${up} is closed to it; ` +
-          'use a folder under /tmp or another folder every user can pass through',
+        `${dir} is out of reach of the system user '${user.name}' the service runs as: ${up} is closed to it ` +
+          `(mode ${(s.mode & 0o777).toString(8)}); let others pass through it (chmod o+x) or choose another folder`,
       );
     }
     if (up === dirname(up)) return;

@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Broker, startBroker } from '../../hub/local/mosquitto.ts';
-import { stationTopic } from '../../station/network/topics.ts';
+import { ALL_STATIONS, stationTopic } from '../../station/network/topics.ts';
 import { Clients, inboxOf, waitUntil } from './mqttClients.ts';
 
 const HUB = { username: 'hub', password: 'hub-secret' };
 const ONE = { id: 'bench-1', password: 'one-secret' };
 
 let dir: string;
+let certs: string;
 let broker: Broker | undefined;
 let ca: Buffer;
 const clients = new Clients(() => broker!.url);
@@ -48,23 +49,25 @@ function selfSigned(into: string): { certfile: string; keyfile: string } {
 }
 
 beforeAll(async () => {
+  // The broker copies the certificate into its own folder, so this one may stay closed to the broker's user.
+  certs = mkdtempSync(join(tmpdir(), 'broker-certs-'));
   dir = mkdtempSync(join(tmpdir(), 'broker-tls-'));
-  const tls = selfSigned(dir);
+  const tls = selfSigned(certs);
   ca = readFileSync(tls.certfile);
-  broker = await startBroker({ dir: join(dir, 'broker'), hub: HUB, stations: [ONE], tls });
+  broker = await startBroker({ dir, hub: HUB, stations: [ONE], tls });
 });
 
 afterAll(async () => {
   await clients.endAll();
   await broker?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  for (const d of [dir, certs]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
 it('listens with TLS, and carries messages for a client that trusts its certificate', async () => {
   expect(broker!.url).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
   const hub = await clients.connect(HUB.username, HUB.password, { ca });
   const seen = inboxOf(hub);
-  await hub.subscribeAsync(stationTopic(ONE.id, '#'), { qos: 1 });
+  await hub.subscribeAsync(ALL_STATIONS, { qos: 1 });
   const one = await clients.connect(ONE.id, ONE.password, { ca });
   await one.publishAsync(stationTopic(ONE.id, 'inspections'), 'over tls', { qos: 1 });
   await waitUntil(() => seen.length > 0, 'the message over TLS');

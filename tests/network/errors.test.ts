@@ -1,6 +1,6 @@
 // What the local services say when they cannot start: each failure names its cause (a taken port, a binary that is
 // not installed, a configuration the broker rejected with its own log's words), and leaves no process behind.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,8 @@ const CREDENTIALS = { hub: { password: 'hub-secret' }, stations: [{ id: 'bench-1
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'services-errors-'));
+  // The services' folders are made inside it, and as root each runs as its own user, who must pass through.
+  chmodSync(dir, 0o711);
   takenPort = await freePort();
   taken = createServer();
   await new Promise<void>((resolve) => taken.listen(takenPort, LOOPBACK, resolve));
