@@ -55,13 +55,31 @@ module.exports = {
         'The wire contract (types only, erased at build) is the one thing it shares.',
       severity: 'error',
       from: { path: '^dashboard/' },
-      to: { path: '^(station|scripts|models|tests)/', pathNot: '^station/server/contract\\.d\\.ts$' },
+      to: { path: '^(station|hub|scripts|models|tests)/', pathNot: '^station/server/contract\\.d\\.ts$' },
+    },
+    {
+      name: 'station-without-hub',
+      comment:
+        'A station runs alone, offline first: it knows the workshop network only by its own wire (station/network/), ' +
+        'never by the hub that receives it.',
+      severity: 'error',
+      from: { path: '^station/' },
+      to: { path: '^hub/' },
+    },
+    {
+      name: 'hub-reads-the-wire',
+      comment:
+        "The hub is a second entry point of the project: of the station it may use only the wire's topics and " +
+        'schemas (station/network/) and the domain words (station/shared/), never the bench itself.',
+      severity: 'error',
+      from: { path: '^hub/' },
+      to: { path: '^station/', pathNot: '^station/(network|shared)/' },
     },
     {
       name: 'tests-stay-out',
       comment: 'Nothing the station or its scripts run may depend on test code.',
       severity: 'error',
-      from: { path: '^(station|scripts|models|dashboard)/' },
+      from: { path: '^(station|hub|scripts|models|dashboard)/' },
       to: { path: '^tests/' },
     },
   ],

@@ -14,9 +14,10 @@ const forTests = process.argv.includes('--for-tests');
 const quiet = process.argv.includes('--quiet');
 
 // libopencv-dev: the OpenCV binding compiles against it. The rest exist only for the tests:
-// a real browser for the dashboard, pty pairs for serial, udevadm for SerialPort.list().
+// a real browser for the dashboard, pty pairs for serial, udevadm for SerialPort.list(), and the workshop
+// network's real broker and database (mosquitto brings mosquitto_passwd; the tests start private instances).
 const APT_RUNTIME = ['libopencv-dev'];
-const APT_TESTS = ['chromium', 'socat', 'udev'];
+const APT_TESTS = ['chromium', 'socat', 'udev', 'mosquitto', 'postgresql'];
 
 // Install-time environment measured in ../shared/PLATFORM-NOTES.md: the OpenCV binding must not try
 // to build its own OpenCV, and onnxruntime-node must not try to download CUDA extras offline.

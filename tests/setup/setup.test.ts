@@ -41,8 +41,10 @@ describe('setup step', () => {
     const { dir, calls } = fakeBin({ 'dpkg-query': 'exit 1' });
     const r = runSetup(dir);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('these system packages are missing: libopencv-dev, chromium, socat, udev');
-    expect(r.stderr).toContain('sudo apt-get install -y libopencv-dev chromium socat udev');
+    expect(r.stderr).toContain(
+      'these system packages are missing: libopencv-dev, chromium, socat, udev, mosquitto, postgresql',
+    );
+    expect(r.stderr).toContain('sudo apt-get install -y libopencv-dev chromium socat udev mosquitto postgresql');
     expect(r.stderr).not.toMatch(/\n\s+at /); // one message, no stack trace
     expect(readFileSync(calls, 'utf8')).toMatch(/^dpkg-query -W/);
   });
