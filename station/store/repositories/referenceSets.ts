@@ -4,6 +4,7 @@
 // (the truth), and the row's review_at / fail_at / score_kind only summarise them for lists and the dashboard.
 import { z } from 'zod';
 import { optionalNumber, parseJsonColumn, requireOneOf, requireText, toJson, type Db } from './common.ts';
+import type { outboxRepo } from './outbox.ts';
 
 /** Score boundaries of the tolerance band, strict as in verdict/judge.ts: score > review → review, score > fail → fail
  *  (a score equal to the review threshold passes; one equal to the fail threshold goes to review). */
@@ -123,7 +124,7 @@ function checkThresholds(t: ReferenceSetThresholds, where: string): void {
   if (review > fail) throw new Error(`thresholds of ${where}: review (${review}) must not exceed fail (${fail})`);
 }
 
-export function referenceSetsRepo(db: Db) {
+export function referenceSetsRepo(db: Db, outbox?: ReturnType<typeof outboxRepo>) {
   const productExists = db.prepare('SELECT 1 FROM products WHERE id = ?');
   const maxVersion = db.prepare('SELECT MAX(version) AS v FROM reference_sets WHERE product_id = ?');
   const insert = db.prepare(`
@@ -178,7 +179,11 @@ export function referenceSetsRepo(db: Db) {
       scoreKind,
       backboneId: input.backboneId ?? null,
     }) as VersionRow;
-    return fromRow(row);
+    const added = fromRow(row);
+    // The summary travels, not the report: the file itself goes only where a lead sends it.
+    const { report: _report, filePath: _file, ...summary } = added;
+    outbox?.add('reference_set_version', summary, now);
+    return added;
   });
 
   const activeModels = db.prepare('SELECT DISTINCT model_sha256 FROM reference_sets WHERE is_active = 1');
@@ -195,6 +200,7 @@ export function referenceSetsRepo(db: Db) {
     }
     deactivateAll.run(productId);
     activateOne.run(row.id);
+    outbox?.add('reference_set_activated', { productId, version, referenceSetId: row.id });
     return fromRow({ ...row, is_active: 1 });
   });
 
