@@ -56,7 +56,10 @@ export function outboxRepo(db: Db) {
     add(kind: OutboxKind, payload: object, now = Date.now()): number {
       requireOneOf(kind, outboxKinds, 'outbox kind');
       const seq = Number(insert.run(kind, toJson(payload, `outbox ${kind} payload`), now).lastInsertRowid);
-      if (listeners.length) setImmediate(() => listeners.forEach((l) => l()));
+      if (listeners.length)
+        setImmediate(() => {
+          for (const l of listeners) l();
+        });
       return seq;
     },
 
