@@ -13,6 +13,7 @@ import { DEMO_PRODUCT, ensureDemo } from './demo/demoStation.ts';
 import { followCamera } from './runtime/camera.ts';
 import { captureConfig } from './runtime/captureConfig.ts';
 import { loadEngines } from './runtime/engines.ts';
+import { connectNetwork } from './runtime/network.ts';
 import { calibrateOnFirstStart } from './runtime/firstCalibration.ts';
 import { inspectItem } from './runtime/inspectItem.ts';
 import { syncProducts } from './runtime/products.ts';
@@ -77,6 +78,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   const barcode = config.barcode
     ? createBarcodeReader({ ...config.barcode, mapping: config.barcode.codes }, log)
     : null;
+  const network = connectNetwork(config, store, log);
   const show = (s: StackLightState) => light?.show(s);
   const devices = () => ({
     ...(light ? { 'stack light': light.status } : {}),
@@ -88,6 +90,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     trigger,
     camera,
     devices,
+    network: () => network?.state() ?? null,
     calibration: { calibrationDir, dataDir, modelManifest: model },
     log,
   });
@@ -135,7 +138,12 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   );
   // Scanner and dashboard → selection → server; serial devices → server.
   barcode?.on('scan', (scan) => selectByScan(selection, scan, log));
-  selection.onChange((productId, makerId) => server.announce.selection(productId, makerId));
+  // Selection → outbox (the hub knows who works at which bench), server. Network → server.
+  selection.onChange((productId, makerId) => {
+    store.outbox.add('selection', { productId, makerId });
+    server.announce.selection(productId, makerId);
+  });
+  network?.watch((s) => server.announce.network(s));
   for (const device of [light, barcode]) device?.on('status', () => server.announce.devices(devices()));
 
   await sweepLeftovers(store, log); // nothing is in flight yet
@@ -163,6 +171,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
       await barcode?.close();
       await light?.close();
       await server.close();
+      await network?.close();
       await engines.close();
       store.close();
     },

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_BACKBONE, generatedManifestPath } from '../models/load.ts';
 import { closedObject, issueLine, mustBe, shown } from './schema/format.ts';
 import type { CameraKind } from './shared/domain.d.ts';
+import { STATION_ID } from './network/topics.ts';
 import { defaultPresenceConfig } from './trigger/presence.ts';
 
 const projectRoot = resolve(dirname(new URL(import.meta.url).pathname), '..');
@@ -121,6 +122,24 @@ const server = section({
   trustProxy: trustProxy.optional(),
 });
 
+/** The workshop network (absent: a bench on its own). Credentials are the station's own on the broker. */
+const network = section({
+  /** This bench's id on the network: its branch on the broker and its name on the hub. */
+  station: z.string({ error: mustBe('a station id') }).regex(STATION_ID, {
+    error: mustBe("a station id: 1 to 64 letters, digits, '-' or '_'"),
+  }),
+  /** mqtt://host:port, or mqtts://host:port for TLS. */
+  broker: z.string({ error: mustBe('an mqtt:// or mqtts:// URL') }).regex(/^mqtts?:\/\/[^\s/]+/, {
+    error: mustBe('an mqtt:// or mqtts:// URL'),
+  }),
+  /** Absent: the station id. */
+  username: text().optional(),
+  /** A file holding the broker password, so the config can be shared without it. */
+  passwordFile: text(),
+  /** PEM of the authority that signed the broker's certificate, for mqtts:// with a private authority. */
+  caFile: text().optional(),
+});
+
 /** The station config file, every default included (documented in README "Configuration"). */
 const configFile = section(
   {
@@ -139,6 +158,7 @@ const configFile = section(
       .default(null),
     server: server.prefault({}),
     retention: section({ evidenceDays: num(1).default(90) }).prefault({}),
+    network: network.nullable().default(null),
   },
   'must be a JSON object',
 ).transform(({ dataDir, ...c }) => ({

@@ -4,7 +4,7 @@ import { connect, getJson, getSession, isLead, postJson, ApiError, errorText } f
 import { scoreBar } from './charts.ts';
 import { $, clear, fmtScore, fmtTime, h, notify, VERDICT_MARK, VERDICT_TEXT } from './dom.ts';
 import { loginForm, renderNav } from './nav.ts';
-import type { BenchState, Hello, InspectionView, ProductInfo, Selection, Today } from './types.ts';
+import type { BenchState, Hello, InspectionView, NetworkState, ProductInfo, Selection, Today } from './types.ts';
 
 const BENCH_TEXT: Record<BenchState, string> = {
   empty: 'Place an item on the bench',
@@ -73,6 +73,18 @@ function setDevices(devices: Hello['devices']): void {
       ),
     );
   }
+}
+
+/** The workshop network, for a bench on one: connected, or offline with what waits and since when. */
+function setNetwork(n: NetworkState | null): void {
+  const pill = $('#network');
+  pill.hidden = n === null;
+  if (!n) return;
+  const waiting = n.backlog > 0 ? ` · ${n.backlog} waiting` : '';
+  const since = n.oldestUnsentAt !== null && !n.connected ? ` since ${fmtTime(n.oldestUnsentAt)}` : '';
+  pill.className = `pill ${n.connected ? 'ok' : 'bad'}`;
+  pill.textContent = n.connected ? `● workshop${waiting}` : `▲ workshop offline${waiting}${since}`;
+  pill.title = n.lastError ?? `station ${n.station} on the workshop network`;
 }
 
 function showInspection(v: InspectionView): void {
@@ -231,6 +243,7 @@ async function main(): Promise<void> {
     setSelection(m.selection);
     setCamera(m.camera);
     setDevices(m.devices);
+    setNetwork(m.network);
     if (m.lastInspection) showInspection(m.lastInspection);
     setBench(m.bench);
     setToday(m.today);
@@ -240,6 +253,7 @@ async function main(): Promise<void> {
   socket.on('camera', (m: { state: Hello['camera']; reason?: string }) => setCamera(m.state, m.reason));
   socket.on('inspection', (v: InspectionView) => showInspection(v));
   socket.on('devices', (d: Hello['devices']) => setDevices(d));
+  socket.on('network', (n: NetworkState) => setNetwork(n));
   socket.on('selection', (sel: Selection) => setSelection(sel));
   socket.on('today', (t: Today) => setToday(t));
   socket.on('disconnect', () => {

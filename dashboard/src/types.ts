@@ -12,6 +12,7 @@ export type {
   Hello,
   InspectionView,
   JudgedVerdict,
+  NetworkState,
   Selection,
   Today,
   Verdict,

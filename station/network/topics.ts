@@ -2,7 +2,9 @@
  * The MQTT topics of the workshop network, spelled in one place: the station's publisher, the hub's ingest and the
  * broker's ACL (hub/local/mosquittoConfig.ts) all build them here, so a rename cannot leave one of them behind.
  *
- *   benchqa/v1/stations/<station id>/<leaf…>      what a station publishes (it may write only under its own id)
+ *   benchqa/v1/stations/<station id>/<leaf…>      what a station publishes (it may write only under its own id):
+ *                                    …/events    its outbox, in seq order (QoS 1)
+ *                                    …/status    retained birth { online: true } / last will { online: false }
  *   benchqa/v1/stations/<station id>/commands     what the hub sends one station (the only topic a station reads)
  *
  * The version segment changes only with an incompatible topic layout; message schemas carry their own versions.
@@ -18,10 +20,17 @@ export const ALL_STATIONS = `${STATIONS}/#`;
 
 /** The leaf a station reads its commands from (reference sets to check, and the like). */
 export const COMMANDS = 'commands';
+/** The leaf a station publishes its outbox to. */
+export const EVENTS = 'events';
+/** The leaf of a station's retained online/offline status. */
+export const STATUS = 'status';
+
+/** One leaf under every station, for the hub's subscriptions (the hub reads events and status, never commands). */
+export const allStations = (leaf: string): string => `${STATIONS}/+/${leaf}`;
 
 // A station id is its broker username and one topic level, so no MQTT wildcard, separator or ACL substitution
 // character (%) may appear in it; the limit keeps topics and usernames short.
-const STATION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const STATION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export function isStationId(id: string): boolean {
   return STATION_ID.test(id);

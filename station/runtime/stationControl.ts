@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { runInChild } from '../calibrate/child/runInChild.ts';
 import type { ChildJob } from '../calibrate/child/protocol.ts';
 import { activateVersion } from '../referenceSets/versions.ts';
-import type { StationControl } from '../server/index.ts';
+import type { NetworkState, StationControl } from '../server/index.ts';
 import type { PortStatus } from '../signals/lineProtocol.ts';
 import type { Store } from '../store/index.ts';
 import type { PresenceTrigger } from '../trigger/index.ts';
@@ -21,6 +21,8 @@ export interface ControlOptions {
   camera: CameraView;
   /** The configured serial devices and whether each is connected. */
   devices: () => Record<string, PortStatus>;
+  /** The workshop network's state, or null for a bench on its own. */
+  network: () => NetworkState | null;
   /** Folders and backbone for a recalibration (the product comes with each request). */
   calibration: Omit<ChildJob, 'productId'>;
   log: Log;
@@ -36,6 +38,7 @@ export function createStationControl(o: ControlOptions): StationControl {
       makerId: selection.makerId,
       modelLoaded: !(selection.active() instanceof Error),
       devices: devices(),
+      network: o.network(),
     }),
     manualTrigger: () => {
       if (camera.state === 'ended') throw new Error('no camera frame to inspect: the replay has played its last item');

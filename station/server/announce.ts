@@ -4,7 +4,15 @@ import type { Server as IoServer } from 'socket.io';
 import type { Inspection } from '../store/repositories/inspections.ts';
 import type { StationMetrics } from './metrics.ts';
 import { inspectionView, selectionView, todayCounts } from './views.ts';
-import type { BenchState, CalibrationEvent, CameraState, InspectionView, ServerEvents, ServerStore } from './types.ts';
+import type {
+  BenchState,
+  CalibrationEvent,
+  CameraState,
+  InspectionView,
+  NetworkState,
+  ServerEvents,
+  ServerStore,
+} from './types.ts';
 
 export interface Announcer {
   bench(state: BenchState): void;
@@ -17,6 +25,8 @@ export interface Announcer {
   referenceSet(productId: string, activeVersion: number): void;
   /** A configured serial device connected or went away. */
   devices(devices: Record<string, 'connected' | 'disconnected'>): void;
+  /** The workshop network's link or backlog changed. */
+  network(state: NetworkState): void;
 }
 
 /** The socket.io room of signed-in leads' dashboards: what only leads may see goes there. */
@@ -59,6 +69,9 @@ export function createAnnouncer(deps: { io: IoServer; store: ServerStore; metric
     },
     devices(devices) {
       emit('devices', devices);
+    },
+    network(state) {
+      emit('network', state);
     },
   };
 }

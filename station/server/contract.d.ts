@@ -14,6 +14,17 @@ export type BenchState = 'empty' | 'item' | 'steady' | 'inspecting' | 'waiting-e
 /** 'ended': a replay that does not loop has played its last item. */
 export type CameraState = 'up' | 'lost' | 'ended';
 
+/** The bench's link to the workshop network: what waits in its outbox, and since when. */
+export interface NetworkState {
+  station: string;
+  connected: boolean;
+  /** Committed records not yet acknowledged by the broker. */
+  backlog: number;
+  /** When the oldest of them was committed (ms epoch), null with none. */
+  oldestUnsentAt: number | null;
+  lastError: string | null;
+}
+
 export interface StationState {
   bench: BenchState;
   camera: CameraState;
@@ -23,6 +34,8 @@ export interface StationState {
   modelLoaded: boolean;
   /** Each configured serial device ('stack light', 'barcode scanner') and whether it is connected. */
   devices: Record<string, 'connected' | 'disconnected'>;
+  /** null: the bench is on its own (no network configured). */
+  network: NetworkState | null;
 }
 
 export interface NearestView {

@@ -15,6 +15,7 @@ import type {
   CalibrationProgress,
   CameraState,
   InspectionView,
+  NetworkState,
   Selection,
   StationState,
 } from './contract.d.ts';
@@ -64,4 +65,5 @@ export interface ServerEvents {
   selection: Selection;
   'reference-set': { productId: string; activeVersion: number };
   devices: StationState['devices'];
+  network: NetworkState;
 }

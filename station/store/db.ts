@@ -16,12 +16,15 @@ import { assertNotNewer, migrate } from './migrations.ts';
 import { calibrationImagesRepo } from './repositories/calibrationImages.ts';
 import { inspectionsRepo } from './repositories/inspections.ts';
 import { makersRepo } from './repositories/makers.ts';
+import { outboxRepo } from './repositories/outbox.ts';
 import { productsRepo } from './repositories/products.ts';
 import { referenceSetsRepo } from './repositories/referenceSets.ts';
 import { reviewsRepo } from './repositories/reviews.ts';
 import { usersRepo } from './repositories/users.ts';
 
 export const STORE_FILE = 'station.sqlite';
+/** How long outbox entries the broker acknowledged are kept. */
+export const OUTBOX_KEEP_SENT_DAYS = 7;
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 export interface Store {
@@ -36,13 +39,15 @@ export interface Store {
   readonly reviews: ReturnType<typeof reviewsRepo>;
   readonly calibrationImages: ReturnType<typeof calibrationImagesRepo>;
   readonly users: ReturnType<typeof usersRepo>;
+  /** What the station committed, queued for the workshop network (see repositories/outbox.ts). */
+  readonly outbox: ReturnType<typeof outboxRepo>;
   /** Result of PRAGMA integrity_check: 'ok' or the problems found, one per line. */
   integrityCheck(): string;
   /**
    * Evidence retention: rows older than keepDays lose their evidence paths (kept forever otherwise),
    * then the files are deleted. Rows first, so no row ever points at a deleted file.
    */
-  applyRetention(keepDays: number, now?: number): Promise<PruneResult & { rowsMarked: number }>;
+  applyRetention(keepDays: number, now?: number): Promise<PruneResult & { rowsMarked: number; outboxPruned: number }>;
   /** At start, before inspecting: remove evidence files no row refers to and leftover temp files (see evidence.ts). */
   sweepOrphanEvidence(): Promise<OrphanSweep>;
   close(): void;
@@ -123,25 +128,29 @@ export function openStore(dataDir: string): Store {
     throw err;
   }
 
-  const inspections = inspectionsRepo(db);
+  const outbox = outboxRepo(db);
+  const inspections = inspectionsRepo(db, outbox);
   return {
     dataDir: dir,
     file,
     db,
     products: productsRepo(db),
     makers: makersRepo(db),
-    referenceSets: referenceSetsRepo(db),
+    referenceSets: referenceSetsRepo(db, outbox),
     inspections,
-    reviews: reviewsRepo(db),
+    reviews: reviewsRepo(db, outbox),
     calibrationImages: calibrationImagesRepo(db),
     users: usersRepo(db),
+    outbox,
     integrityCheck() {
       const rows = db.pragma('integrity_check') as { integrity_check: string }[];
       return rows.map((r) => r.integrity_check).join('\n');
     },
     async applyRetention(keepDays: number, now = Date.now()) {
       const rowsMarked = inspections.markEvidencePruned(retentionCutoff(keepDays, now), now);
-      return { ...(await pruneEvidence(dir, keepDays, now)), rowsMarked };
+      // Sent entries are the hub's now; a week's grace keeps them for a look after an incident.
+      const outboxPruned = outbox.pruneSent(now - OUTBOX_KEEP_SENT_DAYS * DAY_MS);
+      return { ...(await pruneEvidence(dir, keepDays, now)), rowsMarked, outboxPruned };
     },
     sweepOrphanEvidence() {
       const ofDay =

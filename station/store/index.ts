@@ -1,5 +1,5 @@
 // The station's record: one import for the rest of the service.
-export { openStore, STORE_FILE, type Store } from './db.ts';
+export { openStore, STORE_FILE, OUTBOX_KEEP_SENT_DAYS, type Store } from './db.ts';
 export { migrations, latestSchemaVersion, currentSchemaVersion, type Migration } from './migrations.ts';
 export {
   writeEvidence,
@@ -27,3 +27,4 @@ export type {
 export type { Review, ReviewAction, AddReviewInput, AddReviewResult } from './repositories/reviews.ts';
 export type { CalibrationImage, CalibrationImageInput, CalibrationSource } from './repositories/calibrationImages.ts';
 export type { User, UserRole } from './repositories/users.ts';
+export type { OutboxEntry, OutboxKind, OutboxBacklog } from './repositories/outbox.ts';

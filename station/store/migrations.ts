@@ -140,6 +140,23 @@ BEGIN
 END;
 `,
   },
+  {
+    version: 4,
+    name: 'outbox: what the station commits, queued in the same transaction for the workshop network',
+    sql: `
+-- seq is the station-sequence the hub keys on (with the station id): AUTOINCREMENT never reuses one, even after
+-- the newest rows are pruned. payload_json is the committed record as the station holds it.
+CREATE TABLE outbox (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind         TEXT NOT NULL CHECK (kind IN ('inspection', 'review', 'reference_set_version',
+                                             'reference_set_activated', 'selection')),
+  payload_json TEXT NOT NULL CHECK (json_valid(payload_json)),
+  created_at   INTEGER NOT NULL,
+  sent_at      INTEGER
+);
+CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
+`,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1].version;

@@ -27,6 +27,7 @@ export class FakeStation implements StationControl {
     makerId: 'ana',
     modelLoaded: true,
     devices: {},
+    network: null,
   };
   calls: string[] = [];
   frame: Buffer | null = null;

@@ -28,6 +28,7 @@ export function healthRoutes(deps: { store: ServerStore; station: StationControl
       bench: state.bench,
       modelLoaded: state.modelLoaded,
       devices: state.devices,
+      network: state.network,
       db,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     });
@@ -36,7 +37,9 @@ export function healthRoutes(deps: { store: ServerStore; station: StationControl
   r.get('/metrics', (_req, res) => {
     const state = station.currentState();
     res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
-    res.send(metrics.render({ cameraUp: state.camera === 'up', modelLoaded: state.modelLoaded }));
+    res.send(
+      metrics.render({ cameraUp: state.camera === 'up', modelLoaded: state.modelLoaded, network: state.network }),
+    );
   });
 
   return r;

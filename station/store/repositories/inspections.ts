@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Band, Verdict } from '../../shared/domain.d.ts';
 import { optionalNumber, parseJsonColumn, requireOneOf, requireText, requireTime, toJson, type Db } from './common.ts';
+import type { outboxRepo } from './outbox.ts';
 
 /** Every verdict, for validation and the API's filters (tests/server/contract.test.ts checks none is missing). */
 export const verdicts = ['pass', 'review', 'fail', 'unjudged'] as const satisfies readonly Verdict[];
@@ -237,7 +238,7 @@ function insertParams(q: OwnerLookups, input: RecordInspectionInput) {
   };
 }
 
-export function inspectionsRepo(db: Db) {
+export function inspectionsRepo(db: Db, outbox?: ReturnType<typeof outboxRepo>) {
   const owners: OwnerLookups = {
     productExists: db.prepare('SELECT 1 FROM products WHERE id = ?'),
     makerExists: db.prepare('SELECT 1 FROM makers WHERE id = ?'),
@@ -257,8 +258,11 @@ export function inspectionsRepo(db: Db) {
     WHERE inspected_at < @before AND (frame_path IS NOT NULL OR heatmap_path IS NOT NULL)`);
 
   // Checks and insert share one transaction, so a product cannot vanish in between.
+  // The outbox entry too: the workshop network gets the inspection exactly as it was committed.
   const record = db.transaction((input: RecordInspectionInput): Inspection => {
-    return fromRow(insert.get(insertParams(owners, input)) as InspectionRow);
+    const inspection = fromRow(insert.get(insertParams(owners, input)) as InspectionRow);
+    outbox?.add('inspection', inspection, inspection.inspectedAt);
+    return inspection;
   });
 
   function countsByVerdict(filter: InspectionFilter = {}): VerdictCounts {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Band } from '../../shared/domain.d.ts';
 import { optionalNumber, parseJsonColumn, requireOneOf, requireText, toJson, type Db } from './common.ts';
+import type { outboxRepo } from './outbox.ts';
 
 /** The tolerance band a version is stored with: its edges (strict, as in verdict/judge.ts) and what else the row keeps. */
 export interface StoredBand extends Band {
@@ -132,7 +133,7 @@ function checkBand(band: StoredBand, where: string): void {
   if (reviewAt > failAt) throw new Error(`band of ${where}: reviewAt (${reviewAt}) must not exceed failAt (${failAt})`);
 }
 
-export function referenceSetsRepo(db: Db) {
+export function referenceSetsRepo(db: Db, outbox?: ReturnType<typeof outboxRepo>) {
   const productExists = db.prepare('SELECT 1 FROM products WHERE id = ?');
   const maxVersion = db.prepare('SELECT MAX(version) AS v FROM reference_sets WHERE product_id = ?');
   const insert = db.prepare(`
@@ -186,7 +187,11 @@ export function referenceSetsRepo(db: Db) {
       scoreKind,
       backboneId: input.backboneId ?? null,
     }) as VersionRow;
-    return fromRow(row);
+    const added = fromRow(row);
+    // The summary travels, not the report: the file itself goes only where a lead sends it.
+    const { report: _report, filePath: _file, ...summary } = added;
+    outbox?.add('reference_set_version', summary, now);
+    return added;
   });
 
   const activeModels = db.prepare('SELECT DISTINCT model_sha256 FROM reference_sets WHERE is_active = 1');
@@ -203,6 +208,7 @@ export function referenceSetsRepo(db: Db) {
     }
     deactivateAll.run(productId);
     activateOne.run(row.id);
+    outbox?.add('reference_set_activated', { productId, version, referenceSetId: row.id });
     return fromRow({ ...row, is_active: 1 });
   });
 

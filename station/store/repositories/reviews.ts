@@ -3,6 +3,7 @@
 import { calibrationImagesRepo, type CalibrationImage } from './calibrationImages.ts';
 import { inspectionsRepo, type Inspection, type ReviewStatus } from './inspections.ts';
 import { requireOneOf, requireText, type Db } from './common.ts';
+import type { outboxRepo } from './outbox.ts';
 
 export const reviewActions = ['confirm_defect', 'accept_good', 'note'] as const;
 export type ReviewAction = (typeof reviewActions)[number];
@@ -86,7 +87,7 @@ const statusAfter: Record<ReviewAction, ReviewStatus | null> = {
   note: null, // a note leaves the status as it was
 };
 
-export function reviewsRepo(db: Db) {
+export function reviewsRepo(db: Db, outbox?: ReturnType<typeof outboxRepo>) {
   const inspections = inspectionsRepo(db);
   const calibrationImages = calibrationImagesRepo(db);
   const insert = db.prepare(`
@@ -125,7 +126,18 @@ export function reviewsRepo(db: Db) {
     const withdrawn = action === 'confirm_defect' ? calibrationImages.ofInspection(target.id) : [];
     for (const img of withdrawn)
       calibrationImages.withdraw(img.id, `inspection ${target.id} confirmed defective by ${userName}`, now);
-    return { review, inspection: inspections.get(target.id) as Inspection, calibrationImage, withdrawn };
+    const inspection = inspections.get(target.id) as Inspection;
+    outbox?.add(
+      'review',
+      {
+        review,
+        inspectionId: inspection.id,
+        reviewStatus: inspection.reviewStatus,
+        trainsOn: calibrationImage !== null,
+      },
+      now,
+    );
+    return { review, inspection, calibrationImage, withdrawn };
   });
 
   return {

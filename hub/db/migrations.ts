@@ -1,0 +1,156 @@
+/**
+ * The hub's PostgreSQL schema, as an ordered list applied in one transaction each, recorded in schema_version (as
+ * the station does with SQLite). Every row a station sent is keyed by (station_id, seq) — the station-sequence —
+ * and never by a clock: a resend finds its row already there, and a gap in a station's seqs is a loss to see.
+ */
+import type { Pool, PoolClient } from 'pg';
+
+export interface HubMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const hubMigrations: readonly HubMigration[] = [
+  {
+    version: 1,
+    name: 'stations, their events, and the workshop records drawn from them',
+    sql: `
+CREATE TABLE stations (
+  id             TEXT PRIMARY KEY,
+  online         BOOLEAN NOT NULL DEFAULT false,
+  status_at      BIGINT,
+  first_seen_at  BIGINT NOT NULL
+);
+
+-- Every event as it arrived: the log the records below are drawn from, and the idempotency key.
+CREATE TABLE events (
+  station_id   TEXT NOT NULL REFERENCES stations (id),
+  seq          BIGINT NOT NULL CHECK (seq > 0),
+  kind         TEXT NOT NULL,
+  at           BIGINT NOT NULL,
+  received_at  BIGINT NOT NULL,
+  data         JSONB NOT NULL,
+  PRIMARY KEY (station_id, seq)
+);
+
+CREATE TABLE inspections (
+  station_id        TEXT NOT NULL REFERENCES stations (id),
+  id                BIGINT NOT NULL,
+  seq               BIGINT NOT NULL,
+  inspected_at      BIGINT NOT NULL,
+  product_id        TEXT NOT NULL,
+  maker_id          TEXT,
+  reference_set_id  BIGINT,
+  score             DOUBLE PRECISION,
+  verdict           TEXT NOT NULL CHECK (verdict IN ('pass', 'review', 'fail', 'unjudged')),
+  review_at         DOUBLE PRECISION,
+  fail_at           DOUBLE PRECISION,
+  review_status     TEXT NOT NULL,
+  error             TEXT,
+  frame_thumb       BYTEA,
+  heatmap_thumb     BYTEA,
+  PRIMARY KEY (station_id, id),
+  UNIQUE (station_id, seq)
+);
+CREATE INDEX inspections_product_time ON inspections (product_id, inspected_at);
+CREATE INDEX inspections_maker_time ON inspections (maker_id, inspected_at);
+
+CREATE TABLE reviews (
+  station_id     TEXT NOT NULL REFERENCES stations (id),
+  id             BIGINT NOT NULL,
+  seq            BIGINT NOT NULL,
+  inspection_id  BIGINT NOT NULL,
+  action         TEXT NOT NULL,
+  note           TEXT,
+  user_name      TEXT NOT NULL,
+  decided_at     BIGINT NOT NULL,
+  review_status  TEXT NOT NULL,
+  trains_on      BOOLEAN NOT NULL,
+  PRIMARY KEY (station_id, id)
+);
+CREATE INDEX reviews_inspection ON reviews (station_id, inspection_id, seq);
+
+CREATE TABLE reference_set_versions (
+  station_id    TEXT NOT NULL REFERENCES stations (id),
+  id            BIGINT NOT NULL,
+  product_id    TEXT NOT NULL,
+  version       INTEGER NOT NULL,
+  model_sha256  TEXT NOT NULL,
+  backbone_id   TEXT,
+  image_count   INTEGER NOT NULL,
+  review_at     DOUBLE PRECISION NOT NULL,
+  fail_at       DOUBLE PRECISION NOT NULL,
+  score_kind    TEXT NOT NULL,
+  format        INTEGER NOT NULL,
+  created_at    BIGINT NOT NULL,
+  is_active     BOOLEAN NOT NULL DEFAULT false,
+  PRIMARY KEY (station_id, id),
+  UNIQUE (station_id, product_id, version)
+);
+
+-- What each bench inspects now, and who works at it.
+CREATE TABLE station_selection (
+  station_id  TEXT PRIMARY KEY REFERENCES stations (id),
+  seq         BIGINT NOT NULL,
+  product_id  TEXT NOT NULL,
+  maker_id    TEXT,
+  at          BIGINT NOT NULL
+);
+
+-- Messages the hub could not take (not JSON, a schema it does not know): kept with the reason, never dropped.
+CREATE TABLE refused_messages (
+  id           BIGSERIAL PRIMARY KEY,
+  topic        TEXT NOT NULL,
+  received_at  BIGINT NOT NULL,
+  reason       TEXT NOT NULL,
+  payload      TEXT NOT NULL
+);
+`,
+  },
+];
+
+export const latestHubSchema = hubMigrations[hubMigrations.length - 1].version;
+
+async function currentVersion(c: PoolClient): Promise<number> {
+  const t = await c.query(`SELECT to_regclass('schema_version') AS t`);
+  if (t.rows[0].t === null) return 0;
+  return Number((await c.query('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version')).rows[0].v);
+}
+
+/**
+ * Brings the database to the latest schema; refuses one written by a newer hub. An advisory lock keeps two hubs
+ * starting at once from migrating together.
+ */
+export async function migrateHub(pool: Pool, list: readonly HubMigration[] = hubMigrations): Promise<number[]> {
+  const c = await pool.connect();
+  const applied: number[] = [];
+  try {
+    await c.query('BEGIN');
+    await c.query('SELECT pg_advisory_xact_lock(7147001)');
+    await c.query(
+      'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    const now = await currentVersion(c);
+    const latest = list.at(-1)?.version ?? 0;
+    if (now > latest)
+      throw new Error(`the hub database has schema version ${now}, newer than this hub understands (${latest})`);
+    for (const m of list) {
+      if (m.version <= now) continue;
+      await c.query(m.sql);
+      await c.query('INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)', [
+        m.version,
+        m.name,
+        Date.now(),
+      ]);
+      applied.push(m.version);
+    }
+    await c.query('COMMIT');
+    return applied;
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    c.release();
+  }
+}

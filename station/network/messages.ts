@@ -1,0 +1,100 @@
+/**
+ * The workshop network's messages, version 1: one schema per message, shared by the station that publishes them
+ * and the hub that stores them. Every event is an envelope with the station id and its station-sequence (the
+ * outbox seq): the hub keys on the pair, never on clocks, so a resend is recognised and a gap is visible.
+ * A change that old readers cannot take becomes version 2, published beside version 1 until every hub reads it.
+ */
+import { z } from 'zod';
+import type { Verdict } from '../shared/domain.d.ts';
+import { STATION_ID } from './topics.ts';
+
+export const MESSAGE_VERSION = 1;
+
+const stationId = z.string().regex(STATION_ID, "1 to 64 letters, digits, '-' or '_'");
+const time = z.number().int().nonnegative();
+const id = z.number().int().positive();
+const band = z.strictObject({ reviewAt: z.number(), failAt: z.number() });
+
+const verdict = z.enum(['pass', 'review', 'fail', 'unjudged'] as const satisfies readonly Verdict[]);
+const reviewStatus = z.enum(['none', 'pending', 'confirmed_defect', 'accepted_good']);
+
+/** Small JPEGs (base64) of the frame and heatmap; the full evidence stays on the station. */
+const thumbnails = z.strictObject({ frame: z.string().optional(), heatmap: z.string().optional() });
+
+const inspection = z.strictObject({
+  id,
+  inspectedAt: time,
+  productId: z.string().min(1),
+  makerId: z.string().min(1).nullable(),
+  referenceSetId: id.nullable(),
+  score: z.number().nullable(),
+  verdict,
+  band: band.nullable(),
+  timings: z.record(z.string(), z.number()),
+  reviewStatus,
+  error: z.string().nullable(),
+  thumbnails,
+});
+
+const review = z.strictObject({
+  id,
+  inspectionId: id,
+  action: z.enum(['confirm_defect', 'accept_good', 'note']),
+  note: z.string().nullable(),
+  userName: z.string().min(1),
+  decidedAt: time,
+  /** The inspection's review status after the decision. */
+  reviewStatus,
+  /** The decision added the item's image to the product's good calibration images. */
+  trainsOn: z.boolean(),
+});
+
+const referenceSetVersion = z.strictObject({
+  id,
+  productId: z.string().min(1),
+  version: id,
+  modelSha256: z.string().min(1),
+  backboneId: z.string().nullable(),
+  imageCount: z.number().int().nonnegative(),
+  band,
+  scoreKind: z.enum(['raw', 'top', 'region']),
+  format: id,
+  createdAt: time,
+});
+
+const referenceSetActivated = z.strictObject({ productId: z.string().min(1), version: id, referenceSetId: id });
+
+const selection = z.strictObject({ productId: z.string().min(1), makerId: z.string().min(1).nullable() });
+
+const envelope = <K extends string, D extends z.ZodType>(kind: K, data: D) =>
+  z.strictObject({
+    v: z.literal(MESSAGE_VERSION),
+    kind: z.literal(kind),
+    station: stationId,
+    /** The station-sequence: increasing per station, never reused. */
+    seq: id,
+    /** When the station committed it (ms epoch, the station's clock: for display, never for keys). */
+    at: time,
+    data,
+  });
+
+/** One event from a station's outbox, on its events topic. */
+export const eventMessage = z.discriminatedUnion('kind', [
+  envelope('inspection', inspection),
+  envelope('review', review),
+  envelope('reference_set_version', referenceSetVersion),
+  envelope('reference_set_activated', referenceSetActivated),
+  envelope('selection', selection),
+]);
+export type EventMessage = z.output<typeof eventMessage>;
+export type EventKind = EventMessage['kind'];
+export type EventData<K extends EventKind> = Extract<EventMessage, { kind: K }>['data'];
+
+/** Retained on the status topic: the birth message on connect, the broker's last will when the station drops. */
+export const statusMessage = z.strictObject({
+  v: z.literal(MESSAGE_VERSION),
+  station: stationId,
+  online: z.boolean(),
+  at: time,
+});
+export type StatusMessage = z.output<typeof statusMessage>;

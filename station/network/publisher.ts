@@ -1,0 +1,143 @@
+/**
+ * Sends the station's outbox to the workshop broker: in seq order, QoS 1, each entry marked sent only when the
+ * broker acknowledges it (PUBACK), so a restart, a broker outage or a cut cable loses nothing — the next connection
+ * starts again from the oldest unsent entry. The hub keys on (station, seq), so a resend is harmless.
+ *
+ * The station is online on the broker through a retained birth message on its status topic, and offline through
+ * the last will the broker publishes when the connection dies without a goodbye.
+ */
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Log } from '../shared/domain.d.ts';
+import type { OutboxBacklog, Store } from '../store/index.ts';
+import { MESSAGE_VERSION, type StatusMessage } from './messages.ts';
+import { thumbnailsOf } from './thumbnails.ts';
+import { EVENTS, STATUS, stationTopic } from './topics.ts';
+import { toEvent } from './toEvent.ts';
+
+export interface PublisherOptions {
+  store: Store;
+  stationId: string;
+  /** mqtt://host:port, or mqtts:// for TLS. */
+  url: string;
+  username: string;
+  password: string;
+  /** PEM of the authority that signed the broker's certificate (mqtts://), when it is not a public one. */
+  ca?: Buffer;
+  /** Entries published before waiting for their acknowledgements. */
+  window?: number;
+  log: Pick<Log, 'info' | 'warn'>;
+}
+
+export interface PublisherStatus {
+  connected: boolean;
+  backlog: OutboxBacklog;
+  /** Why the last connection or publish failed, while it matters (cleared on the next success). */
+  lastError: string | null;
+}
+
+export interface Publisher {
+  status(): PublisherStatus;
+  /** Says goodbye (status offline), stops sending; unsent entries stay for the next start. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_WINDOW = 32;
+
+export function startPublisher(o: PublisherOptions): Publisher {
+  const { store, stationId, log } = o;
+  const events = stationTopic(stationId, EVENTS);
+  const statusTopic = stationTopic(stationId, STATUS);
+  const status = (online: boolean): string =>
+    JSON.stringify({ v: MESSAGE_VERSION, station: stationId, online, at: Date.now() } satisfies StatusMessage);
+  const options: IClientOptions = {
+    protocolVersion: 5,
+    clientId: `bench-${stationId}`,
+    username: o.username,
+    password: o.password,
+    reconnectPeriod: 2000,
+    connectTimeout: 10_000,
+    ca: o.ca,
+    // The outbox is the queue: nothing is buffered in memory while offline, so nothing is sent twice from two queues.
+    queueQoSZero: false,
+    will: { topic: statusTopic, payload: Buffer.from(status(false)), qos: 1, retain: true },
+  };
+  const client: MqttClient = mqtt.connect(o.url, options);
+  const window = o.window ?? DEFAULT_WINDOW;
+  let lastError: string | null = null;
+  let draining = false;
+  let again = false;
+  let closed = false;
+  // A drain waiting on acknowledgements of a dead connection may never finish: each connection starts its own.
+  let connection = 0;
+  let wasConnected = false;
+
+  const fail = (what: string, err: unknown) => {
+    const msg = `${what}: ${(err as Error).message ?? err}`;
+    if (msg !== lastError) log.warn(`workshop network: ${msg}; the outbox keeps every record until it is sent`);
+    lastError = msg;
+  };
+
+  async function drainOnce(gen: number): Promise<void> {
+    for (;;) {
+      const batch = store.outbox.unsent(window);
+      if (batch.length === 0 || !client.connected || closed || gen !== connection) return;
+      const messages = await Promise.all(
+        batch.map((e) => toEvent(e, stationId, (ev) => thumbnailsOf(store.dataDir, ev))),
+      );
+      // Published in order on one connection; each is marked as its own acknowledgement arrives.
+      await Promise.all(
+        messages.map((m) =>
+          client.publishAsync(events, JSON.stringify(m), { qos: 1 }).then(() => store.outbox.markSent(m.seq)),
+        ),
+      );
+      lastError = null;
+    }
+  }
+
+  /** One drain at a time; a wake-up during one runs another after it. */
+  function drain(): void {
+    if (draining) {
+      again = true;
+      return;
+    }
+    draining = true;
+    again = false;
+    const gen = connection;
+    drainOnce(gen)
+      .catch((err) => fail('publishing the outbox failed', err))
+      .finally(() => {
+        if (gen !== connection) return; // a newer connection's drain owns the flags now
+        draining = false;
+        if (again && !closed) drain();
+      });
+  }
+
+  client.on('connect', () => {
+    if (!wasConnected || lastError) log.info(`workshop network: connected to ${o.url} as station '${stationId}'`);
+    wasConnected = true;
+    lastError = null;
+    connection++;
+    draining = false;
+    client.publish(statusTopic, status(true), { qos: 1, retain: true });
+    drain();
+  });
+  client.on('error', (err) => fail(`broker ${o.url}`, err));
+  store.outbox.onAdded(() => {
+    if (client.connected) drain();
+  });
+
+  return {
+    status: () => ({ connected: client.connected, backlog: store.outbox.backlog(), lastError }),
+    async close() {
+      closed = true;
+      if (client.connected) {
+        try {
+          await client.publishAsync(statusTopic, status(false), { qos: 1, retain: true });
+        } catch {
+          // the will says the same when the broker notices
+        }
+      }
+      await client.endAsync();
+    },
+  };
+}
