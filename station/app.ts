@@ -48,7 +48,8 @@ export interface StationParts {
   dashboardDir?: string;
 }
 
-export async function startStation(config: StationConfig, log: Log, parts: StationParts = {}): Promise<Station> {
+/** What the station judges with: its store, products, engines and the selection, calibrated when new. */
+async function openJudging(config: StationConfig, log: Log) {
   const dataDir = resolvePath(config, config.dataDir),
     model = resolvePath(config, config.model);
   const store = openStore(dataDir);
@@ -70,7 +71,11 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     log,
   });
   await calibrateOnFirstStart({ selection, calibrationDir, store, engines, log });
+  return { dataDir, model, store, demo, calibrationDir, engines, selection };
+}
 
+export async function startStation(config: StationConfig, log: Log, parts: StationParts = {}): Promise<Station> {
+  const { dataDir, model, store, demo, calibrationDir, engines, selection } = await openJudging(config, log);
   const source = parts.source ?? createFrameSource(captureConfig(config, demo));
   const trigger = new PresenceTrigger(config.trigger);
   const camera = followCamera(source, log);
