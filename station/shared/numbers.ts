@@ -5,6 +5,12 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
   return Float64Array.from(values).sort();
 }
 
+/** The middle value (the lower of the two middle ones for an even count): always one of the values. NaN when empty. */
+export function lowerMedian(values: ArrayLike<number>): number {
+  const a = sortedCopy(values);
+  return a.length ? a[(a.length - 1) >> 1] : Number.NaN;
+}
+
 /** Bounding box (inclusive) of the pixels of a width×height mask or coverage map that are above zero, and their count. */
 export function maskBounds(
   mask: ArrayLike<number>,

@@ -6,6 +6,7 @@
  * its width and height, so it holds for any input size or shape: the union of every good image's item mask, widened by one cell so an item placed a little further out
  * still counts. Items that fill the frame (textures, tiles) get no region: everything is scored.
  */
+import { lowerMedian } from '../shared/numbers.ts';
 import type { GridPlacement, InputGeometry } from './types.ts';
 
 export interface ItemRegion {
@@ -25,8 +26,7 @@ export const MAX_REGION_COVER = 0.85;
  */
 export function typicalItemCover(masks: Uint8Array[]): number {
   if (masks.length === 0) return 0;
-  const covers = masks.map((m) => m.reduce((a, b) => a + b, 0) / Math.max(1, m.length)).sort((a, b) => a - b);
-  return covers[Math.floor((covers.length - 1) / 2)];
+  return lowerMedian(masks.map((m) => m.reduce((a, b) => a + b, 0) / Math.max(1, m.length)));
 }
 
 /** The union of per-image item masks (each at its own resolution) on a side×side frame grid, widened by a cell. */

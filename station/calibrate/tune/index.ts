@@ -5,6 +5,7 @@
  * product would make.
  */
 import { sampleIndices } from '../../shared/random.ts';
+import { lowerMedian } from '../../shared/numbers.ts';
 import { estimateItemMask, synthesizeSet } from '../synth/index.ts';
 import { learnItemRegion, typicalItemCover, type ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage } from '../../vision/types.ts';
@@ -35,12 +36,6 @@ export interface TuneResult {
   syntheticDefects: number;
   rows: CandidateFigures[];
   choice: Choice;
-}
-
-/** The middle value (the lower of the two middle ones for an even count): always a value some image has. */
-function lowerMedian(values: number[]): number {
-  const a = [...values].sort((x, y) => x - y);
-  return a[Math.floor((a.length - 1) / 2)];
 }
 
 /** Width / height of the product's items: the median over its good images (robust to a few odd photos). */
