@@ -5,27 +5,21 @@
  *
  * Every other file is a part; this one builds them, wires the pipeline's edges and closes them.
  */
-import { readManifest } from '../models/manifest-file.ts';
-import { existsSync } from 'node:fs';
 import { createFrameSource, type Frame, type FrameSource } from './capture/index.ts';
-import { resolvePath, type StationConfig } from './config.ts';
-import { DEMO_PRODUCT, ensureDemo } from './demo/demoStation.ts';
+import type { StationConfig } from './config.ts';
 import { followCamera } from './runtime/camera.ts';
 import { captureConfig } from './runtime/captureConfig.ts';
-import { loadEngines } from './runtime/engines.ts';
+import { openDevices } from './runtime/devices.ts';
+import { openJudging } from './runtime/judging.ts';
 import { connectNetwork } from './runtime/network.ts';
-import { calibrateOnFirstStart } from './runtime/firstCalibration.ts';
 import { inspectItem } from './runtime/inspectItem.ts';
-import { syncProducts } from './runtime/products.ts';
 import { scheduleRetention, sweepLeftovers } from './runtime/retention.ts';
-import { createSelection, selectByScan } from './runtime/selection.ts';
+import { selectByScan } from './runtime/selection.ts';
 import { createStationControl } from './runtime/stationControl.ts';
 import { createServer, type StationServer } from './server/index.ts';
 import type { Log } from './shared/domain.d.ts';
-import { createBarcodeReader } from './signals/barcode.ts';
-import { createStackLight, type StackLightState } from './signals/stackLight.ts';
 import { createUsbWatch } from './signals/usbWatch.ts';
-import { openStore, type Inspection, type Store } from './store/index.ts';
+import type { Inspection, Store } from './store/index.ts';
 import { PresenceTrigger } from './trigger/index.ts';
 
 export type { Log } from './shared/domain.d.ts';
@@ -48,47 +42,13 @@ export interface StationParts {
   dashboardDir?: string;
 }
 
-/** What the station judges with: its store, products, engines and the selection, calibrated when new. */
-async function openJudging(config: StationConfig, log: Log) {
-  const dataDir = resolvePath(config, config.dataDir),
-    model = resolvePath(config, config.model);
-  const store = openStore(dataDir);
-  const demo = config.camera.kind === 'demo' ? await ensureDemo(dataDir, { backbone: readManifest(model).id }) : null;
-  const calibrationDir = demo ? demo.calibrationDir : resolvePath(config, config.calibrationDir);
-  log.info(
-    `data folder ${dataDir}; calibration folder ${calibrationDir}${existsSync(calibrationDir) ? '' : ' (missing)'}`,
-  );
-  const products = syncProducts(store, calibrationDir, log);
-
-  const engines = await loadEngines(model, store, log);
-  const selection = createSelection({
-    store,
-    calibrationDir,
-    engineForSet: engines.engineForSet,
-    productId: demo ? DEMO_PRODUCT : config.product,
-    makerId: config.maker,
-    products,
-    log,
-  });
-  await calibrateOnFirstStart({ selection, calibrationDir, store, engines, log });
-  return { dataDir, model, store, demo, calibrationDir, engines, selection };
-}
-
 export async function startStation(config: StationConfig, log: Log, parts: StationParts = {}): Promise<Station> {
   const { dataDir, model, store, demo, calibrationDir, engines, selection } = await openJudging(config, log);
   const source = parts.source ?? createFrameSource(captureConfig(config, demo));
   const trigger = new PresenceTrigger(config.trigger);
   const camera = followCamera(source, log);
-  const light = config.stackLight ? createStackLight(config.stackLight, log) : null;
-  const barcode = config.barcode
-    ? createBarcodeReader({ ...config.barcode, mapping: config.barcode.codes }, log)
-    : null;
+  const { light, barcode, show, devices } = openDevices(config, log);
   const network = connectNetwork(config, store, log);
-  const show = (s: StackLightState) => light?.show(s);
-  const devices = () => ({
-    ...(light ? { 'stack light': light.status } : {}),
-    ...(barcode ? { 'barcode scanner': barcode.status } : {}),
-  });
   const control = createStationControl({
     store,
     selection,

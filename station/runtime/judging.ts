@@ -1,0 +1,40 @@
+/**
+ * What the station judges with, opened in order: the store, the demo product when the camera is the demo, the
+ * products of the calibration folder, the engines, and the selection — calibrated on first start when it has no
+ * reference set yet.
+ */
+import { existsSync } from 'node:fs';
+import { readManifest } from '../../models/manifest-file.ts';
+import { resolvePath, type StationConfig } from '../config.ts';
+import { DEMO_PRODUCT, ensureDemo } from '../demo/demoStation.ts';
+import type { Log } from '../shared/domain.d.ts';
+import { openStore } from '../store/index.ts';
+import { loadEngines } from './engines.ts';
+import { calibrateOnFirstStart } from './firstCalibration.ts';
+import { syncProducts } from './products.ts';
+import { createSelection } from './selection.ts';
+
+export async function openJudging(config: StationConfig, log: Log) {
+  const dataDir = resolvePath(config, config.dataDir),
+    model = resolvePath(config, config.model);
+  const store = openStore(dataDir);
+  const demo = config.camera.kind === 'demo' ? await ensureDemo(dataDir, { backbone: readManifest(model).id }) : null;
+  const calibrationDir = demo ? demo.calibrationDir : resolvePath(config, config.calibrationDir);
+  log.info(
+    `data folder ${dataDir}; calibration folder ${calibrationDir}${existsSync(calibrationDir) ? '' : ' (missing)'}`,
+  );
+  const products = syncProducts(store, calibrationDir, log);
+
+  const engines = await loadEngines(model, store, log);
+  const selection = createSelection({
+    store,
+    calibrationDir,
+    engineForSet: engines.engineForSet,
+    productId: demo ? DEMO_PRODUCT : config.product,
+    makerId: config.maker,
+    products,
+    log,
+  });
+  await calibrateOnFirstStart({ selection, calibrationDir, store, engines, log });
+  return { dataDir, model, store, demo, calibrationDir, engines, selection };
+}
