@@ -47,8 +47,12 @@ beforeAll(async () => {
   );
   rmSync(g('010'));
   rmSync(g('011'));
-  // A small bank keeps the test quick; the logic is the same at 10,000.
-  writeFileSync(path.join(productDir, 'product.json'), JSON.stringify({ name: 'Glazed tile', coresetSize: BANK }));
+  // A small bank keeps the test quick; the logic is the same at 10,000. Twelve images make a few-shot product,
+  // whose search would also try augmented reference sets: pinned off, since this file is about interruptions.
+  writeFileSync(
+    path.join(productDir, 'product.json'),
+    JSON.stringify({ name: 'Glazed tile', coresetSize: BANK, engine: { augment: 'none' } }),
+  );
   // The shipped backbone: the calibration CLI this file spawns uses the station default too.
   pool = await enginePool(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
   engines = calibrationEngines(pool);
