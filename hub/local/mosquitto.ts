@@ -11,6 +11,7 @@ import {
   logSince,
   logSize,
   portAccepts,
+  type LocalServer,
   type Service,
   spawnService,
   stopService,
@@ -34,17 +35,13 @@ export interface BrokerOptions {
   autosaveSeconds?: number;
 }
 
-export interface Broker {
+export interface Broker extends LocalServer {
   /** mqtt://127.0.0.1:port, or mqtts:// with TLS. */
   url: string;
-  port: number;
-  dir: string;
   /** SIGTERM: the broker saves its sessions and exits. */
   stop(): Promise<void>;
   /** SIGKILL: a crash; what was not yet autosaved is lost. */
   kill(): Promise<void>;
-  /** Stops it if running, then starts it again on the same port with the same persistence. */
-  restart(): Promise<void>;
 }
 
 export const DEFAULT_HUB_USERNAME = 'hub';

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { freePort, LOOPBACK, assertPortFree } from './ports.ts';
 import { assertDataMatches, findPostgres } from './postgresBinaries.ts';
-import { type Service, spawnService, stopService, waitReady, withLog } from './service.ts';
+import { type LocalServer, type Service, spawnService, stopService, waitReady, withLog } from './service.ts';
 import { assertReachable, chownTree, isRoot, type SystemUser, systemUser } from './systemUser.ts';
 
 export interface PostgresOptions {
@@ -22,19 +22,15 @@ export interface PostgresOptions {
   settings?: Readonly<Record<string, string>>;
 }
 
-export interface Postgres {
+export interface Postgres extends LocalServer {
   /** postgres://hub:…@127.0.0.1:port/benchqa: what the hub connects with. */
   connectionString: string;
   /** The superuser's, for tests and set-up only. */
   adminConnectionString: string;
-  port: number;
-  dir: string;
   /** A fast shutdown (SIGINT): sessions are ended, everything committed is on disk. */
   stop(): Promise<void>;
   /** SIGKILL the postmaster: a crash, recovered from the write-ahead log at the next start. */
   kill(): Promise<void>;
-  /** Stops it if running, then starts it again on the same port and data. */
-  restart(): Promise<void>;
 }
 
 const ADMIN = 'postgres';

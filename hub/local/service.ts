@@ -120,3 +120,15 @@ export async function waitReady(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** A private server the tests and the workshop demo start: where it listens and lives, and how to end it. */
+export interface LocalServer {
+  port: number;
+  dir: string;
+  /** A clean shutdown: what was acknowledged is on disk. */
+  stop(): Promise<void>;
+  /** SIGKILL: a crash. */
+  kill(): Promise<void>;
+  /** Stops it if running, then starts it again on the same port with the same data. */
+  restart(): Promise<void>;
+}
