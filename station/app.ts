@@ -13,6 +13,7 @@ import { DEMO_PRODUCT, ensureDemo } from './demo/demoStation.ts';
 import { followCamera } from './runtime/camera.ts';
 import { captureConfig } from './runtime/captureConfig.ts';
 import { loadEngines } from './runtime/engines.ts';
+import { commandHandler } from './runtime/commands.ts';
 import { connectNetwork } from './runtime/network.ts';
 import { calibrateOnFirstStart } from './runtime/firstCalibration.ts';
 import { inspectItem } from './runtime/inspectItem.ts';
@@ -83,7 +84,6 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   const barcode = config.barcode
     ? createBarcodeReader({ ...config.barcode, mapping: config.barcode.codes }, log)
     : null;
-  const network = connectNetwork(config, store, log);
   const show = (s: StackLightState) => light?.show(s);
   const devices = () => ({
     ...(light ? { 'stack light': light.status } : {}),
@@ -95,10 +95,21 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     trigger,
     camera,
     devices,
+    // The network is connected below, once the control its commands activate through exists.
     network: () => network?.state() ?? null,
     calibration: { calibrationDir, dataDir, modelManifest: model },
     log,
   });
+  const commands = commandHandler({
+    store,
+    calibrationDir,
+    dataDir,
+    modelManifest: model,
+    hasBackbone: engines.hasBackbone,
+    activate: (id, version) => control.activateReferenceSet(id, version),
+    log,
+  });
+  const network = connectNetwork(config, store, log, commands.handle);
   const server = createServer({
     store,
     dataDir,
@@ -177,6 +188,8 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
       await light?.close();
       await server.close();
       await network?.close();
+      // A bench check under way reports into the outbox (sent on the next start) before the store closes.
+      await commands.idle();
       await engines.close();
       store.close();
     },
