@@ -17,7 +17,10 @@ export interface CarriedFile {
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-export async function referenceSetFileOf(store: Pick<Store, 'dataDir' | 'referenceSets'>, id: number): Promise<CarriedFile> {
+export async function referenceSetFileOf(
+  store: Pick<Store, 'dataDir' | 'referenceSets'>,
+  id: number,
+): Promise<CarriedFile> {
   const row = store.referenceSets.get(id);
   if (!row) return {};
   let bytes: Buffer;

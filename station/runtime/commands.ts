@@ -105,7 +105,9 @@ export function commandHandler(d: CommandDeps): CommandHandler {
       });
       log.info(
         `workshop network: reference set ${c.sha256.slice(0, 12)}… of ${c.productId} ` +
-          (r.alreadyHeld ? `is already v${r.row.version} here` : `kept as v${r.row.version} (inactive until a lead activates it)`) +
+          (r.alreadyHeld
+            ? `is already v${r.row.version} here`
+            : `kept as v${r.row.version} (inactive until a lead activates it)`) +
           '; checking it on this bench',
       );
       checkLater(c.productId, r.row.version, c.sha256);
@@ -117,12 +119,20 @@ export function commandHandler(d: CommandDeps): CommandHandler {
   function activate(c: CommandData<'activate_reference_set'>): void {
     const what = `reference set ${c.sha256.slice(0, 12)}… of product '${c.productId}'`;
     const row = store.products.get(c.productId) ? versionWithSha256(store, c.productId, c.sha256) : undefined;
-    if (!row) return refuse('activate_reference_set', c.productId, c.sha256, `${what} is not on this bench; publish it here first`);
+    if (!row) {
+      refuse('activate_reference_set', c.productId, c.sha256, `${what} is not on this bench; publish it here first`);
+      return;
+    }
     try {
       d.activate(c.productId, row.version);
       log.info(`workshop network: ${what} (v${row.version}) activated, as the hub asked`);
     } catch (err) {
-      refuse('activate_reference_set', c.productId, c.sha256, `${what} (v${row.version}) cannot be activated: ${(err as Error).message}`);
+      refuse(
+        'activate_reference_set',
+        c.productId,
+        c.sha256,
+        `${what} (v${row.version}) cannot be activated: ${(err as Error).message}`,
+      );
     }
   }
 
