@@ -9,7 +9,7 @@
  * and nothing is stored; a bench offline when the set is sent gets it when it comes back.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ import { commandHandler, type CommandHandler } from '../../station/runtime/comma
 import { openStore, type Store } from '../../station/store/index.ts';
 import { judgeInspection } from '../../station/verdict/scoreModel.ts';
 import { decodeReferenceSet, encodeReferenceSet } from '../../station/vision/referenceSet.ts';
-import { Clients, waitUntil } from './mqttClients.ts';
+import { Clients } from './mqttClients.ts';
 
 const PRODUCT = 'tile';
 const MANIFEST = generatedManifestPath(DEFAULT_BACKBONE);
