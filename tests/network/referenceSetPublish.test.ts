@@ -208,6 +208,12 @@ beforeAll(async () => {
   const row = source.store.referenceSets.active(PRODUCT)!;
   published = sha256(readFileSync(refsetFile(source.store.dataDir, row.filePath)));
   await hubHolds(published);
+  // A lead publishes to benches the hub has seen: their birth messages.
+  await until(
+    'every bench online at the hub',
+    async () => (await hub!.pool.query('SELECT count(*)::int AS n FROM stations WHERE online')).rows[0].n,
+    (n) => n === IDS.length,
+  );
 }, 300_000);
 
 afterAll(async () => {
