@@ -70,8 +70,8 @@ module.exports = {
       name: 'hub-reads-the-wire',
       comment:
         "The hub is a second entry point of the project: of the station it may use only the wire's topics and " +
-        'schemas (station/network/), the domain words (station/shared/) and the schema error format (station/schema/), ' +
-        'never the bench itself.',
+        'schemas (station/network/), the domain words (station/shared/) and the one error format every schema uses ' +
+        '(station/schema/, a leaf), never the bench itself.',
       severity: 'error',
       from: { path: '^hub/' },
       to: { path: '^station/', pathNot: '^station/(network|shared|schema)/' },

@@ -9,6 +9,8 @@ import { hubPath, readHubSecret, type HubConfig } from './config.ts';
 import { migrateHub } from './db/migrations.ts';
 import { startIngest, type Ingest } from './ingest.ts';
 import { readFileSync } from 'node:fs';
+import { commandSender } from './commands.ts';
+import { referenceSetRoutes } from './routes/referenceSets.ts';
 
 export interface Hub {
   url: string;
@@ -52,6 +54,8 @@ export async function startHub(config: HubConfig, log: HubLog, opts: { clientId?
       .status(s.connected && !s.lastError ? 200 : 503)
       .json({ status: s.connected && !s.lastError ? 'ok' : 'degraded', ingest: s });
   });
+  // Not yet behind a lead login: mount it behind the hub's sessions once they exist.
+  app.use('/api/reference-sets', referenceSetRoutes({ pool, send: commandSender(ingest.client) }));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.server.port, config.server.host, () => resolve(s));
   });

@@ -9,7 +9,7 @@ import type { Pool } from 'pg';
 import type { z } from 'zod';
 import { eventMessage, statusMessage } from '../station/network/messages.ts';
 import { allStations, EVENTS, parseStationTopic, STATUS } from '../station/network/topics.ts';
-import { recordEvent, recordRefused, recordStatus } from './db/record.ts';
+import { eventFault, recordEvent, recordRefused, recordStatus } from './db/record.ts';
 
 export interface IngestOptions {
   pool: Pool;
@@ -34,6 +34,8 @@ export interface IngestStats {
 export interface Ingest {
   /** Resolves once subscribed. */
   ready: Promise<void>;
+  /** The hub's one broker connection, which also sends the stations' commands (hub/commands.ts). */
+  client: MqttClient;
   stats(): IngestStats;
   close(): Promise<void>;
 }
@@ -104,8 +106,11 @@ export function startIngest(o: IngestOptions): Ingest {
       return refuse(`station ${parsed.ok.station} on ${where.stationId}'s topic`);
     if (where.leaf === STATUS)
       return untilStored(() => recordStatus(o.pool, parsed.ok as z.output<typeof statusMessage>));
+    const event = parsed.ok as z.output<typeof eventMessage>;
+    const fault = eventFault(event);
+    if (fault) return refuse(fault);
     return untilStored(async () => {
-      const r = await recordEvent(o.pool, parsed.ok as z.output<typeof eventMessage>);
+      const r = await recordEvent(o.pool, event);
       if (r === 'new') stats.recorded++;
       else stats.duplicates++;
     });
@@ -139,6 +144,7 @@ export function startIngest(o: IngestOptions): Ingest {
 
   return {
     ready,
+    client,
     stats: () => ({ ...stats }),
     async close() {
       closing = true;

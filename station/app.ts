@@ -11,6 +11,7 @@ import { followCamera } from './runtime/camera.ts';
 import { captureConfig } from './runtime/captureConfig.ts';
 import { openDevices } from './runtime/devices.ts';
 import { openJudging } from './runtime/judging.ts';
+import { commandHandler } from './runtime/commands.ts';
 import { connectNetwork } from './runtime/network.ts';
 import { inspectItem } from './runtime/inspectItem.ts';
 import { scheduleRetention, sweepLeftovers } from './runtime/retention.ts';
@@ -48,17 +49,27 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   const trigger = new PresenceTrigger(config.trigger);
   const camera = followCamera(source, log);
   const { light, barcode, show, devices } = openDevices(config, log);
-  const network = connectNetwork(config, store, log);
   const control = createStationControl({
     store,
     selection,
     trigger,
     camera,
     devices,
+    // The network is connected below, once the control its commands activate through exists.
     network: () => network?.state() ?? null,
     calibration: { calibrationDir, dataDir, modelManifest: model },
     log,
   });
+  const commands = commandHandler({
+    store,
+    calibrationDir,
+    dataDir,
+    modelManifest: model,
+    hasBackbone: engines.hasBackbone,
+    activate: (id, version) => control.activateReferenceSet(id, version),
+    log,
+  });
+  const network = connectNetwork(config, store, log, commands.handle);
   const server = createServer({
     store,
     dataDir,
@@ -137,6 +148,8 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
       await light?.close();
       await server.close();
       await network?.close();
+      // A bench check under way reports into the outbox (sent on the next start) before the store closes.
+      await commands.idle();
       await engines.close();
       store.close();
     },

@@ -108,6 +108,47 @@ CREATE TABLE refused_messages (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'reference-set files, and their delivery to benches: sent, received or refused, checked, active',
+    sql: `
+-- Across stations a reference set is named by its file's sha256 (versions are numbered per station).
+ALTER TABLE reference_set_versions ADD COLUMN sha256 TEXT;
+CREATE INDEX reference_set_versions_sha256 ON reference_set_versions (sha256);
+
+-- The files the hub can publish, as the first station that sent each one made it.
+CREATE TABLE reference_set_files (
+  sha256          TEXT PRIMARY KEY,
+  product_id      TEXT NOT NULL,
+  bytes           BYTEA NOT NULL,
+  source_station  TEXT NOT NULL REFERENCES stations (id),
+  source_version  INTEGER NOT NULL,
+  model_sha256    TEXT NOT NULL,
+  backbone_id     TEXT,
+  review_at       DOUBLE PRECISION NOT NULL,
+  fail_at         DOUBLE PRECISION NOT NULL,
+  received_at     BIGINT NOT NULL
+);
+
+-- One publication of a file to one bench, and how far it got. The check's figures are kept whole (check) and the
+-- false-alarm rate beside them for lists.
+CREATE TABLE reference_set_deliveries (
+  sha256            TEXT NOT NULL REFERENCES reference_set_files (sha256),
+  station_id        TEXT NOT NULL REFERENCES stations (id),
+  product_id        TEXT NOT NULL,
+  state             TEXT NOT NULL CHECK (state IN ('sent', 'received', 'refused', 'checked', 'active')),
+  sent_at           BIGINT NOT NULL,
+  updated_at        BIGINT NOT NULL,
+  local_version     INTEGER,
+  reason            TEXT,
+  "check"           JSONB,
+  false_alarm_rate  DOUBLE PRECISION,
+  check_ok          BOOLEAN,
+  activate_sent_at  BIGINT,
+  PRIMARY KEY (sha256, station_id)
+);
+`,
+  },
 ];
 
 export const latestHubSchema = hubMigrations[hubMigrations.length - 1].version;

@@ -3,8 +3,10 @@
  * and only a new one is drawn into the workshop records, all in one transaction. A resend (at-least-once delivery,
  * a hub restarted before its acknowledgement left) finds its key and changes nothing.
  */
+import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { EventData, EventMessage, StatusMessage } from '../../station/network/messages.ts';
+import { delivered } from './deliveries.ts';
 
 export type Recorded = 'new' | 'duplicate';
 
@@ -57,11 +59,11 @@ async function review(c: PoolClient, station: string, seq: number, d: EventData<
   );
 }
 
-async function version(c: PoolClient, station: string, d: EventData<'reference_set_version'>) {
+async function version(c: PoolClient, station: string, d: EventData<'reference_set_version'>, at: number) {
   await c.query(
     `INSERT INTO reference_set_versions (station_id, id, product_id, version, model_sha256, backbone_id, image_count,
-       review_at, fail_at, score_kind, format, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (station_id, id) DO NOTHING`,
+       review_at, fail_at, score_kind, format, created_at, sha256)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (station_id, id) DO NOTHING`,
     [
       station,
       d.id,
@@ -75,15 +77,38 @@ async function version(c: PoolClient, station: string, d: EventData<'reference_s
       d.scoreKind,
       d.format,
       d.createdAt,
+      d.sha256 ?? null,
     ],
   );
+  if (d.sha256 && d.file) {
+    // The first station to send a file is its source; the ingest checked the bytes against the sha256 already.
+    await c.query(
+      `INSERT INTO reference_set_files (sha256, product_id, bytes, source_station, source_version, model_sha256,
+         backbone_id, review_at, fail_at, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (sha256) DO NOTHING`,
+      [
+        d.sha256,
+        d.productId,
+        Buffer.from(d.file, 'base64'),
+        station,
+        d.version,
+        d.modelSha256,
+        d.backboneId,
+        d.band.reviewAt,
+        d.band.failAt,
+        at,
+      ],
+    );
+  }
+  if (d.sha256) await delivered.received(c, station, d.sha256, d.version, at);
 }
 
-async function activated(c: PoolClient, station: string, d: EventData<'reference_set_activated'>) {
+async function activated(c: PoolClient, station: string, d: EventData<'reference_set_activated'>, at: number) {
   await c.query(
     `UPDATE reference_set_versions SET is_active = (version = $3) WHERE station_id = $1 AND product_id = $2`,
     [station, d.productId, d.version],
   );
+  await delivered.activated(c, station, d.productId, d.version, at);
 }
 
 async function selection(c: PoolClient, station: string, seq: number, at: number, d: EventData<'selection'>) {
@@ -96,18 +121,23 @@ async function selection(c: PoolClient, station: string, seq: number, at: number
   );
 }
 
-async function project(c: PoolClient, e: EventMessage): Promise<void> {
+/** `now`: the hub's clock, for the delivery states' times (the station's `at` is for display of its own records). */
+async function project(c: PoolClient, e: EventMessage, now: number): Promise<void> {
   switch (e.kind) {
     case 'inspection':
       return inspection(c, e.station, e.seq, e.data);
     case 'review':
       return review(c, e.station, e.seq, e.data);
     case 'reference_set_version':
-      return version(c, e.station, e.data);
+      return version(c, e.station, e.data, now);
     case 'reference_set_activated':
-      return activated(c, e.station, e.data);
+      return activated(c, e.station, e.data, now);
     case 'selection':
       return selection(c, e.station, e.seq, e.at, e.data);
+    case 'reference_set_refused':
+      return delivered.refused(c, e.station, e.data, now);
+    case 'reference_set_checked':
+      return delivered.checked(c, e.station, e.data, now);
   }
 }
 
@@ -129,16 +159,32 @@ async function inTransaction<T>(pool: Pool, work: (c: PoolClient) => Promise<T>)
   }
 }
 
+/** Why an event cannot be taken as it is (a file whose bytes are not the sha256 it names), or null. */
+export function eventFault(e: EventMessage): string | null {
+  if (e.kind !== 'reference_set_version' || !e.data.file) return null;
+  if (!e.data.sha256) return 'data.file: a reference-set file must come with its sha256';
+  const actual = createHash('sha256').update(Buffer.from(e.data.file, 'base64')).digest('hex');
+  return actual === e.data.sha256 ? null : `data.file: its sha256 is ${actual}, not ${e.data.sha256}`;
+}
+
 export function recordEvent(pool: Pool, e: EventMessage, receivedAt = Date.now()): Promise<Recorded> {
   return inTransaction(pool, async (c) => {
     await ensureStation(c, e.station, receivedAt);
     const r = await c.query(
       `INSERT INTO events (station_id, seq, kind, at, received_at, data) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (station_id, seq) DO NOTHING`,
-      [e.station, e.seq, e.kind, e.at, receivedAt, JSON.stringify({ ...e.data, thumbnails: undefined })],
+      // The log keeps what happened; the bulk (thumbnails, a reference set's file) lives in its own columns.
+      [
+        e.station,
+        e.seq,
+        e.kind,
+        e.at,
+        receivedAt,
+        JSON.stringify({ ...e.data, thumbnails: undefined, file: undefined }),
+      ],
     );
     if (r.rowCount === 0) return 'duplicate';
-    await project(c, e);
+    await project(c, e, receivedAt);
     return 'new';
   });
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Verdict } from '../shared/domain.d.ts';
+import { fileBytes, SHA256 } from './commands.ts';
 import { STATION_ID } from './topics.ts';
 
 export const MESSAGE_VERSION = 1;
@@ -14,6 +15,9 @@ const stationId = z.string().regex(STATION_ID, "1 to 64 letters, digits, '-' or 
 const time = z.number().int().nonnegative();
 const id = z.number().int().positive();
 const band = z.strictObject({ reviewAt: z.number(), failAt: z.number() });
+const sha256 = z.string().regex(SHA256, 'a sha256 in lowercase hex');
+const rate = z.number().min(0).max(1);
+const rateInterval = z.tuple([rate, rate]);
 
 const verdict = z.enum(['pass', 'review', 'fail', 'unjudged'] as const satisfies readonly Verdict[]);
 const reviewStatus = z.enum(['none', 'pending', 'confirmed_defect', 'accepted_good']);
@@ -60,6 +64,44 @@ const referenceSetVersion = z.strictObject({
   scoreKind: z.enum(['raw', 'top', 'region']),
   format: id,
   createdAt: time,
+  /**
+   * The version's file, read when the event is sent (the outbox holds only the row): the hub keeps it to publish it
+   * to other benches. It travels inside this event rather than on a leaf of its own so the hub gets the file and its
+   * version in one message, under the (station, seq) key, with nothing to pair up; MAX_REFERENCE_SET_BYTES bounds
+   * it. Both are absent when the file is gone from the station, and in events from stations before they were sent.
+   */
+  sha256: sha256.optional(),
+  file: fileBytes.optional(),
+});
+
+/** A reference set the hub sent that this station did not keep (or a version it could not activate), and why. */
+const referenceSetRefused = z.strictObject({
+  productId: z.string().min(1),
+  sha256,
+  command: z.enum(['publish_reference_set', 'activate_reference_set']),
+  reason: z.string().min(1),
+});
+
+/**
+ * The bench check of a received reference set: the product's good images on this bench, scored and judged with it.
+ * falseAlarmRate is the share judged review or fail, failRate the share judged fail; `expected` is the range the
+ * band's own rates allow on this many images (95%), `atEdgeIntervals` the false-alarm rate on this bench anywhere
+ * inside the review edge's bootstrap interval. Not checked (no good images here, the check failed): the reason.
+ */
+const referenceSetChecked = z.strictObject({
+  productId: z.string().min(1),
+  sha256,
+  version: id,
+  checked: z.boolean(),
+  reason: z.string().nullable(),
+  goodImages: z.number().int().nonnegative(),
+  /** Local good images left out because the set was built from them (they would score as if seen). */
+  inSet: z.number().int().nonnegative(),
+  falseAlarmRate: rate.nullable(),
+  failRate: rate.nullable(),
+  expected: z.strictObject({ falseAlarmRate: rateInterval, failRate: rateInterval }).nullable(),
+  atEdgeIntervals: z.strictObject({ falseAlarmRate: rateInterval, failRate: rateInterval }).nullable(),
+  ok: z.boolean().nullable(),
 });
 
 const referenceSetActivated = z.strictObject({ productId: z.string().min(1), version: id, referenceSetId: id });
@@ -84,6 +126,8 @@ export const eventMessage = z.discriminatedUnion('kind', [
   envelope('review', review),
   envelope('reference_set_version', referenceSetVersion),
   envelope('reference_set_activated', referenceSetActivated),
+  envelope('reference_set_refused', referenceSetRefused),
+  envelope('reference_set_checked', referenceSetChecked),
   envelope('selection', selection),
 ]);
 export type EventMessage = z.output<typeof eventMessage>;

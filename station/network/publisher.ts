@@ -5,13 +5,18 @@
  *
  * The station is online on the broker through a retained birth message on its status topic, and offline through
  * the last will the broker publishes when the connection dies without a goodbye.
+ *
+ * With a command handler, the same connection reads the station's commands topic in a persistent session (the broker
+ * keeps what the hub sent while the bench was off), and acknowledges a command only once the handler has settled it:
+ * a station that dies mid-command gets it again.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Log } from '../shared/domain.d.ts';
 import type { OutboxBacklog, Store } from '../store/index.ts';
 import { MESSAGE_VERSION, type StatusMessage } from './messages.ts';
+import { referenceSetFileOf } from './refsetFile.ts';
 import { thumbnailsOf } from './thumbnails.ts';
-import { EVENTS, STATUS, stationTopic } from './topics.ts';
+import { commandsTopic, EVENTS, STATUS, stationTopic } from './topics.ts';
 import { toEvent } from './toEvent.ts';
 
 export interface PublisherOptions {
@@ -25,6 +30,8 @@ export interface PublisherOptions {
   ca?: Buffer;
   /** Entries published before waiting for their acknowledgements. */
   window?: number;
+  /** Handles one message from the station's commands topic (its text); settles once the answer is committed. */
+  onCommand?: (text: string) => Promise<void>;
   log: Pick<Log, 'info' | 'warn'>;
 }
 
@@ -42,6 +49,8 @@ export interface Publisher {
 }
 
 const DEFAULT_WINDOW = 32;
+/** How long the broker keeps a silent bench's session and the commands queued for it. */
+const SESSION_EXPIRY_S = 30 * 24 * 3600;
 
 export function startPublisher(o: PublisherOptions): Publisher {
   const { store, stationId, log } = o;
@@ -60,8 +69,20 @@ export function startPublisher(o: PublisherOptions): Publisher {
     // The outbox is the queue: nothing is buffered in memory while offline, so nothing is sent twice from two queues.
     queueQoSZero: false,
     will: { topic: statusTopic, payload: Buffer.from(status(false)), qos: 1, retain: true },
+    ...(o.onCommand ? { clean: false, properties: { sessionExpiryInterval: SESSION_EXPIRY_S } } : {}),
   };
   const client: MqttClient = mqtt.connect(o.url, options);
+  const commands = commandsTopic(stationId);
+  if (o.onCommand) {
+    const onCommand = o.onCommand;
+    // Set before the connection opens: a resumed session's queued commands follow the CONNACK at once.
+    client.handleMessage = (packet, done) => {
+      if (packet.cmd !== 'publish' || packet.topic !== commands) return done();
+      onCommand(packet.payload.toString())
+        .catch((err) => log.warn(`workshop network: a command from the hub failed: ${(err as Error).message}`))
+        .finally(() => done());
+    };
+  }
   const window = o.window ?? DEFAULT_WINDOW;
   let lastError: string | null = null;
   let draining = false;
@@ -82,7 +103,14 @@ export function startPublisher(o: PublisherOptions): Publisher {
       const batch = store.outbox.unsent(window);
       if (batch.length === 0 || !client.connected || closed || gen !== connection) return;
       const messages = await Promise.all(
-        batch.map((e) => toEvent(e, stationId, (ev) => thumbnailsOf(store.dataDir, ev))),
+        batch.map((e) =>
+          toEvent(
+            e,
+            stationId,
+            (ev) => thumbnailsOf(store.dataDir, ev),
+            (id) => referenceSetFileOf(store, id),
+          ),
+        ),
       );
       // Published in order on one connection; each is marked as its own acknowledgement arrives.
       await Promise.all(
@@ -119,6 +147,11 @@ export function startPublisher(o: PublisherOptions): Publisher {
     connection++;
     draining = false;
     client.publish(statusTopic, status(true), { qos: 1, retain: true });
+    // Subscribing again on a resumed session changes nothing; on a new one it is what makes it persistent.
+    if (o.onCommand)
+      client.subscribe(commands, { qos: 1 }, (err) => {
+        if (err) fail('subscribing to the commands topic failed', err);
+      });
     drain();
   });
   client.on('error', (err) => fail(`broker ${o.url}`, err));

@@ -5,6 +5,7 @@
 import type { Inspection, ReferenceSetVersion, Review } from '../store/index.ts';
 import type { OutboxEntry } from '../store/index.ts';
 import { MESSAGE_VERSION, type EventData, type EventMessage } from './messages.ts';
+import type { CarriedFile } from './refsetFile.ts';
 import type { Thumbnails } from './thumbnails.ts';
 
 type Payload<T> = T & Record<string, unknown>;
@@ -40,7 +41,10 @@ function reviewData(p: Record<string, unknown>): EventData<'review'> {
   };
 }
 
-function versionData(v: Payload<Omit<ReferenceSetVersion, 'report' | 'filePath'>>): EventData<'reference_set_version'> {
+function versionData(
+  v: Payload<Omit<ReferenceSetVersion, 'report' | 'filePath'>>,
+  carried: CarriedFile,
+): EventData<'reference_set_version'> {
   return {
     id: v.id,
     productId: v.productId,
@@ -52,17 +56,22 @@ function versionData(v: Payload<Omit<ReferenceSetVersion, 'report' | 'filePath'>
     scoreKind: v.scoreKind,
     format: v.format,
     createdAt: v.createdAt,
+    ...carried,
   };
 }
 
+const noFile = async (): Promise<CarriedFile> => ({});
+
 /**
- * `thumbnails` is asked only for inspections (it reads evidence files). The result is not validated here: the hub
+ * `thumbnails` is asked only for inspections (it reads evidence files), `file` only for reference-set versions (it
+ * reads the version's file). The result is not validated here: the hub
  * validates every message and keeps the ones it refuses, with the reason, so nothing is lost to a mapping bug.
  */
 export async function toEvent(
   entry: OutboxEntry,
   stationId: string,
   thumbnails: (evidence: { framePath: string | null; heatmapPath: string | null }) => Promise<Thumbnails>,
+  file: (versionId: number) => Promise<CarriedFile> = noFile,
 ): Promise<EventMessage> {
   const head = { v: MESSAGE_VERSION, station: stationId, seq: entry.seq, at: entry.createdAt } as const;
   const p = entry.payload;
@@ -73,11 +82,17 @@ export async function toEvent(
     }
     case 'review':
       return { ...head, kind: 'review', data: reviewData(p) };
-    case 'reference_set_version':
-      return { ...head, kind: 'reference_set_version', data: versionData(p as Payload<ReferenceSetVersion>) };
+    case 'reference_set_version': {
+      const v = p as Payload<ReferenceSetVersion>;
+      return { ...head, kind: 'reference_set_version', data: versionData(v, await file(v.id)) };
+    }
     case 'reference_set_activated':
       return { ...head, kind: 'reference_set_activated', data: p as EventData<'reference_set_activated'> };
     case 'selection':
       return { ...head, kind: 'selection', data: p as EventData<'selection'> };
+    case 'reference_set_refused':
+      return { ...head, kind: 'reference_set_refused', data: p as EventData<'reference_set_refused'> };
+    case 'reference_set_checked':
+      return { ...head, kind: 'reference_set_checked', data: p as EventData<'reference_set_checked'> };
   }
 }

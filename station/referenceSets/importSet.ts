@@ -1,5 +1,6 @@
 /**
- * Bring a reference-set file calibrated on another bench into this station, without recalibrating: a format-2 file
+ * Bring a reference-set file calibrated on another bench into this station (from a file, or as the workshop network
+ * delivered it), without recalibrating: a format-2 file
  * carries its product, tolerance band and score model under its checksum, so it is stored as the product's next
  * version as it is (same bytes), with its summary row. The durable order is calibration's: file, row, activation.
  */
@@ -32,13 +33,31 @@ export interface ImportResult {
 }
 
 export async function importReferenceSet(o: ImportOptions): Promise<ImportResult> {
-  const { store, productId, file } = o;
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readFileSync(o.file);
   } catch (err) {
-    throw new Error(`cannot read ${file} (${(err as NodeJS.ErrnoException).code})`);
+    throw new Error(`cannot read ${o.file} (${(err as NodeJS.ErrnoException).code})`);
   }
+  return storeReferenceSetBytes({
+    ...o,
+    bytes,
+    source: o.file,
+    report: { importedFrom: path.resolve(o.file), importedAt: new Date().toISOString() },
+  });
+}
+
+export interface StoreBytesOptions extends Omit<ImportOptions, 'file'> {
+  bytes: Buffer;
+  /** Names the set in messages: the file it came from, or where it was sent from. */
+  source: string;
+  /** Where it came from, kept in the version's report (the band's warnings are added). */
+  report: Record<string, unknown>;
+}
+
+/** The same bytes, decoded and checked, stored as the product's next version: import's and the network's one path. */
+export async function storeReferenceSetBytes(o: StoreBytesOptions): Promise<ImportResult> {
+  const { store, productId, bytes, source: file } = o;
   // The checksum covers the band and score model too: a damaged or edited file stops here.
   const set = decodeReferenceSet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { source: file });
   const { judging } = set;
@@ -75,7 +94,7 @@ export async function importReferenceSet(o: ImportOptions): Promise<ImportResult
     scoreKind: scoreModel.kind,
     backboneId: set.model.id,
     band: storedBand(band),
-    report: { importedFrom: path.resolve(file), importedAt: new Date().toISOString(), warnings: band.warnings },
+    report: { ...o.report, warnings: band.warnings },
   });
   const activate = o.activate ?? true;
   if (activate) store.referenceSets.activate(productId, version);

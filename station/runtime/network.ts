@@ -27,10 +27,17 @@ function readSecret(config: StationConfig, file: string, what: string): Buffer {
   }
 }
 
-export function connectNetwork(config: StationConfig, store: Store, log: Log): NetworkLink | null {
+/** `commands`: what the bench does with the hub's commands (runtime/commands.ts); absent, it reads none. */
+export function connectNetwork(
+  config: StationConfig,
+  store: Store,
+  log: Log,
+  commands?: (text: string) => Promise<void>,
+): NetworkLink | null {
   const n = config.network;
   if (!n) return null;
   const publisher: Publisher = startPublisher({
+    onCommand: commands,
     store,
     stationId: n.station,
     url: n.broker,

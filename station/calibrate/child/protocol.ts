@@ -1,4 +1,4 @@
-/** What the station and its calibration process say to each other (see runInChild.ts and worker.ts). */
+/** What the station and its worker processes say to each other (see fork.ts, worker.ts and checkWorker.ts). */
 import type { CalibrationOutcome } from '../../server/contract.d.ts';
 
 export interface ChildJob {
@@ -9,7 +9,12 @@ export interface ChildJob {
   modelManifest: string;
 }
 
-export type ChildMessage =
+/** The bench check of one version of a product (a reference set the station received). */
+export interface CheckJob extends ChildJob {
+  version: number;
+}
+
+export type ChildMessage<R = CalibrationOutcome> =
   | { kind: 'progress'; phase: string; done: number; total: number }
-  | { kind: 'done'; outcome: CalibrationOutcome }
+  | { kind: 'done'; outcome: R }
   | { kind: 'failed'; error: string };

@@ -1,5 +1,5 @@
 // The outbox: each record the station commits (an inspection, a review decision, a reference-set version or
-// activation, a change of selection) is queued here in the same transaction, so the workshop network gets exactly
+// activation, a change of selection, and its answers to the hub's commands) is queued here in the same transaction, so the workshop network gets exactly
 // what the station holds — nothing the station rolled back, nothing it kept but forgot to send. A publisher sends
 // the rows in seq order and marks each sent once the broker acknowledges it (station/network/publisher.ts).
 import { parseJsonColumn, requireOneOf, toJson, type Db } from './common.ts';
@@ -11,6 +11,8 @@ export const outboxKinds = [
   'reference_set_version',
   'reference_set_activated',
   'selection',
+  'reference_set_refused',
+  'reference_set_checked',
 ] as const;
 export type OutboxKind = (typeof outboxKinds)[number];
 

@@ -1,0 +1,21 @@
+/**
+ * Sends one station a command on its commands topic (QoS 1): the broker keeps it in the station's persistent session
+ * while the bench is off. Resolves on the broker's acknowledgement; refuses at once when the hub is not connected,
+ * rather than holding a lead's request in memory with no end.
+ */
+import type { MqttClient } from 'mqtt';
+import { commandMessage, type CommandMessage } from '../station/network/commands.ts';
+import { commandsTopic } from '../station/network/topics.ts';
+
+export class BrokerUnavailable extends Error {}
+
+export type SendCommand = (stationId: string, command: CommandMessage) => Promise<void>;
+
+export function commandSender(client: MqttClient): SendCommand {
+  return async (stationId, command) => {
+    // The hub's own mistake would otherwise be found only in a station's log.
+    const checked = commandMessage.parse(command);
+    if (!client.connected) throw new BrokerUnavailable('the hub is not connected to the broker; try again shortly');
+    await client.publishAsync(commandsTopic(stationId), JSON.stringify(checked), { qos: 1 });
+  };
+}
