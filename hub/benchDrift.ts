@@ -50,9 +50,10 @@ export function histogramCounts(values: readonly number[], edges: readonly numbe
 const sortedCopy = (v: readonly number[]) => [...v].sort((a, b) => a - b);
 
 /** One product's benches, each against the pooled scores of the others. */
-export function compareBenches(
-  benches: readonly { station: string; scores: readonly number[]; band: Band | null }[],
-): { edges: number[]; benches: BenchDistribution[] } {
+export function compareBenches(benches: readonly { station: string; scores: readonly number[]; band: Band | null }[]): {
+  edges: number[];
+  benches: BenchDistribution[];
+} {
   const edges = sharedEdges(benches.flatMap((b) => b.scores));
   const out = benches.map((b): BenchDistribution => {
     const mine = sortedCopy(b.scores);

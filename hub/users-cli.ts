@@ -101,7 +101,8 @@ async function run(p: Parsed, users: HubUsers, io: CliIo): Promise<void> {
     }
     case 'list': {
       const all = await users.list();
-      if (all.length === 0) io.stdout.write(`no users yet; add one with: npm run hub:users -- add <name> --role lead\n`);
+      if (all.length === 0)
+        io.stdout.write(`no users yet; add one with: npm run hub:users -- add <name> --role lead\n`);
       for (const u of all) io.stdout.write(`${u.name}\t${u.role}\t${new Date(u.createdAt).toISOString()}\n`);
       return;
     }

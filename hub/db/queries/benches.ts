@@ -10,10 +10,7 @@ export interface BenchScores {
   band: Band | null;
 }
 
-export async function recentScoresByBench(
-  pool: Pool,
-  f: { product?: string; window: number },
-): Promise<BenchScores[]> {
+export async function recentScoresByBench(pool: Pool, f: { product?: string; window: number }): Promise<BenchScores[]> {
   const r = await pool.query(
     `WITH recent AS (
        SELECT product_id, station_id, id, score, review_at, fail_at,

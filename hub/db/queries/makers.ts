@@ -36,9 +36,7 @@ export async function makersByBench(pool: Pool, f: MakersFilter): Promise<MakerB
       station: row.station_id,
       count: Number(row.n),
       counts,
-      rates: judged
-        ? { pass: counts.pass / judged, review: counts.review / judged, fail: counts.fail / judged }
-        : null,
+      rates: judged ? { pass: counts.pass / judged, review: counts.review / judged, fail: counts.fail / judged } : null,
       medianScore: row.median === null ? null : Number(row.median),
     };
   });

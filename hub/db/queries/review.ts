@@ -63,9 +63,6 @@ export type ThumbKind = 'frame' | 'heatmap';
 /** One inspection's thumbnail (a small JPEG as the station sent it), null when it has none. */
 export async function thumbnail(pool: Pool, station: string, id: number, kind: ThumbKind): Promise<Buffer | null> {
   const column = kind === 'frame' ? 'frame_thumb' : 'heatmap_thumb';
-  const r = await pool.query(`SELECT ${column} AS b FROM inspections WHERE station_id = $1 AND id = $2`, [
-    station,
-    id,
-  ]);
+  const r = await pool.query(`SELECT ${column} AS b FROM inspections WHERE station_id = $1 AND id = $2`, [station, id]);
   return r.rows[0]?.b ?? null;
 }
