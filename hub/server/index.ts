@@ -16,6 +16,8 @@ import { referenceSetRoutes } from './routes/reference-sets.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { stationRoutes } from './routes/stations.ts';
 
+export const HUB_SESSION_COOKIE = 'hub_session';
+
 export interface HubServerOptions extends AuthOptions {
   pool: Pool;
   ingest: { stats(): IngestStats };
@@ -34,7 +36,8 @@ export interface HubServer {
 export function createHubServer(o: HubServerOptions): HubServer {
   const app = express();
   app.disable('x-powered-by');
-  const auth = createAuth(hubUsers(o.pool), o);
+  // Its own cookie name: a station on the same host (another port) shares the host's cookies.
+  const auth = createAuth(hubUsers(o.pool), { ...o, cookieName: HUB_SESSION_COOKIE });
 
   app.use(securityHeaders);
   app.get('/healthz', (_req, res) => {

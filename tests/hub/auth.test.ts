@@ -61,6 +61,8 @@ describe('logging in', () => {
   it('lets a lead in with the right password, and out again (with CSRF)', async () => {
     const c = new HubClient(h.url);
     expect((await c.login()).status).toBe(200);
+    // Not the station's cookie name: a station on the same host keeps its own session.
+    expect(c.cookie).toMatch(/^hub_session=/);
     expect((await c.get('/api/stations')).status).toBe(200);
     expect((await c.get('/review')).status).toBe(200);
     expect((await c.send('POST', '/api/logout')).status).toBe(403);

@@ -35,6 +35,11 @@ export interface UserDirectory {
 }
 
 export interface AuthOptions {
+  /**
+   * The session cookie's name (default SESSION_COOKIE). Cookies ignore ports: a hub and a station on one host need
+   * names of their own, or signing in to one signs out of the other.
+   */
+  cookieName?: string;
   /** true: always Secure; false: never; 'auto': when the request arrived over https (req.secure). */
   cookieSecure?: boolean | 'auto';
   sessionIdleMs?: number;
@@ -85,6 +90,7 @@ const sameToken = (a: string, b: string) => {
 };
 
 export function createAuth(users: UserDirectory, opts: AuthOptions = {}): Auth {
+  const cookieName = opts.cookieName ?? SESSION_COOKIE;
   const sessions = new SessionStore({ idleMs: opts.sessionIdleMs });
   const limits = new LoginLimits({ perAccountAddress: opts.loginMaxFailures, windowMs: opts.loginWindowMs });
   const passwords = passwordChecker();
@@ -92,12 +98,12 @@ export function createAuth(users: UserDirectory, opts: AuthOptions = {}): Auth {
     opts.cookieSecure === 'auto' || opts.cookieSecure === undefined ? req.secure : opts.cookieSecure;
 
   const setCookie = (req: Request, res: Response, token: string) =>
-    res.setHeader('Set-Cookie', serializeSessionCookie(SESSION_COOKIE, token, { secure: secureFor(req) }));
+    res.setHeader('Set-Cookie', serializeSessionCookie(cookieName, token, { secure: secureFor(req) }));
 
   const fromCookies = async (
     cookieHeader: string | undefined,
   ): Promise<{ session: Session; token: string } | undefined> => {
-    const token = parseCookies(cookieHeader).get(SESSION_COOKIE);
+    const token = parseCookies(cookieHeader).get(cookieName);
     const session = sessions.get(token);
     if (!session || !token) return undefined;
     // The users CLI runs in another process: re-read the user so a removal, a password change
@@ -188,10 +194,7 @@ export function createAuth(users: UserDirectory, opts: AuthOptions = {}): Auth {
 
   routes.post('/api/logout', (req, res) => {
     sessions.destroy(res.locals.sessionToken as string | undefined);
-    res.setHeader(
-      'Set-Cookie',
-      serializeSessionCookie(SESSION_COOKIE, '', { secure: secureFor(req), maxAgeSeconds: 0 }),
-    );
+    res.setHeader('Set-Cookie', serializeSessionCookie(cookieName, '', { secure: secureFor(req), maxAgeSeconds: 0 }));
     res.json({ ok: true });
   });
 
