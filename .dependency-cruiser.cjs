@@ -52,10 +52,13 @@ module.exports = {
       name: 'dashboard-over-http',
       comment:
         'The dashboard is a browser app: it talks to the station over HTTP and socket.io only. ' +
-        'The wire contract (types only, erased at build) is the one thing it shares.',
+        'The wire contracts of the station and the hub (types only, erased at build) are the one thing it shares.',
       severity: 'error',
       from: { path: '^dashboard/' },
-      to: { path: '^(station|hub|scripts|models|tests)/', pathNot: '^station/server/contract\\.d\\.ts$' },
+      to: {
+        path: '^(station|hub|web|scripts|models|tests)/',
+        pathNot: '^(station|hub)/server/contract\\.d\\.ts$',
+      },
     },
     {
       name: 'station-without-hub',
@@ -70,17 +73,26 @@ module.exports = {
       name: 'hub-reads-the-wire',
       comment:
         "The hub is a second entry point of the project: of the station it may use only the wire's topics and " +
-        'schemas (station/network/), the domain words (station/shared/) and the one error format every schema uses ' +
-        '(station/schema/, a leaf), never the bench itself.',
+        'schemas (station/network/), the domain words (station/shared/) and the schema format every boundary uses ' +
+        '(station/schema/), never the bench itself.',
       severity: 'error',
       from: { path: '^hub/' },
       to: { path: '^station/', pathNot: '^station/(network|shared|schema)/' },
     },
     {
+      name: 'web-serves-both',
+      comment:
+        "web/ is what the station's and the hub's HTTP servers share (the HTTP error, logins, sessions, CSRF, login " +
+        'limits, security headers): it knows neither of them, so each may use it.',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: '^(station|hub|dashboard|scripts|models|tests)/' },
+    },
+    {
       name: 'tests-stay-out',
       comment: 'Nothing the station or its scripts run may depend on test code.',
       severity: 'error',
-      from: { path: '^(station|hub|scripts|models|dashboard)/' },
+      from: { path: '^(station|hub|web|scripts|models|dashboard)/' },
       to: { path: '^tests/' },
     },
   ],

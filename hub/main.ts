@@ -5,6 +5,7 @@ import { startHub } from './hub.ts';
 const log = {
   info: (m: string) => console.log(m),
   warn: (m: string) => console.warn(m),
+  error: (m: string, extra?: Record<string, unknown>) => console.error(m, extra?.error ?? ''),
 };
 
 const at = process.argv.indexOf('--config');

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Station } from '../station/app.ts';
 import { writeSampleProduct } from '../station/demo/generate.ts';
-import { hashPassword } from '../station/server/auth/passwords.ts';
+import { hashPassword } from '../web/auth/passwords.ts';
 import { percentile } from '../station/vision/metrics.ts';
 import { startBenchStation } from './lib/benchStation.ts';
 

@@ -227,3 +227,63 @@ export function rateBars(
   });
   return el;
 }
+
+/**
+ * Benches side by side on one score axis: for each, a box from the 25th to the 75th percentile, whiskers to the 10th
+ * and 90th, the median as a thick line; the band's edges across all of them. A flagged row is drawn in the fail colour.
+ */
+export function boxRows(
+  rows: {
+    label: string;
+    n: number;
+    q: { p10: number; p25: number; median: number; p75: number; p90: number } | null;
+    flagged: boolean;
+  }[],
+  band: Band | null,
+  range: readonly number[],
+): SVGElement {
+  const rowH = 30;
+  const top = 8;
+  const H = top + rows.length * rowH + 24;
+  const el = svg(RATES_W, H, `score quantiles of ${rows.length} benches`, 'rates-chart');
+  const left = 170,
+    right = RATES_W - 70;
+  const lo = range[0],
+    hi = range[range.length - 1];
+  const x = (v: number) => left + ((Math.min(Math.max(v, lo), hi) - lo) / Math.max(hi - lo, 1e-9)) * (right - left);
+  const bottom = top + rows.length * rowH;
+  if (band) {
+    for (const [name, v] of [
+      ['review', band.reviewAt],
+      ['fail', band.failAt],
+    ] as const) {
+      if (v < lo || v > hi) continue;
+      el.append(s('line', { x1: x(v), x2: x(v), y1: top, y2: bottom, class: `band-line b-${name}` }));
+    }
+  }
+  rows.forEach((r, i) => {
+    const y = top + i * rowH;
+    const mid = y + (rowH - 8) / 2;
+    el.append(text(left - 8, mid + 5, (r.flagged ? '⚑ ' : '') + r.label, r.flagged ? 'label flagged' : 'label', 'end'));
+    el.append(text(right + 6, mid + 5, `n=${r.n}`, 'axis', 'start'));
+    if (!r.q) return;
+    const cls = r.flagged ? 'box flagged' : 'box';
+    el.append(
+      s('line', { x1: x(r.q.p10), x2: x(r.q.p90), y1: mid, y2: mid, class: `${cls} whisker` }),
+      s('rect', {
+        x: x(r.q.p25),
+        y: y + 2,
+        width: Math.max(1, x(r.q.p75) - x(r.q.p25)),
+        height: rowH - 12,
+        class: cls,
+      }),
+      s('line', { x1: x(r.q.median), x2: x(r.q.median), y1: y, y2: y + rowH - 8, class: `${cls} median` }),
+    );
+  });
+  el.append(
+    s('line', { x1: left, x2: right, y1: bottom, y2: bottom, class: 'axis-line' }),
+    text(left, bottom + 16, fmtScore(lo), 'axis', 'start'),
+    text(right, bottom + 16, fmtScore(hi), 'axis', 'end'),
+  );
+  return el;
+}

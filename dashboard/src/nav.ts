@@ -1,25 +1,30 @@
-// The header shared by every page: station name, page links, who is logged in.
+// The header shared by every page: the brand, page links, who is logged in. The station's pages and the workshop
+// hub's (hub-nav.ts) each pass their own list.
 import { getSession, login, logout, type SessionInfo, ApiError } from './api.ts';
 import { $, clear, h, notify } from './dom.ts';
 
-const PAGES = [
+export type NavPages = readonly (readonly [href: string, label: string])[];
+
+const STATION_PAGES: NavPages = [
   ['/', 'Live'],
   ['/review', 'Review'],
   ['/makers', 'Makers'],
   ['/reference-sets', 'Reference sets'],
-] as const;
+];
 
-export async function renderNav(): Promise<SessionInfo> {
+export const renderNav = (): Promise<SessionInfo> => renderNavWith(STATION_PAGES, 'Bench QA');
+
+export async function renderNavWith(pages: NavPages, brand: string): Promise<SessionInfo> {
   const top = $('#top');
   const session = await getSession();
   clear(top);
   const here = location.pathname;
   top.append(
-    h('a', { class: 'brand', href: '/' }, 'Bench QA'),
+    h('a', { class: 'brand', href: '/' }, brand),
     h(
       'nav',
       {},
-      ...PAGES.map(([href, label]) =>
+      ...pages.map(([href, label]) =>
         h('a', { href, class: href === here ? 'current' : '', 'aria-current': href === here ? 'page' : null }, label),
       ),
     ),

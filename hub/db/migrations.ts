@@ -149,6 +149,19 @@ CREATE TABLE reference_set_deliveries (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'hub users: the leads who sign in to the workshop dashboard',
+    sql: `
+-- Only the password's scrypt hash, in the station's format (web/auth/passwords.ts).
+CREATE TABLE hub_users (
+  name           TEXT PRIMARY KEY,
+  password_hash  TEXT NOT NULL,
+  role           TEXT NOT NULL CHECK (role IN ('lead', 'admin')),
+  created_at     BIGINT NOT NULL
+);
+`,
+  },
 ];
 
 export const latestHubSchema = hubMigrations[hubMigrations.length - 1].version;

@@ -1,37 +1,7 @@
-// One error type for the HTTP layer: a status and a message meant for the person at the other end.
-import type { ErrorRequestHandler } from 'express';
+// The station's HTTP errors: the shared type (web/http-error.ts), and its handler naming the station.
 import type { Log } from '../shared/domain.d.ts';
+import { errorHandler as httpErrorHandler } from '../../web/http-error.ts';
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
+export { badRequest, HttpError, notFound } from '../../web/http-error.ts';
 
-export const badRequest = (message: string) => new HttpError(400, message);
-export const notFound = (message: string) => new HttpError(404, message);
-
-/** Turns any thrown error into `{error}` JSON: HttpErrors keep their message; others are logged and hidden. */
-export function errorHandler(log: Pick<Log, 'error'>): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    if (err instanceof HttpError) {
-      for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
-      res.status(err.status).json({ error: err.message });
-      return;
-    }
-    // body-parser errors (bad JSON, too large) carry their own status.
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status < 500) {
-      const message = err.type === 'entity.parse.failed' ? 'request body is not valid JSON' : String(err.message);
-      res.status(status).json({ error: message });
-      return;
-    }
-    log.error(`${req.method} ${req.path} failed`, { error: err instanceof Error ? err.stack : String(err) });
-    res.status(500).json({ error: 'internal error in the station; see the station log' });
-  };
-}
+export const errorHandler = (log: Pick<Log, 'error'>) => httpErrorHandler(log, 'the station');

@@ -10,7 +10,8 @@ import { access, createAuth, LEAD_ROLES, type Auth, type AuthOptions } from './a
 import { LEADS_ROOM } from './announce.ts';
 import { errorHandler, HttpError } from './http-error.ts';
 import { StationMetrics } from './metrics.ts';
-import { pageRoutes, securityHeaders } from './pages.ts';
+import { pageRoutes } from './pages.ts';
+import { securityHeaders } from '../../web/securityHeaders.ts';
 import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inspectionRoutes } from './routes/inspections.ts';
@@ -66,10 +67,10 @@ export function createServer(opts: ServerOptions): StationServer {
   const announce = createAnnouncer({ io, store, metrics });
 
   // A new dashboard gets the whole picture at once; after that, only changes.
-  io.on('connection', (socket) => {
+  io.on('connection', async (socket) => {
     // Lead-only events (calibration progress) go to the 'leads' room: joined by a lead's signed-in dashboard at
-    // connection (a page loaded after logging in); a logout ends it at the next page load.
-    if (access(auth.sessionFor(socket.request.headers.cookie), LEAD_ROLES) === 'ok') void socket.join(LEADS_ROOM);
+    // connection (a page loaded after logging in), before its hello; a logout ends it at the next page load.
+    if (access(await auth.sessionFor(socket.request.headers.cookie), LEAD_ROLES) === 'ok') void socket.join(LEADS_ROOM);
     try {
       socket.emit('hello', helloView(store, station));
     } catch (err) {

@@ -52,16 +52,3 @@ export function pageRoutes(deps: { dashboardDir?: string; log: Pick<Log, 'warn'>
   });
   return r;
 }
-
-/** Content-Security-Policy: everything from the station itself, nothing inline, no CDN ('self' covers its own ws: and wss: in CSP 3). */
-export const securityHeaders: express.RequestHandler = (_req, res, next) => {
-  res.setHeader(
-    'Content-Security-Policy',
-    "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; style-src 'self'; " +
-      "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  );
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'same-origin');
-  res.setHeader('X-Frame-Options', 'DENY');
-  next();
-};

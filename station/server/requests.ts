@@ -124,16 +124,6 @@ export const activateBody = closedObject(
   BODY_NOT_OBJECT,
 );
 
-/** POST /api/login. Any refusal reads the same, so the form's mistakes and probes learn nothing more. */
-const LOGIN_SHAPE = 'send {name, password} as JSON';
-export const loginBody = z.strictObject(
-  {
-    name: z.string({ error: LOGIN_SHAPE }).trim().min(1, { error: LOGIN_SHAPE }).max(64, { error: LOGIN_SHAPE }),
-    password: z.string({ error: LOGIN_SHAPE }).min(1, { error: LOGIN_SHAPE }).max(1024, { error: LOGIN_SHAPE }),
-  },
-  { error: LOGIN_SHAPE },
-);
-
 /** A numeric path segment such as an inspection id. */
 export const pathNumber = z
   .string()

@@ -7,17 +7,13 @@
 // Options: --data-dir <dir> (else the config's dataDir), --config <file> (else $STATION_CONFIG).
 // The password is read from stdin: typed twice without echo on a terminal, or the first line
 // of piped input (--password-stdin makes the piped form explicit).
-import type { Readable, Writable } from 'node:stream';
 import { loadConfig, resolvePath } from '../config.ts';
 import { openStore } from '../store/index.ts';
 import { userRoles, type UserRole } from '../store/repositories/users.ts';
-import { hashPassword, passwordProblem } from './auth/passwords.ts';
+import { type CliIo, PasswordsDifferError, readPassword } from '../../web/auth/passwordInput.ts';
+import { hashPassword, passwordProblem } from '../../web/auth/passwords.ts';
 
-export interface CliIo {
-  stdin: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
-  stdout: Writable;
-  stderr: Writable;
-}
+export type { CliIo } from '../../web/auth/passwordInput.ts';
 
 const USAGE = `usage: npm run users -- [--data-dir <dir>] [--config <file>] <command>
   add <name> [--role viewer|lead|admin] [--password-stdin]
@@ -63,60 +59,6 @@ function parseArgs(argv: string[]): Parsed {
   const command = args.shift();
   if (!command) throw new UsageError('');
   return { command, args, role, dataDir, config };
-}
-
-/** First line of piped stdin. */
-function readLine(stdin: Readable): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const done = () => {
-      stdin.off('data', onData);
-      stdin.off('end', done);
-      stdin.pause();
-      resolve(buf.split(/\r?\n/)[0]);
-    };
-    const onData = (chunk: Buffer | string) => {
-      buf += chunk.toString();
-      if (buf.includes('\n')) done();
-    };
-    stdin.on('data', onData);
-    stdin.once('end', done);
-    stdin.once('error', reject);
-    stdin.resume();
-  });
-}
-
-/** A line typed on the terminal without echo. */
-function readHidden(io: CliIo, prompt: string): Promise<string> {
-  io.stdout.write(prompt);
-  io.stdin.setRawMode?.(true);
-  return new Promise((resolve) => {
-    let value = '';
-    const onData = (chunk: Buffer) => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') {
-          io.stdin.off('data', onData);
-          io.stdin.setRawMode?.(false);
-          io.stdin.pause();
-          io.stdout.write('\n');
-          return resolve(value);
-        }
-        if (ch === '\u0003') process.exit(130); // Ctrl-C
-        if (ch === '\u007f') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    io.stdin.on('data', onData);
-    io.stdin.resume();
-  });
-}
-
-async function readPassword(io: CliIo): Promise<string> {
-  if (!io.stdin.isTTY) return readLine(io.stdin);
-  const first = await readHidden(io, 'password: ');
-  const again = await readHidden(io, 'again: ');
-  if (first !== again) throw new UsageError('the two passwords differ; nothing was changed');
-  return first;
 }
 
 export async function runUsersCli(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -189,7 +131,7 @@ export async function runUsersCli(argv: string[], io: CliIo, env: NodeJS.Process
     return 0;
   } catch (err) {
     io.stderr.write(`${(err as Error).message}\n`);
-    return err instanceof UsageError ? 2 : 1;
+    return err instanceof UsageError || err instanceof PasswordsDifferError ? 2 : 1;
   } finally {
     store.close();
   }

@@ -34,6 +34,9 @@ import { openStore, type Store } from '../../station/store/index.ts';
 import { judgeInspection } from '../../station/verdict/scoreModel.ts';
 import { decodeReferenceSet, encodeReferenceSet } from '../../station/vision/referenceSet.ts';
 import { Clients } from './mqttClients.ts';
+import { HubClient, LEAD } from '../hub/harness.ts';
+import { hubUsers } from '../../hub/db/users.ts';
+import { hashPassword } from '../../web/auth/passwords.ts';
 
 const PRODUCT = 'tile';
 const MANIFEST = generatedManifestPath(DEFAULT_BACKBONE);
@@ -106,12 +109,11 @@ async function openBench(id: Id, good: { seed: number; count: number }): Promise
   return b;
 }
 
+// A lead signed in to the hub, as the dashboard's Reference sets page is.
+let lead: HubClient;
 const api = async (route: string, body?: unknown) => {
-  const res = await fetch(`${hub!.url}/api/reference-sets${route}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const path = `/api/reference-sets${route}`;
+  const res = body === undefined ? await lead.get(path) : await lead.post(path, body);
   return { status: res.status, body: await res.json() };
 };
 
@@ -186,6 +188,9 @@ beforeAll(async () => {
   );
   hub = await startHub(config, { info: () => {}, warn: () => {} }, { clientId: 'hub-refpub-test' });
   await hub.ingest.ready;
+  await hubUsers(hub.pool).create({ name: LEAD.name, passwordHash: await hashPassword(LEAD.password), role: 'lead' });
+  lead = new HubClient(hub.url);
+  expect((await lead.login()).status).toBe(200);
   pool = await enginePool(MANIFEST, { threads: 1 });
 
   // The source bench calibrates; bench A holds other good items of the product, plus two of the source's own photos

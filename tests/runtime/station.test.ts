@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFrameSource } from '../../station/capture/index.ts';
 import { DEMO_FRAME, DEMO_PRODUCT } from '../../station/demo/demoStation.ts';
 import { openStore, type Inspection } from '../../station/store/index.ts';
-import { hashPassword } from '../../station/server/auth/passwords.ts';
+import { hashPassword } from '../../web/auth/passwords.ts';
 import { Client, PASSWORD } from '../server/harness.ts';
 import { PtyPeer, startPair, type PtyPair } from '../signals/socatPair.ts';
 import { expectedVerdict, makeBench, REPLAY, replayFinished, run, type Bench } from './harness.ts';

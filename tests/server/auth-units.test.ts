@@ -1,10 +1,10 @@
 // Password hashing, sessions, cookies and the login limiter, as units.
 import { describe, expect, it } from 'vitest';
-import { parseCookies, serializeSessionCookie } from '../../station/server/auth/cookies.ts';
-import { hashPassword, passwordProblem, verifyPassword } from '../../station/server/auth/passwords.ts';
-import { LoginLimits } from '../../station/server/auth/loginLimits.ts';
-import { passwordChecker } from '../../station/server/auth/passwordChecker.ts';
-import { SessionStore } from '../../station/server/auth/sessions.ts';
+import { parseCookies, serializeSessionCookie } from '../../web/auth/cookies.ts';
+import { hashPassword, passwordProblem, verifyPassword } from '../../web/auth/passwords.ts';
+import { LoginLimits } from '../../web/auth/loginLimits.ts';
+import { passwordChecker } from '../../web/auth/passwordChecker.ts';
+import { SessionStore } from '../../web/auth/sessions.ts';
 
 const FAST = { N: 1024, r: 8, p: 1 };
 

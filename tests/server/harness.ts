@@ -14,7 +14,7 @@ import type {
   StationControl,
   StationState,
 } from '../../station/server/types.ts';
-import { hashPassword } from '../../station/server/auth/passwords.ts';
+import { hashPassword } from '../../web/auth/passwords.ts';
 import type { AuthOptions } from '../../station/server/auth/index.ts';
 
 export const PASSWORD = 'correct horse battery';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runUsersCli } from '../../station/server/users-cli.ts';
-import { verifyPassword } from '../../station/server/auth/passwords.ts';
+import { verifyPassword } from '../../web/auth/passwords.ts';
 import { openStore } from '../../station/store/index.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'users-cli-'));
