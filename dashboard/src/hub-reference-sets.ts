@@ -1,9 +1,10 @@
 // The hub's Reference sets page: each product's reference-set versions on every bench, and which one each bench
-// judges by now. Publishing and activating from here go in #reference-set-publish (not this file's).
+// judges by now. Publishing and activating are hub-reference-set-publish.ts's, in #reference-set-publish.
 import { errorText, getJson } from './api.ts';
 import { $, clear, fmtScore, fmtTime, h, notify } from './dom.ts';
 import { loaded, query, stationFilter } from './hub-filter.ts';
 import { renderHubNav } from './hub-nav.ts';
+import { PublishSection } from './hub-reference-set-publish.ts';
 import type { HubReferenceSetsResponse, HubReferenceSetVersion } from './hub-types.ts';
 
 function versionRow(v: HubReferenceSetVersion): HTMLTableRowElement {
@@ -71,7 +72,9 @@ async function load(station: string): Promise<void> {
 async function main(): Promise<void> {
   await renderHubNav();
   const station = await stationFilter((s) => void load(s));
-  await load(station());
+  // A bench that received, checked or activated a set changes the versions below: draw them again.
+  const publishing = new PublishSection(() => void load(station()));
+  await Promise.all([load(station()), publishing.refresh().catch((err) => notify(errorText(err), 'error'))]);
 }
 
 void main();

@@ -1,7 +1,11 @@
 // What the workshop hub sends: its wire contract (hub/server/contract.d.ts, types only).
 export type {
+  ActivateAnswer,
   Band,
+  BenchReferenceSetsResponse,
   BenchDistribution,
+  HeldReferenceSet,
+  HeldReferenceSetsResponse,
   HubBenchesResponse,
   HubMakersResponse,
   HubReferenceSetsResponse,
@@ -10,5 +14,7 @@ export type {
   HubReviewResponse,
   JudgedVerdict,
   MakerBenchRow,
+  PublishAnswer,
+  ReferenceSetDelivery,
   StationStatus,
 } from '../../hub/server/contract.d.ts';

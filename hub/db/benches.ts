@@ -4,39 +4,10 @@
  * it got and its bench check.
  */
 import type { Pool } from 'pg';
-import type { DeliveryState } from './deliveries.ts';
+import type { BenchReferenceSets } from '../server/contract.d.ts';
 
-export interface BenchCheckSummary {
-  checked: boolean;
-  reason: string | null;
-  goodImages: number;
-  falseAlarmRate: number | null;
-  failRate: number | null;
-  expected: { falseAlarmRate: [number, number]; failRate: [number, number] } | null;
-  ok: boolean | null;
-}
-
-export interface Delivery {
-  sha256: string;
-  state: DeliveryState;
-  /** The station's version number for it, once it kept it. */
-  localVersion: number | null;
-  sentAt: number;
-  updatedAt: number;
-  activateSentAt: number | null;
-  /** Why it was refused, or why it could not be checked or activated. */
-  reason: string | null;
-  check: BenchCheckSummary | null;
-}
-
-export interface BenchProduct {
-  stationId: string;
-  online: boolean;
-  productId: string;
-  /** What the bench judges this product by now (null: no active version). */
-  active: { version: number; sha256: string | null } | null;
-  deliveries: Delivery[];
-}
+/** One bench's sets of one product, as the wire contract sends it. */
+export type BenchProduct = BenchReferenceSets;
 
 export async function benchReferenceSets(pool: Pool): Promise<BenchProduct[]> {
   const [stations, active, deliveries] = await Promise.all([

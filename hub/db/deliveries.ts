@@ -9,8 +9,6 @@ import type { EventData } from '../../station/network/messages.ts';
 
 type Db = Pool | PoolClient;
 
-export type DeliveryState = 'sent' | 'received' | 'refused' | 'checked' | 'active';
-
 export interface StoredFile {
   sha256: string;
   productId: string;

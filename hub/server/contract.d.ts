@@ -115,3 +115,90 @@ export interface HubReferenceSetsResponse {
     versions: HubReferenceSetVersion[];
   }[];
 }
+
+/** A reference-set file the hub holds (the first bench to report it is its source), named by its sha256. */
+export interface HeldReferenceSet {
+  sha256: string;
+  productId: string;
+  sourceStation: string;
+  sourceVersion: number;
+  band: Band;
+  backboneId: string | null;
+  modelSha256: string;
+  /** The file's size. */
+  bytes: number;
+  receivedAt: number;
+}
+
+/** GET /api/reference-sets/held: what the lead can publish, newest first per product. */
+export interface HeldReferenceSetsResponse {
+  sets: HeldReferenceSet[];
+}
+
+/** A publication's way to one bench: sent → received or refused → checked → active. */
+export type DeliveryState = 'sent' | 'received' | 'refused' | 'checked' | 'active';
+
+/** The bench check of a received set: its good images on that bench, judged with the set. */
+export interface BenchCheckSummary {
+  /** False: it could not check (no good images there, the check failed); `reason` says why. */
+  checked: boolean;
+  reason: string | null;
+  goodImages: number;
+  /** The share of those good images judged review or fail. */
+  falseAlarmRate: number | null;
+  failRate: number | null;
+  /** The range the band's own rates allow on this many images. */
+  expected: { falseAlarmRate: [number, number]; failRate: [number, number] } | null;
+  /** Within the expected range; null when not checked. */
+  ok: boolean | null;
+}
+
+export interface ReferenceSetDelivery {
+  sha256: string;
+  state: DeliveryState;
+  /** The station's version number for it, once it kept it. */
+  localVersion: number | null;
+  sentAt: number;
+  updatedAt: number;
+  activateSentAt: number | null;
+  /** Why it was refused, or why it could not be checked or activated. */
+  reason: string | null;
+  check: BenchCheckSummary | null;
+}
+
+/** One bench's reference sets of one product. */
+export interface BenchReferenceSets {
+  stationId: string;
+  online: boolean;
+  productId: string;
+  /** What the bench judges this product by now (null: no active version). */
+  active: { version: number; sha256: string | null } | null;
+  deliveries: ReferenceSetDelivery[];
+}
+
+/** GET /api/reference-sets/benches. */
+export type BenchReferenceSetsResponse = BenchReferenceSets[];
+
+/** POST /api/reference-sets/publish. */
+export interface PublishRequest {
+  sha256: string;
+  stations: string[];
+}
+/** Its 202 answer: the benches the command was sent to. */
+export interface PublishAnswer {
+  productId: string;
+  sha256: string;
+  sentTo: string[];
+}
+
+/** POST /api/reference-sets/activate. */
+export interface ActivateRequest {
+  sha256: string;
+  station: string;
+}
+/** Its 202 answer: the bench's own version number of the set. */
+export interface ActivateAnswer {
+  station: string;
+  productId: string;
+  version: number;
+}

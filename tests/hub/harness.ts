@@ -15,13 +15,19 @@ export const LEAD = { name: 'marta', password: 'kiln glaze 1280' };
 export interface HubHarness {
   hub: Hub;
   url: string;
+  /** The broker's mqtt:// URL, for clients acting as stations. */
+  brokerUrl: string;
   /** The hub's config file, for the users CLI. */
   configFile: string;
   warnings: string[];
   close(): Promise<void>;
 }
 
-export async function startHubHarness(opts: HubOptions = {}): Promise<HubHarness> {
+/** `stations`: broker users (username = station id) for clients that act as benches. */
+export async function startHubHarness(
+  opts: HubOptions = {},
+  stations: ReadonlyArray<{ id: string; password: string }> = [],
+): Promise<HubHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-'));
   // PostgreSQL and Mosquitto run as their own system users (as root): they must pass through this folder to theirs.
   chmodSync(dir, 0o711);
@@ -29,7 +35,7 @@ export async function startHubHarness(opts: HubOptions = {}): Promise<HubHarness
   let broker: Broker | undefined;
   try {
     db = await startPostgres({ dir: join(dir, 'postgres') });
-    broker = await startBroker({ dir: join(dir, 'broker'), hub: { password: 'hub-secret' }, stations: [] });
+    broker = await startBroker({ dir: join(dir, 'broker'), hub: { password: 'hub-secret' }, stations });
     writeFileSync(join(dir, 'broker.password'), 'hub-secret');
     const configFile = join(dir, 'hub.json');
     writeFileSync(
@@ -48,6 +54,7 @@ export async function startHubHarness(opts: HubOptions = {}): Promise<HubHarness
     return {
       hub,
       url: hub.url,
+      brokerUrl: broker.url,
       configFile,
       warnings,
       async close() {

@@ -5,6 +5,7 @@
  *   POST /api/reference-sets/activate {sha256, station}          make a bench judge by a set it holds
  *   GET  /api/reference-sets/benches                             which set every bench runs, with each
  *                                                                publication's state and the bench's check
+ *   GET  /api/reference-sets/held                                the sets the hub holds, which it can publish
  */
 import { Router } from 'express';
 import type { Pool } from 'pg';
@@ -13,6 +14,13 @@ import { COMMAND_VERSION } from '../../../station/network/commands.ts';
 import { BrokerUnavailable, type SendCommand } from '../../commands.ts';
 import { benchReferenceSets } from '../../db/benches.ts';
 import { forgetSent, recordActivateSent, recordSent, referenceSetFile } from '../../db/deliveries.ts';
+import { heldReferenceSets } from '../../db/queries/heldSets.ts';
+import type {
+  ActivateAnswer,
+  BenchReferenceSetsResponse,
+  HeldReferenceSetsResponse,
+  PublishAnswer,
+} from '../contract.d.ts';
 import { activateBody, parseRequest, publishBody } from '../requests.ts';
 
 async function knownStations(pool: Pool, ids: string[]): Promise<void> {
@@ -56,7 +64,8 @@ export function referenceSetActionRoutes(pool: Pool, send: SendCommand): Router 
         throw err;
       }
     }
-    res.status(202).json({ productId: file.productId, sha256: file.sha256, sentTo: stations });
+    const answer: PublishAnswer = { productId: file.productId, sha256: file.sha256, sentTo: stations };
+    res.status(202).json(answer);
   });
 
   r.post('/api/reference-sets/activate', async (req, res) => {
@@ -82,11 +91,18 @@ export function referenceSetActionRoutes(pool: Pool, send: SendCommand): Router 
       }),
     );
     await recordActivateSent(pool, body.sha256, body.station);
-    res.status(202).json({ station: body.station, productId: row.product_id, version: row.version });
+    const answer: ActivateAnswer = { station: body.station, productId: row.product_id, version: row.version };
+    res.status(202).json(answer);
   });
 
   r.get('/api/reference-sets/benches', async (_req, res) => {
-    res.json(await benchReferenceSets(pool));
+    const body: BenchReferenceSetsResponse = await benchReferenceSets(pool);
+    res.json(body);
+  });
+
+  r.get('/api/reference-sets/held', async (_req, res) => {
+    const body: HeldReferenceSetsResponse = { sets: await heldReferenceSets(pool) };
+    res.json(body);
   });
   return r;
 }
