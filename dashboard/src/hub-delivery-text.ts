@@ -11,7 +11,11 @@ const STATE_TEXT: Record<ReferenceSetDelivery['state'], string> = {
   active: '✓ Active',
 };
 
-export const stateText = (d: ReferenceSetDelivery): string => STATE_TEXT[d.state];
+export function stateText(d: ReferenceSetDelivery): string {
+  if (d.state !== 'checked') return STATE_TEXT[d.state];
+  if (d.check?.checked === false) return '? Held, not checked';
+  return d.check?.ok === false ? '✕ Checked, out of range' : STATE_TEXT.checked;
+}
 
 /** The state's colour class (beside its word). */
 export function stateClass(d: ReferenceSetDelivery): string {
@@ -35,6 +39,14 @@ export function checkText(d: ReferenceSetDelivery): string {
   // ok also needs the fail rate inside its range: name which one is out.
   const why = c.falseAlarmRate > hi ? 'too many false alarms' : 'too many judged fail';
   return `${figure}, ${range}: ✕ ${why}`;
+}
+
+/** The figure in a few words, for beside the Activate button. */
+export function shortFigure(d: ReferenceSetDelivery): string {
+  const c = d.check;
+  if (!c?.checked || c.falseAlarmRate === null) return 'not checked on this bench';
+  const verdict = c.ok === null ? '' : c.ok ? ' · ✓ ok' : ' · ✕ too many';
+  return `${fmtPct(c.falseAlarmRate)} false alarms on ${c.goodImages} good images${verdict}`;
 }
 
 /** An activation the hub sent that the bench has not answered yet (a refusal moves updatedAt past it). */

@@ -8,6 +8,7 @@ import {
   activationRefused,
   checkText,
   pending,
+  shortFigure,
   stateClass,
   stateText,
 } from './hub-delivery-text.ts';
@@ -188,8 +189,11 @@ export class PublishSection {
         return `Activation of v${r.version} sent to ${r.station}`;
       });
     });
-    const beside = d.state === 'checked' ? h('span', { class: 'figure small' }, checkText(d)) : '';
-    return [button, beside, refused ? h('p', { class: 'form-error' }, `Activation refused: ${refused}`) : ''];
+    const beside = d.state === 'checked' ? h('span', { class: 'figure small' }, shortFigure(d)) : '';
+    return [
+      h('div', { class: 'row' }, button, beside),
+      refused ? h('p', { class: 'form-error' }, `Activation refused: ${refused}`) : '',
+    ];
   }
 
   /** One lead action: the button waits, the answer (or the API's error) is shown, the state is read again. */
