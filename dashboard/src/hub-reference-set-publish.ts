@@ -38,19 +38,24 @@ function showError(card: Card, err: unknown): void {
 
 export class PublishSection {
   private cards = new Map<string, Card>();
-  private heldKey = '';
+  /** null until first drawn, so an empty list is drawn too. */
+  private heldKey: string | null = null;
   private statesKey = '';
   private timer: number | undefined;
+  /** Only the newest read draws: an action's refresh and a poll may overlap. */
+  private reads = 0;
 
   /** `changed`: a bench's state moved (the page redraws which version each bench runs). */
   constructor(private readonly changed: () => void) {}
 
   async refresh(): Promise<void> {
     window.clearTimeout(this.timer);
+    const ticket = ++this.reads;
     const [held, benches] = await Promise.all([
       getJson<HeldReferenceSetsResponse>('/api/reference-sets/held'),
       getJson<BenchReferenceSetsResponse>('/api/reference-sets/benches'),
     ]);
+    if (ticket !== this.reads) return;
     const heldKey = held.sets.map((s) => s.sha256).join();
     if (heldKey !== this.heldKey) {
       this.heldKey = heldKey;
@@ -70,7 +75,12 @@ export class PublishSection {
     const waiting = deliveries.some((x) => pending(x.d));
     // For the page's readers and tests: drawn, and whether a bench's answer is still awaited.
     document.body.dataset.deliveries = waiting ? 'pending' : 'settled';
-    if (waiting) this.timer = window.setTimeout(() => void this.poll(), POLL_MS);
+    if (waiting) this.schedule();
+  }
+
+  private schedule(): void {
+    window.clearTimeout(this.timer);
+    this.timer = window.setTimeout(() => void this.poll(), POLL_MS);
   }
 
   private async poll(): Promise<void> {
@@ -78,7 +88,7 @@ export class PublishSection {
       await this.refresh();
     } catch {
       // A hub restarting: try again at the next tick rather than stop watching.
-      this.timer = window.setTimeout(() => void this.poll(), POLL_MS);
+      this.schedule();
     }
   }
 
