@@ -15,6 +15,7 @@ import { connectNetwork } from './runtime/network.ts';
 import { inspectItem } from './runtime/inspectItem.ts';
 import { scheduleRetention, sweepLeftovers } from './runtime/retention.ts';
 import { selectByScan } from './runtime/selection.ts';
+import { watchService } from './runtime/serviceWatchdog.ts';
 import { createStationControl } from './runtime/stationControl.ts';
 import { createServer, type StationServer } from './server/index.ts';
 import type { Log } from './shared/domain.d.ts';
@@ -117,6 +118,8 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   source.start();
   const bound = await server.listen(config.server.port, config.server.host);
   show('IDLE');
+  const service = watchService({ source, camera, trigger, log }); // systemd: ready now, watchdog while frames flow
+  service.ready(`serving ${bound.url}`);
 
   return {
     url: bound.url,
@@ -129,6 +132,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     },
     // Inputs first, so no new item starts; the store last.
     async close() {
+      service.stopping();
       stopRetention();
       detach();
       await source.stop();
@@ -139,6 +143,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
       await network?.close();
       await engines.close();
       store.close();
+      await service.close();
     },
   };
 }

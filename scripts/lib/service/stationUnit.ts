@@ -46,7 +46,7 @@ StartLimitIntervalSec=0
 
 [Service]
 # The station says READY=1 once its dashboard is serving, and pings the watchdog only while frames (or a reported
-# camera outage) keep coming; see station/runtime/serviceNotify.ts.
+# camera outage) keep coming; see station/runtime/serviceWatchdog.ts.
 Type=notify
 # The notifications come from a helper child (Node has no unix datagram sockets), not the main process.
 NotifyAccess=all
