@@ -11,7 +11,7 @@ import { type Frame, createFrameSource } from '../../station/capture/index.ts';
 import { captureConfig } from '../../station/runtime/captureConfig.ts';
 import { openNotifier } from '../../station/runtime/sdNotify.ts';
 import { stuckReason } from '../../station/runtime/serviceWatchdog.ts';
-import { benchConfig, makeBench, memoryLog, run, type Bench, type Running } from './harness.ts';
+import { benchConfig, benchConfigJson, makeBench, memoryLog, run, type Bench, type Running } from './harness.ts';
 
 /** socat on a datagram socket; every line it has printed, with when it arrived. */
 class NotifyListener {
@@ -79,9 +79,9 @@ afterAll(async () => {
 
 describe('systemd notifications from a running station', () => {
   it('READY when serving, pings while frames flow, none while the capture loop is wedged, STOPPING on close', async () => {
-    const config = benchConfig(bench, {});
     // The replay loops, so frames would flow for ever; the wedge holds them back while the source stays "up".
-    const source = createFrameSource(captureConfig({ ...config, camera: { ...config.camera, loop: true } }, null));
+    const camera = { ...(benchConfigJson(bench).camera as object), loop: true };
+    const source = createFrameSource(captureConfig(benchConfig(bench, { camera }), null));
     let wedged = false;
     const emit = source.emit.bind(source) as (event: string, ...args: unknown[]) => boolean;
     (source as unknown as { emit: typeof emit }).emit = (event, ...args) =>
