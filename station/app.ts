@@ -11,6 +11,7 @@ import { followCamera } from './runtime/camera.ts';
 import { captureConfig } from './runtime/captureConfig.ts';
 import { openDevices } from './runtime/devices.ts';
 import { openJudging } from './runtime/judging.ts';
+import { scheduleBackups } from './runtime/backups.ts';
 import { connectNetwork } from './runtime/network.ts';
 import { inspectItem } from './runtime/inspectItem.ts';
 import { scheduleRetention, sweepLeftovers } from './runtime/retention.ts';
@@ -44,7 +45,7 @@ export interface StationParts {
 }
 
 export async function startStation(config: StationConfig, log: Log, parts: StationParts = {}): Promise<Station> {
-  const { dataDir, model, store, demo, calibrationDir, engines, selection } = await openJudging(config, log);
+  const { dataDir, model, store, demo, calibrationDir, engines, selection, lock } = await openJudging(config, log);
   const source = parts.source ?? createFrameSource(captureConfig(config, demo));
   const trigger = new PresenceTrigger(config.trigger);
   const camera = followCamera(source, log);
@@ -114,6 +115,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
 
   await sweepLeftovers(store, log); // nothing is in flight yet
   const stopRetention = scheduleRetention(store, config.retention.evidenceDays, log);
+  const stopBackups = scheduleBackups(config, store, log);
   const detach = trigger.attach(source);
   source.start();
   const bound = await server.listen(config.server.port, config.server.host);
@@ -134,6 +136,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     async close() {
       service.stopping();
       stopRetention();
+      stopBackups();
       detach();
       await source.stop();
       usb?.dispose();
@@ -143,6 +146,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
       await network?.close();
       await engines.close();
       store.close();
+      lock.release();
       await service.close();
     },
   };
