@@ -14,8 +14,9 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { nextRunAt } from '../../station/runtime/backups.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '../../station/config.ts';
+import { nextRunAt, scheduleBackups } from '../../station/runtime/backups.ts';
 import { type BackupManifest, listBackups, pruneBackups, takeBackup } from '../../station/store/backup.ts';
 import { freshStore, tempDir } from './helpers.ts';
 
@@ -177,6 +178,37 @@ describe('keeping N days of backups', () => {
     // A bench whose clock jumped years ahead still keeps its newest backup.
     pruneBackups(folder, 3, now + 1000 * DAY_MS);
     expect(listBackups(folder).map((b) => b.manifest.createdAt)).toEqual(['2025-03-20T02:30:00.000Z']);
+  });
+
+  it('the station backs itself up at the configured time and prunes by keepDays', async () => {
+    const store = freshStore();
+    store.products.upsert({ id: 'tile', name: 'Glazed tile' });
+    const folder = tempDir();
+    const config = parseConfig({ dataDir: store.dataDir, backup: { folder, keepDays: 2, at: '02:30' } }, 'test');
+    // An old backup that the nightly run must prune, and the clock just before 02:30 local time.
+    await takeBackup(store.db, store.dataDir, folder, new Date(2025, 2, 1, 2, 30));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: new Date(2025, 2, 20, 2, 29) });
+    const log = {
+      lines: [] as string[],
+      info: (m: string) => log.lines.push(m),
+      warn() {},
+      error: (m: string) => log.lines.push(m),
+    };
+    const stop = scheduleBackups(config, store, log);
+    try {
+      await vi.advanceTimersByTimeAsync(59_000);
+      expect(listBackups(folder)).toHaveLength(1); // not yet
+      await vi.advanceTimersByTimeAsync(2_000);
+      vi.useRealTimers();
+      await until(() => log.lines.some((l) => l.startsWith('backup: removed')), 'the nightly backup and its pruning');
+      expect(listBackups(folder).map((b) => b.manifest.createdAt)).toEqual([
+        new Date(2025, 2, 20, 2, 30).toISOString(),
+      ]);
+      expect(log.lines.filter((l) => /failed/.test(l))).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+      stop();
+    }
   });
 
   it('plans the nightly run at the next local HH:MM', () => {

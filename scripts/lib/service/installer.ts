@@ -119,8 +119,10 @@ export function installStation(t: Target, say: Say): void {
   run(t.node, [join(t.projectDir, 'scripts', 'setup.mjs')], say);
   writeUnit(STATION_UNIT, stationUnit(t), say);
   systemctl('daemon-reload');
-  systemctl('enable', '--now', STATION_UNIT);
-  say(`${STATION_UNIT} is enabled and started; follow it with: journalctl -u ${STATION_UNIT} -f`);
+  systemctl('enable', STATION_UNIT);
+  // restart, not start: installing again after an upgrade must run the new code.
+  systemctl('restart', STATION_UNIT);
+  say(`${STATION_UNIT} is enabled and (re)started; follow it with: journalctl -u ${STATION_UNIT} -f`);
 }
 
 export function installKiosk(t: Target, found: { cage: string; chromium: string }, say: Say): void {
