@@ -2,8 +2,7 @@
 // listens on it and prints each datagram it receives. A real station on a replay source: READY=1 arrives when it
 // serves, WATCHDOG=1 pings arrive while frames flow, they stop when the capture loop wedges (the camera still
 // counting as up), resume when frames flow again, and STOPPING=1 comes on close.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,48 +10,8 @@ import { type Frame, createFrameSource } from '../../station/capture/index.ts';
 import { captureConfig } from '../../station/runtime/captureConfig.ts';
 import { openNotifier } from '../../station/runtime/sdNotify.ts';
 import { stuckReason } from '../../station/runtime/serviceWatchdog.ts';
+import { NotifyListener, until } from './notifyListener.ts';
 import { benchConfig, benchConfigJson, makeBench, memoryLog, run, type Bench, type Running } from './harness.ts';
-
-/** socat on a datagram socket; every line it has printed, with when it arrived. */
-class NotifyListener {
-  readonly lines: { at: number; line: string }[] = [];
-  private constructor(
-    readonly socket: string,
-    private readonly child: ChildProcess,
-  ) {
-    let rest = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      const parts = (rest + d.toString()).split('\n');
-      rest = parts.pop() ?? '';
-      for (const line of parts) this.lines.push({ at: Date.now(), line });
-    });
-  }
-
-  static async start(dir: string): Promise<NotifyListener> {
-    const socket = path.join(dir, 'notify.sock');
-    const child = spawn('socat', ['-u', `UNIX-RECVFROM:${socket},fork`, 'STDOUT'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await until(() => existsSync(socket), 'socat to bind its socket');
-    return new NotifyListener(socket, child);
-  }
-
-  count(line: string): number {
-    return this.lines.filter((l) => l.line === line).length;
-  }
-
-  stop(): void {
-    this.child.kill();
-  }
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 // 3 s watchdog: a ping each second, frames counted stalled after a second without one.
 const WATCHDOG_USEC = '3000000';

@@ -50,7 +50,7 @@ describe('service units', () => {
     expect(unit).toMatch(/^Type=notify$/m);
     expect(unit).toMatch(/^WatchdogSec=/m);
     expect(unit).toMatch(/^SupplementaryGroups=video dialout$/m);
-    expect(unit).toContain(`ReadWritePaths=${dir}/data ${dir}/calibration ${dir}/backups`);
+    expect(unit).toContain(`ReadWritePaths=-${dir}/data -${dir}/calibration -${dir}/backups`);
     expect(verify(STATION_UNIT, unit)).toEqual({ status: 0, output: '' });
   });
 

@@ -136,7 +136,9 @@ export function installKiosk(t: Target, found: { cage: string; chromium: string 
   say(`wrote ${PAM_FILE}`);
   writeUnit(KIOSK_UNIT, kioskUnit(t, found), say);
   systemctl('daemon-reload');
+  // The kiosk belongs to the graphical boot; a bench PC installed as a server boots to multi-user otherwise.
   systemctl('set-default', 'graphical.target');
+  say('the default boot target is now graphical.target');
   systemctl('enable', '--now', KIOSK_UNIT);
   say(`${KIOSK_UNIT} is enabled: the bench screen shows ${liveUrls(t.config).url} at boot`);
 }

@@ -81,7 +81,8 @@ NoNewPrivileges=yes
 PrivateTmp=yes
 ProtectSystem=full
 ProtectHome=read-only
-ReadWritePaths=${u.writableDirs.join(' ')}
+# '-': a folder that is missing (a backup disk not plugged in) must not keep the station from starting.
+ReadWritePaths=${u.writableDirs.map((d) => `-${d}`).join(' ')}
 
 [Install]
 WantedBy=multi-user.target
