@@ -23,7 +23,10 @@ try {
     `restored ${rest[0]} (taken ${r.manifest.createdAt}) into ${dataDir}: ${r.rows.inspections} inspection(s), ` +
       `integrity ok before and after`,
   );
-  if (r.setAside) console.log(`the data it replaced is kept in ${r.setAside}`);
+  if (r.setAside) {
+    const images = r.evidenceSetAside ? `, with ${r.evidenceSetAside} evidence image(s) of later inspections,` : '';
+    console.log(`the data it replaced is kept in ${r.setAside}${images}`);
+  }
   console.log('start the station again (on a bench device: systemctl start bench-qa)');
 } catch (err) {
   console.error((err as Error).message);

@@ -3,10 +3,12 @@
  * the backup with integrity_check before touching anything, moves the current record and reference sets aside
  * (never deletes them), copies the backup in, and checks again.
  */
+import Database from 'better-sqlite3';
 import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BACKUP_DB, type BackupManifest, checkDatabase, MANIFEST, REFERENCE_SETS_DIR } from './backup.ts';
 import { lockDataDir } from './dataDirLock.ts';
+import { evidenceRoot } from './evidence.ts';
 import { latestSchemaVersion } from './migrations.ts';
 
 export interface RestoreResult {
@@ -14,6 +16,8 @@ export interface RestoreResult {
   rows: BackupManifest['rows'];
   /** Where the data folder's previous record and reference sets now are; null when there were none. */
   setAside: string | null;
+  /** Evidence images moved there with it: those of inspections the backup does not have. */
+  evidenceSetAside: number;
 }
 
 /** The backup's manifest, once its database has passed integrity_check and is not newer than this software. */
@@ -54,6 +58,38 @@ function giveToOwner(dataDir: string, paths: string[]): void {
   }
 }
 
+/**
+ * Evidence images of inspections the restored record does not have (those after the backup) would be swept as
+ * orphans at the next start: they go to the set-aside folder instead, beside the record that refers to them.
+ */
+function setAsideUnreferencedEvidence(dataDir: string, record: string, setAside: string): number {
+  const root = evidenceRoot(dataDir);
+  if (!existsSync(root)) return 0;
+  const db = new Database(record, { readonly: true });
+  const referenced = new Set(
+    (
+      db
+        .prepare(
+          `SELECT frame_path AS p FROM inspections WHERE frame_path IS NOT NULL
+           UNION ALL SELECT heatmap_path FROM inspections WHERE heatmap_path IS NOT NULL`,
+        )
+        .all() as { p: string }[]
+    ).map((r) => r.p),
+  );
+  db.close();
+  let moved = 0;
+  for (const day of readdirSync(root)) {
+    if (!statSync(path.join(root, day)).isDirectory()) continue;
+    for (const name of readdirSync(path.join(root, day))) {
+      if (referenced.has(`${day}/${name}`)) continue;
+      mkdirSync(path.join(setAside, 'evidence', day), { recursive: true });
+      renameSync(path.join(root, day, name), path.join(setAside, 'evidence', day, name));
+      moved++;
+    }
+  }
+  return moved;
+}
+
 export function restoreBackup(backupDir: string, dataDir: string, at = new Date()): RestoreResult {
   if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true });
   const lock = lockDataDir(dataDir, 'a restore'); // first: a running station is refused before any work
@@ -78,8 +114,9 @@ export function restoreBackup(backupDir: string, dataDir: string, at = new Date(
         `the restored ${record} fails integrity_check (${after.integrity}); the previous data is in ${setAside}`,
       );
     }
+    const evidenceSetAside = setAside ? setAsideUnreferencedEvidence(dataDir, record, setAside) : 0;
     giveToOwner(dataDir, [record, sets]);
-    return { manifest, rows: after.rows, setAside };
+    return { manifest, rows: after.rows, setAside, evidenceSetAside };
   } finally {
     lock.release();
   }

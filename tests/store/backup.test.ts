@@ -125,9 +125,23 @@ describe('backup and restore under load', () => {
     // Restored over the folder it came from: what it replaces is set aside whole, not deleted.
     const back = await script('scripts/restore.ts', [dir!, '--config', configFor(dataDir, folder)]);
     expect(back.status).toBe(0);
-    const aside = /kept in (\S+)/.exec(back.stdout)?.[1];
+    const aside = /kept in (\S+?),? /.exec(back.stdout)?.[1];
     expect(rows(dataDir).rows.length).toBe(manifest.rows.inspections);
     expect(rows(aside!).rows).toEqual(source.rows);
+    // Every evidence image stays with the record that refers to it: the restored one's in the data folder, the
+    // later inspections' beside the set-aside record (the next start would sweep them as orphans otherwise).
+    const evidence = (folder: string) => {
+      const db = new Database(path.join(folder, 'station.sqlite'), { readonly: true });
+      const paths = db.prepare('SELECT frame_path AS p FROM inspections ORDER BY id').all() as { p: string }[];
+      db.close();
+      return paths;
+    };
+    const kept = evidence(dataDir).map((e) => path.join(dataDir, 'evidence', e.p));
+    const later = evidence(aside!)
+      .slice(kept.length)
+      .map((e) => path.join(aside!, 'evidence', e.p));
+    expect(later.length).toBeGreaterThan(0);
+    expect([...kept, ...later].filter((f) => !existsSync(f))).toEqual([]);
   });
 
   it('refuses a damaged backup and leaves the data folder as it was', async () => {
