@@ -17,10 +17,11 @@ const quiet = process.argv.includes('--quiet');
 // (READY=1, watchdog pings) go through it, as Node has no unix datagram sockets (station/runtime/sdNotify.ts).
 // The rest exist only for the tests: a real browser for the dashboard, pty pairs for serial, udevadm for
 // SerialPort.list(), the workshop network's real broker and database (mosquitto brings mosquitto_passwd; the tests
-// start private instances), and cage, which the kiosk unit runs and `systemd-analyze verify` wants to find.
+// start private instances), systemd-analyze (in `systemd`) to verify the service units, and cage, which the kiosk
+// unit runs and `systemd-analyze verify` wants to find.
 // A bench screen needs cage and chromium too: `npm run service -- kiosk` names them when they are missing.
 const APT_RUNTIME = ['libopencv-dev', 'socat'];
-const APT_TESTS = ['chromium', 'udev', 'mosquitto', 'postgresql', 'cage'];
+const APT_TESTS = ['chromium', 'udev', 'mosquitto', 'postgresql', 'systemd', 'cage'];
 
 // Install-time environment measured in ../shared/PLATFORM-NOTES.md: the OpenCV binding must not try
 // to build its own OpenCV, and onnxruntime-node must not try to download CUDA extras offline.
