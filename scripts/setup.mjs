@@ -13,11 +13,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const forTests = process.argv.includes('--for-tests');
 const quiet = process.argv.includes('--quiet');
 
-// libopencv-dev: the OpenCV binding compiles against it. The rest exist only for the tests:
-// a real browser for the dashboard, pty pairs for serial, udevadm for SerialPort.list(), and the workshop
-// network's real broker and database (mosquitto brings mosquitto_passwd; the tests start private instances).
-const APT_RUNTIME = ['libopencv-dev'];
-const APT_TESTS = ['chromium', 'socat', 'udev', 'mosquitto', 'postgresql'];
+// libopencv-dev: the OpenCV binding compiles against it. socat: under systemd, the station's notifications
+// (READY=1, watchdog pings) go through it, as Node has no unix datagram sockets (station/runtime/sdNotify.ts).
+// The rest exist only for the tests: a real browser for the dashboard, pty pairs for serial, udevadm for
+// SerialPort.list(), the workshop network's real broker and database (mosquitto brings mosquitto_passwd; the tests
+// start private instances), systemd-analyze (in `systemd`) to verify the service units, and cage, which the kiosk
+// unit runs and `systemd-analyze verify` wants to find.
+// A bench screen needs cage and chromium too: `npm run service -- kiosk` names them when they are missing.
+const APT_RUNTIME = ['libopencv-dev', 'socat'];
+const APT_TESTS = ['chromium', 'udev', 'mosquitto', 'postgresql', 'systemd', 'cage'];
 
 // Install-time environment measured in ../shared/PLATFORM-NOTES.md: the OpenCV binding must not try
 // to build its own OpenCV, and onnxruntime-node must not try to download CUDA extras offline.

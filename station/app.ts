@@ -12,10 +12,12 @@ import { captureConfig } from './runtime/captureConfig.ts';
 import { openDevices } from './runtime/devices.ts';
 import { openJudging } from './runtime/judging.ts';
 import { commandHandler } from './runtime/commands.ts';
+import { scheduleBackups } from './runtime/backups.ts';
 import { connectNetwork } from './runtime/network.ts';
 import { inspectItem } from './runtime/inspectItem.ts';
 import { scheduleRetention, sweepLeftovers } from './runtime/retention.ts';
 import { selectByScan } from './runtime/selection.ts';
+import { watchService } from './runtime/serviceWatchdog.ts';
 import { createStationControl } from './runtime/stationControl.ts';
 import { createServer, type StationServer } from './server/index.ts';
 import type { Log } from './shared/domain.d.ts';
@@ -44,7 +46,7 @@ export interface StationParts {
 }
 
 export async function startStation(config: StationConfig, log: Log, parts: StationParts = {}): Promise<Station> {
-  const { dataDir, model, store, demo, calibrationDir, engines, selection } = await openJudging(config, log);
+  const { dataDir, model, store, demo, calibrationDir, engines, selection, lock } = await openJudging(config, log);
   const source = parts.source ?? createFrameSource(captureConfig(config, demo));
   const trigger = new PresenceTrigger(config.trigger);
   const camera = followCamera(source, log);
@@ -124,10 +126,13 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
 
   await sweepLeftovers(store, log); // nothing is in flight yet
   const stopRetention = scheduleRetention(store, config.retention.evidenceDays, log);
+  const stopBackups = scheduleBackups(config, store, log);
   const detach = trigger.attach(source);
   source.start();
   const bound = await server.listen(config.server.port, config.server.host);
   show('IDLE');
+  const service = watchService({ source, camera, trigger, log }); // systemd: ready now, watchdog while frames flow
+  service.ready(`serving ${bound.url}`);
 
   return {
     url: bound.url,
@@ -140,7 +145,9 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     },
     // Inputs first, so no new item starts; the store last.
     async close() {
+      service.stopping();
       stopRetention();
+      stopBackups();
       detach();
       await source.stop();
       usb?.dispose();
@@ -152,6 +159,8 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
       await commands.idle();
       await engines.close();
       store.close();
+      lock.release();
+      await service.close();
     },
   };
 }

@@ -140,6 +140,19 @@ const network = section({
   caFile: text().optional(),
 });
 
+/** Nightly backups of the SQLite record and the reference sets (absent: none; `npm run backup` still works). */
+const backup = section({
+  /** Where the backups go: best another disk than the data folder's. */
+  folder: text(),
+  /** Backups older than this many days are removed after each new one (the newest is always kept). */
+  keepDays: num(1, 3650).default(14),
+  /** Local time of day of the nightly backup, "HH:MM". */
+  at: z
+    .string({ error: mustBe('a time of day like "02:30"') })
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: mustBe('a time of day like "02:30"') })
+    .default('02:30'),
+});
+
 /** The station config file, every default included (documented in README "Configuration"). */
 const configFile = section(
   {
@@ -159,6 +172,7 @@ const configFile = section(
     server: server.prefault({}),
     retention: section({ evidenceDays: num(1).default(90) }).prefault({}),
     network: network.nullable().default(null),
+    backup: backup.nullable().default(null),
   },
   'must be a JSON object',
 ).transform(({ dataDir, ...c }) => ({

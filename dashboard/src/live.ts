@@ -14,6 +14,9 @@ const BENCH_TEXT: Record<BenchState, string> = {
   'waiting-empty': 'Take the item off the bench',
 };
 
+/** live.html?kiosk=1: the bench screen (see style.css "Kiosk"): no chrome, heatmap on its own, recovers alone. */
+const kiosk = new URLSearchParams(location.search).get('kiosk') === '1';
+
 let selection: Selection = { productId: null, productName: null, makerId: null, makerName: null };
 let showHeatmap = false;
 let last: InspectionView | null = null;
@@ -111,7 +114,13 @@ function showInspection(v: InspectionView): void {
   const heat = $('#heatmap') as HTMLImageElement;
   if (v.frameUrl) frame.src = v.frameUrl;
   if (v.heatmapUrl) heat.src = v.heatmapUrl;
-  heat.hidden = !(showHeatmap && v.heatmapUrl);
+  // On the bench screen nobody clicks: an item that needs a look shows where it deviates by itself.
+  heat.hidden = !((showHeatmap || (kiosk && (v.verdict === 'fail' || v.verdict === 'review'))) && v.heatmapUrl);
+  if (!kiosk) showNearest(v);
+}
+
+/** The good references the item resembles (not on the bench screen: it has no room for them from 2 m). */
+function showNearest(v: InspectionView): void {
   const near = $('#nearest');
   clear(near);
   if (v.nearest.length === 0) near.append(h('p', { class: 'muted' }, 'No reference images for this item.'));
@@ -216,8 +225,32 @@ async function openChange(): Promise<void> {
   if (!dialog.open) dialog.showModal();
 }
 
+/**
+ * The bench screen keeps itself going: the screen stays on while the page shows (a wake lock, where the browser
+ * offers one), and after the station comes back from a restart or an upgrade the page reloads itself, so it runs
+ * the station's current code; it reloads only once the station answers, never onto an error page.
+ */
+function keepKioskAlive(socket: ReturnType<typeof connect>): void {
+  const wake = () => void navigator.wakeLock?.request('screen').catch(() => {});
+  wake();
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && wake());
+  let lost = false;
+  socket.on('disconnect', () => {
+    lost = true;
+  });
+  socket.on('connect', () => {
+    if (!lost) return;
+    void fetch(location.href, { cache: 'no-store' }).then(
+      (res) => res.ok && location.reload(),
+      () => {},
+    );
+  });
+}
+
 async function main(): Promise<void> {
-  const session = await renderNav();
+  if (kiosk) document.body.classList.add('kiosk');
+  // The kiosk shows no header, and must not wait on a session to start listening.
+  const session = kiosk ? null : await renderNav();
   $('#toggle-heatmap').addEventListener('click', (e) => {
     showHeatmap = !showHeatmap;
     const button = e.currentTarget as HTMLElement;
@@ -236,9 +269,10 @@ async function main(): Promise<void> {
         ),
     );
   });
-  if (isLead(session)) $('#review-link').hidden = false;
+  if (session && isLead(session)) $('#review-link').hidden = false;
 
   const socket = connect();
+  if (kiosk) keepKioskAlive(socket);
   socket.on('hello', (m: Hello) => {
     setSelection(m.selection);
     setCamera(m.camera);

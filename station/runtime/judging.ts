@@ -8,7 +8,8 @@ import { readManifest } from '../../models/manifest-file.ts';
 import { resolvePath, type StationConfig } from '../config.ts';
 import { DEMO_PRODUCT, ensureDemo } from '../demo/demoStation.ts';
 import type { Log } from '../shared/domain.d.ts';
-import { openStore } from '../store/index.ts';
+import { lockDataDir } from '../store/dataDirLock.ts';
+import { ensureWritableFolder, openStore } from '../store/index.ts';
 import { loadEngines } from './engines.ts';
 import { calibrateOnFirstStart } from './firstCalibration.ts';
 import { syncProducts } from './products.ts';
@@ -17,6 +18,18 @@ import { createSelection } from './selection.ts';
 export async function openJudging(config: StationConfig, log: Log) {
   const dataDir = resolvePath(config, config.dataDir),
     model = resolvePath(config, config.model);
+  ensureWritableFolder(dataDir);
+  // One station per data folder, and none while a restore replaces its record (see store/dataDirLock.ts).
+  const lock = lockDataDir(dataDir, 'a running station');
+  try {
+    return { ...(await openFor(config, log, dataDir, model)), lock };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function openFor(config: StationConfig, log: Log, dataDir: string, model: string) {
   const store = openStore(dataDir);
   const demo = config.camera.kind === 'demo' ? await ensureDemo(dataDir, { backbone: readManifest(model).id }) : null;
   const calibrationDir = demo ? demo.calibrationDir : resolvePath(config, config.calibrationDir);

@@ -53,7 +53,8 @@ export interface Store {
   close(): void;
 }
 
-function ensureWritableFolder(dataDir: string): void {
+/** Creates the data folder; throws a message naming the cause when it is a file, cannot be made or is read-only. */
+export function ensureWritableFolder(dataDir: string): void {
   if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
     throw new Error(`data folder ${dataDir} is a file, not a folder; choose another dataDir or move the file away`);
   }

@@ -1,5 +1,5 @@
 // The station's record: one import for the rest of the service.
-export { openStore, STORE_FILE, OUTBOX_KEEP_SENT_DAYS, type Store } from './db.ts';
+export { openStore, ensureWritableFolder, STORE_FILE, OUTBOX_KEEP_SENT_DAYS, type Store } from './db.ts';
 export { migrations, latestSchemaVersion, currentSchemaVersion, type Migration } from './migrations.ts';
 export {
   writeEvidence,
