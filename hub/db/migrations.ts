@@ -164,7 +164,7 @@ CREATE TABLE hub_users (
   },
   {
     version: 4,
-    name: "review decisions a lead sent to a bench from the hub, until the bench records or refuses them",
+    name: 'review decisions a lead sent to a bench from the hub, until the bench records or refuses them',
     sql: `
 -- The newest request per item. Only the bench decides: the item's review_status moves with its review event alone;
 -- this row says what the lead asked and how far it got: sent, recorded (the bench's review event arrived) or refused

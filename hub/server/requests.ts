@@ -89,7 +89,10 @@ export const reviewParams = z.object({ station: stationId, id: inspectionId });
 /** POST /api/review/:station/:id — the decision; a note needs its text (as on the station's own page). */
 export const reviewDecisionBody = closedObject({
   action: z.enum(REVIEW_ACTIONS, { error: mustBe(REVIEW_ACTIONS.join(', ')) }),
-  note: z.string({ error: mustBe('text') }).max(2000, { error: mustBe('at most 2000 characters') }).nullish(),
+  note: z
+    .string({ error: mustBe('text') })
+    .max(2000, { error: mustBe('at most 2000 characters') })
+    .nullish(),
 }).refine((b) => b.action !== 'note' || Boolean(b.note?.trim()), {
   error: "must be non-empty text for a 'note'",
   path: ['note'],

@@ -62,7 +62,12 @@ export function commandHandler(d: CommandDeps): CommandHandler {
   // One check at a time: each takes a core for a while, and the bench keeps the other.
   let checks: Promise<void> = Promise.resolve();
 
-  const refuse = (command: Exclude<CommandKind, 'review_decision'>, productId: string, sha256: string, reason: string) => {
+  const refuse = (
+    command: Exclude<CommandKind, 'review_decision'>,
+    productId: string,
+    sha256: string,
+    reason: string,
+  ) => {
     log.warn(`workshop network: ${reason}`);
     store.outbox.add('reference_set_refused', {
       productId,

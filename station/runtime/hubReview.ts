@@ -8,7 +8,10 @@ import { type CommandData, hubUserName } from '../network/commands.ts';
 import type { EventData } from '../network/messages.ts';
 import { decideReview, type ReviewDeps, ReviewRefused } from './review.ts';
 
-export async function reviewFromHub(d: ReviewDeps & { store: ReviewDeps['store'] & { outbox: { add(kind: 'review_refused', payload: object): number } } }, c: CommandData<'review_decision'>): Promise<void> {
+export async function reviewFromHub(
+  d: ReviewDeps & { store: ReviewDeps['store'] & { outbox: { add(kind: 'review_refused', payload: object): number } } },
+  c: CommandData<'review_decision'>,
+): Promise<void> {
   const userName = hubUserName(c.lead);
   try {
     // The lead decided an item the hub listed as pending: one decided at the bench since is refused, not overwritten.

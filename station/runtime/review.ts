@@ -13,7 +13,6 @@ import { writeFileAtomic } from '../store/atomicWrite.ts';
 import { resolveEvidence } from '../store/evidence.ts';
 import type { AddReviewResult, Inspection, ReviewAction, ReviewStatus, Store } from '../store/index.ts';
 
-
 /** Why a decision was not recorded: `unknown` (no such inspection here) or `conflict` (its state refuses it). */
 export class ReviewRefused extends Error {
   constructor(
@@ -59,7 +58,11 @@ export function goodFolder(calibrationDir: string, productId: string): string {
  * accept_good: the inspected frame is copied into the product's good folder, so the next calibration includes it.
  * Refused when there is no frame, it is already a calibration image, or the copy exists from an earlier accept.
  */
-async function copyFrameToGood(d: ReviewDeps, id: number, row: Inspection): Promise<{ filePath: string; sha256: string }> {
+async function copyFrameToGood(
+  d: ReviewDeps,
+  id: number,
+  row: Inspection,
+): Promise<{ filePath: string; sha256: string }> {
   if (!row.framePath) {
     throw new ReviewRefused(
       'conflict',

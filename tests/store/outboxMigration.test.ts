@@ -35,7 +35,7 @@ describe('outbox migration (5)', () => {
 });
 
 describe('outbox migration (6)', () => {
-  it("keeps every entry and the seq high-water mark, and takes a refused review decision", () => {
+  it('keeps every entry and the seq high-water mark, and takes a refused review decision', () => {
     const dir = tempDir();
     const file = path.join(dir, 'station.sqlite');
     const raw = new Database(file);

@@ -93,7 +93,11 @@ export async function pendingReviews(
  * Decisions the benches refused on items no longer waiting (decided at the bench meanwhile, say): they left the
  * pending list, so their reasons are listed apart, newest first.
  */
-export async function refusedElsewhere(pool: Pool, station: string | undefined, limit = 20): Promise<RefusedRequestRow[]> {
+export async function refusedElsewhere(
+  pool: Pool,
+  station: string | undefined,
+  limit = 20,
+): Promise<RefusedRequestRow[]> {
   const r = await pool.query(
     `SELECT q.* FROM review_requests q
      LEFT JOIN inspections i ON i.station_id = q.station_id AND i.id = q.inspection_id

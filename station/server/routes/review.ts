@@ -26,7 +26,8 @@ export function reviewRoutes(deps: {
     try {
       result = await decideReview(deps, { inspectionId: id, action, note, userName: userOf(res).name, seenStatus });
     } catch (err) {
-      if (err instanceof ReviewRefused) throw err.why === 'unknown' ? notFound(err.message) : new HttpError(409, err.message);
+      if (err instanceof ReviewRefused)
+        throw err.why === 'unknown' ? notFound(err.message) : new HttpError(409, err.message);
       throw err;
     }
     res.json({
