@@ -47,13 +47,17 @@ export const decisionAnswered = {
     );
   },
 
-  /** Kept even without a request row (a command the hub sent before its database knew it): the reason is the news. */
+  /**
+   * Kept even without a request row (a command the hub sent before its database knew it): the reason is the news.
+   * A request already recorded stays so: a command the broker delivered twice is refused the second time ("already
+   * accepted…"), which says nothing about the decision that was made.
+   */
   async refused(c: PoolClient, station: string, d: EventData<'review_refused'>, now: number) {
     await c.query(
       `INSERT INTO review_requests (station_id, inspection_id, action, user_name, state, updated_at, reason)
        VALUES ($1, $2, $3, $4, 'refused', $5, $6)
        ON CONFLICT (station_id, inspection_id) DO UPDATE SET state = 'refused', updated_at = $5, reason = $6
-       WHERE review_requests.action = $3 AND review_requests.user_name = $4`,
+       WHERE review_requests.action = $3 AND review_requests.user_name = $4 AND review_requests.state <> 'recorded'`,
       [station, d.inspectionId, d.action, d.userName, now, d.reason],
     );
   },
