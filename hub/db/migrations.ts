@@ -162,6 +162,28 @@ CREATE TABLE hub_users (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'review decisions a lead sent to a bench from the hub, until the bench records or refuses them',
+    sql: `
+-- The newest request per item. Only the bench decides: the item's review_status moves with its review event alone;
+-- this row says what the lead asked and how far it got: sent, recorded (the bench's review event arrived) or refused
+-- (with the bench's reason).
+CREATE TABLE review_requests (
+  station_id     TEXT NOT NULL REFERENCES stations (id),
+  inspection_id  BIGINT NOT NULL,
+  action         TEXT NOT NULL CHECK (action IN ('confirm_defect', 'accept_good', 'note')),
+  note           TEXT,
+  user_name      TEXT NOT NULL,
+  state          TEXT NOT NULL CHECK (state IN ('sent', 'recorded', 'refused')),
+  sent_at        BIGINT,
+  updated_at     BIGINT NOT NULL,
+  reason         TEXT,
+  PRIMARY KEY (station_id, inspection_id)
+);
+CREATE INDEX review_requests_refused ON review_requests (updated_at) WHERE state = 'refused';
+`,
+  },
 ];
 
 export const latestHubSchema = hubMigrations[hubMigrations.length - 1].version;

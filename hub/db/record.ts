@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { EventData, EventMessage, StatusMessage } from '../../station/network/messages.ts';
 import { delivered } from './deliveries.ts';
+import { decisionAnswered } from './reviewRequests.ts';
 
 export type Recorded = 'new' | 'duplicate';
 
@@ -127,7 +128,10 @@ async function project(c: PoolClient, e: EventMessage, now: number): Promise<voi
     case 'inspection':
       return inspection(c, e.station, e.seq, e.data);
     case 'review':
-      return review(c, e.station, e.seq, e.data);
+      await review(c, e.station, e.seq, e.data);
+      return decisionAnswered.recorded(c, e.station, e.data, now);
+    case 'review_refused':
+      return decisionAnswered.refused(c, e.station, e.data, now);
     case 'reference_set_version':
       return version(c, e.station, e.data, now);
     case 'reference_set_activated':

@@ -41,12 +41,48 @@ export interface HubReviewItem {
   referenceSetId: number | null;
   frameUrl: string | null;
   heatmapUrl: string | null;
+  /** The newest decision a lead sent from the hub, and how far it got; null with none. */
+  request: HubReviewRequest | null;
+}
+
+export type HubReviewAction = 'confirm_defect' | 'accept_good' | 'note';
+
+/**
+ * A decision sent to the bench: 'sent' until the bench answers, 'recorded' when its review event arrived (a decision
+ * also moves the item off the pending list), 'refused' with the bench's reason.
+ */
+export interface HubReviewRequest {
+  action: HubReviewAction;
+  note: string | null;
+  /** As the bench records it: "<lead>@hub". */
+  userName: string;
+  state: 'sent' | 'recorded' | 'refused';
+  sentAt: number | null;
+  updatedAt: number;
+  reason: string | null;
+}
+
+/** A refused decision on an item that no longer waits (decided at the bench meanwhile, or unknown there). */
+export interface HubRefusedDecision extends HubReviewRequest {
+  station: string;
+  inspectionId: number;
 }
 
 /** GET /api/review. */
 export interface HubReviewResponse {
   total: number;
   items: HubReviewItem[];
+  /** The newest refusals of items not in `items`, under the same station filter. */
+  refused: HubRefusedDecision[];
+}
+
+/** POST /api/review/:station/:id: sent to the bench (202); the bench's answer arrives through its events. */
+export interface ReviewDecisionAnswer {
+  station: string;
+  inspectionId: number;
+  action: HubReviewAction;
+  userName: string;
+  state: 'sent';
 }
 
 /** One maker's inspections of one product at one bench. */

@@ -15,6 +15,7 @@ import { benchRoutes } from './routes/benches.ts';
 import { makerRoutes } from './routes/makers.ts';
 import { referenceSetActionRoutes } from './routes/reference-set-actions.ts';
 import { referenceSetRoutes } from './routes/reference-sets.ts';
+import { reviewDecisionRoutes } from './routes/review-decisions.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { stationRoutes } from './routes/stations.ts';
 
@@ -23,7 +24,7 @@ export const HUB_SESSION_COOKIE = 'hub_session';
 export interface HubServerOptions extends AuthOptions {
   pool: Pool;
   ingest: { stats(): IngestStats };
-  /** Sends a bench a command over the broker (publishing and activating reference sets). */
+  /** Sends a bench a command over the broker (publishing and activating reference sets, review decisions). */
   send: SendCommand;
   log: { warn(msg: string): void; error(msg: string, extra?: Record<string, unknown>): void };
   /** Defaults to the project's dashboard/ folder. */
@@ -57,6 +58,7 @@ export function createHubServer(o: HubServerOptions): HubServer {
   app.use('/api', auth.requireRole(LEAD_ROLES));
   app.use(stationRoutes(o.pool));
   app.use(reviewRoutes(o.pool));
+  app.use(reviewDecisionRoutes(o.pool, o.send));
   app.use(makerRoutes(o.pool));
   app.use(benchRoutes(o.pool));
   app.use(referenceSetRoutes(o.pool));

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { closedObject, issueLine, mustBe } from '../../station/schema/format.ts';
-import { SHA256 } from '../../station/network/commands.ts';
+import { REVIEW_ACTIONS, SHA256 } from '../../station/network/commands.ts';
 import { STATION_ID } from '../../station/network/topics.ts';
 import { badRequest } from '../../web/http-error.ts';
 
@@ -60,13 +60,15 @@ export const referenceSetsQuery = closedObject({
   product: optional(productId),
 });
 
+const inspectionId = z
+  .string()
+  .regex(/^\d{1,15}$/, { error: mustBe('a positive whole number') })
+  .transform(Number);
+
 /** GET /api/inspections/:station/:id/:kind — an inspection's thumbnail. */
 export const thumbnailParams = z.object({
   station: stationId,
-  id: z
-    .string()
-    .regex(/^\d{1,15}$/, { error: mustBe('a positive whole number') })
-    .transform(Number),
+  id: inspectionId,
   kind: z.enum(['frame', 'heatmap'], { error: mustBe('frame or heatmap') }),
 });
 
@@ -79,6 +81,21 @@ export const publishBody = closedObject({
   stations: z
     .array(stationId, { error: mustBe('a list of station ids') })
     .min(1, { error: 'name at least one station' }),
+});
+
+/** POST /api/review/:station/:id — the item a lead decides. */
+export const reviewParams = z.object({ station: stationId, id: inspectionId });
+
+/** POST /api/review/:station/:id — the decision; a note needs its text (as on the station's own page). */
+export const reviewDecisionBody = closedObject({
+  action: z.enum(REVIEW_ACTIONS, { error: mustBe(REVIEW_ACTIONS.join(', ')) }),
+  note: z
+    .string({ error: mustBe('text') })
+    .max(2000, { error: mustBe('at most 2000 characters') })
+    .nullish(),
+}).refine((b) => b.action !== 'note' || Boolean(b.note?.trim()), {
+  error: "must be non-empty text for a 'note'",
+  path: ['note'],
 });
 
 /** POST /api/reference-sets/activate: make this bench judge by a set it holds. */

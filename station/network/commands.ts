@@ -1,8 +1,9 @@
 /**
  * What the hub sends one station, on that station's commands topic (the only topic a station reads), version 1: one
  * schema per command, shared by the hub that sends and the station that obeys. A station answers with events on its
- * own topic (reference_set_version, reference_set_refused, reference_set_checked, reference_set_activated), never
- * with a reply on the commands topic, so every answer goes through its outbox and survives an outage.
+ * own topic (reference_set_version, reference_set_refused, reference_set_checked, reference_set_activated; review or
+ * review_refused), never with a reply on the commands topic, so every answer goes through its outbox and survives an
+ * outage.
  */
 import { z } from 'zod';
 
@@ -39,6 +40,27 @@ const publishReferenceSet = z.strictObject({
 
 const activateReferenceSet = z.strictObject({ productId, sha256 });
 
+/** The review actions, as the station's store names them (store/repositories/reviews.ts). */
+export const REVIEW_ACTIONS = ['confirm_defect', 'accept_good', 'note'] as const;
+/** A hub lead's name as the station records it: the station's history shows the decision came from the hub. */
+export const hubUserName = (lead: string) => `${lead}@hub`;
+
+/**
+ * A lead's decision taken on the hub's Review page. The station applies it as a decision on its own Review page,
+ * by "<lead>@hub", and only for an item still waiting as the lead saw it (review status pending): one decided at
+ * the bench meanwhile is refused, never overwritten.
+ */
+const reviewDecision = z
+  .strictObject({
+    inspectionId: z.number().int().positive(),
+    action: z.enum(REVIEW_ACTIONS),
+    note: z.string().max(2000).nullable(),
+    lead: z.string().min(1).max(64),
+    /** When the lead decided (the hub's clock, for logs). */
+    decidedAt: z.number().int().nonnegative(),
+  })
+  .refine((d) => d.action !== 'note' || Boolean(d.note?.trim()), { error: 'a note needs its text', path: ['note'] });
+
 const command = <K extends string, D extends z.ZodType>(kind: K, data: D) =>
   z.strictObject({
     v: z.literal(COMMAND_VERSION),
@@ -51,6 +73,7 @@ const command = <K extends string, D extends z.ZodType>(kind: K, data: D) =>
 export const commandMessage = z.discriminatedUnion('kind', [
   command('publish_reference_set', publishReferenceSet),
   command('activate_reference_set', activateReferenceSet),
+  command('review_decision', reviewDecision),
 ]);
 export type CommandMessage = z.output<typeof commandMessage>;
 export type CommandKind = CommandMessage['kind'];

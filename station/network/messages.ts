@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Verdict } from '../shared/domain.d.ts';
-import { fileBytes, SHA256 } from './commands.ts';
+import { fileBytes, REVIEW_ACTIONS, SHA256 } from './commands.ts';
 import { STATION_ID } from './topics.ts';
 
 export const MESSAGE_VERSION = 1;
@@ -43,7 +43,7 @@ const inspection = z.strictObject({
 const review = z.strictObject({
   id,
   inspectionId: id,
-  action: z.enum(['confirm_defect', 'accept_good', 'note']),
+  action: z.enum(REVIEW_ACTIONS),
   note: z.string().nullable(),
   userName: z.string().min(1),
   decidedAt: time,
@@ -51,6 +51,15 @@ const review = z.strictObject({
   reviewStatus,
   /** The decision added the item's image to the product's good calibration images. */
   trainsOn: z.boolean(),
+});
+
+/** A decision the hub sent (review_decision) that this station did not record, and why; nothing of it was kept. */
+const reviewRefused = z.strictObject({
+  inspectionId: id,
+  action: z.enum(REVIEW_ACTIONS),
+  /** Who asked, as the station would have recorded it ("<lead>@hub"). */
+  userName: z.string().min(1),
+  reason: z.string().min(1),
 });
 
 const referenceSetVersion = z.strictObject({
@@ -124,6 +133,7 @@ const envelope = <K extends string, D extends z.ZodType>(kind: K, data: D) =>
 export const eventMessage = z.discriminatedUnion('kind', [
   envelope('inspection', inspection),
   envelope('review', review),
+  envelope('review_refused', reviewRefused),
   envelope('reference_set_version', referenceSetVersion),
   envelope('reference_set_activated', referenceSetActivated),
   envelope('reference_set_refused', referenceSetRefused),

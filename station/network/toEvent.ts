@@ -94,5 +94,7 @@ export async function toEvent(
       return { ...head, kind: 'reference_set_refused', data: p as EventData<'reference_set_refused'> };
     case 'reference_set_checked':
       return { ...head, kind: 'reference_set_checked', data: p as EventData<'reference_set_checked'> };
+    case 'review_refused':
+      return { ...head, kind: 'review_refused', data: p as EventData<'review_refused'> };
   }
 }

@@ -3,7 +3,8 @@
  * and kept as an inactive version, then checked on this bench's good images in a child process; an activation goes
  * through the station's own activation (the selection reloads it, the outbox reports it). Every answer is an event
  * in the outbox — a refusal with its reason, a check with its figures — so it reaches the hub however long the
- * bench is offline. A refused file is never stored.
+ * bench is offline. A refused file is never stored. A lead's review decision goes through the bench's own review
+ * (runtime/hubReview.ts).
  */
 import { checkInChild } from '../calibrate/child/checkInChild.ts';
 import type { CheckJob } from '../calibrate/child/protocol.ts';
@@ -11,6 +12,7 @@ import type { BenchCheck } from '../calibrate/benchCheck.ts';
 import { commandMessage, type CommandData, type CommandKind } from '../network/commands.ts';
 import type { EventData } from '../network/messages.ts';
 import { receiveReferenceSet, versionWithSha256 } from '../referenceSets/received.ts';
+import { reviewFromHub } from './hubReview.ts';
 import type { Log } from '../shared/domain.d.ts';
 import type { Store } from '../store/index.ts';
 
@@ -60,7 +62,12 @@ export function commandHandler(d: CommandDeps): CommandHandler {
   // One check at a time: each takes a core for a while, and the bench keeps the other.
   let checks: Promise<void> = Promise.resolve();
 
-  const refuse = (command: CommandKind, productId: string, sha256: string, reason: string) => {
+  const refuse = (
+    command: Exclude<CommandKind, 'review_decision'>,
+    productId: string,
+    sha256: string,
+    reason: string,
+  ) => {
     log.warn(`workshop network: ${reason}`);
     store.outbox.add('reference_set_refused', {
       productId,
@@ -153,7 +160,8 @@ export function commandHandler(d: CommandDeps): CommandHandler {
       }
       const m = parsed.data;
       if (m.kind === 'publish_reference_set') await publish(m.data);
-      else activate(m.data);
+      else if (m.kind === 'activate_reference_set') activate(m.data);
+      else await reviewFromHub(d, m.data);
     },
     idle: () => checks,
   };

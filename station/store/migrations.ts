@@ -182,6 +182,30 @@ ALTER TABLE outbox_v5 RENAME TO outbox;
 CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
 `,
   },
+  {
+    version: 6,
+    name: "outbox: a hub lead's review decision this station refused, and why",
+    sql: `
+-- Widened as in version 5: copied, with the AUTOINCREMENT high-water mark carried over.
+CREATE TABLE outbox_v6 (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind         TEXT NOT NULL CHECK (kind IN ('inspection', 'review', 'reference_set_version',
+                                             'reference_set_activated', 'selection',
+                                             'reference_set_refused', 'reference_set_checked',
+                                             'review_refused')),
+  payload_json TEXT NOT NULL CHECK (json_valid(payload_json)),
+  created_at   INTEGER NOT NULL,
+  sent_at      INTEGER
+);
+INSERT INTO outbox_v6 (seq, kind, payload_json, created_at, sent_at)
+  SELECT seq, kind, payload_json, created_at, sent_at FROM outbox;
+DELETE FROM sqlite_sequence WHERE name = 'outbox_v6';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox_v6', seq FROM sqlite_sequence WHERE name = 'outbox';
+DROP TABLE outbox;
+ALTER TABLE outbox_v6 RENAME TO outbox;
+CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
+`,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1].version;

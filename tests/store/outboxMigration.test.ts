@@ -33,3 +33,28 @@ describe('outbox migration (5)', () => {
     }
   });
 });
+
+describe('outbox migration (6)', () => {
+  it('keeps every entry and the seq high-water mark, and takes a refused review decision', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'station.sqlite');
+    const raw = new Database(file);
+    migrate(raw, file, migrations.slice(0, 5));
+    const add = raw.prepare('INSERT INTO outbox (kind, payload_json, created_at, sent_at) VALUES (?, ?, ?, ?)');
+    add.run('reference_set_checked', '{"productId":"tile"}', 1, null);
+    add.run('selection', '{"productId":"mug","makerId":null}', 2, 5);
+    raw.prepare('DELETE FROM outbox WHERE seq > 1').run();
+    expect(() => add.run('review_refused', '{}', 3, null)).toThrow(/CHECK constraint/);
+    raw.close();
+
+    const store = openStore(dir);
+    try {
+      expect(store.outbox.unsent().map((e) => [e.seq, e.kind])).toEqual([[1, 'reference_set_checked']]);
+      const refused = { inspectionId: 9, action: 'note', userName: 'marta@hub', reason: 'why' };
+      expect(store.outbox.add('review_refused', refused)).toBe(3);
+      expect(store.integrityCheck()).toBe('ok');
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -20,10 +20,37 @@ export interface PendingReviewRow {
   referenceSetId: number | null;
   hasFrame: boolean;
   hasHeatmap: boolean;
+  /** The lead's newest decision sent from the hub for this item, and how far it got; null with none. */
+  request: ReviewRequestRow | null;
 }
 
-const where = `verdict = 'review' AND review_status = 'pending'
-  AND ($1::text IS NULL OR station_id = $1) AND ($2::text IS NULL OR product_id = $2)`;
+export interface ReviewRequestRow {
+  action: 'confirm_defect' | 'accept_good' | 'note';
+  note: string | null;
+  userName: string;
+  state: 'sent' | 'recorded' | 'refused';
+  sentAt: number | null;
+  updatedAt: number;
+  reason: string | null;
+}
+
+export interface RefusedRequestRow extends ReviewRequestRow {
+  station: string;
+  inspectionId: number;
+}
+
+const requestOf = (r: Record<string, unknown>): ReviewRequestRow => ({
+  action: r.action as ReviewRequestRow['action'],
+  note: r.note as string | null,
+  userName: r.user_name as string,
+  state: r.state as ReviewRequestRow['state'],
+  sentAt: r.sent_at === null ? null : Number(r.sent_at),
+  updatedAt: Number(r.updated_at),
+  reason: r.reason as string | null,
+});
+
+const where = `i.verdict = 'review' AND i.review_status = 'pending'
+  AND ($1::text IS NULL OR i.station_id = $1) AND ($2::text IS NULL OR i.product_id = $2)`;
 
 export async function pendingReviews(
   pool: Pool,
@@ -31,12 +58,15 @@ export async function pendingReviews(
 ): Promise<{ total: number; rows: PendingReviewRow[] }> {
   const params = [f.station ?? null, f.product ?? null];
   const [count, page] = await Promise.all([
-    pool.query(`SELECT COUNT(*) AS n FROM inspections WHERE ${where}`, params),
+    pool.query(`SELECT COUNT(*) AS n FROM inspections i WHERE ${where}`, params),
     pool.query(
-      `SELECT station_id, id, inspected_at, product_id, maker_id, score, review_at, fail_at, reference_set_id,
-              frame_thumb IS NOT NULL AS has_frame, heatmap_thumb IS NOT NULL AS has_heatmap
-       FROM inspections WHERE ${where}
-       ORDER BY inspected_at DESC, station_id, id DESC LIMIT $3 OFFSET $4`,
+      `SELECT i.station_id, i.id, i.inspected_at, i.product_id, i.maker_id, i.score, i.review_at, i.fail_at,
+              i.reference_set_id, i.frame_thumb IS NOT NULL AS has_frame, i.heatmap_thumb IS NOT NULL AS has_heatmap,
+              q.action, q.note, q.user_name, q.state, q.sent_at, q.updated_at, q.reason
+       FROM inspections i
+       LEFT JOIN review_requests q ON q.station_id = i.station_id AND q.inspection_id = i.id
+       WHERE ${where}
+       ORDER BY i.inspected_at DESC, i.station_id, i.id DESC LIMIT $3 OFFSET $4`,
       [...params, f.limit, f.offset],
     ),
   ]);
@@ -54,8 +84,29 @@ export async function pendingReviews(
       referenceSetId: r.reference_set_id === null ? null : Number(r.reference_set_id),
       hasFrame: r.has_frame,
       hasHeatmap: r.has_heatmap,
+      request: r.state === null ? null : requestOf(r),
     })),
   };
+}
+
+/**
+ * Decisions the benches refused on items no longer waiting (decided at the bench meanwhile, say): they left the
+ * pending list, so their reasons are listed apart, newest first.
+ */
+export async function refusedElsewhere(
+  pool: Pool,
+  station: string | undefined,
+  limit = 20,
+): Promise<RefusedRequestRow[]> {
+  const r = await pool.query(
+    `SELECT q.* FROM review_requests q
+     LEFT JOIN inspections i ON i.station_id = q.station_id AND i.id = q.inspection_id
+     WHERE q.state = 'refused' AND ($1::text IS NULL OR q.station_id = $1)
+       AND NOT (i.verdict IS NOT DISTINCT FROM 'review' AND i.review_status IS NOT DISTINCT FROM 'pending')
+     ORDER BY q.updated_at DESC LIMIT $2`,
+    [station ?? null, limit],
+  );
+  return r.rows.map((row) => ({ station: row.station_id, inspectionId: Number(row.inspection_id), ...requestOf(row) }));
 }
 
 export type ThumbKind = 'frame' | 'heatmap';

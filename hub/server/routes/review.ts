@@ -1,9 +1,9 @@
-// GET /api/review: the borderline items waiting across the workshop, and their thumbnails. Read-only: a decision
-// belongs to the station that holds the item's full evidence (it would need a command to that station).
+// GET /api/review: the borderline items waiting across the workshop, their thumbnails, and how far each decision a
+// lead sent from the hub got (review-decisions.ts sends them: the station holding the item's evidence decides).
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { notFound } from '../../../web/http-error.ts';
-import { pendingReviews, thumbnail } from '../../db/queries/review.ts';
+import { pendingReviews, refusedElsewhere, thumbnail } from '../../db/queries/review.ts';
 import type { HubReviewResponse } from '../contract.d.ts';
 import { parseRequest, reviewQuery, thumbnailParams } from '../requests.ts';
 
@@ -14,7 +14,7 @@ export function reviewRoutes(pool: Pool): Router {
   const r = Router();
   r.get('/api/review', async (req, res) => {
     const q = parseRequest(reviewQuery, req.query, 'query');
-    const { total, rows } = await pendingReviews(pool, q);
+    const [{ total, rows }, refused] = await Promise.all([pendingReviews(pool, q), refusedElsewhere(pool, q.station)]);
     const body: HubReviewResponse = {
       total,
       items: rows.map((row) => ({
@@ -28,7 +28,9 @@ export function reviewRoutes(pool: Pool): Router {
         referenceSetId: row.referenceSetId,
         frameUrl: row.hasFrame ? thumbUrl(row.station, row.id, 'frame') : null,
         heatmapUrl: row.hasHeatmap ? thumbUrl(row.station, row.id, 'heatmap') : null,
+        request: row.request,
       })),
+      refused,
     };
     res.json(body);
   });

@@ -13,6 +13,7 @@ export const outboxKinds = [
   'selection',
   'reference_set_refused',
   'reference_set_checked',
+  'review_refused',
 ] as const;
 export type OutboxKind = (typeof outboxKinds)[number];
 
