@@ -42,13 +42,18 @@ export interface Publisher {
 }
 
 const DEFAULT_WINDOW = 32;
+const GOODBYE_WAIT_MS = 2000;
 
 export function startPublisher(o: PublisherOptions): Publisher {
   const { store, stationId, log } = o;
   const events = stationTopic(stationId, EVENTS);
   const statusTopic = stationTopic(stationId, STATUS);
-  const status = (online: boolean): string =>
-    JSON.stringify({ v: MESSAGE_VERSION, station: stationId, online, at: Date.now() } satisfies StatusMessage);
+  const status = (online: boolean, at = Date.now()): string =>
+    JSON.stringify({ v: MESSAGE_VERSION, station: stationId, online, at } satisfies StatusMessage);
+  // The hub keeps the newest status by its `at`, so a stale retained one cannot override a fresh one. The will is
+  // written before its connection exists, so one connection's birth and will both carry the time of its attempt:
+  // the will (applied on an equal time) then outranks its own birth, and the next connection's birth outranks it.
+  let attemptAt = Date.now();
   const options: IClientOptions = {
     protocolVersion: 5,
     clientId: `bench-${stationId}`,
@@ -59,9 +64,14 @@ export function startPublisher(o: PublisherOptions): Publisher {
     ca: o.ca,
     // The outbox is the queue: nothing is buffered in memory while offline, so nothing is sent twice from two queues.
     queueQoSZero: false,
-    will: { topic: statusTopic, payload: Buffer.from(status(false)), qos: 1, retain: true },
+    will: { topic: statusTopic, payload: Buffer.from(status(false, attemptAt)), qos: 1, retain: true },
   };
   const client: MqttClient = mqtt.connect(o.url, options);
+  // mqtt.js emits 'reconnect' just before it writes the next CONNECT from client.options.
+  client.on('reconnect', () => {
+    attemptAt = Date.now();
+    if (client.options.will) client.options.will.payload = Buffer.from(status(false, attemptAt));
+  });
   const window = o.window ?? DEFAULT_WINDOW;
   let lastError: string | null = null;
   let draining = false;
@@ -118,7 +128,7 @@ export function startPublisher(o: PublisherOptions): Publisher {
     lastError = null;
     connection++;
     draining = false;
-    client.publish(statusTopic, status(true), { qos: 1, retain: true });
+    client.publish(statusTopic, status(true, attemptAt), { qos: 1, retain: true });
     drain();
   });
   client.on('error', (err) => fail(`broker ${o.url}`, err));
@@ -131,13 +141,19 @@ export function startPublisher(o: PublisherOptions): Publisher {
     async close() {
       closed = true;
       if (client.connected) {
-        try {
-          await client.publishAsync(statusTopic, status(false), { qos: 1, retain: true });
-        } catch {
-          // the will says the same when the broker notices
-        }
+        // On a link that died a moment ago the acknowledgement never comes: the goodbye gets a bounded wait, and the
+        // will says the same when the broker notices.
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, GOODBYE_WAIT_MS);
+        });
+        await Promise.race([client.publishAsync(statusTopic, status(false), { qos: 1, retain: true }), late]).catch(
+          () => undefined,
+        );
+        clearTimeout(timer);
       }
-      await client.endAsync();
+      // Forced: what is still in flight is unmarked in the outbox and goes again next start, so nothing waits here.
+      await client.endAsync(true);
     },
   };
 }
