@@ -11,13 +11,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const forTests = process.argv.includes('--for-tests');
+// `npm run workshop` and `npm run bench:workshop` start a local broker and database.
+const forWorkshop = process.argv.includes('--for-workshop');
 const quiet = process.argv.includes('--quiet');
 
 // libopencv-dev: the OpenCV binding compiles against it. The rest exist only for the tests:
 // a real browser for the dashboard, pty pairs for serial, udevadm for SerialPort.list(), and the workshop
 // network's real broker and database (mosquitto brings mosquitto_passwd; the tests start private instances).
 const APT_RUNTIME = ['libopencv-dev'];
-const APT_TESTS = ['chromium', 'socat', 'udev', 'mosquitto', 'postgresql'];
+const APT_WORKSHOP = ['mosquitto', 'postgresql'];
+const APT_TESTS = ['chromium', 'socat', 'udev', ...APT_WORKSHOP];
 
 // Install-time environment measured in ../shared/PLATFORM-NOTES.md: the OpenCV binding must not try
 // to build its own OpenCV, and onnxruntime-node must not try to download CUDA extras offline.
@@ -65,7 +68,7 @@ function canInstallApt() {
 }
 
 function ensureAptPackages() {
-  const wanted = forTests ? [...APT_RUNTIME, ...APT_TESTS] : APT_RUNTIME;
+  const wanted = [...APT_RUNTIME, ...(forTests ? APT_TESTS : forWorkshop ? APT_WORKSHOP : [])];
   const missing = missingAptPackages(wanted);
   if (missing.length === 0) return;
   if (!canInstallApt()) {
