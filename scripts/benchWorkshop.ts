@@ -60,7 +60,7 @@ async function inspectPaced(stations: SimStation[], items: number, rate: number)
   const bar = new Progress('inspecting', items);
   for (let k = 0; k < items; k++) {
     await sleepUntil(t0 + (k * 1000) / rate);
-    stations.forEach((s, i) => s.inspect(((k * 37 + i * 11) % 100) / 100));
+    for (const [i, s] of stations.entries()) s.inspect(((k * 37 + i * 11) % 100) / 100);
     bar.tick(k + 1);
   }
   bar.done();

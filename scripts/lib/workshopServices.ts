@@ -42,6 +42,7 @@ function secret(file: string): string {
 export async function startWorkshopServices(o: WorkshopServicesOptions): Promise<WorkshopServices> {
   const dir = resolve(o.dir);
   const secrets = join(dir, 'secrets');
+  mkdirSync(dir, { recursive: true }); // parents with the usual mode: the services' users pass through them
   mkdirSync(secrets, { recursive: true, mode: 0o700 });
   // The broker and the database run as their own system users when we are root: they must pass through.
   chmodSync(dir, 0o711);
