@@ -10,8 +10,8 @@ import { demoReplayItem } from '../../station/demo/demoStation.ts';
 import { encodePng, type RgbImage } from '../../station/demo/generate.ts';
 import { writeFileAtomic } from '../../station/store/atomicWrite.ts';
 
-/** Brightness gained per item (0.5 %: a quarter brighter after 50 items); the colour cast grows with it. */
-export const DRIFT_PER_ITEM = 0.005;
+/** Brightness gained per item (1 %: a quarter brighter after 25 items); the colour cast grows with it. */
+export const DRIFT_PER_ITEM = 0.01;
 
 export function drifted(image: RgbImage, amount: number): RgbImage {
   const gain = [1 + amount * 1.3, 1 + amount, 1 + amount * 0.6]; // warmer: red grows fastest, blue slowest

@@ -34,7 +34,7 @@ export interface WorkshopDemoOptions {
   hubPort: number;
   /** The first station's port; the others follow (0: any free ones). */
   firstStationPort: number;
-  /** Items in the drifting bench's replay before it starts over (default 120). */
+  /** Items in the drifting bench's replay before it starts over (default 80: +80 % brightness at the end). */
   driftItems?: number;
   /** Item on the bench / empty bench between items, ms (default 1500 / 900). */
   holdMs?: number;
@@ -63,7 +63,7 @@ async function benchConfig(o: WorkshopDemoOptions, services: WorkshopServices, b
   if (b.drifting) {
     // The same demo product and calibration, seen under a drifting light: a folder replay of drifted frames.
     const demo = await ensureDemo(dataDir);
-    const path = await writeDriftReplay(join(dataDir, 'drift-replay'), o.driftItems ?? 120);
+    const path = await writeDriftReplay(join(dataDir, 'drift-replay'), o.driftItems ?? 80);
     camera = {
       kind: 'folder',
       path,

@@ -114,7 +114,10 @@ export function startPublisher(o: PublisherOptions): Publisher {
     again = false;
     const gen = connection;
     drainOnce(gen)
-      .catch((err) => fail('publishing the outbox failed', err))
+      .catch((err) => {
+        // Closing ends the client under a running drain; what it had in flight stays unsent in the outbox.
+        if (!closed) fail('publishing the outbox failed', err);
+      })
       .finally(() => {
         if (gen !== connection) return; // a newer connection's drain owns the flags now
         draining = false;
