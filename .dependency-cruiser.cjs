@@ -70,10 +70,11 @@ module.exports = {
       name: 'hub-reads-the-wire',
       comment:
         "The hub is a second entry point of the project: of the station it may use only the wire's topics and " +
-        'schemas (station/network/) and the domain words (station/shared/), never the bench itself.',
+        'schemas (station/network/), the domain words (station/shared/) and the leaf every schema uses ' +
+        '(station/schema/: the one-line error format its config shares), never the bench itself.',
       severity: 'error',
       from: { path: '^hub/' },
-      to: { path: '^station/', pathNot: '^station/(network|shared)/' },
+      to: { path: '^station/', pathNot: '^station/(network|shared|schema)/' },
     },
     {
       name: 'tests-stay-out',
