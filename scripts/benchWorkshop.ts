@@ -117,14 +117,14 @@ async function main(): Promise<void> {
     console.log(
       `  hub RSS                  ${memory.rssMiB.toFixed(0)} MiB now, peak ${memory.peakMiB.toFixed(0)} MiB`,
     );
+    if (o.single > 0) await benchSingle(o.single, services.broker.url, services.passwordFile(SINGLE), db);
   } finally {
     for (const s of stations) await s.close();
+    await db.end();
+    await hub.stop();
+    await services.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
-  if (o.single > 0) await benchSingle(o.single, services.broker.url, services.passwordFile(SINGLE), db);
-  await db.end();
-  await hub.stop();
-  await services.stop();
-  rmSync(dir, { recursive: true, force: true });
 }
 
 async function reportWorkshop(

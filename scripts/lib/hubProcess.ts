@@ -32,7 +32,15 @@ export async function spawnHub(configFile: string, logFile: string, timeoutMs = 
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A caller that dies before stopping it (a failed benchmark, a test worker ended) takes the hub along.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', orphaned);
+      resolve();
+    }),
+  );
   const output = () => readFileSync(logFile).subarray(from).toString('utf8');
   const deadline = Date.now() + timeoutMs;
   let url: string | undefined;
