@@ -6,7 +6,7 @@
  */
 import { io as ioClient } from 'socket.io-client';
 import { percentile } from '../station/vision/metrics.ts';
-import { startBenchStation } from './lib/benchStation.ts';
+import { type BenchStationOptions, startBenchStation } from './lib/benchStation.ts';
 import { Progress } from './lib/progress.ts';
 
 export interface EndToEnd {
@@ -18,12 +18,20 @@ export interface EndToEnd {
   stages: Record<string, number[]>;
 }
 
-/** `model`: a manifest path for the station's backbone (default: the station's). */
-export async function benchEndToEnd(items: number, model?: string): Promise<EndToEnd> {
+/**
+ * `model`: a manifest path for the station's backbone (default: the station's). `network`: the config's network
+ * section, to measure the station while it publishes (scripts/benchWorkshop.ts).
+ */
+export async function benchEndToEnd(
+  items: number,
+  model?: string,
+  network?: BenchStationOptions['network'],
+): Promise<EndToEnd> {
   const bench = await startBenchStation({
     replay: { fps: 30, holdMs: 500, gapMs: 250 },
     trigger: { steadyMs: 150, emptyMs: 150 },
     model,
+    network,
   });
   try {
     const { station } = bench;

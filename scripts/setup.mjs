@@ -11,17 +11,20 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const forTests = process.argv.includes('--for-tests');
+// `npm run workshop` and `npm run bench:workshop` start a local broker and database.
+const forWorkshop = process.argv.includes('--for-workshop');
 const quiet = process.argv.includes('--quiet');
 
 // libopencv-dev: the OpenCV binding compiles against it. socat: under systemd, the station's notifications
 // (READY=1, watchdog pings) go through it, as Node has no unix datagram sockets (station/runtime/sdNotify.ts).
-// The rest exist only for the tests: a real browser for the dashboard, pty pairs for serial, udevadm for
-// SerialPort.list(), the workshop network's real broker and database (mosquitto brings mosquitto_passwd; the tests
-// start private instances), systemd-analyze (in `systemd`) to verify the service units, and cage, which the kiosk
-// unit runs and `systemd-analyze verify` wants to find.
+// The workshop network's real broker and database (mosquitto brings mosquitto_passwd) for `npm run workshop`,
+// which starts private instances of both. The rest exist only for the tests: a real browser for the dashboard,
+// pty pairs for serial, udevadm for SerialPort.list(), the broker and database again, systemd-analyze (in
+// `systemd`) to verify the service units, and cage, which the kiosk unit runs and `systemd-analyze verify` wants.
 // A bench screen needs cage and chromium too: `npm run service -- kiosk` names them when they are missing.
 const APT_RUNTIME = ['libopencv-dev', 'socat'];
-const APT_TESTS = ['chromium', 'udev', 'mosquitto', 'postgresql', 'systemd', 'cage'];
+const APT_WORKSHOP = ['mosquitto', 'postgresql'];
+const APT_TESTS = ['chromium', 'udev', 'systemd', 'cage', ...APT_WORKSHOP];
 
 // Install-time environment measured in ../shared/PLATFORM-NOTES.md: the OpenCV binding must not try
 // to build its own OpenCV, and onnxruntime-node must not try to download CUDA extras offline.
@@ -69,7 +72,7 @@ function canInstallApt() {
 }
 
 function ensureAptPackages() {
-  const wanted = forTests ? [...APT_RUNTIME, ...APT_TESTS] : APT_RUNTIME;
+  const wanted = [...APT_RUNTIME, ...(forTests ? APT_TESTS : forWorkshop ? APT_WORKSHOP : [])];
   const missing = missingAptPackages(wanted);
   if (missing.length === 0) return;
   if (!canInstallApt()) {

@@ -150,16 +150,27 @@ const ensureStation = (c: PoolClient, station: string, now: number) =>
 
 async function inTransaction<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
+  // The pool listens for errors only on idle clients: a server shutting down (57P01) while this one is checked out
+  // would otherwise be an uncaught 'error' event that ends the hub. The failed query reports it to the caller.
+  let lost: Error | undefined;
+  const onLost = (err: Error) => {
+    lost = err;
+  };
+  c.on('error', onLost);
+  let failed: Error | undefined;
   try {
     await c.query('BEGIN');
     const out = await work(c);
     await c.query('COMMIT');
     return out;
   } catch (err) {
+    failed = err as Error;
     await c.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
-    c.release();
+    c.off('error', onLost);
+    // A client whose transaction failed is dropped rather than reused: its connection may be the broken one.
+    c.release(lost ?? failed);
   }
 }
 

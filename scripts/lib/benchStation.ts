@@ -18,6 +18,8 @@ export interface BenchStationOptions {
   /** A manifest path for the station's backbone (default: the station's). */
   model?: string;
   prepare?: (demo: DemoPaths) => Promise<void>;
+  /** The config's `network` section: the station publishes its outbox to a workshop broker (default: none). */
+  network?: { station: string; broker: string; passwordFile: string };
 }
 
 export interface BenchStation {
@@ -60,6 +62,7 @@ export async function startBenchStation(o: BenchStationOptions): Promise<BenchSt
         trigger: o.trigger,
         server: { host: '127.0.0.1', port: 0 },
         ...(o.model ? { model: o.model } : {}),
+        ...(o.network ? { network: o.network } : {}),
       },
       'bench',
     );

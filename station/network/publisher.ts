@@ -51,13 +51,36 @@ export interface Publisher {
 const DEFAULT_WINDOW = 32;
 /** How long the broker keeps a silent bench's session and the commands queued for it. */
 const SESSION_EXPIRY_S = 30 * 24 * 3600;
+const GOODBYE_WAIT_MS = 2000;
+
+/**
+ * Hands each command to `onCommand` and acknowledges it to the broker only once handled. Set before the connection
+ * opens: a resumed session's queued commands follow the CONNACK at once.
+ */
+function receiveCommands(
+  client: MqttClient,
+  commands: string,
+  onCommand: (text: string) => Promise<void>,
+  log: PublisherOptions['log'],
+): void {
+  client.handleMessage = (packet, done) => {
+    if (packet.cmd !== 'publish' || packet.topic !== commands) return done();
+    onCommand(packet.payload.toString())
+      .catch((err) => log.warn(`workshop network: a command from the hub failed: ${(err as Error).message}`))
+      .finally(() => done());
+  };
+}
 
 export function startPublisher(o: PublisherOptions): Publisher {
   const { store, stationId, log } = o;
   const events = stationTopic(stationId, EVENTS);
   const statusTopic = stationTopic(stationId, STATUS);
-  const status = (online: boolean): string =>
-    JSON.stringify({ v: MESSAGE_VERSION, station: stationId, online, at: Date.now() } satisfies StatusMessage);
+  const status = (online: boolean, at = Date.now()): string =>
+    JSON.stringify({ v: MESSAGE_VERSION, station: stationId, online, at } satisfies StatusMessage);
+  // The hub keeps the newest status by its `at`, so a stale retained one cannot override a fresh one. The will is
+  // written before its connection exists, so one connection's birth and will both carry the time of its attempt:
+  // the will (applied on an equal time) then outranks its own birth, and the next connection's birth outranks it.
+  let attemptAt = Date.now();
   const options: IClientOptions = {
     protocolVersion: 5,
     clientId: `bench-${stationId}`,
@@ -68,21 +91,17 @@ export function startPublisher(o: PublisherOptions): Publisher {
     ca: o.ca,
     // The outbox is the queue: nothing is buffered in memory while offline, so nothing is sent twice from two queues.
     queueQoSZero: false,
-    will: { topic: statusTopic, payload: Buffer.from(status(false)), qos: 1, retain: true },
+    will: { topic: statusTopic, payload: Buffer.from(status(false, attemptAt)), qos: 1, retain: true },
     ...(o.onCommand ? { clean: false, properties: { sessionExpiryInterval: SESSION_EXPIRY_S } } : {}),
   };
   const client: MqttClient = mqtt.connect(o.url, options);
   const commands = commandsTopic(stationId);
-  if (o.onCommand) {
-    const onCommand = o.onCommand;
-    // Set before the connection opens: a resumed session's queued commands follow the CONNACK at once.
-    client.handleMessage = (packet, done) => {
-      if (packet.cmd !== 'publish' || packet.topic !== commands) return done();
-      onCommand(packet.payload.toString())
-        .catch((err) => log.warn(`workshop network: a command from the hub failed: ${(err as Error).message}`))
-        .finally(() => done());
-    };
-  }
+  if (o.onCommand) receiveCommands(client, commands, o.onCommand, log);
+  // mqtt.js emits 'reconnect' just before it writes the next CONNECT from client.options.
+  client.on('reconnect', () => {
+    attemptAt = Date.now();
+    if (client.options.will) client.options.will.payload = Buffer.from(status(false, attemptAt));
+  });
   const window = o.window ?? DEFAULT_WINDOW;
   let lastError: string | null = null;
   let draining = false;
@@ -132,7 +151,10 @@ export function startPublisher(o: PublisherOptions): Publisher {
     again = false;
     const gen = connection;
     drainOnce(gen)
-      .catch((err) => fail('publishing the outbox failed', err))
+      .catch((err) => {
+        // Closing ends the client under a running drain; what it had in flight stays unsent in the outbox.
+        if (!closed) fail('publishing the outbox failed', err);
+      })
       .finally(() => {
         if (gen !== connection) return; // a newer connection's drain owns the flags now
         draining = false;
@@ -146,7 +168,7 @@ export function startPublisher(o: PublisherOptions): Publisher {
     lastError = null;
     connection++;
     draining = false;
-    client.publish(statusTopic, status(true), { qos: 1, retain: true });
+    client.publish(statusTopic, status(true, attemptAt), { qos: 1, retain: true });
     // Subscribing again on a resumed session changes nothing; on a new one it is what makes it persistent.
     if (o.onCommand)
       client.subscribe(commands, { qos: 1 }, (err) => {
@@ -164,13 +186,19 @@ export function startPublisher(o: PublisherOptions): Publisher {
     async close() {
       closed = true;
       if (client.connected) {
-        try {
-          await client.publishAsync(statusTopic, status(false), { qos: 1, retain: true });
-        } catch {
-          // the will says the same when the broker notices
-        }
+        // On a link that died a moment ago the acknowledgement never comes: the goodbye gets a bounded wait, and the
+        // will says the same when the broker notices.
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, GOODBYE_WAIT_MS);
+        });
+        await Promise.race([client.publishAsync(statusTopic, status(false), { qos: 1, retain: true }), late]).catch(
+          () => undefined,
+        );
+        clearTimeout(timer);
       }
-      await client.endAsync();
+      // Forced: what is still in flight is unmarked in the outbox and goes again next start, so nothing waits here.
+      await client.endAsync(true);
     },
   };
 }
