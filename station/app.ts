@@ -117,10 +117,14 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
   // Scanner and dashboard → selection → server; serial devices → server.
   barcode?.on('scan', (scan) => selectByScan(selection, scan, log));
   // Selection → outbox (the hub knows who works at which bench), server. Network → server.
-  selection.onChange((productId, makerId) => {
+  const publishSelection = (productId: string, makerId: string | null) =>
     store.outbox.add('selection', { productId, makerId });
+  selection.onChange((productId, makerId) => {
+    publishSelection(productId, makerId);
     server.announce.selection(productId, makerId);
   });
+  // On the network, the hub learns who works at this bench from the start, not only at the first change.
+  if (network) publishSelection(selection.productId, selection.makerId);
   network?.watch((s) => server.announce.network(s));
   for (const device of [light, barcode]) device?.on('status', () => server.announce.devices(devices()));
 

@@ -77,5 +77,13 @@ describe('a whole station through a broker outage', () => {
       ['bench-live'],
     );
     expect(thumbs.rows[0].n).toBe(ITEMS);
+    // The hub knows who works at the bench from its start, though nobody changed the selection.
+    const sel = await w.db.query('SELECT product_id, maker_id FROM station_selection WHERE station_id = $1', [
+      'bench-live',
+    ]);
+    const s = station.station.store;
+    expect(sel.rows).toEqual([
+      { product_id: s.db.prepare('SELECT product_id AS p FROM inspections LIMIT 1').pluck().get(), maker_id: null },
+    ]);
   });
 });
