@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { consoleLog } from '../station/runtime/consoleLog.ts';
-import { startWorkshopDemo } from './lib/workshopDemo.ts';
+import { demoLeadPassword, startWorkshopDemo } from './lib/workshopDemo.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +33,9 @@ try {
   });
   console.log('');
   console.log(`workshop dashboard (hub): ${demo.hub.url}`);
+  console.log(
+    `  sign in as ${demo.lead.name}, password ${demoLeadPassword(demo.lead)} (kept in ${demo.lead.passwordFile})`,
+  );
   for (const s of demo.stations) {
     console.log(`  ${s.id} (maker ${s.maker}${s.drifting ? ', light drifting' : ''}): ${s.url}`);
   }

@@ -5,7 +5,12 @@
  * (`camera.kind: 'demo'`); the third replays the same product under a drifting light (scripts/lib/driftReplay.ts).
  * `npm run workshop` runs it until Ctrl-C; its test runs it briefly.
  */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hubUsers } from '../../hub/db/users.ts';
+import { writeFileAtomic } from '../../station/store/atomicWrite.ts';
+import { hashPassword } from '../../web/auth/passwords.ts';
 import { startHub, type Hub } from '../../hub/hub.ts';
 import { startStation, type Station } from '../../station/app.ts';
 import { parseConfig } from '../../station/config.ts';
@@ -45,6 +50,8 @@ export interface WorkshopDemoOptions {
 export interface WorkshopDemo {
   services: WorkshopServices;
   hub: Hub;
+  /** The demo's lead login to the workshop dashboard; the password is kept in a file of the folder. */
+  lead: { name: string; passwordFile: string };
   stations: Array<DemoBench & { station: Station; url: string }>;
   stop(): Promise<void>;
 }
@@ -55,6 +62,29 @@ const tagged = (log: Log, tag: string): Log => ({
   warn: (m) => log.warn(`[${tag}] ${m}`),
   error: (m) => log.error(`[${tag}] ${m}`),
 });
+
+const DEMO_LEAD = 'lead';
+
+/**
+ * The workshop dashboard needs a lead login: the demo makes one on its first start, with a random password kept
+ * (owner-only) in the folder, and keeps it on later starts.
+ */
+async function ensureDemoLead(hub: Hub, dir: string): Promise<WorkshopDemo['lead']> {
+  const passwordFile = join(dir, 'hub-lead.password');
+  const users = hubUsers(hub.pool);
+  const known = await users.get(DEMO_LEAD);
+  if (!known || !existsSync(passwordFile)) {
+    const password = randomBytes(12).toString('base64url');
+    if (known) await users.remove(DEMO_LEAD);
+    await users.create({ name: DEMO_LEAD, passwordHash: await hashPassword(password), role: 'lead' });
+    await writeFileAtomic(passwordFile, `${password}\n`);
+    chmodSync(passwordFile, 0o600);
+  }
+  return { name: DEMO_LEAD, passwordFile };
+}
+
+/** The demo lead's password, as `npm run workshop` prints it. */
+export const demoLeadPassword = (lead: WorkshopDemo['lead']): string => readFileSync(lead.passwordFile, 'utf8').trim();
 
 async function benchConfig(o: WorkshopDemoOptions, services: WorkshopServices, b: DemoBench, port: number) {
   const dataDir = join(o.dir, 'stations', b.id);
@@ -115,13 +145,14 @@ export async function startWorkshopDemo(o: WorkshopDemoOptions): Promise<Worksho
   try {
     hub = await startHub(services.hubConfig, tagged(o.log, 'hub'));
     await hub.ingest.ready;
+    const lead = await ensureDemoLead(hub, o.dir);
     // One at a time: on first start each calibrates the demo product, which wants the machine to itself.
     for (const [i, b] of DEMO_BENCHES.entries()) {
       const port = o.firstStationPort === 0 ? 0 : o.firstStationPort + i;
       const station = await startStation(await benchConfig(o, services, b, port), tagged(o.log, b.id));
       started.push({ ...b, station, url: station.url });
     }
-    return { services, hub, stations: [...started], stop };
+    return { services, hub, lead, stations: [...started], stop };
   } catch (err) {
     await stop();
     throw err;

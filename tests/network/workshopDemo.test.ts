@@ -1,12 +1,18 @@
 // `npm run workshop`'s composition, run briefly on real parts: a local broker and PostgreSQL (hub/local/), the hub,
 // and three whole demo stations (startStation) with different makers, one under a drifting light. Inspections from
 // all three reach PostgreSQL, each with its bench's maker; stopping ends everything it started.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portAccepts } from '../../hub/local/service.ts';
-import { DEMO_BENCHES, startWorkshopDemo, type WorkshopDemo } from '../../scripts/lib/workshopDemo.ts';
+import {
+  DEMO_BENCHES,
+  demoLeadPassword,
+  startWorkshopDemo,
+  type WorkshopDemo,
+} from '../../scripts/lib/workshopDemo.ts';
+import { HubClient } from '../hub/harness.ts';
 import { eventually, memoryLog } from './workshop.ts';
 
 let dir: string;
@@ -52,6 +58,18 @@ describe('the workshop demo', () => {
     // The drifting bench replays frames rendered with its drift.
     const drift = join(dir, 'stations', 'bench-3', 'drift-replay');
     expect(readdirSync(drift).filter((f) => f.endsWith('.png'))).toHaveLength(6);
+  });
+
+  it('makes a lead login for the workshop dashboard, its password readable by the owner only', async () => {
+    const d = demo!;
+    expect(statSync(d.lead.passwordFile).mode & 0o077).toBe(0);
+    const lead = new HubClient(d.hub.url);
+    expect((await lead.get('/api/stations')).status).toBe(401);
+    expect((await lead.login(d.lead.name, 'not the password')).status).toBe(401);
+    expect((await lead.login(d.lead.name, demoLeadPassword(d.lead))).status).toBe(200);
+    const stations = await lead.json<Array<{ station: string; makerId: string | null }>>('/api/stations');
+    // Each bench with its maker from its start (published at start, not only on a change).
+    expect(stations.map((s) => [s.station, s.makerId]).sort()).toEqual(DEMO_BENCHES.map((b) => [b.id, b.maker]));
   });
 
   it('stops everything it started', async () => {
