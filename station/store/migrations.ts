@@ -159,16 +159,15 @@ CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
   },
   {
     version: 5,
-    name: 'outbox: the answers to the hub — a reference set refused, a reference set checked on this bench',
+    name: 'outbox: any kind the wire has — the repository checks kinds, so a new one needs no copy of the table',
     sql: `
--- SQLite cannot widen a CHECK in place: the table is copied. The station-sequence must never go back, even where the
--- newest entries were pruned, so the AUTOINCREMENT high-water mark is carried over before the old table goes (a
--- rename carries its sqlite_sequence row along).
+-- SQLite cannot drop or widen a CHECK in place: the table is copied, once, without the list of kinds (the outbox
+-- repository refuses an unknown kind, and the wire's kinds grow: answers to the hub's commands came first). The
+-- station-sequence must never go back, even where the newest entries were pruned, so the AUTOINCREMENT high-water
+-- mark is carried over before the old table goes (a rename carries its sqlite_sequence row along).
 CREATE TABLE outbox_v5 (
   seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-  kind         TEXT NOT NULL CHECK (kind IN ('inspection', 'review', 'reference_set_version',
-                                             'reference_set_activated', 'selection',
-                                             'reference_set_refused', 'reference_set_checked')),
+  kind         TEXT NOT NULL,
   payload_json TEXT NOT NULL CHECK (json_valid(payload_json)),
   created_at   INTEGER NOT NULL,
   sent_at      INTEGER
@@ -179,30 +178,6 @@ DELETE FROM sqlite_sequence WHERE name = 'outbox_v5';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox_v5', seq FROM sqlite_sequence WHERE name = 'outbox';
 DROP TABLE outbox;
 ALTER TABLE outbox_v5 RENAME TO outbox;
-CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
-`,
-  },
-  {
-    version: 6,
-    name: "outbox: a hub lead's review decision this station refused, and why",
-    sql: `
--- Widened as in version 5: copied, with the AUTOINCREMENT high-water mark carried over.
-CREATE TABLE outbox_v6 (
-  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-  kind         TEXT NOT NULL CHECK (kind IN ('inspection', 'review', 'reference_set_version',
-                                             'reference_set_activated', 'selection',
-                                             'reference_set_refused', 'reference_set_checked',
-                                             'review_refused')),
-  payload_json TEXT NOT NULL CHECK (json_valid(payload_json)),
-  created_at   INTEGER NOT NULL,
-  sent_at      INTEGER
-);
-INSERT INTO outbox_v6 (seq, kind, payload_json, created_at, sent_at)
-  SELECT seq, kind, payload_json, created_at, sent_at FROM outbox;
-DELETE FROM sqlite_sequence WHERE name = 'outbox_v6';
-INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox_v6', seq FROM sqlite_sequence WHERE name = 'outbox';
-DROP TABLE outbox;
-ALTER TABLE outbox_v6 RENAME TO outbox;
 CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
 `,
   },

@@ -1,4 +1,4 @@
-// Migration 5 copies the outbox to widen its kinds: unsent entries stay, and the station-sequence carries on past the
+// Migration 5 copies the outbox to drop its list of kinds (the repository checks them): unsent entries stay, and the station-sequence carries on past the
 // highest seq ever used, even when the newest entries were pruned before the upgrade (the hub keys on it).
 import Database from 'better-sqlite3';
 import path from 'node:path';
@@ -27,31 +27,10 @@ describe('outbox migration (5)', () => {
       const seq = store.outbox.add('reference_set_refused', { productId: 'tile', sha256: 'a', reason: 'why' });
       expect(seq).toBe(4);
       expect(store.outbox.add('reference_set_checked', { productId: 'tile' })).toBe(5);
-      expect(store.integrityCheck()).toBe('ok');
-    } finally {
-      store.close();
-    }
-  });
-});
-
-describe('outbox migration (6)', () => {
-  it('keeps every entry and the seq high-water mark, and takes a refused review decision', () => {
-    const dir = tempDir();
-    const file = path.join(dir, 'station.sqlite');
-    const raw = new Database(file);
-    migrate(raw, file, migrations.slice(0, 5));
-    const add = raw.prepare('INSERT INTO outbox (kind, payload_json, created_at, sent_at) VALUES (?, ?, ?, ?)');
-    add.run('reference_set_checked', '{"productId":"tile"}', 1, null);
-    add.run('selection', '{"productId":"mug","makerId":null}', 2, 5);
-    raw.prepare('DELETE FROM outbox WHERE seq > 1').run();
-    expect(() => add.run('review_refused', '{}', 3, null)).toThrow(/CHECK constraint/);
-    raw.close();
-
-    const store = openStore(dir);
-    try {
-      expect(store.outbox.unsent().map((e) => [e.seq, e.kind])).toEqual([[1, 'reference_set_checked']]);
       const refused = { inspectionId: 9, action: 'note', userName: 'marta@hub', reason: 'why' };
-      expect(store.outbox.add('review_refused', refused)).toBe(3);
+      expect(store.outbox.add('review_refused', refused)).toBe(6);
+      // The kinds are the repository's to check now.
+      expect(() => store.outbox.add('gossip' as never, {})).toThrow(/outbox kind/);
       expect(store.integrityCheck()).toBe('ok');
     } finally {
       store.close();
