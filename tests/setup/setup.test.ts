@@ -42,10 +42,10 @@ describe('setup step', () => {
     const r = runSetup(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(
-      'these system packages are missing: libopencv-dev, socat, chromium, udev, mosquitto, postgresql, systemd, cage',
+      'these system packages are missing: libopencv-dev, socat, chromium, udev, systemd, cage, mosquitto, postgresql',
     );
     expect(r.stderr).toContain(
-      'sudo apt-get install -y libopencv-dev socat chromium udev mosquitto postgresql systemd cage',
+      'sudo apt-get install -y libopencv-dev socat chromium udev systemd cage mosquitto postgresql',
     );
     expect(r.stderr).not.toMatch(/\n\s+at /); // one message, no stack trace
     expect(readFileSync(calls, 'utf8')).toMatch(/^dpkg-query -W/);
