@@ -11,6 +11,7 @@ import {
   logSince,
   logSize,
   portAccepts,
+  serverControls,
   type LocalServer,
   type Service,
   spawnService,
@@ -133,13 +134,6 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     url: `${opts.tls ? 'mqtts' : 'mqtt'}://${LOOPBACK}:${port}`,
     port,
     dir,
-    stop,
-    kill: async () => {
-      if (service) await stopService(service, 'SIGKILL');
-    },
-    restart: async () => {
-      await stop();
-      await launch();
-    },
+    ...serverControls(() => service, stop, launch),
   };
 }

@@ -7,7 +7,15 @@ import { join, resolve } from 'node:path';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { freePort, LOOPBACK, assertPortFree } from './ports.ts';
 import { assertDataMatches, findPostgres } from './postgresBinaries.ts';
-import { type LocalServer, type Service, spawnService, stopService, waitReady, withLog } from './service.ts';
+import {
+  type LocalServer,
+  type Service,
+  serverControls,
+  spawnService,
+  stopService,
+  waitReady,
+  withLog,
+} from './service.ts';
 import { assertReachable, chownTree, isRoot, type SystemUser, systemUser } from './systemUser.ts';
 
 export interface PostgresOptions {
@@ -180,13 +188,6 @@ export async function startPostgres(opts: PostgresOptions): Promise<Postgres> {
     adminConnectionString: adminUrl,
     port,
     dir,
-    stop,
-    kill: async () => {
-      if (service) await stopService(service, 'SIGKILL');
-    },
-    restart: async () => {
-      await stop();
-      await launch();
-    },
+    ...serverControls(() => service, stop, launch),
   };
 }

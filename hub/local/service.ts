@@ -132,3 +132,25 @@ export interface LocalServer {
   /** Stops it if running, then starts it again on the same port with the same data. */
   restart(): Promise<void>;
 }
+
+/**
+ * A LocalServer's controls over its one running process: `stop` ends it cleanly (each server its own way), `kill`
+ * is a crash, `restart` stops it if running and launches it again.
+ */
+export function serverControls(
+  running: () => Service | undefined,
+  stop: () => Promise<void>,
+  launch: () => Promise<void>,
+): Pick<LocalServer, 'stop' | 'kill' | 'restart'> {
+  return {
+    stop,
+    kill: async () => {
+      const service = running();
+      if (service) await stopService(service, 'SIGKILL');
+    },
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+  };
+}
