@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { type SimStation, simStationDir, startSimStation } from '../../scripts/lib/simStation.ts';
 import { startWorkshopServices, type WorkshopServices } from '../../scripts/lib/workshopServices.ts';
-import type { Log } from '../../station/shared/domain.d.ts';
+import { memoryLog } from '../runtime/harness.ts';
 
 export interface Workshop {
   dir: string;
@@ -18,15 +18,8 @@ export interface Workshop {
   close(): Promise<void>;
 }
 
-export function memoryLog(): Log & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    info: (m) => void lines.push(`info ${m}`),
-    warn: (m) => void lines.push(`warn ${m}`),
-    error: (m) => void lines.push(`error ${m}`),
-  };
-}
+/** The station tests' in-memory log, for the hub too. */
+export { memoryLog };
 
 export async function startWorkshop(stationIds: string[]): Promise<Workshop> {
   const dir = mkdtempSync(join(tmpdir(), 'workshop-'));

@@ -1,5 +1,6 @@
 // Borderline items across the workshop: verdict 'review' that no lead has decided yet (review status 'pending').
 import type { Pool } from 'pg';
+import type { HubRefusedDecision, HubReviewRequest } from '../../server/contract.d.ts';
 
 export interface ReviewFilter {
   station?: string;
@@ -24,20 +25,9 @@ export interface PendingReviewRow {
   request: ReviewRequestRow | null;
 }
 
-export interface ReviewRequestRow {
-  action: 'confirm_defect' | 'accept_good' | 'note';
-  note: string | null;
-  userName: string;
-  state: 'sent' | 'recorded' | 'refused';
-  sentAt: number | null;
-  updatedAt: number;
-  reason: string | null;
-}
-
-export interface RefusedRequestRow extends ReviewRequestRow {
-  station: string;
-  inspectionId: number;
-}
+/** The wire's shapes (hub/server/contract.d.ts): a decision sent to a bench, and one it refused. */
+export type ReviewRequestRow = HubReviewRequest;
+export type RefusedRequestRow = HubRefusedDecision;
 
 const requestOf = (r: Record<string, unknown>): ReviewRequestRow => ({
   action: r.action as ReviewRequestRow['action'],
