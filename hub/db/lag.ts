@@ -4,6 +4,7 @@
  * a backlog shows here as a growing age and a last seq that lags the station's own count (its /metrics backlog).
  */
 import type { Pool } from 'pg';
+import { stationStatuses } from './queries/stations.ts';
 
 export interface StationLag {
   stationId: string;
@@ -24,32 +25,15 @@ export interface StationLag {
   arrivalDelayMs: number | null;
 }
 
-const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
-
-/** One row per station the hub has heard of, by station id. */
+/** One row per station the hub has heard of, by station id: the Stations page's figures, read as lag. */
 export async function stationLag(pool: Pool, now = Date.now()): Promise<StationLag[]> {
-  // The newest row is found through the primary key (station_id, seq), not by scanning a station's events.
-  const r = await pool.query(
-    `SELECT s.id, s.online, agg.last_seq, agg.events, newest.at, newest.received_at
-     FROM stations s
-     LEFT JOIN LATERAL (SELECT MAX(seq) AS last_seq, COUNT(*) AS events FROM events e WHERE e.station_id = s.id) agg
-       ON true
-     LEFT JOIN LATERAL (SELECT at, received_at FROM events e WHERE e.station_id = s.id ORDER BY seq DESC LIMIT 1) newest
-       ON true
-     ORDER BY s.id`,
-  );
-  return r.rows.map((row) => {
-    const lastSeq = num(row.last_seq) ?? 0;
-    const receivedAt = num(row.received_at);
-    const at = num(row.at);
-    return {
-      stationId: row.id,
-      online: row.online,
-      lastSeq,
-      missing: lastSeq - (num(row.events) ?? 0),
-      newestReceivedAt: receivedAt,
-      ageMs: receivedAt === null ? null : now - receivedAt,
-      arrivalDelayMs: receivedAt === null || at === null ? null : receivedAt - at,
-    };
-  });
+  return (await stationStatuses(pool)).map((st) => ({
+    stationId: st.station,
+    online: st.online,
+    lastSeq: st.lastSeq ?? 0,
+    missing: st.missing,
+    newestReceivedAt: st.lastReceivedAt,
+    ageMs: st.lastReceivedAt === null ? null : now - st.lastReceivedAt,
+    arrivalDelayMs: st.lagMs,
+  }));
 }
