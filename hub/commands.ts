@@ -4,10 +4,16 @@
  * rather than holding a lead's request in memory with no end.
  */
 import type { MqttClient } from 'mqtt';
+import { HttpError } from '../web/http-error.ts';
 import { commandMessage, type CommandMessage } from '../station/network/commands.ts';
 import { commandsTopic } from '../station/network/topics.ts';
 
-export class BrokerUnavailable extends Error {}
+/** A broker the hub cannot reach is the lead's to retry: a 503 wherever a route meets it. */
+export class BrokerUnavailable extends HttpError {
+  constructor(message: string) {
+    super(503, message);
+  }
+}
 
 export type SendCommand = (stationId: string, command: CommandMessage) => Promise<void>;
 

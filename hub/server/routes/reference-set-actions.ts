@@ -11,7 +11,7 @@ import { Router } from 'express';
 import type { Pool } from 'pg';
 import { HttpError, notFound } from '../../../web/http-error.ts';
 import { COMMAND_VERSION } from '../../../station/network/commands.ts';
-import { BrokerUnavailable, type SendCommand } from '../../commands.ts';
+import type { SendCommand } from '../../commands.ts';
 import { benchReferenceSets } from '../../db/benches.ts';
 import { forgetSent, recordActivateSent, recordSent, referenceSetFile } from '../../db/deliveries.ts';
 import { heldReferenceSets } from '../../db/queries/heldSets.ts';
@@ -28,15 +28,6 @@ async function knownStations(pool: Pool, ids: string[]): Promise<void> {
   const known = new Set(r.rows.map((x) => x.id));
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length) throw notFound(`unknown station(s): ${unknown.join(', ')} (never seen by the hub)`);
-}
-
-/** A broker the hub cannot reach is the lead's to retry, not a fault of the hub. */
-async function sending(work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (err) {
-    throw err instanceof BrokerUnavailable ? new HttpError(503, err.message) : err;
-  }
 }
 
 export function referenceSetActionRoutes(pool: Pool, send: SendCommand): Router {
@@ -58,7 +49,7 @@ export function referenceSetActionRoutes(pool: Pool, send: SendCommand): Router 
     for (const id of stations) {
       await recordSent(pool, file.sha256, id, file.productId);
       try {
-        await sending(() => send(id, { v: COMMAND_VERSION, kind: 'publish_reference_set', at: Date.now(), data }));
+        await send(id, { v: COMMAND_VERSION, kind: 'publish_reference_set', at: Date.now(), data });
       } catch (err) {
         await forgetSent(pool, file.sha256, id);
         throw err;
@@ -82,14 +73,12 @@ export function referenceSetActionRoutes(pool: Pool, send: SendCommand): Router 
         409,
         `station ${body.station} has not reported holding reference set ${body.sha256.slice(0, 12)}…; publish it there and wait for its check`,
       );
-    await sending(() =>
-      send(body.station, {
-        v: COMMAND_VERSION,
-        kind: 'activate_reference_set',
-        at: Date.now(),
-        data: { productId: row.product_id, sha256: body.sha256 },
-      }),
-    );
+    await send(body.station, {
+      v: COMMAND_VERSION,
+      kind: 'activate_reference_set',
+      at: Date.now(),
+      data: { productId: row.product_id, sha256: body.sha256 },
+    });
     await recordActivateSent(pool, body.sha256, body.station);
     const answer: ActivateAnswer = { station: body.station, productId: row.product_id, version: row.version };
     res.status(202).json(answer);

@@ -9,7 +9,7 @@ import type { Pool } from 'pg';
 import { userOf } from '../../../web/auth/index.ts';
 import { HttpError, notFound } from '../../../web/http-error.ts';
 import { COMMAND_VERSION, hubUserName } from '../../../station/network/commands.ts';
-import { BrokerUnavailable, type SendCommand } from '../../commands.ts';
+import type { SendCommand } from '../../commands.ts';
 import { forgetDecisionSent, recordDecisionSent } from '../../db/reviewRequests.ts';
 import type { ReviewDecisionAnswer } from '../contract.d.ts';
 import { parseRequest, reviewDecisionBody, reviewParams } from '../requests.ts';
@@ -45,7 +45,7 @@ export function reviewDecisionRoutes(pool: Pool, send: SendCommand): Router {
       });
     } catch (err) {
       await forgetDecisionSent(pool, station, id, now);
-      throw err instanceof BrokerUnavailable ? new HttpError(503, err.message) : err;
+      throw err;
     }
     const answer: ReviewDecisionAnswer = { station, inspectionId: id, action, userName, state: 'sent' };
     res.status(202).json(answer);
