@@ -1,7 +1,7 @@
 /**
  * Bring your own backbone:
  *   npm run model:add -- <file.onnx> --taps <a>,<b> --mean r,g,b --std r,g,b [--scale 1/255] [--size 224]
- *                        [--id name] [--colour RGB|BGR] [--licence text] [--out-dir dir] [--list]
+ *                        [--id name] [--colour RGB|BGR] [--licence text] [--out-dir dir] [--skip-cost] [--list]
  * Exposes the named tensors of any ONNX image classifier as float32 outputs, prunes the rest, probes the
  * result once with ONNX Runtime for channels and strides, and writes models/generated/<id>.onnx + <id>.json.
  */
@@ -15,6 +15,8 @@ import { sha256Bytes, writeManifest } from './manifest-file.ts';
 import { writeFileAtomicSync } from '../station/store/atomicWrite.ts';
 import { decodeModel, encodeModel, toNumber } from './onnx/proto.ts';
 import { exposeTaps, imageInput, listTensors } from './onnx/taps.ts';
+import { loadBackbone } from './load.ts';
+import { measureCaptureCost } from '../station/calibrate/tune/measureCost.ts';
 
 export const ADD_ID = 'models/add.ts v1';
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,6 +32,8 @@ export interface AddOptions {
   colour: 'RGB' | 'BGR';
   licence?: string;
   outDir?: string;
+  /** Time the added model on this machine for the tuner's latency budget (default true; see manifest cost). */
+  measureCost?: boolean;
   log?: (s: string) => void;
 }
 
@@ -131,6 +135,7 @@ export async function addModel(o: AddOptions): Promise<ModelManifest> {
     producedBy: ADD_ID,
     notes: [`original input ${originalInputType}`, ...notes].join('; '),
   };
+  if (o.measureCost !== false) manifest.cost = await measuredCost(join(outDir, `${id}.json`), manifest, log);
   writeManifest(join(outDir, `${id}.json`), manifest);
   log(
     `model:add wrote ${join(outDir, manifest.file)} (${(bytes.length / 1e6).toFixed(1)} MB, ${dynamicSize ? 'any input size' : `fixed ${size}×${size}`})`,
@@ -138,6 +143,21 @@ export async function addModel(o: AddOptions): Promise<ModelManifest> {
   for (const t of taps) log(`  tap ${t.name}: ${t.channels} ch, stride ${t.stride}, ${t.mapSize.join('×')} at ${size}`);
   for (const n of notes) log(`  ${n}`);
   return manifest;
+}
+
+/** The new model's cost model, timed here: the self-tuning judges latency budgets on it. */
+async function measuredCost(path: string, manifest: ModelManifest, log: (s: string) => void) {
+  writeManifest(path, manifest);
+  const backbone = await loadBackbone(path);
+  try {
+    const cost = await measureCaptureCost(backbone);
+    log(
+      `  cost: ${cost.fixedMs.toFixed(1)} ms + ${cost.msPerMegapixel.toFixed(0)} ms per input megapixel on this machine`,
+    );
+    return cost;
+  } finally {
+    await backbone.session.release();
+  }
 }
 
 function triple(v: string | undefined, flag: string): [number, number, number] {
@@ -169,6 +189,7 @@ async function main(argv: string[]) {
       licence: { type: 'string' },
       'out-dir': { type: 'string' },
       list: { type: 'boolean' },
+      'skip-cost': { type: 'boolean' },
     },
   });
   if (positionals.length !== 1)
@@ -198,6 +219,7 @@ async function main(argv: string[]) {
     scale: values.scale ? number(values.scale, '--scale') : 1 / 255,
     size: values.size ? number(values.size, '--size') : undefined,
     id: values.id,
+    measureCost: !values['skip-cost'],
     colour,
     licence: values.licence,
     outDir: values['out-dir'],

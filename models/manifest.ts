@@ -53,6 +53,18 @@ export const manifestSchema = closedObject({
     }),
   }),
   taps: z.array(featureTap, { error: mustBe('a list of taps') }).min(1),
+  /**
+   * What one inspection costs with this backbone on the reference bench (2 cores): capture-to-score ≈ fixedMs +
+   * msPerMegapixel × model-input megapixels, the nearest-neighbour work held at the tuner's bank cap. The
+   * self-tuning judges the latency budget on this, so the same images choose the same configuration however busy
+   * the machine is. Without it, the tuner measures each candidate instead.
+   */
+  cost: closedObject({
+    fixedMs: z.number({ error: mustBe('a number of milliseconds') }).nonnegative(),
+    msPerMegapixel: positive(),
+    /** Where and how the figures were measured. */
+    measured: text(),
+  }).optional(),
   /** ISO time the file was produced. */
   created: text(),
   /** What produced the file (converter and its version, or `model:add`), so stale outputs are rebuilt. */

@@ -26,6 +26,8 @@ export interface SourceEntry {
   size: number;
   dynamicSize: boolean;
   taps: string[];
+  /** The backbone's cost model on the reference bench (see manifest.ts); copied into its manifest. */
+  cost?: ModelManifest['cost'];
   notes?: string;
 }
 
@@ -117,9 +119,17 @@ export function prepareModel(id: string, src: SourceEntry, dir = GENERATED_DIR):
     created: new Date().toISOString(),
     producedBy: CONVERTER_ID,
     notes: src.notes,
+    cost: src.cost,
   };
   writeManifest(join(dir, `${id}.json`), manifest);
   return manifest;
+}
+
+/** A new cost measurement needs no new conversion: only the manifest is rewritten. */
+function syncCost(manifestPath: string, cost: SourceEntry['cost']): void {
+  const m = readManifest(manifestPath);
+  if (JSON.stringify(m.cost) === JSON.stringify(cost)) return;
+  writeManifest(manifestPath, { ...m, cost });
 }
 
 export function prepareAll(opts: { force?: boolean; dir?: string; log?: (s: string) => void } = {}): void {
@@ -129,6 +139,7 @@ export function prepareAll(opts: { force?: boolean; dir?: string; log?: (s: stri
   for (const [id, src] of Object.entries(sources)) {
     const { version } = installedPackage(src.package);
     if (!opts.force && upToDate(id, src, version, dir)) {
+      syncCost(join(dir, `${id}.json`), src.cost);
       log(`models: ${id} is up to date`);
       continue;
     }

@@ -1,7 +1,9 @@
 /**
- * Backbone latency: `tsx scripts/bench-model.ts [--runs 30] [--threads 2] [--spin] [manifest.json ...]`.
+ * Backbone latency: `tsx scripts/bench-model.ts [--runs 30] [--threads 2] [--spin] [--cost] [manifest.json ...]`.
  * For each model: file size, session load time, p50/p95 of one forward pass on a single image at 224×224
  * (and at the model's own size when that differs). Defaults to the prepared models in models/generated/.
+ * --cost also measures each model's capture-to-score cost model on this machine (for models/sources.json "cost"
+ * when this machine is the reference bench) beside the one its manifest holds.
  */
 import { statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -9,6 +11,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { generatedManifestPath, loadBackbone } from '../models/load.ts';
 import { readSources } from '../models/prepare.ts';
+import { measureCaptureCost } from '../station/calibrate/tune/measureCost.ts';
 
 function percentile(sorted: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -37,6 +40,7 @@ async function main() {
       runs: { type: 'string', default: '30' },
       threads: { type: 'string', default: '2' },
       spin: { type: 'boolean', default: false },
+      cost: { type: 'boolean', default: false },
     },
   });
   const runs = Number(values.runs);
@@ -68,6 +72,13 @@ async function main() {
       const taps = manifest.taps.map((t) => `${t.name}/${t.stride}`).join(' ');
       console.log(
         `| ${manifest.id} | ${mb} | ${loadMs.toFixed(0)} | ${size}×${size} | ${p50.toFixed(1)} | ${p95.toFixed(1)} | ${taps} |`,
+      );
+    }
+    if (values.cost) {
+      const c = await measureCaptureCost({ session, manifest });
+      const held = manifest.cost ? `${manifest.cost.fixedMs} + ${manifest.cost.msPerMegapixel}/MP` : 'none';
+      console.log(
+        `|   cost here: ${c.fixedMs.toFixed(1)} ms + ${c.msPerMegapixel.toFixed(0)} ms/MP (manifest: ${held}) | | | | | | |`,
       );
     }
     await session.release();

@@ -28,11 +28,11 @@ export function printSelfTuned(r: SelfTunedResult): void {
       `  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${c(r.verdicts.good)}; defect ${c(r.verdicts.defect)}`,
     );
   }
-  console.log('  candidate                                   separation  latency ms  test AUROC');
+  console.log('  candidate                                   separation  latency ms (measured)  test AUROC');
   for (const c of s.candidates) {
     const mark = c.label === r.config.label ? '*' : ' ';
     console.log(
-      `  ${mark} ${c.label.padEnd(42)} ${f4(c.separation)}      ${c.latencyMs.toFixed(1).padStart(6)}      ${f4(c.testAuroc)}`,
+      `  ${mark} ${c.label.padEnd(42)} ${f4(c.separation)}      ${c.latencyMs.toFixed(1).padStart(6)} (${c.measuredMs.toFixed(1).padStart(6)})      ${f4(c.testAuroc)}`,
     );
   }
   if (s.regret !== null)

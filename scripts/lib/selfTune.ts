@@ -52,7 +52,9 @@ export interface CandidateOnTest {
   label: string;
   candidate: Candidate;
   separation: number;
+  /** What the budget was judged on (the backbone's cost model, else measuredMs). */
   latencyMs: number;
+  measuredMs: number;
   testAuroc: number | null;
 }
 
@@ -180,6 +182,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
       candidate: r.candidate,
       separation: r.separation,
       latencyMs: r.latencyMs,
+      measuredMs: r.measuredMs,
       testAuroc: testAuroc.get(engineKey(r.candidate))?.[String(r.candidate.topShare)] ?? null,
     }));
     const measured = candidates

@@ -183,14 +183,20 @@ export function tuningLines(t: TuningSummary): string[] {
   L.push(
     `  chosen by self-tuning in ${t.seconds.toFixed(0)} s on ${t.searchImages} good images and ${t.syntheticDefects} synthetic defects (budget ${t.budgetMs} ms):`,
   );
-  L.push('    candidate                                  separation  synthetic  rejects  caught@10%  latency ms');
+  L.push(
+    '    candidate                                  separation  synthetic  rejects  caught@10%  latency ms  measured ms',
+  );
   for (const c of t.candidates) {
     const mark = c.label === t.chosen ? '  *' : c.withinBudget ? '   ' : '  -';
     L.push(
       `${mark} ${c.label.padEnd(42)} ${c.separation.toFixed(3).padStart(9)} ${c.synthetic.toFixed(3).padStart(10)} ${c.rejects === null ? '    —' : c.rejects.toFixed(3).padStart(8)} ` +
-        `${pc(c.caught).padStart(11)} ${c.latencyMs.toFixed(1).padStart(11)}`,
+        `${pc(c.caught).padStart(11)} ${c.latencyMs.toFixed(1).padStart(11)} ${c.measuredMs.toFixed(1).padStart(12)}`,
     );
   }
-  L.push('    * chosen   - over the latency budget');
+  L.push(
+    t.candidates.some((c) => c.latencyFrom === 'cost model')
+      ? '    * chosen   - over the latency budget (judged on latency ms: the backbone cost model; measured ms: timed here, now)'
+      : '    * chosen   - over the latency budget',
+  );
   return L;
 }

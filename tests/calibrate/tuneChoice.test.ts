@@ -18,6 +18,8 @@ const row = (c: Partial<Candidate>, separation: number, latencyMs: number): Cand
   rejects: null,
   caught: 0.5,
   latencyMs,
+  measuredMs: latencyMs,
+  latencyFrom: 'cost model',
   byKind: {},
 });
 

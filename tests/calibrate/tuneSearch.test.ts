@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backbone } from '../../models/load.ts';
 import { engineKey, type Candidate } from '../../station/calibrate/tune/candidates.ts';
 import { chooseCandidate } from '../../station/calibrate/tune/choose.ts';
+import { predictMs } from '../../station/calibrate/tune/cost.ts';
 import { searchCandidates, type SearchImages } from '../../station/calibrate/tune/search.ts';
 import { createRng } from '../../station/shared/random.ts';
 import { createEngine, type Engine } from '../../station/vision/engine.ts';
@@ -131,6 +132,12 @@ describe('self-tuning search', () => {
     const { chosen } = chooseCandidate(rows, { budgetMs: 100_000, space, nativeAspect: 1 });
     expect(chosen.candidate.size).toBe(448);
     expect(rows[1].byKind.hairline).toBe(rows[1].synthetic);
+    // The budget is judged on the backbone's cost model: one just under the 448 input's prediction keeps the 224.
+    const cost = backbone.manifest.cost!;
+    expect(rows.map((r) => r.latencyMs)).toEqual([predictMs(cost, 224 * 224), predictMs(cost, 448 * 448)]);
+    const tight = chooseCandidate(rows, { budgetMs: rows[1].latencyMs - 0.01, space, nativeAspect: 1 });
+    expect(tight.chosen.candidate.size).toBe(224);
+    expect(tight.reason).toMatch(/1 candidate\(s\) over the .* ms budget left out/);
   }, 240_000);
 
   it('items placed in any orientation: turned views in the bank separate better and are chosen', async () => {
@@ -161,6 +168,35 @@ describe('self-tuning search', () => {
       );
     const [a] = await run(),
       [b] = await run();
-    expect([a.separation, a.caught]).toEqual([b.separation, b.caught]);
+    expect([a.separation, a.caught, a.latencyMs, a.latencyFrom]).toEqual([
+      b.separation,
+      b.caught,
+      b.latencyMs,
+      'cost model',
+    ]);
+  }, 240_000);
+
+  it('a backbone without a cost model is judged on its timing, and says so', async () => {
+    const { cost: _, ...uncosted } = backbone.manifest;
+    const engine = createEngine({ ...backbone, manifest: uncosted }, { threads: 1 });
+    try {
+      const goods = Array.from({ length: 4 }, (_, i) => plate(i + 1, 0));
+      const synthetic = goods.map((_, i) => ({ source: i, image: plate(i + 1, 0, 0.5), kind: 'blotch' }));
+      const [row] = await searchCandidates(
+        [base],
+        async () => engine,
+        { goods, synthetic, rejects: [] },
+        {
+          folds: 2,
+          seed: 1,
+          bankSize: () => 1000,
+        },
+      );
+      expect(row.latencyFrom).toBe('measured');
+      expect(row.latencyMs).toBe(row.measuredMs);
+      expect(row.measuredMs).toBeGreaterThan(0);
+    } finally {
+      await engine.release();
+    }
   }, 240_000);
 });

@@ -24,6 +24,7 @@ import {
   type Candidate,
 } from './candidates.ts';
 import { medianAspect, medianLongSide, searchSubset, tuneProduct } from './index.ts';
+import type { CandidateFigures } from './search.ts';
 
 export interface TuningSummary {
   chosen: string;
@@ -47,7 +48,11 @@ export interface TuningSummary {
     synthetic: number;
     rejects: number | null;
     caught: number;
+    /** What the budget was judged on (the backbone's cost model, else the timing). */
     latencyMs: number;
+    /** Timed during this search. */
+    measuredMs: number;
+    latencyFrom: CandidateFigures['latencyFrom'];
     withinBudget: boolean;
   }[];
 }
@@ -185,6 +190,8 @@ export function productTuner(
         rejects: r.rejects,
         caught: r.caught,
         latencyMs: r.latencyMs,
+        measuredMs: r.measuredMs,
+        latencyFrom: r.latencyFrom,
         withinBudget: r.latencyMs <= budgetMs,
       })),
     });

@@ -12,6 +12,8 @@ import type { ReferenceSet } from '../../vision/referenceSet.ts';
 import type { ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage, PatchEmbedding } from '../../vision/types.ts';
 import { engineKey, type Candidate } from './candidates.ts';
+import { predictMs } from './cost.ts';
+import { timeInspections } from './timing.ts';
 
 export interface SearchImages {
   goods: DecodedImage[];
@@ -28,8 +30,11 @@ export interface CandidateFigures {
   rejects: number | null;
   /** Share of synthetic defects above the held-out goods' 90th percentile, type 7 as the bands take it (what a 10 % review band would catch). */
   caught: number;
-  /** Fastest of 5 preprocess + embed + score runs of one item, ms (measured during the search). */
+  /** Capture-to-score the budget is judged on, ms: the backbone's cost model (see cost.ts), else measuredMs. */
   latencyMs: number;
+  /** Fastest of 5 preprocess + embed + score runs of one item, ms, timed during the search (reported beside it). */
+  measuredMs: number;
+  latencyFrom: 'cost model' | 'measured';
   /** Separation per synthetic defect kind. */
   byKind: Record<string, number>;
 }
@@ -103,19 +108,22 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
       }
     }
   }
+  const measuredMs = await latency(engine, images.goods, goodEmb, coresetSize, opts.itemRegion);
+  const input = await engine.preprocess(images.goods[0]);
+  const cost = engine.manifest.cost;
   return {
     good,
     synthetic,
     rejects,
-    latencyMs: await latency(engine, images.goods, goodEmb, coresetSize, opts.itemRegion),
+    measuredMs,
+    latencyMs: cost ? predictMs(cost, input.width * input.height) : measuredMs,
+    latencyFrom: cost ? ('cost model' as const) : ('measured' as const),
   };
 }
 
 /**
- * Capture-to-score as the station will run it: fit + backbone + score of a decoded frame against a bank of the
- * final size (a small product's search banks are smaller, and kNN time grows with the bank). The fastest of 5
- * after a warm-up: what the configuration costs on an otherwise idle bench. A median moved with whatever else ran
- * (a calibration beside a live bench put the tile's default over its budget and changed the choice).
+ * The fastest of 5 timed inspections after a warm-up: what the configuration costs on an otherwise idle bench. A
+ * median moved with whatever else ran (a calibration beside a live bench put the tile's default over its budget).
  */
 async function latency(
   engine: Engine,
@@ -124,25 +132,7 @@ async function latency(
   bankSize: number,
   itemRegion?: ItemRegion | null,
 ): Promise<number> {
-  const set = engine.buildReferenceSet(
-    embs,
-    embs.map((_, k) => `latency-${k}`),
-    { coresetSize: bankSize, seed: 1, itemRegion },
-  );
-  if (set.bankSize < bankSize) {
-    // Only the bank's size matters for timing: repeat rows up to the size the product will have.
-    const bank = new Float32Array(bankSize * set.dim);
-    for (let r = 0; r < bankSize; r++)
-      bank.set(set.bank.subarray((r % set.bankSize) * set.dim, ((r % set.bankSize) + 1) * set.dim), r * set.dim);
-    Object.assign(set, { bank, bankSize });
-  }
-  const ms: number[] = [];
-  for (let k = 0; k < 6; k++) {
-    const t = performance.now();
-    await engine.score(await engine.embed(await engine.preprocess(goods[k % goods.length])), set);
-    if (k > 0) ms.push(performance.now() - t);
-  }
-  return Math.min(...ms);
+  return Math.min(...(await timeInspections(engine, goods, embs, bankSize, 5, itemRegion)));
 }
 
 function figures(c: Candidate, s: Awaited<ReturnType<typeof scoreEngine>>, images: SearchImages): CandidateFigures {
@@ -169,6 +159,8 @@ function figures(c: Candidate, s: Awaited<ReturnType<typeof scoreEngine>>, image
     rejects,
     caught: caughtOf.filter((v) => v > bar).length / Math.max(1, caughtOf.length),
     latencyMs: s.latencyMs,
+    measuredMs: s.measuredMs,
+    latencyFrom: s.latencyFrom,
     byKind,
   };
 }

@@ -1,0 +1,32 @@
+/**
+ * The latency a configuration will have, from its backbone's cost model (pure). A timing taken during the search
+ * moves with whatever else the machine does (on screw the 448 input measured 46.7 ms one quiet run and 60.1 ms the
+ * next, either side of the 60 ms budget), so the budget is judged on a prediction: the same images and seed choose
+ * the same configuration on any day. The timing is still taken and reported beside it.
+ */
+import type { ModelManifest } from '../../../models/manifest.ts';
+
+export type CaptureCost = NonNullable<ModelManifest['cost']>;
+
+/** Predicted capture-to-score (ms) of one item whose model input has this many pixels. */
+export const predictMs = (cost: Pick<CaptureCost, 'fixedMs' | 'msPerMegapixel'>, inputPixels: number): number =>
+  cost.fixedMs + (cost.msPerMegapixel * inputPixels) / 1e6;
+
+/**
+ * The least-squares line through (input pixels, ms) timings: what a backbone costs per megapixel and what every
+ * item costs regardless (decoding, resizing, the capped kNN). Needs two distinct sizes.
+ */
+export function fitCost(points: { inputPixels: number; ms: number }[]): { fixedMs: number; msPerMegapixel: number } {
+  const xs = points.map((p) => p.inputPixels / 1e6);
+  if (new Set(xs).size < 2) throw new Error('a cost model needs timings at two or more input sizes');
+  const n = points.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = points.reduce((a, p) => a + p.ms, 0) / n;
+  const sxy = points.reduce((a, p, i) => a + (xs[i] - mx) * (p.ms - my), 0);
+  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  const slope = sxy / sxx;
+  // A slope at or below zero is noise on a model too small to time; charge it per pixel anyway so larger inputs
+  // never look free.
+  const msPerMegapixel = slope > 0 ? slope : my / mx;
+  return { fixedMs: Math.max(0, slope > 0 ? my - slope * mx : 0), msPerMegapixel };
+}

@@ -1,0 +1,47 @@
+/** The backbone cost model the latency budget is judged on: the fit, and a measurement on the real backbone. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backbone } from '../../models/load.ts';
+import { fitCost, predictMs } from '../../station/calibrate/tune/cost.ts';
+import { measureCaptureCost } from '../../station/calibrate/tune/measureCost.ts';
+import { testBackbone } from '../vision/backbone.ts';
+
+describe('cost model', () => {
+  it('recovers the line through exact timings', () => {
+    const points = [50_176, 200_704, 409_600].map((inputPixels) => ({
+      inputPixels,
+      ms: 12 + (150 * inputPixels) / 1e6,
+    }));
+    const fit = fitCost(points);
+    expect(fit.fixedMs).toBeCloseTo(12, 9);
+    expect(fit.msPerMegapixel).toBeCloseTo(150, 9);
+    expect(predictMs(fit, 1e6)).toBeCloseTo(162, 9);
+  });
+
+  it('never makes a larger input free, and needs two sizes', () => {
+    // Timings that fall with size are noise: all of the cost is charged per pixel instead.
+    const fit = fitCost([
+      { inputPixels: 1e5, ms: 10 },
+      { inputPixels: 2e5, ms: 9 },
+    ]);
+    expect(fit.msPerMegapixel).toBeGreaterThan(0);
+    expect(predictMs(fit, 4e5)).toBeGreaterThan(predictMs(fit, 2e5));
+    expect(() => fitCost([{ inputPixels: 1e5, ms: 10 }])).toThrow(/two or more input sizes/);
+  });
+});
+
+describe('measuring a backbone', () => {
+  let backbone: Backbone;
+  beforeAll(async () => {
+    backbone = await testBackbone();
+  }, 120_000);
+  afterAll(async () => {
+    await backbone?.session.release();
+  });
+
+  it('times the real backbone at several input sizes and fits a cost that grows with the input', async () => {
+    const cost = await measureCaptureCost(backbone, { runs: 3 });
+    expect(cost.fixedMs).toBeGreaterThanOrEqual(0);
+    expect(cost.msPerMegapixel).toBeGreaterThan(0);
+    expect(cost.measured).toMatch(/224², 448², 640 at 2\.5:1, 640²/);
+  }, 120_000);
+});
