@@ -20,6 +20,8 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BACKBONE, generatedManifestPath, loadBackbone } from '../models/load.ts';
 import { createEngine } from '../station/vision/engine.ts';
+import { DEFAULT_LATENCY_BUDGET_MS } from '../station/calibrate/tune/budget.ts';
+import { predictMs } from '../station/calibrate/tune/cost.ts';
 import { decodeImage } from '../station/vision/preprocess.ts';
 import { nearestBlocked, OrtNearest, rowNorms } from '../station/vision/knn.ts';
 import { percentile } from '../station/vision/metrics.ts';
@@ -222,6 +224,13 @@ async function benchOneAtATime(engine: Engine, set: ReferenceSet, probe: BenchIm
   console.log(
     '  (capture-to-score: a decoded frame, as the camera delivers it, to its score and heatmap; file-to-score adds decoding an image file)',
   );
+  const cost = engine.manifest.cost;
+  if (cost) {
+    const input = await engine.preprocess(await decodeImage(probe[0].bytes, probe[0].name));
+    console.log(
+      `  self-tuning judged this configuration at ${predictMs(cost, input.width * input.height).toFixed(1)} ms (the backbone's cost model, ${input.width}×${input.height} input) against a ${DEFAULT_LATENCY_BUDGET_MS} ms default budget`,
+    );
+  }
 }
 
 /**
