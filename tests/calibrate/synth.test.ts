@@ -7,6 +7,7 @@ import {
   synthesizeSet,
 } from '../../station/calibrate/synth/index.ts';
 import { dilate, insetDistance } from '../../station/calibrate/synth/raster.ts';
+import { LARGEST_SHARE } from '../../station/calibrate/synth/context.ts';
 import { SURFACE_COVER } from '../../station/calibrate/tune/choose.ts';
 import { typicalItemCover } from '../../station/vision/itemRegion.ts';
 import { renderItem } from '../../station/demo/generate.ts';
@@ -161,7 +162,7 @@ describe('synthesizeDefect', () => {
           if (kind === 'chip') {
             // a bite out of the outline: it touches the edge and reaches no deeper than its size
             expect(shallowest, what).toBeLessThanOrEqual(1.5);
-            expect(deepest, what).toBeLessThanOrEqual(0.1 * extent + 4);
+            expect(deepest, what).toBeLessThanOrEqual(LARGEST_SHARE * extent + 4);
           }
           expect(changedOutside(img.data, out.image.data, mask, 4), what).toBe(0);
           expect(meanAbsDiff(img.data, out.image.data, mask), what).toBeGreaterThan(6);

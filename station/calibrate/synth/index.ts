@@ -31,7 +31,7 @@ export interface SynthOptions {
   donors?: DecodedImage[];
   /** 1 on the item; estimated from the photograph when not given. */
   itemMask?: Uint8Array;
-  /** 0 = hairline … 1 = about a tenth of the item; drawn at random when not given. */
+  /** 0 = hairline … 1 = about a tenth of the item's area; drawn at random when not given. */
   size?: number;
 }
 
