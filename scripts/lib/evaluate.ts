@@ -65,6 +65,8 @@ export interface CategoryResult {
   verdictBand?: ReturnType<VerdictTally['bandSummary']>;
   /** Image AUROC per pooled share asked for in `poolings`. */
   poolAuroc?: Record<string, number>;
+  /** Per pooled share asked for in `poolings`, every test image's score in test order; not written to --json. */
+  pooledScores?: Record<string, number[]>;
 }
 
 /** Growable float buffer: collects millions of pixel scores without boxing them into JS arrays. */
@@ -173,6 +175,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
           poolAuroc: Object.fromEntries(
             opts.poolings.map((share, k) => [String(share), aurocFromGroups(...byLabel(t.pooled[k]))]),
           ),
+          pooledScores: Object.fromEntries(opts.poolings.map((share, k) => [String(share), t.pooled[k]])),
         }
       : {}),
     ...(tally ? { verdicts: tally.verdicts(), verdictBand: tally.bandSummary() } : {}),

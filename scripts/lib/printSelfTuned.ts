@@ -37,4 +37,28 @@ export function printSelfTuned(r: SelfTunedResult): void {
   }
   if (s.regret !== null)
     console.log(`  selection regret (best test AUROC within budget − chosen): ${s.regret.toFixed(4)}`);
+  printCombinations(r);
+}
+
+/** Combining two candidates instead of choosing one: the best pairs by separation, and the best on the test images. */
+function printCombinations(r: SelfTunedResult): void {
+  const all = r.selection.combinations;
+  if (all.length === 0) {
+    console.log('  combined pairs: none of two backbones fits the budget together');
+    return;
+  }
+  const onTest = all.filter((c) => c.testAuroc !== null);
+  const best = onTest.length ? onTest.reduce((a, b) => ((b.testAuroc ?? 0) > (a.testAuroc ?? 0) ? b : a)) : null;
+  const shown = [...all.slice(0, 3), ...(best && !all.slice(0, 3).includes(best) ? [best] : [])];
+  console.log(
+    '  combined pair (each on its own held-out good scale)                   separation  latency ms  test AUROC',
+  );
+  for (const c of shown)
+    console.log(
+      `    ${c.label.padEnd(70)} ${f4(c.separation)}      ${c.latencyMs.toFixed(1).padStart(6)}      ${f4(c.testAuroc)}`,
+    );
+  if (best)
+    console.log(
+      `  combining vs choosing: best pair within budget ${f4(best.testAuroc)}, best-separating pair ${f4(all[0].testAuroc)}, chosen single ${f4(r.imageAuroc)}`,
+    );
 }

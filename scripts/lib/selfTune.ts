@@ -22,6 +22,14 @@ import {
   type TuneResult,
 } from '../../station/calibrate/tune/index.ts';
 import { engineChoiceFor } from '../../station/calibrate/tune/productTuner.ts';
+import {
+  combinations,
+  combineScores,
+  goodScale,
+  type Combination,
+  type GoodScale,
+} from '../../station/calibrate/tune/combine.ts';
+import { aurocFromGroups } from '../../station/vision/metrics.ts';
 import { enginePool } from '../../station/engines/pool.ts';
 import { regionCover } from '../../station/vision/itemRegion.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
@@ -58,6 +66,14 @@ export interface CandidateOnTest {
   testAuroc: number | null;
 }
 
+/** Two candidates combined (station/calibrate/tune/combine.ts), measured beside the single choice. */
+export interface CombinationOnTest {
+  label: string;
+  separation: number;
+  latencyMs: number;
+  testAuroc: number | null;
+}
+
 export interface SelfTunedResult extends CategoryResult {
   config: {
     backbone: string;
@@ -77,7 +93,27 @@ export interface SelfTunedResult extends CategoryResult {
     seconds: number;
     candidates: CandidateOnTest[];
     regret: number | null;
+    /** Pairs within the budget, best separation first (test AUROC with regret only). */
+    combinations: CombinationOnTest[];
   };
+}
+
+/** The pair's test AUROC from its members' test scores, each on the scale of its own held-out goods from the search. */
+function combinedTestAuroc(
+  k: Combination,
+  testScores: Map<string, Record<string, number[]>>,
+  defective: boolean[],
+): number | null {
+  const parts = k.members.map((m) => ({
+    scores: testScores.get(engineKey(m.candidate))?.[String(m.candidate.topShare)],
+    scale: goodScale(m.scores.good),
+  }));
+  if (parts.some((p) => !p.scores)) return null;
+  const s = combineScores(parts as { scores: number[]; scale: GoodScale }[]);
+  return aurocFromGroups(
+    s.filter((_, i) => defective[i]),
+    s.filter((_, i) => !defective[i]),
+  );
 }
 
 type EvalEmbeddings = Parameters<typeof calibrateForEval>[1];
@@ -149,6 +185,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
     const chosen = tuned.choice.chosen.candidate;
     const shares = [...new Set(tuned.rows.map((r) => r.candidate.topShare))];
     const testAuroc = new Map<string, Record<string, number>>();
+    const testScores = new Map<string, Record<string, number[]>>();
     let result: CategoryResult | undefined;
     const keys = opts.regret ? [...new Set(tuned.rows.map((r) => engineKey(r.candidate)))] : [engineKey(chosen)];
     for (const key of keys) {
@@ -172,6 +209,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
           isChosen && chosen.topShare > 0 ? productScorer({ kind: 'top', topShare: chosen.topShare }) : undefined,
       });
       testAuroc.set(key, r.poolAuroc ?? {});
+      testScores.set(key, r.pooledScores ?? {});
       console.log(
         `  ${label}: ${key} measured in ${((performance.now() - tc) / 1000).toFixed(0)} s (train ${r.trainSeconds.toFixed(0)} s)`,
       );
@@ -189,6 +227,13 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
       .filter((c) => c.testAuroc !== null && c.latencyMs <= opts.budgetMs)
       .map((c) => c.testAuroc as number);
     const regret = opts.regret && measured.length ? Math.max(...measured) - result!.imageAuroc : null;
+    const defective = cat.test.map((t) => t.defective);
+    const combined = combinations(tuned.rows, opts.budgetMs).map((k) => ({
+      label: k.label,
+      separation: k.separation,
+      latencyMs: k.latencyMs,
+      testAuroc: combinedTestAuroc(k, testScores, defective),
+    }));
     return {
       ...result!,
       config: {
@@ -209,6 +254,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
         seconds,
         candidates,
         regret,
+        combinations: combined,
       },
     };
   } finally {

@@ -21,6 +21,7 @@ const row = (c: Partial<Candidate>, separation: number, latencyMs: number): Cand
   measuredMs: latencyMs,
   latencyFrom: 'cost model',
   byKind: {},
+  scores: { good: [], synthetic: [], rejects: [] },
 });
 
 describe('candidate list', () => {

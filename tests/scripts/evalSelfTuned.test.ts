@@ -54,6 +54,37 @@ describe('npm run eval, self-tuned', () => {
     expect(readFileSync(path.join(root, 'tuned.csv'), 'utf8').split('\n')[0]).toBe('dataset,category,file,type,score');
   }, 600_000);
 
+  it('measures combining two backbones beside choosing one, both on the test images', () => {
+    const r = evalRun(
+      '--size',
+      '224',
+      '--aspect',
+      'square',
+      '--score-top-share',
+      '0.1',
+      '--budget-ms',
+      '1000',
+      '--no-verdicts',
+      '--json',
+      path.join(root, 'pairs.json'),
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const cat = JSON.parse(readFileSync(path.join(root, 'pairs.json'), 'utf8')).categories[0];
+    expect(cat.selection.candidates).toHaveLength(2);
+    expect(cat.selection.combinations).toHaveLength(1);
+    const pair = cat.selection.combinations[0];
+    expect(pair.label).toBe('mobilenet_v2 224 square top 10% + inception_v3 224 square top 10%');
+    const [a, b] = cat.selection.candidates;
+    expect(pair.latencyMs).toBeCloseTo(a.latencyMs + b.latencyMs, 6);
+    expect(pair.separation).toBeGreaterThanOrEqual(0);
+    expect(pair.separation).toBeLessThanOrEqual(1);
+    expect(pair.testAuroc).toBeGreaterThanOrEqual(0);
+    expect(pair.testAuroc).toBeLessThanOrEqual(1);
+    expect(r.stdout).toMatch(
+      /combining vs choosing: best pair within budget \d\.\d{4}, best-separating pair \d\.\d{4}, chosen single \d\.\d{4}/,
+    );
+  }, 600_000);
+
   it('refuses an unknown aspect or augmentation', () => {
     expect(evalRun('--aspect', 'wide').stderr).toMatch(/--aspect must be square or native, got "wide"/);
     expect(evalRun('--augment', 'spin').stderr).toMatch(

@@ -37,6 +37,16 @@ export interface CandidateFigures {
   latencyFrom: 'cost model' | 'measured';
   /** Separation per synthetic defect kind. */
   byKind: Record<string, number>;
+  /** The pooled scores behind these figures, in image order (what combining candidates works from). */
+  scores: { good: number[]; synthetic: number[]; rejects: number[] };
+}
+
+/** Synthetic defects' and rejects' AUROC against the held-out goods; rejects weigh double, as real defects. */
+export function separationOf(synthetic: number[], rejects: number[], good: number[]) {
+  const synth = synthetic.length ? aurocFromGroups(synthetic, good) : NaN;
+  const rej = rejects.length ? aurocFromGroups(rejects, good) : null;
+  const separation = rej === null ? synth : synthetic.length ? (synth + 2 * rej) / 3 : rej;
+  return { separation, synthetic: synth, rejects: rej };
 }
 
 export interface SearchOptions {
@@ -140,9 +150,7 @@ function figures(c: Candidate, s: Awaited<ReturnType<typeof scoreEngine>>, image
   const good = s.good.map(pool),
     synth = s.synthetic.map(pool),
     rej = s.rejects.map(pool);
-  const synthetic = synth.length ? aurocFromGroups(synth, good) : NaN;
-  const rejects = rej.length ? aurocFromGroups(rej, good) : null;
-  const separation = rejects === null ? synthetic : synth.length ? (synthetic + 2 * rejects) / 3 : rejects;
+  const { separation, synthetic, rejects } = separationOf(synth, rej, good);
   const bar = percentile(good, 90);
   const byKind: Record<string, number> = {};
   for (const kind of new Set(images.synthetic.map((x) => x.kind))) {
@@ -162,6 +170,7 @@ function figures(c: Candidate, s: Awaited<ReturnType<typeof scoreEngine>>, image
     measuredMs: s.measuredMs,
     latencyFrom: s.latencyFrom,
     byKind,
+    scores: { good, synthetic: synth, rejects: rej },
   };
 }
 

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { combinations, combineScores, goodScale } from '../../station/calibrate/tune/combine.ts';
+import type { CandidateFigures } from '../../station/calibrate/tune/search.ts';
+import type { Candidate } from '../../station/calibrate/tune/candidates.ts';
+
+const member = (
+  c: Partial<Candidate>,
+  latencyMs: number,
+  scores: CandidateFigures['scores'],
+  separation = 0.5,
+): CandidateFigures => ({
+  candidate: { backbone: 'small-net', size: 224, aspect: 'square', augment: 'none', topShare: 0, ...c },
+  separation,
+  synthetic: separation,
+  rejects: null,
+  caught: 0,
+  latencyMs,
+  measuredMs: latencyMs,
+  latencyFrom: 'cost model',
+  byKind: {},
+  scores,
+});
+
+describe('combining candidates', () => {
+  it('puts each member on the scale of its own good items', () => {
+    expect(goodScale([1, 2, 3, 4, 5])).toEqual({ centre: 3, spread: 1.4826 });
+    // Scores 100× larger and shifted land on the same scale.
+    const a = { scores: [3, 6], scale: goodScale([1, 2, 3, 4, 5]) };
+    const b = { scores: [1300, 1600], scale: goodScale([1100, 1200, 1300, 1400, 1500]) };
+    const [x, y] = combineScores([a, b]);
+    expect(x).toBeCloseTo(0);
+    expect(y).toBeCloseTo(3 / 1.4826);
+  });
+
+  it('falls back to the mean deviation, then to 1, when half the goods score alike', () => {
+    expect(goodScale([2, 2, 2, 2, 6]).spread).toBeCloseTo(0.8);
+    expect(goodScale([4, 4, 4])).toEqual({ centre: 4, spread: 1 });
+    expect(() => goodScale([])).toThrow(/held-out good/);
+  });
+
+  it('refuses members that scored different items', () => {
+    const s = goodScale([0, 1, 2]);
+    expect(() =>
+      combineScores([
+        { scores: [1, 2], scale: s },
+        { scores: [1], scale: s },
+      ]),
+    ).toThrow(/same items/);
+  });
+
+  it('pairs only different backbones within the budget, and two that each miss a defect catch both', () => {
+    const good = [0, 1, 2, 3, 4, 5, 6, 7];
+    // Each member sees one of two defects at good level and the other far out: alone 0.5 + ½·(7/8) each.
+    const small = member({}, 20, { good, synthetic: [3.5, 30], rejects: [] });
+    const big = member({ backbone: 'big-net' }, 30, { good, synthetic: [30, 3.5], rejects: [] });
+    const smallLarge = member({ size: 448 }, 45, { good, synthetic: [30, 30], rejects: [] });
+    const pairs = combinations([small, big, smallLarge], 60);
+    expect(pairs.map((p) => p.label)).toEqual(['small-net 224 square max + big-net 224 square max']);
+    expect(pairs[0].latencyMs).toBe(50);
+    expect(pairs[0].separation).toBe(1);
+    expect(combinations([small, big], 49)).toEqual([]);
+  });
+
+  it('weighs rejects double, as a single candidate does', () => {
+    const good = [0, 1, 2, 3];
+    const a = member({}, 10, { good, synthetic: [10], rejects: [1.5] });
+    const b = member({ backbone: 'big-net' }, 10, { good, synthetic: [10], rejects: [1.5] });
+    // synthetic 1, rejects 2/4 above → (1 + 2·0.5) / 3.
+    expect(combinations([a, b], 60)[0].separation).toBeCloseTo(2 / 3);
+  });
+});
