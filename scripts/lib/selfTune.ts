@@ -98,6 +98,22 @@ export interface SelfTunedResult extends CategoryResult {
   };
 }
 
+/** Every pair within the budget with its separation and, where its members were measured, its test AUROC. */
+function pairsOnTest(
+  tuned: TuneResult,
+  budgetMs: number,
+  testScores: Map<string, Record<string, number[]>>,
+  cat: Category,
+): CombinationOnTest[] {
+  const defective = cat.test.map((t) => t.defective);
+  return combinations(tuned.rows, budgetMs).map((k) => ({
+    label: k.label,
+    separation: k.separation,
+    latencyMs: k.latencyMs,
+    testAuroc: combinedTestAuroc(k, testScores, defective),
+  }));
+}
+
 /** The pair's test AUROC from its members' test scores, each on the scale of its own held-out goods from the search. */
 function combinedTestAuroc(
   k: Combination,
@@ -227,13 +243,6 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
       .filter((c) => c.testAuroc !== null && c.latencyMs <= opts.budgetMs)
       .map((c) => c.testAuroc as number);
     const regret = opts.regret && measured.length ? Math.max(...measured) - result!.imageAuroc : null;
-    const defective = cat.test.map((t) => t.defective);
-    const combined = combinations(tuned.rows, opts.budgetMs).map((k) => ({
-      label: k.label,
-      separation: k.separation,
-      latencyMs: k.latencyMs,
-      testAuroc: combinedTestAuroc(k, testScores, defective),
-    }));
     return {
       ...result!,
       config: {
@@ -254,7 +263,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
         seconds,
         candidates,
         regret,
-        combinations: combined,
+        combinations: pairsOnTest(tuned, opts.budgetMs, testScores, cat),
       },
     };
   } finally {
