@@ -16,7 +16,9 @@
  * Self-tuned (the default): each category chooses its configuration from train/good alone (station/calibrate/tune),
  * as a product's calibration does; --model, --size, --aspect square|native, --augment and --score-top-share pin a
  * dimension instead of searching it; --budget-ms sets the latency budget (60). Every configuration tried is also
- * scored on the test images and the selection regret printed; --no-regret skips that. --fixed runs the single
+ * scored on the test images and the selection regret printed, and so is every pair of candidates on two backbones that
+ * fits the budget together, combined (station/calibrate/tune/combine.ts), to measure combining against choosing;
+ * --no-regret skips that. --fixed runs the single
  * configuration given by the flags (today's defaults when none), as before self-tuning.
  */
 import { writeFileSync } from 'node:fs';
