@@ -1,6 +1,7 @@
 /** Console lines for one self-tuned category: the figures, the choice and why, and the candidate table. */
 import type { JudgedCounts } from '../../station/verdict/judge.ts';
 import type { SelfTunedResult } from './selfTune.ts';
+import { MIN_GAIN } from '../../station/calibrate/tune/choose.ts';
 
 const f4 = (v: number | null) => (v === null || Number.isNaN(v) ? '  n/a ' : v.toFixed(4));
 
@@ -51,12 +52,15 @@ function printCombinations(r: SelfTunedResult): void {
   const best = onTest.length ? onTest.reduce((a, b) => ((b.testAuroc ?? 0) > (a.testAuroc ?? 0) ? b : a)) : null;
   const shown = [...all.slice(0, 3), ...(best && !all.slice(0, 3).includes(best) ? [best] : [])];
   console.log(
-    '  combined pair (each on its own held-out good scale)                   separation  latency ms  test AUROC',
+    `  ${'combined pair (each on its own held-out good scale)'.padEnd(86)} separation  latency ms  test AUROC`,
   );
   for (const c of shown)
     console.log(
-      `    ${c.label.padEnd(70)} ${f4(c.separation)}      ${c.latencyMs.toFixed(1).padStart(6)}      ${f4(c.testAuroc)}`,
+      `    ${c.label.padEnd(84)} ${f4(c.separation)}      ${c.latencyMs.toFixed(1).padStart(6)}      ${f4(c.testAuroc)}`,
     );
+  const over = r.selection.pairOverChoice;
+  const rule = `choosing among single candidates and pairs (a pair must lead the choice by ${MIN_GAIN})`;
+  console.log(over ? `  ${rule}: ${over.label}, test AUROC ${f4(over.testAuroc)}` : `  ${rule}: keeps the single`);
   if (best)
     console.log(
       `  combining vs choosing: best pair within budget ${f4(best.testAuroc)}, best-separating pair ${f4(all[0].testAuroc)}, chosen single ${f4(r.imageAuroc)}`,

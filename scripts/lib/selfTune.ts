@@ -26,6 +26,7 @@ import {
   combinations,
   combineScores,
   goodScale,
+  pairOverChoice,
   type Combination,
   type GoodScale,
 } from '../../station/calibrate/tune/combine.ts';
@@ -95,23 +96,31 @@ export interface SelfTunedResult extends CategoryResult {
     regret: number | null;
     /** Pairs within the budget, best separation first (test AUROC with regret only). */
     combinations: CombinationOnTest[];
+    /** The pair that would run if products could combine, under the rule a candidate must meet (choose.ts). */
+    pairOverChoice: CombinationOnTest | null;
   };
 }
 
-/** Every pair within the budget with its separation and, where its members were measured, its test AUROC. */
+/**
+ * Every pair within the budget with its separation and, where its members were measured, its test AUROC; and the
+ * pair the same choosing rule would run instead of the chosen single (pairOverChoice), if any.
+ */
 function pairsOnTest(
   tuned: TuneResult,
   budgetMs: number,
   testScores: Map<string, Record<string, number[]>>,
   cat: Category,
-): CombinationOnTest[] {
+): Pick<SelfTunedResult['selection'], 'combinations' | 'pairOverChoice'> {
   const defective = cat.test.map((t) => t.defective);
-  return combinations(tuned.rows, budgetMs).map((k) => ({
+  const pairs = combinations(tuned.rows, budgetMs);
+  const onTest = (k: Combination): CombinationOnTest => ({
     label: k.label,
     separation: k.separation,
     latencyMs: k.latencyMs,
     testAuroc: combinedTestAuroc(k, testScores, defective),
-  }));
+  });
+  const over = pairOverChoice(tuned.choice.chosen, pairs);
+  return { combinations: pairs.map(onTest), pairOverChoice: over ? onTest(over) : null };
 }
 
 /** The pair's test AUROC from its members' test scores, each on the scale of its own held-out goods from the search. */
@@ -263,7 +272,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
         seconds,
         candidates,
         regret,
-        combinations: pairsOnTest(tuned, opts.budgetMs, testScores, cat),
+        ...pairsOnTest(tuned, opts.budgetMs, testScores, cat),
       },
     };
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combinations, combineScores, goodScale } from '../../station/calibrate/tune/combine.ts';
+import { combinations, combineScores, goodScale, pairOverChoice } from '../../station/calibrate/tune/combine.ts';
 import type { CandidateFigures } from '../../station/calibrate/tune/search.ts';
 import type { Candidate } from '../../station/calibrate/tune/candidates.ts';
 
@@ -67,5 +67,19 @@ describe('combining candidates', () => {
     const b = member({ backbone: 'big-net' }, 10, { good, synthetic: [10], rejects: [1.5] });
     // synthetic 1, rejects 2/4 above → (1 + 2·0.5) / 3.
     expect(combinations([a, b], 60)[0].separation).toBeCloseTo(2 / 3);
+  });
+});
+
+describe('a pair over the choice', () => {
+  const good = [0, 1, 2, 3];
+  const chosen = member({}, 20, { good, synthetic: [2.5], rejects: [] }, 0.7);
+  const pairAt = (separation: number) => ({
+    ...combinations([chosen, member({ backbone: 'big-net' }, 20, { good, synthetic: [9], rejects: [] })], 60)[0],
+    separation,
+  });
+  it('replaces the chosen single only when it leads by the rule’s 0.03', () => {
+    expect(pairOverChoice(chosen, [pairAt(0.74)])?.separation).toBe(0.74);
+    expect(pairOverChoice(chosen, [pairAt(0.72)])).toBeNull();
+    expect(pairOverChoice(chosen, [])).toBeNull();
   });
 });

@@ -6,6 +6,7 @@
  */
 import { lowerMedian } from '../../shared/numbers.ts';
 import { candidateLabel } from './candidates.ts';
+import { MIN_GAIN } from './choose.ts';
 import { separationOf, type CandidateFigures } from './search.ts';
 
 /** Where a member's good items lie: the median of their held-out scores and their robust spread. */
@@ -69,4 +70,13 @@ export function combinations(rows: CandidateFigures[], budgetMs: number): Combin
     }
   }
   return out.sort((x, y) => y.separation - x.separation);
+}
+
+/**
+ * The pair a product would run instead of its chosen single candidate, if any: the best-separating pair, when it
+ * leads the choice by MIN_GAIN, as any candidate must lead the default (see choose.ts).
+ */
+export function pairOverChoice(chosen: CandidateFigures, pairs: Combination[]): Combination | null {
+  const best = pairs[0];
+  return best && best.separation >= chosen.separation + MIN_GAIN ? best : null;
 }
