@@ -58,8 +58,8 @@ function printCombinations(r: SelfTunedResult): void {
     console.log(
       `    ${c.label.padEnd(84)} ${f4(c.separation)}      ${c.latencyMs.toFixed(1).padStart(6)}      ${f4(c.testAuroc)}`,
     );
-  const over = r.selection.pairOverChoice;
-  const rule = `choosing among single candidates and pairs (a pair must lead the choice by ${MIN_GAIN})`;
+  const over = r.selection.pairChoice;
+  const rule = `choosing among singles and pairs (default: the backbones' defaults combined; others lead it by ${MIN_GAIN})`;
   console.log(over ? `  ${rule}: ${over.label}, test AUROC ${f4(over.testAuroc)}` : `  ${rule}: keeps the single`);
   if (best)
     console.log(

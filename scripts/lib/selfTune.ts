@@ -26,7 +26,7 @@ import {
   combinations,
   combineScores,
   goodScale,
-  pairOverChoice,
+  pairChoice,
   type Combination,
   type GoodScale,
 } from '../../station/calibrate/tune/combine.ts';
@@ -96,21 +96,21 @@ export interface SelfTunedResult extends CategoryResult {
     regret: number | null;
     /** Pairs within the budget, best separation first (test AUROC with regret only). */
     combinations: CombinationOnTest[];
-    /** The pair that would run if products could combine, under the rule a candidate must meet (choose.ts). */
-    pairOverChoice: CombinationOnTest | null;
+    /** The pair that would run if products could combine (combine.ts pairChoice); null: the single choice stands. */
+    pairChoice: CombinationOnTest | null;
   };
 }
 
 /**
  * Every pair within the budget with its separation and, where its members were measured, its test AUROC; and the
- * pair the same choosing rule would run instead of the chosen single (pairOverChoice), if any.
+ * pair the choosing rule with pairs among the candidates would run instead of the chosen single (pairChoice), if any.
  */
 function pairsOnTest(
   tuned: TuneResult,
   budgetMs: number,
   testScores: Map<string, Record<string, number[]>>,
   cat: Category,
-): Pick<SelfTunedResult['selection'], 'combinations' | 'pairOverChoice'> {
+): Pick<SelfTunedResult['selection'], 'combinations' | 'pairChoice'> {
   const defective = cat.test.map((t) => t.defective);
   const pairs = combinations(tuned.rows, budgetMs);
   const onTest = (k: Combination): CombinationOnTest => ({
@@ -119,8 +119,8 @@ function pairsOnTest(
     latencyMs: k.latencyMs,
     testAuroc: combinedTestAuroc(k, testScores, defective),
   });
-  const over = pairOverChoice(tuned.choice.chosen, pairs);
-  return { combinations: pairs.map(onTest), pairOverChoice: over ? onTest(over) : null };
+  const over = pairChoice(tuned.rows, pairs, tuned.choiceOptions);
+  return { combinations: pairs.map(onTest), pairChoice: over ? onTest(over) : null };
 }
 
 /** The pair's test AUROC from its members' test scores, each on the scale of its own held-out goods from the search. */

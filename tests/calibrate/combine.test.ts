@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { combinations, combineScores, goodScale, pairOverChoice } from '../../station/calibrate/tune/combine.ts';
+import { combinations, combineScores, goodScale, pairChoice } from '../../station/calibrate/tune/combine.ts';
 import type { CandidateFigures } from '../../station/calibrate/tune/search.ts';
-import type { Candidate } from '../../station/calibrate/tune/candidates.ts';
+import { defaultSpace, type Candidate } from '../../station/calibrate/tune/candidates.ts';
 
 const member = (
   c: Partial<Candidate>,
@@ -70,16 +70,37 @@ describe('combining candidates', () => {
   });
 });
 
-describe('a pair over the choice', () => {
+describe('choosing with pairs among the candidates', () => {
   const good = [0, 1, 2, 3];
-  const chosen = member({}, 20, { good, synthetic: [2.5], rejects: [] }, 0.7);
-  const pairAt = (separation: number) => ({
-    ...combinations([chosen, member({ backbone: 'big-net' }, 20, { good, synthetic: [9], rejects: [] })], 60)[0],
-    separation,
+  const opts = { budgetMs: 60, space: defaultSpace(['small-net', 'big-net']), nativeAspect: 1 };
+  const small = member({}, 20, { good, synthetic: [2.5, 9], rejects: [] }, 0.7);
+  const big = member({ backbone: 'big-net' }, 30, { good, synthetic: [9, 2.5], rejects: [] }, 0.7);
+  const smallLarge = member({ size: 448 }, 45, { good, synthetic: [9, 9], rejects: [] }, 0.7);
+  const bigTop = member({ backbone: 'big-net', topShare: 0.1 }, 30, { good, synthetic: [9, 9], rejects: [] }, 0.7);
+  const withSeparations = (rows: CandidateFigures[], seps: number[]) =>
+    rows.map((r, i) => ({ ...r, separation: seps[i] }));
+
+  it("defaults to the two backbones' defaults combined", () => {
+    const rows = withSeparations([small, big, smallLarge, bigTop], [0.7, 0.7, 0.72, 0.7]);
+    const pair = pairChoice(rows, combinations(rows, 60), opts);
+    expect(pair?.label).toBe('small-net 224 square max + big-net 224 square max');
   });
-  it('replaces the chosen single only when it leads by the rule’s 0.03', () => {
-    expect(pairOverChoice(chosen, [pairAt(0.74)])?.separation).toBe(0.74);
-    expect(pairOverChoice(chosen, [pairAt(0.72)])).toBeNull();
-    expect(pairOverChoice(chosen, [])).toBeNull();
+
+  it('a single that leads the default pair by 0.03 stands; so does another pair', () => {
+    const rows = withSeparations([small, big, smallLarge, bigTop], [0.7, 0.7, 0.95, 0.7]);
+    const at = (sep: number) => combinations(rows, 60).map((p) => ({ ...p, separation: sep }));
+    expect(pairChoice(rows, at(0.9), opts)).toBeNull();
+    expect(pairChoice(rows, at(0.93), opts)?.label).toBe('small-net 224 square max + big-net 224 square max');
+    const three = [small, big, bigTop];
+    const pairs = combinations(three, 60);
+    const led = pairs.map((p) =>
+      p.label.includes('top 10%') ? { ...p, separation: 0.99 } : { ...p, separation: 0.8 },
+    );
+    led.sort((x, y) => y.separation - x.separation);
+    expect(pairChoice(three, led, opts)?.label).toBe('small-net 224 square max + big-net 224 square top 10%');
+  });
+
+  it('no pair when the defaults do not fit the budget together', () => {
+    expect(pairChoice([small, big], combinations([small, big], 40), { ...opts, budgetMs: 40 })).toBeNull();
   });
 });

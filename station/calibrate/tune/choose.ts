@@ -59,7 +59,7 @@ function priorTopShare(opts: ChoiceOptions): number {
 }
 
 /** The default among candidates: the cheapest input of the first backbone, the prior's augmentation and pooling. */
-function defaultOf(rows: CandidateFigures[], opts: ChoiceOptions): CandidateFigures {
+export function defaultOf(rows: CandidateFigures[], opts: ChoiceOptions): CandidateFigures {
   const pooling = priorTopShare(opts);
   const rank = (r: CandidateFigures) => [
     opts.space.backbones.indexOf(r.candidate.backbone),

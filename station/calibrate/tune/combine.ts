@@ -6,7 +6,7 @@
  */
 import { lowerMedian } from '../../shared/numbers.ts';
 import { candidateLabel } from './candidates.ts';
-import { MIN_GAIN } from './choose.ts';
+import { defaultOf, MIN_GAIN, type ChoiceOptions } from './choose.ts';
 import { separationOf, type CandidateFigures } from './search.ts';
 
 /** Where a member's good items lie: the median of their held-out scores and their robust spread. */
@@ -73,10 +73,22 @@ export function combinations(rows: CandidateFigures[], budgetMs: number): Combin
 }
 
 /**
- * The pair a product would run instead of its chosen single candidate, if any: the best-separating pair, when it
- * leads the choice by MIN_GAIN, as any candidate must lead the default (see choose.ts).
+ * The pair a product would run if it could combine, under the choosing rule with pairs among the candidates: the
+ * default becomes the pair of each backbone's default (when the two fit the budget together) — on tile the evidence
+ * could not tell the two backbones apart, and their pair held 0.985 where either alone gave 0.90 or 0.99 — and a
+ * single candidate or another pair replaces it only when it separates the evidence better by MIN_GAIN. Null: a
+ * single candidate stands (the product's own choice).
  */
-export function pairOverChoice(chosen: CandidateFigures, pairs: Combination[]): Combination | null {
-  const best = pairs[0];
-  return best && best.separation >= chosen.separation + MIN_GAIN ? best : null;
+export function pairChoice(rows: CandidateFigures[], pairs: Combination[], opts: ChoiceOptions): Combination | null {
+  const [a, b] = opts.space.backbones;
+  const ofBackbone = (id: string | undefined) =>
+    rows.filter((r) => r.candidate.backbone === id && r.latencyMs <= opts.budgetMs);
+  const [da, db] = [ofBackbone(a), ofBackbone(b)].map((rs) => (rs.length ? defaultOf(rs, opts) : undefined));
+  const prior = pairs.find((p) => p.members[0] === da && p.members[1] === db);
+  if (!prior) return null;
+  const singles = rows.filter((r) => r.latencyMs <= opts.budgetMs);
+  const bestSingle = Math.max(...singles.map((r) => r.separation));
+  const bestPair = pairs[0];
+  if (bestSingle >= prior.separation + MIN_GAIN && bestSingle >= bestPair.separation) return null;
+  return bestPair.separation >= prior.separation + MIN_GAIN ? bestPair : prior;
 }

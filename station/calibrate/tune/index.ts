@@ -10,7 +10,7 @@ import { estimateItemMask, synthesizeSet } from '../synth/index.ts';
 import { learnItemRegion, typicalItemCover, type ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage } from '../../vision/types.ts';
 import { bankFor, candidateList, FEW_SHOTS, spaceFor, type Pins, type SearchSpace } from './candidates.ts';
-import { chooseCandidate, SURFACE_COVER, type Choice } from './choose.ts';
+import { chooseCandidate, SURFACE_COVER, type Choice, type ChoiceOptions } from './choose.ts';
 import { searchCandidates, type CandidateFigures, type EngineFor } from './search.ts';
 
 export interface TuneOptions {
@@ -36,6 +36,8 @@ export interface TuneResult {
   syntheticDefects: number;
   rows: CandidateFigures[];
   choice: Choice;
+  /** What the choice was made under (the product's prior: surface, few shots). */
+  choiceOptions: ChoiceOptions;
 }
 
 /** Width / height of the product's items: the median over its good images (robust to a few odd photos). */
@@ -85,7 +87,8 @@ export async function tuneProduct(
   );
   const surface = typicalItemCover(itemMasks) >= SURFACE_COVER;
   const fewShot = pick.length < FEW_SHOTS;
-  const choice = chooseCandidate(rows, { budgetMs: opts.budgetMs, space, nativeAspect, surface, fewShot });
+  const choiceOptions: ChoiceOptions = { budgetMs: opts.budgetMs, space, nativeAspect, surface, fewShot };
+  const choice = chooseCandidate(rows, choiceOptions);
   return {
     nativeAspect,
     itemRegion,
@@ -93,5 +96,6 @@ export async function tuneProduct(
     syntheticDefects: synthetic.length,
     rows,
     choice,
+    choiceOptions,
   };
 }
