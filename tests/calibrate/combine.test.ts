@@ -84,6 +84,11 @@ describe('choosing with pairs among the candidates', () => {
     const rows = withSeparations([small, big, smallLarge, bigTop], [0.7, 0.7, 0.72, 0.7]);
     const pair = pairChoice(rows, combinations(rows, 60), opts);
     expect(pair?.label).toBe('small-net 224 square max + big-net 224 square max');
+    // Whatever order the search listed them in.
+    const reversed = [...rows].reverse();
+    expect(pairChoice(reversed, combinations(reversed, 60), opts)?.label).toBe(
+      'big-net 224 square max + small-net 224 square max',
+    );
   });
 
   it('a single that leads the default pair by 0.03 stands; so does another pair', () => {

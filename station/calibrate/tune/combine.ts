@@ -84,7 +84,7 @@ export function pairChoice(rows: CandidateFigures[], pairs: Combination[], opts:
   const ofBackbone = (id: string | undefined) =>
     rows.filter((r) => r.candidate.backbone === id && r.latencyMs <= opts.budgetMs);
   const [da, db] = [ofBackbone(a), ofBackbone(b)].map((rs) => (rs.length ? defaultOf(rs, opts) : undefined));
-  const prior = pairs.find((p) => p.members[0] === da && p.members[1] === db);
+  const prior = pairs.find((p) => da && db && p.members.includes(da) && p.members.includes(db));
   if (!prior) return null;
   const singles = rows.filter((r) => r.latencyMs <= opts.budgetMs);
   const bestSingle = Math.max(...singles.map((r) => r.separation));
