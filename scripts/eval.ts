@@ -177,7 +177,7 @@ async function fixedConfiguration(
   }
   if (values.scores) writeScores(values.scores, results);
   if (values.json) {
-    const categories = results.map(({ imageScores: _s, ...r }) => r);
+    const categories = results.map(withoutPerImage);
     writeFileSync(
       values.json,
       `${JSON.stringify({ model: backbone.manifest.id, settings: { ...s, bankSize, seed, placedConsistently: values['placed-consistently'] ?? false, scoreTopShare: topShare }, categories }, null, 2)}\n`,
@@ -208,6 +208,11 @@ function printCategory(r: CategoryResult): void {
       `  verdicts (bands from train/good, ${r.verdictBand.heldOut}): good ${f(r.verdicts.good)}; defect ${f(r.verdicts.defect)}`,
     );
   }
+}
+
+/** A category's figures for --json: the per-image scores stay out (--scores writes those). */
+function withoutPerImage<T extends CategoryResult>({ imageScores: _s, pooledScores: _p, ...r }: T) {
+  return r;
 }
 
 function writeScores(file: string, results: CategoryResult[]): void {
@@ -269,7 +274,7 @@ async function selfTuned(
   }
   if (typeof values.scores === 'string') writeScores(values.scores, results);
   if (typeof values.json === 'string') {
-    const out = results.map(({ imageScores: _s, ...r }) => r);
+    const out = results.map(withoutPerImage);
     writeFileSync(
       values.json,
       `${JSON.stringify({ mode: 'self-tuned', settings: { bankSize: o.bankSize, seed: o.seed, budgetMs, pins }, categories: out }, null, 2)}\n`,

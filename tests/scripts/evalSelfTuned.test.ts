@@ -39,6 +39,9 @@ describe('npm run eval, self-tuned', () => {
     expect(json.settings.pins).toEqual({ backbone: DEFAULT_BACKBONE, size: 224 });
     const cat = json.categories[0];
     expect(cat.config).toMatchObject({ backbone: DEFAULT_BACKBONE, size: 224, aspect: 1, augment: 'none' });
+    // Per-image scores go to --scores, not into the JSON.
+    expect(cat.imageScores).toBeUndefined();
+    expect(cat.pooledScores).toBeUndefined();
     expect([0, 0.1]).toContain(cat.config.scoreTopShare);
     expect(cat.config.reason).toMatch(
       /best separation of synthetic defects|the default configuration: no candidate separated/,
