@@ -22,15 +22,8 @@ import {
   type TuneResult,
 } from '../../station/calibrate/tune/index.ts';
 import { engineChoiceFor } from '../../station/calibrate/tune/productTuner.ts';
-import {
-  combinations,
-  combineScores,
-  goodScale,
-  pairChoice,
-  type Combination,
-  type GoodScale,
-} from '../../station/calibrate/tune/combine.ts';
-import { aurocFromGroups } from '../../station/vision/metrics.ts';
+import { combinations, combineScores, pairChoice, type Combination } from '../../station/calibrate/tune/combine.ts';
+import { auroc } from '../../station/vision/metrics.ts';
 import { enginePool } from '../../station/engines/pool.ts';
 import { regionCover } from '../../station/vision/itemRegion.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
@@ -123,21 +116,21 @@ function pairsOnTest(
   return { combinations: pairs.map(onTest), pairChoice: over ? onTest(over) : null };
 }
 
-/** The pair's test AUROC from its members' test scores, each on the scale of its own held-out goods from the search. */
+/** The pair's test AUROC from its members' test scores, each on the scale its separation used (Combination.scales). */
 function combinedTestAuroc(
   k: Combination,
   testScores: Map<string, Record<string, number[]>>,
   defective: boolean[],
 ): number | null {
-  const parts = k.members.map((m) => ({
-    scores: testScores.get(engineKey(m.candidate))?.[String(m.candidate.topShare)],
-    scale: goodScale(m.scores.good),
-  }));
-  if (parts.some((p) => !p.scores)) return null;
-  const s = combineScores(parts as { scores: number[]; scale: GoodScale }[]);
-  return aurocFromGroups(
-    s.filter((_, i) => defective[i]),
-    s.filter((_, i) => !defective[i]),
+  const scores = k.members.map((m) => testScores.get(engineKey(m.candidate))?.[String(m.candidate.topShare)]);
+  if (!scores[0] || !scores[1]) return null;
+  const combined = combineScores([
+    { scores: scores[0], scale: k.scales[0] },
+    { scores: scores[1], scale: k.scales[1] },
+  ]);
+  return auroc(
+    combined,
+    defective.map((d) => (d ? 1 : 0)),
   );
 }
 

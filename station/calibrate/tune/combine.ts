@@ -38,6 +38,8 @@ export function combineScores(members: { scores: ArrayLike<number>; scale: GoodS
 
 export interface Combination {
   members: [CandidateFigures, CandidateFigures];
+  /** Each member's good scale, from its held-out good scores in the search: what its other scores are put on. */
+  scales: [GoodScale, GoodScale];
   label: string;
   /** As CandidateFigures.separation, of the combined scores. */
   separation: number;
@@ -55,7 +57,7 @@ export function combinations(rows: CandidateFigures[], budgetMs: number): Combin
     for (const b of rows.slice(i + 1)) {
       if (a.candidate.backbone === b.candidate.backbone || a.latencyMs + b.latencyMs > budgetMs) continue;
       const members = [a, b] as [CandidateFigures, CandidateFigures];
-      const scales = members.map((m) => goodScale(m.scores.good));
+      const scales = members.map((m) => goodScale(m.scores.good)) as [GoodScale, GoodScale];
       const of = (pick: (m: CandidateFigures) => number[]) =>
         combineScores(members.map((m, k) => ({ scores: pick(m), scale: scales[k] })));
       const good = of((m) => m.scores.good);
@@ -63,6 +65,7 @@ export function combinations(rows: CandidateFigures[], budgetMs: number): Combin
       const rej = of((m) => m.scores.rejects);
       out.push({
         members,
+        scales,
         label: `${candidateLabel(a.candidate)} + ${candidateLabel(b.candidate)}`,
         separation: separationOf(synth, rej, good).separation,
         latencyMs: a.latencyMs + b.latencyMs,
@@ -80,14 +83,14 @@ export function combinations(rows: CandidateFigures[], budgetMs: number): Combin
  * single candidate stands (the product's own choice).
  */
 export function pairChoice(rows: CandidateFigures[], pairs: Combination[], opts: ChoiceOptions): Combination | null {
-  const [a, b] = opts.space.backbones;
-  const ofBackbone = (id: string | undefined) =>
-    rows.filter((r) => r.candidate.backbone === id && r.latencyMs <= opts.budgetMs);
-  const [da, db] = [ofBackbone(a), ofBackbone(b)].map((rs) => (rs.length ? defaultOf(rs, opts) : undefined));
+  const within = rows.filter((r) => r.latencyMs <= opts.budgetMs);
+  const [da, db] = opts.space.backbones.slice(0, 2).map((id) => {
+    const own = within.filter((r) => r.candidate.backbone === id);
+    return own.length ? defaultOf(own, opts) : undefined;
+  });
   const prior = pairs.find((p) => da && db && p.members.includes(da) && p.members.includes(db));
   if (!prior) return null;
-  const singles = rows.filter((r) => r.latencyMs <= opts.budgetMs);
-  const bestSingle = Math.max(...singles.map((r) => r.separation));
+  const bestSingle = Math.max(...within.map((r) => r.separation));
   const bestPair = pairs[0];
   if (bestSingle >= prior.separation + MIN_GAIN && bestSingle >= bestPair.separation) return null;
   return bestPair.separation >= prior.separation + MIN_GAIN ? bestPair : prior;
