@@ -22,7 +22,8 @@ import {
   type TuneResult,
 } from '../../station/calibrate/tune/index.ts';
 import { engineChoiceFor } from '../../station/calibrate/tune/productTuner.ts';
-import { combinations, combineScores, pairChoice, type Combination } from '../../station/calibrate/tune/combine.ts';
+import { combinations, pairChoice, type Combination } from '../../station/calibrate/tune/combine.ts';
+import { combineScores } from '../../station/verdict/combine.ts';
 import { auroc } from '../../station/vision/metrics.ts';
 import { enginePool } from '../../station/engines/pool.ts';
 import { regionCover } from '../../station/vision/itemRegion.ts';

@@ -70,7 +70,7 @@ const referenceSetVersion = z.strictObject({
   backboneId: z.string().nullable(),
   imageCount: z.number().int().nonnegative(),
   band,
-  scoreKind: z.enum(['raw', 'top', 'region']),
+  scoreKind: z.enum(['raw', 'top', 'region', 'pair']),
   format: id,
   createdAt: time,
   /**

@@ -181,6 +181,24 @@ ALTER TABLE outbox_v5 RENAME TO outbox;
 CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
 `,
   },
+  {
+    version: 6,
+    name: "reference sets: score kind 'pair', a version that combines two configurations",
+    sql: `
+-- SQLite cannot widen a CHECK in place: score_kind is added again with the wider list and its values copied over.
+-- The insert trigger names the column, so it goes first and comes back unchanged.
+DROP TRIGGER reference_sets_summary_required;
+ALTER TABLE reference_sets RENAME COLUMN score_kind TO score_kind_v5;
+ALTER TABLE reference_sets ADD COLUMN score_kind TEXT CHECK (score_kind IN ('raw', 'top', 'region', 'pair'));
+UPDATE reference_sets SET score_kind = score_kind_v5;
+ALTER TABLE reference_sets DROP COLUMN score_kind_v5;
+CREATE TRIGGER reference_sets_summary_required BEFORE INSERT ON reference_sets
+WHEN NEW.review_at IS NULL OR NEW.fail_at IS NULL OR NEW.score_kind IS NULL
+BEGIN
+  SELECT RAISE(ABORT, 'reference_sets: review_at, fail_at and score_kind are required');
+END;
+`,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1].version;

@@ -19,8 +19,8 @@ export interface ToleranceBand extends Band {
   n: number;
   rates: ToleranceRates;
   method: { estimator: string; reviewAt: QuantileMethod; failAt: QuantileMethod; bootstrap: number; seed: number };
-  /** Which score the band applies to: the engine's raw score, the mean of the top share, or the per-region normalised one. */
-  scoreKind: 'raw' | 'top-share' | 'region-normalised';
+  /** Which score the band applies to: the engine's raw score, the mean of the top share, the per-region normalised one, or two configurations combined. */
+  scoreKind: 'raw' | 'top-share' | 'region-normalised' | 'combined';
   /** Coverage warnings: where the calibration set is too small or too uniform for the claimed rates. */
   warnings: string[];
 }

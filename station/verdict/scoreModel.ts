@@ -2,10 +2,12 @@
  * Which number a band judges. 'raw' is the engine's image score. 'top' is the mean of the item's most
  * deviating patches (the product's top share of its area). 'region' recomputes the score from the
  * patch-score grid with per-location normalisation and/or product region masks, pooled the same way.
+ * 'pair' combines two configurations' scores (see combine.ts), each pooled its own way.
  * The model is stored (as JSON) with the band of a reference-set version.
  */
 import type { ToleranceBand } from './bands.ts';
 import type { Band, Verdict } from '../shared/domain.d.ts';
+import { inGoodSpreads, type GoodScale } from './combine.ts';
 import { judge } from './judge.ts';
 import { poolScores } from './pool.ts';
 import { normaliseMap, regionTolerance, type Region, type RegionStats } from './regionNorm.ts';
@@ -22,13 +24,43 @@ export type ScoreModel =
       regions?: Region[];
       /** Pool the normalised grid by the mean of this top share (absent = its maximum). */
       topShare?: number;
-    };
+    }
+  | { kind: 'pair'; members: PairMember[] };
+
+/** One configuration of a pair: how its patch scores are pooled (0: the engine's score) and its good scale. */
+export interface PairMember extends GoodScale {
+  topShare: number;
+}
 
 export interface ScoredItem {
   score: number;
   patchScores?: Float32Array;
   /** Grid cells holding image content (1) rather than padding (0); padding never scores. */
   contentMask?: Uint8Array;
+  /** A pair's members' own results, in the model's member order. */
+  members?: ScoredItem[];
+}
+
+function topShareScore(item: ScoredItem, topShare: number): number {
+  if (!item.patchScores)
+    throw new Error('this product judges its most deviating share, but the inspection has no patch scores');
+  return poolScores(item.patchScores, topShare, item.contentMask);
+}
+
+/** A member's score as the self-tuning search pooled it: the engine's score (top share 0), or its top share's mean. */
+export const memberScore = (item: ScoredItem, topShare: number): number =>
+  topShare === 0 ? item.score : topShareScore(item, topShare);
+
+function pairScorer(members: PairMember[]): (item: ScoredItem) => number {
+  return (item) => {
+    if (item.members?.length !== members.length)
+      throw new Error(
+        `this product judges ${members.length} configurations combined, but the inspection has ${item.members?.length ?? 0}: recalibrate`,
+      );
+    let sum = 0;
+    for (const [i, m] of members.entries()) sum += inGoodSpreads(memberScore(item.members[i], m.topShare), m);
+    return sum / members.length;
+  };
 }
 
 export function statsFromModel(model: ScoreModel): RegionStats | undefined {
@@ -45,13 +77,8 @@ export function statsFromModel(model: ScoreModel): RegionStats | undefined {
 /** A scorer bound to one model (the rasterised masks and stats are prepared once). */
 export function productScorer(model: ScoreModel): (item: ScoredItem) => number {
   if (model.kind === 'raw') return (item) => item.score;
-  if (model.kind === 'top') {
-    return (item) => {
-      if (!item.patchScores)
-        throw new Error('this product judges its most deviating share, but the inspection has no patch scores');
-      return poolScores(item.patchScores, model.topShare, item.contentMask);
-    };
-  }
+  if (model.kind === 'top') return (item) => topShareScore(item, model.topShare);
+  if (model.kind === 'pair') return pairScorer(model.members);
   const stats = statsFromModel(model);
   const tol = regionTolerance(model.regions, model.gridW, model.gridH);
   const size = model.gridW * model.gridH;
@@ -86,7 +113,8 @@ export function modelToJson(
 
 /** How reports name the score a model judges. */
 export function scoreKindOf(model: ScoreModel): ToleranceBand['scoreKind'] {
-  return model.kind === 'raw' ? 'raw' : model.kind === 'top' ? 'top-share' : 'region-normalised';
+  const kinds = { raw: 'raw', top: 'top-share', region: 'region-normalised', pair: 'combined' } as const;
+  return kinds[model.kind];
 }
 
 /** What a reference-set version judges by: its tolerance band's two edges and the score model they apply to. */

@@ -13,6 +13,8 @@
  * area, so a changed tolerance band is refused like a changed bank. Its `judging` (product, tolerance band, score
  * model) makes a calibrated set one file that can be copied to another bench. Format 1 (still read): the checksum
  * `dataSha256` covers the blocks only; the band and score model live in the station's database row.
+ * A set that combines two configurations (score model 'pair') carries its second member as `partner`: that set's
+ * own header fields, and its blocks named "partner.<block>" in the same block area, under the same checksum.
  * Float arrays round-trip bit-exactly.
  */
 import { createHash } from 'node:crypto';
@@ -59,7 +61,12 @@ export interface ReferenceSet {
   itemRegion?: ItemRegion;
   /** Set by calibration (format 2); absent in format-1 files and in sets not yet calibrated. */
   judging?: ReferenceSetJudging;
+  /** The second configuration of a pair (format 2): scored beside this one, judged by the two combined. */
+  partner?: PartnerSet;
 }
+
+/** A pair's second member: how it looks at an item (its backbone, settings, bank), never how the pair judges. */
+export type PartnerSet = Omit<ReferenceSet, 'formatVersion' | 'tuning' | 'judging' | 'partner'>;
 
 const num = () => z.number({ error: mustBe('a number') });
 const text = () => z.string({ error: mustBe('a string') });
@@ -87,7 +94,7 @@ const bandSchema = closedObject({
     bootstrap: num(),
     seed: num(),
   }),
-  scoreKind: oneOf(['raw', 'top-share', 'region-normalised']),
+  scoreKind: oneOf(['raw', 'top-share', 'region-normalised', 'combined']),
   warnings: texts(),
 });
 
@@ -107,6 +114,12 @@ const scoreModelSchema = z.discriminatedUnion(
     closedObject({ kind: z.literal('raw') }),
     closedObject({ kind: z.literal('top'), topShare: num() }),
     closedObject({
+      kind: z.literal('pair'),
+      members: z.array(closedObject({ topShare: num(), centre: num(), spread: num() }), {
+        error: mustBe('a list of members'),
+      }),
+    }),
+    closedObject({
       kind: z.literal('region'),
       gridW: num(),
       gridH: num(),
@@ -115,7 +128,7 @@ const scoreModelSchema = z.discriminatedUnion(
       topShare: num().optional(),
     }),
   ],
-  { error: mustBe('a score model of kind "raw", "top" or "region"') },
+  { error: mustBe('a score model of kind "raw", "top", "region" or "pair"') },
 );
 
 const judgingSchema = closedObject({ productId: text(), band: bandSchema, scoreModel: scoreModelSchema });
@@ -130,9 +143,8 @@ export function scoreModelFromJson(value: unknown, where: string): ScoreModel {
   return parsed.data;
 }
 
-/** Header fields both formats share. Settings: aspect and roi are absent from sets written before they existed. */
-const commonShape = {
-  formatVersion: num(),
+/** How a set looks at an item: header fields a pair's partner carries too. Aspect and roi are absent from sets written before they existed. */
+const lookShape = {
   model: closedObject({ id: text(), sha256: text() }),
   settings: closedObject({
     size: num(),
@@ -154,10 +166,18 @@ const commonShape = {
   projectionShape: z.tuple([num(), num()], { error: mustBe('[rows, columns]') }),
   coreset: closedObject({ seed: num(), size: num(), sourcePatches: num() }),
   createdAt: text(),
-  // Calibration's self-tuning summary: opaque here, kept as written.
-  tuning: z.record(z.string(), z.unknown(), { error: mustBe('an object') }).optional(),
   itemRegion: closedObject({ width: num(), height: num(), rows: texts() }).optional(),
   images: closedObject({ names: texts() }),
+};
+
+const lookSchema = closedObject(lookShape);
+
+/** Header fields both formats share. */
+const commonShape = {
+  ...lookShape,
+  formatVersion: num(),
+  // Calibration's self-tuning summary: opaque here, kept as written.
+  tuning: z.record(z.string(), z.unknown(), { error: mustBe('an object') }).optional(),
   blocks: z.array(blockEntry, { error: mustBe('a list of blocks') }),
 };
 
@@ -169,7 +189,7 @@ const headerV1 = closedObject(
 
 /** Format 2: `sha256` covers the canonical header without itself, then the block area. */
 const headerV2 = closedObject(
-  { ...commonShape, judging: judgingSchema.optional(), sha256: text() },
+  { ...commonShape, judging: judgingSchema.optional(), partner: lookSchema.optional(), sha256: text() },
   'must be a JSON object',
 );
 
@@ -199,12 +219,28 @@ function headerAndDataSha256(header: Record<string, unknown>, data: Uint8Array):
     .digest('hex');
 }
 
+/** A set's float blocks, named with a prefix ("partner." for a pair's second member). */
+const blocksOf = (set: PartnerSet, prefix = ''): [string, Float32Array][] => [
+  [`${prefix}bank`, set.bank],
+  [`${prefix}projection`, set.projection],
+  [`${prefix}imageEmbeddings`, set.images.embeddings],
+];
+
+/** The header fields of how a set looks at an item (see lookShape). */
+const lookHeader = (set: PartnerSet): Record<string, unknown> => ({
+  model: set.model,
+  settings: set.settings,
+  dim: set.dim,
+  bankSize: set.bankSize,
+  projectionShape: set.projectionShape,
+  coreset: set.coreset,
+  createdAt: set.createdAt,
+  itemRegion: set.itemRegion ? itemRegionToJson(set.itemRegion) : undefined,
+  images: { names: set.images.names },
+});
+
 export function encodeReferenceSet(set: ReferenceSet): Uint8Array {
-  const arrays: [string, Float32Array][] = [
-    ['bank', set.bank],
-    ['projection', set.projection],
-    ['imageEmbeddings', set.images.embeddings],
-  ];
+  const arrays = [...blocksOf(set), ...(set.partner ? blocksOf(set.partner, 'partner.') : [])];
   const blocks: BlockEntry[] = [];
   let off = 0;
   for (const [name, a] of arrays) {
@@ -215,18 +251,11 @@ export function encodeReferenceSet(set: ReferenceSet): Uint8Array {
   for (const [i, [, a]] of arrays.entries())
     data.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), blocks[i].offset);
   const header: Record<string, unknown> = {
+    ...lookHeader(set),
     formatVersion: REFERENCE_SET_FORMAT,
-    model: set.model,
-    settings: set.settings,
-    dim: set.dim,
-    bankSize: set.bankSize,
-    projectionShape: set.projectionShape,
-    coreset: set.coreset,
-    createdAt: set.createdAt,
     tuning: set.tuning,
-    itemRegion: set.itemRegion ? itemRegionToJson(set.itemRegion) : undefined,
-    images: { names: set.images.names },
     judging: set.judging,
+    partner: set.partner ? lookHeader(set.partner) : undefined,
     blocks,
   };
   const sha256 = headerAndDataSha256(header, data);
@@ -310,24 +339,37 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
     new Uint8Array(out.buffer).set(data.subarray(b.offset, b.offset + b.count * 4));
     return out;
   };
-  const set: ReferenceSet = {
-    formatVersion: version,
-    model: header.model,
-    settings: withFeatureDefaults(header.settings),
-    dim: header.dim,
-    bankSize: header.bankSize,
-    bank: block('bank'),
-    projection: block('projection'),
-    projectionShape: header.projectionShape,
-    images: { names: header.images.names, embeddings: block('imageEmbeddings') },
-    coreset: header.coreset,
-    createdAt: header.createdAt,
-    ...(header.tuning ? { tuning: header.tuning } : {}),
-    ...(header.itemRegion ? { itemRegion: itemRegionFromJson(header.itemRegion) } : {}),
-    ...(judging ? { judging } : {}),
+  const look = (h: z.output<typeof lookSchema>, prefix: string): PartnerSet => {
+    const set: PartnerSet = {
+      model: h.model,
+      settings: withFeatureDefaults(h.settings),
+      dim: h.dim,
+      bankSize: h.bankSize,
+      bank: block(`${prefix}bank`),
+      projection: block(`${prefix}projection`),
+      projectionShape: h.projectionShape,
+      images: { names: h.images.names, embeddings: block(`${prefix}imageEmbeddings`) },
+      coreset: h.coreset,
+      createdAt: h.createdAt,
+      ...(h.itemRegion ? { itemRegion: itemRegionFromJson(h.itemRegion) } : {}),
+    };
+    if (set.bank.length !== set.bankSize * set.dim) {
+      throw new Error(
+        `${src}: ${prefix}bank holds ${set.bank.length} values, expected ${set.bankSize}×${set.dim}; ${rebuild}`,
+      );
+    }
+    return set;
   };
-  if (set.bank.length !== set.bankSize * set.dim) {
-    throw new Error(`${src}: bank holds ${set.bank.length} values, expected ${set.bankSize}×${set.dim}; ${rebuild}`);
-  }
-  return set;
+  const partner = 'partner' in header && header.partner ? look(header.partner, 'partner.') : undefined;
+  if (judging && (judging.scoreModel.kind === 'pair') !== Boolean(partner))
+    throw new Error(
+      `${src}: ${partner ? 'carries a partner set but does not judge a pair' : 'judges a pair but carries no partner set'}; ${rebuild}`,
+    );
+  return {
+    ...look(header, ''),
+    formatVersion: version,
+    ...(header.tuning ? { tuning: header.tuning } : {}),
+    ...(judging ? { judging } : {}),
+    ...(partner ? { partner } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { combinations, combineScores, goodScale, pairChoice } from '../../station/calibrate/tune/combine.ts';
+import { combinations, pairChoice } from '../../station/calibrate/tune/combine.ts';
+import { combineScores, goodScale } from '../../station/verdict/combine.ts';
 import type { CandidateFigures } from '../../station/calibrate/tune/search.ts';
 import { defaultSpace, type Candidate } from '../../station/calibrate/tune/candidates.ts';
 

@@ -63,3 +63,31 @@ describe("the 'top' score model", () => {
     expect(region.scores).not.toEqual(regionMax.scores);
   });
 });
+
+describe('a pair judged combined', () => {
+  const members = [
+    { topShare: 0, centre: 2, spread: 0.5 },
+    { topShare: 0.5, centre: 100, spread: 20 },
+  ];
+  const band = { reviewAt: 1, failAt: 3, scoreModel: { kind: 'pair' as const, members } };
+  it("is the mean of each member's pooled score in good-spreads above its good median", () => {
+    // Member 1 pools by the engine's score: (3 - 2) / 0.5 = 2. Member 2 by its top half: (150 - 100) / 20 = 2.5.
+    const item = {
+      score: 0,
+      members: [
+        { score: 3, patchScores: Float32Array.from([9, 9]) },
+        { score: 0, patchScores: Float32Array.from([160, 140, 20, 10]) },
+      ],
+    };
+    expect(judgeInspection(item, band)).toEqual({ verdict: 'review', score: 2.25 });
+    // A good item below both medians passes.
+    const calm = { score: 0, members: [{ score: 1.8 }, { score: 0, patchScores: Float32Array.from([90, 80]) }] };
+    expect(judgeInspection(calm, band).verdict).toBe('pass');
+  });
+  it('an inspection without both members is unjudged, never a pass', () => {
+    const r = judgeInspection({ score: 0, members: [{ score: 1 }] }, band);
+    expect(r.verdict).toBe('unjudged');
+    expect(r.error).toMatch(/judges 2 configurations combined, but the inspection has 1: recalibrate/);
+    expect(judgeInspection({ score: 0 }, band).verdict).toBe('unjudged');
+  });
+});

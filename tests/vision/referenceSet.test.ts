@@ -101,6 +101,51 @@ describe('reference set file', () => {
     });
   }
 
+  it('carries a pair: its second member round-trips under the same checksum, and pair and partner go together', () => {
+    const first = sampleSet(true);
+    const second = sampleSet(false);
+    const partner = {
+      ...second,
+      model: { id: 'inception_v3-features', sha256: 'cd'.repeat(32) },
+      settings: { ...second.settings, size: 448, aspect: 1.5 },
+      bank: gaussianArray(second.bank.length, 11),
+    };
+    const { formatVersion: _f, judging: _j, ...look } = partner;
+    const band = { ...first.judging!.band, scoreKind: 'combined' as const };
+    const members = [
+      { topShare: 0.1, centre: 1.2, spread: 0.3 },
+      { topShare: 0, centre: 7, spread: 2 },
+    ];
+    const pair: ReferenceSet = {
+      ...first,
+      judging: { ...first.judging!, band, scoreModel: { kind: 'pair', members } },
+      partner: look,
+    };
+    const bytes = encodeReferenceSet(pair);
+    const back = decodeReferenceSet(bytes, { source: 'p.refset' });
+    expect(back.partner!.model).toEqual(partner.model);
+    expect(back.partner!.settings).toEqual(partner.settings);
+    expect(bytesOf(back.partner!.bank).equals(bytesOf(partner.bank))).toBe(true);
+    expect(bytesOf(back.bank).equals(bytesOf(first.bank))).toBe(true);
+    expect(back.judging!.scoreModel).toEqual({ kind: 'pair', members });
+    expect(Buffer.from(encodeReferenceSet(back)).equals(Buffer.from(bytes))).toBe(true);
+    // The partner's bank is under the checksum like the first member's.
+    const text = Buffer.from(bytes).toString('latin1');
+    const at = bytes.length - 4 * (partner.images.embeddings.length + partner.projection.length) - 8;
+    expect(text.includes('"partner.bank"')).toBe(true);
+    const flipped = bytes.slice();
+    flipped[at] ^= 0xff;
+    expect(() => decodeReferenceSet(flipped, { source: 'p.refset' })).toThrow(/checksum mismatch/);
+    // A pair model without its partner, and a partner under a single model, are refused.
+    const { partner: _p, ...alone } = pair;
+    expect(() => decodeReferenceSet(encodeReferenceSet(alone), { source: 'p.refset' })).toThrow(
+      /p\.refset: judges a pair but carries no partner set/,
+    );
+    expect(() => decodeReferenceSet(encodeReferenceSet({ ...first, partner: look }), { source: 'p.refset' })).toThrow(
+      /p\.refset: carries a partner set but does not judge a pair/,
+    );
+  });
+
   it('refuses a file whose tolerance band or score model was changed after it was written', () => {
     const bytes = encodeReferenceSet(sampleSet(true));
     const damaged = /t\.refset: reference set data is damaged or truncated \(checksum mismatch\)/;
@@ -225,7 +270,7 @@ describe('reference set file', () => {
     }, /d\.refset → header → judging → band → failAt: must be a number \(got "high"\)/);
     refused((h) => {
       h.judging.scoreModel = { kind: 'median' };
-    }, /d\.refset → header → judging → scoreModel → kind: must be a score model of kind "raw", "top" or "region"/);
+    }, /d\.refset → header → judging → scoreModel → kind: must be a score model of kind "raw", "top", "region" or "pair"/);
     refused((h) => {
       h.stats = null;
     }, /d\.refset → header: unknown field "stats"/);

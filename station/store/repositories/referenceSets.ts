@@ -16,7 +16,7 @@ export interface StoredBand extends Band {
   scoreModel?: unknown;
 }
 
-export const SCORE_KINDS = ['raw', 'top', 'region'] as const;
+export const SCORE_KINDS = ['raw', 'top', 'region', 'pair'] as const;
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 
 /** One version of a product's reference set as the store indexes it (the set itself is its .refset file). */
@@ -194,7 +194,12 @@ export function referenceSetsRepo(db: Db, outbox?: ReturnType<typeof outboxRepo>
     return added;
   });
 
-  const activeModels = db.prepare('SELECT DISTINCT model_sha256 FROM reference_sets WHERE is_active = 1');
+  // A pair's second backbone is named in its report (see CalibrationReport.partner): it must be loaded too.
+  const activeModels = db.prepare(`
+    SELECT model_sha256 FROM reference_sets WHERE is_active = 1
+    UNION
+    SELECT json_extract(report_json, '$.partner.modelSha256') FROM reference_sets
+    WHERE is_active = 1 AND json_valid(report_json) AND json_type(report_json, '$.partner.modelSha256') = 'text'`);
 
   // Both updates commit together or not at all, so a crash never leaves a product with none or two active.
   const activate = db.transaction((productId: string, version: number): ReferenceSetVersion => {
