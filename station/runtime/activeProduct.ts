@@ -1,8 +1,8 @@
 /**
  * What inspecting one product needs, loaded once per activation: the active reference-set
  * version's row, its decoded file, how it judges (tolerance band and score model: from the file when it carries
- * them, format 2, else from the row) and the engine it was built for (its backbone and settings: a reference set
- * carries the configuration its product chose).
+ * them, format 2, else from the row) and how it inspects: with the engine it was built for (its backbone and settings:
+ * a reference set carries the configuration its product chose), or both engines of a pair.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { loadProductConfig } from '../products/productConfig.ts';
 import { refsetFile, versionBand } from '../referenceSets/versions.ts';
 import type { ReferenceSetVersion, Store } from '../store/index.ts';
 import type { JudgingBand } from '../verdict/scoreModel.ts';
-import type { Engine } from '../vision/engine.ts';
+import type { SetInspector } from '../engines/setInspection.ts';
 import { decodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
 
 export interface ActiveProduct {
@@ -18,17 +18,17 @@ export interface ActiveProduct {
   row: ReferenceSetVersion;
   referenceSet: ReferenceSet;
   band: JudgingBand;
-  engine: Engine;
+  inspect: SetInspector;
 }
 
-export type EngineForSet = (set: ReferenceSet) => Engine;
+export type InspectorFor = (set: ReferenceSet) => SetInspector;
 
 /** Throws a message for the person when the product cannot be inspected yet. */
 export function loadActiveProduct(
   store: Store,
   calibrationDir: string,
   productId: string,
-  engineForSet: EngineForSet,
+  inspectorFor: InspectorFor,
 ): ActiveProduct {
   const config = path.join(calibrationDir, productId, 'product.json');
   if (!existsSync(config))
@@ -54,6 +54,5 @@ export function loadActiveProduct(
     source: file,
   });
   const band = versionBand(row, referenceSet.judging, `reference set ${productId} v${row.version} (${file})`);
-  const engine = engineForSet(referenceSet);
-  return { productId, row, referenceSet, engine, band };
+  return { productId, row, referenceSet, band, inspect: inspectorFor(referenceSet) };
 }

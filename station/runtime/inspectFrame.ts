@@ -12,6 +12,7 @@ import { nearestExamples } from '../verdict/explain.ts';
 import { judgeInspection } from '../verdict/scoreModel.ts';
 import { heatmapOverlay, selfScale, type OverlayScale } from '../vision/overlay.ts';
 import type { DecodedImage } from '../vision/types.ts';
+import { scoredItem } from '../engines/setInspection.ts';
 import type { ActiveProduct } from './activeProduct.ts';
 
 export interface InspectRequest {
@@ -29,9 +30,13 @@ const jpeg = (img: DecodedImage) =>
     .jpeg({ quality: 88 })
     .toBuffer();
 
-/** Colour starts just below the review threshold: a passing item shows (almost) no colour. Needs a band in map units. */
+/**
+ * Colour starts just below the review threshold: a passing item shows (almost) no colour. Needs a band in map units:
+ * the engine's raw score, or a pair's combined one (its map is blended on the same scale).
+ */
 function overlayScale(active: ActiveProduct, fallback: OverlayScale): OverlayScale {
-  const raw = !active.band.scoreModel || active.band.scoreModel.kind === 'raw';
+  const kind = active.band.scoreModel?.kind ?? 'raw';
+  const raw = kind === 'raw' || kind === 'pair';
   return raw ? { low: 0.9 * active.band.reviewAt, high: active.band.failAt } : fallback;
 }
 
@@ -52,8 +57,8 @@ export async function inspectFrame(store: Store, req: InspectRequest): Promise<I
   let nearest: { fileName: string; distance: number }[] = [];
   if (!(active instanceof Error)) {
     try {
-      const r = await active.engine.inspectDecoded(image, active.referenceSet);
-      judged = judgeInspection({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask }, active.band);
+      const r = await active.inspect(image);
+      judged = judgeInspection(scoredItem(r), active.band);
       if (judged.error) error = judged.error;
       const th = performance.now();
       heatmap = heatmapOverlay(image, r.anomalyMap, overlayScale(active, selfScale(r.anomalyMap)));

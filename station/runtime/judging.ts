@@ -10,6 +10,7 @@ import { DEMO_PRODUCT, ensureDemo } from '../demo/demoStation.ts';
 import type { Log } from '../shared/domain.d.ts';
 import { lockDataDir } from '../store/dataDirLock.ts';
 import { ensureWritableFolder, openStore } from '../store/index.ts';
+import { inspectorForSet } from '../engines/setInspection.ts';
 import { loadEngines } from './engines.ts';
 import { calibrateOnFirstStart } from './firstCalibration.ts';
 import { syncProducts } from './products.ts';
@@ -42,7 +43,7 @@ async function openFor(config: StationConfig, log: Log, dataDir: string, model: 
   const selection = createSelection({
     store,
     calibrationDir,
-    engineForSet: engines.engineForSet,
+    inspectorFor: (set) => inspectorForSet(engines, set),
     productId: demo ? DEMO_PRODUCT : config.product,
     makerId: config.maker,
     products,

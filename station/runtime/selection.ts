@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { ScanEvent } from '../signals/barcode.ts';
 import type { Store } from '../store/index.ts';
-import { loadActiveProduct, type ActiveProduct, type EngineForSet } from './activeProduct.ts';
+import { loadActiveProduct, type ActiveProduct, type InspectorFor } from './activeProduct.ts';
 import type { Log } from '../shared/domain.d.ts';
 
 export type SelectionListener = (productId: string, makerId: string | null) => void;
@@ -35,7 +35,7 @@ export interface Selection {
 export interface SelectionOptions {
   store: Store;
   calibrationDir: string;
-  engineForSet: EngineForSet;
+  inspectorFor: InspectorFor;
   /** The configured selection at start. */
   productId: string;
   makerId: string | null;
@@ -45,7 +45,7 @@ export interface SelectionOptions {
 }
 
 export function createSelection(o: SelectionOptions): Selection {
-  const { store, calibrationDir, engineForSet, products, log } = o;
+  const { store, calibrationDir, inspectorFor, products, log } = o;
   let { productId, makerId } = o;
   // Items are recorded whatever the selection: a product with no calibration folder still gets its row (so its
   // inspections can reference it), and each of its items is recorded unjudged with the reason.
@@ -68,7 +68,7 @@ export function createSelection(o: SelectionOptions): Selection {
     let a = loaded.get(id);
     if (!a) {
       try {
-        a = loadActiveProduct(store, calibrationDir, id, engineForSet);
+        a = loadActiveProduct(store, calibrationDir, id, inspectorFor);
       } catch (err) {
         a = err as Error;
       }

@@ -230,3 +230,29 @@ export function resizeAnomalyMap(map: AnomalyMap, width: number, height: number)
     region: { ...map.region },
   };
 }
+
+/** A member's map with the good scale it is judged on: the median and robust spread of its good items' scores. */
+export interface ScaledMap {
+  map: AnomalyMap;
+  centre: number;
+  spread: number;
+}
+
+/**
+ * The maps of one image by several configurations on one scale, as their scores are combined: each in good-spreads
+ * above its good median ((v − centre) / spread), at the first map's size, averaged.
+ */
+export function blendAnomalyMaps(members: ScaledMap[]): AnomalyMap {
+  const [first] = members;
+  if (!first) throw new Error('blending anomaly maps needs at least one');
+  const { width, height, region } = first.map;
+  const data = new Float32Array(width * height);
+  for (const { map, centre, spread } of members) {
+    const r = map.region;
+    if (r.x !== region.x || r.y !== region.y || r.width !== region.width || r.height !== region.height)
+      throw new Error('blended anomaly maps must cover the same part of the image');
+    const same = map.width === width && map.height === height ? map.data : resizeAnomalyMap(map, width, height).data;
+    for (let i = 0; i < data.length; i++) data[i] += (same[i] - centre) / spread / members.length;
+  }
+  return { width, height, data, region: { ...region } };
+}

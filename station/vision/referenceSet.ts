@@ -278,9 +278,38 @@ export interface DecodeOptions {
   expectedModel?: { id: string; sha256: string };
 }
 
-export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}): ReferenceSet {
-  const src = opts.source ?? 'reference set';
-  const rebuild = 'rebuild it from the good images (npm run calibrate)';
+const REBUILD = 'rebuild it from the good images (npm run calibrate)';
+
+type Header = z.output<typeof headerV1> | z.output<typeof headerV2>;
+
+/** The header of either format, checked field by field and against its checksum. */
+function checkedHeader(json: unknown, version: number, data: Uint8Array, src: string): Header {
+  const damaged = `${src}: reference set data is damaged or truncated (checksum mismatch); ${REBUILD}`;
+  if (version === 1) {
+    const parsed = headerV1.safeParse(json);
+    if (!parsed.success) throw new Error(`${issueLine(`${src} → header`, parsed.error)}; ${REBUILD}`);
+    if (createHash('sha256').update(data).digest('hex') !== parsed.data.dataSha256) throw new Error(damaged);
+    return parsed.data;
+  }
+  const parsed = headerV2.safeParse(json);
+  if (!parsed.success) throw new Error(`${issueLine(`${src} → header`, parsed.error)}; ${REBUILD}`);
+  // The checksum is over the header as written (parsed, not as the schema reshaped it), without the checksum.
+  const { sha256: _s, ...written } = json as Record<string, unknown>;
+  if (headerAndDataSha256(written, data) !== parsed.data.sha256) throw new Error(damaged);
+  const judging = parsed.data.judging;
+  if (judging && !(judging.band.reviewAt <= judging.band.failAt))
+    throw new Error(
+      `${src} → header → judging → band: reviewAt (${judging.band.reviewAt}) must not exceed failAt (${judging.band.failAt}); ${REBUILD}`,
+    );
+  if (judging && (judging.scoreModel.kind === 'pair') !== Boolean(parsed.data.partner))
+    throw new Error(
+      `${src}: ${parsed.data.partner ? 'carries a partner set but does not judge a pair' : 'judges a pair but carries no partner set'}; ${REBUILD}`,
+    );
+  return parsed.data;
+}
+
+/** The magic, the format version and the header's JSON; the block area follows the header. */
+function framing(bytes: Uint8Array, src: string): { version: number; json: unknown; data: Uint8Array } {
   if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
     throw new Error(`${src}: not a reference set file (bad magic bytes)`);
   }
@@ -288,88 +317,82 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
   const version = dv.getUint32(8, true);
   if (!READABLE_FORMATS.includes(version)) {
     throw new Error(
-      `${src}: reference set format version ${version} is not supported (this station reads versions ${READABLE_FORMATS.join(' and ')}); ${rebuild}`,
+      `${src}: reference set format version ${version} is not supported (this station reads versions ${READABLE_FORMATS.join(' and ')}); ${REBUILD}`,
     );
   }
   const hlen = dv.getUint32(12, true);
   if (16 + hlen > bytes.length)
-    throw new Error(`${src}: reference set is truncated (header runs past the end); ${rebuild}`);
-  let json: unknown;
+    throw new Error(`${src}: reference set is truncated (header runs past the end); ${REBUILD}`);
   try {
-    json = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen)));
+    return {
+      version,
+      json: JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen))),
+      data: bytes.subarray(align(16 + hlen)),
+    };
   } catch {
-    throw new Error(`${src}: reference set header is not valid JSON; ${rebuild}`);
+    throw new Error(`${src}: reference set header is not valid JSON; ${REBUILD}`);
   }
-  const data = bytes.subarray(align(16 + hlen));
-  const damaged = `${src}: reference set data is damaged or truncated (checksum mismatch); ${rebuild}`;
-  let header: z.output<typeof headerV1> | z.output<typeof headerV2>;
-  let judging: ReferenceSetJudging | undefined;
-  if (version === 1) {
-    const parsed = headerV1.safeParse(json);
-    if (!parsed.success) throw new Error(`${issueLine(`${src} → header`, parsed.error)}; ${rebuild}`);
-    header = parsed.data;
-    if (createHash('sha256').update(data).digest('hex') !== parsed.data.dataSha256) throw new Error(damaged);
-  } else {
-    const parsed = headerV2.safeParse(json);
-    if (!parsed.success) throw new Error(`${issueLine(`${src} → header`, parsed.error)}; ${rebuild}`);
-    header = parsed.data;
-    // The checksum is over the header as written (parsed, not as the schema reshaped it), without the checksum.
-    const { sha256: _s, ...written } = json as Record<string, unknown>;
-    if (headerAndDataSha256(written, data) !== parsed.data.sha256) throw new Error(damaged);
-    judging = parsed.data.judging;
-    if (judging && !(judging.band.reviewAt <= judging.band.failAt))
-      throw new Error(
-        `${src} → header → judging → band: reviewAt (${judging.band.reviewAt}) must not exceed failAt (${judging.band.failAt}); ${rebuild}`,
-      );
+}
+
+/** One member's set from its header fields and its (prefixed) blocks. */
+function lookOf(
+  h: z.output<typeof lookSchema>,
+  block: (name: string) => Float32Array,
+  prefix: string,
+  src: string,
+): PartnerSet {
+  const set: PartnerSet = {
+    model: h.model,
+    settings: withFeatureDefaults(h.settings),
+    dim: h.dim,
+    bankSize: h.bankSize,
+    bank: block(`${prefix}bank`),
+    projection: block(`${prefix}projection`),
+    projectionShape: h.projectionShape,
+    images: { names: h.images.names, embeddings: block(`${prefix}imageEmbeddings`) },
+    coreset: h.coreset,
+    createdAt: h.createdAt,
+    ...(h.itemRegion ? { itemRegion: itemRegionFromJson(h.itemRegion) } : {}),
+  };
+  if (set.bank.length !== set.bankSize * set.dim) {
+    throw new Error(
+      `${src}: ${prefix}bank holds ${set.bank.length} values, expected ${set.bankSize}×${set.dim}; ${REBUILD}`,
+    );
   }
+  return set;
+}
+
+export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}): ReferenceSet {
+  const src = opts.source ?? 'reference set';
+  const { version, json, data } = framing(bytes, src);
+  const header = checkedHeader(json, version, data, src);
   if (opts.expectedModel && header.model.sha256 !== opts.expectedModel.sha256) {
     throw new Error(
       `${src}: reference set was built with backbone ${header.model.id} (sha256 ${header.model.sha256.slice(0, 12)}…) ` +
-        `but the station runs ${opts.expectedModel.id} (sha256 ${opts.expectedModel.sha256.slice(0, 12)}…); ${rebuild}`,
+        `but the station runs ${opts.expectedModel.id} (sha256 ${opts.expectedModel.sha256.slice(0, 12)}…); ${REBUILD}`,
     );
   }
-  const blocks = header.blocks;
   const block = (name: string): Float32Array => {
-    const b = blocks.find((x) => x.name === name);
-    if (!b) throw new Error(`${src}: reference set lacks the "${name}" block; ${rebuild}`);
-    if (b.offset + b.count * 4 > data.length) throw new Error(`${src}: block "${name}" runs past the end; ${rebuild}`);
+    const b = header.blocks.find((x) => x.name === name);
+    if (!b) throw new Error(`${src}: reference set lacks the "${name}" block; ${REBUILD}`);
+    if (b.offset + b.count * 4 > data.length) throw new Error(`${src}: block "${name}" runs past the end; ${REBUILD}`);
     // Copy into a fresh, aligned buffer: bit-exact and independent of the input bytes. (Not `data.slice(…).buffer`:
     // on a Node Buffer, slice is a view and .buffer is the whole, possibly shared and misaligned, allocation.)
     const out = new Float32Array(b.count);
     new Uint8Array(out.buffer).set(data.subarray(b.offset, b.offset + b.count * 4));
     return out;
   };
-  const look = (h: z.output<typeof lookSchema>, prefix: string): PartnerSet => {
-    const set: PartnerSet = {
-      model: h.model,
-      settings: withFeatureDefaults(h.settings),
-      dim: h.dim,
-      bankSize: h.bankSize,
-      bank: block(`${prefix}bank`),
-      projection: block(`${prefix}projection`),
-      projectionShape: h.projectionShape,
-      images: { names: h.images.names, embeddings: block(`${prefix}imageEmbeddings`) },
-      coreset: h.coreset,
-      createdAt: h.createdAt,
-      ...(h.itemRegion ? { itemRegion: itemRegionFromJson(h.itemRegion) } : {}),
-    };
-    if (set.bank.length !== set.bankSize * set.dim) {
-      throw new Error(
-        `${src}: ${prefix}bank holds ${set.bank.length} values, expected ${set.bankSize}×${set.dim}; ${rebuild}`,
-      );
-    }
-    return set;
-  };
-  const partner = 'partner' in header && header.partner ? look(header.partner, 'partner.') : undefined;
-  if (judging && (judging.scoreModel.kind === 'pair') !== Boolean(partner))
-    throw new Error(
-      `${src}: ${partner ? 'carries a partner set but does not judge a pair' : 'judges a pair but carries no partner set'}; ${rebuild}`,
-    );
+  const judging = 'judging' in header ? header.judging : undefined;
+  const partner = 'partner' in header && header.partner ? lookOf(header.partner, block, 'partner.', src) : undefined;
   return {
-    ...look(header, ''),
+    ...lookOf(header, block, '', src),
     formatVersion: version,
     ...(header.tuning ? { tuning: header.tuning } : {}),
     ...(judging ? { judging } : {}),
     ...(partner ? { partner } : {}),
   };
 }
+
+/** A pair's second member as a reference set of its own (what its engine scores against); null for a single set. */
+export const partnerSet = (set: ReferenceSet): ReferenceSet | null =>
+  set.partner ? { ...set.partner, formatVersion: set.formatVersion } : null;

@@ -15,19 +15,22 @@ import { calibrateProduct } from '../../station/calibrate/run.ts';
 import { refsetFile, refsetRelPath } from '../../station/referenceSets/versions.ts';
 import { calibrationEngines, type CalibrationEngines } from '../../station/calibrate/visionEngine.ts';
 import { enginePool, type EnginePool } from '../../station/engines/pool.ts';
+import { inspectorForSet, scoredItem } from '../../station/engines/setInspection.ts';
+import { decodeImage } from '../../station/vision/preprocess.ts';
 import { writeSampleProduct } from '../../station/demo/generate.ts';
 import { loadActiveProduct, type ActiveProduct } from '../../station/runtime/activeProduct.ts';
 import { openStore, type Store } from '../../station/store/index.ts';
 import { estimateBands } from '../../station/verdict/bands.ts';
 import { judgeInspection } from '../../station/verdict/scoreModel.ts';
-import type { Engine } from '../../station/vision/engine.ts';
 import { decodeReferenceSet, encodeReferenceSet } from '../../station/vision/referenceSet.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'refset-file-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Scoring is not what these tests look at: the engine is never called. */
-const noEngine = () => ({}) as Engine;
+const noEngine = () => async () => {
+  throw new Error('no engine in this test');
+};
 
 /** A station: its data folder (real SQLite) and a calibration folder holding the product's product.json. */
 function station(name: string): { store: Store; cal: string } {
@@ -137,8 +140,8 @@ describe('calibrate on one bench, import on another (real backbone)', () => {
   });
 
   async function verdictOf(active: ActiveProduct, image: string) {
-    const r = await active.engine.inspect(readFileSync(image), image, active.referenceSet);
-    return judgeInspection({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask }, active.band);
+    const r = await active.inspect(await decodeImage(readFileSync(image), image));
+    return judgeInspection(scoredItem(r), active.band);
   }
 
   it('the calibrated file carries the band its row summarises, and judges the same item the same way elsewhere', async () => {
@@ -184,8 +187,8 @@ describe('calibrate on one bench, import on another (real backbone)', () => {
         true,
       );
 
-      const atHome = loadActiveProduct(homeStore, cal, 'tile', (s) => pool.engineForSet(s));
-      const elsewhere = loadActiveProduct(away.store, away.cal, 'tile', (s) => pool.engineForSet(s));
+      const atHome = loadActiveProduct(homeStore, cal, 'tile', (s) => inspectorForSet(pool, s));
+      const elsewhere = loadActiveProduct(away.store, away.cal, 'tile', (s) => inspectorForSet(pool, s));
       expect(elsewhere.band).toEqual(atHome.band);
       const reject = readdirSync(path.join(cal, 'tile', 'reject')).sort()[0];
       for (const image of [path.join(cal, 'tile', 'reject', reject), path.join(cal, 'tile', 'good', 'good-003.png')]) {

@@ -11,6 +11,8 @@ import { DEFAULT_BACKBONE, generatedManifestPath } from '../../models/load.ts';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
 import { calibrationEngines, type CalibrationEngines } from '../../station/calibrate/visionEngine.ts';
 import { enginePool, type EnginePool } from '../../station/engines/pool.ts';
+import { inspectorForSet } from '../../station/engines/setInspection.ts';
+import { decodeImage } from '../../station/vision/preprocess.ts';
 import { encodePng, renderItem, writeSampleProduct } from '../../station/demo/generate.ts';
 import { loadActiveProduct } from '../../station/runtime/activeProduct.ts';
 import { openStore, type Store } from '../../station/store/index.ts';
@@ -96,11 +98,11 @@ describe('self-tuned calibration', () => {
       expect((set.tuning as TuningSummary).chosen).toBe(t.chosen);
       expect(r.report.settings.scoreTopShare).toBe(t.candidate.topShare);
       // The station inspects with that configuration: engine from the set, score pooled as chosen.
-      const active = loadActiveProduct(store, cal, 'searched', pool.engineForSet);
-      expect(active.engine.settings.size).toBe(t.candidate.size);
+      const active = loadActiveProduct(store, cal, 'searched', (s) => inspectorForSet(pool, s));
+      expect(active.referenceSet.settings.size).toBe(t.candidate.size);
       expect(active.band.scoreModel?.kind).toBe(t.candidate.topShare > 0 ? 'top' : 'raw');
       const item = await encodePng(renderItem({ kind: 'leather-patch', seed: 900, width: 224, height: 224 }));
-      const inspected = await active.engine.inspect(item, 'probe', active.referenceSet);
+      const inspected = await active.inspect(await decodeImage(item, 'probe'));
       expect(Number.isFinite(inspected.score)).toBe(true);
     });
   }, 600_000);

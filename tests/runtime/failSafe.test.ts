@@ -10,6 +10,7 @@ import type { Backbone } from '../../models/load.ts';
 import { activateVersion, refsetRelPath } from '../../station/referenceSets/versions.ts';
 import type { Frame } from '../../station/capture/index.ts';
 import { renderItem } from '../../station/demo/generate.ts';
+import { inspectorForSet } from '../../station/engines/setInspection.ts';
 import { inspectItem } from '../../station/runtime/inspectItem.ts';
 import { syncProducts } from '../../station/runtime/products.ts';
 import { createSelection, type Selection } from '../../station/runtime/selection.ts';
@@ -100,11 +101,11 @@ function storeReferenceSet(): void {
   activateVersion(store, PRODUCT, 1);
 }
 
-function selection(engineForSet: () => Engine = () => engine): Selection {
+function selection(engineFor: () => Engine = () => engine): Selection {
   return createSelection({
     store,
     calibrationDir: path.join(dir, 'calibration'),
-    engineForSet,
+    inspectorFor: (set) => inspectorForSet({ engineForSet: engineFor }, set),
     productId: PRODUCT,
     makerId: null,
     products: [PRODUCT],

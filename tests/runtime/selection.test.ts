@@ -12,7 +12,7 @@ function selection() {
   const s = createSelection({
     store,
     calibrationDir: tempDir(),
-    engineForSet: () => {
+    inspectorFor: () => {
       throw new Error('no engine in this test');
     },
     productId: 'tile',
