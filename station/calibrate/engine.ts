@@ -13,6 +13,8 @@ export interface ItemScore {
   patchScores: Float32Array;
   /** Grid cells with image content (1) vs padding (0). */
   contentMask?: Uint8Array;
+  /** A pair's members' own scores (score and patch scores above are the first member's). */
+  members?: ItemScore[];
 }
 
 export interface CalibrationEngine<E = unknown, S = unknown> {
@@ -41,6 +43,8 @@ export interface CalibrationEngine<E = unknown, S = unknown> {
   judgingOf(set: S): ReferenceSetJudging | undefined;
   /** The backbone's id, summarised in the version's row. */
   readonly modelId?: string;
+  /** A pair's second backbone (see pairEngine.ts). */
+  readonly partnerModel?: { id: string; sha256: string };
 }
 
 /** Engine settings a product chooses (product.json, or its self-tuning): the pool's engine, and how it builds. */

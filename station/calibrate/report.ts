@@ -22,6 +22,8 @@ export interface CalibrationReport {
   version: number;
   createdAt: string;
   modelSha256: string;
+  /** A pair's second backbone (the store loads it with the first when the version is active). */
+  partner?: { modelId: string; modelSha256: string };
   settings: {
     inputMode: ResizeMode;
     coresetSize: number;
@@ -198,5 +200,12 @@ export function tuningLines(t: TuningSummary): string[] {
       ? '    * chosen   - over the latency budget (judged on latency ms: the backbone cost model; measured ms: timed here, now)'
       : '    * chosen   - over the latency budget',
   );
+  if (t.pairs?.length) {
+    L.push('    pair (two backbones, scores combined)                                     separation  latency ms');
+    for (const p of t.pairs)
+      L.push(
+        `${p.label === t.chosen ? '  *' : '   '} ${p.label.padEnd(72)} ${p.separation.toFixed(3).padStart(9)} ${p.latencyMs.toFixed(1).padStart(11)}`,
+      );
+  }
   return L;
 }

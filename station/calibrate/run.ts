@@ -27,7 +27,8 @@ import {
   type FlaggedImage,
   type ImageFacts,
 } from './screen.ts';
-import { heldOutUnderModel } from './scoreModel.ts';
+import { pairEngine } from './pairEngine.ts';
+import { heldOutUnderModel, heldOutUnderPair } from './scoreModel.ts';
 import { refsetRelPath, refsetFile, storedBand } from '../referenceSets/versions.ts';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
 import { REFERENCE_SET_FORMAT } from '../vision/referenceSet.ts';
@@ -88,9 +89,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   const tuned = await selfTune(opts.tune, product, scan, progress);
   // The pooling the product judges by: its own when pinned, else the one self-tuning chose.
   const scoring: ProductConfig = tuned ? { ...product, scoreTopShare: tuned.topShare } : product;
-  const engine = (await opts.engineFor(
-    tuned?.engine ?? { inputMode: product.inputMode, coresetSize: product.coresetSize },
-  )) as Engine;
+  const engine = await calibrationEngine(opts.engineFor, product, tuned);
   // A tuned configuration carries its bank size (a larger input searches a smaller bank, see tune/candidates.ts).
   const coresetSize = tuned?.engine.coresetSize ?? product.coresetSize;
   const { good, rejects, embedSeconds } = await embedImages(engine, scan, product.minGoodImages, productDir, progress);
@@ -225,6 +224,20 @@ async function screenedScan(
   return { scan, flagged };
 }
 
+/** The engine calibration runs: the configuration chosen (or product.json's), or both members of a chosen pair. */
+async function calibrationEngine(
+  engineFor: EngineFactory,
+  product: ProductConfig,
+  tuned: TunedChoice | undefined,
+): Promise<Engine> {
+  const first = await engineFor(tuned?.engine ?? { inputMode: product.inputMode, coresetSize: product.coresetSize });
+  if (!tuned?.partner) return first as Engine;
+  const second = await engineFor(tuned.partner.engine);
+  type Member = Parameters<typeof pairEngine>[0];
+  const secondCoreset = tuned.partner.engine.coresetSize ?? second.defaultCoresetSize;
+  return pairEngine(first as Member, second as Member, secondCoreset) as unknown as Engine;
+}
+
 /** Self-tuning, when the station has it: the product chooses its engine configuration from its own images. */
 async function selfTune(
   tune: ProductTuner | undefined,
@@ -292,7 +305,10 @@ async function scoreHeldOut(c: HeldOutContext, good: EmbeddedImages, views: unkn
     views: views.length ? views : undefined,
     itemRegion: c.tuned?.itemRegion,
   });
-  const { model, scores: goodScores } = heldOutUnderModel(c.scoring, held.scores, c.engine.grid(embs[0]));
+  const partner = c.tuned?.partner;
+  const { model, scores: goodScores } = partner
+    ? heldOutUnderPair(held.scores, [c.scoring.scoreTopShare, partner.topShare])
+    : heldOutUnderModel(c.scoring, held.scores, c.engine.grid(embs[0]));
   return { embs, names, held, model, goodScores, views };
 }
 
@@ -405,6 +421,9 @@ function calibrationReport(p: ReportParts): CalibrationReport {
     version: p.version,
     createdAt: new Date().toISOString(),
     modelSha256: p.engine.modelSha256,
+    ...(p.engine.partnerModel
+      ? { partner: { modelId: p.engine.partnerModel.id, modelSha256: p.engine.partnerModel.sha256 } }
+      : {}),
     settings: {
       inputMode: product.inputMode,
       coresetSize: p.coresetSize ?? p.engine.defaultCoresetSize,

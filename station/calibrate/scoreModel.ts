@@ -4,7 +4,8 @@
  * consistently; region masks whenever product.json has them.
  */
 import { leaveOneOutRegionScores, regionStats, regionTolerance } from '../verdict/regionNorm.ts';
-import { modelToJson, productScorer, type ScoreModel } from '../verdict/scoreModel.ts';
+import { goodScale } from '../verdict/combine.ts';
+import { memberScore, modelToJson, productScorer, type ScoreModel } from '../verdict/scoreModel.ts';
 import type { ItemScore } from './engine.ts';
 import type { ProductConfig } from '../products/productConfig.ts';
 
@@ -38,6 +39,25 @@ export function heldOutUnderModel(
   }
   const model = modelToJson(undefined, regions, gridW, gridH, topShare);
   if (model.kind === 'raw') return { model, scores: heldOut.map((r) => r.score) };
+  const score = productScorer(model);
+  return { model, scores: heldOut.map((r) => score(r)) };
+}
+
+/**
+ * A pair's score model from its members' held-out good scores, each pooled its own way (its good scale is where
+ * they lie), and the pair's held-out good scores under it. Regions and per-location statistics are not combined:
+ * self-tuning offers a pair only to products that use neither.
+ */
+export function heldOutUnderPair(heldOut: ItemScore[], topShares: readonly number[]): HeldOutModel {
+  const members = topShares.map((topShare, k) => {
+    const scores = heldOut.map((r) => {
+      const m = r.members?.[k];
+      if (!m) throw new Error(`held-out score of a pair lacks member ${k + 1}`);
+      return memberScore(m, topShare);
+    });
+    return { topShare, ...goodScale(scores) };
+  });
+  const model: ScoreModel = { kind: 'pair', members };
   const score = productScorer(model);
   return { model, scores: heldOut.map((r) => score(r)) };
 }

@@ -48,11 +48,14 @@ export function adaptEngine(
       }),
     judgingOf: (set) => set.judging,
     // decodeReferenceSet copies each block out, so a pooled or misaligned Buffer from readFileSync is fine.
-    deserialise: (bytes, file) =>
-      decodeReferenceSet(bytes, {
+    deserialise(bytes, file) {
+      const set = decodeReferenceSet(bytes, {
         source: file,
         expectedModel: { id: manifest.id, sha256: manifest.sha256 },
-      }),
+      });
+      if (set.partner) throw new Error(`${file}: holds a pair of configurations, this engine runs one`);
+      return set;
+    },
   };
 }
 

@@ -67,3 +67,14 @@ export function pairChoice(rows: CandidateFigures[], pairs: Combination[], opts:
   if (bestSingle >= prior.separation + MIN_GAIN && bestSingle >= bestPair.separation) return null;
   return bestPair.separation >= prior.separation + MIN_GAIN ? bestPair : prior;
 }
+
+/** Why a product runs this pair, for its calibration report. */
+export function pairReason(rows: CandidateFigures[], pair: Combination, opts: ChoiceOptions): string {
+  const bestSingle = Math.max(...rows.filter((r) => r.latencyMs <= opts.budgetMs).map((r) => r.separation));
+  return (
+    `two configurations combined (each score in spreads of its own held-out good scores, averaged) separate the ` +
+    `search's evidence ${pair.separation.toFixed(3)}, the best single one ${bestSingle.toFixed(3)}: a pair of the two ` +
+    `backbones' defaults runs unless a single configuration or another pair leads it by ${MIN_GAIN}; together they ` +
+    `cost ${pair.latencyMs.toFixed(0)} ms of the ${opts.budgetMs} ms budget`
+  );
+}

@@ -11,6 +11,7 @@ import { learnItemRegion, typicalItemCover, type ItemRegion } from '../../vision
 import type { DecodedImage } from '../../vision/types.ts';
 import { bankFor, candidateList, FEW_SHOTS, spaceFor, type Pins, type SearchSpace } from './candidates.ts';
 import { chooseCandidate, SURFACE_COVER, type Choice, type ChoiceOptions } from './choose.ts';
+import { combinations, pairChoice, type Combination } from './combine.ts';
 import { searchCandidates, type CandidateFigures, type EngineFor } from './search.ts';
 
 export interface TuneOptions {
@@ -25,6 +26,8 @@ export interface TuneOptions {
   longSide?: number;
   /** About this many synthetic defects in all (default 96), at least one per image. */
   syntheticTarget?: number;
+  /** May the product run a pair (default true)? Not when it judges by regions or per-location statistics. */
+  pairs?: boolean;
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -38,6 +41,10 @@ export interface TuneResult {
   choice: Choice;
   /** What the choice was made under (the product's prior: surface, few shots). */
   choiceOptions: ChoiceOptions;
+  /** Every pair of candidates that fits the budget, best separating first (see combine.ts). */
+  combinations: Combination[];
+  /** The pair the product runs instead of `choice` (see pairChoice); null: the single candidate stands. */
+  pair: Combination | null;
 }
 
 /** Width / height of the product's items: the median over its good images (robust to a few odd photos). */
@@ -89,7 +96,10 @@ export async function tuneProduct(
   const fewShot = pick.length < FEW_SHOTS;
   const choiceOptions: ChoiceOptions = { budgetMs: opts.budgetMs, space, nativeAspect, surface, fewShot };
   const choice = chooseCandidate(rows, choiceOptions);
+  const pairs = opts.pairs === false ? [] : combinations(rows, opts.budgetMs);
   return {
+    combinations: pairs,
+    pair: pairs.length ? pairChoice(rows, pairs, choiceOptions) : null,
     nativeAspect,
     itemRegion,
     searchImages: pick.length,

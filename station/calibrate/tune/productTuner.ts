@@ -23,7 +23,8 @@ import {
   usefulSizes,
   type Candidate,
 } from './candidates.ts';
-import { medianAspect, medianLongSide, searchSubset, tuneProduct } from './index.ts';
+import { pairReason } from './combine.ts';
+import { medianAspect, medianLongSide, searchSubset, tuneProduct, type TuneResult } from './index.ts';
 import type { CandidateFigures } from './search.ts';
 
 export interface TuningSummary {
@@ -55,6 +56,10 @@ export interface TuningSummary {
     latencyFrom: CandidateFigures['latencyFrom'];
     withinBudget: boolean;
   }[];
+  /** The pairs that fit the budget, best separating first (at most 5); `chosen` names one when the product runs it. */
+  pairs?: { label: string; separation: number; latencyMs: number }[];
+  /** The chosen pair's second configuration (`candidate` is its first). */
+  partnerCandidate?: Candidate;
 }
 
 export interface TunedChoice {
@@ -62,6 +67,8 @@ export interface TunedChoice {
   topShare: number;
   /** Where the product's items sit in its region of interest: the bench around them is not scored. */
   itemRegion: ItemRegion | null;
+  /** A pair's second configuration (see tune/combine.ts): calibrated and run beside `engine`, judged combined. */
+  partner?: { engine: EngineChoice; topShare: number };
   summary: TuningSummary;
 }
 
@@ -93,6 +100,56 @@ export function engineChoiceFor(
     backbone: c.backbone,
     augment: c.augment,
     settings: { size: c.size, aspect: c.aspect === 'native' ? nativeAspect : 1, roi: product.roi },
+  };
+}
+
+/** The search's subset of good images and the rejects, decoded and cut to the region of interest (unreadable: left out). */
+async function searchImages(product: ProductConfig, files: { good: CalibrationFile[]; reject: CalibrationFile[] }) {
+  const decode = async (f: CalibrationFile): Promise<DecodedImage | null> => {
+    try {
+      return cropToRoi(await decodeImage(readFileSync(f.file), f.name), product.roi);
+    } catch {
+      return null;
+    }
+  };
+  const pick: DecodedImage[] = [];
+  for (const i of searchSubset(files.good.length, { seed: product.seed })) {
+    const img = await decode(files.good[i]);
+    if (img) pick.push(img);
+  }
+  const rejects: DecodedImage[] = [];
+  for (const f of files.reject) {
+    const img = await decode(f);
+    if (img) rejects.push(img);
+  }
+  return { pick, rejects };
+}
+
+/** What the report keeps of a search: the candidates' and pairs' figures, what was chosen and why. */
+function searchSummary(tuned: TuneResult): Partial<TuningSummary> & { itemRegion: ItemRegion | null } {
+  const pair = tuned.pair;
+  const budgetMs = tuned.choiceOptions.budgetMs;
+  return {
+    itemRegion: tuned.itemRegion,
+    itemRegionCover: tuned.itemRegion ? regionCover(tuned.itemRegion) : null,
+    reason: pair ? pairReason(tuned.rows, pair, tuned.choiceOptions) : tuned.choice.reason,
+    pairs: tuned.combinations
+      .slice(0, 5)
+      .map((p) => ({ label: p.label, separation: p.separation, latencyMs: p.latencyMs })),
+    ...(pair ? { chosen: pair.label, partnerCandidate: pair.members[1].candidate } : {}),
+    searchImages: tuned.searchImages,
+    syntheticDefects: tuned.syntheticDefects,
+    candidates: tuned.rows.map((r) => ({
+      label: candidateLabel(r.candidate),
+      separation: r.separation,
+      synthetic: r.synthetic,
+      rejects: r.rejects,
+      caught: r.caught,
+      latencyMs: r.latencyMs,
+      measuredMs: r.measuredMs,
+      latencyFrom: r.latencyFrom,
+      withinBudget: r.latencyMs <= budgetMs,
+    })),
   };
 }
 
@@ -145,23 +202,7 @@ export function productTuner(
       return summaryOf(candidates[0], { reason });
     }
 
-    const decode = async (f: CalibrationFile): Promise<DecodedImage | null> => {
-      try {
-        return cropToRoi(await decodeImage(readFileSync(f.file), f.name), product.roi);
-      } catch {
-        return null;
-      }
-    };
-    const pick: DecodedImage[] = [];
-    for (const i of searchSubset(files.good.length, { seed: product.seed })) {
-      const img = await decode(files.good[i]);
-      if (img) pick.push(img);
-    }
-    const rejects: DecodedImage[] = [];
-    for (const f of files.reject) {
-      const img = await decode(f);
-      if (img) rejects.push(img);
-    }
+    const { pick, rejects } = await searchImages(product, files);
     // The search images are already cut to the region of interest, so its engines look at all of them.
     const engineOf = (c: Candidate) => {
       const choice = engineChoiceFor(c, product, nativeAspect, defaultCoreset);
@@ -175,25 +216,17 @@ export function productTuner(
       coresetSize: product.coresetSize ?? defaultCoreset,
       longSide,
       onProgress: (d, n) => onProgress?.(d, n),
+      // A pair is judged by its combined score alone: not for products judged by regions or per location.
+      pairs: !product.regions.length && !product.placedConsistently,
     });
-    const chosen = tuned.choice.chosen.candidate;
-    return summaryOf(chosen, {
-      itemRegion: tuned.itemRegion,
-      itemRegionCover: tuned.itemRegion ? regionCover(tuned.itemRegion) : null,
-      reason: tuned.choice.reason,
-      searchImages: tuned.searchImages,
-      syntheticDefects: tuned.syntheticDefects,
-      candidates: tuned.rows.map((r) => ({
-        label: candidateLabel(r.candidate),
-        separation: r.separation,
-        synthetic: r.synthetic,
-        rejects: r.rejects,
-        caught: r.caught,
-        latencyMs: r.latencyMs,
-        measuredMs: r.measuredMs,
-        latencyFrom: r.latencyFrom,
-        withinBudget: r.latencyMs <= budgetMs,
-      })),
-    });
+    const pair = tuned.pair;
+    const choice = summaryOf(pair ? pair.members[0].candidate : tuned.choice.chosen.candidate, searchSummary(tuned));
+    if (!pair) return choice;
+    const second = pair.members[1].candidate;
+    const partner = {
+      engine: engineChoiceFor(second, product, nativeAspect, defaultCoreset),
+      topShare: second.topShare,
+    };
+    return { ...choice, partner };
   };
 }
