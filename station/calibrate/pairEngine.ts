@@ -4,7 +4,7 @@
  * score model's (verdict/scoreModel.ts 'pair'), over the members' results; calibration builds that model from the
  * members' held-out good scores (calibrate/scoreModel.ts heldOutUnderPair).
  */
-import { encodeReferenceSet, partnerSet, type ReferenceSet } from '../vision/referenceSet.ts';
+import { decodeReferenceSet, encodeReferenceSet, partnerSet, type ReferenceSet } from '../vision/referenceSet.ts';
 import type { PatchEmbedding } from '../vision/types.ts';
 import type { CalibrationEngine } from './engine.ts';
 
@@ -62,7 +62,8 @@ export function pairEngine(
       });
     },
     deserialise(bytes, file) {
-      const set = first.deserialise(bytes, file);
+      const expectedModel = { id: first.modelId ?? 'unknown', sha256: first.modelSha256 };
+      const set = decodeReferenceSet(bytes, { source: file, expectedModel });
       const second = partnerSet(set);
       if (!second) throw new Error(`${file}: holds one configuration, not a pair`);
       return [set, second];
