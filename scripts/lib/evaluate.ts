@@ -12,9 +12,9 @@ import { sampleIndices } from '../../station/shared/random.ts';
 import type { AnomalyMap } from '../../station/vision/types.ts';
 import type { Category, TestImage } from './datasets.ts';
 import { Progress } from './progress.ts';
-import type { VerdictFigures, VerdictTally } from '../../station/calibrate/evalVerdicts.ts';
+import { calibratePairForEval, type VerdictFigures, type VerdictTally } from '../../station/calibrate/evalVerdicts.ts';
+import { inspectorForSet, scoredItem, type SetInspection } from '../../station/engines/setInspection.ts';
 import type { PatchEmbedding } from '../../station/vision/types.ts';
-import type { ReferenceSet } from '../../station/vision/referenceSet.ts';
 import type { ScoredItem } from '../../station/verdict/scoreModel.ts';
 import { poolScores } from '../../station/verdict/pool.ts';
 
@@ -127,12 +127,14 @@ export function splitHalves(rows: { file: string; type: string; score: number }[
   return { tune: auroc(halves.tune), report: auroc(halves.report) };
 }
 
+const trainFilesOf = (cat: Category, opts: Pick<EvalOptions, 'shots' | 'seed'>) =>
+  opts.shots !== undefined
+    ? sampleIndices(cat.train.length, opts.shots, opts.seed).map((i) => cat.train[i])
+    : cat.train;
+
 export async function evaluateCategory(engine: Engine, cat: Category, opts: EvalOptions): Promise<CategoryResult> {
   const label = `${cat.dataset}/${cat.category}`;
-  const trainFiles =
-    opts.shots !== undefined
-      ? sampleIndices(cat.train.length, opts.shots, opts.seed).map((i) => cat.train[i])
-      : cat.train;
+  const trainFiles = trainFilesOf(cat, opts);
   const ref = await buildReference(engine, cat, trainFiles, opts, label);
   const tally = opts.verdicts
     ? await opts.verdicts(
@@ -142,7 +144,76 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
       )
     : null;
   ref.embeddings.length = 0;
-  const t = await scoreTestImages(engine, cat, ref.set, tally, opts, label);
+  const inspect: Inspect = (buf, name) => engine.inspect(buf, name, ref.set);
+  const t = await scoreTestImages(inspect, cat, tally, opts, label);
+  return resultOf(cat, trainFiles, t, { trainSeconds: ref.trainSeconds, bankSize: ref.set.bankSize }, tally, opts);
+}
+
+/** A pair's two configurations: each member's bank size and pooling (see station/calibrate/pairEngine.ts). */
+export interface PairEvalOptions extends Omit<EvalOptions, 'bankSize' | 'verdicts' | 'imageScore' | 'poolings'> {
+  bankSizes: [number, number];
+  topShares: [number, number];
+  /** Progress of the held-out scoring that gives the pair its good scales and bands. */
+  onHeldOut?: (done: number, total: number) => void;
+}
+
+/**
+ * A pair evaluated as its product runs it: both members' reference sets from train/good, the pair's score model and
+ * bands from their held-out scores (always: the members' good scales come from them), and every test image inspected
+ * through the station's own pair inspection (engines/setInspection.ts), judged combined, its maps blended.
+ */
+export async function evaluatePair(
+  engines: [Engine, Engine],
+  cat: Category,
+  opts: PairEvalOptions,
+): Promise<CategoryResult> {
+  const label = `${cat.dataset}/${cat.category}`;
+  const trainFiles = trainFilesOf(cat, opts);
+  const refs = [
+    await buildReference(engines[0], cat, trainFiles, { ...opts, bankSize: opts.bankSizes[0] }, label),
+    await buildReference(engines[1], cat, trainFiles, { ...opts, bankSize: opts.bankSizes[1] }, label),
+  ] as const;
+  const tally = await calibratePairForEval(
+    engines,
+    [refs[0].embeddings, refs[1].embeddings],
+    trainFiles.map((f) => relative(cat.dir, f)),
+    {
+      seed: opts.seed,
+      bankSizes: opts.bankSizes,
+      topShares: opts.topShares,
+      views: refs[0].augmented ? [refs[0].views, refs[1].views] : undefined,
+      itemRegion: opts.itemRegion,
+      onProgress: opts.onHeldOut,
+    },
+  );
+  for (const r of refs) r.embeddings.length = 0;
+  const { formatVersion: _f, ...partner } = refs[1].set;
+  const set = { ...refs[0].set, partner, judging: { productId: label, band: tally.band, scoreModel: tally.model } };
+  const inspector = inspectorForSet(
+    { engineForSet: (s) => (s.model.sha256 === set.model.sha256 ? engines[0] : engines[1]) },
+    set,
+  );
+  const inspect: Inspect = async (buf, name) => {
+    const t0 = performance.now();
+    const img = await decodeImage(buf, name);
+    return inspector(img, performance.now() - t0);
+  };
+  const t = await scoreTestImages(inspect, cat, tally, { ...opts, imageScore: tally.score }, label);
+  const trainSeconds = refs[0].trainSeconds + refs[1].trainSeconds + tally.heldOut.seconds;
+  return resultOf(cat, trainFiles, t, { trainSeconds, bankSize: set.bankSize + partner.bankSize }, tally, {});
+}
+
+type Inspect = (buf: Buffer, name: string) => Promise<SetInspection>;
+
+/** The category's figures from its test images' scores (and its tally of verdicts, if any). */
+function resultOf(
+  cat: Category,
+  trainFiles: string[],
+  t: Awaited<ReturnType<typeof scoreTestImages>>,
+  ref: { trainSeconds: number; bankSize: number },
+  tally: VerdictTally | null,
+  opts: Pick<EvalOptions, 'poolings'>,
+): CategoryResult {
   const { scores, labels } = t;
   const byLabel = (xs: number[]) => [xs.filter((_, i) => labels[i]), xs.filter((_, i) => !labels[i])] as const;
   return {
@@ -154,7 +225,7 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
     f1Max: f1Max(scores, labels).f1,
     msPerImage: t.inspectMs / cat.test.length,
     trainSeconds: ref.trainSeconds,
-    bankSize: ref.set.bankSize,
+    bankSize: ref.bankSize,
     testImages: cat.test.length,
     pixelMasks: `${t.masked}/${cat.test.filter((x) => x.defective).length}`,
     imageScores: t.imageScores,
@@ -211,11 +282,10 @@ async function buildReference(engine: Engine, cat: Category, trainFiles: string[
 
 /** Per-image and per-pixel scores of every test image (inspection time measured from the file's bytes). */
 async function scoreTestImages(
-  engine: Engine,
+  inspect: Inspect,
   cat: Category,
-  set: ReferenceSet,
   tally: VerdictTally | null,
-  opts: EvalOptions,
+  opts: Pick<EvalOptions, 'poolings' | 'imageScore' | 'pixelSide'>,
   label: string,
 ) {
   const scores: number[] = [];
@@ -231,12 +301,11 @@ async function scoreTestImages(
   for (const [i, t] of cat.test.entries()) {
     const buf = readFileSync(t.file);
     const s0 = performance.now();
-    const r = await engine.inspect(buf, t.file, set);
+    const r = await inspect(buf, t.file);
     inspectMs += performance.now() - s0;
-    tally?.add(t.defective, r);
-    const score = opts.imageScore
-      ? opts.imageScore({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask })
-      : r.score;
+    const item = scoredItem(r);
+    tally?.add(t.defective, item);
+    const score = opts.imageScore ? opts.imageScore(item) : r.score;
     scores.push(score);
     for (const [k, share] of (opts.poolings ?? []).entries())
       pooled[k].push(share > 0 ? poolScores(r.patchScores, share, r.scoredMask) : r.score);

@@ -60,9 +60,13 @@ function printCombinations(r: SelfTunedResult): void {
     );
   const over = r.selection.pairChoice;
   const rule = `choosing among singles and pairs (default: the backbones' defaults combined; others lead it by ${MIN_GAIN})`;
-  console.log(over ? `  ${rule}: ${over.label}, test AUROC ${f4(over.testAuroc)}` : `  ${rule}: keeps the single`);
+  console.log(
+    over
+      ? `  ${rule}: runs ${over.label} (test AUROC ${f4(over.testAuroc)} on the search's good scales, ${f4(r.imageAuroc)} as calibrated)`
+      : `  ${rule}: runs the single`,
+  );
   if (best)
     console.log(
-      `  combining vs choosing: best pair within budget ${f4(best.testAuroc)}, best-separating pair ${f4(all[0].testAuroc)}, chosen single ${f4(r.imageAuroc)}`,
+      `  combining vs choosing: best pair within budget ${f4(best.testAuroc)}, best-separating pair ${f4(all[0].testAuroc)}, what runs ${f4(r.imageAuroc)}`,
     );
 }

@@ -22,17 +22,18 @@ import {
   type TuneResult,
 } from '../../station/calibrate/tune/index.ts';
 import { engineChoiceFor } from '../../station/calibrate/tune/productTuner.ts';
-import { combinations, pairChoice, type Combination } from '../../station/calibrate/tune/combine.ts';
+import { pairReason, type Combination } from '../../station/calibrate/tune/combine.ts';
+import type { EngineChoice } from '../../station/calibrate/engine.ts';
 import { combineScores } from '../../station/verdict/combine.ts';
 import { auroc } from '../../station/vision/metrics.ts';
-import { enginePool } from '../../station/engines/pool.ts';
+import { enginePool, type EnginePool } from '../../station/engines/pool.ts';
 import { regionCover } from '../../station/vision/itemRegion.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
 import { sampleIndices } from '../../station/shared/random.ts';
 import type { EngineSettings } from '../../station/vision/settings.ts';
 import { productScorer } from '../../station/verdict/scoreModel.ts';
 import type { Category } from './datasets.ts';
-import { evaluateCategory, type CategoryResult } from './evaluate.ts';
+import { evaluateCategory, evaluatePair, type CategoryResult } from './evaluate.ts';
 import { Progress } from './progress.ts';
 
 export interface SelfTuneEvalOptions {
@@ -69,17 +70,19 @@ export interface CombinationOnTest {
   testAuroc: number | null;
 }
 
+/** One configuration as the category runs it. */
+export interface EvalConfig {
+  backbone: string;
+  size: number;
+  aspect: number;
+  augment: string;
+  scoreTopShare: number;
+  bankSize: number;
+}
+
 export interface SelfTunedResult extends CategoryResult {
-  config: {
-    backbone: string;
-    size: number;
-    aspect: number;
-    augment: string;
-    scoreTopShare: number;
-    bankSize: number;
-    label: string;
-    reason: string;
-  };
+  /** What the category runs: one configuration, or a pair's first member with its `partner`. */
+  config: EvalConfig & { label: string; reason: string; partner?: EvalConfig };
   selection: {
     nativeAspect: number;
     itemRegionCover: number | null;
@@ -88,9 +91,9 @@ export interface SelfTunedResult extends CategoryResult {
     seconds: number;
     candidates: CandidateOnTest[];
     regret: number | null;
-    /** Pairs within the budget, best separation first (test AUROC with regret only). */
+    /** Pairs within the budget, best separation first (test AUROC with regret only, on the search's good scales). */
     combinations: CombinationOnTest[];
-    /** The pair that would run if products could combine (combine.ts pairChoice); null: the single choice stands. */
+    /** The pair the category runs (combine.ts pairChoice); null: the single choice runs. */
     pairChoice: CombinationOnTest | null;
   };
 }
@@ -101,20 +104,17 @@ export interface SelfTunedResult extends CategoryResult {
  */
 function pairsOnTest(
   tuned: TuneResult,
-  budgetMs: number,
   testScores: Map<string, Record<string, number[]>>,
   cat: Category,
 ): Pick<SelfTunedResult['selection'], 'combinations' | 'pairChoice'> {
   const defective = cat.test.map((t) => t.defective);
-  const pairs = combinations(tuned.rows, budgetMs);
   const onTest = (k: Combination): CombinationOnTest => ({
     label: k.label,
     separation: k.separation,
     latencyMs: k.latencyMs,
     testAuroc: combinedTestAuroc(k, testScores, defective),
   });
-  const over = pairChoice(tuned.rows, pairs, tuned.choiceOptions);
-  return { combinations: pairs.map(onTest), pairChoice: over ? onTest(over) : null };
+  return { combinations: tuned.combinations.map(onTest), pairChoice: tuned.pair ? onTest(tuned.pair) : null };
 }
 
 /** The pair's test AUROC from its members' test scores, each on the scale its separation used (Combination.scales). */
@@ -162,6 +162,78 @@ function heldOutBands(
   };
 }
 
+/**
+ * What the category runs, measured on the test images (its figures, verdicts included), and with `regret` every
+ * engine configuration the search tried (image AUROC per pooling, and the pooled scores pairs are combined from).
+ */
+async function measureOnTest(
+  cat: Category,
+  tuned: TuneResult,
+  opts: SelfTuneEvalOptions,
+  choiceOf: (c: Candidate) => EngineChoice,
+  engines: EnginePool,
+  label: string,
+) {
+  const chosen = tuned.choice.chosen.candidate;
+  const pair = tuned.pair;
+  const shares = [...new Set(tuned.rows.map((r) => r.candidate.topShare))];
+  const testAuroc = new Map<string, Record<string, number>>();
+  const testScores = new Map<string, Record<string, number[]>>();
+  let result: CategoryResult | undefined;
+  const keys = opts.regret
+    ? [...new Set(tuned.rows.map((r) => engineKey(r.candidate)))]
+    : pair
+      ? []
+      : [engineKey(chosen)];
+  for (const key of keys) {
+    const c = key === engineKey(chosen) ? chosen : tuned.rows.find((r) => engineKey(r.candidate) === key)!.candidate;
+    const tc = performance.now();
+    const engine = await engines.loadEngine(choiceOf(c));
+    const isChosen = !pair && key === engineKey(chosen);
+    const bankSize = choiceOf(c).coresetSize!;
+    const verdicts = isChosen && opts.verdicts ? heldOutBands(engine, label, bankSize, chosen, tuned, opts) : undefined;
+    const r = await evaluateCategory(engine, cat, {
+      shots: opts.shots,
+      seed: opts.seed,
+      bankSize,
+      augment: c.augment,
+      itemRegion: tuned.itemRegion,
+      pixelSide: opts.pixelSide,
+      verdicts,
+      poolings: shares,
+      imageScore:
+        isChosen && chosen.topShare > 0 ? productScorer({ kind: 'top', topShare: chosen.topShare }) : undefined,
+    });
+    testAuroc.set(key, r.poolAuroc ?? {});
+    testScores.set(key, r.pooledScores ?? {});
+    console.log(
+      `  ${label}: ${key} measured in ${((performance.now() - tc) / 1000).toFixed(0)} s (train ${r.trainSeconds.toFixed(0)} s)`,
+    );
+    if (isChosen) result = r;
+  }
+  if (pair) {
+    const [a, b] = pair.members.map((m) => m.candidate);
+    const tc = performance.now();
+    let bar: Progress | undefined;
+    result = await evaluatePair([await engines.loadEngine(choiceOf(a)), await engines.loadEngine(choiceOf(b))], cat, {
+      shots: opts.shots,
+      seed: opts.seed,
+      bankSizes: [choiceOf(a).coresetSize!, choiceOf(b).coresetSize!],
+      topShares: [a.topShare, b.topShare],
+      augment: a.augment,
+      itemRegion: tuned.itemRegion,
+      pixelSide: opts.pixelSide,
+      onHeldOut: (d, n) => {
+        bar ??= new Progress(`${label} pair held out`, n);
+        bar.tick(d);
+      },
+    });
+    bar?.done();
+    console.log(`  ${label}: ${pair.label} measured in ${((performance.now() - tc) / 1000).toFixed(0)} s`);
+  }
+  return { result: result!, testAuroc, testScores };
+}
+
 export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions): Promise<SelfTunedResult> {
   const label = `${cat.dataset}/${cat.category}`;
   const train =
@@ -198,66 +270,47 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
     });
     bar?.done();
     const seconds = (performance.now() - t0) / 1000;
+    const runs = tuned.pair ? tuned.pair.label : candidateLabel(tuned.choice.chosen.candidate);
     console.log(
-      `  ${label}: chose ${candidateLabel(tuned.choice.chosen.candidate)} in ${seconds.toFixed(0)} s; measuring ${opts.regret ? 'every engine configuration' : 'it'} on the test images`,
+      `  ${label}: chose ${runs} in ${seconds.toFixed(0)} s; measuring ${opts.regret ? 'every engine configuration' : 'it'} on the test images`,
     );
+    const measured = await measureOnTest(cat, tuned, opts, choiceOf, engines, label);
     const chosen = tuned.choice.chosen.candidate;
-    const shares = [...new Set(tuned.rows.map((r) => r.candidate.topShare))];
-    const testAuroc = new Map<string, Record<string, number>>();
-    const testScores = new Map<string, Record<string, number[]>>();
-    let result: CategoryResult | undefined;
-    const keys = opts.regret ? [...new Set(tuned.rows.map((r) => engineKey(r.candidate)))] : [engineKey(chosen)];
-    for (const key of keys) {
-      const c = key === engineKey(chosen) ? chosen : tuned.rows.find((r) => engineKey(r.candidate) === key)!.candidate;
-      const tc = performance.now();
-      const engine = await engines.loadEngine(choiceOf(c));
-      const isChosen = key === engineKey(chosen);
-      const bankSize = choiceOf(c).coresetSize!;
-      const verdicts =
-        isChosen && opts.verdicts ? heldOutBands(engine, label, bankSize, chosen, tuned, opts) : undefined;
-      const r = await evaluateCategory(engine, cat, {
-        shots: opts.shots,
-        seed: opts.seed,
-        bankSize,
-        augment: c.augment,
-        itemRegion: tuned.itemRegion,
-        pixelSide: opts.pixelSide,
-        verdicts,
-        poolings: shares,
-        imageScore:
-          isChosen && chosen.topShare > 0 ? productScorer({ kind: 'top', topShare: chosen.topShare }) : undefined,
-      });
-      testAuroc.set(key, r.poolAuroc ?? {});
-      testScores.set(key, r.pooledScores ?? {});
-      console.log(
-        `  ${label}: ${key} measured in ${((performance.now() - tc) / 1000).toFixed(0)} s (train ${r.trainSeconds.toFixed(0)} s)`,
-      );
-      if (isChosen) result = r;
-    }
     const candidates: CandidateOnTest[] = tuned.rows.map((r) => ({
       label: candidateLabel(r.candidate),
       candidate: r.candidate,
       separation: r.separation,
       latencyMs: r.latencyMs,
       measuredMs: r.measuredMs,
-      testAuroc: testAuroc.get(engineKey(r.candidate))?.[String(r.candidate.topShare)] ?? null,
+      testAuroc: measured.testAuroc.get(engineKey(r.candidate))?.[String(r.candidate.topShare)] ?? null,
     }));
-    const measured = candidates
-      .filter((c) => c.testAuroc !== null && c.latencyMs <= opts.budgetMs)
-      .map((c) => c.testAuroc as number);
-    const regret = opts.regret && measured.length ? Math.max(...measured) - result!.imageAuroc : null;
+    const pairs = pairsOnTest(tuned, measured.testScores, cat);
+    // Regret: the best that was measured (a single candidate, or a pair on its search scales) against what runs.
+    const best = [
+      ...candidates.filter((c) => c.latencyMs <= opts.budgetMs).map((c) => c.testAuroc),
+      ...pairs.combinations.map((k) => k.testAuroc),
+    ].filter((x): x is number => x !== null);
+    const result = measured.result;
+    const regret = opts.regret && best.length ? Math.max(...best) - result.imageAuroc : null;
+    const configOf = (c: Candidate): EvalConfig => ({
+      backbone: c.backbone,
+      size: c.size,
+      aspect: choiceOf(c).settings?.aspect ?? 1,
+      augment: c.augment,
+      scoreTopShare: c.topShare,
+      bankSize: choiceOf(c).coresetSize!,
+    });
+    const pair = tuned.pair;
     return {
-      ...result!,
-      config: {
-        backbone: chosen.backbone,
-        size: chosen.size,
-        aspect: choiceOf(chosen).settings?.aspect ?? 1,
-        augment: chosen.augment,
-        scoreTopShare: chosen.topShare,
-        bankSize: choiceOf(chosen).coresetSize!,
-        label: candidateLabel(chosen),
-        reason: tuned.choice.reason,
-      },
+      ...result,
+      config: pair
+        ? {
+            ...configOf(pair.members[0].candidate),
+            label: pair.label,
+            reason: pairReason(tuned.rows, pair, tuned.choiceOptions),
+            partner: configOf(pair.members[1].candidate),
+          }
+        : { ...configOf(chosen), label: candidateLabel(chosen), reason: tuned.choice.reason },
       selection: {
         nativeAspect,
         itemRegionCover: tuned.itemRegion ? regionCover(tuned.itemRegion) : null,
@@ -266,7 +319,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
         seconds,
         candidates,
         regret,
-        ...pairsOnTest(tuned, opts.budgetMs, testScores, cat),
+        ...pairs,
       },
     };
   } finally {

@@ -5,12 +5,13 @@
  */
 import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
 import { judge, type JudgedCounts } from '../verdict/judge.ts';
-import { productScorer, scoreKindOf, type ScoreModel } from '../verdict/scoreModel.ts';
+import { productScorer, scoreKindOf, type ScoredItem, type ScoreModel } from '../verdict/scoreModel.ts';
 import type { Engine } from '../vision/engine.ts';
 import type { ItemRegion } from '../vision/itemRegion.ts';
 import type { PatchEmbedding } from '../vision/types.ts';
 import { heldOutItemScores } from './heldOut.ts';
-import { heldOutUnderModel } from './scoreModel.ts';
+import { pairEngine, type PairEmbedding } from './pairEngine.ts';
+import { heldOutUnderModel, heldOutUnderPair } from './scoreModel.ts';
 import { adaptEngine } from './visionEngine.ts';
 
 export interface VerdictEvalOptions {
@@ -41,11 +42,10 @@ export interface VerdictTally {
   band: ToleranceBand;
   model: ScoreModel;
   heldOut: { method: 'k-fold' | 'leave-one-out'; folds: number; seconds: number };
-  /** Tally one test image from its score result (patch scores are needed for the region model). */
-  add(
-    defective: boolean,
-    r: { score: number; patchScores: Float32Array; scoredMask?: Uint8Array; embedding?: PatchEmbedding },
-  ): void;
+  /** The number the band judges, for one scored item (see verdict/scoreModel.ts). */
+  score: (item: ScoredItem) => number;
+  /** Tally one test image from its scored item (patch scores are needed for the region model, members for a pair). */
+  add(defective: boolean, item: ScoredItem): void;
   verdicts(): VerdictFigures;
   /** Compact band description for the eval JSON. */
   bandSummary(): {
@@ -67,8 +67,7 @@ export async function calibrateForEval(
   opts: VerdictEvalOptions,
 ): Promise<VerdictTally> {
   const t0 = performance.now();
-  const calib = adaptEngine(engine, opts.bankSize);
-  const held = await heldOutItemScores(calib, embeddings, names, {
+  const held = await heldOutItemScores(adaptEngine(engine, opts.bankSize), embeddings, names, {
     seed: opts.seed,
     coresetSize: opts.bankSize,
     folds: opts.folds,
@@ -81,6 +80,56 @@ export async function calibrateForEval(
     held.scores,
     { gridW: embeddings[0].gridW, gridH: embeddings[0].gridH },
   );
+  return tallyOf(model, scores, held, opts, t0);
+}
+
+/** What a pair's eval needs besides VerdictEvalOptions: each member's bank size, pooling and views. */
+export interface PairEvalOptions
+  extends Omit<VerdictEvalOptions, 'bankSize' | 'views' | 'scoreTopShare' | 'placedConsistently'> {
+  bankSizes: [number, number];
+  topShares: [number, number];
+  views?: [PatchEmbedding[][], PatchEmbedding[][]];
+}
+
+/**
+ * A pair's score model and bands from both members' train/good embeddings, as a product's calibration makes them
+ * (calibrate/pairEngine.ts, heldOutUnderPair): the members' good scales come from these held-out scores.
+ */
+export async function calibratePairForEval(
+  engines: [Engine, Engine],
+  embeddings: [PatchEmbedding[], PatchEmbedding[]],
+  names: string[],
+  opts: PairEvalOptions,
+): Promise<VerdictTally> {
+  const t0 = performance.now();
+  const [a, b] = opts.bankSizes;
+  const calib = pairEngine(adaptEngine(engines[0], a), adaptEngine(engines[1], b), b);
+  const views = opts.views;
+  const held = await heldOutItemScores(
+    calib,
+    embeddings[0].map((e, i): PairEmbedding => [e, embeddings[1][i]]),
+    names,
+    {
+      seed: opts.seed,
+      coresetSize: a,
+      folds: opts.folds,
+      onProgress: opts.onProgress,
+      views: views ? views[0].map((v, i) => v.map((x, k): PairEmbedding => [x, views[1][i][k]])) : undefined,
+      itemRegion: opts.itemRegion,
+    },
+  );
+  const { model, scores } = heldOutUnderPair(held.scores, opts.topShares);
+  return tallyOf(model, scores, held, opts, t0);
+}
+
+/** Bands from held-out good scores under a model, and a tally of test items judged by them. */
+function tallyOf(
+  model: ScoreModel,
+  scores: number[],
+  held: { method: 'k-fold' | 'leave-one-out'; folds: number },
+  opts: Pick<VerdictEvalOptions, 'failRate' | 'reviewRate' | 'bootstrap' | 'seed'>,
+  t0: number,
+): VerdictTally {
   const band = estimateBands(scores, {
     failRate: opts.failRate ?? 0.01,
     reviewRate: opts.reviewRate ?? 0.1,
@@ -95,12 +144,10 @@ export async function calibrateForEval(
     band,
     model,
     heldOut: { method: held.method, folds: held.folds, seconds },
-    add(defective, r) {
-      const v = judge(
-        scoreOf({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask ?? r.embedding?.contentMask }),
-        band,
-      );
-      if (v === 'unjudged') throw new Error(`eval verdicts: a test image has no finite score (${r.score})`);
+    score: scoreOf,
+    add(defective, item) {
+      const v = judge(scoreOf(item), band);
+      if (v === 'unjudged') throw new Error(`eval verdicts: a test image has no finite score (${item.score})`);
       counts[defective ? 'defect' : 'good'][v]++;
     },
     verdicts: () => ({ good: { ...counts.good }, defect: { ...counts.defect } }),

@@ -21,6 +21,7 @@ import { judge } from '../../station/verdict/judge.ts';
 import { createEngine } from '../../station/vision/engine.ts';
 import type { decodeReferenceSet } from '../../station/vision/referenceSet.ts';
 import { calibrateForEval } from '../../station/calibrate/evalVerdicts.ts';
+import { scoredItem } from '../../station/engines/setInspection.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'calib-engine-'));
 const cal = path.join(root, 'calibration');
@@ -112,8 +113,9 @@ describe('eval verdict figures', () => {
       expect(tally.heldOut.method).toBe('leave-one-out');
       expect(tally.band.n).toBe(9);
       const set = engine.buildReferenceSet(embs, train, { coresetSize: BANK, seed: 1 });
-      for (const f of testGood) tally.add(false, await engine.inspect(readFileSync(f), f, set));
-      for (const f of defects) tally.add(true, await engine.inspect(readFileSync(f), f, set));
+      const item = async (f: string) => scoredItem(await engine.inspect(readFileSync(f), f, set));
+      for (const f of testGood) tally.add(false, await item(f));
+      for (const f of defects) tally.add(true, await item(f));
       const v = tally.verdicts();
       expect(v.good.pass + v.good.review + v.good.fail).toBe(3);
       expect(v.defect.pass + v.defect.review + v.defect.fail).toBe(3);
