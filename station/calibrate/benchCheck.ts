@@ -7,11 +7,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EnginePool } from '../engines/pool.ts';
+import { inspectorForSet, scoredItem } from '../engines/setInspection.ts';
 import { refsetFile } from '../referenceSets/versions.ts';
 import type { Store } from '../store/index.ts';
 import { benchCheckFigures, type BenchCheckFigures } from '../verdict/benchCheck.ts';
 import { productScorer } from '../verdict/scoreModel.ts';
-import { decodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
+import { decodeImage } from '../vision/preprocess.ts';
+import { backbonesOf, decodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
 import { IMAGE_EXTENSIONS } from './scanFolder.ts';
 
 export interface BenchCheck {
@@ -69,15 +71,15 @@ export async function checkOnBench(o: {
       checked: false,
       reason: `no good images of '${productId}' on this bench (${path.join(o.calibrationDir, productId, 'good')}); checking on the next items a lead marks good is not built yet`,
     };
-  await o.engines.preload([set.model.sha256]);
-  const engine = o.engines.engineForSet(set);
+  await o.engines.preload(backbonesOf(set).map((m) => m.sha256));
+  const inspect = inspectorForSet(o.engines, set);
   const scoreOf = productScorer(set.judging.scoreModel);
   const scores: number[] = [];
   let seen = 0;
   for (const image of images) {
-    const r = await engine.inspect(readFileSync(image), image, set);
+    const r = await inspect(await decodeImage(readFileSync(image), image));
     if (inSet(set, r.embedding.imageEmbedding)) seen++;
-    else scores.push(scoreOf({ score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask }));
+    else scores.push(scoreOf(scoredItem(r)));
   }
   if (scores.length === 0)
     return {

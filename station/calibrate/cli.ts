@@ -16,7 +16,7 @@ import { importReferenceSet } from '../referenceSets/importSet.ts';
 import { activateVersion, describeVersions } from '../referenceSets/versions.ts';
 import { enginePool, type EnginePool } from '../engines/pool.ts';
 import { calibrationEngines, type CalibrationEngines } from './visionEngine.ts';
-import { decodeReferenceSet } from '../vision/referenceSet.ts';
+import { backbonesOf, decodeReferenceSet } from '../vision/referenceSet.ts';
 
 export const USAGE = `usage: npm run calibrate -- <product> [--all] [--activate N] [--list] [--no-activate] [--bands-from-rejects]
          [--data <dir>] [--calibration <dir>] [--config <file>] [--model <manifest.json>] [--folds K] [--bootstrap B]
@@ -155,10 +155,10 @@ async function activateCommand(
   const injected = pool ? null : await factory({ inputMode: 'pad' });
   const row = activateVersion(store, productId, version, (bytes, file) => {
     if (injected) return void injected.deserialise(bytes, file);
-    const set = decodeReferenceSet(bytes, { source: file });
-    if (!pool!.hasBackbone(set.model.sha256))
+    const missing = backbonesOf(decodeReferenceSet(bytes, { source: file })).find((m) => !pool!.hasBackbone(m.sha256));
+    if (missing)
       throw new Error(
-        `${file}: built with backbone ${set.model.id}, which this station does not have; rebuild it (npm run calibrate)`,
+        `${file}: built with backbone ${missing.id}, which this station does not have; rebuild it (npm run calibrate)`,
       );
   });
   io.stdout.write(`${productId}: v${row.version} is now active\n${describeVersions(store, productId)}\n`);

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../store/atomicWrite.ts';
 import type { ReferenceSetVersion, Store } from '../store/index.ts';
-import { decodeReferenceSet } from '../vision/referenceSet.ts';
+import { backbonesOf, decodeReferenceSet } from '../vision/referenceSet.ts';
 import { registerProduct } from '../products/folders.ts';
 import { refsetFile, refsetRelPath, storedBand } from './versions.ts';
 
@@ -68,9 +68,10 @@ export async function storeReferenceSetBytes(o: StoreBytesOptions): Promise<Impo
     );
   if (judging.productId !== productId)
     throw new Error(`${file}: this is a reference set of product '${judging.productId}', not '${productId}'`);
-  if (o.hasBackbone && !o.hasBackbone(set.model.sha256))
+  const missing = backbonesOf(set).find((m) => o.hasBackbone && !o.hasBackbone(m.sha256));
+  if (missing)
     throw new Error(
-      `${file}: built with backbone ${set.model.id} (sha256 ${set.model.sha256.slice(0, 12)}…), which this station does not have; ` +
+      `${file}: built with backbone ${missing.id} (sha256 ${missing.sha256.slice(0, 12)}…), which this station does not have; ` +
         `run \`npm run models\` or calibrate the product here`,
     );
   if (!store.products.get(productId)) {
@@ -94,7 +95,12 @@ export async function storeReferenceSetBytes(o: StoreBytesOptions): Promise<Impo
     scoreKind: scoreModel.kind,
     backboneId: set.model.id,
     band: storedBand(band),
-    report: { ...o.report, warnings: band.warnings },
+    // A pair's second backbone is named where the store looks for the backbones to load (CalibrationReport.partner).
+    report: {
+      ...o.report,
+      warnings: band.warnings,
+      ...(set.partner ? { partner: { modelId: set.partner.model.id, modelSha256: set.partner.model.sha256 } } : {}),
+    },
   });
   const activate = o.activate ?? true;
   if (activate) store.referenceSets.activate(productId, version);

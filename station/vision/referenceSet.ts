@@ -396,3 +396,7 @@ export function decodeReferenceSet(bytes: Uint8Array, opts: DecodeOptions = {}):
 /** A pair's second member as a reference set of its own (what its engine scores against); null for a single set. */
 export const partnerSet = (set: ReferenceSet): ReferenceSet | null =>
   set.partner ? { ...set.partner, formatVersion: set.formatVersion } : null;
+
+/** The backbones a set runs on: its own, and its partner's for a pair. */
+export const backbonesOf = (set: ReferenceSet): { id: string; sha256: string }[] =>
+  set.partner ? [set.model, set.partner.model] : [set.model];

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BACKBONE, generatedManifestPath } from '../../models/load.ts';
 import { readManifest } from '../../models/manifest-file.ts';
+import { benchRefset } from '../../scripts/lib/benchRefset.ts';
 import type { EngineChoice } from '../../station/calibrate/engine.ts';
 import { calibrateProduct } from '../../station/calibrate/run.ts';
 import type { ProductTuner, TunedChoice } from '../../station/calibrate/tune/productTuner.ts';
@@ -150,6 +151,17 @@ describe('a product that runs a pair', () => {
       expect(row.verdict).not.toBe('unjudged');
       expect(row.score).toBeCloseTo(scores[0], 5);
       expect(row.heatmapPath).not.toBeNull();
+
+      // npm run bench -- --refset times what the product runs: both members, against its budget.
+      const probe = [rejectDir, path.join(cal, 'paired', 'good')].map((d) => {
+        const name = path.join(d, readdirSync(d).sort()[0]);
+        return { name, bytes: readFileSync(name) };
+      });
+      const bench = await benchRefset(r.refsetFile, probe);
+      expect(bench).toMatchObject({ productId: 'paired', budgetMs: 60 });
+      expect(bench.runs).toBe('mobilenet_v2 224 square top 10% + inception_v3 224 square max');
+      expect(bench.captureToScore).toHaveLength(2);
+      expect(Math.min(...bench.captureToScore)).toBeGreaterThan(0);
 
       // Calibrating again compares with the previous pair on the same footing.
       const again = await calibrate();
