@@ -150,9 +150,11 @@ export async function evaluateCategory(engine: Engine, cat: Category, opts: Eval
 }
 
 /** A pair's two configurations: each member's bank size and pooling (see station/calibrate/pairEngine.ts). */
-export interface PairEvalOptions extends Omit<EvalOptions, 'bankSize' | 'verdicts' | 'imageScore' | 'poolings'> {
+export interface PairEvalOptions
+  extends Omit<EvalOptions, 'bankSize' | 'verdicts' | 'imageScore' | 'poolings' | 'augment'> {
   bankSizes: [number, number];
   topShares: [number, number];
+  augments: [Augmentation, Augmentation];
   /** Progress of the held-out scoring that gives the pair its good scales and bands. */
   onHeldOut?: (done: number, total: number) => void;
 }
@@ -170,8 +172,20 @@ export async function evaluatePair(
   const label = `${cat.dataset}/${cat.category}`;
   const trainFiles = trainFilesOf(cat, opts);
   const refs = [
-    await buildReference(engines[0], cat, trainFiles, { ...opts, bankSize: opts.bankSizes[0] }, label),
-    await buildReference(engines[1], cat, trainFiles, { ...opts, bankSize: opts.bankSizes[1] }, label),
+    await buildReference(
+      engines[0],
+      cat,
+      trainFiles,
+      { ...opts, bankSize: opts.bankSizes[0], augment: opts.augments[0] },
+      label,
+    ),
+    await buildReference(
+      engines[1],
+      cat,
+      trainFiles,
+      { ...opts, bankSize: opts.bankSizes[1], augment: opts.augments[1] },
+      label,
+    ),
   ] as const;
   const tally = await calibratePairForEval(
     engines,
@@ -181,7 +195,7 @@ export async function evaluatePair(
       seed: opts.seed,
       bankSizes: opts.bankSizes,
       topShares: opts.topShares,
-      views: refs[0].augmented ? [refs[0].views, refs[1].views] : undefined,
+      views: refs[0].augmented || refs[1].augmented ? [refs[0].views, refs[1].views] : undefined,
       itemRegion: opts.itemRegion,
       onProgress: opts.onHeldOut,
     },

@@ -220,7 +220,7 @@ async function measureOnTest(
       seed: opts.seed,
       bankSizes: [choiceOf(a).coresetSize!, choiceOf(b).coresetSize!],
       topShares: [a.topShare, b.topShare],
-      augment: a.augment,
+      augments: [a.augment, b.augment],
       itemRegion: tuned.itemRegion,
       pixelSide: opts.pixelSide,
       onHeldOut: (d, n) => {

@@ -10,7 +10,7 @@ import type { Engine } from '../vision/engine.ts';
 import type { ItemRegion } from '../vision/itemRegion.ts';
 import type { PatchEmbedding } from '../vision/types.ts';
 import { heldOutItemScores } from './heldOut.ts';
-import { pairEngine, type PairEmbedding } from './pairEngine.ts';
+import { pairEngine, zipViews, type PairEmbedding } from './pairEngine.ts';
 import { heldOutUnderModel, heldOutUnderPair } from './scoreModel.ts';
 import { adaptEngine } from './visionEngine.ts';
 
@@ -114,7 +114,7 @@ export async function calibratePairForEval(
       coresetSize: a,
       folds: opts.folds,
       onProgress: opts.onProgress,
-      views: views ? views[0].map((v, i) => v.map((x, k): PairEmbedding => [x, views[1][i][k]])) : undefined,
+      views: views ? views[0].map((v, i) => zipViews(v, views[1][i])) : undefined,
       itemRegion: opts.itemRegion,
     },
   );

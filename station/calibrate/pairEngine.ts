@@ -9,8 +9,19 @@ import type { PatchEmbedding } from '../vision/types.ts';
 import type { CalibrationEngine } from './engine.ts';
 
 type Member = CalibrationEngine<PatchEmbedding, ReferenceSet>;
-export type PairEmbedding = [PatchEmbedding, PatchEmbedding];
+/** An image by both members; an augmented view may be one member's only (members augment each their own way). */
+export type PairEmbedding = [PatchEmbedding | null, PatchEmbedding | null];
 export type PairSet = [ReferenceSet, ReferenceSet];
+
+const must = (e: PatchEmbedding | null): PatchEmbedding => {
+  if (!e) throw new Error("a pair's image lacks one member's embedding");
+  return e;
+};
+
+/** Two members' views of one image side by side, the shorter list padded with nulls. */
+export function zipViews(a: PatchEmbedding[], b: PatchEmbedding[]): PairEmbedding[] {
+  return Array.from({ length: Math.max(a.length, b.length) }, (_, i): PairEmbedding => [a[i] ?? null, b[i] ?? null]);
+}
 
 /** `second`'s banks hold `secondCoreset` patches (its own configuration's size); the first's, what calibration asks. */
 export function pairEngine(
@@ -24,32 +35,31 @@ export function pairEngine(
     partnerModel: { id: second.modelId ?? 'unknown', sha256: second.modelSha256 },
     defaultCoresetSize: first.defaultCoresetSize,
     embed: async (buf, name) => [await first.embed(buf, name), await second.embed(buf, name)],
-    async embedViews(buf, name) {
-      const a = (await first.embedViews?.(buf, name)) ?? [];
-      const b = (await second.embedViews?.(buf, name)) ?? [];
-      if (a.length !== b.length) throw new Error(`${name}: the pair's members made ${a.length} and ${b.length} views`);
-      return a.map((v, i) => [v, b[i]] as PairEmbedding);
-    },
-    imageEmbedding: (e) => first.imageEmbedding(e[0]),
-    grid: (e) => first.grid(e[0]),
+    embedViews: async (buf, name) =>
+      zipViews((await first.embedViews?.(buf, name)) ?? [], (await second.embedViews?.(buf, name)) ?? []),
+    imageEmbedding: (e) => first.imageEmbedding(must(e[0])),
+    grid: (e) => first.grid(must(e[0])),
     async build(embs, names, o) {
-      const views = (k: 0 | 1) => (o.views ? o.views.map((v) => v[k]) : undefined);
+      const views = (k: 0 | 1) => {
+        const own = (o.views ?? []).flatMap((v) => (v[k] ? [v[k]] : []));
+        return own.length ? own : undefined;
+      };
       return [
         await first.build(
-          embs.map((e) => e[0]),
+          embs.map((e) => must(e[0])),
           names,
           { ...o, views: views(0) },
         ),
         await second.build(
-          embs.map((e) => e[1]),
+          embs.map((e) => must(e[1])),
           names,
           { ...o, views: views(1), coresetSize: secondCoreset },
         ),
       ];
     },
     async score(e, set) {
-      const a = await first.score(e[0], set[0]);
-      const b = await second.score(e[1], set[1]);
+      const a = await first.score(must(e[0]), set[0]);
+      const b = await second.score(must(e[1]), set[1]);
       return { ...a, members: [a, b] };
     },
     serialise: (set, extras) => {

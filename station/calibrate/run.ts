@@ -272,7 +272,8 @@ async function goodViews(
   progress: Progress,
 ): Promise<unknown[][]> {
   const views: unknown[][] = [];
-  if (engine.embedViews && tuned?.engine.augment && tuned.engine.augment !== 'none') {
+  const augments = [tuned?.engine.augment, tuned?.partner?.engine.augment];
+  if (engine.embedViews && augments.some((a) => a && a !== 'none')) {
     for (const [i, g] of good.ok.entries()) {
       views.push(await engine.embedViews(readFileSync(g.file.file), g.file.name));
       progress('augment', i + 1, good.ok.length);
