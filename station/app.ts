@@ -60,6 +60,7 @@ export async function startStation(config: StationConfig, log: Log, parts: Stati
     // The network is connected below, once the control its commands activate through exists.
     network: () => network?.state() ?? null,
     calibration: { calibrationDir, dataDir, modelManifest: model },
+    engines,
     log,
   });
   const commands = commandHandler({

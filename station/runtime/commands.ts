@@ -24,7 +24,7 @@ export interface CommandDeps {
   modelManifest: string;
   hasBackbone: (sha256: string) => boolean;
   /** The station's activation: the same as a lead's on the station's own page. */
-  activate: (productId: string, version: number) => void;
+  activate: (productId: string, version: number) => Promise<void> | void;
   /** Default: in a child process at lower priority. */
   check?: (job: CheckJob) => Promise<BenchCheck>;
   log: Pick<Log, 'info' | 'warn'>;
@@ -123,7 +123,7 @@ export function commandHandler(d: CommandDeps): CommandHandler {
     }
   }
 
-  function activate(c: CommandData<'activate_reference_set'>): void {
+  async function activate(c: CommandData<'activate_reference_set'>): Promise<void> {
     const what = `reference set ${c.sha256.slice(0, 12)}… of product '${c.productId}'`;
     const row = store.products.get(c.productId) ? versionWithSha256(store, c.productId, c.sha256) : undefined;
     if (!row) {
@@ -131,7 +131,7 @@ export function commandHandler(d: CommandDeps): CommandHandler {
       return;
     }
     try {
-      d.activate(c.productId, row.version);
+      await d.activate(c.productId, row.version);
       log.info(`workshop network: ${what} (v${row.version}) activated, as the hub asked`);
     } catch (err) {
       refuse(
@@ -160,7 +160,7 @@ export function commandHandler(d: CommandDeps): CommandHandler {
       }
       const m = parsed.data;
       if (m.kind === 'publish_reference_set') await publish(m.data);
-      else if (m.kind === 'activate_reference_set') activate(m.data);
+      else if (m.kind === 'activate_reference_set') await activate(m.data);
       else await reviewFromHub(d, m.data);
     },
     idle: () => checks,

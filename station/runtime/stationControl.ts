@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 import { runInChild } from '../calibrate/child/runInChild.ts';
 import type { ChildJob } from '../calibrate/child/protocol.ts';
+import type { EnginePool } from '../engines/pool.ts';
 import { activateVersion } from '../referenceSets/versions.ts';
 import type { NetworkState, StationControl } from '../server/index.ts';
 import type { PortStatus } from '../signals/lineProtocol.ts';
@@ -25,6 +26,8 @@ export interface ControlOptions {
   network: () => NetworkState | null;
   /** Folders and backbone for a recalibration (the product comes with each request). */
   calibration: Omit<ChildJob, 'productId'>;
+  /** The engine pool: a version may run a backbone (or a pair's second) the station has not loaded yet. */
+  engines: Pick<EnginePool, 'preload'>;
   log: Log;
 }
 
@@ -52,8 +55,10 @@ export function createStationControl(o: ControlOptions): StationControl {
       runInChild({ ...o.calibration, productId: id }, onProgress, (pid) =>
         log.info(`calibration of ${id} running in process ${pid} at lower priority`),
       ),
-    activateReferenceSet: (id, version) => {
+    activateReferenceSet: async (id, version) => {
       activateVersion(store, id, version);
+      // A calibration in its child process may have chosen a backbone this process has not loaded yet.
+      await o.engines.preload(store.referenceSets.activeModelSha256s());
       // Loaded now, so the lead hears at once when the version cannot be inspected with, not from the next item.
       const a = selection.reload(id);
       if (a instanceof Error) throw a;

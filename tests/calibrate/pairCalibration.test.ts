@@ -19,6 +19,8 @@ import { enginePool, type EnginePool } from '../../station/engines/pool.ts';
 import { inspectorForSet, scoredItem } from '../../station/engines/setInspection.ts';
 import { loadActiveProduct } from '../../station/runtime/activeProduct.ts';
 import { inspectFrame } from '../../station/runtime/inspectFrame.ts';
+import { createSelection } from '../../station/runtime/selection.ts';
+import { createStationControl, type ControlOptions } from '../../station/runtime/stationControl.ts';
 import { openStore } from '../../station/store/index.ts';
 import { inGoodSpreads } from '../../station/verdict/combine.ts';
 import { judgeInspection, memberScore } from '../../station/verdict/scoreModel.ts';
@@ -162,6 +164,35 @@ describe('a product that runs a pair', () => {
       expect(bench.runs).toBe('mobilenet_v2 224 square top 10% + inception_v3 224 square max');
       expect(bench.captureToScore).toHaveLength(2);
       expect(Math.min(...bench.captureToScore)).toBeGreaterThan(0);
+
+      // A running station that has loaded only its default backbone (a dashboard calibration runs in a child
+      // process) loads the pair's second backbone when a lead activates the version.
+      const fresh = await enginePool(generatedManifestPath(DEFAULT_BACKBONE), { threads: 1 });
+      try {
+        const silent = { info() {}, warn() {}, error() {} };
+        const selection = createSelection({
+          store,
+          calibrationDir: cal,
+          inspectorFor: (s) => inspectorForSet(fresh, s),
+          productId: 'paired',
+          makerId: null,
+          products: ['paired'],
+          log: silent,
+        });
+        expect(selection.active('paired')).toBeInstanceOf(Error); // the second backbone is not loaded yet
+        const control = createStationControl({
+          store,
+          selection,
+          engines: fresh,
+          log: silent,
+        } as unknown as ControlOptions);
+        await control.activateReferenceSet('paired', r.version);
+        const reloaded = selection.active('paired');
+        if (reloaded instanceof Error) throw reloaded;
+        expect((await reloaded.inspect(await decodeImage(probe[0].bytes, 'probe'))).members).toHaveLength(2);
+      } finally {
+        await fresh.close();
+      }
 
       // Calibrating again compares with the previous pair on the same footing.
       const again = await calibrate();
