@@ -171,22 +171,15 @@ export async function evaluatePair(
 ): Promise<CategoryResult> {
   const label = `${cat.dataset}/${cat.category}`;
   const trainFiles = trainFilesOf(cat, opts);
-  const refs = [
-    await buildReference(
-      engines[0],
+  const member = (k: 0 | 1) =>
+    buildReference(
+      engines[k],
       cat,
       trainFiles,
-      { ...opts, bankSize: opts.bankSizes[0], augment: opts.augments[0] },
+      { ...opts, bankSize: opts.bankSizes[k], augment: opts.augments[k] },
       label,
-    ),
-    await buildReference(
-      engines[1],
-      cat,
-      trainFiles,
-      { ...opts, bankSize: opts.bankSizes[1], augment: opts.augments[1] },
-      label,
-    ),
-  ] as const;
+    );
+  const refs = [await member(0), await member(1)] as const;
   const tally = await calibratePairForEval(
     engines,
     [refs[0].embeddings, refs[1].embeddings],
