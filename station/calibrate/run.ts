@@ -235,7 +235,7 @@ async function calibrationEngine(
   const second = await engineFor(tuned.partner.engine);
   type Member = Parameters<typeof pairEngine>[0];
   const secondCoreset = tuned.partner.engine.coresetSize ?? second.defaultCoresetSize;
-  return pairEngine(first as Member, second as Member, secondCoreset) as unknown as Engine;
+  return pairEngine(first as Member, second as Member, secondCoreset) as Engine;
 }
 
 /** Self-tuning, when the station has it: the product chooses its engine configuration from its own images. */
