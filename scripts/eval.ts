@@ -18,7 +18,9 @@
  * dimension instead of searching it; --budget-ms sets the latency budget (60). Every configuration tried is also
  * scored on the test images and the selection regret printed, and so is every pair of candidates on two backbones that
  * fits the budget together, combined (station/calibrate/tune/combine.ts), to measure combining against choosing;
- * --no-regret skips that. --fixed runs the single
+ * --no-regret skips that. A category whose choice is a pair runs the pair, as its product would: both members'
+ * reference sets, bands from their held-out scores (always, --no-verdicts or not: the members' good scales come from
+ * them), every test image inspected by both; its JSON "config" carries the second member as "partner". --fixed runs the single
  * configuration given by the flags (today's defaults when none), as before self-tuning.
  */
 import { writeFileSync } from 'node:fs';
