@@ -56,7 +56,22 @@ const pairTuner: ProductTuner = async (): Promise<TunedChoice> => ({
     seconds: 0,
     budgetMs: 60,
     itemRegionCover: null,
-    candidates: [],
+    candidates: [
+      {
+        label: 'mobilenet_v2 224 square top 10%',
+        separation: 0.77,
+        synthetic: 0.77,
+        rejects: null,
+        caught: 0.5,
+        latencyMs: 23.4,
+        measuredMs: 10,
+        latencyFrom: 'cost model',
+        withinBudget: true,
+      },
+    ],
+    pairs: [
+      { label: 'mobilenet_v2 224 square top 10% + inception_v3 224 square max', separation: 0.8, latencyMs: 57.7 },
+    ],
   },
 });
 
@@ -88,6 +103,8 @@ describe('a product that runs a pair', () => {
       const secondSha = readManifest(generatedManifestPath(SECOND)).sha256;
       expect(r.report.partner).toEqual({ modelId: SECOND, modelSha256: secondSha });
       expect(r.report.band.scoreKind).toBe('combined');
+      expect(r.text).toContain('Configuration: mobilenet_v2 224 square top 10% + inception_v3 224 square max');
+      expect(r.text).toMatch(/ {2}\* mobilenet_v2 224 square top 10% \+ inception_v3 224 square max +0\.800 +57\.7/);
       expect(store.referenceSets.active('paired')!.scoreKind).toBe('pair');
       // A station starting with this version active loads both backbones.
       expect(store.referenceSets.activeModelSha256s().sort()).toEqual(
