@@ -36,6 +36,7 @@ import { benchEndToEnd, printEndToEnd } from './e2eBench.ts';
 import { benchUnderLoad, printUnderLoad } from './loadBench.ts';
 import { benchSoak, printSoak } from './soakBench.ts';
 import { benchRefset, type RefsetBench } from './lib/benchRefset.ts';
+import { benchSynth } from './lib/benchSynth.ts';
 
 const IDLE_ITEMS = 10;
 const IDLE_GAP_MS = 700;
@@ -128,12 +129,18 @@ async function main(): Promise<void> {
   await benchOneAtATime(engine, set, probe);
   await benchAfterIdle(engine, set, probe);
   await benchKnnKernels(engine, set, probe[0]);
+  printSynth(benchSynth(await decodeImage(probe[0].bytes, probe[0].name)));
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   await engine.release();
   await backbone.session.release();
   if (e2eItems > 0) printEndToEnd(await benchEndToEnd(e2eItems, values.model ? resolve(values.model) : undefined));
   if (loadItems > 0) printUnderLoad(await benchUnderLoad(loadItems));
   console.log(`peak RSS (whole run) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+}
+
+function printSynth(ms: Record<string, number>): void {
+  const each = Object.entries(ms).map(([kind, v]) => `${kind} ${v.toFixed(1)}`);
+  console.log(`synthetic defect at its largest, ms per defect: ${each.join(', ')}`);
 }
 
 function printRefsetBench(r: RefsetBench): void {
