@@ -15,8 +15,7 @@ import { Progress } from './progress.ts';
 import { calibratePairForEval, type VerdictFigures, type VerdictTally } from '../../station/calibrate/evalVerdicts.ts';
 import { inspectorForSet, scoredItem, type SetInspection } from '../../station/engines/setInspection.ts';
 import type { PatchEmbedding } from '../../station/vision/types.ts';
-import type { ScoredItem } from '../../station/verdict/scoreModel.ts';
-import { poolScores } from '../../station/verdict/pool.ts';
+import { memberScore, type ScoredItem } from '../../station/verdict/scoreModel.ts';
 
 export interface EvalOptions {
   /** Number of train/good images to use (all when undefined). */
@@ -314,8 +313,7 @@ async function scoreTestImages(
     tally?.add(t.defective, item);
     const score = opts.imageScore ? opts.imageScore(item) : r.score;
     scores.push(score);
-    for (const [k, share] of (opts.poolings ?? []).entries())
-      pooled[k].push(share > 0 ? poolScores(r.patchScores, share, r.scoredMask) : r.score);
+    for (const [k, share] of (opts.poolings ?? []).entries()) pooled[k].push(memberScore(item, share));
     labels.push(t.defective ? 1 : 0);
     types.push(t.type);
     imageScores.push({ file: relative(cat.dir, t.file), type: t.type, score });

@@ -100,7 +100,7 @@ export interface SelfTunedResult extends CategoryResult {
 
 /**
  * Every pair within the budget with its separation and, where its members were measured, its test AUROC; and the
- * pair the choosing rule with pairs among the candidates would run instead of the chosen single (pairChoice), if any.
+ * pair the choosing rule with pairs among the candidates runs instead of the chosen single (pairChoice), if any.
  */
 function pairsOnTest(
   tuned: TuneResult,

@@ -48,7 +48,7 @@ export function combinations(rows: CandidateFigures[], budgetMs: number): Combin
 }
 
 /**
- * The pair a product would run if it could combine, under the choosing rule with pairs among the candidates: the
+ * The pair a product runs instead of its single choice, under the choosing rule with pairs among the candidates: the
  * default becomes the pair of each backbone's default (when the two fit the budget together) — on tile the evidence
  * could not tell the two backbones apart, and their pair held 0.985 where either alone gave 0.90 or 0.99 — and a
  * single candidate or another pair replaces it only when it separates the evidence better by MIN_GAIN. Null: a

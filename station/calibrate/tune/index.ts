@@ -99,7 +99,7 @@ export async function tuneProduct(
   const pairs = opts.pairs === false ? [] : combinations(rows, opts.budgetMs);
   return {
     combinations: pairs,
-    pair: pairs.length ? pairChoice(rows, pairs, choiceOptions) : null,
+    pair: pairChoice(rows, pairs, choiceOptions),
     nativeAspect,
     itemRegion,
     searchImages: pick.length,

@@ -5,7 +5,7 @@
  * variants are computed from the same patch scores.
  */
 import { planFolds } from '../kfold.ts';
-import { poolScores } from '../../verdict/pool.ts';
+import { memberScore } from '../../verdict/scoreModel.ts';
 import type { Engine } from '../../vision/engine.ts';
 import { aurocFromGroups, percentile } from '../../vision/metrics.ts';
 import type { ReferenceSet } from '../../vision/referenceSet.ts';
@@ -146,7 +146,7 @@ async function latency(
 }
 
 function figures(c: Candidate, s: Awaited<ReturnType<typeof scoreEngine>>, images: SearchImages): CandidateFigures {
-  const pool = (x: Scored) => (c.topShare > 0 ? poolScores(x.patchScores, c.topShare, x.contentMask) : x.score);
+  const pool = (x: Scored) => memberScore(x, c.topShare);
   const good = s.good.map(pool),
     synth = s.synthetic.map(pool),
     rej = s.rejects.map(pool);
