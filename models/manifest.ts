@@ -55,7 +55,7 @@ export const manifestSchema = closedObject({
   taps: z.array(featureTap, { error: mustBe('a list of taps') }).min(1),
   /**
    * What one inspection costs with this backbone on the reference bench (2 cores): capture-to-score ≈ fixedMs +
-   * msPerMegapixel × model-input megapixels, the nearest-neighbour work held at the tuner's bank cap. The
+   * msPerMegapixel × model-input megapixels, besides the nearest-neighbour search (calibrate/tune/cost.ts). The
    * self-tuning judges the latency budget on this, so the same images choose the same configuration however busy
    * the machine is. Without it, the tuner measures each candidate instead.
    */

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { generatedManifestPath, loadBackbone } from '../models/load.ts';
 import { readSources } from '../models/prepare.ts';
+import { KNN_MS_PER_PATCH_ROW } from '../station/calibrate/tune/cost.ts';
 import { measureCaptureCost } from '../station/calibrate/tune/measureCost.ts';
 
 function percentile(sorted: number[], p: number): number {
@@ -78,7 +79,7 @@ async function main() {
       const c = await measureCaptureCost({ session, manifest });
       const held = manifest.cost ? `${manifest.cost.fixedMs} + ${manifest.cost.msPerMegapixel}/MP` : 'none';
       console.log(
-        `|   cost here: ${c.fixedMs.toFixed(1)} ms + ${c.msPerMegapixel.toFixed(0)} ms/MP (manifest: ${held}) | | | | | | |`,
+        `|   cost here: ${c.fixedMs.toFixed(1)} ms + ${c.msPerMegapixel.toFixed(0)} ms/MP (manifest: ${held}), kNN ${(c.knnMsPerPatchRow * 1e6).toFixed(2)} ns per patch × bank row (tuner: ${(KNN_MS_PER_PATCH_ROW * 1e6).toFixed(2)}) | | | | | | |`,
       );
     }
     await session.release();

@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_BACKBONE, generatedManifestPath, loadBackbone } from '../models/load.ts';
 import { createEngine } from '../station/vision/engine.ts';
 import { DEFAULT_LATENCY_BUDGET_MS } from '../station/calibrate/tune/budget.ts';
-import { predictMs } from '../station/calibrate/tune/cost.ts';
+import { predictCaptureMs } from '../station/calibrate/tune/cost.ts';
 import { decodeImage } from '../station/vision/preprocess.ts';
 import { nearestBlocked, OrtNearest, rowNorms } from '../station/vision/knn.ts';
 import { percentile } from '../station/vision/metrics.ts';
@@ -246,8 +246,14 @@ async function benchOneAtATime(engine: Engine, set: ReferenceSet, probe: BenchIm
   const cost = engine.manifest.cost;
   if (cost) {
     const input = await engine.preprocess(await decodeImage(probe[0].bytes, probe[0].name));
+    const emb = await engine.embed(input);
+    const predicted = predictCaptureMs(cost, {
+      inputPixels: input.width * input.height,
+      patches: emb.gridW * emb.gridH,
+      bankRows: set.bankSize,
+    });
     console.log(
-      `  self-tuning judged this configuration at ${predictMs(cost, input.width * input.height).toFixed(1)} ms (the backbone's cost model, ${input.width}×${input.height} input) against a ${DEFAULT_LATENCY_BUDGET_MS} ms default budget`,
+      `  self-tuning judged this configuration at ${predicted.toFixed(1)} ms (the backbone's cost model, ${input.width}×${input.height} input, plus the kNN search of a ${set.bankSize}-row bank) against a ${DEFAULT_LATENCY_BUDGET_MS} ms default budget`,
     );
   }
 }

@@ -108,7 +108,7 @@ function sha256File(path) {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-/** Generated models are build outputs: present and matching their manifests, or rebuilt. */
+/** Generated models are build outputs: present, matching their manifests and their sources' cost, or rebuilt. */
 function modelsReady() {
   const dir = join(root, 'models', 'generated');
   const sources = JSON.parse(readFileSync(join(root, 'models', 'sources.json'), 'utf8'));
@@ -118,6 +118,8 @@ function modelsReady() {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     const onnx = join(dir, manifest.file);
     if (!existsSync(onnx) || sha256File(onnx) !== manifest.sha256) return false;
+    // A re-measured cost model needs only the manifest rewritten (prepare.ts syncCost), but it must reach it.
+    if (JSON.stringify(manifest.cost) !== JSON.stringify(sources.models[id].cost)) return false;
   }
   return true;
 }

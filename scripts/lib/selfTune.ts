@@ -10,6 +10,7 @@ import { PRODUCT_DEFAULTS } from '../../station/products/productConfig.ts';
 import {
   candidateLabel,
   engineKey,
+  pairMemberBank,
   type Candidate,
   type Pins,
   type SearchSpace,
@@ -218,7 +219,7 @@ async function measureOnTest(
     result = await evaluatePair([await engines.loadEngine(choiceOf(a)), await engines.loadEngine(choiceOf(b))], cat, {
       shots: opts.shots,
       seed: opts.seed,
-      bankSizes: [choiceOf(a).coresetSize!, choiceOf(b).coresetSize!],
+      bankSizes: [pairMemberBank(choiceOf(a).coresetSize!), pairMemberBank(choiceOf(b).coresetSize!)],
       topShares: [a.topShare, b.topShare],
       augments: [a.augment, b.augment],
       itemRegion: tuned.itemRegion,
@@ -292,15 +293,15 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
     ].filter((x): x is number => x !== null);
     const result = measured.result;
     const regret = opts.regret && best.length ? Math.max(...best) - result.imageAuroc : null;
+    const pair = tuned.pair;
     const configOf = (c: Candidate): EvalConfig => ({
       backbone: c.backbone,
       size: c.size,
       aspect: choiceOf(c).settings?.aspect ?? 1,
       augment: c.augment,
       scoreTopShare: c.topShare,
-      bankSize: choiceOf(c).coresetSize!,
+      bankSize: pair ? pairMemberBank(choiceOf(c).coresetSize!) : choiceOf(c).coresetSize!,
     });
-    const pair = tuned.pair;
     return {
       ...result,
       config: pair

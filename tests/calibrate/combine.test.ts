@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { combinations, pairChoice } from '../../station/calibrate/tune/combine.ts';
 import { combineScores, goodScale } from '../../station/verdict/combine.ts';
 import type { CandidateFigures } from '../../station/calibrate/tune/search.ts';
-import { defaultSpace, type Candidate } from '../../station/calibrate/tune/candidates.ts';
+import { defaultSpace, pairMemberBank, type Candidate } from '../../station/calibrate/tune/candidates.ts';
 
 const member = (
   c: Partial<Candidate>,
   latencyMs: number,
   scores: CandidateFigures['scores'],
   separation = 0.5,
+  knnMs = 0,
 ): CandidateFigures => ({
   candidate: { backbone: 'small-net', size: 224, aspect: 'square', augment: 'none', topShare: 0, ...c },
   separation,
@@ -16,6 +17,7 @@ const member = (
   rejects: null,
   caught: 0,
   latencyMs,
+  knnMs,
   measuredMs: latencyMs,
   latencyFrom: 'cost model',
   byKind: {},
@@ -62,6 +64,17 @@ describe('combining candidates', () => {
     expect(combinations([small, big], 49)).toEqual([]);
   });
 
+  it("charges a pair half of each member's kNN search: its members run on half banks", () => {
+    const good = [0, 1, 2, 3];
+    const a = member({}, 25, { good, synthetic: [9], rejects: [] }, 0.5, 14);
+    const b = member({ backbone: 'big-net' }, 45, { good, synthetic: [9], rejects: [] }, 0.5, 12);
+    // Full banks would cost 70 ms; half banks save (14 + 12) / 2.
+    expect(combinations([a, b], 60).map((p) => p.latencyMs)).toEqual([57]);
+    expect(combinations([a, b], 56)).toEqual([]);
+    expect(pairMemberBank(10_000)).toBe(5000);
+    expect(pairMemberBank(400)).toBe(250);
+  });
+
   it('weighs rejects double, as a single candidate does', () => {
     const good = [0, 1, 2, 3];
     const a = member({}, 10, { good, synthetic: [10], rejects: [1.5] });
@@ -106,7 +119,18 @@ describe('choosing with pairs among the candidates', () => {
     expect(pairChoice(three, led, opts)?.label).toBe('small-net 224 square max + big-net 224 square top 10%');
   });
 
-  it('no pair when the defaults do not fit the budget together', () => {
+  it('when the defaults do not fit together, the fitting pair nearest them; none when nothing fits', () => {
+    const bigNative = member({ backbone: 'big-net', aspect: 'native' }, 22, { good, synthetic: [9, 2.5], rejects: [] });
+    const bigLarge = member({ backbone: 'big-net', size: 448 }, 24, { good, synthetic: [9, 2.5], rejects: [] });
+    const rows = withSeparations([small, big, bigLarge, bigNative], [0.7, 0.7, 0.7, 0.7]);
+    const at45 = { ...opts, budgetMs: 45 };
+    // small + big costs 50: the square larger input comes before the native shape, then the native one.
+    expect(pairChoice(rows, combinations(rows, 45), at45)?.label).toBe(
+      'small-net 224 square max + big-net 448 square max',
+    );
+    expect(pairChoice(rows, combinations(rows, 43), { ...opts, budgetMs: 43 })?.label).toBe(
+      'small-net 224 square max + big-net 224 native max',
+    );
     expect(pairChoice([small, big], combinations([small, big], 40), { ...opts, budgetMs: 40 })).toBeNull();
   });
 });

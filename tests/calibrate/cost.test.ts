@@ -1,7 +1,7 @@
 /** The backbone cost model the latency budget is judged on: the fit, and a measurement on the real backbone. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backbone } from '../../models/load.ts';
-import { fitCost, predictMs } from '../../station/calibrate/tune/cost.ts';
+import { fitCost, KNN_MS_PER_PATCH_ROW, knnMs, predictMs } from '../../station/calibrate/tune/cost.ts';
 import { measureCaptureCost } from '../../station/calibrate/tune/measureCost.ts';
 import { testBackbone } from '../vision/backbone.ts';
 
@@ -27,6 +27,11 @@ describe('cost model', () => {
     expect(predictMs(fit, 4e5)).toBeGreaterThan(predictMs(fit, 2e5));
     expect(() => fitCost([{ inputPixels: 1e5, ms: 10 }])).toThrow(/two or more input sizes/);
   });
+
+  it('charges the kNN search per patch and bank row', () => {
+    expect(knnMs(784, 10_000)).toBeCloseTo(784 * 10_000 * KNN_MS_PER_PATCH_ROW, 9);
+    expect(knnMs(784, 5000)).toBeCloseTo(knnMs(784, 10_000) / 2, 9);
+  });
 });
 
 describe('measuring a backbone', () => {
@@ -42,6 +47,9 @@ describe('measuring a backbone', () => {
     const cost = await measureCaptureCost(backbone, { runs: 3 });
     expect(cost.fixedMs).toBeGreaterThanOrEqual(0);
     expect(cost.msPerMegapixel).toBeGreaterThan(0);
-    expect(cost.measured).toMatch(/224², 448², 640 at 2\.5:1, 640²/);
+    expect(cost.measured).toMatch(/without the kNN search, median at 224², 224 at 2\.5:1, 448², 448 at 2\.5:1/);
+    // The kNN rate is of the order the tuner assumes (a 2-core machine: ns per patch × bank row).
+    expect(cost.knnMsPerPatchRow).toBeGreaterThan(KNN_MS_PER_PATCH_ROW / 20);
+    expect(cost.knnMsPerPatchRow).toBeLessThan(KNN_MS_PER_PATCH_ROW * 20);
   }, 120_000);
 });

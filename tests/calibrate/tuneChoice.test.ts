@@ -18,6 +18,7 @@ const row = (c: Partial<Candidate>, separation: number, latencyMs: number): Cand
   rejects: null,
   caught: 0.5,
   latencyMs,
+  knnMs: 0,
   measuredMs: latencyMs,
   latencyFrom: 'cost model',
   byKind: {},

@@ -134,7 +134,13 @@ describe('self-tuning search', () => {
     expect(rows[1].byKind.hairline).toBe(rows[1].synthetic);
     // The budget is judged on the backbone's cost model: one just under the 448 input's prediction keeps the 224.
     const cost = backbone.manifest.cost!;
-    expect(rows.map((r) => r.latencyMs)).toEqual([predictMs(cost, 224 * 224), predictMs(cost, 448 * 448)]);
+    // Plus the kNN search: the 448 input has four times the patches against the same 4000-row bank.
+    expect(rows[1].knnMs).toBeCloseTo(4 * rows[0].knnMs, 9);
+    expect(rows[0].knnMs).toBeGreaterThan(0);
+    expect(rows.map((r) => r.latencyMs)).toEqual([
+      predictMs(cost, 224 * 224) + rows[0].knnMs,
+      predictMs(cost, 448 * 448) + rows[1].knnMs,
+    ]);
     const tight = chooseCandidate(rows, { budgetMs: rows[1].latencyMs - 0.01, space, nativeAspect: 1 });
     expect(tight.chosen.candidate.size).toBe(224);
     expect(tight.reason).toMatch(/1 candidate\(s\) over the .* ms budget left out/);

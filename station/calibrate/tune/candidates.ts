@@ -119,3 +119,10 @@ export function bankFor(
   const patches = (c.size / finestStride) * (c.size / a / finestStride);
   return Math.max(500, Math.min(coresetSize, Math.round(BANK_WORK / patches)));
 }
+
+/**
+ * A pair's members share one configuration's kNN work: each keeps half the bank it would keep alone. Both full
+ * banks put the tile's pair at 71 ms capture-to-score, over its 60 ms budget (the two backbones alone cost 43 ms);
+ * half banks also halve the greedy coreset work that dominates a pair's calibration.
+ */
+export const pairMemberBank = (bank: number): number => Math.max(250, Math.round(bank / 2));

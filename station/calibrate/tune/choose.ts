@@ -59,7 +59,11 @@ function priorTopShare(opts: ChoiceOptions): number {
 }
 
 /** The default among candidates: the cheapest input of the first backbone, the prior's augmentation and pooling. */
-export function defaultOf(rows: CandidateFigures[], opts: ChoiceOptions): CandidateFigures {
+export const defaultOf = (rows: CandidateFigures[], opts: ChoiceOptions): CandidateFigures =>
+  nearestDefault(rows, opts)[0];
+
+/** Candidates from the default outwards: backbone, augmentation, square before native, cheaper input, pooling. */
+export function nearestDefault(rows: CandidateFigures[], opts: ChoiceOptions): CandidateFigures[] {
   const pooling = priorTopShare(opts);
   const rank = (r: CandidateFigures) => [
     opts.space.backbones.indexOf(r.candidate.backbone),
@@ -73,7 +77,7 @@ export function defaultOf(rows: CandidateFigures[], opts: ChoiceOptions): Candid
       y = rank(b);
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
     return 0;
-  })[0];
+  });
 }
 
 function priorWords(opts: ChoiceOptions): string {

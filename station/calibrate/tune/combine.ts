@@ -5,7 +5,7 @@
  */
 import { combineScores, goodScale, type GoodScale } from '../../verdict/combine.ts';
 import { candidateLabel } from './candidates.ts';
-import { defaultOf, MIN_GAIN, type ChoiceOptions } from './choose.ts';
+import { MIN_GAIN, nearestDefault, type ChoiceOptions } from './choose.ts';
 import { separationOf, type CandidateFigures } from './search.ts';
 
 export interface Combination {
@@ -15,9 +15,13 @@ export interface Combination {
   label: string;
   /** As CandidateFigures.separation, of the combined scores. */
   separation: number;
-  /** The members run one after the other: their costs add. */
+  /** The members run one after the other, each on half its bank (pairMemberBank): their costs add. */
   latencyMs: number;
 }
+
+/** Both members' capture-to-score, each with the kNN search over half its bank (pairMemberBank). */
+const pairLatency = (a: CandidateFigures, b: CandidateFigures): number =>
+  a.latencyMs + b.latencyMs - (a.knnMs + b.knnMs) / 2;
 
 /**
  * Every pair of candidates on different backbones whose costs together fit the budget, with the separation of
@@ -27,7 +31,8 @@ export function combinations(rows: CandidateFigures[], budgetMs: number): Combin
   const out: Combination[] = [];
   for (const [i, a] of rows.entries()) {
     for (const b of rows.slice(i + 1)) {
-      if (a.candidate.backbone === b.candidate.backbone || a.latencyMs + b.latencyMs > budgetMs) continue;
+      const latencyMs = pairLatency(a, b);
+      if (a.candidate.backbone === b.candidate.backbone || latencyMs > budgetMs) continue;
       const members = [a, b] as [CandidateFigures, CandidateFigures];
       const scales = members.map((m) => goodScale(m.scores.good)) as [GoodScale, GoodScale];
       const of = (pick: (m: CandidateFigures) => number[]) =>
@@ -40,7 +45,7 @@ export function combinations(rows: CandidateFigures[], budgetMs: number): Combin
         scales,
         label: `${candidateLabel(a.candidate)} + ${candidateLabel(b.candidate)}`,
         separation: separationOf(synth, rej, good).separation,
-        latencyMs: a.latencyMs + b.latencyMs,
+        latencyMs,
       });
     }
   }
@@ -49,18 +54,14 @@ export function combinations(rows: CandidateFigures[], budgetMs: number): Combin
 
 /**
  * The pair a product runs instead of its single choice, under the choosing rule with pairs among the candidates: the
- * default becomes the pair of each backbone's default (when the two fit the budget together) — on tile the evidence
- * could not tell the two backbones apart, and their pair held 0.985 where either alone gave 0.90 or 0.99 — and a
- * single candidate or another pair replaces it only when it separates the evidence better by MIN_GAIN. Null: a
- * single candidate stands (the product's own choice).
+ * default becomes the pair nearest each backbone's default that fits the budget together (the first backbone's
+ * default kept first) — on tile the evidence could not tell the two backbones apart, and their pair held 0.985
+ * where either alone gave 0.90 or 0.99 — and a single candidate or another pair replaces it only when it separates
+ * the evidence better by MIN_GAIN. Null: a single candidate stands (the product's own choice).
  */
 export function pairChoice(rows: CandidateFigures[], pairs: Combination[], opts: ChoiceOptions): Combination | null {
   const within = rows.filter((r) => r.latencyMs <= opts.budgetMs);
-  const [da, db] = opts.space.backbones.slice(0, 2).map((id) => {
-    const own = within.filter((r) => r.candidate.backbone === id);
-    return own.length ? defaultOf(own, opts) : undefined;
-  });
-  const prior = pairs.find((p) => da && db && p.members.includes(da) && p.members.includes(db));
+  const prior = priorPair(within, pairs, opts);
   if (!prior) return null;
   const bestSingle = Math.max(...within.map((r) => r.separation));
   const bestPair = pairs[0];
@@ -68,13 +69,28 @@ export function pairChoice(rows: CandidateFigures[], pairs: Combination[], opts:
   return bestPair.separation >= prior.separation + MIN_GAIN ? bestPair : prior;
 }
 
+/** The fitting pair nearest the two backbones' defaults (see nearestDefault), walking the first backbone's last. */
+function priorPair(within: CandidateFigures[], pairs: Combination[], opts: ChoiceOptions): Combination | undefined {
+  const [as, bs] = opts.space.backbones.slice(0, 2).map((id) =>
+    nearestDefault(
+      within.filter((r) => r.candidate.backbone === id),
+      opts,
+    ),
+  );
+  for (const a of as ?? []) {
+    const pair = (bs ?? []).flatMap((b) => pairs.filter((p) => p.members.includes(a) && p.members.includes(b)))[0];
+    if (pair) return pair;
+  }
+  return undefined;
+}
+
 /** Why a product runs this pair, for its calibration report. */
 export function pairReason(rows: CandidateFigures[], pair: Combination, opts: ChoiceOptions): string {
   const bestSingle = Math.max(...rows.filter((r) => r.latencyMs <= opts.budgetMs).map((r) => r.separation));
   return (
     `two configurations combined (each score in spreads of its own held-out good scores, averaged) separate the ` +
-    `search's evidence ${pair.separation.toFixed(3)}, the best single one ${bestSingle.toFixed(3)}: a pair of the two ` +
-    `backbones' defaults runs unless a single configuration or another pair leads it by ${MIN_GAIN}; together they ` +
+    `search's evidence ${pair.separation.toFixed(3)}, the best single one ${bestSingle.toFixed(3)}: the pair nearest the ` +
+    `two backbones' defaults that fits the budget runs unless a single configuration or another pair leads it by ${MIN_GAIN}; together they ` +
     `cost ${pair.latencyMs.toFixed(0)} ms of the ${opts.budgetMs} ms budget`
   );
 }

@@ -16,6 +16,7 @@ import type { ProductConfig } from '../../products/productConfig.ts';
 import type { CalibrationFile } from '../scanFolder.ts';
 import {
   bankFor,
+  pairMemberBank,
   candidateLabel,
   candidateList,
   defaultSpace,
@@ -222,11 +223,15 @@ export function productTuner(
     const pair = tuned.pair;
     const choice = summaryOf(pair ? pair.members[0].candidate : tuned.choice.chosen.candidate, searchSummary(tuned));
     if (!pair) return choice;
-    const second = pair.members[1].candidate;
-    const partner = {
-      engine: engineChoiceFor(second, product, nativeAspect, defaultCoreset),
-      topShare: second.topShare,
+    const member = (c: Candidate): EngineChoice => {
+      const own = engineChoiceFor(c, product, nativeAspect, defaultCoreset);
+      return { ...own, coresetSize: pairMemberBank(own.coresetSize!) };
     };
-    return { ...choice, partner };
+    const second = pair.members[1].candidate;
+    return {
+      ...choice,
+      engine: member(pair.members[0].candidate),
+      partner: { engine: member(second), topShare: second.topShare },
+    };
   };
 }

@@ -12,7 +12,7 @@ import type { ReferenceSet } from '../../vision/referenceSet.ts';
 import type { ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage, PatchEmbedding } from '../../vision/types.ts';
 import { engineKey, type Candidate } from './candidates.ts';
-import { predictMs } from './cost.ts';
+import { knnMs, predictCaptureMs } from './cost.ts';
 import { timeInspections } from './timing.ts';
 
 export interface SearchImages {
@@ -30,8 +30,10 @@ export interface CandidateFigures {
   rejects: number | null;
   /** Share of synthetic defects above the held-out goods' 90th percentile, type 7 as the bands take it (what a 10 % review band would catch). */
   caught: number;
-  /** Capture-to-score the budget is judged on, ms: the backbone's cost model (see cost.ts), else measuredMs. */
+  /** Capture-to-score the budget is judged on, ms: the backbone's cost model plus the kNN search (see cost.ts), else measuredMs. */
   latencyMs: number;
+  /** Of which the kNN search at the candidate's bank, predicted (what a pair's halved banks save, see combine.ts). */
+  knnMs: number;
   /** Fastest of 5 preprocess + embed + score runs of one item, ms, timed during the search (reported beside it). */
   measuredMs: number;
   latencyFrom: 'cost model' | 'measured';
@@ -121,12 +123,16 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
   const measuredMs = await latency(engine, images.goods, goodEmb, coresetSize, opts.itemRegion);
   const input = await engine.preprocess(images.goods[0]);
   const cost = engine.manifest.cost;
+  const patches = goodEmb[0].gridW * goodEmb[0].gridH;
   return {
     good,
     synthetic,
     rejects,
     measuredMs,
-    latencyMs: cost ? predictMs(cost, input.width * input.height) : measuredMs,
+    knnMs: knnMs(patches, coresetSize),
+    latencyMs: cost
+      ? predictCaptureMs(cost, { inputPixels: input.width * input.height, patches, bankRows: coresetSize })
+      : measuredMs,
     latencyFrom: cost ? ('cost model' as const) : ('measured' as const),
   };
 }
@@ -142,7 +148,7 @@ async function latency(
   bankSize: number,
   itemRegion?: ItemRegion | null,
 ): Promise<number> {
-  return Math.min(...(await timeInspections(engine, goods, embs, bankSize, 5, itemRegion)));
+  return Math.min(...(await timeInspections(engine, goods, embs, bankSize, 5, itemRegion)).map((t) => t.ms));
 }
 
 function figures(c: Candidate, s: Awaited<ReturnType<typeof scoreEngine>>, images: SearchImages): CandidateFigures {
@@ -167,6 +173,7 @@ function figures(c: Candidate, s: Awaited<ReturnType<typeof scoreEngine>>, image
     rejects,
     caught: caughtOf.filter((v) => v > bar).length / Math.max(1, caughtOf.length),
     latencyMs: s.latencyMs,
+    knnMs: s.knnMs,
     measuredMs: s.measuredMs,
     latencyFrom: s.latencyFrom,
     byKind,

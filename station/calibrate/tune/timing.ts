@@ -6,7 +6,16 @@ import type { Engine } from '../../vision/engine.ts';
 import type { ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage, PatchEmbedding } from '../../vision/types.ts';
 
-/** Milliseconds of each of `runs` inspections of `images` in turn, after one warm-up. */
+export interface InspectionTiming {
+  /** Capture-to-score of the decoded frame, ms. */
+  ms: number;
+  /** Of which the nearest-neighbour search, ms. */
+  knnMs: number;
+  /** Patches of the item's feature grid (what the kNN search compares with every bank row). */
+  patches: number;
+}
+
+/** Each of `runs` inspections of `images` in turn, after one warm-up, against a bank of `bankSize` rows. */
 export async function timeInspections(
   engine: Engine,
   images: DecodedImage[],
@@ -14,7 +23,7 @@ export async function timeInspections(
   bankSize: number,
   runs: number,
   itemRegion?: ItemRegion | null,
-): Promise<number[]> {
+): Promise<InspectionTiming[]> {
   const set = engine.buildReferenceSet(
     embs,
     embs.map((_, k) => `timing-${k}`),
@@ -27,11 +36,12 @@ export async function timeInspections(
       bank.set(set.bank.subarray((r % set.bankSize) * set.dim, ((r % set.bankSize) + 1) * set.dim), r * set.dim);
     Object.assign(set, { bank, bankSize });
   }
-  const ms: number[] = [];
+  const out: InspectionTiming[] = [];
   for (let k = 0; k <= runs; k++) {
     const t = performance.now();
-    await engine.score(await engine.embed(await engine.preprocess(images[k % images.length])), set);
-    if (k > 0) ms.push(performance.now() - t);
+    const r = await engine.inspectDecoded(images[k % images.length], set);
+    const ms = performance.now() - t;
+    if (k > 0) out.push({ ms, knnMs: r.timings.scoringMs, patches: r.embedding.gridW * r.embedding.gridH });
   }
-  return ms;
+  return out;
 }
