@@ -145,7 +145,8 @@ function printSynth(ms: Record<string, number>): void {
 
 function printRefsetBench(r: RefsetBench): void {
   console.log(
-    `${r.productId ?? 'reference set'} (${r.file}) runs ${r.runs}: capture-to-score ${fmt(r.captureToScore)} over ${r.captureToScore.length} items, budget ${r.budgetMs} ms`,
+    `${r.productId ?? 'reference set'} (${r.file}) runs ${r.runs}: capture-to-score ${fmt(r.captureToScore)} over ${r.captureToScore.length} items, budget ${r.budgetMs} ms` +
+      (r.predictedMs === null ? '' : ` (self-tuning predicted ${r.predictedMs.toFixed(1)} ms)`),
   );
 }
 

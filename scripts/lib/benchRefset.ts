@@ -10,6 +10,7 @@ import { enginePool } from '../../station/engines/pool.ts';
 import { inspectorForSet } from '../../station/engines/setInspection.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
 import { backbonesOf, decodeReferenceSet } from '../../station/vision/referenceSet.ts';
+import type { TuningSummary } from '../../station/calibrate/tune/productTuner.ts';
 import type { BenchImage } from './benchImages.ts';
 
 export interface RefsetBench {
@@ -18,13 +19,21 @@ export interface RefsetBench {
   /** What the product runs (its self-tuning's label, else its backbone). */
   runs: string;
   budgetMs: number;
+  /** What self-tuning predicted for it (the cost model, see calibrate/tune/cost.ts); null: not self-tuned. */
+  predictedMs: number | null;
   /** Capture-to-score of each probe, ms (a decoded frame to its score and heatmap). */
   captureToScore: number[];
 }
 
+/** The chosen configuration's (or pair's) latency as the search judged it. */
+function predictedOf(tuning: Partial<TuningSummary> | undefined): number | null {
+  const rows = [...(tuning?.pairs ?? []), ...(tuning?.candidates ?? [])];
+  return rows.find((r) => r.label === tuning?.chosen)?.latencyMs ?? null;
+}
+
 export async function benchRefset(file: string, probe: BenchImage[]): Promise<RefsetBench> {
   const set = decodeReferenceSet(readFileSync(file), { source: file });
-  const tuning = set.tuning as { chosen?: unknown; budgetMs?: unknown } | undefined;
+  const tuning = set.tuning as Partial<TuningSummary> | undefined;
   const pool = await enginePool(generatedManifestPath(DEFAULT_BACKBONE));
   try {
     const missing = backbonesOf(set).find((m) => !pool.hasBackbone(m.sha256));
@@ -50,6 +59,7 @@ export async function benchRefset(file: string, probe: BenchImage[]): Promise<Re
               .map((m) => m.id)
               .join(' + '),
       budgetMs: typeof tuning?.budgetMs === 'number' ? tuning.budgetMs : DEFAULT_LATENCY_BUDGET_MS,
+      predictedMs: predictedOf(tuning),
       captureToScore,
     };
   } finally {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { combinations, pairChoice } from '../../station/calibrate/tune/combine.ts';
 import { combineScores, goodScale } from '../../station/verdict/combine.ts';
 import type { CandidateFigures } from '../../station/calibrate/tune/search.ts';
+import { pairEngines } from '../../station/calibrate/tune/productTuner.ts';
 import { defaultSpace, pairMemberBank, type Candidate } from '../../station/calibrate/tune/candidates.ts';
 
 const member = (
@@ -73,6 +74,17 @@ describe('combining candidates', () => {
     expect(combinations([a, b], 56)).toEqual([]);
     expect(pairMemberBank(10_000)).toBe(5000);
     expect(pairMemberBank(400)).toBe(250);
+    // What a product's pair runs on: each member its own input on half the bank it would have alone.
+    const product = { inputMode: 'stretch' as const, coresetSize: undefined, roi: null };
+    const { engine, partner } = pairEngines(
+      [a, member({ backbone: 'big-net', size: 448, topShare: 0.1 }, 45, { good, synthetic: [9], rejects: [] })],
+      product,
+      1,
+      10_000,
+    );
+    expect([engine.backbone, engine.coresetSize, engine.settings?.size]).toEqual(['small-net', 5000, 224]);
+    // 448 searches a quarter of the bank alone (bankFor): half of that in a pair.
+    expect([partner.engine.backbone, partner.engine.coresetSize, partner.topShare]).toEqual(['big-net', 1250, 0.1]);
   });
 
   it('weighs rejects double, as a single candidate does', () => {

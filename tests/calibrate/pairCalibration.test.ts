@@ -180,6 +180,10 @@ describe('a product that runs a pair', () => {
       expect(bench).toMatchObject({ productId: 'paired', budgetMs: 60 });
       expect(bench.runs).toBe('mobilenet_v2 224 square top 10% + inception_v3 224 square max');
       expect(bench.captureToScore).toHaveLength(2);
+      // Beside the timing, what the search judged the pair at (its pairs table's figure).
+      const pairRow = (r.report.tuning?.pairs ?? []).find((p) => p.label === bench.runs);
+      expect(pairRow).toBeDefined();
+      expect(bench.predictedMs).toBe(pairRow?.latencyMs);
       expect(Math.min(...bench.captureToScore)).toBeGreaterThan(0);
 
       // A running station that has loaded only its default backbone (a dashboard calibration runs in a child

@@ -104,6 +104,20 @@ export function engineChoiceFor(
   };
 }
 
+/** The engines a pair's members run on: each its own configuration on half its bank (pairMemberBank). */
+export function pairEngines(
+  members: [{ candidate: Candidate }, { candidate: Candidate }],
+  product: Pick<ProductConfig, 'inputMode' | 'coresetSize' | 'roi'>,
+  nativeAspect: number,
+  defaultCoreset: number,
+): { engine: EngineChoice; partner: { engine: EngineChoice; topShare: number } } {
+  const [engine, second] = members.map(({ candidate }) => {
+    const own = engineChoiceFor(candidate, product, nativeAspect, defaultCoreset);
+    return { ...own, coresetSize: pairMemberBank(own.coresetSize ?? defaultCoreset) };
+  });
+  return { engine, partner: { engine: second, topShare: members[1].candidate.topShare } };
+}
+
 /** The search's subset of good images and the rejects, decoded and cut to the region of interest (unreadable: left out). */
 async function searchImages(product: ProductConfig, files: { good: CalibrationFile[]; reject: CalibrationFile[] }) {
   const decode = async (f: CalibrationFile): Promise<DecodedImage | null> => {
@@ -223,15 +237,6 @@ export function productTuner(
     const pair = tuned.pair;
     const choice = summaryOf(pair ? pair.members[0].candidate : tuned.choice.chosen.candidate, searchSummary(tuned));
     if (!pair) return choice;
-    const member = (c: Candidate): EngineChoice => {
-      const own = engineChoiceFor(c, product, nativeAspect, defaultCoreset);
-      return { ...own, coresetSize: pairMemberBank(own.coresetSize!) };
-    };
-    const second = pair.members[1].candidate;
-    return {
-      ...choice,
-      engine: member(pair.members[0].candidate),
-      partner: { engine: member(second), topShare: second.topShare },
-    };
+    return { ...choice, ...pairEngines(pair.members, product, nativeAspect, defaultCoreset) };
   };
 }
