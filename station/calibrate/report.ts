@@ -200,6 +200,10 @@ export function tuningLines(t: TuningSummary): string[] {
       ? '    * chosen   - over the latency budget (judged on latency ms: the backbone cost model; measured ms: timed here, now)'
       : '    * chosen   - over the latency budget',
   );
+  if (t.cheapestPairMs !== undefined)
+    L.push(
+      `    no pair of two backbones fits the ${t.budgetMs} ms budget (the cheapest would take ${t.cheapestPairMs.toFixed(1)} ms)`,
+    );
   if (t.pairs?.length) {
     L.push('    pair (two backbones, scores combined)                                     separation  latency ms');
     for (const p of t.pairs)

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { combinations, pairChoice } from '../../station/calibrate/tune/combine.ts';
+import { cheapestPairMs, combinations, pairChoice } from '../../station/calibrate/tune/combine.ts';
 import { combineScores, goodScale } from '../../station/verdict/combine.ts';
 import type { CandidateFigures } from '../../station/calibrate/tune/search.ts';
-import { pairEngines } from '../../station/calibrate/tune/productTuner.ts';
+import { pairEngines, type TuningSummary } from '../../station/calibrate/tune/productTuner.ts';
+import { tuningLines } from '../../station/calibrate/report.ts';
 import { defaultSpace, pairMemberBank, type Candidate } from '../../station/calibrate/tune/candidates.ts';
 
 const member = (
@@ -72,6 +73,9 @@ describe('combining candidates', () => {
     // Full banks would cost 70 ms; half banks save (14 + 12) / 2.
     expect(combinations([a, b], 60).map((p) => p.latencyMs)).toEqual([57]);
     expect(combinations([a, b], 56)).toEqual([]);
+    // What a report names when none fits: the cheapest pair on two backbones, within budget or not.
+    expect(cheapestPairMs([a, b])).toBe(57);
+    expect(cheapestPairMs([a, member({ size: 448 }, 30, { good, synthetic: [9], rejects: [] })])).toBeNull();
     expect(pairMemberBank(10_000)).toBe(5000);
     expect(pairMemberBank(400)).toBe(250);
     // What a product's pair runs on: each member its own input on half the bank it would have alone.
@@ -144,5 +148,40 @@ describe('choosing with pairs among the candidates', () => {
       'small-net 224 square max + big-net 224 native max',
     );
     expect(pairChoice([small, big], combinations([small, big], 40), { ...opts, budgetMs: 40 })).toBeNull();
+  });
+});
+
+describe("the report's pairs", () => {
+  const summary: TuningSummary = {
+    chosen: 'small-net 224 square max',
+    candidate: { backbone: 'small-net', size: 224, aspect: 'square', augment: 'none', topShare: 0 },
+    reason: 'fixed by the test',
+    nativeAspect: 1,
+    searchImages: 12,
+    syntheticDefects: 24,
+    seconds: 1,
+    budgetMs: 60,
+    itemRegionCover: null,
+    candidates: [
+      {
+        label: 'small-net 224 square max',
+        separation: 0.7,
+        synthetic: 0.7,
+        rejects: null,
+        caught: 0.3,
+        latencyMs: 28.3,
+        measuredMs: 30,
+        latencyFrom: 'cost model',
+        withinBudget: true,
+      },
+    ],
+    pairs: [],
+  };
+
+  it('says when no pair fits the budget, and what the cheapest would cost', () => {
+    expect(tuningLines({ ...summary, cheapestPairMs: 61.24 }).join('\n')).toContain(
+      'no pair of two backbones fits the 60 ms budget (the cheapest would take 61.2 ms)',
+    );
+    expect(tuningLines(summary).join('\n')).not.toContain('no pair');
   });
 });

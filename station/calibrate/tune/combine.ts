@@ -23,6 +23,15 @@ export interface Combination {
 const pairLatency = (a: CandidateFigures, b: CandidateFigures): number =>
   a.latencyMs + b.latencyMs - (a.knnMs + b.knnMs) / 2;
 
+/** The cheapest pair on two backbones, ms, within budget or not (what a report says when none fits); null: none. */
+export function cheapestPairMs(rows: CandidateFigures[]): number | null {
+  let best: number | null = null;
+  for (const [i, a] of rows.entries())
+    for (const b of rows.slice(i + 1))
+      if (a.candidate.backbone !== b.candidate.backbone) best = Math.min(best ?? Infinity, pairLatency(a, b));
+  return best;
+}
+
 /**
  * Every pair of candidates on different backbones whose costs together fit the budget, with the separation of
  * their combined scores on the search's own evidence (the same held-out goods, synthetic defects and rejects).

@@ -11,7 +11,7 @@ import { learnItemRegion, typicalItemCover, type ItemRegion } from '../../vision
 import type { DecodedImage } from '../../vision/types.ts';
 import { bankFor, candidateList, FEW_SHOTS, spaceFor, type Pins, type SearchSpace } from './candidates.ts';
 import { chooseCandidate, SURFACE_COVER, type Choice, type ChoiceOptions } from './choose.ts';
-import { combinations, pairChoice, type Combination } from './combine.ts';
+import { cheapestPairMs, combinations, pairChoice, type Combination } from './combine.ts';
 import { searchCandidates, type CandidateFigures, type EngineFor } from './search.ts';
 
 export interface TuneOptions {
@@ -43,6 +43,8 @@ export interface TuneResult {
   choiceOptions: ChoiceOptions;
   /** Every pair of candidates that fits the budget, best separating first (see combine.ts). */
   combinations: Combination[];
+  /** The cheapest pair on two backbones, fitting or not; null when pairs are not offered (or one backbone). */
+  cheapestPairMs: number | null;
   /** The pair the product runs instead of `choice` (see pairChoice); null: the single candidate stands. */
   pair: Combination | null;
 }
@@ -99,6 +101,7 @@ export async function tuneProduct(
   const pairs = opts.pairs === false ? [] : combinations(rows, opts.budgetMs);
   return {
     combinations: pairs,
+    cheapestPairMs: opts.pairs === false ? null : cheapestPairMs(rows),
     pair: pairChoice(rows, pairs, choiceOptions),
     nativeAspect,
     itemRegion,

@@ -59,6 +59,8 @@ export interface TuningSummary {
   }[];
   /** The pairs that fit the budget, best separating first (at most 5); `chosen` names one when the product runs it. */
   pairs?: { label: string; separation: number; latencyMs: number }[];
+  /** Pairs were offered but none fits the budget: what the cheapest would cost, ms. */
+  cheapestPairMs?: number;
   /** The chosen pair's second configuration (`candidate` is its first). */
   partnerCandidate?: Candidate;
 }
@@ -151,6 +153,9 @@ function searchSummary(tuned: TuneResult): Partial<TuningSummary> & { itemRegion
     pairs: tuned.combinations
       .slice(0, 5)
       .map((p) => ({ label: p.label, separation: p.separation, latencyMs: p.latencyMs })),
+    ...(tuned.combinations.length === 0 && tuned.cheapestPairMs !== null
+      ? { cheapestPairMs: tuned.cheapestPairMs }
+      : {}),
     ...(pair ? { chosen: pair.label, partnerCandidate: pair.members[1].candidate } : {}),
     searchImages: tuned.searchImages,
     syntheticDefects: tuned.syntheticDefects,
