@@ -33,7 +33,7 @@ export function printSelfTuned(r: SelfTunedResult): void {
   for (const c of s.candidates) {
     const mark = c.label === r.config.label ? '*' : ' ';
     console.log(
-      `  ${mark} ${c.label.padEnd(42)} ${f4(c.separation)}      ${c.latencyMs.toFixed(1).padStart(6)} (${c.measuredMs.toFixed(1).padStart(6)})      ${f4(c.testAuroc)}`,
+      `  ${mark} ${c.label.padEnd(42)} ${f4(c.separation)}      ${c.latencyMs.toFixed(1).padStart(6)} (${Number.isNaN(c.measuredMs) ? '  n/a ' : c.measuredMs.toFixed(1).padStart(6)})      ${f4(c.testAuroc)}`,
     );
   }
   if (s.regret !== null)

@@ -56,9 +56,12 @@ export interface SelfTuneEvalOptions {
 export interface CandidateOnTest {
   label: string;
   candidate: Candidate;
+  /** NaN (null in the JSON) when the cost model put it over the budget, so the search did not score it. */
   separation: number;
   /** What the budget was judged on (the backbone's cost model, else measuredMs). */
   latencyMs: number;
+  /** Of which the kNN search (a pair's members run on half banks: see combine.ts). */
+  knnMs: number;
   measuredMs: number;
   testAuroc: number | null;
 }
@@ -282,6 +285,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
       candidate: r.candidate,
       separation: r.separation,
       latencyMs: r.latencyMs,
+      knnMs: r.knnMs,
       measuredMs: r.measuredMs,
       testAuroc: measured.testAuroc.get(engineKey(r.candidate))?.[String(r.candidate.topShare)] ?? null,
     }));

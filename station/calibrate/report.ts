@@ -190,9 +190,14 @@ export function tuningLines(t: TuningSummary): string[] {
   );
   for (const c of t.candidates) {
     const mark = c.label === t.chosen ? '  *' : c.withinBudget ? '   ' : '  -';
+    const latency = c.latencyMs.toFixed(1).padStart(11);
+    if (c.separation === null || c.synthetic === null || c.caught === null || c.measuredMs === null) {
+      L.push(`${mark} ${c.label.padEnd(42)} ${'not searched: over the budget'.padStart(41)} ${latency}`);
+      continue;
+    }
     L.push(
       `${mark} ${c.label.padEnd(42)} ${c.separation.toFixed(3).padStart(9)} ${c.synthetic.toFixed(3).padStart(10)} ${c.rejects === null ? '    —' : c.rejects.toFixed(3).padStart(8)} ` +
-        `${pc(c.caught).padStart(11)} ${c.latencyMs.toFixed(1).padStart(11)} ${c.measuredMs.toFixed(1).padStart(12)}`,
+        `${pc(c.caught).padStart(11)} ${latency} ${c.measuredMs.toFixed(1).padStart(12)}`,
     );
   }
   L.push(

@@ -22,6 +22,7 @@ const member = (
   knnMs,
   measuredMs: latencyMs,
   latencyFrom: 'cost model',
+  searched: true,
   byKind: {},
   scores,
 });

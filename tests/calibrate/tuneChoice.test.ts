@@ -21,6 +21,7 @@ const row = (c: Partial<Candidate>, separation: number, latencyMs: number): Cand
   knnMs: 0,
   measuredMs: latencyMs,
   latencyFrom: 'cost model',
+  searched: true,
   byKind: {},
   scores: { good: [], synthetic: [], rejects: [] },
 });

@@ -162,6 +162,35 @@ describe('self-tuning search', () => {
     expect(chooseCandidate(rows, { budgetMs: 100_000, space, nativeAspect: 1 }).chosen.candidate.augment).toBe('turns');
   }, 240_000);
 
+  it('a candidate the cost model puts over the budget is not searched: it could not be chosen', async () => {
+    const goods = Array.from({ length: 6 }, (_, i) => plate(i + 1, 0));
+    const synthetic = goods.map((_, i) => ({ source: i, image: plate(i + 1, 0, 0.5), kind: 'blotch' }));
+    const candidates = [base, { ...base, size: 448 }];
+    const search = (budgetMs: number, onProgress?: (done: number, total: number) => void) =>
+      searchCandidates(
+        candidates,
+        engineFor,
+        { goods, synthetic, rejects: [] },
+        { folds: 3, seed: 1, bankSize: () => 2000, budgetMs, onProgress },
+      );
+    // Nothing fits 0 ms: nothing is searched, every candidate still carries its predicted latency.
+    const none = await search(0);
+    expect(none.map((r) => r.searched)).toEqual([false, false]);
+    expect(none[1].latencyMs).toBeGreaterThan(none[0].latencyMs);
+    const progress: [number, number][] = [];
+    const rows = await search((none[0].latencyMs + none[1].latencyMs) / 2, (d, n) => progress.push([d, n]));
+    expect(rows.map((r) => r.searched)).toEqual([true, false]);
+    expect(rows[0].separation).toBeGreaterThan(0.5);
+    expect([rows[1].separation, rows[1].scores.good.length, rows[1].latencyMs]).toEqual([NaN, 0, none[1].latencyMs]);
+    expect(rows[0].latencyMs).toBe(none[0].latencyMs);
+    // The progress bar still reaches its end.
+    expect(progress.at(-1)?.[0]).toBe(progress.at(-1)?.[1]);
+    // The choice is the searched one; the other is reported as over the budget.
+    expect(chooseCandidate(rows, { budgetMs: rows[0].latencyMs, space, nativeAspect: 1 }).chosen.candidate.size).toBe(
+      224,
+    );
+  }, 240_000);
+
   it('the same images and seed give the same figures', async () => {
     const goods = Array.from({ length: 6 }, (_, i) => plate(i + 1, i % 2));
     const synthetic = goods.map((_, i) => ({ source: i, image: plate(i + 1, i % 2, 0.5), kind: 'blotch' }));

@@ -92,6 +92,7 @@ export async function tuneProduct(
       bankSize: (c) => bankFor(c, nativeAspect, opts.coresetSize),
       itemRegion,
       onProgress: opts.onProgress,
+      budgetMs: opts.budgetMs,
     },
   );
   const surface = typicalItemCover(itemMasks) >= SURFACE_COVER;

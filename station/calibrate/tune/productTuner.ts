@@ -46,14 +46,15 @@ export interface TuningSummary {
   itemRegionCover: number | null;
   candidates: {
     label: string;
-    separation: number;
-    synthetic: number;
+    /** Null (and synthetic, caught, measuredMs with it): over the budget by the cost model, so not searched. */
+    separation: number | null;
+    synthetic: number | null;
     rejects: number | null;
-    caught: number;
+    caught: number | null;
     /** What the budget was judged on (the backbone's cost model, else the timing). */
     latencyMs: number;
     /** Timed during this search. */
-    measuredMs: number;
+    measuredMs: number | null;
     latencyFrom: CandidateFigures['latencyFrom'];
     withinBudget: boolean;
   }[];
@@ -161,12 +162,12 @@ function searchSummary(tuned: TuneResult): Partial<TuningSummary> & { itemRegion
     syntheticDefects: tuned.syntheticDefects,
     candidates: tuned.rows.map((r) => ({
       label: candidateLabel(r.candidate),
-      separation: r.separation,
-      synthetic: r.synthetic,
+      separation: r.searched ? r.separation : null,
+      synthetic: r.searched ? r.synthetic : null,
       rejects: r.rejects,
-      caught: r.caught,
+      caught: r.searched ? r.caught : null,
       latencyMs: r.latencyMs,
-      measuredMs: r.measuredMs,
+      measuredMs: r.searched ? r.measuredMs : null,
       latencyFrom: r.latencyFrom,
       withinBudget: r.latencyMs <= budgetMs,
     })),

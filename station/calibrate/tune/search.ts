@@ -39,6 +39,11 @@ export interface CandidateFigures {
   latencyFrom: 'cost model' | 'measured';
   /** Separation per synthetic defect kind. */
   byKind: Record<string, number>;
+  /**
+   * False: the cost model put it over the latency budget, so it was not searched (it could not be chosen); its
+   * separations and timing are NaN and its scores empty.
+   */
+  searched: boolean;
   /** The pooled scores behind these figures, in image order (what combining candidates works from). */
   scores: { good: number[]; synthetic: number[]; rejects: number[] };
 }
@@ -58,6 +63,8 @@ export interface SearchOptions {
   bankSize: (c: Candidate) => number;
   /** Where the items can be: the bench around them is not scored (see vision/itemRegion.ts). */
   itemRegion?: ItemRegion | null;
+  /** Candidates the cost model puts over this are not searched (no budget: all are). */
+  budgetMs?: number;
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -121,19 +128,49 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
     }
   }
   const measuredMs = await latency(engine, images.goods, goodEmb, coresetSize, opts.itemRegion);
-  const input = await engine.preprocess(images.goods[0]);
-  const cost = engine.manifest.cost;
-  const patches = goodEmb[0].gridW * goodEmb[0].gridH;
+  const predicted = await predictedCost(engine, images.goods[0], coresetSize);
   return {
     good,
     synthetic,
     rejects,
     measuredMs,
-    knnMs: knnMs(patches, coresetSize),
-    latencyMs: cost
-      ? predictCaptureMs(cost, { inputPixels: input.width * input.height, patches, bankRows: coresetSize })
-      : measuredMs,
-    latencyFrom: cost ? ('cost model' as const) : ('measured' as const),
+    knnMs: predicted?.knnMs ?? 0,
+    latencyMs: predicted?.latencyMs ?? measuredMs,
+    latencyFrom: predicted ? ('cost model' as const) : ('measured' as const),
+  };
+}
+
+/** What the cost model predicts for one item under this engine and bank (null: the backbone has no cost model). */
+async function predictedCost(
+  engine: Engine,
+  image: DecodedImage,
+  bankRows: number,
+): Promise<{ latencyMs: number; knnMs: number } | null> {
+  const cost = engine.manifest.cost;
+  if (!cost) return null;
+  const input = await engine.preprocess(image);
+  const emb = await engine.embed(input);
+  const patches = emb.gridW * emb.gridH;
+  return {
+    latencyMs: predictCaptureMs(cost, { inputPixels: input.width * input.height, patches, bankRows }),
+    knnMs: knnMs(patches, bankRows),
+  };
+}
+
+function notSearched(c: Candidate, predicted: { latencyMs: number; knnMs: number }): CandidateFigures {
+  return {
+    candidate: c,
+    separation: NaN,
+    synthetic: NaN,
+    rejects: null,
+    caught: NaN,
+    latencyMs: predicted.latencyMs,
+    knnMs: predicted.knnMs,
+    measuredMs: NaN,
+    latencyFrom: 'cost model',
+    byKind: {},
+    scores: { good: [], synthetic: [], rejects: [] },
+    searched: false,
   };
 }
 
@@ -178,6 +215,7 @@ function figures(c: Candidate, s: Awaited<ReturnType<typeof scoreEngine>>, image
     latencyFrom: s.latencyFrom,
     byKind,
     scores: { good, synthetic: synth, rejects: rej },
+    searched: true,
   };
 }
 
@@ -196,6 +234,13 @@ export async function searchCandidates(
   const out = new Map<Candidate, CandidateFigures>();
   for (const [key, group] of groups) {
     const engine = await engineFor(group[0]);
+    const predicted = await predictedCost(engine, images.goods[0], opts.bankSize(group[0]));
+    if (predicted && opts.budgetMs !== undefined && predicted.latencyMs > opts.budgetMs) {
+      for (const c of group) out.set(c, notSearched(c, predicted));
+      done += perEngine;
+      opts.onProgress?.(done, total, key);
+      continue;
+    }
     const scored = await scoreEngine(engine, group[0], images, opts, () => opts.onProgress?.(++done, total, key));
     for (const c of group) out.set(c, figures(c, scored, images));
   }
