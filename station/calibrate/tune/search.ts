@@ -78,7 +78,17 @@ interface Scored {
 }
 
 /** Score every held-out good, synthetic and reject image under one engine configuration. */
-async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, opts: SearchOptions, tick: () => void) {
+/** Predicted cost of one item under an engine and bank (see predictedCost); null: its backbone has no cost model. */
+type Prediction = { latencyMs: number; knnMs: number } | null;
+
+async function scoreEngine(
+  engine: Engine,
+  c: Candidate,
+  images: SearchImages,
+  opts: SearchOptions,
+  predicted: Prediction,
+  tick: () => void,
+) {
   const coresetSize = opts.bankSize(c);
   const embed = async (img: DecodedImage): Promise<PatchEmbedding> => engine.embed(await engine.preprocess(img));
   const goodEmb: PatchEmbedding[] = [];
@@ -128,7 +138,6 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
     }
   }
   const measuredMs = await latency(engine, images.goods, goodEmb, coresetSize, opts.itemRegion);
-  const predicted = await predictedCost(engine, images.goods[0], coresetSize);
   return {
     good,
     synthetic,
@@ -141,11 +150,7 @@ async function scoreEngine(engine: Engine, c: Candidate, images: SearchImages, o
 }
 
 /** What the cost model predicts for one item under this engine and bank (null: the backbone has no cost model). */
-async function predictedCost(
-  engine: Engine,
-  image: DecodedImage,
-  bankRows: number,
-): Promise<{ latencyMs: number; knnMs: number } | null> {
+async function predictedCost(engine: Engine, image: DecodedImage, bankRows: number): Promise<Prediction> {
   const cost = engine.manifest.cost;
   if (!cost) return null;
   const input = await engine.preprocess(image);
@@ -157,7 +162,7 @@ async function predictedCost(
   };
 }
 
-function notSearched(c: Candidate, predicted: { latencyMs: number; knnMs: number }): CandidateFigures {
+function notSearched(c: Candidate, predicted: NonNullable<Prediction>): CandidateFigures {
   return {
     candidate: c,
     separation: NaN,
@@ -241,7 +246,9 @@ export async function searchCandidates(
       opts.onProgress?.(done, total, key);
       continue;
     }
-    const scored = await scoreEngine(engine, group[0], images, opts, () => opts.onProgress?.(++done, total, key));
+    const scored = await scoreEngine(engine, group[0], images, opts, predicted, () =>
+      opts.onProgress?.(++done, total, key),
+    );
     for (const c of group) out.set(c, figures(c, scored, images));
   }
   return candidates.map((c) => out.get(c)!);
