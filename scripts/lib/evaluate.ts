@@ -279,7 +279,7 @@ async function buildReference(engine: Engine, cat: Category, trainFiles: string[
     {
       coresetSize: opts.bankSize,
       seed: opts.seed,
-      views: augmented ? views.flat() : undefined,
+      views: augmented ? views : undefined,
       itemRegion: opts.itemRegion,
     },
   );

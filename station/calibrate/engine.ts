@@ -28,12 +28,20 @@ export interface CalibrationEngine<E = unknown, S = unknown> {
   embedViews?(buf: Buffer, name: string): Promise<E[]>;
   imageEmbedding(e: E): Float32Array;
   grid(e: E): { gridW: number; gridH: number };
-  /** Build a reference set (its memory bank of patches, and what scoring needs) from these embeddings. */
+  /**
+   * Build a reference set (its memory bank of patches, and what scoring needs) from these embeddings; `views` are
+   * each image's augmented views (aligned with `embs`).
+   */
   build(
     embs: E[],
     names: string[],
-    opts: { seed: number; coresetSize?: number; views?: E[]; itemRegion?: ItemRegion | null },
+    opts: { seed: number; coresetSize?: number; views?: E[][]; itemRegion?: ItemRegion | null },
   ): S | Promise<S>;
+  /**
+   * A set built here, without the named images' patches (see vision/withoutImages.ts), and the share of its bank
+   * they were (a pair: the larger of its members' shares).
+   */
+  without(set: S, names: ReadonlySet<string>): { set: S; share: number };
   score(e: E, set: S): ItemScore | Promise<ItemScore>;
   /** The set's file bytes; the self-tuning summary and the product's judging (band, score model) travel inside. */
   serialise(set: S, extras?: { tuning?: object; judging?: ReferenceSetJudging }): Uint8Array;

@@ -31,34 +31,37 @@ export interface FoldScorer<B, S> {
   score(index: number, bank: B): S | Promise<S>;
 }
 
-export interface HeldOutResult<S> {
+export interface HeldOutResult<B, S> {
   results: S[];
   folds: number;
   assignment: number[];
   /** The item indices each fold's bank was built from (kept so tests and reports can check). */
   bankMembers: number[][];
+  /** Each fold's bank (small: a coreset), for scoring again without some items (calibrate/heldOut.ts). */
+  banks: B[];
 }
 
 export async function heldOutScores<B, S>(
   n: number,
   scorer: FoldScorer<B, S>,
   opts: { folds?: number; seed?: number; onProgress?: (done: number, total: number) => void } = {},
-): Promise<HeldOutResult<S>> {
+): Promise<HeldOutResult<B, S>> {
   const { folds, assignment } = planFolds(n, opts);
   const results = new Array<S>(n);
   const bankMembers: number[][] = [];
+  const banks: B[] = [];
   let done = 0;
   for (let f = 0; f < folds; f++) {
     const inBank: number[] = [];
     const held: number[] = [];
     for (let i = 0; i < n; i++) (assignment[i] === f ? held : inBank).push(i);
     bankMembers.push(inBank);
-    let bank: B | undefined = await scorer.build(inBank, f);
+    const bank = await scorer.build(inBank, f);
+    banks.push(bank);
     for (const i of held) {
       results[i] = await scorer.score(i, bank);
       opts.onProgress?.(++done, n);
     }
-    bank = undefined; // let the fold's bank go before the next is built
   }
-  return { results, folds, assignment, bankMembers };
+  return { results, folds, assignment, bankMembers, banks };
 }

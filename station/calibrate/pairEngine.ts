@@ -40,10 +40,7 @@ export function pairEngine(
     imageEmbedding: (e) => first.imageEmbedding(must(e[0])),
     grid: (e) => first.grid(must(e[0])),
     async build(embs, names, o) {
-      const views = (k: 0 | 1) => {
-        const own = (o.views ?? []).flatMap((v) => (v[k] ? [v[k]] : []));
-        return own.length ? own : undefined;
-      };
+      const views = (k: 0 | 1) => o.views?.map((vs) => vs.flatMap((v) => (v[k] ? [v[k]] : [])));
       return [
         await first.build(
           embs.map((e) => must(e[0])),
@@ -56,6 +53,11 @@ export function pairEngine(
           { ...o, views: views(1), coresetSize: secondCoreset },
         ),
       ];
+    },
+    without(set, names) {
+      const a = first.without(set[0], names);
+      const b = second.without(set[1], names);
+      return { set: [a.set, b.set], share: Math.max(a.share, b.share) };
     },
     async score(e, set) {
       const a = await first.score(must(e[0]), set[0]);

@@ -14,7 +14,7 @@ import { productScorer, scoreKindOf, type ScoreModel } from '../verdict/scoreMod
 import { compareWithPrevious } from './compare.ts';
 import { embedAll, type Embedded } from './embedAll.ts';
 import type { CalibrationEngine, EngineFactory } from './engine.ts';
-import { heldOutItemScores, type HeldOutItems } from './heldOut.ts';
+import { heldOutItemScores, heldOutWithout, type HeldOutItems, type HeldOutOptions } from './heldOut.ts';
 import { loadProductConfig, type ProductConfig } from '../products/productConfig.ts';
 import { reportText, type CalibrationReport } from './report.ts';
 import { scanCalibrationFolder, type FolderScan } from './scanFolder.ts';
@@ -108,7 +108,7 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   const set = await engine.build(heldOut.embs, heldOut.names, {
     seed: product.seed,
     coresetSize,
-    views: heldOut.views.length ? heldOut.views.flat() : undefined,
+    views: heldOut.views.length ? heldOut.views : undefined,
     itemRegion: tuned?.itemRegion,
   });
   progress('reference set', 1, 1);
@@ -294,50 +294,62 @@ interface HeldOutContext {
   progress: Progress;
 }
 
-/** Held-out scores of the good images under the product's score model (no image scored against a bank holding it). */
-async function scoreHeldOut(c: HeldOutContext, good: EmbeddedImages, views: unknown[][]) {
-  const embs = good.ok.map((g) => g.embedding);
-  const names = good.ok.map((g) => g.file.name);
-  const held = await heldOutItemScores(c.engine, embs, names, {
+/** How the good images' held-out scores are made (no image scored against a bank holding it). */
+function heldOutOptions(c: HeldOutContext, views: unknown[][]): HeldOutOptions<unknown> {
+  return {
     seed: c.product.seed,
     coresetSize: c.coresetSize,
     folds: c.folds,
     onProgress: (d, n) => c.progress('held-out scoring', d, n),
     views: views.length ? views : undefined,
     itemRegion: c.tuned?.itemRegion,
-  });
+  };
+}
+
+/** The product's score model from the held-out scores, and the good images' scores under it. */
+function underScoreModel(c: HeldOutContext, held: HeldOutItems, grid: { gridW: number; gridH: number }) {
   const partner = c.tuned?.partner;
-  const { model, scores: goodScores } = partner
+  return partner
     ? heldOutUnderPair(held.scores, [c.scoring.scoreTopShare, partner.topShare])
-    : heldOutUnderModel(c.scoring, held.scores, c.engine.grid(embs[0]));
-  return { embs, names, held, model, goodScores, views };
+    : heldOutUnderModel(c.scoring, held.scores, grid);
 }
 
 /**
  * Held-out good scores. A good image scored far outside the others is most likely not one (a wrong product, a
- * defect): it leaves (good.ok and flagged are updated), and the others are scored again without it in their banks.
+ * defect): it leaves (good.ok and flagged are updated), and the others are scored again without its patches in
+ * their banks.
  */
 async function heldOutGood(c: HeldOutContext, good: EmbeddedImages, views: unknown[][], flagged: FlaggedImage[]) {
-  const first = await scoreHeldOut(c, good, views);
+  let embs = good.ok.map((g) => g.embedding);
+  let names = good.ok.map((g) => g.file.name);
+  const grid = c.engine.grid(embs[0]);
+  const opts = heldOutOptions(c, views);
+  let held = await heldOutItemScores(c.engine, embs, names, opts);
+  const first = underScoreModel(c, held, grid);
   const outliers = keptOrLeftOut(
-    scoreOutliers(first.names.map((name, i) => ({ name, score: first.goodScores[i] }))),
+    scoreOutliers(names.map((name, i) => ({ name, score: first.scores[i] }))),
     c.product.keepImages,
   );
   flagged.push(...outliers);
-  if (!outliers.some((f) => !f.kept)) return first;
-  const stays = good.ok.map((g) => !leftOut(outliers, g.file.name));
-  const kept = views.length ? views.filter((_, i) => stays[i]) : views;
-  good.ok = good.ok.filter((_, i) => stays[i]);
+  if (!outliers.some((f) => !f.kept)) return { embs, names, held, model: first.model, goodScores: first.scores, views };
+  const leave = new Set(names.flatMap((n, i) => (leftOut(outliers, n) ? [i] : [])));
   const min = c.product.minGoodImages;
-  if (good.ok.length < min) {
+  if (names.length - leave.size < min) {
     throw new Error(
-      `${path.join(c.productDir, 'good')}: ${good.ok.length} good image(s) left after leaving out ${outliers
+      `${path.join(c.productDir, 'good')}: ${names.length - leave.size} good image(s) left after leaving out ${outliers
         .filter((f) => !f.kept)
         .map((f) => `${f.name} (${f.reason})`)
         .join(', ')}; at least ${min} needed`,
     );
   }
-  return scoreHeldOut(c, good, kept);
+  held = await heldOutWithout(c.engine, held, embs, names, leave, opts);
+  const stays = (_: unknown, i: number) => !leave.has(i);
+  good.ok = good.ok.filter(stays);
+  embs = embs.filter(stays);
+  names = names.filter(stays);
+  const kept = views.length ? views.filter(stays) : views;
+  const { model, scores } = underScoreModel(c, held, grid);
+  return { embs, names, held, model, goodScores: scores, views: kept };
 }
 
 async function scoreRejects(

@@ -8,6 +8,7 @@ import type { Engine } from '../vision/engine.ts';
 import { decodeImage } from '../vision/preprocess.ts';
 import { decodeReferenceSet, encodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
 import type { PatchEmbedding } from '../vision/types.ts';
+import { withoutImages } from '../vision/withoutImages.ts';
 import type { CalibrationEngine, EngineFactory } from './engine.ts';
 import { productTuner, type ProductTuner } from './tune/productTuner.ts';
 
@@ -36,6 +37,10 @@ export function adaptEngine(
         views: o.views,
         itemRegion: o.itemRegion,
       }),
+    without(set, names) {
+      const pruned = withoutImages(set, names);
+      return { set: pruned, share: 1 - pruned.bankSize / set.bankSize };
+    },
     async score(e, set) {
       const r = await engine.score(e, set);
       return { score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask };

@@ -41,8 +41,8 @@ export interface BuildOptions {
   seed: number;
   /** Dimension the coreset selection works in (default 32). */
   selectionDim?: number;
-  /** Augmented views of the images: their patches join the bank, but they are not images of the set. */
-  views?: PatchEmbedding[];
+  /** Augmented views of each image (aligned with the images): their patches join the bank, they are not images of the set. */
+  views?: PatchEmbedding[][];
   /** Where the product's items can be in the frame: patches elsewhere (the bench) are not scored. */
   itemRegion?: ItemRegion | null;
 }
@@ -208,22 +208,39 @@ function meanContentEmbedding(
   return imageEmbedding;
 }
 
-/** Every content patch of the good images (then of their views), one row each: what the coreset chooses from. */
-function contentPatches(sources: PatchEmbedding[], names: string[], dim: number): { all: Float32Array; total: number } {
+/**
+ * Every content patch of the good images (then of their views, in image order), one row each: what the coreset
+ * chooses from; `owner` is the image each row came from.
+ */
+function contentPatches(
+  embeddings: PatchEmbedding[],
+  views: PatchEmbedding[][] | undefined,
+  names: string[],
+  dim: number,
+): { all: Float32Array; owner: Int32Array; total: number } {
+  const sources = [
+    ...embeddings.map((e, i) => ({ e, image: i })),
+    ...(views ?? []).flatMap((vs, i) => vs.map((e) => ({ e, image: i }))),
+  ];
   let total = 0;
-  for (const [i, e] of sources.entries()) {
+  for (const { e, image } of sources) {
     if (e.dim !== dim)
-      throw new Error(`reference set: ${names[i] ?? 'an augmented view'} has feature dim ${e.dim}, engine uses ${dim}`);
+      throw new Error(
+        `reference set: ${names[image]}${e === embeddings[image] ? '' : ' (an augmented view)'} has feature dim ${e.dim}, engine uses ${dim}`,
+      );
     for (let p = 0; p < e.contentMask.length; p++) total += e.contentMask[p];
   }
   const all = new Float32Array(total * dim);
+  const owner = new Int32Array(total);
   let row = 0;
-  for (const e of sources) {
+  for (const { e, image } of sources) {
     for (let p = 0; p < e.contentMask.length; p++) {
-      if (e.contentMask[p]) all.set(e.patches.subarray(p * dim, (p + 1) * dim), row++ * dim);
+      if (!e.contentMask[p]) continue;
+      all.set(e.patches.subarray(p * dim, (p + 1) * dim), row * dim);
+      owner[row++] = image;
     }
   }
-  return { all, total };
+  return { all, owner, total };
 }
 
 /** The memory bank: the chosen rows, contiguous, in selection order. */
@@ -293,9 +310,10 @@ function assembleReferenceSet(
   if (embeddings.length === 0) throw new Error('reference set: no good images given; add at least one good image');
   if (names.length !== embeddings.length)
     throw new Error(`reference set: ${embeddings.length} embeddings but ${names.length} names`);
+  if (opts.views && opts.views.length !== embeddings.length)
+    throw new Error(`reference set: ${embeddings.length} embeddings but views of ${opts.views.length} images`);
   const dim = settings.dim;
-  const sources = opts.views?.length ? [...embeddings, ...opts.views] : embeddings;
-  const { all, total } = contentPatches(sources, names, dim);
+  const { all, owner, total } = contentPatches(embeddings, opts.views, names, dim);
   const chosen = greedyCoreset(all, total, dim, {
     size: opts.coresetSize,
     seed: opts.seed,
@@ -311,6 +329,7 @@ function assembleReferenceSet(
     dim,
     bankSize: chosen.length,
     bank: bankOf(all, chosen, dim),
+    bankImages: Int32Array.from(chosen, (r) => owner[r]),
     projection: projection.slice(),
     projectionShape: [inDim, dim],
     images: { names: [...names], embeddings: imageEmb },

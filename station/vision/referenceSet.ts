@@ -48,6 +48,8 @@ export interface ReferenceSet {
   bankSize: number;
   /** Row-major [bankSize, dim]. */
   bank: Float32Array;
+  /** Which of images.names each bank row came from. Kept in memory by a build, not in the file (see withoutImages). */
+  bankImages?: Int32Array;
   /** Row-major [projectionShape[0], projectionShape[1]]: the reduction the features were made with. */
   projection: Float32Array;
   projectionShape: [number, number];

@@ -82,6 +82,18 @@ export function fakeEngine(opts: { delayMs?: number; sha?: string } = {}): Calib
       });
       return { patches, count: embs.length * GRID * GRID, names };
     },
+    without(set, leave) {
+      const per = GRID * GRID * DIM;
+      const keep = set.names.flatMap((n, i) => (leave.has(n) ? [] : [i]));
+      const patches = new Float32Array(keep.length * per);
+      keep.forEach((i, k) => {
+        patches.set(set.patches.subarray(i * per, (i + 1) * per), k * per);
+      });
+      return {
+        set: { patches, count: keep.length * GRID * GRID, names: keep.map((i) => set.names[i]) },
+        share: 1 - keep.length / set.names.length,
+      };
+    },
     async score(e, set): Promise<ItemScore> {
       const patchScores = new Float32Array(GRID * GRID);
       for (let i = 0; i < GRID * GRID; i++) patchScores[i] = nn(e.patches, i, set.patches, set.count);

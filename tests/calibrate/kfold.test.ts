@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { heldOutScores, planFolds, LEAVE_ONE_OUT_MAX } from '../../station/calibrate/kfold.ts';
-import { heldOutItemScores } from '../../station/calibrate/heldOut.ts';
-import { fakeEngine, fakePatches, type FakeEmb } from './fakeEngine.ts';
+import { heldOutItemScores, heldOutWithout, MAX_PRUNED_SHARE } from '../../station/calibrate/heldOut.ts';
+import { fakeEngine, fakePatches, type FakeEmb, type FakeSet } from './fakeEngine.ts';
 
 describe('fold plan', () => {
   it('is balanced, seeded, and leave-one-out when small', () => {
@@ -79,4 +79,62 @@ describe('fold banks', () => {
     );
     expect(sizes).toEqual([500, 500, 500, 500]);
   });
+});
+
+describe('held-out scores without some items', () => {
+  const embs: FakeEmb[] = Array.from({ length: 21 }, (_, i) => ({ patches: fakePatches(i + 1), name: `g${i}` }));
+  const names = embs.map((e) => e.name);
+  const leave = new Set([2, 9, 17]);
+  const stay = embs.map((_, i) => i).filter((i) => !leave.has(i));
+  const opts = { seed: 1, folds: 4 };
+
+  /** The fake engine, counting its builds and scorings, its `without` claiming the share `share` (undefined: its own). */
+  function counting(share?: number) {
+    const base = fakeEngine();
+    const n = { builds: 0, scores: 0 };
+    const engine: typeof base = {
+      ...base,
+      build: (e, ns, o) => {
+        n.builds++;
+        return base.build(e, ns, o);
+      },
+      score: (e, set) => {
+        n.scores++;
+        return base.score(e, set);
+      },
+      without: (set, ns) => ({ ...base.without(set, ns), ...(share === undefined ? {} : { share }) }),
+    };
+    return { engine, n };
+  }
+
+  // The fake bank is every patch of its images, so a bank without an image's patches is exactly the others' bank,
+  // taken out or chosen again: either way the result must be what scoring against the others' bank gives.
+  for (const share of [0.01, 0.5]) {
+    it(`drops them, and scores the others against fold banks without them (${share <= MAX_PRUNED_SHARE ? 'taken out' : 'chosen again'})`, async () => {
+      const { engine, n } = counting(share);
+      const held = await heldOutItemScores(engine, embs, names, opts);
+      n.builds = 0;
+      n.scores = 0;
+      const r = await heldOutWithout(engine, held, embs, names, leave, opts);
+      expect(r.scores).toHaveLength(stay.length);
+      expect(r.assignment).toEqual(stay.map((i) => held.assignment[i]));
+      for (const [k, i] of stay.entries()) {
+        const f = held.assignment[i];
+        const members = held.bankMembers[f].filter((m) => !leave.has(m));
+        expect(r.bankMembers[f].map((m) => stay[m])).toEqual(members);
+        const others = fakeEngine().build(
+          members.map((m) => embs[m]),
+          members.map((m) => names[m]),
+          { seed: 1 },
+        ) as FakeSet;
+        expect(r.scores[k].score).toBeCloseTo((await fakeEngine().score(embs[i], others)).score, 6);
+      }
+      // Only folds whose banks held a leaving item are scored again (and built again when it owned a large share).
+      const touched = held.bankMembers.map((m) => m.some((i) => leave.has(i)));
+      expect(n.scores).toBe(stay.filter((i) => touched[held.assignment[i]]).length);
+      expect(n.builds).toBe(share <= MAX_PRUNED_SHARE ? 0 : touched.filter(Boolean).length);
+      // A leaving item was in a bank a staying item was scored against, so at least one score rose.
+      expect(stay.some((i, k) => r.scores[k].score > held.scores[i].score)).toBe(true);
+    });
+  }
 });

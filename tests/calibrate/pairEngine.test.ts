@@ -17,9 +17,9 @@ function member(name: string, views: number) {
       Array.from({ length: views }, (_, i) => tag(`${name}:${img}#${i}`)),
     imageEmbedding: () => new Float32Array(1),
     grid: () => ({ gridW: 2, gridH: 1 }),
-    build(embs: PatchEmbedding[], _names: string[], o: { views?: PatchEmbedding[]; coresetSize?: number }) {
+    build(embs: PatchEmbedding[], _names: string[], o: { views?: PatchEmbedding[][]; coresetSize?: number }) {
       const of = (e: PatchEmbedding) => (e as unknown as { tag: string }).tag;
-      built.push({ images: embs.map(of), views: (o.views ?? []).map(of), coresetSize: o.coresetSize });
+      built.push({ images: embs.map(of), views: (o.views ?? []).flat().map(of), coresetSize: o.coresetSize });
       return { name } as unknown as ReferenceSet;
     },
     score: async (e: PatchEmbedding) => ({
@@ -38,7 +38,7 @@ describe('pairEngine', () => {
     const embs = [await pair.embed(Buffer.alloc(0), 'x'), await pair.embed(Buffer.alloc(0), 'y')];
     const views = [await pair.embedViews!(Buffer.alloc(0), 'x'), await pair.embedViews!(Buffer.alloc(0), 'y')];
     expect(views[0]).toHaveLength(2); // the member with more views sets the count, the other's are empty
-    await pair.build(embs, ['x', 'y'], { seed: 1, coresetSize: 90, views: views.flat() });
+    await pair.build(embs, ['x', 'y'], { seed: 1, coresetSize: 90, views });
     expect(a.built).toEqual([{ images: ['a:x', 'a:y'], views: [], coresetSize: 90 }]);
     expect(b.built).toEqual([{ images: ['b:x', 'b:y'], views: ['b:x#0', 'b:x#1', 'b:y#0', 'b:y#1'], coresetSize: 40 }]);
     // Scoring gives both members' results; the pair names its second backbone for the store.

@@ -139,8 +139,14 @@ describe('calibration with junk in good/', () => {
       /^held-out score .* far above the other good images'/,
     );
     expect(junk.report.images.goodNames).toEqual(clean.report.images.goodNames);
-    expect(junk.report.band.reviewAt).toBeCloseTo(clean.report.band.reviewAt, 6);
-    expect(junk.report.band.failAt).toBeCloseTo(clean.report.band.failAt, 6);
+    // Not the same bits: the junk run keeps its folds, so its banks are chosen with other seeds, and it takes the
+    // junk out of them (heldOut.ts heldOutWithout). Seeds move single scores by a few per cent either way; banks
+    // short of centres (the junk's rows only taken out, a fifth of each bank here) would raise them all by ~8 %.
+
+    const ratios = junk.report.goodScores.map((g, i) => g.score / clean.report.goodScores[i].score).sort();
+    expect(Math.abs(ratios[Math.floor(ratios.length / 2)] - 1)).toBeLessThan(0.02);
+    for (const limit of ['reviewAt', 'failAt'] as const)
+      expect(Math.abs(junk.report.band[limit] / clean.report.band[limit] - 1)).toBeLessThan(0.05);
     expect(junk.text).toMatch(
       /5 left out as not belonging \(name one in keepImages in product\.json to use it anyway\):\n {4}good\/zz-/,
     );

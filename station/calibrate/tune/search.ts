@@ -117,7 +117,7 @@ async function scoreEngine(
       {
         coresetSize,
         seed: opts.seed + 7919 * (f + 1),
-        views: members.flatMap((i) => views[i]),
+        views: members.map((i) => views[i]),
         itemRegion: opts.itemRegion,
       },
     );
