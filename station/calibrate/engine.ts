@@ -22,6 +22,8 @@ export interface CalibrationEngine<E = unknown, S = unknown> {
   readonly modelSha256: string;
   /** Memory-bank size (patches kept) used when the product sets none. */
   readonly defaultCoresetSize: number;
+  /** Banks worth building at once (their selections run on that many threads); absent: one at a time. */
+  readonly buildsAtOnce?: number;
   /** Decode + embed one image; throws an Error naming `name` when the image cannot be read. */
   embed(buf: Buffer, name: string): Promise<E>;
   /** The augmented views of one image, embedded (empty when the configuration does not augment). */

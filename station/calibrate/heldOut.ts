@@ -51,7 +51,7 @@ export async function heldOutItemScores<E, B>(
   const r = await heldOutScores<B, ItemScore>(
     embs.length,
     { build: foldBank(engine, embs, names, opts), score: (i, bank) => engine.score(embs[i], bank) },
-    { folds: opts.folds, seed: opts.seed, onProgress: opts.onProgress },
+    { folds: opts.folds, seed: opts.seed, onProgress: opts.onProgress, buildsAtOnce: engine.buildsAtOnce },
   );
   return {
     scores: r.results,
@@ -69,6 +69,17 @@ export async function heldOutItemScores<E, B>(
  * item of another product can own a fifth of a bank, and a bank a fifth smaller inflates the others' scores.
  */
 export const MAX_PRUNED_SHARE = 0.02;
+
+/** `bank` without the images `leaving`: taken out of it, or `rebuild` when they were much of it (MAX_PRUNED_SHARE). */
+export async function bankWithout<B>(
+  engine: Pick<CalibrationEngine<unknown, B>, 'without'>,
+  bank: B,
+  leaving: ReadonlySet<string>,
+  rebuild: () => B | Promise<B>,
+): Promise<B> {
+  const pruned = engine.without(bank, leaving);
+  return pruned.share <= MAX_PRUNED_SHARE ? pruned.set : rebuild();
+}
 
 /**
  * The held-out scores as if the items `leave` had never been good images: they go, and each fold bank that held
@@ -94,17 +105,14 @@ export async function heldOutWithout<E, B>(
   let done = 0;
   for (const [f, bank] of held.banks.entries()) {
     const touched = held.bankMembers[f].some((i) => leave.has(i));
-    let now = bank;
-    if (touched) {
-      const pruned = engine.without(bank, leaving);
-      now =
-        pruned.share <= MAX_PRUNED_SHARE
-          ? pruned.set
-          : await build(
-              held.bankMembers[f].filter((i) => !leave.has(i)),
-              f,
-            );
-    }
+    const now = touched
+      ? await bankWithout(engine, bank, leaving, () =>
+          build(
+            held.bankMembers[f].filter((i) => !leave.has(i)),
+            f,
+          ),
+        )
+      : bank;
     banks.push(now);
     for (let i = 0; i < embs.length; i++) {
       if (held.assignment[i] !== f || leave.has(i)) continue;

@@ -41,24 +41,41 @@ export interface HeldOutResult<B, S> {
   banks: B[];
 }
 
+/**
+ * `buildsAtOnce` banks are built ahead while earlier folds score (worth it when builds run off the calling thread);
+ * results do not depend on it.
+ */
 export async function heldOutScores<B, S>(
   n: number,
   scorer: FoldScorer<B, S>,
-  opts: { folds?: number; seed?: number; onProgress?: (done: number, total: number) => void } = {},
+  opts: {
+    folds?: number;
+    seed?: number;
+    onProgress?: (done: number, total: number) => void;
+    buildsAtOnce?: number;
+  } = {},
 ): Promise<HeldOutResult<B, S>> {
   const { folds, assignment } = planFolds(n, opts);
   const results = new Array<S>(n);
-  const bankMembers: number[][] = [];
+  const bankMembers: number[][] = Array.from({ length: folds }, () => []);
+  for (let i = 0; i < n; i++) {
+    for (let f = 0; f < folds; f++) if (assignment[i] !== f) bankMembers[f].push(i);
+  }
+  const builds: Promise<B>[] = [];
+  const start = (f: number) => {
+    builds[f] = Promise.resolve().then(() => scorer.build(bankMembers[f], f));
+    builds[f].catch(() => {}); // awaited in its turn below; until then its failure is not unhandled
+  };
+  const ahead = Math.max(1, opts.buildsAtOnce ?? 1);
+  for (let f = 0; f < Math.min(ahead, folds); f++) start(f);
   const banks: B[] = [];
   let done = 0;
   for (let f = 0; f < folds; f++) {
-    const inBank: number[] = [];
-    const held: number[] = [];
-    for (let i = 0; i < n; i++) (assignment[i] === f ? held : inBank).push(i);
-    bankMembers.push(inBank);
-    const bank = await scorer.build(inBank, f);
+    const bank = await builds[f];
+    if (f + ahead < folds) start(f + ahead);
     banks.push(bank);
-    for (const i of held) {
+    for (let i = 0; i < n; i++) {
+      if (assignment[i] !== f) continue;
       results[i] = await scorer.score(i, bank);
       opts.onProgress?.(++done, n);
     }

@@ -34,6 +34,7 @@ export function pairEngine(
     modelId: first.modelId,
     partnerModel: { id: second.modelId ?? 'unknown', sha256: second.modelSha256 },
     defaultCoresetSize: first.defaultCoresetSize,
+    buildsAtOnce: first.buildsAtOnce,
     embed: async (buf, name) => [await first.embed(buf, name), await second.embed(buf, name)],
     embedViews: async (buf, name) =>
       zipViews((await first.embedViews?.(buf, name)) ?? [], (await second.embedViews?.(buf, name)) ?? []),
@@ -41,18 +42,19 @@ export function pairEngine(
     grid: (e) => first.grid(must(e[0])),
     async build(embs, names, o) {
       const views = (k: 0 | 1) => o.views?.map((vs) => vs.flatMap((v) => (v[k] ? [v[k]] : [])));
-      return [
-        await first.build(
+      // Both at once: with a coreset pool the two selections run on two threads.
+      return Promise.all([
+        first.build(
           embs.map((e) => must(e[0])),
           names,
           { ...o, views: views(0) },
         ),
-        await second.build(
+        second.build(
           embs.map((e) => must(e[1])),
           names,
           { ...o, views: views(1), coresetSize: secondCoreset },
         ),
-      ];
+      ]);
     },
     without(set, names) {
       const a = first.without(set[0], names);

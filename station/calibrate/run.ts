@@ -14,7 +14,7 @@ import { productScorer, scoreKindOf, type ScoreModel } from '../verdict/scoreMod
 import { compareWithPrevious } from './compare.ts';
 import { embedAll, type Embedded } from './embedAll.ts';
 import type { CalibrationEngine, EngineFactory } from './engine.ts';
-import { heldOutItemScores, heldOutWithout, type HeldOutItems, type HeldOutOptions } from './heldOut.ts';
+import { bankWithout, heldOutItemScores, heldOutWithout, type HeldOutItems, type HeldOutOptions } from './heldOut.ts';
 import { loadProductConfig, type ProductConfig } from '../products/productConfig.ts';
 import { reportText, type CalibrationReport } from './report.ts';
 import { scanCalibrationFolder, type FolderScan } from './scanFolder.ts';
@@ -95,6 +95,18 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
   const { good, rejects, embedSeconds } = await embedImages(engine, scan, product.minGoodImages, productDir, progress);
   const views = await goodViews(engine, good, tuned, progress);
   const tHeld = performance.now();
+  const bankOf = (embs: unknown[], names: string[], v: unknown[][]) =>
+    engine.build(embs, names, {
+      seed: product.seed,
+      coresetSize,
+      views: v.length ? v : undefined,
+      itemRegion: tuned?.itemRegion,
+    });
+  // The final bank is chosen beside the held-out folds (on a coreset pool's threads, see coreset/pool.ts); a good
+  // image the held-out screen then leaves out is taken out of it.
+  const [goodEmbs, goodNames] = [good.ok.map((g) => g.embedding), good.ok.map((g) => g.file.name)];
+  const allGood = Promise.resolve().then(() => bankOf(goodEmbs, goodNames, views));
+  allGood.catch(() => {}); // awaited below; a failure meanwhile is not unhandled
   const heldOut = await heldOutGood(
     { engine, product, scoring, coresetSize, tuned, folds: opts.folds, productDir, progress },
     good,
@@ -105,12 +117,10 @@ export async function calibrateProduct(opts: CalibrateOptions): Promise<Calibrat
 
   const tBuild = performance.now();
   progress('reference set', 0, 1);
-  const set = await engine.build(heldOut.embs, heldOut.names, {
-    seed: product.seed,
-    coresetSize,
-    views: heldOut.views.length ? heldOut.views : undefined,
-    itemRegion: tuned?.itemRegion,
-  });
+  const leaving = new Set(flagged.filter((f) => !f.kept).map((f) => f.name));
+  const set = await bankWithout(engine, await allGood, leaving, () =>
+    bankOf(heldOut.embs, heldOut.names, heldOut.views),
+  );
   progress('reference set', 1, 1);
   const buildSeconds = secondsSince(tBuild);
 

@@ -9,34 +9,42 @@ import { decodeImage } from '../vision/preprocess.ts';
 import { decodeReferenceSet, encodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
 import type { PatchEmbedding } from '../vision/types.ts';
 import { withoutImages } from '../vision/withoutImages.ts';
+import { sharedCoresetPool, type CoresetPool } from './coreset/pool.ts';
 import type { CalibrationEngine, EngineFactory } from './engine.ts';
 import { productTuner, type ProductTuner } from './tune/productTuner.ts';
 
 /** Memory-bank size when product.json does not set coresetSize (the engine's evaluation default). */
 export const DEFAULT_CORESET_SIZE = 10_000;
 
+/** `coresets`, when given, chooses banks off the calling thread, several at once (see coreset/pool.ts). */
 export function adaptEngine(
   engine: Engine,
   defaultCoreset = DEFAULT_CORESET_SIZE,
   augment: Augmentation = 'none',
+  coresets?: Pick<CoresetPool, 'select' | 'size'>,
 ): CalibrationEngine<PatchEmbedding, ReferenceSet> {
   const manifest = engine.manifest;
   return {
     modelSha256: manifest.sha256,
     modelId: manifest.id,
     defaultCoresetSize: defaultCoreset,
+    buildsAtOnce: coresets?.size ?? 1,
     embed: (buf, name) => engine.embedImage(buf, name),
     embedViews: async (buf, name) =>
       augment === 'none' ? [] : engine.embedViews(await decodeImage(buf, name), augment),
     imageEmbedding: (e) => e.imageEmbedding,
     grid: (e) => ({ gridW: e.gridW, gridH: e.gridH }),
-    build: (embs, names, o) =>
-      engine.buildReferenceSet(embs, names, {
+    build(embs, names, o) {
+      const opts = {
         coresetSize: o.coresetSize ?? defaultCoreset,
         seed: o.seed,
         views: o.views,
         itemRegion: o.itemRegion,
-      }),
+      };
+      return coresets
+        ? engine.buildReferenceSetWith(coresets.select, embs, names, opts)
+        : engine.buildReferenceSet(embs, names, opts);
+    },
     without(set, names) {
       const pruned = withoutImages(set, names);
       return { set: pruned, share: 1 - pruned.bankSize / set.bankSize };
@@ -72,10 +80,18 @@ export interface CalibrationEngines {
   tune: ProductTuner;
 }
 
-export function calibrationEngines(engines: Pick<EnginePool, 'pool' | 'loadEngine'>): CalibrationEngines {
+export function calibrationEngines(
+  engines: Pick<EnginePool, 'pool' | 'loadEngine'>,
+  coresets: Pick<CoresetPool, 'select' | 'size'> = sharedCoresetPool(),
+): CalibrationEngines {
   return {
     engineFor: async (choice) =>
-      adaptEngine(await engines.loadEngine(choice), DEFAULT_CORESET_SIZE, choice.augment) as CalibrationEngine,
+      adaptEngine(
+        await engines.loadEngine(choice),
+        DEFAULT_CORESET_SIZE,
+        choice.augment,
+        coresets,
+      ) as CalibrationEngine,
     tune: productTuner(Object.keys(engines.pool), engines.loadEngine, DEFAULT_CORESET_SIZE),
   };
 }

@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import type { FeatureTap, ModelManifest } from '../../models/manifest.ts';
 import { buildAnomalyMap } from './anomalyMap.ts';
 import { augmentedViews, type Augmentation } from './augment.ts';
-import { greedyCoreset } from './coreset.ts';
+import { greedyCoreset, type CoresetOptions } from './coreset.ts';
 import { createHeadSession, reductionMatrix, type TapShape } from './featureHead.ts';
 import { cellsOnItem, type ItemRegion } from './itemRegion.ts';
 import { OrtNearest } from './knn.ts';
@@ -47,6 +47,17 @@ export interface BuildOptions {
   itemRegion?: ItemRegion | null;
 }
 
+/**
+ * Chooses the coreset rows of [n, dim] features (vision/coreset.ts greedyCoreset's contract): a caller may run it
+ * elsewhere, e.g. on a worker thread, since the features sit in shared memory.
+ */
+export type CoresetSelect = (
+  features: Float32Array,
+  n: number,
+  dim: number,
+  opts: CoresetOptions,
+) => Promise<Int32Array>;
+
 export interface InspectResult extends ScoreResult {
   timings: InspectionTimings;
   embedding: PatchEmbedding;
@@ -63,6 +74,13 @@ export interface Engine {
   /** The augmented views of a decoded image, embedded (none for 'none'): they join a bank beside the image. */
   embedViews(img: DecodedImage, augment: Augmentation): Promise<PatchEmbedding[]>;
   buildReferenceSet(embeddings: PatchEmbedding[], names: string[], opts: BuildOptions): ReferenceSet;
+  /** The same set, its coreset chosen by `select` (see CoresetSelect). */
+  buildReferenceSetWith(
+    select: CoresetSelect,
+    embeddings: PatchEmbedding[],
+    names: string[],
+    opts: BuildOptions,
+  ): Promise<ReferenceSet>;
   score(embedding: PatchEmbedding, set: ReferenceSet): Promise<ScoreResult>;
   inspect(buf: Uint8Array, name: string, set: ReferenceSet): Promise<InspectResult>;
   /** Same as inspect, for an image already decoded (e.g. a camera frame). */
@@ -230,7 +248,8 @@ function contentPatches(
       );
     for (let p = 0; p < e.contentMask.length; p++) total += e.contentMask[p];
   }
-  const all = new Float32Array(total * dim);
+  // Shared memory, so a coreset selection on another thread reads the rows without a copy.
+  const all = new Float32Array(new SharedArrayBuffer(total * dim * Float32Array.BYTES_PER_ELEMENT));
   const owner = new Int32Array(total);
   let row = 0;
   for (const { e, image } of sources) {
@@ -299,26 +318,33 @@ interface EngineIdentity {
   inDim: number;
 }
 
-/** Good images' patches → coreset → memory bank, with the images' own embeddings and the engine's identity. */
-function assembleReferenceSet(
-  embeddings: PatchEmbedding[],
-  names: string[],
-  opts: BuildOptions,
-  engine: EngineIdentity,
-): ReferenceSet {
-  const { manifest, settings, projection, inDim } = engine;
+/** What a reference set is chosen from: every content patch of the good images and their views. */
+function referencePatches(embeddings: PatchEmbedding[], names: string[], opts: BuildOptions, dim: number) {
   if (embeddings.length === 0) throw new Error('reference set: no good images given; add at least one good image');
   if (names.length !== embeddings.length)
     throw new Error(`reference set: ${embeddings.length} embeddings but ${names.length} names`);
   if (opts.views && opts.views.length !== embeddings.length)
     throw new Error(`reference set: ${embeddings.length} embeddings but views of ${opts.views.length} images`);
+  return contentPatches(embeddings, opts.views, names, dim);
+}
+
+const coresetOptions = (opts: BuildOptions): CoresetOptions => ({
+  size: opts.coresetSize,
+  seed: opts.seed,
+  selectionDim: opts.selectionDim,
+});
+
+/** The chosen patches → memory bank, with the images' own embeddings and the engine's identity. */
+function assembleReferenceSet(
+  embeddings: PatchEmbedding[],
+  names: string[],
+  opts: BuildOptions,
+  patches: { all: Float32Array; owner: Int32Array; total: number },
+  chosen: Int32Array,
+  engine: EngineIdentity,
+): ReferenceSet {
+  const { manifest, settings, projection, inDim } = engine;
   const dim = settings.dim;
-  const { all, owner, total } = contentPatches(embeddings, opts.views, names, dim);
-  const chosen = greedyCoreset(all, total, dim, {
-    size: opts.coresetSize,
-    seed: opts.seed,
-    selectionDim: opts.selectionDim,
-  });
   const imageEmb = new Float32Array(embeddings.length * dim);
   for (const [i, e] of embeddings.entries()) imageEmb.set(e.imageEmbedding, i * dim);
   const { threads: _t, ...stored } = settings;
@@ -328,12 +354,12 @@ function assembleReferenceSet(
     settings: { ...stored, ...featureSettings(settings) },
     dim,
     bankSize: chosen.length,
-    bank: bankOf(all, chosen, dim),
-    bankImages: Int32Array.from(chosen, (r) => owner[r]),
+    bank: bankOf(patches.all, chosen, dim),
+    bankImages: Int32Array.from(chosen, (r) => patches.owner[r]),
     projection: projection.slice(),
     projectionShape: [inDim, dim],
     images: { names: [...names], embeddings: imageEmb },
-    coreset: { seed: opts.seed, size: opts.coresetSize, sourcePatches: total },
+    coreset: { seed: opts.seed, size: opts.coresetSize, sourcePatches: patches.total },
     ...(opts.itemRegion ? { itemRegion: opts.itemRegion } : {}),
     createdAt: new Date().toISOString(),
   };
@@ -346,6 +372,7 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
   validateSettings(settings, Math.max(...taps.map((t) => t.stride)));
   const inDim = taps.reduce((a, t) => a + t.channels, 0);
   const projection = reductionMatrix(inDim, settings);
+  const identity: EngineIdentity = { manifest, settings, projection, inDim };
   const heads = headSessions(settings, projection);
   const nearest = nearestSessions(settings);
   const accepted = new WeakSet<ReferenceSet>(); // sets already checked: the check compares the whole projection
@@ -431,8 +458,16 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
       for (const v of augmentedViews(img, augment)) out.push(await embed(await preprocess(v)));
       return out;
     },
-    buildReferenceSet: (embeddings, names, opts) =>
-      assembleReferenceSet(embeddings, names, opts, { manifest, settings, projection, inDim }),
+    buildReferenceSet(embeddings, names, opts) {
+      const patches = referencePatches(embeddings, names, opts, settings.dim);
+      const chosen = greedyCoreset(patches.all, patches.total, settings.dim, coresetOptions(opts));
+      return assembleReferenceSet(embeddings, names, opts, patches, chosen, identity);
+    },
+    async buildReferenceSetWith(select, embeddings, names, opts) {
+      const patches = referencePatches(embeddings, names, opts, settings.dim);
+      const chosen = await select(patches.all, patches.total, settings.dim, coresetOptions(opts));
+      return assembleReferenceSet(embeddings, names, opts, patches, chosen, identity);
+    },
     async score(embedding, set) {
       return (await scoreWithTimes(embedding, set)).result;
     },

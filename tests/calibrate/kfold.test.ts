@@ -59,6 +59,54 @@ describe('held-out scoring never scores an image against itself', () => {
   });
 });
 
+describe('fold banks built ahead', () => {
+  it('give the same scores whatever order their builds finish in', async () => {
+    const base = fakeEngine();
+    const embs: FakeEmb[] = Array.from({ length: 17 }, (_, i) => ({ patches: fakePatches(i + 1), name: `g${i}` }));
+    const names = embs.map((e) => e.name);
+    let inFlight = 0;
+    let most = 0;
+    // Later folds' builds finish first: a build ahead must not take an earlier fold's place.
+    const slow = {
+      ...base,
+      buildsAtOnce: 3,
+      build: async (e: FakeEmb[], n: string[], o: { seed: number }) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 40 - 2 * e.length));
+        inFlight--;
+        return base.build(e, n, o);
+      },
+    };
+    const one = await heldOutItemScores(base, embs, names, { seed: 2, folds: 5 });
+    const ahead = await heldOutItemScores(slow, embs, names, { seed: 2, folds: 5 });
+    expect(ahead.scores.map((s) => s.score)).toEqual(one.scores.map((s) => s.score));
+    expect(ahead.bankMembers).toEqual(one.bankMembers);
+    expect(most).toBe(3);
+  });
+
+  it('fail the scoring when one of them fails, even one built ahead', async () => {
+    const base = fakeEngine();
+    const embs: FakeEmb[] = Array.from({ length: 10 }, (_, i) => ({ patches: fakePatches(i + 1), name: `g${i}` }));
+    const failing = {
+      ...base,
+      buildsAtOnce: 2,
+      build: async (e: FakeEmb[], n: string[], o: { seed: number }) => {
+        if (o.seed === 2 + 7919 * 2) throw new Error('fold 1 failed');
+        await new Promise((r) => setTimeout(r, 20));
+        return base.build(e, n, o);
+      },
+    };
+    await expect(
+      heldOutItemScores(
+        failing,
+        embs,
+        embs.map((e) => e.name),
+        { seed: 2, folds: 4 },
+      ),
+    ).rejects.toThrow(/fold 1 failed/);
+  });
+});
+
 describe('fold banks', () => {
   it('keep the final bank size: fewer k-center centres would cover good variation more coarsely', async () => {
     const base = fakeEngine();
