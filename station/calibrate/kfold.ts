@@ -61,19 +61,10 @@ export async function heldOutScores<B, S>(
   for (let i = 0; i < n; i++) {
     for (let f = 0; f < folds; f++) if (assignment[i] !== f) bankMembers[f].push(i);
   }
-  const builds: Promise<B>[] = [];
-  const start = (f: number) => {
-    builds[f] = Promise.resolve().then(() => scorer.build(bankMembers[f], f));
-    builds[f].catch(() => {}); // awaited in its turn below; until then its failure is not unhandled
-  };
-  const ahead = Math.max(1, opts.buildsAtOnce ?? 1);
-  for (let f = 0; f < Math.min(ahead, folds); f++) start(f);
   const banks: B[] = [];
   let done = 0;
-  for (let f = 0; f < folds; f++) {
-    const bank = await builds[f];
-    if (f + ahead < folds) start(f + ahead);
-    banks.push(bank);
+  for await (const bank of banksInTurn(folds, (f) => scorer.build(bankMembers[f], f), opts.buildsAtOnce)) {
+    const f = banks.push(bank) - 1;
     for (let i = 0; i < n; i++) {
       if (assignment[i] !== f) continue;
       results[i] = await scorer.score(i, bank);
@@ -81,4 +72,27 @@ export async function heldOutScores<B, S>(
     }
   }
   return { results, folds, assignment, bankMembers, banks };
+}
+
+/**
+ * Each fold's bank in fold order, with up to `ahead` builds under way at once: builds that run off the calling thread
+ * (a coreset pool) overlap with the caller's scoring of the fold before.
+ */
+export async function* banksInTurn<B>(
+  folds: number,
+  build: (fold: number) => B | Promise<B>,
+  ahead = 1,
+): AsyncGenerator<B> {
+  const builds: Promise<B>[] = [];
+  const start = (f: number) => {
+    builds[f] = Promise.resolve().then(() => build(f));
+    builds[f].catch(() => {}); // awaited in its turn; until then its failure is not unhandled
+  };
+  const n = Math.max(1, ahead);
+  for (let f = 0; f < Math.min(n, folds); f++) start(f);
+  for (let f = 0; f < folds; f++) {
+    const bank = await builds[f];
+    if (f + n < folds) start(f + n);
+    yield bank;
+  }
 }

@@ -92,6 +92,6 @@ export function calibrationEngines(
         choice.augment,
         coresets,
       ) as CalibrationEngine,
-    tune: productTuner(Object.keys(engines.pool), engines.loadEngine, DEFAULT_CORESET_SIZE),
+    tune: productTuner(Object.keys(engines.pool), engines.loadEngine, DEFAULT_CORESET_SIZE, coresets),
   };
 }

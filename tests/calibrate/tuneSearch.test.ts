@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backbone } from '../../models/load.ts';
+import { coresetPool, type CoresetPool } from '../../station/calibrate/coreset/pool.ts';
 import { engineKey, type Candidate } from '../../station/calibrate/tune/candidates.ts';
 import { chooseCandidate } from '../../station/calibrate/tune/choose.ts';
 import { predictMs } from '../../station/calibrate/tune/cost.ts';
@@ -191,24 +192,31 @@ describe('self-tuning search', () => {
     );
   }, 240_000);
 
-  it('the same images and seed give the same figures', async () => {
+  it('the same images and seed give the same figures, its banks chosen here or on worker threads', async () => {
     const goods = Array.from({ length: 6 }, (_, i) => plate(i + 1, i % 2));
     const synthetic = goods.map((_, i) => ({ source: i, image: plate(i + 1, i % 2, 0.5), kind: 'blotch' }));
-    const run = () =>
+    const coresets = coresetPool(2);
+    const run = (threads?: CoresetPool) =>
       searchCandidates(
         [base],
         engineFor,
         { goods, synthetic, rejects: [] },
-        { folds: 3, seed: 7, bankSize: () => 2000 },
+        { folds: 3, seed: 7, bankSize: () => 2000, coresets: threads },
       );
-    const [a] = await run(),
-      [b] = await run();
-    expect([a.separation, a.caught, a.latencyMs, a.latencyFrom]).toEqual([
-      b.separation,
-      b.caught,
-      b.latencyMs,
-      'cost model',
-    ]);
+    try {
+      const [a] = await run(),
+        [b] = await run(),
+        [c] = await run(coresets);
+      expect([a.separation, a.caught, a.latencyMs, a.latencyFrom]).toEqual([
+        b.separation,
+        b.caught,
+        b.latencyMs,
+        'cost model',
+      ]);
+      expect(c.scores).toEqual(a.scores);
+    } finally {
+      await coresets.close();
+    }
   }, 240_000);
 
   it('a backbone without a cost model is judged on its timing, and says so', async () => {

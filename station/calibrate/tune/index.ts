@@ -12,7 +12,7 @@ import type { DecodedImage } from '../../vision/types.ts';
 import { bankFor, candidateList, FEW_SHOTS, spaceFor, type Pins, type SearchSpace } from './candidates.ts';
 import { chooseCandidate, SURFACE_COVER, type Choice, type ChoiceOptions } from './choose.ts';
 import { cheapestPairMs, combinations, pairChoice, type Combination } from './combine.ts';
-import { searchCandidates, type CandidateFigures, type EngineFor } from './search.ts';
+import { searchCandidates, type CandidateFigures, type EngineFor, type SearchOptions } from './search.ts';
 
 export interface TuneOptions {
   space: SearchSpace;
@@ -28,6 +28,8 @@ export interface TuneOptions {
   syntheticTarget?: number;
   /** May the product run a pair (default true)? Not when it judges by regions or per-location statistics. */
   pairs?: boolean;
+  /** Chooses the search's banks off the calling thread (see coreset/pool.ts). */
+  coresets?: SearchOptions['coresets'];
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -93,6 +95,7 @@ export async function tuneProduct(
       itemRegion,
       onProgress: opts.onProgress,
       budgetMs: opts.budgetMs,
+      coresets: opts.coresets,
     },
   );
   const surface = typicalItemCover(itemMasks) >= SURFACE_COVER;

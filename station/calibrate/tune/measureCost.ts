@@ -51,7 +51,8 @@ export async function measureCaptureCost(
       const input = await engine.preprocess(images[0]);
       const embs = [await engine.embed(input)];
       const bank = bankFor({ size, aspect: aspect === 1 ? 'square' : 'native' }, aspect, opts.coresetSize ?? 10_000);
-      const runs = await timeInspections(engine, images, embs, bank, opts.runs ?? 24);
+      const set = engine.buildReferenceSet(embs, ['timing'], { coresetSize: bank, seed: 1 });
+      const runs = await timeInspections(engine, images, set, bank, opts.runs ?? 24);
       points.push({ inputPixels: input.width * input.height, ms: lowerMedian(runs.map((r) => r.ms - r.knnMs)) });
       knnRates.push(lowerMedian(runs.map((r) => r.knnMs / (r.patches * bank))));
     } finally {

@@ -25,7 +25,7 @@ import {
   type Candidate,
 } from './candidates.ts';
 import { pairReason } from './combine.ts';
-import { medianAspect, medianLongSide, searchSubset, tuneProduct, type TuneResult } from './index.ts';
+import { medianAspect, medianLongSide, searchSubset, tuneProduct, type TuneOptions, type TuneResult } from './index.ts';
 import type { CandidateFigures } from './search.ts';
 
 export interface TuningSummary {
@@ -178,6 +178,7 @@ export function productTuner(
   backboneIds: string[],
   engineFor: (choice: EngineChoice) => Promise<Engine>,
   defaultCoreset: number,
+  coresets?: TuneOptions['coresets'],
 ): ProductTuner {
   return async (product, files, onProgress) => {
     const t0 = performance.now();
@@ -236,6 +237,7 @@ export function productTuner(
       seed: product.seed,
       coresetSize: product.coresetSize ?? defaultCoreset,
       longSide,
+      coresets,
       onProgress: (d, n) => onProgress?.(d, n),
       // A pair is judged by its combined score alone: not for products judged by regions or per location.
       pairs: !product.regions.length && !product.placedConsistently,

@@ -4,7 +4,8 @@
  * and reject/ images when the product has them. Candidates sharing an engine share its embeddings; pooling
  * variants are computed from the same patch scores.
  */
-import { planFolds } from '../kfold.ts';
+import type { CoresetPool } from '../coreset/pool.ts';
+import { banksInTurn, planFolds } from '../kfold.ts';
 import { memberScore } from '../../verdict/scoreModel.ts';
 import type { Engine } from '../../vision/engine.ts';
 import { aurocFromGroups, percentile } from '../../vision/metrics.ts';
@@ -65,6 +66,8 @@ export interface SearchOptions {
   itemRegion?: ItemRegion | null;
   /** Candidates the cost model puts over this are not searched (no budget: all are). */
   budgetMs?: number;
+  /** Chooses banks off the calling thread, `size` at once (see coreset/pool.ts); absent: one at a time, here. */
+  coresets?: Pick<CoresetPool, 'select' | 'size'>;
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -109,20 +112,26 @@ async function scoreEngine(
     const r = await engine.score(e, set);
     return { score: r.score, patchScores: r.patchScores, contentMask: r.scoredMask };
   };
-  for (let f = 0; f < folds; f++) {
+  const bankOf = (f: number) => {
     const members = images.goods.map((_, i) => i).filter((i) => assignment[i] !== f);
-    const set = engine.buildReferenceSet(
-      members.map((i) => goodEmb[i]),
-      members.map((i) => `search-${i}`),
-      {
-        coresetSize,
-        seed: opts.seed + 7919 * (f + 1),
-        views: members.map((i) => views[i]),
-        itemRegion: opts.itemRegion,
-      },
-    );
-    for (const [i, g] of images.goods.entries()) {
-      if (assignment[i] === f) good[i] = await score(await embed(g), set);
+    const build = {
+      coresetSize,
+      seed: opts.seed + 7919 * (f + 1),
+      views: members.map((i) => views[i]),
+      itemRegion: opts.itemRegion,
+    };
+    const embs = members.map((i) => goodEmb[i]);
+    const names = members.map((i) => `search-${i}`);
+    return opts.coresets
+      ? engine.buildReferenceSetWith(opts.coresets.select, embs, names, build)
+      : engine.buildReferenceSet(embs, names, build);
+  };
+  let f = 0;
+  let last: ReferenceSet | undefined;
+  for await (const set of banksInTurn(folds, bankOf, opts.coresets?.size)) {
+    last = set;
+    for (const [i, e] of goodEmb.entries()) {
+      if (assignment[i] === f) good[i] = await score(e, set);
     }
     for (const [k, s] of images.synthetic.entries()) {
       if (assignment[s.source] === f) {
@@ -136,8 +145,11 @@ async function scoreEngine(
         tick();
       }
     }
+    f++;
   }
-  const measuredMs = await latency(engine, images.goods, goodEmb, coresetSize, opts.itemRegion);
+  // The fastest of 5 timings after a warm-up: what the configuration costs on an otherwise idle bench (a median moved
+  // with whatever else ran). Against the last fold's bank grown to the product's bank size: only its size matters.
+  const measuredMs = Math.min(...(await timeInspections(engine, images.goods, last!, coresetSize, 5)).map((t) => t.ms));
   return {
     good,
     synthetic,
@@ -177,20 +189,6 @@ function notSearched(c: Candidate, predicted: NonNullable<Prediction>): Candidat
     scores: { good: [], synthetic: [], rejects: [] },
     searched: false,
   };
-}
-
-/**
- * The fastest of 5 timed inspections after a warm-up: what the configuration costs on an otherwise idle bench. A
- * median moved with whatever else ran (a calibration beside a live bench put the tile's default over its budget).
- */
-async function latency(
-  engine: Engine,
-  goods: DecodedImage[],
-  embs: PatchEmbedding[],
-  bankSize: number,
-  itemRegion?: ItemRegion | null,
-): Promise<number> {
-  return Math.min(...(await timeInspections(engine, goods, embs, bankSize, 5, itemRegion)).map((t) => t.ms));
 }
 
 function figures(c: Candidate, s: Awaited<ReturnType<typeof scoreEngine>>, images: SearchImages): CandidateFigures {
