@@ -4,12 +4,14 @@
  *  - 'flips': mirror left-right, top-bottom and both (a half turn); the frame keeps its shape.
  *  - 'turns': the eight symmetries of the square (quarter turns too); on a non-square input a quarter turn
  *    would squeeze the item, so the caller uses it only where the input is square.
+ *  - 'spin': the turns, and each of them turned a further 45° (edges continue mirrored): items that lie at any
+ *    angle, like screws, find a view within 22.5° of theirs. Square inputs only, as 'turns'.
  *  - 'jitter': the item as a hand places it a little differently: turned by ±8° and shifted by ±4 % of the frame
  *    (edges continue mirrored, as the fitted input's margin does).
  */
 import type { DecodedImage } from './types.ts';
 
-export const AUGMENTATIONS = ['none', 'flips', 'turns', 'jitter'] as const;
+export const AUGMENTATIONS = ['none', 'flips', 'turns', 'spin', 'jitter'] as const;
 export type Augmentation = (typeof AUGMENTATIONS)[number];
 export const isAugmentation = (v: unknown): v is Augmentation => (AUGMENTATIONS as readonly unknown[]).includes(v);
 
@@ -109,5 +111,8 @@ const JITTER: [number, number, number, string][] = [
 export function augmentedViews(img: DecodedImage, a: Augmentation): DecodedImage[] {
   if (a === 'none') return [];
   if (a === 'jitter') return JITTER.map(([deg, dx, dy, tag]) => moved(img, deg, dx, dy, tag));
-  return (a === 'flips' ? FLIPS : TURNS).map((v) => view(img, v));
+  const turns = (a === 'flips' ? FLIPS : TURNS).map((v) => view(img, v));
+  if (a !== 'spin') return turns;
+  const tilted = moved(img, 45, 0, 0, 'turn45');
+  return [...turns, tilted, ...TURNS.map((v) => view(tilted, v))];
 }

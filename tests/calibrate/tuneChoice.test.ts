@@ -130,12 +130,14 @@ describe('choosing a candidate', () => {
     expect(chooseCandidate(lead, { budgetMs: 60, space, nativeAspect: 1, surface: true }).chosen).toBe(lead[0]);
   });
 
-  it('a few-shot product searches augmented reference sets, and its prior augments: turns, else mirrors', () => {
+  it('a few-shot product searches augmented reference sets, and its prior augments: spin, else mirrors', () => {
     expect(spaceFor(space, FEW_SHOTS).augments).toEqual(['none']);
     const few = spaceFor(space, 4);
-    expect(few.augments).toEqual(['none', 'flips', 'turns']);
+    expect(few.augments).toEqual(['none', 'flips', 'turns', 'spin']);
     // square items get the square's symmetries; tall ones only the mirrors (a quarter turn would squeeze them)
-    expect(new Set(candidateList(few, {}, 1).map((c) => c.augment))).toEqual(new Set(['none', 'flips', 'turns']));
+    expect(new Set(candidateList(few, {}, 1).map((c) => c.augment))).toEqual(
+      new Set(['none', 'flips', 'turns', 'spin']),
+    );
     expect(new Set(candidateList(few, {}, 0.4).map((c) => c.augment))).toEqual(new Set(['none', 'flips']));
     // a pinned augmentation is left alone
     expect(spaceFor({ ...space, augments: ['jitter'] }, 4).augments).toEqual(['jitter']);
@@ -145,9 +147,10 @@ describe('choosing a candidate', () => {
       row({ augment: 'flips' }, 0.78, 25),
       row({ augment: 'turns' }, 0.79, 26),
       row({ augment: 'turns', topShare: 0.1 }, 0.785, 26),
+      row({ augment: 'spin', topShare: 0.1 }, 0.78, 26),
     ];
     const c = chooseCandidate(rows, { budgetMs: 60, space: few, nativeAspect: 1, fewShot: true, surface: true });
-    expect(c.chosen).toBe(rows[3]);
+    expect(c.chosen).toBe(rows[4]);
     expect(c.reason).toMatch(/for a surface \(items fill the frame\), few good images/);
     const tall = chooseCandidate(rows.slice(0, 2), { budgetMs: 60, space: few, nativeAspect: 0.4, fewShot: true });
     expect(tall.chosen).toBe(rows[1]);

@@ -111,8 +111,8 @@ describe('npm run eval, self-tuned', () => {
 
   it('refuses an unknown aspect or augmentation', () => {
     expect(evalRun('--aspect', 'wide').stderr).toMatch(/--aspect must be square or native, got "wide"/);
-    expect(evalRun('--augment', 'spin').stderr).toMatch(
-      /--augment must be one of none, flips, turns, jitter, got "spin"/,
+    expect(evalRun('--augment', 'twirl').stderr).toMatch(
+      /--augment must be one of none, flips, turns, spin, jitter, got "twirl"/,
     );
   });
 });

@@ -120,4 +120,30 @@ describe('reference-set augmentation', () => {
     const [sx, sy] = centroid(views[2]);
     expect([sx - 31.5, sy - 31.5].map((d) => Math.round(d))).toEqual([3, 3]); // 4 % of 64 px ≈ 2.6 px
   });
+
+  it('spin adds the eight symmetries of the item turned 45°: a bar lying at 45° stands upright in some view', () => {
+    // A bright diagonal bar (x = y, 3 px wide) through the centre of a dark 65×65 frame.
+    const w = 65;
+    const data = new Uint8Array(w * w * 3);
+    for (let y = 8; y < w - 8; y++)
+      for (let x = y - 1; x <= y + 1; x++) data.fill(255, (y * w + x) * 3, (y * w + x) * 3 + 3);
+    const img = { name: 'bar', width: w, height: w, data };
+    const views = augmentedViews(img, 'spin');
+    expect(views).toHaveLength(15);
+    expect(views.slice(0, 7).map((v) => v.name)).toEqual(augmentedViews(img, 'turns').map((v) => v.name));
+    expect(views.slice(7).map((v) => v.name)).toEqual([
+      'bar#turn45',
+      ...augmentedViews({ ...img, name: 'bar#turn45' }, 'turns').map((v) => v.name),
+    ]);
+    // Bright pixels of the centre column: the bar turned upright fills it, the diagonal crosses it at 3 px.
+    const column = (v: { data: Uint8Array }) => {
+      let n = 0;
+      for (let y = 0; y < w; y++) if (v.data[(y * w + 32) * 3] > 127) n++;
+      return n;
+    };
+    expect(column(img)).toBeLessThanOrEqual(3);
+    const upright = Math.max(...views.slice(7).map(column));
+    expect(upright).toBeGreaterThan(50);
+    expect(Math.max(...views.slice(0, 7).map(column))).toBeLessThanOrEqual(3); // quarter turns keep it diagonal
+  });
 });

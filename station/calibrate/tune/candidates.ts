@@ -40,12 +40,12 @@ export function defaultSpace(backbones: string[]): SearchSpace {
 export const FEW_SHOTS = 20;
 
 /**
- * The space a product searches: a few-shot product also tries reference-set augmentation (mirrored and turned
- * views of its good images), which the many-shot ones do not need and would pay for in calibration time.
+ * The space a product searches: a few-shot product also tries reference-set augmentation (mirrored, turned and
+ * spun views of its good images), which the many-shot ones do not need and would pay for in calibration time.
  */
 export function spaceFor(space: SearchSpace, goodImages: number): SearchSpace {
   if (goodImages >= FEW_SHOTS || space.augments.some((a) => a !== 'none')) return space;
-  return { ...space, augments: ['none', 'flips', 'turns'] };
+  return { ...space, augments: ['none', 'flips', 'turns', 'spin'] };
 }
 
 /** Items whose shape is this close to square gain nothing from a native-aspect input. */
@@ -80,7 +80,7 @@ export function candidateList(space: SearchSpace, pins: Pins, nativeAspect: numb
     for (const size of dim('size', usefulSizes(space.sizes, longSide)))
       for (const aspect of aspects.length ? aspects : ['square' as const])
         for (const augment of dim('augment', space.augments).filter(
-          (a) => a !== 'turns' || (aspect === 'square' && isSquarish(nativeAspect)),
+          (a) => (a !== 'turns' && a !== 'spin') || (aspect === 'square' && isSquarish(nativeAspect)),
         ))
           for (const topShare of dim('topShare', space.topShares))
             out.push({ backbone, size, aspect, augment, topShare });
