@@ -11,6 +11,7 @@ import { aurocFromGroups, f1Max } from '../../station/vision/metrics.ts';
 import { sampleIndices } from '../../station/shared/random.ts';
 import type { AnomalyMap } from '../../station/vision/types.ts';
 import type { Category, TestImage } from './datasets.ts';
+import type { CoresetPool } from '../../station/calibrate/coreset/pool.ts';
 import { Progress } from './progress.ts';
 import { calibratePairForEval, type VerdictFigures, type VerdictTally } from '../../station/calibrate/evalVerdicts.ts';
 import { inspectorForSet, scoredItem, type SetInspection } from '../../station/engines/setInspection.ts';
@@ -35,6 +36,8 @@ export interface EvalOptions {
   imageScore?: (item: ScoredItem) => number;
   /** Also report image AUROC under these pooled shares (0 = the map's maximum), from the same inspections. */
   poolings?: number[];
+  /** Chooses the reference set's bank off the calling thread (see station/calibrate/coreset/pool.ts). */
+  coresets?: Pick<CoresetPool, 'select' | 'size'>;
 }
 
 export interface CategoryResult {
@@ -178,7 +181,7 @@ export async function evaluatePair(
       { ...opts, bankSize: opts.bankSizes[k], augment: opts.augments[k] },
       label,
     );
-  const refs = [await member(0), await member(1)] as const;
+  const refs = await Promise.all([member(0), member(1)]);
   const tally = await calibratePairForEval(
     engines,
     [refs[0].embeddings, refs[1].embeddings],
@@ -190,6 +193,7 @@ export async function evaluatePair(
       views: refs[0].augmented || refs[1].augmented ? [refs[0].views, refs[1].views] : undefined,
       itemRegion: opts.itemRegion,
       onProgress: opts.onHeldOut,
+      coresets: opts.coresets,
     },
   );
   for (const r of refs) r.embeddings.length = 0;
@@ -273,16 +277,16 @@ async function buildReference(engine: Engine, cat: Category, trainFiles: string[
   }
   bar.done();
   const augmented = views.some((v) => v.length > 0);
-  const set = engine.buildReferenceSet(
-    embeddings,
-    trainFiles.map((f) => relative(cat.dir, f)),
-    {
-      coresetSize: opts.bankSize,
-      seed: opts.seed,
-      views: augmented ? views : undefined,
-      itemRegion: opts.itemRegion,
-    },
-  );
+  const names = trainFiles.map((f) => relative(cat.dir, f));
+  const build = {
+    coresetSize: opts.bankSize,
+    seed: opts.seed,
+    views: augmented ? views : undefined,
+    itemRegion: opts.itemRegion,
+  };
+  const set = opts.coresets
+    ? await engine.buildReferenceSetWith(opts.coresets.select, embeddings, names, build)
+    : engine.buildReferenceSet(embeddings, names, build);
   return { set, embeddings, views, augmented, trainSeconds: (performance.now() - t0) / 1000 };
 }
 

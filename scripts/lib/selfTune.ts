@@ -3,6 +3,8 @@
  * `npm run calibrate` would for a product, then is evaluated with it. With `regret`, every engine configuration
  * the search tried is also scored on the test images (for the report only) so the choice can be measured.
  */
+import { sharedCoresetPool } from '../../station/calibrate/coreset/pool.ts';
+import { eachAtOnce } from './eachAtOnce.ts';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { calibrateForEval } from '../../station/calibrate/evalVerdicts.ts';
@@ -160,6 +162,7 @@ function heldOutBands(
       views,
       itemRegion: tuned.itemRegion,
       onProgress: (d) => vb.tick(d),
+      coresets: sharedCoresetPool(),
     });
     vb.done();
     return tally;
@@ -189,7 +192,9 @@ async function measureOnTest(
     : pair
       ? []
       : [engineKey(chosen)];
-  for (const key of keys) {
+  // Two configurations at a time: one's bank is chosen on a worker thread while the other embeds or inspects.
+  const coresets = sharedCoresetPool();
+  await eachAtOnce(keys, coresets.size, async (key) => {
     const c = key === engineKey(chosen) ? chosen : tuned.rows.find((r) => engineKey(r.candidate) === key)!.candidate;
     const tc = performance.now();
     const engine = await engines.loadEngine(choiceOf(c));
@@ -207,6 +212,7 @@ async function measureOnTest(
       poolings: shares,
       imageScore:
         isChosen && chosen.topShare > 0 ? productScorer({ kind: 'top', topShare: chosen.topShare }) : undefined,
+      coresets,
     });
     testAuroc.set(key, r.poolAuroc ?? {});
     testScores.set(key, r.pooledScores ?? {});
@@ -214,7 +220,7 @@ async function measureOnTest(
       `  ${label}: ${key} measured in ${((performance.now() - tc) / 1000).toFixed(0)} s (train ${r.trainSeconds.toFixed(0)} s)`,
     );
     if (isChosen) result = r;
-  }
+  });
   if (pair) {
     const [a, b] = pair.members.map((m) => m.candidate);
     const tc = performance.now();
@@ -227,6 +233,7 @@ async function measureOnTest(
       augments: [a.augment, b.augment],
       itemRegion: tuned.itemRegion,
       pixelSide: opts.pixelSide,
+      coresets,
       onHeldOut: (d, n) => {
         bar ??= new Progress(`${label} pair held out`, n);
         bar.tick(d);
@@ -267,6 +274,7 @@ export async function evaluateSelfTuned(cat: Category, opts: SelfTuneEvalOptions
       seed: opts.seed,
       coresetSize: opts.bankSize,
       longSide: medianLongSide(sizes),
+      coresets: sharedCoresetPool(),
       onProgress: (d, n, what) => {
         bar ??= new Progress(`${label} self-tuning`, n);
         bar.tick(d, what);

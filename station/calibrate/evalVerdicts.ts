@@ -3,6 +3,7 @@
  * then test images tallied into pass/review/fail. Works on the engine's own embeddings and score
  * results, so eval does not embed anything twice.
  */
+import type { CoresetPool } from './coreset/pool.ts';
 import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
 import { judge, type JudgedCounts } from '../verdict/judge.ts';
 import { productScorer, scoreKindOf, type ScoredItem, type ScoreModel } from '../verdict/scoreModel.ts';
@@ -31,6 +32,8 @@ export interface VerdictEvalOptions {
   views?: PatchEmbedding[][];
   /** Where the items sit: the bench around them is not scored. */
   itemRegion?: ItemRegion | null;
+  /** Chooses the fold banks off the calling thread, several at once (see coreset/pool.ts). */
+  coresets?: Pick<CoresetPool, 'select' | 'size'>;
 }
 
 export interface VerdictFigures {
@@ -67,7 +70,7 @@ export async function calibrateForEval(
   opts: VerdictEvalOptions,
 ): Promise<VerdictTally> {
   const t0 = performance.now();
-  const held = await heldOutItemScores(adaptEngine(engine, opts.bankSize), embeddings, names, {
+  const held = await heldOutItemScores(adaptEngine(engine, opts.bankSize, 'none', opts.coresets), embeddings, names, {
     seed: opts.seed,
     coresetSize: opts.bankSize,
     folds: opts.folds,
@@ -103,7 +106,11 @@ export async function calibratePairForEval(
 ): Promise<VerdictTally> {
   const t0 = performance.now();
   const [a, b] = opts.bankSizes;
-  const calib = pairEngine(adaptEngine(engines[0], a), adaptEngine(engines[1], b), b);
+  const calib = pairEngine(
+    adaptEngine(engines[0], a, 'none', opts.coresets),
+    adaptEngine(engines[1], b, 'none', opts.coresets),
+    b,
+  );
   const views = opts.views;
   const held = await heldOutItemScores(
     calib,
