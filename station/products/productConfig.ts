@@ -94,7 +94,7 @@ const engine = closedObject(
     augment: z
       .enum(AUGMENTATIONS, { error: want(AUGMENTATIONS.map((a) => `"${a}"`).join(', ')) })
       .describe(
-        'Extra views of each good image in the reference set: mirror images (flips), every quarter turn and mirror (turns), for items placed in any orientation, or small turns (±8°) and shifts (±4 %) (jitter), for items placed by hand a little differently each time.',
+        'Extra views of each good image in the reference set: mirror images (flips), every quarter turn and mirror (turns), for items placed in any orientation, the turns each turned a further 45° (spin), for items lying at any angle, or small turns (±8°) and shifts (±4 %) (jitter), for items placed by hand a little differently each time.',
       )
       .optional(),
   },

@@ -56,8 +56,8 @@ describe('product.json', () => {
       /engine → inputSize: must be the model input's long side, a multiple of 32/,
     );
     expect(() => v({ name: 'n', engine: { aspect: 'wide' } })).toThrow(/engine → aspect: must be "square" or "native"/);
-    expect(() => v({ name: 'n', engine: { augment: 'spin' } })).toThrow(
-      /engine → augment: must be "none", "flips", "turns"/,
+    expect(() => v({ name: 'n', engine: { augment: 'twirl' } })).toThrow(
+      /engine → augment: must be "none", "flips", "turns", "spin", "jitter"/,
     );
     expect(() => v({ name: 'n', engine: { colour: 1 } })).toThrow(/engine: unknown field "colour"/);
     expect(() => v({ name: 'n', roi: { x: 0.7, y: 0, width: 0.5, height: 1 } })).toThrow(
