@@ -1,5 +1,6 @@
-// A worker thread starts without the parent's TypeScript loader: register tsx, then run the worker itself.
+// A worker thread starts without the parent's TypeScript loader: register tsx, then hand Piscina the worker's task.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./worker.ts');
+const { selectCoreset } = await import('./worker.ts');
+export default selectCoreset;
