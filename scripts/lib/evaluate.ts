@@ -11,7 +11,7 @@ import { aurocFromGroups, f1Max } from '../../station/vision/metrics.ts';
 import { sampleIndices } from '../../station/shared/random.ts';
 import type { AnomalyMap } from '../../station/vision/types.ts';
 import type { Category, TestImage } from './datasets.ts';
-import type { CoresetPool } from '../../station/calibrate/coreset/pool.ts';
+import { buildOn, type CoresetThreads } from '../../station/calibrate/coreset/pool.ts';
 import { Progress } from './progress.ts';
 import { calibratePairForEval, type VerdictFigures, type VerdictTally } from '../../station/calibrate/evalVerdicts.ts';
 import { inspectorForSet, scoredItem, type SetInspection } from '../../station/engines/setInspection.ts';
@@ -37,7 +37,7 @@ export interface EvalOptions {
   /** Also report image AUROC under these pooled shares (0 = the map's maximum), from the same inspections. */
   poolings?: number[];
   /** Chooses the reference set's bank off the calling thread (see station/calibrate/coreset/pool.ts). */
-  coresets?: Pick<CoresetPool, 'select' | 'size'>;
+  coresets?: CoresetThreads;
 }
 
 export interface CategoryResult {
@@ -277,16 +277,13 @@ async function buildReference(engine: Engine, cat: Category, trainFiles: string[
   }
   bar.done();
   const augmented = views.some((v) => v.length > 0);
-  const names = trainFiles.map((f) => relative(cat.dir, f));
-  const build = {
-    coresetSize: opts.bankSize,
-    seed: opts.seed,
-    views: augmented ? views : undefined,
-    itemRegion: opts.itemRegion,
-  };
-  const set = opts.coresets
-    ? await engine.buildReferenceSetWith(opts.coresets.select, embeddings, names, build)
-    : engine.buildReferenceSet(embeddings, names, build);
+  const set = await buildOn(
+    opts.coresets,
+    engine,
+    embeddings,
+    trainFiles.map((f) => relative(cat.dir, f)),
+    { coresetSize: opts.bankSize, seed: opts.seed, views: augmented ? views : undefined, itemRegion: opts.itemRegion },
+  );
   return { set, embeddings, views, augmented, trainSeconds: (performance.now() - t0) / 1000 };
 }
 

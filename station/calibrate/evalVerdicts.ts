@@ -3,7 +3,7 @@
  * then test images tallied into pass/review/fail. Works on the engine's own embeddings and score
  * results, so eval does not embed anything twice.
  */
-import type { CoresetPool } from './coreset/pool.ts';
+import type { CoresetThreads } from './coreset/pool.ts';
 import { estimateBands, type ToleranceBand } from '../verdict/bands.ts';
 import { judge, type JudgedCounts } from '../verdict/judge.ts';
 import { productScorer, scoreKindOf, type ScoredItem, type ScoreModel } from '../verdict/scoreModel.ts';
@@ -33,7 +33,7 @@ export interface VerdictEvalOptions {
   /** Where the items sit: the bench around them is not scored. */
   itemRegion?: ItemRegion | null;
   /** Chooses the fold banks off the calling thread, several at once (see coreset/pool.ts). */
-  coresets?: Pick<CoresetPool, 'select' | 'size'>;
+  coresets?: CoresetThreads;
 }
 
 export interface VerdictFigures {

@@ -9,7 +9,7 @@ import { decodeImage } from '../vision/preprocess.ts';
 import { decodeReferenceSet, encodeReferenceSet, type ReferenceSet } from '../vision/referenceSet.ts';
 import type { PatchEmbedding } from '../vision/types.ts';
 import { withoutImages } from '../vision/withoutImages.ts';
-import { sharedCoresetPool, type CoresetPool } from './coreset/pool.ts';
+import { buildOn, sharedCoresetPool, type CoresetThreads } from './coreset/pool.ts';
 import type { CalibrationEngine, EngineFactory } from './engine.ts';
 import { productTuner, type ProductTuner } from './tune/productTuner.ts';
 
@@ -21,7 +21,7 @@ export function adaptEngine(
   engine: Engine,
   defaultCoreset = DEFAULT_CORESET_SIZE,
   augment: Augmentation = 'none',
-  coresets?: Pick<CoresetPool, 'select' | 'size'>,
+  coresets?: CoresetThreads,
 ): CalibrationEngine<PatchEmbedding, ReferenceSet> {
   const manifest = engine.manifest;
   return {
@@ -34,17 +34,13 @@ export function adaptEngine(
       augment === 'none' ? [] : engine.embedViews(await decodeImage(buf, name), augment),
     imageEmbedding: (e) => e.imageEmbedding,
     grid: (e) => ({ gridW: e.gridW, gridH: e.gridH }),
-    build(embs, names, o) {
-      const opts = {
+    build: (embs, names, o) =>
+      buildOn(coresets, engine, embs, names, {
         coresetSize: o.coresetSize ?? defaultCoreset,
         seed: o.seed,
         views: o.views,
         itemRegion: o.itemRegion,
-      };
-      return coresets
-        ? engine.buildReferenceSetWith(coresets.select, embs, names, opts)
-        : engine.buildReferenceSet(embs, names, opts);
-    },
+      }),
     without(set, names) {
       const pruned = withoutImages(set, names);
       return { set: pruned, share: 1 - pruned.bankSize / set.bankSize };
@@ -82,7 +78,7 @@ export interface CalibrationEngines {
 
 export function calibrationEngines(
   engines: Pick<EnginePool, 'pool' | 'loadEngine'>,
-  coresets: Pick<CoresetPool, 'select' | 'size'> = sharedCoresetPool(),
+  coresets: CoresetThreads = sharedCoresetPool(),
 ): CalibrationEngines {
   return {
     engineFor: async (choice) =>

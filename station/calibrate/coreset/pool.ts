@@ -7,7 +7,9 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { CoresetOptions } from '../../vision/coreset.ts';
-import type { CoresetSelect } from '../../vision/engine.ts';
+import type { BuildOptions, CoresetSelect, Engine } from '../../vision/engine.ts';
+import type { ReferenceSet } from '../../vision/referenceSet.ts';
+import type { PatchEmbedding } from '../../vision/types.ts';
 
 export interface CoresetJob {
   features: SharedArrayBuffer;
@@ -21,6 +23,22 @@ export interface CoresetPool {
   /** Workers a selection can run on at once. */
   readonly size: number;
   close(): Promise<void>;
+}
+
+/** What a caller of the pool needs: its selection, and how many run at once. */
+export type CoresetThreads = Pick<CoresetPool, 'select' | 'size'>;
+
+/** A reference set with its bank chosen on `threads` when given, else here on the calling thread. */
+export function buildOn(
+  threads: CoresetThreads | undefined,
+  engine: Engine,
+  embeddings: PatchEmbedding[],
+  names: string[],
+  opts: BuildOptions,
+): ReferenceSet | Promise<ReferenceSet> {
+  return threads
+    ? engine.buildReferenceSetWith(threads.select, embeddings, names, opts)
+    : engine.buildReferenceSet(embeddings, names, opts);
 }
 
 const ENTRY = new URL('./entry.mjs', import.meta.url).href;

@@ -4,7 +4,7 @@
  * and reject/ images when the product has them. Candidates sharing an engine share its embeddings; pooling
  * variants are computed from the same patch scores.
  */
-import type { CoresetPool } from '../coreset/pool.ts';
+import { buildOn, type CoresetThreads } from '../coreset/pool.ts';
 import { banksInTurn, planFolds } from '../kfold.ts';
 import { memberScore } from '../../verdict/scoreModel.ts';
 import type { Engine } from '../../vision/engine.ts';
@@ -67,7 +67,7 @@ export interface SearchOptions {
   /** Candidates the cost model puts over this are not searched (no budget: all are). */
   budgetMs?: number;
   /** Chooses banks off the calling thread, `size` at once (see coreset/pool.ts); absent: one at a time, here. */
-  coresets?: Pick<CoresetPool, 'select' | 'size'>;
+  coresets?: CoresetThreads;
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -80,10 +80,10 @@ interface Scored {
   contentMask: Uint8Array;
 }
 
-/** Score every held-out good, synthetic and reject image under one engine configuration. */
 /** Predicted cost of one item under an engine and bank (see predictedCost); null: its backbone has no cost model. */
 type Prediction = { latencyMs: number; knnMs: number } | null;
 
+/** Score every held-out good, synthetic and reject image under one engine configuration. */
 async function scoreEngine(
   engine: Engine,
   c: Candidate,
@@ -114,17 +114,18 @@ async function scoreEngine(
   };
   const bankOf = (f: number) => {
     const members = images.goods.map((_, i) => i).filter((i) => assignment[i] !== f);
-    const build = {
-      coresetSize,
-      seed: opts.seed + 7919 * (f + 1),
-      views: members.map((i) => views[i]),
-      itemRegion: opts.itemRegion,
-    };
-    const embs = members.map((i) => goodEmb[i]);
-    const names = members.map((i) => `search-${i}`);
-    return opts.coresets
-      ? engine.buildReferenceSetWith(opts.coresets.select, embs, names, build)
-      : engine.buildReferenceSet(embs, names, build);
+    return buildOn(
+      opts.coresets,
+      engine,
+      members.map((i) => goodEmb[i]),
+      members.map((i) => `search-${i}`),
+      {
+        coresetSize,
+        seed: opts.seed + 7919 * (f + 1),
+        views: members.map((i) => views[i]),
+        itemRegion: opts.itemRegion,
+      },
+    );
   };
   let f = 0;
   let last: ReferenceSet | undefined;
