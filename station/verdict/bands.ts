@@ -18,7 +18,13 @@ export interface ToleranceBand extends Band {
   /** Number of good scores the band rests on. */
   n: number;
   rates: ToleranceRates;
-  method: { estimator: string; reviewAt: QuantileMethod; failAt: QuantileMethod; bootstrap: number; seed: number };
+  method: {
+    estimator: string;
+    reviewAt: QuantileMethod;
+    failAt: QuantileMethod | typeof UNCERTAIN_FAIL_METHOD;
+    bootstrap: number;
+    seed: number;
+  };
   /** Which score the band applies to: the engine's raw score, the mean of the top share, the per-region normalised one, or two configurations combined. */
   scoreKind: 'raw' | 'top-share' | 'region-normalised' | 'combined';
   /** Coverage warnings: where the calibration set is too small or too uniform for the claimed rates. */
@@ -30,6 +36,14 @@ export interface BandOptions extends Partial<ToleranceRates> {
   seed?: number;
   scoreKind?: ToleranceBand['scoreKind'];
 }
+
+/**
+ * How failAt is placed when its estimate is uncertain (its 95% interval wider than its distance from the median good
+ * score, as with a handful of good images): at the interval's upper end. Failing a good handmade item scraps it, while
+ * reviewing one costs a look; so an uncertain fail limit errs upward. The review limit stays, so what is caught
+ * (review or fail) does not change.
+ */
+export const UNCERTAIN_FAIL_METHOD = 'interval-upper';
 
 export const DEFAULT_RATES: ToleranceRates = { failRate: 0.01, reviewRate: 0.1 };
 export const ESTIMATOR_NAME = `type-7 quantile when n·p ≥ ${MIN_TAIL_ITEMS}, else exponential tail fit (top 20% of scores, min ${MIN_TAIL_ITEMS}) floored at the type-7 value`;
@@ -90,22 +104,29 @@ export function estimateBands(goodScores: ArrayLike<number>, opts: BandOptions =
           failAt: [point.failAt.value, point.failAt.value] as [number, number],
         };
 
+  const uncertain = failAtUncertain(sorted, point.failAt.value, intervals.failAt);
   return {
     reviewAt: point.reviewAt.value,
-    failAt: point.failAt.value,
+    failAt: uncertain ? Math.max(point.failAt.value, intervals.failAt[1]) : point.failAt.value,
     intervals,
     n,
     rates,
     method: {
       estimator: ESTIMATOR_NAME,
       reviewAt: point.reviewAt.method,
-      failAt: point.failAt.method,
+      failAt: uncertain ? UNCERTAIN_FAIL_METHOD : point.failAt.method,
       bootstrap,
       seed,
     },
     scoreKind: opts.scoreKind ?? 'raw',
     warnings: coverageWarnings(sorted, rates, point.failAt.value, intervals.failAt),
   };
+}
+
+/** The fail limit's 95% interval is wider than the distance from the median good score to the limit. */
+function failAtUncertain(sorted: Float64Array, failAt: number, interval: [number, number]): boolean {
+  const typical = failAt - quantileSorted(sorted, 0.5);
+  return typical > 0 && interval[1] - interval[0] > typical;
 }
 
 const pct = (p: number) => `${+(p * 100).toFixed(2)}%`;
@@ -145,12 +166,11 @@ export function coverageWarnings(
         `(near-duplicate photos?) to show the natural variation; add images of different good items.`,
     );
   }
-  const width = failAtInterval[1] - failAtInterval[0];
-  const typical = failAt - median;
-  if (typical > 0 && width > typical) {
+  if (failAtUncertain(sorted, failAt, failAtInterval)) {
     out.push(
       `the fail threshold is uncertain: its 95% interval [${fmt(failAtInterval[0])}, ${fmt(failAtInterval[1])}] is wider than ` +
-        `the distance from the median good score to the threshold; more good images would narrow it.`,
+        `the distance from the median good score to the threshold (${fmt(failAt)}); the fail limit sits at the interval's ` +
+        `upper end, so items in between go to review. More good images would narrow it.`,
     );
   }
   return out;

@@ -92,7 +92,7 @@ const bandSchema = closedObject({
   method: closedObject({
     estimator: text(),
     reviewAt: oneOf(['empirical', 'exponential-tail']),
-    failAt: oneOf(['empirical', 'exponential-tail']),
+    failAt: oneOf(['empirical', 'exponential-tail', 'interval-upper']),
     bootstrap: num(),
     seed: num(),
   }),

@@ -81,6 +81,24 @@ describe('estimateBands on distributions with known quantiles', () => {
     expect(b.method.failAt).toBe('exponential-tail');
   });
 
+  it('an uncertain fail limit (4 good images) moves to its interval upper end; the review limit stays', () => {
+    const scores = [10.64, 10.93, 11.21, 11.72];
+    const b = estimateBands(scores, { bootstrap: 400, seed: 2 });
+    const estimate = upperQuantile(Float64Array.from(scores), 0.01).value;
+    expect(b.method.failAt).toBe('interval-upper');
+    expect(b.failAt).toBe(b.intervals.failAt[1]);
+    expect(b.failAt).toBeGreaterThan(estimate);
+    expect(b.reviewAt).toBe(estimateBands(scores, { bootstrap: 0 }).reviewAt);
+    expect(b.warnings.join('\n')).toMatch(/fail limit sits at the interval's upper end/);
+  });
+
+  it('a certain fail limit stays at its estimate', () => {
+    const b = estimateBands(sampler(11).normal(400), { bootstrap: 200, seed: 1 });
+    expect(b.method.failAt).toBe('exponential-tail');
+    expect(b.failAt).toBe(estimateBands(sampler(11).normal(400), { bootstrap: 0 }).failAt);
+    expect(b.failAt).toBeLessThan(b.intervals.failAt[1]);
+  });
+
   it('warns when the good scores barely vary', () => {
     const b = estimateBands(new Array(40).fill(0.5), { bootstrap: 20 });
     expect(b.warnings.join('\n')).toMatch(/too uniform/);
