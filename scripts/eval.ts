@@ -14,7 +14,7 @@
  * image AUROC and verdicts then use that number.
  *
  * Self-tuned (the default): each category chooses its configuration from train/good alone (station/calibrate/tune),
- * as a product's calibration does; --model, --size, --aspect square|native, --augment and --score-top-share pin a
+ * as a product's calibration does; --model, --size, --aspect square|native, --augment, --pose none|level and --score-top-share pin a
  * dimension instead of searching it; --budget-ms sets the latency budget (60). Every configuration tried is also
  * scored on the test images and the selection regret printed, and so is every pair of candidates on two backbones that
  * fits the budget together, combined (station/calibrate/tune/combine.ts), to measure combining against choosing;
@@ -38,6 +38,7 @@ import { isTopShare, MAX_TOP_SHARE } from '../station/verdict/pool.ts';
 import { productScorer } from '../station/verdict/scoreModel.ts';
 import { readManifest } from '../models/manifest-file.ts';
 import { AUGMENTATIONS, isAugmentation } from '../station/vision/augment.ts';
+import { isPoseMode } from '../station/vision/pose.ts';
 import { defaultSpace, type Pins } from '../station/calibrate/tune/candidates.ts';
 import { DEFAULT_LATENCY_BUDGET_MS } from '../station/calibrate/tune/budget.ts';
 import { BACKBONE_POOL } from '../station/engines/pool.ts';
@@ -75,6 +76,7 @@ const parseEvalArgs = () =>
       'no-verdicts': { type: 'boolean' },
       'placed-consistently': { type: 'boolean' },
       photometric: { type: 'string' },
+      pose: { type: 'string' },
       margin: { type: 'string' },
       scores: { type: 'string' },
       'score-top-share': { type: 'string' },
@@ -246,6 +248,10 @@ async function selfTuned(
     if (!isAugmentation(values.augment))
       throw new Error(`--augment must be one of ${AUGMENTATIONS.join(', ')}, got "${values.augment}"`);
     pins.augment = values.augment;
+  }
+  if (values.pose !== undefined) {
+    if (!isPoseMode(values.pose)) throw new Error(`--pose must be none or level, got "${values.pose}"`);
+    pins.pose = values.pose;
   }
   if (o.topShare !== undefined) pins.topShare = o.topShare;
   const { size: _size, taps: _taps, ...base } = o.overrides;

@@ -206,7 +206,7 @@ async function measureOnTest(
       seed: opts.seed,
       bankSize,
       augment: c.augment,
-      itemRegion: tuned.itemRegion,
+      itemRegion: tuned.itemRegionFor(c),
       pixelSide: opts.pixelSide,
       verdicts,
       poolings: shares,

@@ -9,6 +9,7 @@ import { closedObject, issueLine, want } from '../schema/format.ts';
 import { roiSchema } from '../schema/roi.ts';
 import { MAX_TOP_SHARE } from '../verdict/pool.ts';
 import { AUGMENTATIONS } from '../vision/augment.ts';
+import { POSES } from '../vision/pose.ts';
 import { MAX_INPUT_SIZE } from '../vision/settings.ts';
 import { RESIZE_MODES, resizeModesText, type Rect } from '../vision/types.ts';
 import type { Pins } from '../calibrate/tune/candidates.ts';
@@ -95,6 +96,12 @@ const engine = closedObject(
       .enum(AUGMENTATIONS, { error: want(AUGMENTATIONS.map((a) => `"${a}"`).join(', ')) })
       .describe(
         'Extra views of each good image in the reference set: mirror images (flips), every quarter turn and mirror (turns), for items placed in any orientation, the turns each turned a further 45° (spin), for items lying at any angle, or small turns (±8°) and shifts (±4 %) (jitter), for items placed by hand a little differently each time.',
+      )
+      .optional(),
+    pose: z
+      .enum(POSES, { error: want('"none" or "level"') })
+      .describe(
+        'level: each photo is turned so its item lies level, the same end first, before it is judged: for long items placed at any angle (a screw, a knife blank). Calibration tries it by itself when the good images show such items; not with a roi.',
       )
       .optional(),
   },
@@ -254,9 +261,14 @@ export function validateProductConfig(raw: unknown, file: string, id: string): P
     ...(e.inputSize !== undefined ? { size: e.inputSize } : {}),
     ...(e.aspect !== undefined ? { aspect: e.aspect } : {}),
     ...(e.augment !== undefined ? { augment: e.augment } : {}),
+    ...(e.pose !== undefined ? { pose: e.pose } : {}),
     // Written, not defaulted: a scoreTopShare in the file is the product's choice, so self-tuning keeps it.
     ...((raw as Record<string, unknown>).scoreTopShare !== undefined ? { topShare: rest.scoreTopShare } : {}),
   };
+  if (pins.pose === 'level' && roi)
+    throw new Error(
+      `${file}: engine.pose "level" turns the whole photo, so it cannot be used with a roi: leave one out`,
+    );
   // "ignore": false means the same as no "ignore": leave the key out so equal regions compare equal.
   const kept = regions.map(({ ignore, ...g }) => (ignore ? { ...g, ignore } : g));
   return { id, ...rest, regions: kept, roi: roi ?? null, pins };

@@ -11,6 +11,7 @@ import { greedyCoreset, type CoresetOptions } from './coreset.ts';
 import { createHeadSession, reductionMatrix, type TapShape } from './featureHead.ts';
 import { cellsOnItem, type ItemRegion } from './itemRegion.ts';
 import { OrtNearest } from './knn.ts';
+import { levelImage, mapToPhoto, photoPose } from './pose.ts';
 import { decodeImage, toInputTensor } from './preprocess.ts';
 import { READABLE_FORMATS, REFERENCE_SET_FORMAT, type ReferenceSet } from './referenceSet.ts';
 import {
@@ -365,6 +366,19 @@ function assembleReferenceSet(
   };
 }
 
+/** The model input of a decoded photo: as taken, or (pose 'level') turned to its item's pose first, which it records. */
+function inputMaker(
+  settings: EngineSettings,
+  fitInput: (img: DecodedImage) => Promise<InputTensor>,
+): (img: DecodedImage) => Promise<InputTensor> {
+  if (settings.pose !== 'level') return fitInput;
+  return async (img) => {
+    const pose = photoPose(img);
+    const input = await fitInput(levelImage(img, pose));
+    return { ...input, geometry: { ...input.geometry, pose } };
+  };
+}
+
 export function createEngine(backbone: BackboneHandle, overrides: Partial<EngineSettings> = {}): Engine {
   const { session, manifest } = backbone;
   const settings = resolveSettings(manifest, overrides);
@@ -405,7 +419,7 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
   }
 
   const fit = { ...settings, stride: Math.max(...taps.map((t) => t.stride)) };
-  const preprocess = (img: DecodedImage) => toInputTensor(img, manifest, fit);
+  const preprocess = inputMaker(settings, (img) => toInputTensor(img, manifest, fit));
 
   async function scoreWithTimes(embedding: PatchEmbedding, set: ReferenceSet) {
     checkSet(set);
@@ -414,7 +428,7 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
     const scoredMask = set.itemRegion ? onItem(embedding, set.itemRegion) : embedding.contentMask;
     const distances = await contentDistances(nn, { ...embedding, contentMask: scoredMask });
     const t1 = performance.now();
-    const { score, anomalyMap } = buildAnomalyMap(
+    const built = buildAnomalyMap(
       distances,
       embedding.gridW,
       embedding.gridH,
@@ -422,6 +436,10 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
       { sigma: settings.sigma },
       embedding.cells,
     );
+    const { score } = built;
+    const g = embedding.geometry;
+    // The map goes back onto the photo as it was taken, so heatmaps and evidence show where the item really is.
+    const anomalyMap = g.pose ? mapToPhoto(built.anomalyMap, g.pose, g.sourceWidth, g.sourceHeight) : built.anomalyMap;
     const t2 = performance.now();
     return {
       result: { score, patchScores: distances, anomalyMap, scoredMask } as ScoreResult,

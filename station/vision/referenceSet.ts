@@ -25,6 +25,7 @@ import type { ToleranceBand } from '../verdict/bands.ts';
 import type { ScoreModel } from '../verdict/scoreModel.ts';
 import { itemRegionFromJson, itemRegionToJson, type ItemRegion } from './itemRegion.ts';
 import { withFeatureDefaults, type EngineSettings } from './settings.ts';
+import { POSES } from './pose.ts';
 import { RESIZE_MODES } from './types.ts';
 
 export const REFERENCE_SET_FORMAT = 2;
@@ -161,6 +162,7 @@ const lookShape = {
     projectionSeed: num(),
     tapNorm: oneOf(['none', 'l2']),
     photometric: oneOf(['none', 'standardize']),
+    pose: oneOf(POSES).optional(),
     sigma: num(),
   }),
   dim: num(),

@@ -1,4 +1,5 @@
 /** Engine settings: what shapes the patch features (stored with every reference set) and how maps are scored. */
+import { isPoseMode, type PoseMode } from './pose.ts';
 import { isResizeMode, resizeModesText, type Rect, type ResizeMode } from './types.ts';
 
 /** The largest long side of the model input: four times the pretrained 192-224, enough for hairline cracks on long parts. */
@@ -33,6 +34,8 @@ export interface FeatureSettings {
    * kept) to fixed targets before the backbone: exposure drift between shots stops looking like a defect.
    */
   photometric: 'none' | 'standardize';
+  /** 'level': each photo is turned so its item's long axis is level before anything else (see pose.ts). */
+  pose: PoseMode;
 }
 
 export interface EngineSettings extends FeatureSettings {
@@ -87,6 +90,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   projectionSeed: 1,
   tapNorm: 'none',
   photometric: 'none',
+  pose: 'none',
   sigma: 4,
 };
 
@@ -103,6 +107,7 @@ const FEATURE_KEYS: (keyof FeatureSettings)[] = [
   'projectionSeed',
   'tapNorm',
   'photometric',
+  'pose',
 ];
 
 export function featureSettings(s: FeatureSettings): FeatureSettings {
@@ -157,6 +162,7 @@ export function validateSettings(s: EngineSettings, largestStride: number): void
   if (!['none', 'l2'].includes(s.tapNorm)) throw bad(`tapNorm "${s.tapNorm}" must be 'none' or 'l2'`);
   if (!['none', 'standardize'].includes(s.photometric))
     throw bad(`photometric "${s.photometric}" must be 'none' or 'standardize'`);
+  if (!isPoseMode(s.pose)) throw bad(`pose "${s.pose}" must be 'none' or 'level'`);
   if (!(s.sigma >= 0)) throw bad(`sigma ${s.sigma} must be ≥ 0`);
 }
 
@@ -178,6 +184,6 @@ export function inputShape(
 /** A reference set written before a setting existed was built with that setting's old implied value. */
 export function withFeatureDefaults<T extends Partial<FeatureSettings>>(
   s: T,
-): T & Pick<FeatureSettings, 'aspect' | 'roi'> {
-  return { ...s, aspect: s.aspect ?? 1, roi: s.roi ?? null }; // keeps the key order of a newer set (bytes round-trip)
+): T & Pick<FeatureSettings, 'aspect' | 'roi' | 'pose'> {
+  return { ...s, aspect: s.aspect ?? 1, roi: s.roi ?? null, pose: s.pose ?? 'none' }; // keeps the key order of a newer set (bytes round-trip)
 }

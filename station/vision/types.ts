@@ -34,6 +34,18 @@ export interface InputGeometry {
   region: Rect;
   /** The region of interest in original pixels (the whole image when none): what the product's item region refers to. */
   frame: Rect;
+  /** Set when the photo was turned to its item's pose first (pose.ts): every rect above is in the turned frame. */
+  pose?: Pose;
+}
+
+/** Where an item is and how it lies, in the photo's pixels (see pose.ts). */
+export interface Pose {
+  cx: number;
+  cy: number;
+  /** Radians: the item's long axis, from its centre toward the end its mass trails off to. */
+  angle: number;
+  /** Long over short axis of the item's second moments: near 1 a round item has no axis to turn by. */
+  elongation: number;
 }
 
 export interface Rect {

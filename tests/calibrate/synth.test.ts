@@ -6,7 +6,7 @@ import {
   synthesizeDefect,
   synthesizeSet,
 } from '../../station/calibrate/synth/index.ts';
-import { dilate, insetDistance } from '../../station/calibrate/synth/raster.ts';
+import { dilate, insetDistance } from '../../station/vision/raster.ts';
 import { LARGEST_SHARE } from '../../station/calibrate/synth/context.ts';
 import { SURFACE_COVER } from '../../station/calibrate/tune/choose.ts';
 import { typicalItemCover } from '../../station/vision/itemRegion.ts';

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  candidateLabel,
   candidateList,
   defaultSpace,
   engineKey,
   FEW_SHOTS,
   spaceFor,
   type Candidate,
+  type SearchSpace,
 } from '../../station/calibrate/tune/candidates.ts';
 import { chooseCandidate } from '../../station/calibrate/tune/choose.ts';
 import type { CandidateFigures } from '../../station/calibrate/tune/search.ts';
@@ -51,6 +53,19 @@ describe('candidate list', () => {
         .every((c) => c.aspect === 'square'),
     ).toBe(true);
     expect(candidateList(aug, {}, 0.4).some((c) => c.augment === 'turns')).toBe(false);
+  });
+
+  it('levelled candidates beside the rest when the product tries them, without turned views; a pin keeps one pose', () => {
+    const both: SearchSpace = { ...space, augments: ['none', 'turns'], poses: ['none', 'level'] };
+    const list = candidateList(both, {}, 1);
+    const level = list.filter((c) => c.pose === 'level');
+    expect(level).toHaveLength(2 * 2 * 1 * 2); // backbones × sizes × square × poolings, augment none only
+    expect(level.every((c) => c.augment === 'none')).toBe(true);
+    expect(list.length - level.length).toBe(2 * 2 * 1 * 2 * 2);
+    expect(new Set(list.map(engineKey)).size).toBe(2 * 2 * 3); // a levelled engine is an engine of its own
+    expect(candidateLabel(level[0])).toMatch(/ square levelled /);
+    expect(candidateList(both, { pose: 'level' }, 1).every((c) => c.pose === 'level')).toBe(true);
+    expect(candidateList(both, { pose: 'none' }, 1).some((c) => c.pose)).toBe(false);
   });
 
   it('photographs smaller than an input size are not magnified to it, unless the size is pinned', () => {

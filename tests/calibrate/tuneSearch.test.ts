@@ -19,7 +19,7 @@ let backbone: Backbone;
 const engines = new Map<string, Engine>();
 const engineFor = async (c: Candidate) => {
   let e = engines.get(engineKey(c));
-  if (!e) engines.set(engineKey(c), (e = createEngine(backbone, { threads: 1, size: c.size })));
+  if (!e) engines.set(engineKey(c), (e = createEngine(backbone, { threads: 1, size: c.size, pose: c.pose ?? 'none' })));
   return e;
 };
 const base: Candidate = {
@@ -118,6 +118,35 @@ function plate(seed: number, turn: number, blotch = 0): DecodedImage {
   return img;
 }
 
+/**
+ * A threaded screw (head, shank with slanted thread ridges) lying at `angle` on a grey bench; `spot` (0-1) lightens a
+ * small patch of its shank.
+ */
+function screw(seed: number, angle: number, spot = 0): DecodedImage {
+  const side = 224;
+  const r = createRng(seed);
+  const data = new Uint8Array(side * side * 3);
+  const c = Math.cos(angle),
+    s = Math.sin(angle);
+  const cx = 112 + (r() - 0.5) * 20,
+    cy = 112 + (r() - 0.5) * 20;
+  for (let y = 0; y < side; y++)
+    for (let x = 0; x < side; x++) {
+      const dx = x + 0.5 - cx,
+        dy = y + 0.5 - cy;
+      const along = dx * c + dy * s,
+        across = -dx * s + dy * c;
+      const head = (along + 60) ** 2 + across ** 2 < 20 ** 2;
+      const shank = along > -60 && along < 80 && Math.abs(across) < 9;
+      let v = 205 + (r() - 0.5) * 8;
+      if (head) v = 70;
+      else if (shank) v = 90 + 50 * Math.sin(((along + across * 0.6) / 6) * 2 * Math.PI);
+      if (shank && spot > 0 && Math.abs(along - 30) < 6 && Math.abs(across) < 6) v += (230 - v) * spot;
+      data.set([v, v * 0.95, v * 0.9], (y * side + x) * 3);
+    }
+  return { name: `screw-${seed}`, width: side, height: side, data };
+}
+
 describe('self-tuning search', () => {
   it('hairline marks on a fine grain: the 448 input separates them better and is chosen', async () => {
     const goods = Array.from({ length: 12 }, (_, i) => grain(i + 1, 448));
@@ -161,6 +190,24 @@ describe('self-tuning search', () => {
     );
     expect(rows[1].separation).toBeGreaterThan(rows[0].separation);
     expect(chooseCandidate(rows, { budgetMs: 100_000, space, nativeAspect: 1 }).chosen.candidate.augment).toBe('turns');
+  }, 240_000);
+
+  it('long items lying at any angle: levelled photos separate better and are chosen', async () => {
+    const angles = [0.3, 1.1, 1.9, 2.6, 3.4, 4.1, 4.9, 5.6];
+    const goods = angles.map((a, i) => screw(i + 1, a));
+    const synthetic = angles.map((a, i) => ({ source: i, image: screw(i + 1, a, 0.5 + 0.05 * i), kind: 'spot' }));
+    const candidates = [base, { ...base, pose: 'level' as const }];
+    const rows = await searchCandidates(
+      candidates,
+      engineFor,
+      { goods, synthetic, rejects: [] },
+      { folds: 4, seed: 1, bankSize: () => 4000 },
+    );
+    expect(rows[1].separation).toBeGreaterThan(rows[0].separation + 0.03);
+    const { chosen } = chooseCandidate(rows, { budgetMs: 100_000, space, nativeAspect: 1 });
+    expect(chosen.candidate.pose).toBe('level');
+    // Levelling is charged to the budget: the cost model's prediction plus the turn, per photo pixel.
+    expect(rows[1].latencyMs).toBeGreaterThan(rows[0].latencyMs);
   }, 240_000);
 
   it('a candidate the cost model puts over the budget is not searched: it could not be chosen', async () => {

@@ -45,6 +45,7 @@ describe('product.json', () => {
       topShare: 0,
     });
     expect(v({ name: 'Rod' }).pins).toEqual({});
+    expect(v({ name: 'Screw', engine: { pose: 'level' } }).pins).toEqual({ pose: 'level' });
   });
   it('a region of interest and a latency budget are checked and kept', () => {
     const c = v({ name: 'Rod', roi: { x: 0.3, y: 0, width: 0.4, height: 1 }, latencyBudgetMs: 120 });
@@ -60,6 +61,10 @@ describe('product.json', () => {
       /engine → augment: must be "none", "flips", "turns", "spin", "jitter"/,
     );
     expect(() => v({ name: 'n', engine: { colour: 1 } })).toThrow(/engine: unknown field "colour"/);
+    expect(() => v({ name: 'n', engine: { pose: 'upright' } })).toThrow(/engine → pose: must be "none" or "level"/);
+    expect(() => v({ name: 'n', engine: { pose: 'level' }, roi: { x: 0.2, y: 0, width: 0.6, height: 1 } })).toThrow(
+      /pose "level" turns the whole photo, so it cannot be used with a roi/,
+    );
     expect(() => v({ name: 'n', roi: { x: 0.7, y: 0, width: 0.5, height: 1 } })).toThrow(
       /roi: x \+ width and y \+ height must not exceed 1/,
     );

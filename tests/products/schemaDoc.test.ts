@@ -29,7 +29,7 @@ describe('calibration/product.schema.json documents what the validator accepts',
       roi: { x: 0, y: 0, width: 1, height: 1 },
       latencyBudgetMs: 80,
       keepImages: ['good/odd.jpg'],
-      engine: { backbone: 'mobilenet_v2-features', inputSize: 448, aspect: 'native', augment: 'none' },
+      engine: { backbone: 'mobilenet_v2-features', inputSize: 448, aspect: 'native', augment: 'none', pose: 'none' },
     };
     // roi may also be null (no region of interest): its object form is the first choice.
     const roi = schema.properties.roi.anyOf.find((s: { type: string }) => s.type === 'object');

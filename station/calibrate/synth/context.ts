@@ -3,7 +3,7 @@
 
 import type { DecodedImage } from '../../vision/types.ts';
 import { maskBounds } from '../../shared/numbers.ts';
-import { insetDistance } from './raster.ts';
+import { insetDistance } from '../../vision/raster.ts';
 
 export interface SynthContext {
   width: number;

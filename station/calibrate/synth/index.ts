@@ -4,7 +4,7 @@
 import { createRng } from '../../shared/random.ts';
 import type { DecodedImage } from '../../vision/types.ts';
 import { type DrawDefect, buildContext } from './context.ts';
-import { estimateItemMask } from './itemMask.ts';
+import { estimateItemMask } from '../../vision/itemMask.ts';
 import { chip } from './kinds/chip.ts';
 import { crack, scratch } from './kinds/lines.ts';
 import { paste } from './kinds/paste.ts';

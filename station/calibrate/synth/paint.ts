@@ -3,7 +3,7 @@
 
 import type { DecodedImage } from '../../vision/types.ts';
 import type { Drawn } from './context.ts';
-import { dilate } from './raster.ts';
+import { dilate } from '../../vision/raster.ts';
 import type { Layer } from './shapes.ts';
 
 export interface Paint {

@@ -4,6 +4,7 @@
  * item's score; candidates that differ only in pooling share their embeddings, so pooling is nearly free.
  */
 import type { Augmentation } from '../../vision/augment.ts';
+import type { PoseMode } from '../../vision/pose.ts';
 
 /** The input's shape: a square, or the product's own aspect (median of its good images). */
 export type AspectChoice = 'square' | 'native';
@@ -16,6 +17,8 @@ export interface Candidate {
   augment: Augmentation;
   /** 0: the map's maximum; otherwise the mean of this most deviating share of patches. */
   topShare: number;
+  /** 'level': each photo turned to its item's pose first (vision/pose.ts); absent: as photographed. */
+  pose?: PoseMode;
 }
 
 export interface SearchSpace {
@@ -24,6 +27,8 @@ export interface SearchSpace {
   aspects: AspectChoice[];
   augments: Augmentation[];
   topShares: number[];
+  /** Absent: ['none']. Products whose long items lie at any angle also try 'level' (tune/index.ts). */
+  poses?: PoseMode[];
 }
 
 /** What product.json pins (not searched). */
@@ -84,21 +89,28 @@ export function candidateList(space: SearchSpace, pins: Pins, nativeAspect: numb
         ))
           for (const topShare of dim('topShare', space.topShares))
             out.push({ backbone, size, aspect, augment, topShare });
-  return out;
+  // A levelled item already lies one way: turned views of it would only repeat the reference set.
+  const poses = dim('pose', space.poses ?? ['none']);
+  return out.flatMap((c) =>
+    poses.filter((p) => p === 'none' || c.augment === 'none').map((p) => (p === 'none' ? c : { ...c, pose: p })),
+  );
 }
 
 /** The engine a candidate needs: candidates with the same key share embeddings and reference sets. */
-export const engineKey = (c: Candidate) => `${c.backbone} ${c.size} ${c.aspect} ${c.augment}`;
+export const engineKey = (c: Candidate) =>
+  `${c.backbone} ${c.size} ${c.aspect} ${c.augment}${c.pose === 'level' ? ' level' : ''}`;
 
 export function candidateLabel(c: Candidate): string {
   const pool = c.topShare > 0 ? `top ${Math.round(c.topShare * 100)}%` : 'max';
-  return `${c.backbone.replace(/-features$/, '')} ${c.size} ${c.aspect}${c.augment === 'none' ? '' : ` +${c.augment}`} ${pool}`;
+  const look = `${c.aspect}${c.pose === 'level' ? ' levelled' : ''}${c.augment === 'none' ? '' : ` +${c.augment}`}`;
+  return `${c.backbone.replace(/-features$/, '')} ${c.size} ${look} ${pool}`;
 }
 
 /** A rough cost order for ties: input pixels, then the backbone's place in the pool (cheapest first). */
 export function costRank(c: Candidate, space: SearchSpace, nativeAspect: number): number {
   const a = c.aspect === 'native' ? Math.max(nativeAspect, 1 / nativeAspect) : 1;
-  return ((c.size * c.size) / a) * (1 + space.backbones.indexOf(c.backbone)) * (c.augment === 'none' ? 1 : 1.01);
+  const extra = (c.augment === 'none' ? 1 : 1.01) * (c.pose === 'level' ? 1.02 : 1);
+  return ((c.size * c.size) / a) * (1 + space.backbones.indexOf(c.backbone)) * extra;
 }
 
 /** Nearest-neighbour work of the default configuration: 784 patches (224², stride 8) against a 10,000-patch bank. */

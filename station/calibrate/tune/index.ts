@@ -8,8 +8,17 @@ import { sampleIndices } from '../../shared/random.ts';
 import { lowerMedian } from '../../shared/numbers.ts';
 import { estimateItemMask, synthesizeSet } from '../synth/index.ts';
 import { learnItemRegion, typicalItemCover, type ItemRegion } from '../../vision/itemRegion.ts';
+import { itemsLieAtAnyAngle, levelMask, photoPose, type PoseMode } from '../../vision/pose.ts';
 import type { DecodedImage } from '../../vision/types.ts';
-import { bankFor, candidateList, FEW_SHOTS, spaceFor, type Pins, type SearchSpace } from './candidates.ts';
+import {
+  bankFor,
+  candidateList,
+  FEW_SHOTS,
+  spaceFor,
+  type Candidate,
+  type Pins,
+  type SearchSpace,
+} from './candidates.ts';
 import { chooseCandidate, SURFACE_COVER, type Choice, type ChoiceOptions } from './choose.ts';
 import { cheapestPairMs, combinations, pairChoice, type Combination } from './combine.ts';
 import { searchCandidates, type CandidateFigures, type EngineFor, type SearchOptions } from './search.ts';
@@ -35,8 +44,10 @@ export interface TuneOptions {
 
 export interface TuneResult {
   nativeAspect: number;
-  /** Where the items were in the search images (null: they fill the frame). */
+  /** Where the items were in the search images, as the chosen configuration sees them (null: they fill the frame). */
   itemRegion: ItemRegion | null;
+  /** The same for any candidate: as photographed, or levelled (vision/pose.ts). */
+  itemRegionFor: (c: Pick<Candidate, 'pose'>) => ItemRegion | null;
   searchImages: number;
   syntheticDefects: number;
   rows: CandidateFigures[];
@@ -49,6 +60,27 @@ export interface TuneResult {
   cheapestPairMs: number | null;
   /** The pair the product runs instead of `choice` (see pairChoice); null: the single candidate stands. */
   pair: Combination | null;
+}
+
+/**
+ * The poses a product tries, with the item region each sees. Long items lying at any angle also try being levelled
+ * (unless pinned); their region is learned from their masks turned the same way, so it hugs the levelled item.
+ */
+function posesToTry(
+  pick: DecodedImage[],
+  masks: Uint8Array[],
+  pins: Pins,
+  surface: boolean,
+): { poses: PoseMode[]; regions: Partial<Record<PoseMode, ItemRegion | null>> } {
+  const regionOf = (ms: Uint8Array[]) =>
+    learnItemRegion(pick.map((g, i) => ({ width: g.width, height: g.height, mask: ms[i] })));
+  const none = pins.pose === 'level' ? undefined : regionOf(masks);
+  const tryLevel = pins.pose === 'level' || (pins.pose === undefined && !surface);
+  const photoPoses = tryLevel ? pick.map(photoPose) : [];
+  const level = pins.pose === 'level' || (pins.pose === undefined && itemsLieAtAnyAngle(photoPoses));
+  if (!level) return { poses: ['none'], regions: { none } };
+  const levelled = regionOf(masks.map((m, i) => levelMask(m, pick[i].width, pick[i].height, photoPoses[i])));
+  return { poses: pins.pose === 'level' ? ['level'] : ['none', 'level'], regions: { none, level: levelled } };
 }
 
 /** Width / height of the product's items: the median over its good images (robust to a few odd photos). */
@@ -81,9 +113,11 @@ export async function tuneProduct(
   // One item mask per image serves both: where defects are drawn, and where the product's items sit (the region).
   const itemMasks = pick.map((g) => estimateItemMask(g));
   const synthetic = synthesizeSet(pick, { perImage, seed: opts.seed, itemMasks });
-  const space = spaceFor(opts.space, pick.length);
+  const surface = typicalItemCover(itemMasks) >= SURFACE_COVER;
+  const { poses, regions } = posesToTry(pick, itemMasks, opts.pins, surface);
+  const space = { ...spaceFor(opts.space, pick.length), poses };
   const candidates = candidateList(space, opts.pins, nativeAspect, opts.longSide);
-  const itemRegion = learnItemRegion(pick.map((g, i) => ({ width: g.width, height: g.height, mask: itemMasks[i] })));
+  const itemRegionFor = (c: Pick<Candidate, 'pose'>) => regions[c.pose ?? 'none'] ?? null;
   const rows = await searchCandidates(
     candidates,
     engineFor,
@@ -92,23 +126,24 @@ export async function tuneProduct(
       folds: 3,
       seed: opts.seed,
       bankSize: (c) => bankFor(c, nativeAspect, opts.coresetSize),
-      itemRegion,
+      itemRegion: itemRegionFor,
       onProgress: opts.onProgress,
       budgetMs: opts.budgetMs,
       coresets: opts.coresets,
     },
   );
-  const surface = typicalItemCover(itemMasks) >= SURFACE_COVER;
   const fewShot = pick.length < FEW_SHOTS;
   const choiceOptions: ChoiceOptions = { budgetMs: opts.budgetMs, space, nativeAspect, surface, fewShot };
   const choice = chooseCandidate(rows, choiceOptions);
   const pairs = opts.pairs === false ? [] : combinations(rows, opts.budgetMs);
+  const pair = pairChoice(rows, pairs, choiceOptions);
   return {
     combinations: pairs,
     cheapestPairMs: opts.pairs === false ? null : cheapestPairMs(rows),
-    pair: pairChoice(rows, pairs, choiceOptions),
+    pair,
     nativeAspect,
-    itemRegion,
+    itemRegion: itemRegionFor(pair ? pair.members[0].candidate : choice.chosen.candidate),
+    itemRegionFor,
     searchImages: pick.length,
     syntheticDefects: synthetic.length,
     rows,

@@ -103,7 +103,12 @@ export function engineChoiceFor(
     coresetSize: bankFor(c, nativeAspect, product.coresetSize ?? defaultCoreset),
     backbone: c.backbone,
     augment: c.augment,
-    settings: { size: c.size, aspect: c.aspect === 'native' ? nativeAspect : 1, roi: product.roi },
+    settings: {
+      size: c.size,
+      aspect: c.aspect === 'native' ? nativeAspect : 1,
+      roi: product.roi,
+      pose: c.pose ?? 'none',
+    },
   };
 }
 
@@ -232,7 +237,8 @@ export function productTuner(
     };
     const tuned = await tuneProduct(pick, rejects, nativeAspect, engineOf, {
       space,
-      pins: product.pins,
+      // levelling turns the whole photo, which a roi would cut first
+      pins: product.roi ? { pose: 'none', ...product.pins } : product.pins,
       budgetMs,
       seed: product.seed,
       coresetSize: product.coresetSize ?? defaultCoreset,

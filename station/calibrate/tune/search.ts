@@ -10,10 +10,10 @@ import { memberScore } from '../../verdict/scoreModel.ts';
 import type { Engine } from '../../vision/engine.ts';
 import { aurocFromGroups, percentile } from '../../vision/metrics.ts';
 import type { ReferenceSet } from '../../vision/referenceSet.ts';
-import type { ItemRegion } from '../../vision/itemRegion.ts';
+import { cellsOnItem, type ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage, PatchEmbedding } from '../../vision/types.ts';
 import { engineKey, type Candidate } from './candidates.ts';
-import { knnMs, predictCaptureMs } from './cost.ts';
+import { knnMs, LEVEL_MS_PER_PHOTO_MEGAPIXEL, predictCaptureMs } from './cost.ts';
 import { timeInspections } from './timing.ts';
 
 export interface SearchImages {
@@ -62,8 +62,8 @@ export interface SearchOptions {
   seed: number;
   /** The bank size each candidate runs with (see bankFor). */
   bankSize: (c: Candidate) => number;
-  /** Where the items can be: the bench around them is not scored (see vision/itemRegion.ts). */
-  itemRegion?: ItemRegion | null;
+  /** Where each candidate's items can be: the bench around them is not scored (see vision/itemRegion.ts). */
+  itemRegion?: (c: Candidate) => ItemRegion | null;
   /** Candidates the cost model puts over this are not searched (no budget: all are). */
   budgetMs?: number;
   /** Chooses banks off the calling thread, `size` at once (see coreset/pool.ts); absent: one at a time, here. */
@@ -123,7 +123,7 @@ async function scoreEngine(
         coresetSize,
         seed: opts.seed + 7919 * (f + 1),
         views: members.map((i) => views[i]),
-        itemRegion: opts.itemRegion,
+        itemRegion: opts.itemRegion?.(c),
       },
     );
   };
@@ -162,15 +162,27 @@ async function scoreEngine(
   };
 }
 
-/** What the cost model predicts for one item under this engine and bank (null: the backbone has no cost model). */
-async function predictedCost(engine: Engine, image: DecodedImage, bankRows: number): Promise<Prediction> {
+/**
+ * What the cost model predicts for one item under this engine and bank (null: the backbone has no cost model). Only
+ * the patches it scores are searched (on the item, see vision/itemRegion.ts), and a levelled photo is turned first.
+ */
+async function predictedCost(
+  engine: Engine,
+  image: DecodedImage,
+  bankRows: number,
+  itemRegion: ItemRegion | null,
+): Promise<Prediction> {
   const cost = engine.manifest.cost;
   if (!cost) return null;
   const input = await engine.preprocess(image);
   const emb = await engine.embed(input);
-  const patches = emb.gridW * emb.gridH;
+  const onItem = itemRegion ? cellsOnItem(itemRegion, emb.gridW, emb.gridH, emb.cells, emb.geometry) : null;
+  let patches = 0;
+  for (let p = 0; p < emb.contentMask.length; p++) patches += emb.contentMask[p] & (onItem ? onItem[p] : 1);
+  const levelMs =
+    engine.settings.pose === 'level' ? (LEVEL_MS_PER_PHOTO_MEGAPIXEL * image.width * image.height) / 1e6 : 0;
   return {
-    latencyMs: predictCaptureMs(cost, { inputPixels: input.width * input.height, patches, bankRows }),
+    latencyMs: predictCaptureMs(cost, { inputPixels: input.width * input.height, patches, bankRows }) + levelMs,
     knnMs: knnMs(patches, bankRows),
   };
 }
@@ -238,7 +250,8 @@ export async function searchCandidates(
   const out = new Map<Candidate, CandidateFigures>();
   for (const [key, group] of groups) {
     const engine = await engineFor(group[0]);
-    const predicted = await predictedCost(engine, images.goods[0], opts.bankSize(group[0]));
+    const region = opts.itemRegion?.(group[0]) ?? null;
+    const predicted = await predictedCost(engine, images.goods[0], opts.bankSize(group[0]), region);
     if (predicted && opts.budgetMs !== undefined && predicted.latencyMs > opts.budgetMs) {
       for (const c of group) out.set(c, notSearched(c, predicted));
       done += perEngine;

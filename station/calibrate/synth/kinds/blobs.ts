@@ -11,7 +11,7 @@ import {
   showsLighter,
 } from '../context.ts';
 import { apply, finish, startPaint } from '../paint.ts';
-import { boxBlur } from '../raster.ts';
+import { boxBlur } from '../../../vision/raster.ts';
 import { type Blob, type Layer, blob, createLayer, randomBlob } from '../shapes.ts';
 
 /** Stain tints (multipliers per channel): rust, oil, ink, mould, plain grime. */

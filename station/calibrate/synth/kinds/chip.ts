@@ -4,7 +4,7 @@
 
 import type { DecodedImage } from '../../../vision/types.ts';
 import { type DrawDefect, defectExtent, pickOnEdge, showsLighter } from '../context.ts';
-import { type BenchModel, type Rgb, benchAt, fitBench, flatBench, ringMedian } from '../bench.ts';
+import { type BenchModel, type Rgb, benchAt, fitBench, flatBench, ringMedian } from '../../../vision/bench.ts';
 import { apply, finish, startPaint } from '../paint.ts';
 import { blob, createLayer, randomBlob } from '../shapes.ts';
 

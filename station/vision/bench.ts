@@ -2,7 +2,7 @@
 // vignetting and uneven lamp light shift a plain bench by 20-30 levels from centre to corner, so
 // each channel is a smooth quadratic surface fitted to the ring, ignoring what the item covers.
 
-import type { DecodedImage } from '../../vision/types.ts';
+import type { DecodedImage } from './types.ts';
 
 export type Rgb = [number, number, number];
 

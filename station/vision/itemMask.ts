@@ -2,7 +2,7 @@
 // (bench.ts); the item is what differs from it (Otsu on the colour distance). Frame-filling
 // textures (leather, wood, tile) show no bench: then the whole frame is the item.
 
-import type { DecodedImage } from '../../vision/types.ts';
+import type { DecodedImage } from './types.ts';
 import { benchRow, fitBench, ringPixels } from './bench.ts';
 import { boxBlur } from './raster.ts';
 
