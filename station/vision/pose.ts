@@ -17,26 +17,6 @@ export const isPoseMode = (v: unknown): v is PoseMode => (POSES as readonly unkn
 /** Below this elongation the long axis is noise, so the item is only centred, not turned. */
 export const MIN_ELONGATION = 2;
 
-/**
- * Whether a product's items are long and lie at varied angles, so levelling them is worth trying: their median
- * elongation reaches MIN_ELONGATION and their axes disagree (the mean resultant length of the doubled axis angles,
- * 1 when all lie alike, is below 0.9: a spread of more than about 13°). Items photographed the same way every time
- * (a bottle standing upright) are left as they are.
- */
-export function itemsLieAtAnyAngle(poses: Pose[]): boolean {
-  if (poses.length < 2) return false;
-  const e = poses.map((p) => p.elongation).sort((a, b) => a - b);
-  if (e[(e.length - 1) >> 1] < MIN_ELONGATION) return false;
-  const long = poses.filter((p) => p.elongation >= MIN_ELONGATION);
-  let c = 0,
-    s = 0;
-  for (const p of long) {
-    c += Math.cos(2 * p.angle);
-    s += Math.sin(2 * p.angle);
-  }
-  return Math.hypot(c, s) / long.length < 0.9;
-}
-
 /** Centroid, principal axis and elongation of a 0/1 mask; null for an empty mask. */
 export function itemPose(mask: Uint8Array, width: number, height: number): Pose | null {
   let n = 0,
@@ -86,35 +66,44 @@ export function itemPose(mask: Uint8Array, width: number, height: number): Pose 
   return { cx: cx + 0.5, cy: cy + 0.5, angle, elongation };
 }
 
-/** The mask is found on a copy this small: the pose needs the item's outline, not its detail, and costs ~1 ms so. */
-export const POSE_SIDE = 160;
+/**
+ * The mask is found on a copy this small (block means). Coarser costs alignment: MVTec screw (MobileNetV2 448)
+ * levelled from a quarter-size mask scored 0.939 image AUROC, from a half-size one 0.954, at full size 0.955; with a
+ * flat bench colour instead of the fitted surface, 0.928.
+ */
+export const POSE_SIDE = 256;
 
-/** Every k-th pixel of a photo (its long side at most `side`) and k. The mask smooths before it splits, so sampling is enough. */
+/** Block means of a photo (its long side at most `side`) and the block side k. */
 function shrink(img: DecodedImage, side: number): { small: DecodedImage; k: number } {
   const k = Math.max(1, Math.ceil(Math.max(img.width, img.height) / side));
   if (k === 1) return { small: img, k };
   const w = Math.floor(img.width / k),
     h = Math.floor(img.height / k);
-  const data = new Uint8Array(w * h * 3);
-  const half = k >> 1;
-  for (let y = 0, o = 0; y < h; y++)
-    for (let x = 0; x < w; x++, o += 3) {
-      const i = ((y * k + half) * img.width + x * k + half) * 3;
-      data[o] = img.data[i];
-      data[o + 1] = img.data[i + 1];
-      data[o + 2] = img.data[i + 2];
+  const sum = new Uint32Array(w * h * 3);
+  for (let y = 0; y < h * k; y++) {
+    const row = y * img.width * 3,
+      o = Math.floor(y / k) * w * 3;
+    for (let x = 0; x < w * k; x++) {
+      const i = row + x * 3,
+        j = o + Math.floor(x / k) * 3;
+      sum[j] += img.data[i];
+      sum[j + 1] += img.data[i + 1];
+      sum[j + 2] += img.data[i + 2];
     }
+  }
+  const data = new Uint8Array(w * h * 3);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(sum[i] / (k * k));
   return { small: { name: img.name, width: w, height: h, data }, k };
 }
 
 /** The pose of the item in a photo (the whole frame when no bench shows around it). */
 export function photoPose(img: DecodedImage): Pose {
   const { small, k } = shrink(img, POSE_SIDE);
-  const p = itemPose(estimateItemMask(small), small.width, small.height);
+  const mask = estimateItemMask(small);
+  const p = itemPose(mask, small.width, small.height);
   if (!p) return { cx: img.width / 2, cy: img.height / 2, angle: 0, elongation: 1 };
-  // sample i is photo pixel i·k + ⌊k/2⌋: continuous c on the sample grid is (c − 0.5)·k + ⌊k/2⌋ + 0.5 on the photo
-  const at = (c: number) => (c - 0.5) * k + (k >> 1) + 0.5;
-  return { ...p, cx: at(p.cx), cy: at(p.cy) };
+  // block i spans photo pixels i·k .. (i + 1)·k: continuous coordinates scale by k
+  return { ...p, cx: p.cx * k, cy: p.cy * k };
 }
 
 /**

@@ -8,15 +8,7 @@ import { createEngine } from '../../station/vision/engine.ts';
 import { decodeReferenceSet, encodeReferenceSet } from '../../station/vision/referenceSet.ts';
 import { testBackbone } from './backbone.ts';
 import { estimateItemMask } from '../../station/vision/itemMask.ts';
-import {
-  itemPose,
-  itemsLieAtAnyAngle,
-  levelImage,
-  levelMask,
-  mapToPhoto,
-  photoPose,
-  type Pose,
-} from '../../station/vision/pose.ts';
+import { itemPose, levelImage, levelMask, mapToPhoto, photoPose, type Pose } from '../../station/vision/pose.ts';
 import { createRng } from '../../station/shared/random.ts';
 import type { DecodedImage } from '../../station/vision/types.ts';
 
@@ -88,13 +80,6 @@ describe('an item’s pose', () => {
     expect(p.elongation).toBeLessThan(1.1);
     expect(p.cx).toBeCloseTo(100.5, 0);
     expect(itemPose(new Uint8Array(W * H), W, H)).toBeNull();
-  });
-
-  it('tells long items lying at any angle from items photographed one way or round ones', () => {
-    const long = (angle: number): Pose => ({ cx: 0, cy: 0, angle, elongation: 4 });
-    expect(itemsLieAtAnyAngle([0.1, 1.2, 2.0, 2.9, 4.4].map(long))).toBe(true);
-    expect(itemsLieAtAnyAngle([1.55, 1.6, 1.57, 1.58 + Math.PI].map(long))).toBe(false); // upright, either end up
-    expect(itemsLieAtAnyAngle([0.1, 1.2, 2.0].map((a) => ({ ...long(a), elongation: 1.3 })))).toBe(false);
   });
 });
 

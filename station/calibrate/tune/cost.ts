@@ -18,10 +18,10 @@ export type CaptureCost = NonNullable<ModelManifest['cost']>;
 export const KNN_MS_PER_PATCH_ROW = 2.0e-6;
 
 /**
- * Levelling a photo (vision/pose.ts: its item's mask on a small copy, then the turn), ms per photo megapixel: 7.5-11
- * ms for a 512 × 512 screw photo on the reference bench (median of 50, several runs).
+ * Levelling a photo (vision/pose.ts: its item's mask on a half-size copy, then the turn), ms per photo megapixel:
+ * 19-22 ms for a 512 × 512 screw photo on the reference bench (median of 50, three runs), 15 of them the mask.
  */
-export const LEVEL_MS_PER_PHOTO_MEGAPIXEL = 36;
+export const LEVEL_MS_PER_PHOTO_MEGAPIXEL = 80;
 
 /** Predicted nearest-neighbour search of one item, ms. */
 export const knnMs = (patches: number, bankRows: number): number => KNN_MS_PER_PATCH_ROW * patches * bankRows;
