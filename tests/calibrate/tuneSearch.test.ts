@@ -14,6 +14,7 @@ import { createEngine, type Engine } from '../../station/vision/engine.ts';
 import { augmentedViews } from '../../station/vision/augment.ts';
 import type { DecodedImage } from '../../station/vision/types.ts';
 import { testBackbone } from '../vision/backbone.ts';
+import { drawScrew } from '../vision/screws.ts';
 
 let backbone: Backbone;
 const engines = new Map<string, Engine>();
@@ -118,33 +119,24 @@ function plate(seed: number, turn: number, blotch = 0): DecodedImage {
   return img;
 }
 
-/**
- * A threaded screw (head, shank with slanted thread ridges) lying at `angle` on a grey bench; `spot` (0-1) lightens a
- * small patch of its shank.
- */
+/** A threaded screw lying at `angle` near the middle of a 224 photo; `spot` (0-1) lightens a patch of its shank. */
 function screw(seed: number, angle: number, spot = 0): DecodedImage {
-  const side = 224;
   const r = createRng(seed);
-  const data = new Uint8Array(side * side * 3);
-  const c = Math.cos(angle),
-    s = Math.sin(angle);
-  const cx = 112 + (r() - 0.5) * 20,
-    cy = 112 + (r() - 0.5) * 20;
-  for (let y = 0; y < side; y++)
-    for (let x = 0; x < side; x++) {
-      const dx = x + 0.5 - cx,
-        dy = y + 0.5 - cy;
-      const along = dx * c + dy * s,
-        across = -dx * s + dy * c;
-      const head = (along + 60) ** 2 + across ** 2 < 20 ** 2;
-      const shank = along > -60 && along < 80 && Math.abs(across) < 9;
-      let v = 205 + (r() - 0.5) * 8;
-      if (head) v = 70;
-      else if (shank) v = 90 + 50 * Math.sin(((along + across * 0.6) / 6) * 2 * Math.PI);
-      if (shank && spot > 0 && Math.abs(along - 30) < 6 && Math.abs(across) < 6) v += (230 - v) * spot;
-      data.set([v, v * 0.95, v * 0.9], (y * side + x) * 3);
-    }
-  return { name: `screw-${seed}`, width: side, height: side, data };
+  const [cx, cy] = [112 + (r() - 0.5) * 20, 112 + (r() - 0.5) * 20];
+  return drawScrew({
+    width: 224,
+    height: 224,
+    angle,
+    cx,
+    cy,
+    seed,
+    head: 20,
+    reach: 60,
+    tip: 80,
+    half: 9,
+    threads: true,
+    spot,
+  });
 }
 
 describe('self-tuning search', () => {

@@ -7,35 +7,17 @@ import type { Backbone } from '../../models/load.ts';
 import { createEngine } from '../../station/vision/engine.ts';
 import { decodeReferenceSet, encodeReferenceSet } from '../../station/vision/referenceSet.ts';
 import { testBackbone } from './backbone.ts';
+import { drawScrew } from './screws.ts';
 import { estimateItemMask } from '../../station/vision/itemMask.ts';
 import { itemPose, levelImage, levelMask, mapToPhoto, photoPose, type Pose } from '../../station/vision/pose.ts';
-import { createRng } from '../../station/shared/random.ts';
 import type { DecodedImage } from '../../station/vision/types.ts';
 
 const W = 240,
   H = 200;
 
 /** A dark screw (head radius 18, shank 130 long and 12 thick) centred at (cx, cy), pointing at `angle`, on grey. */
-function screwPhoto(angle: number, cx = 120, cy = 100, seed = 1): DecodedImage {
-  const rand = createRng(seed);
-  const data = new Uint8Array(W * H * 3);
-  const c = Math.cos(angle),
-    s = Math.sin(angle);
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) {
-      // along / across the screw, head centre at along = -55
-      const dx = x + 0.5 - cx,
-        dy = y + 0.5 - cy;
-      const along = dx * c + dy * s,
-        across = -dx * s + dy * c;
-      const head = (along + 55) ** 2 + across ** 2 < 18 ** 2;
-      const shank = along > -55 && along < 75 && Math.abs(across) < 6;
-      const v = head || shank ? 60 + (head ? 0 : 20) : 200;
-      const n = Math.round((rand() - 0.5) * 6);
-      data.set([v + n, v + n, v + n], (y * W + x) * 3);
-    }
-  return { name: `screw-${angle.toFixed(2)}`, width: W, height: H, data };
-}
+const screwPhoto = (angle: number, cx = 120, cy = 100, seed = 1): DecodedImage =>
+  drawScrew({ width: W, height: H, angle, cx, cy, seed, head: 18, reach: 55, tip: 75, half: 6 });
 
 const angleGap = (a: number, b: number) => Math.abs(Math.atan2(Math.sin(a - b), Math.cos(a - b)));
 
