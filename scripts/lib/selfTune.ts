@@ -206,7 +206,7 @@ async function measureOnTest(
       seed: opts.seed,
       bankSize,
       augment: c.augment,
-      itemRegion: tuned.itemRegionFor(c),
+      itemRegion: tuned.itemRegion,
       pixelSide: opts.pixelSide,
       verdicts,
       poolings: shares,

@@ -101,7 +101,7 @@ const engine = closedObject(
     pose: z
       .enum(POSES, { error: want('"none" or "level"') })
       .describe(
-        'level: each photo is turned so its item lies level, the same end first, before it is judged: for long items placed at any angle (a screw, a knife blank). Not searched: pin it; not with a roi.',
+        'level: each photo is turned so its item lies level, the same end first, before it is judged: for long items placed at any angle (a screw, a knife blank). Unpinned, a product with fewer than 20 good images of such items levels by itself; not with a roi.',
       )
       .optional(),
   },

@@ -17,6 +17,26 @@ export const isPoseMode = (v: unknown): v is PoseMode => (POSES as readonly unkn
 /** Below this elongation the long axis is noise, so the item is only centred, not turned. */
 export const MIN_ELONGATION = 2;
 
+/**
+ * Whether a product's items are long and lie at varied angles, so a bank of few good images cannot hold every angle: their median
+ * elongation reaches MIN_ELONGATION and their axes disagree (the mean resultant length of the doubled axis angles,
+ * 1 when all lie alike, is below 0.9: a spread of more than about 13°). Items photographed the same way every time
+ * (a bottle standing upright) are left as they are.
+ */
+export function itemsLieAtAnyAngle(poses: Pose[]): boolean {
+  if (poses.length < 2) return false;
+  const e = poses.map((p) => p.elongation).sort((a, b) => a - b);
+  if (e[(e.length - 1) >> 1] < MIN_ELONGATION) return false;
+  const long = poses.filter((p) => p.elongation >= MIN_ELONGATION);
+  let c = 0,
+    s = 0;
+  for (const p of long) {
+    c += Math.cos(2 * p.angle);
+    s += Math.sin(2 * p.angle);
+  }
+  return Math.hypot(c, s) / long.length < 0.9;
+}
+
 /** Centroid, principal axis and elongation of a 0/1 mask; null for an empty mask. */
 export function itemPose(mask: Uint8Array, width: number, height: number): Pose | null {
   let n = 0,

@@ -8,8 +8,18 @@ import { createEngine } from '../../station/vision/engine.ts';
 import { decodeReferenceSet, encodeReferenceSet } from '../../station/vision/referenceSet.ts';
 import { testBackbone } from './backbone.ts';
 import { drawScrew } from './screws.ts';
+import { poseFor } from '../../station/calibrate/tune/index.ts';
+import { regionCover } from '../../station/vision/itemRegion.ts';
 import { estimateItemMask } from '../../station/vision/itemMask.ts';
-import { itemPose, levelImage, levelMask, mapToPhoto, photoPose, type Pose } from '../../station/vision/pose.ts';
+import {
+  itemPose,
+  itemsLieAtAnyAngle,
+  levelImage,
+  levelMask,
+  mapToPhoto,
+  photoPose,
+  type Pose,
+} from '../../station/vision/pose.ts';
 import type { DecodedImage } from '../../station/vision/types.ts';
 
 const W = 240,
@@ -62,6 +72,34 @@ describe('an item’s pose', () => {
     expect(p.elongation).toBeLessThan(1.1);
     expect(p.cx).toBeCloseTo(100.5, 0);
     expect(itemPose(new Uint8Array(W * H), W, H)).toBeNull();
+  });
+
+  it('tells long items lying at any angle from items photographed one way or round ones', () => {
+    const long = (angle: number): Pose => ({ cx: 0, cy: 0, angle, elongation: 4 });
+    expect(itemsLieAtAnyAngle([0.1, 1.2, 2.0, 2.9, 4.4].map(long))).toBe(true);
+    expect(itemsLieAtAnyAngle([1.55, 1.6, 1.57, 1.58 + Math.PI].map(long))).toBe(false); // upright, either end up
+    expect(itemsLieAtAnyAngle([0.1, 1.2, 2.0].map((a) => ({ ...long(a), elongation: 1.3 })))).toBe(false);
+  });
+});
+
+describe('which products are levelled', () => {
+  const photos = (angles: number[]) => angles.map((a, i) => screwPhoto(a, 118 + i, 98 + i, 60 + i));
+  const masks = (ps: DecodedImage[]) => ps.map((p) => estimateItemMask(p));
+  const anyAngle = photos([0.3, 1.4, 2.2, 3.3, 4.4, 5.5]);
+  const upright = photos([1.5, 1.6, 1.55, 1.58, 1.52, 1.62]);
+
+  it('few good images of long items at any angle: levelled, the region hugging the levelled item', () => {
+    const { poses, region } = poseFor(anyAngle, masks(anyAngle), {}, true);
+    expect(poses).toEqual(['level']);
+    const plain = poseFor(anyAngle, masks(anyAngle), { pose: 'none' }, true);
+    expect(plain.poses).toEqual(['none']);
+    expect(regionCover(region!)).toBeLessThan(regionCover(plain.region!) * 0.7);
+  });
+
+  it('items photographed one way, many good images (or a surface) are left as taken, unless pinned', () => {
+    expect(poseFor(upright, masks(upright), {}, true).poses).toEqual(['none']);
+    expect(poseFor(anyAngle, masks(anyAngle), {}, false).poses).toEqual(['none']);
+    expect(poseFor(upright, masks(upright), { pose: 'level' }, false).poses).toEqual(['level']);
   });
 });
 

@@ -41,9 +41,7 @@ export function combinations(rows: CandidateFigures[], budgetMs: number): Combin
   for (const [i, a] of rows.entries()) {
     for (const b of rows.slice(i + 1)) {
       const latencyMs = pairLatency(a, b);
-      // one pose per pair: its members share one item region
-      const samePose = (a.candidate.pose ?? 'none') === (b.candidate.pose ?? 'none');
-      if (a.candidate.backbone === b.candidate.backbone || !samePose || latencyMs > budgetMs) continue;
+      if (a.candidate.backbone === b.candidate.backbone || latencyMs > budgetMs) continue;
       const members = [a, b] as [CandidateFigures, CandidateFigures];
       const scales = members.map((m) => goodScale(m.scores.good)) as [GoodScale, GoodScale];
       const of = (pick: (m: CandidateFigures) => number[]) =>

@@ -62,8 +62,8 @@ export interface SearchOptions {
   seed: number;
   /** The bank size each candidate runs with (see bankFor). */
   bankSize: (c: Candidate) => number;
-  /** Where each candidate's items can be: the bench around them is not scored (see vision/itemRegion.ts). */
-  itemRegion?: (c: Candidate) => ItemRegion | null;
+  /** Where the items can be: the bench around them is not scored (see vision/itemRegion.ts). */
+  itemRegion?: ItemRegion | null;
   /** Candidates the cost model puts over this are not searched (no budget: all are). */
   budgetMs?: number;
   /** Chooses banks off the calling thread, `size` at once (see coreset/pool.ts); absent: one at a time, here. */
@@ -123,7 +123,7 @@ async function scoreEngine(
         coresetSize,
         seed: opts.seed + 7919 * (f + 1),
         views: members.map((i) => views[i]),
-        itemRegion: opts.itemRegion?.(c),
+        itemRegion: opts.itemRegion,
       },
     );
   };
@@ -250,8 +250,7 @@ export async function searchCandidates(
   const out = new Map<Candidate, CandidateFigures>();
   for (const [key, group] of groups) {
     const engine = await engineFor(group[0]);
-    const region = opts.itemRegion?.(group[0]) ?? null;
-    const predicted = await predictedCost(engine, images.goods[0], opts.bankSize(group[0]), region);
+    const predicted = await predictedCost(engine, images.goods[0], opts.bankSize(group[0]), opts.itemRegion ?? null);
     if (predicted && opts.budgetMs !== undefined && predicted.latencyMs > opts.budgetMs) {
       for (const c of group) out.set(c, notSearched(c, predicted));
       done += perEngine;
