@@ -9,7 +9,7 @@ import { buildAnomalyMap } from './anomalyMap.ts';
 import { augmentedViews, type Augmentation } from './augment.ts';
 import { greedyCoreset, type CoresetOptions } from './coreset.ts';
 import { createHeadSession, reductionMatrix, type TapShape } from './featureHead.ts';
-import { cellsOnItem, type ItemRegion } from './itemRegion.ts';
+import { scoredCells, type ItemRegion } from './itemRegion.ts';
 import { OrtNearest } from './knn.ts';
 import { levelImage, mapToPhoto, photoPose } from './pose.ts';
 import { decodeImage, toInputTensor } from './preprocess.ts';
@@ -156,18 +156,6 @@ async function contentDistances(nn: OrtNearest, e: PatchEmbedding): Promise<Floa
     }
   }
   return out;
-}
-
-/**
- * Content cells where the product's items can be. An item lying wholly outside the learned region is scored
- * everywhere rather than not at all: a misplaced item must not pass unseen.
- */
-function onItem(e: PatchEmbedding, region: ItemRegion): Uint8Array {
-  const item = cellsOnItem(region, e.gridW, e.gridH, e.cells, e.geometry);
-  const mask = new Uint8Array(e.contentMask.length);
-  let any = 0;
-  for (let p = 0; p < mask.length; p++) any |= mask[p] = e.contentMask[p] & item[p];
-  return any ? mask : e.contentMask;
 }
 
 /** The manifest's entries for the taps the settings name. */
@@ -425,7 +413,7 @@ export function createEngine(backbone: BackboneHandle, overrides: Partial<Engine
     checkSet(set);
     const t0 = performance.now();
     const nn = await nearest.get(set);
-    const scoredMask = set.itemRegion ? onItem(embedding, set.itemRegion) : embedding.contentMask;
+    const scoredMask = scoredCells(embedding, set.itemRegion);
     const distances = await contentDistances(nn, { ...embedding, contentMask: scoredMask });
     const t1 = performance.now();
     const built = buildAnomalyMap(

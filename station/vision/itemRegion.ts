@@ -7,7 +7,7 @@
  * still counts. Items that fill the frame (textures, tiles) get no region: everything is scored.
  */
 import { lowerMedian } from '../shared/numbers.ts';
-import type { GridPlacement, InputGeometry } from './types.ts';
+import type { GridPlacement, InputGeometry, PatchEmbedding } from './types.ts';
 
 export interface ItemRegion {
   width: number;
@@ -93,6 +93,20 @@ export function cellsOnItem(
     }
   }
   return out;
+}
+
+/**
+ * The content cells an embedding is scored on: those where the product's items can be (all, without a region). An
+ * item lying wholly outside the learned region is scored everywhere rather than not at all: a misplaced item must
+ * not pass unseen.
+ */
+export function scoredCells(e: PatchEmbedding, region: ItemRegion | null | undefined): Uint8Array {
+  if (!region) return e.contentMask;
+  const item = cellsOnItem(region, e.gridW, e.gridH, e.cells, e.geometry);
+  const mask = new Uint8Array(e.contentMask.length);
+  let any = 0;
+  for (let p = 0; p < mask.length; p++) any |= mask[p] = e.contentMask[p] & item[p];
+  return any ? mask : e.contentMask;
 }
 
 /** Compact text form for the reference-set header: one string of 0/1 per row. */

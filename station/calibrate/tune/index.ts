@@ -129,11 +129,10 @@ export async function tuneProduct(
   const choiceOptions: ChoiceOptions = { budgetMs: opts.budgetMs, space, nativeAspect, surface, fewShot };
   const choice = chooseCandidate(rows, choiceOptions);
   const pairs = opts.pairs === false ? [] : combinations(rows, opts.budgetMs);
-  const pair = pairChoice(rows, pairs, choiceOptions);
   return {
     combinations: pairs,
     cheapestPairMs: opts.pairs === false ? null : cheapestPairMs(rows),
-    pair,
+    pair: pairChoice(rows, pairs, choiceOptions),
     nativeAspect,
     itemRegion,
     searchImages: pick.length,

@@ -10,7 +10,7 @@ import { memberScore } from '../../verdict/scoreModel.ts';
 import type { Engine } from '../../vision/engine.ts';
 import { aurocFromGroups, percentile } from '../../vision/metrics.ts';
 import type { ReferenceSet } from '../../vision/referenceSet.ts';
-import { cellsOnItem, type ItemRegion } from '../../vision/itemRegion.ts';
+import { scoredCells, type ItemRegion } from '../../vision/itemRegion.ts';
 import type { DecodedImage, PatchEmbedding } from '../../vision/types.ts';
 import { engineKey, type Candidate } from './candidates.ts';
 import { knnMs, LEVEL_MS_PER_PHOTO_MEGAPIXEL, predictCaptureMs } from './cost.ts';
@@ -176,9 +176,7 @@ async function predictedCost(
   if (!cost) return null;
   const input = await engine.preprocess(image);
   const emb = await engine.embed(input);
-  const onItem = itemRegion ? cellsOnItem(itemRegion, emb.gridW, emb.gridH, emb.cells, emb.geometry) : null;
-  let patches = 0;
-  for (let p = 0; p < emb.contentMask.length; p++) patches += emb.contentMask[p] & (onItem ? onItem[p] : 1);
+  const patches = scoredCells(emb, itemRegion).reduce((a, v) => a + v, 0);
   const levelMs =
     engine.settings.pose === 'level' ? (LEVEL_MS_PER_PHOTO_MEGAPIXEL * image.width * image.height) / 1e6 : 0;
   return {
