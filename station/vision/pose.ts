@@ -18,10 +18,10 @@ export const isPoseMode = (v: unknown): v is PoseMode => (POSES as readonly unkn
 export const MIN_ELONGATION = 2;
 
 /**
- * Whether a product's items are long and lie at varied angles, so a bank of few good images cannot hold every angle: their median
- * elongation reaches MIN_ELONGATION and their axes disagree (the mean resultant length of the doubled axis angles,
- * 1 when all lie alike, is below 0.9: a spread of more than about 13°). Items photographed the same way every time
- * (a bottle standing upright) are left as they are.
+ * Whether a product's items are long and lie at varied angles, so a bank of few good images cannot hold every angle:
+ * their median elongation reaches MIN_ELONGATION and their axes disagree (the mean resultant length of the doubled
+ * axis angles, 1 when all lie alike, is below 0.9: a spread of more than about 13°). Items photographed the same way
+ * every time (a bottle standing upright) are left as they are.
  */
 export function itemsLieAtAnyAngle(poses: Pose[]): boolean {
   if (poses.length < 2) return false;
@@ -205,7 +205,7 @@ export function mapToPhoto(map: AnomalyMap, pose: Pose, width: number, height: n
     s = Math.sin(pose.angle);
   for (let y = 0, o = 0; y < oh; y++)
     for (let x = 0; x < ow; x++, o++) {
-      // photo point → levelled point: the inverse turn of sourceOf
+      // photo point → levelled point: the inverse of eachSource's turn
       const dx = (x + 0.5) / kx - pose.cx,
         dy = (y + 0.5) / ky - pose.cy;
       const u = c * dx + s * dy + width / 2,

@@ -27,7 +27,7 @@ export interface SearchSpace {
   aspects: AspectChoice[];
   augments: Augmentation[];
   topShares: number[];
-  /** Absent: ['none']. Products whose long items lie at any angle also try 'level' (tune/index.ts). */
+  /** Absent: ['none']. A product levels when pinned, or with few good images of long items at any angle (tune/index.ts). */
   poses?: PoseMode[];
 }
 
