@@ -44,6 +44,7 @@ import { DEFAULT_LATENCY_BUDGET_MS } from '../station/calibrate/tune/budget.ts';
 import { BACKBONE_POOL } from '../station/engines/pool.ts';
 import { evaluateSelfTuned, type SelfTunedResult } from './lib/selfTune.ts';
 import { printSelfTuned } from './lib/printSelfTuned.ts';
+import { pixelText } from './lib/pixelTally.ts';
 
 const USAGE = 'usage: npm run eval -- <root> [--shots N] [--seed S] [--json out.json]';
 
@@ -195,7 +196,7 @@ async function fixedConfiguration(
 function printCategory(r: CategoryResult): void {
   console.log(
     `${r.dataset}/${r.category}: shots ${r.shots}, image AUROC ${r.imageAuroc.toFixed(4)}, ` +
-      `pixel AUROC ${r.pixelAuroc === null ? 'n/a' : r.pixelAuroc.toFixed(4)} (masks ${r.pixelMasks}), F1-max ${r.f1Max.toFixed(4)}, ` +
+      `${pixelText(r)}, F1-max ${r.f1Max.toFixed(4)}, ` +
       `${r.msPerImage.toFixed(1)} ms/image, train ${r.trainSeconds.toFixed(1)} s, bank ${r.bankSize}`,
   );
   console.log(

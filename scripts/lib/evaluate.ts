@@ -1,18 +1,16 @@
 /** Evaluate the engine on one category: reference set from train/good, score every test image, compute metrics. */
 import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
-import sharp from 'sharp';
-import { resizeAnomalyMap } from '../../station/vision/anomalyMap.ts';
 import type { Augmentation } from '../../station/vision/augment.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
 import type { ItemRegion } from '../../station/vision/itemRegion.ts';
-import type { Engine, InspectResult } from '../../station/vision/engine.ts';
+import type { Engine } from '../../station/vision/engine.ts';
 import { aurocFromGroups, f1Max } from '../../station/vision/metrics.ts';
 import { sampleIndices } from '../../station/shared/random.ts';
-import type { AnomalyMap } from '../../station/vision/types.ts';
-import type { Category, TestImage } from './datasets.ts';
+import type { Category } from './datasets.ts';
 import { buildOn, type CoresetThreads } from '../../station/calibrate/coreset/pool.ts';
 import { Progress } from './progress.ts';
+import { PixelTally, type PixelFigures } from './pixelTally.ts';
 import { calibratePairForEval, type VerdictFigures, type VerdictTally } from '../../station/calibrate/evalVerdicts.ts';
 import { inspectorForSet, scoredItem, type SetInspection } from '../../station/engines/setInspection.ts';
 import type { PatchEmbedding } from '../../station/vision/types.ts';
@@ -40,19 +38,16 @@ export interface EvalOptions {
   coresets?: CoresetThreads;
 }
 
-export interface CategoryResult {
+export interface CategoryResult extends PixelFigures {
   dataset: string;
   category: string;
   shots: number;
   imageAuroc: number;
-  pixelAuroc: number | null;
   f1Max: number;
   msPerImage: number;
   trainSeconds: number;
   bankSize: number;
   testImages: number;
-  /** Defective test images scored at pixel level / defective test images (some datasets lack a few masks). */
-  pixelMasks: string;
   /** Per test image: file (relative to the category), defect type, score; not written to --json. */
   imageScores?: { file: string; type: string; score: number }[];
   /** Image AUROC of each defect type against the good test images (where the misses are). */
@@ -69,48 +64,6 @@ export interface CategoryResult {
   poolAuroc?: Record<string, number>;
   /** Per pooled share asked for in `poolings`, every test image's score in test order; not written to --json. */
   pooledScores?: Record<string, number[]>;
-}
-
-/** Growable float buffer: collects millions of pixel scores without boxing them into JS arrays. */
-class Floats {
-  private buf = new Float32Array(1 << 16);
-  length = 0;
-  push(src: Float32Array, mask?: Uint8Array, want?: number): void {
-    const need = this.length + src.length;
-    if (need > this.buf.length) {
-      const next = new Float32Array(Math.max(need, this.buf.length * 2));
-      next.set(this.buf.subarray(0, this.length));
-      this.buf = next;
-    }
-    for (let i = 0; i < src.length; i++) if (!mask || mask[i] === want) this.buf[this.length++] = src[i];
-  }
-  view(): Float32Array {
-    return this.buf.subarray(0, this.length);
-  }
-}
-
-/** The anomaly map laid over the full original frame at (tw, th); pixels the map does not cover get its minimum. */
-function fullFrameMap(map: AnomalyMap, srcW: number, srcH: number, tw: number, th: number): Float32Array {
-  const r = map.region;
-  if (r.x === 0 && r.y === 0 && r.width === srcW && r.height === srcH) return resizeAnomalyMap(map, tw, th).data;
-  const sx = tw / srcW,
-    sy = th / srcH;
-  const rx = Math.round(r.x * sx),
-    ry = Math.round(r.y * sy);
-  const rw = Math.max(1, Math.round(r.width * sx)),
-    rh = Math.max(1, Math.round(r.height * sy));
-  const part = resizeAnomalyMap(map, rw, rh).data;
-  const out = new Float32Array(tw * th).fill(map.data.reduce((a, b) => Math.min(a, b), Infinity));
-  for (let y = 0; y < rh && ry + y < th; y++)
-    for (let x = 0; x < rw && rx + x < tw; x++) out[(ry + y) * tw + rx + x] = part[y * rw + x];
-  return out;
-}
-
-async function readMask(file: string, tw: number, th: number): Promise<Uint8Array> {
-  const raw = await sharp(file).greyscale().resize(tw, th, { fit: 'fill', kernel: 'nearest' }).raw().toBuffer();
-  const out = new Uint8Array(tw * th);
-  for (let i = 0; i < out.length; i++) out[i] = raw[i] > 127 ? 1 : 0;
-  return out;
 }
 
 /** Image AUROC on the tune and report halves (see CategoryResult.splitAuroc). */
@@ -231,13 +184,12 @@ function resultOf(
     category: cat.category,
     shots: trainFiles.length,
     imageAuroc: aurocFromGroups(...byLabel(scores)),
-    pixelAuroc: t.masked > 0 && t.pos.length > 0 ? aurocFromGroups(t.pos.view(), t.neg.view()) : null,
+    ...t.pixels.figures(cat.test.filter((x) => x.defective).length),
     f1Max: f1Max(scores, labels).f1,
     msPerImage: t.inspectMs / cat.test.length,
     trainSeconds: ref.trainSeconds,
     bankSize: ref.bankSize,
     testImages: cat.test.length,
-    pixelMasks: `${t.masked}/${cat.test.filter((x) => x.defective).length}`,
     imageScores: t.imageScores,
     typeAuroc: Object.fromEntries(
       [...new Set(t.types)]
@@ -299,11 +251,9 @@ async function scoreTestImages(
   const labels: number[] = [];
   const types: string[] = [];
   const imageScores: NonNullable<CategoryResult['imageScores']> = [];
-  const pos = new Floats(),
-    neg = new Floats();
+  const pixels = new PixelTally(opts.pixelSide);
   const pooled = (opts.poolings ?? []).map(() => [] as number[]);
-  let inspectMs = 0,
-    masked = 0;
+  let inspectMs = 0;
   const tbar = new Progress(`${label} test`, cat.test.length);
   for (const [i, t] of cat.test.entries()) {
     const buf = readFileSync(t.file);
@@ -318,36 +268,10 @@ async function scoreTestImages(
     labels.push(t.defective ? 1 : 0);
     types.push(t.type);
     imageScores.push({ file: relative(cat.dir, t.file), type: t.type, score });
-    if (await addPixelScores(r, t, opts.pixelSide, pos, neg)) masked++;
+    const g = r.embedding.geometry;
+    await pixels.add(r.anomalyMap, { width: g.sourceWidth, height: g.sourceHeight }, t, buf);
     tbar.tick(i + 1, `${(inspectMs / (i + 1)).toFixed(1)} ms/img ${basename(t.file)}`);
   }
   tbar.done();
-  return { scores, labels, types, imageScores, pos, neg, pooled, inspectMs, masked };
-}
-
-/**
- * Pixel scores of one test image at pixelSide: inside its defect mask they are positives, elsewhere negatives; a good
- * image's are all negatives, a defective one without a mask adds none. True when a mask was read.
- */
-async function addPixelScores(
-  r: InspectResult,
-  t: TestImage,
-  pixelSide: number,
-  pos: Floats,
-  neg: Floats,
-): Promise<boolean> {
-  if (t.defective && !t.mask) return false;
-  const { sourceWidth: w, sourceHeight: h } = r.embedding.geometry;
-  const k = Math.min(1, pixelSide / Math.max(w, h));
-  const tw = Math.max(1, Math.round(w * k)),
-    th = Math.max(1, Math.round(h * k));
-  const map = fullFrameMap(r.anomalyMap, w, h, tw, th);
-  if (!t.mask) {
-    neg.push(map);
-    return false;
-  }
-  const m = await readMask(t.mask, tw, th);
-  pos.push(map, m, 1);
-  neg.push(map, m, 0);
-  return true;
+  return { scores, labels, types, imageScores, pixels, pooled, inspectMs };
 }

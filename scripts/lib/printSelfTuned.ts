@@ -2,6 +2,7 @@
 import type { JudgedCounts } from '../../station/verdict/judge.ts';
 import type { SelfTunedResult } from './selfTune.ts';
 import { MIN_GAIN } from '../../station/calibrate/tune/choose.ts';
+import { pixelText } from './pixelTally.ts';
 
 const f4 = (v: number | null) => (v === null || Number.isNaN(v) ? '  n/a ' : v.toFixed(4));
 
@@ -16,7 +17,7 @@ export function printSelfTuned(r: SelfTunedResult): void {
       `  items seen on ${(s.itemRegionCover * 100).toFixed(0)} % of the frame: the bench elsewhere is not scored`,
     );
   console.log(
-    `  image AUROC ${r.imageAuroc.toFixed(4)} (tune / report ${r.splitAuroc.tune.toFixed(4)} / ${r.splitAuroc.report.toFixed(4)}), pixel AUROC ${r.pixelAuroc === null ? 'n/a' : r.pixelAuroc.toFixed(4)} (masks ${r.pixelMasks}), F1-max ${r.f1Max.toFixed(4)}, ${r.msPerImage.toFixed(1)} ms/image`,
+    `  image AUROC ${r.imageAuroc.toFixed(4)} (tune / report ${r.splitAuroc.tune.toFixed(4)} / ${r.splitAuroc.report.toFixed(4)}), ${pixelText(r)}, F1-max ${r.f1Max.toFixed(4)}, ${r.msPerImage.toFixed(1)} ms/image`,
   );
   console.log(
     `  image AUROC by defect type: ${Object.entries(r.typeAuroc)

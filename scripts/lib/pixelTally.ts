@@ -1,0 +1,158 @@
+/**
+ * Pixel-level figures of one category: every test image's anomaly map against its defect mask, at one side length.
+ * A mask is also checked against the photo it belongs to: one that lies on the bench, not on the item, cannot be a
+ * defect of the item (a ground-truth file paired with the wrong photo). Such masks are counted and left out of a
+ * second figure, so a broken ground truth is named instead of being read as the engine missing defects.
+ */
+import sharp from 'sharp';
+import { resizeAnomalyMap } from '../../station/vision/anomalyMap.ts';
+import { estimateItemMask } from '../../station/vision/itemMask.ts';
+import { aurocFromGroups } from '../../station/vision/metrics.ts';
+import { decodeImage } from '../../station/vision/preprocess.ts';
+import { dilate } from '../../station/vision/raster.ts';
+import type { AnomalyMap } from '../../station/vision/types.ts';
+import type { TestImage } from './datasets.ts';
+
+/** A mask lies on the item when at least this share of it is within the (slightly grown) item. */
+const ON_ITEM_SHARE = 0.5;
+/** How far the item is grown before the check, as a share of the long side: masks are drawn generously. */
+const ITEM_MARGIN = 0.015;
+
+/** Growable float buffer: collects millions of pixel scores without boxing them into JS arrays. */
+class Floats {
+  private buf = new Float32Array(1 << 16);
+  length = 0;
+  push(src: Float32Array, mask?: Uint8Array, want?: number): void {
+    const need = this.length + src.length;
+    if (need > this.buf.length) {
+      const next = new Float32Array(Math.max(need, this.buf.length * 2));
+      next.set(this.buf.subarray(0, this.length));
+      this.buf = next;
+    }
+    for (let i = 0; i < src.length; i++) if (!mask || mask[i] === want) this.buf[this.length++] = src[i];
+  }
+  view(): Float32Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+function joined(a: Floats, b: Floats): Float32Array {
+  if (b.length === 0) return a.view();
+  const out = new Float32Array(a.length + b.length);
+  out.set(a.view());
+  out.set(b.view(), a.length);
+  return out;
+}
+
+/** The anomaly map laid over the full original frame at (tw, th); pixels the map does not cover get its minimum. */
+function fullFrameMap(map: AnomalyMap, srcW: number, srcH: number, tw: number, th: number): Float32Array {
+  const r = map.region;
+  if (r.x === 0 && r.y === 0 && r.width === srcW && r.height === srcH) return resizeAnomalyMap(map, tw, th).data;
+  const sx = tw / srcW,
+    sy = th / srcH;
+  const rx = Math.round(r.x * sx),
+    ry = Math.round(r.y * sy);
+  const rw = Math.max(1, Math.round(r.width * sx)),
+    rh = Math.max(1, Math.round(r.height * sy));
+  const part = resizeAnomalyMap(map, rw, rh).data;
+  const out = new Float32Array(tw * th).fill(map.data.reduce((a, b) => Math.min(a, b), Infinity));
+  for (let y = 0; y < rh && ry + y < th; y++)
+    for (let x = 0; x < rw && rx + x < tw; x++) out[(ry + y) * tw + rx + x] = part[y * rw + x];
+  return out;
+}
+
+async function readMask(file: string, tw: number, th: number): Promise<Uint8Array> {
+  const raw = await sharp(file).greyscale().resize(tw, th, { fit: 'fill', kernel: 'nearest' }).raw().toBuffer();
+  const out = new Uint8Array(tw * th);
+  for (let i = 0; i < out.length; i++) out[i] = raw[i] > 127 ? 1 : 0;
+  return out;
+}
+
+/** Share of the mask's pixels that lie on the photo's item (grown by ITEM_MARGIN); a surface is all item. */
+export async function maskShareOnItem(photo: Uint8Array, name: string, mask: Uint8Array, tw: number, th: number) {
+  const img = await decodeImage(photo, name);
+  const item = estimateItemMask(img);
+  const grown = dilate(item, img.width, img.height, Math.round(ITEM_MARGIN * Math.max(img.width, img.height)));
+  let inside = 0,
+    total = 0;
+  for (let y = 0; y < th; y++) {
+    const sy = Math.min(img.height - 1, Math.floor(((y + 0.5) * img.height) / th));
+    for (let x = 0; x < tw; x++) {
+      if (!mask[y * tw + x]) continue;
+      total++;
+      inside += grown[sy * img.width + Math.min(img.width - 1, Math.floor(((x + 0.5) * img.width) / tw))];
+    }
+  }
+  return total ? inside / total : 1;
+}
+
+export interface PixelFigures {
+  /** Pixel AUROC over every mask read (null: no masks). */
+  pixelAuroc: number | null;
+  /** Defective test images scored at pixel level / defective test images (some datasets lack a few masks). */
+  pixelMasks: string;
+  /** Masks that lie on the bench, not on their photo's item (see the file comment). */
+  masksOffItem: number;
+  /** Pixel AUROC without the images whose masks lie off the item (null when there are none, or nothing is left). */
+  pixelAurocOnItem: number | null;
+}
+
+export class PixelTally {
+  private readonly on = { pos: new Floats(), neg: new Floats() };
+  private readonly off = { pos: new Floats(), neg: new Floats() };
+  private masked = 0;
+  private offItem = 0;
+  private onItemMasked = 0;
+
+  constructor(private readonly side: number) {}
+
+  /**
+   * One test image: inside its defect mask its pixels are positives, elsewhere negatives; a good image's are all
+   * negatives, a defective one without a mask adds none.
+   */
+  async add(
+    anomalyMap: AnomalyMap,
+    source: { width: number; height: number },
+    t: Pick<TestImage, 'file' | 'defective' | 'mask'>,
+    photo: Uint8Array,
+  ): Promise<void> {
+    if (t.defective && !t.mask) return;
+    const { width: w, height: h } = source;
+    const k = Math.min(1, this.side / Math.max(w, h));
+    const tw = Math.max(1, Math.round(w * k)),
+      th = Math.max(1, Math.round(h * k));
+    const map = fullFrameMap(anomalyMap, w, h, tw, th);
+    if (!t.mask) {
+      this.on.neg.push(map);
+      return;
+    }
+    const m = await readMask(t.mask, tw, th);
+    this.masked++;
+    const onItem = (await maskShareOnItem(photo, t.file, m, tw, th)) >= ON_ITEM_SHARE;
+    if (onItem) this.onItemMasked++;
+    else this.offItem++;
+    const to = onItem ? this.on : this.off;
+    to.pos.push(map, m, 1);
+    to.neg.push(map, m, 0);
+  }
+
+  figures(defective: number): PixelFigures {
+    const pos = joined(this.on.pos, this.off.pos);
+    return {
+      pixelAuroc: this.masked > 0 && pos.length > 0 ? aurocFromGroups(pos, joined(this.on.neg, this.off.neg)) : null,
+      pixelMasks: `${this.masked}/${defective}`,
+      masksOffItem: this.offItem,
+      pixelAurocOnItem:
+        this.offItem > 0 && this.onItemMasked > 0 && this.on.pos.length > 0
+          ? aurocFromGroups(this.on.pos.view(), this.on.neg.view())
+          : null,
+    };
+  }
+}
+
+/** "pixel AUROC …" for the printed report, naming masks that lie off their item. */
+export function pixelText(f: PixelFigures): string {
+  const fmt = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
+  const off = f.masksOffItem ? `; ${f.masksOffItem} lie off the item, without them ${fmt(f.pixelAurocOnItem)}` : '';
+  return `pixel AUROC ${fmt(f.pixelAuroc)} (masks ${f.pixelMasks}${off})`;
+}

@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { maskShareOnItem, PixelTally } from '../../scripts/lib/pixelTally.ts';
+import type { AnomalyMap } from '../../station/vision/types.ts';
+import { drawScrew } from '../vision/screws.ts';
+
+// Pixel figures on drawn screws: a defect mask on the screw counts, one on the bench is named and left out of the
+// second figure.
+const dir = mkdtempSync(path.join(tmpdir(), 'pixel-tally-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const W = 160,
+  H = 120;
+const screw = drawScrew({
+  width: W,
+  height: H,
+  angle: 0.3,
+  cx: 80,
+  cy: 60,
+  seed: 3,
+  head: 14,
+  reach: 40,
+  tip: 55,
+  half: 5,
+});
+const photo = () =>
+  sharp(Buffer.from(screw.data), { raw: { width: W, height: H, channels: 3 } })
+    .png()
+    .toBuffer();
+
+/** A disc of radius r at (x, y): 1 inside. */
+function disc(x: number, y: number, r: number): Uint8Array {
+  const m = new Uint8Array(W * H);
+  for (let j = 0; j < H; j++) for (let i = 0; i < W; i++) if ((i - x) ** 2 + (j - y) ** 2 <= r * r) m[j * W + i] = 1;
+  return m;
+}
+
+async function maskFile(name: string, m: Uint8Array): Promise<string> {
+  const file = path.join(dir, name);
+  await sharp(Buffer.from(m.map((v) => v * 255)), { raw: { width: W, height: H, channels: 1 } })
+    .png()
+    .toFile(file);
+  return file;
+}
+
+/** A map that is high exactly on `hot` (full-frame region). */
+const mapOf = (hot: Uint8Array): AnomalyMap => ({
+  width: W,
+  height: H,
+  data: Float32Array.from(hot, (v, i) => v * 5 + (i % 7) * 0.01),
+  region: { x: 0, y: 0, width: W, height: H },
+});
+
+// On the shank (0.3 rad from the centre towards the tip) and on the bench far from the screw.
+const onShank = disc(80 + 25 * Math.cos(0.3), 60 + 25 * Math.sin(0.3), 4);
+const onBench = disc(20, 105, 6);
+
+describe('pixel figures', () => {
+  it('finds where a mask lies: on the drawn screw, on the bench, and anywhere on a frame-filling surface', async () => {
+    const png = await photo();
+    expect(await maskShareOnItem(png, 'screw.png', onShank, W, H)).toBeGreaterThan(0.9);
+    expect(await maskShareOnItem(png, 'screw.png', onBench, W, H)).toBeLessThan(0.1);
+    const texture = new Uint8Array(W * H * 3).map((_, i) => 60 + ((i * 7919) % 140));
+    const surface = await sharp(Buffer.from(texture), { raw: { width: W, height: H, channels: 3 } })
+      .png()
+      .toBuffer();
+    expect(await maskShareOnItem(surface, 'surface.png', onBench, W, H)).toBe(1);
+  });
+
+  it('counts a mask on the bench and leaves its image out of the on-item figure', async () => {
+    const png = await photo();
+    const tally = new PixelTally(256);
+    const size = { width: W, height: H };
+    // A defect found where its mask says, one whose mask lies on the bench (the map is hot on the screw instead),
+    // and a good image.
+    await tally.add(
+      mapOf(onShank),
+      size,
+      { file: 'a.png', defective: true, mask: await maskFile('a.png', onShank) },
+      png,
+    );
+    await tally.add(
+      mapOf(onShank),
+      size,
+      { file: 'b.png', defective: true, mask: await maskFile('b.png', onBench) },
+      png,
+    );
+    await tally.add(mapOf(new Uint8Array(W * H)), size, { file: 'g.png', defective: false, mask: null }, png);
+    const f = tally.figures(3);
+    expect(f.pixelMasks).toBe('2/3');
+    expect(f.masksOffItem).toBe(1);
+    expect(f.pixelAurocOnItem).toBe(1);
+    expect(f.pixelAuroc).toBeLessThan(0.8);
+  });
+
+  it('gives no second figure when every mask lies on the item', async () => {
+    const png = await photo();
+    const tally = new PixelTally(256);
+    const size = { width: W, height: H };
+    await tally.add(
+      mapOf(onShank),
+      size,
+      { file: 'a.png', defective: true, mask: await maskFile('c.png', onShank) },
+      png,
+    );
+    const f = tally.figures(1);
+    expect(f.masksOffItem).toBe(0);
+    expect(f.pixelAurocOnItem).toBeNull();
+    expect(f.pixelAuroc).toBe(1);
+  });
+});
