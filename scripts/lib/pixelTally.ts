@@ -1,8 +1,9 @@
 /**
  * Pixel-level figures of one category: every test image's anomaly map against its defect mask, at one side length.
- * A mask is also checked against the photo it belongs to: one that lies on the bench, not on the item, cannot be a
- * defect of the item (a ground-truth file paired with the wrong photo). Such masks are counted and left out of a
- * second figure, so a broken ground truth is named instead of being read as the engine missing defects.
+ * Where items lie on a bench, a mask is also checked against the photo it belongs to: one that lies on the bench,
+ * clear of the item, cannot be a defect of the item (a ground-truth file paired with the wrong photo). Such masks are
+ * counted and left out of a second figure, so a broken ground truth is named instead of being read as the engine
+ * missing defects. On a surface (items fill their frames) there is no bench, so no mask is doubted.
  */
 import sharp from 'sharp';
 import { resizeAnomalyMap } from '../../station/vision/anomalyMap.ts';
@@ -10,13 +11,18 @@ import { estimateItemMask } from '../../station/vision/itemMask.ts';
 import { aurocFromGroups } from '../../station/vision/metrics.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
 import { dilate } from '../../station/vision/raster.ts';
+import { typicalCover } from '../../station/vision/itemRegion.ts';
+import { SURFACE_COVER } from '../../station/calibrate/tune/choose.ts';
 import type { AnomalyMap } from '../../station/vision/types.ts';
 import type { TestImage } from './datasets.ts';
 
 /** A mask lies on the item when at least this share of it is within the (slightly grown) item. */
 const ON_ITEM_SHARE = 0.5;
-/** How far the item is grown before the check, as a share of the long side: masks are drawn generously. */
-const ITEM_MARGIN = 0.015;
+/**
+ * How far the item is grown before the check, as a share of the long side: masks are drawn generously, and a chip or
+ * a missing corner lies just beyond the item's edge.
+ */
+const ITEM_MARGIN = 0.04;
 
 /** Growable float buffer: collects millions of pixel scores without boxing them into JS arrays. */
 class Floats {
@@ -36,11 +42,10 @@ class Floats {
   }
 }
 
-function joined(a: Floats, b: Floats): Float32Array {
-  if (b.length === 0) return a.view();
+function concat(a: Float32Array, b: Float32Array): Float32Array {
   const out = new Float32Array(a.length + b.length);
-  out.set(a.view());
-  out.set(b.view(), a.length);
+  out.set(a);
+  out.set(b, a.length);
   return out;
 }
 
@@ -68,10 +73,12 @@ async function readMask(file: string, tw: number, th: number): Promise<Uint8Arra
   return out;
 }
 
-/** Share of the mask's pixels that lie on the photo's item (grown by ITEM_MARGIN); a surface is all item. */
-export async function maskShareOnItem(photo: Uint8Array, name: string, mask: Uint8Array, tw: number, th: number) {
+/** Share of the mask's pixels that lie on the photo's item (grown by ITEM_MARGIN), and the item's share of the frame. */
+export async function maskOnItem(photo: Uint8Array, name: string, mask: Uint8Array, tw: number, th: number) {
   const img = await decodeImage(photo, name);
   const item = estimateItemMask(img);
+  let cover = 0;
+  for (const v of item) cover += v;
   const grown = dilate(item, img.width, img.height, Math.round(ITEM_MARGIN * Math.max(img.width, img.height)));
   let inside = 0,
     total = 0;
@@ -83,7 +90,7 @@ export async function maskShareOnItem(photo: Uint8Array, name: string, mask: Uin
       inside += grown[sy * img.width + Math.min(img.width - 1, Math.floor(((x + 0.5) * img.width) / tw))];
     }
   }
-  return total ? inside / total : 1;
+  return { share: total ? inside / total : 1, cover: cover / item.length };
 }
 
 export interface PixelFigures {
@@ -98,11 +105,13 @@ export interface PixelFigures {
 }
 
 export class PixelTally {
+  /** Good images' pixels, and the masked images' whose masks lie on their items. */
   private readonly on = { pos: new Floats(), neg: new Floats() };
-  private readonly off = { pos: new Floats(), neg: new Floats() };
+  /** Masked images whose masks lie clear of their items: doubted unless the category is a surface. */
+  private readonly doubted: { pos: Float32Array; neg: Float32Array }[] = [];
+  /** The item's share of the frame in each masked photo. */
+  private readonly covers: number[] = [];
   private masked = 0;
-  private offItem = 0;
-  private onItemMasked = 0;
 
   constructor(private readonly side: number) {}
 
@@ -128,24 +137,34 @@ export class PixelTally {
     }
     const m = await readMask(t.mask, tw, th);
     this.masked++;
-    const onItem = (await maskShareOnItem(photo, t.file, m, tw, th)) >= ON_ITEM_SHARE;
-    if (onItem) this.onItemMasked++;
-    else this.offItem++;
-    const to = onItem ? this.on : this.off;
-    to.pos.push(map, m, 1);
-    to.neg.push(map, m, 0);
+    const { share, cover } = await maskOnItem(photo, t.file, m, tw, th);
+    this.covers.push(cover);
+    if (share >= ON_ITEM_SHARE) {
+      this.on.pos.push(map, m, 1);
+      this.on.neg.push(map, m, 0);
+      return;
+    }
+    const pos = new Floats(),
+      neg = new Floats();
+    pos.push(map, m, 1);
+    neg.push(map, m, 0);
+    this.doubted.push({ pos: pos.view(), neg: neg.view() });
   }
 
   figures(defective: number): PixelFigures {
-    const pos = joined(this.on.pos, this.off.pos);
+    const surface = typicalCover(this.covers) >= SURFACE_COVER;
+    const all = { pos: this.on.pos.view(), neg: this.on.neg.view() };
+    for (const d of this.doubted) {
+      all.pos = concat(all.pos, d.pos);
+      all.neg = concat(all.neg, d.neg);
+    }
+    const offItem = surface ? 0 : this.doubted.length;
+    const auroc = (p: Float32Array, n: Float32Array) => (p.length > 0 && n.length > 0 ? aurocFromGroups(p, n) : null);
     return {
-      pixelAuroc: this.masked > 0 && pos.length > 0 ? aurocFromGroups(pos, joined(this.on.neg, this.off.neg)) : null,
+      pixelAuroc: this.masked > 0 ? auroc(all.pos, all.neg) : null,
       pixelMasks: `${this.masked}/${defective}`,
-      masksOffItem: this.offItem,
-      pixelAurocOnItem:
-        this.offItem > 0 && this.onItemMasked > 0 && this.on.pos.length > 0
-          ? aurocFromGroups(this.on.pos.view(), this.on.neg.view())
-          : null,
+      masksOffItem: offItem,
+      pixelAurocOnItem: offItem > 0 ? auroc(this.on.pos.view(), this.on.neg.view()) : null,
     };
   }
 }

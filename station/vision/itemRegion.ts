@@ -25,8 +25,12 @@ export const MAX_REGION_COVER = 0.85;
  * product is a surface (a tile, a hide, a board) rather than an object on a bench.
  */
 export function typicalItemCover(masks: Uint8Array[]): number {
-  if (masks.length === 0) return 0;
-  return lowerMedian(masks.map((m) => m.reduce((a, b) => a + b, 0) / Math.max(1, m.length)));
+  return typicalCover(masks.map((m) => m.reduce((a, b) => a + b, 0) / Math.max(1, m.length)));
+}
+
+/** typicalItemCover from each image's coverage. */
+export function typicalCover(covers: number[]): number {
+  return covers.length === 0 ? 0 : lowerMedian(covers);
 }
 
 /** The union of per-image item masks (each at its own resolution) on a side×side frame grid, widened by a cell. */

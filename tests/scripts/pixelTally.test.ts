@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { maskShareOnItem, PixelTally } from '../../scripts/lib/pixelTally.ts';
+import { maskOnItem, PixelTally } from '../../scripts/lib/pixelTally.ts';
 import type { AnomalyMap } from '../../station/vision/types.ts';
 import { drawScrew } from '../vision/screws.ts';
 
@@ -28,6 +28,14 @@ const screw = drawScrew({
 });
 const photo = () =>
   sharp(Buffer.from(screw.data), { raw: { width: W, height: H, channels: 3 } })
+    .png()
+    .toBuffer();
+
+/** A frame-filling texture: no bench anywhere. */
+const surface = () =>
+  sharp(Buffer.from(new Uint8Array(W * H * 3).map((_, i) => 60 + ((i * 7919) % 140))), {
+    raw: { width: W, height: H, channels: 3 },
+  })
     .png()
     .toBuffer();
 
@@ -61,13 +69,9 @@ const onBench = disc(20, 105, 6);
 describe('pixel figures', () => {
   it('finds where a mask lies: on the drawn screw, on the bench, and anywhere on a frame-filling surface', async () => {
     const png = await photo();
-    expect(await maskShareOnItem(png, 'screw.png', onShank, W, H)).toBeGreaterThan(0.9);
-    expect(await maskShareOnItem(png, 'screw.png', onBench, W, H)).toBeLessThan(0.1);
-    const texture = new Uint8Array(W * H * 3).map((_, i) => 60 + ((i * 7919) % 140));
-    const surface = await sharp(Buffer.from(texture), { raw: { width: W, height: H, channels: 3 } })
-      .png()
-      .toBuffer();
-    expect(await maskShareOnItem(surface, 'surface.png', onBench, W, H)).toBe(1);
+    expect((await maskOnItem(png, 'screw.png', onShank, W, H)).share).toBeGreaterThan(0.9);
+    expect((await maskOnItem(png, 'screw.png', onBench, W, H)).share).toBeLessThan(0.1);
+    expect(await maskOnItem(await surface(), 'surface.png', onBench, W, H)).toEqual({ share: 1, cover: 1 });
   });
 
   it('counts a mask on the bench and leaves its image out of the on-item figure', async () => {
@@ -110,5 +114,33 @@ describe('pixel figures', () => {
     expect(f.masksOffItem).toBe(0);
     expect(f.pixelAurocOnItem).toBeNull();
     expect(f.pixelAuroc).toBe(1);
+  });
+
+  it('doubts no mask when the photos are a surface: the item detection on one of them is not believed', async () => {
+    const tally = new PixelTally(256);
+    const size = { width: W, height: H };
+    const texture = await surface();
+    await tally.add(
+      mapOf(onBench),
+      size,
+      { file: 's1.png', defective: true, mask: await maskFile('s1.png', onBench) },
+      texture,
+    );
+    await tally.add(
+      mapOf(onBench),
+      size,
+      { file: 's2.png', defective: true, mask: await maskFile('s2.png', onBench) },
+      texture,
+    );
+    await tally.add(
+      mapOf(onShank),
+      size,
+      { file: 's3.png', defective: true, mask: await maskFile('s3.png', onBench) },
+      await photo(),
+    );
+    const f = tally.figures(3);
+    expect(f.masksOffItem).toBe(0);
+    expect(f.pixelAurocOnItem).toBeNull();
+    expect(f.pixelAuroc).toBeLessThan(0.9);
   });
 });
