@@ -1,9 +1,8 @@
 /** The backbone cost model the latency budget is judged on: the fit, and a measurement on the real backbone. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backbone } from '../../models/load.ts';
+import { describe, expect, it } from 'vitest';
 import { fitCost, KNN_MS_PER_PATCH_ROW, knnMs, predictMs } from '../../station/calibrate/tune/cost.ts';
 import { measureCaptureCost } from '../../station/calibrate/tune/measureCost.ts';
-import { testBackbone } from '../vision/backbone.ts';
+import { useTestBackbone } from '../vision/backbone.ts';
 
 describe('cost model', () => {
   it('recovers the line through exact timings', () => {
@@ -35,16 +34,10 @@ describe('cost model', () => {
 });
 
 describe('measuring a backbone', () => {
-  let backbone: Backbone;
-  beforeAll(async () => {
-    backbone = await testBackbone();
-  }, 120_000);
-  afterAll(async () => {
-    await backbone?.session.release();
-  });
+  const backbone = useTestBackbone();
 
   it('times the real backbone at several input sizes and fits a cost that grows with the input', async () => {
-    const cost = await measureCaptureCost(backbone, { runs: 3 });
+    const cost = await measureCaptureCost(backbone(), { runs: 3 });
     expect(cost.fixedMs).toBeGreaterThanOrEqual(0);
     expect(cost.msPerMegapixel).toBeGreaterThan(0);
     expect(cost.measured).toMatch(/without the kNN search, median at 224², 224 at 2\.5:1, 448², 448 at 2\.5:1/);

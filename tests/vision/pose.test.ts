@@ -2,11 +2,10 @@
  * Levelling: an item's pose from its photo (centre, long axis, which end first), the photo turned to it, and the
  * anomaly map turned back onto the photo. Drawn items: a "screw" (a bar with a round head) on a grey bench.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backbone } from '../../models/load.ts';
+import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../station/vision/engine.ts';
 import { decodeReferenceSet, encodeReferenceSet } from '../../station/vision/referenceSet.ts';
-import { testBackbone } from './backbone.ts';
+import { useTestBackbone } from './backbone.ts';
 import { drawScrew } from './screws.ts';
 import { poseFor } from '../../station/calibrate/tune/index.ts';
 import { regionCover } from '../../station/vision/itemRegion.ts';
@@ -138,17 +137,11 @@ describe('the map turned back onto the photo', () => {
 });
 
 describe('a levelled engine (real backbone)', () => {
-  let backbone: Backbone;
-  beforeAll(async () => {
-    backbone = await testBackbone();
-  }, 120_000);
-  afterAll(async () => {
-    await backbone?.session.release();
-  });
+  const backbone = useTestBackbone();
 
   it('judges an item at any angle against items at other angles, maps the evidence onto the photo, and keeps its pose', async () => {
-    const level = createEngine(backbone, { threads: 1, pose: 'level' });
-    const plain = createEngine(backbone, { threads: 1 });
+    const level = createEngine(backbone(), { threads: 1, pose: 'level' });
+    const plain = createEngine(backbone(), { threads: 1 });
     const angles = [0.2, 1.3, 2.2, 3.1, 4.0, 5.2];
     const goods = angles.map((a, i) => screwPhoto(a, 118 + i, 98 + i, 10 + i));
     const names = goods.map((g) => g.name);
@@ -166,7 +159,7 @@ describe('a levelled engine (real backbone)', () => {
     expect(levelled.anomalyMap.region).toEqual({ x: 0, y: 0, width: W, height: H });
     expect(levelled.embedding.geometry.pose?.elongation).toBeGreaterThan(2);
     // the pose is a feature setting: the file keeps it, and a set levelled is refused by an engine that is not
-    const back = decodeReferenceSet(encodeReferenceSet(levelSet), { expectedModel: backbone.manifest });
+    const back = decodeReferenceSet(encodeReferenceSet(levelSet), { expectedModel: backbone().manifest });
     expect(back.settings.pose).toBe('level');
     expect((await level.inspectDecoded(probe, back)).score).toBe(levelled.score);
     await expect(plain.inspectDecoded(probe, levelSet)).rejects.toThrow(/pose/);
