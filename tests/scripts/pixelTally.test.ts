@@ -74,25 +74,23 @@ describe('pixel figures', () => {
     expect(await maskOnItem(await surface(), 'surface.png', onBench, W, H)).toEqual({ share: 1, cover: 1 });
   });
 
+  /** A defective photo whose map is hot on `hot` and whose mask file says `mask` (null: a good photo). */
+  const addTo = async (tally: PixelTally, name: string, hot: Uint8Array, mask: Uint8Array | null, png: Buffer) =>
+    tally.add(
+      mapOf(hot),
+      { width: W, height: H },
+      { file: name, defective: mask !== null, mask: mask && (await maskFile(name, mask)) },
+      png,
+    );
+
   it('counts a mask on the bench and leaves its image out of the on-item figure', async () => {
     const png = await photo();
     const tally = new PixelTally(256);
-    const size = { width: W, height: H };
     // A defect found where its mask says, one whose mask lies on the bench (the map is hot on the screw instead),
     // and a good image.
-    await tally.add(
-      mapOf(onShank),
-      size,
-      { file: 'a.png', defective: true, mask: await maskFile('a.png', onShank) },
-      png,
-    );
-    await tally.add(
-      mapOf(onShank),
-      size,
-      { file: 'b.png', defective: true, mask: await maskFile('b.png', onBench) },
-      png,
-    );
-    await tally.add(mapOf(new Uint8Array(W * H)), size, { file: 'g.png', defective: false, mask: null }, png);
+    await addTo(tally, 'a.png', onShank, onShank, png);
+    await addTo(tally, 'b.png', onShank, onBench, png);
+    await addTo(tally, 'g.png', new Uint8Array(W * H), null, png);
     const f = tally.figures(3);
     expect(f.pixelMasks).toBe('2/3');
     expect(f.masksOffItem).toBe(1);
@@ -101,15 +99,8 @@ describe('pixel figures', () => {
   });
 
   it('gives no second figure when every mask lies on the item', async () => {
-    const png = await photo();
     const tally = new PixelTally(256);
-    const size = { width: W, height: H };
-    await tally.add(
-      mapOf(onShank),
-      size,
-      { file: 'a.png', defective: true, mask: await maskFile('c.png', onShank) },
-      png,
-    );
+    await addTo(tally, 'c.png', onShank, onShank, await photo());
     const f = tally.figures(1);
     expect(f.masksOffItem).toBe(0);
     expect(f.pixelAurocOnItem).toBeNull();
@@ -118,26 +109,10 @@ describe('pixel figures', () => {
 
   it('doubts no mask when the photos are a surface: the item detection on one of them is not believed', async () => {
     const tally = new PixelTally(256);
-    const size = { width: W, height: H };
     const texture = await surface();
-    await tally.add(
-      mapOf(onBench),
-      size,
-      { file: 's1.png', defective: true, mask: await maskFile('s1.png', onBench) },
-      texture,
-    );
-    await tally.add(
-      mapOf(onBench),
-      size,
-      { file: 's2.png', defective: true, mask: await maskFile('s2.png', onBench) },
-      texture,
-    );
-    await tally.add(
-      mapOf(onShank),
-      size,
-      { file: 's3.png', defective: true, mask: await maskFile('s3.png', onBench) },
-      await photo(),
-    );
+    await addTo(tally, 's1.png', onBench, onBench, texture);
+    await addTo(tally, 's2.png', onBench, onBench, texture);
+    await addTo(tally, 's3.png', onShank, onBench, await photo());
     const f = tally.figures(3);
     expect(f.masksOffItem).toBe(0);
     expect(f.pixelAurocOnItem).toBeNull();
