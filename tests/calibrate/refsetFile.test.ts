@@ -159,6 +159,9 @@ describe('calibrate on one bench, import on another (real backbone)', () => {
       expect(set.formatVersion).toBe(2);
       expect(set.judging!.productId).toBe('tile');
       expect(set.judging!.band).toEqual(r.report.band);
+      // The set keeps the map smoothing it was calibrated with, even where its size would now give another.
+      expect(set.settings.sigma).toBe(4);
+      expect(pool.engineForSet({ ...set, settings: { ...set.settings, size: 448 } }).settings.sigma).toBe(4);
       const row = homeStore.referenceSets.active('tile')!;
       expect(row).toMatchObject({ format: 2, scoreKind: set.judging!.scoreModel.kind, backboneId: set.model.id });
       expect([row.band.reviewAt, row.band.failAt]).toEqual([set.judging!.band.reviewAt, set.judging!.band.failAt]);

@@ -50,6 +50,14 @@ describe('engine settings per backbone', () => {
     });
   });
 
+  it('the map smoothing follows the input size (4 px per 224) unless a sigma is given', () => {
+    expect(resolveSettings(mobilenet).sigma).toBe(4);
+    expect(resolveSettings(mobilenet, { size: 448 }).sigma).toBe(8);
+    expect(resolveSettings(inception, { size: 672, aspect: 0.4 }).sigma).toBe(12);
+    expect(resolveSettings(mobilenet, { size: 448, sigma: 3 }).sigma).toBe(3);
+    expect(resolveSettings(mobilenet, { size: 448, sigma: 0 }).sigma).toBe(0);
+  });
+
   it('an unknown backbone uses its taps of stride ≥ 8 and the plain defaults', () => {
     expect(resolveSettings(other)).toMatchObject({ taps: ['c3', 'c4'], photometric: DEFAULT_SETTINGS.photometric });
   });
