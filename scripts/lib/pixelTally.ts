@@ -42,13 +42,6 @@ class Floats {
   }
 }
 
-function concat(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 /** The anomaly map laid over the full original frame at (tw, th); pixels the map does not cover get its minimum. */
 function fullFrameMap(map: AnomalyMap, srcW: number, srcH: number, tw: number, th: number): Float32Array {
   const r = map.region;
@@ -112,6 +105,7 @@ export class PixelTally {
   /** The item's share of the frame in each masked photo. */
   private readonly covers: number[] = [];
   private masked = 0;
+  private result: PixelFigures | undefined;
 
   constructor(private readonly side: number) {}
 
@@ -151,21 +145,24 @@ export class PixelTally {
     this.doubted.push({ pos: pos.view(), neg: neg.view() });
   }
 
+  /** The category's figures, once every image is in (the doubted images' pixels then join the rest). */
   figures(defective: number): PixelFigures {
+    if (this.result) return this.result;
     const surface = typicalCover(this.covers) >= SURFACE_COVER;
-    const all = { pos: this.on.pos.view(), neg: this.on.neg.view() };
-    for (const d of this.doubted) {
-      all.pos = concat(all.pos, d.pos);
-      all.neg = concat(all.neg, d.neg);
-    }
     const offItem = surface ? 0 : this.doubted.length;
-    const auroc = (p: Float32Array, n: Float32Array) => (p.length > 0 && n.length > 0 ? aurocFromGroups(p, n) : null);
-    return {
-      pixelAuroc: this.masked > 0 ? auroc(all.pos, all.neg) : null,
+    const auroc = (p: Floats, n: Floats) => (p.length > 0 && n.length > 0 ? aurocFromGroups(p.view(), n.view()) : null);
+    const onItem = offItem > 0 ? auroc(this.on.pos, this.on.neg) : null;
+    for (const d of this.doubted) {
+      this.on.pos.push(d.pos);
+      this.on.neg.push(d.neg);
+    }
+    this.result = {
+      pixelAuroc: this.masked > 0 ? auroc(this.on.pos, this.on.neg) : null,
       pixelMasks: `${this.masked}/${defective}`,
       masksOffItem: offItem,
-      pixelAurocOnItem: offItem > 0 ? auroc(this.on.pos.view(), this.on.neg.view()) : null,
+      pixelAurocOnItem: onItem,
     };
+    return this.result;
   }
 }
 
