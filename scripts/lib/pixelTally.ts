@@ -11,7 +11,7 @@ import { estimateItemMask } from '../../station/vision/itemMask.ts';
 import { aurocFromGroups } from '../../station/vision/metrics.ts';
 import { decodeImage } from '../../station/vision/preprocess.ts';
 import { dilate } from '../../station/vision/raster.ts';
-import { typicalCover } from '../../station/vision/itemRegion.ts';
+import { itemCover, typicalCover } from '../../station/vision/itemRegion.ts';
 import { SURFACE_COVER } from '../../station/calibrate/tune/choose.ts';
 import type { AnomalyMap } from '../../station/vision/types.ts';
 import type { TestImage } from './datasets.ts';
@@ -70,8 +70,6 @@ async function readMask(file: string, tw: number, th: number): Promise<Uint8Arra
 export async function maskOnItem(photo: Uint8Array, name: string, mask: Uint8Array, tw: number, th: number) {
   const img = await decodeImage(photo, name);
   const item = estimateItemMask(img);
-  let cover = 0;
-  for (const v of item) cover += v;
   const grown = dilate(item, img.width, img.height, Math.round(ITEM_MARGIN * Math.max(img.width, img.height)));
   let inside = 0,
     total = 0;
@@ -83,7 +81,7 @@ export async function maskOnItem(photo: Uint8Array, name: string, mask: Uint8Arr
       inside += grown[sy * img.width + Math.min(img.width - 1, Math.floor(((x + 0.5) * img.width) / tw))];
     }
   }
-  return { share: total ? inside / total : 1, cover: cover / item.length };
+  return { share: total ? inside / total : 1, cover: itemCover(item) };
 }
 
 export interface PixelFigures {

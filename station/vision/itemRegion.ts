@@ -25,7 +25,12 @@ export const MAX_REGION_COVER = 0.85;
  * product is a surface (a tile, a hide, a board) rather than an object on a bench.
  */
 export function typicalItemCover(masks: Uint8Array[]): number {
-  return typicalCover(masks.map((m) => m.reduce((a, b) => a + b, 0) / Math.max(1, m.length)));
+  return typicalCover(masks.map(itemCover));
+}
+
+/** The share of its frame one item mask covers. */
+export function itemCover(mask: Uint8Array): number {
+  return mask.reduce((a, b) => a + b, 0) / Math.max(1, mask.length);
 }
 
 /** typicalItemCover from each image's coverage. */

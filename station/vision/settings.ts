@@ -78,7 +78,7 @@ export const defaultSigma = (size: number): number => (SIGMA_PER_224 * size) / 2
 
 /**
  * DEFAULT_SETTINGS, then the backbone's defaults, then the caller's overrides (undefined values do not count); the
- * sigma follows the input size unless one is given.
+ * sigma follows the input size unless the caller or the backbone's defaults give one.
  */
 export function resolveSettings(
   manifest: Parameters<typeof backboneDefaults>[0],
@@ -87,8 +87,9 @@ export function resolveSettings(
   const given = Object.fromEntries(
     Object.entries(overrides).filter(([, v]) => v !== undefined),
   ) as Partial<EngineSettings>;
-  const s: EngineSettings = { ...DEFAULT_SETTINGS, ...backboneDefaults(manifest), ...given };
-  return { ...s, sigma: given.sigma ?? defaultSigma(s.size), taps: [...s.taps] };
+  const backbone = backboneDefaults(manifest);
+  const s: EngineSettings = { ...DEFAULT_SETTINGS, ...backbone, ...given };
+  return { ...s, sigma: given.sigma ?? backbone.sigma ?? defaultSigma(s.size), taps: [...s.taps] };
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
